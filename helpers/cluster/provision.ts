@@ -1,0 +1,98 @@
+// Environment set-up: provision or reuse a kind cluster, or take an existing kubeconfig,
+// and wait until the control plane the article describes is up.
+import { existsSync } from 'node:fs';
+import { config, resolveKubernetesVersion } from '../config.ts';
+import { dockerAnswers, imageExists, tryPull } from '../docker.ts';
+import { log, timed } from '../log.ts';
+import { EnvironmentError } from '../main.ts';
+import { buildKind } from '../../kind/recipe/components.ts';
+import { buildNodeImage, REDIS_IMAGE } from '../../kind/recipe/node-image.ts';
+import { KindCluster } from './kind.ts';
+import { waitForControlPlane } from './readiness.ts';
+
+/** What the suites know about the cluster under test; serialisable (vitest `provide`). */
+export interface ClusterInfo {
+  name: string;
+  source: 'kind' | 'external';
+  kubeconfig: string;
+  context?: string;
+  /** Docker container of the control-plane node, when kube-claims can `docker exec` into it. */
+  nodeContainer?: string;
+  nodeName: string;
+  kubernetesVersion: string;
+  nodeImage?: string;
+  /** The workload image for the redis claim, loaded into the cluster. */
+  redisImage?: string;
+  timings: Record<string, number>;
+  created: boolean;
+}
+
+export interface ProvisionOptions {
+  name?: string;
+  kubernetesVersion?: string;
+  imageSource?: 'auto' | 'offline' | 'upstream';
+  kubeconfig?: string;
+  context?: string;
+}
+
+/** Picks the node image: upstream kindest/node when present or pullable, else the offline build. */
+async function chooseNodeImage(version: string, source: 'auto' | 'offline' | 'upstream', timings: Record<string, number>): Promise<string> {
+  const upstream = `kindest/node:${version}`;
+  if (source !== 'offline') {
+    if (await imageExists(upstream)) return upstream;
+    log.step(`trying to pull ${upstream}`);
+    if (await tryPull(upstream)) return upstream;
+    if (source === 'upstream') throw new EnvironmentError(`${upstream} is neither present nor pullable (no registry reachable?)`);
+    log.step(`no registry reachable: building the node image offline`);
+  }
+  const { result, seconds } = await timed(`node image for ${version}`, () => buildNodeImage(version));
+  timings.imageBuildSeconds = seconds;
+  return result.tag;
+}
+
+export async function provisionCluster(o: ProvisionOptions = {}): Promise<ClusterInfo> {
+  const timings: Record<string, number> = {};
+  const kubeconfig = o.kubeconfig ?? config.kubeconfig;
+  if (kubeconfig) {
+    if (!existsSync(kubeconfig)) throw new EnvironmentError(`kubeconfig ${kubeconfig} does not exist`);
+    const { result: ready, seconds } = await timed('waiting for the control plane', () => waitForControlPlane(kubeconfig, o.context ?? config.context));
+    timings.waitSeconds = seconds;
+    return { name: ready.clusterName, source: 'external', kubeconfig, context: o.context ?? config.context, nodeName: ready.nodeName, kubernetesVersion: ready.serverVersion, timings, created: false };
+  }
+
+  const { version, cgroupV1NeedsOptIn } = resolveKubernetesVersion(o.kubernetesVersion ?? config.kubernetesVersion);
+  const name = o.name ?? config.clusterName;
+  if (!(await dockerAnswers())) throw new EnvironmentError('no Docker engine answers: run `npm run host:prepare` first');
+  const cluster = new KindCluster(await buildKind(), name);
+
+  let created = false;
+  let image: string;
+  if (await cluster.exists()) {
+    if (!(await cluster.isOurs())) throw new EnvironmentError(`a kind cluster named ${name} exists and was not made by kube-claims; choose another name (KUBE_CLAIMS_CLUSTER or --name)`);
+    if (!(await cluster.running())) throw new EnvironmentError(`kind cluster ${name} exists but its node is stopped; run \`npm run cluster:down\` and try again`);
+    image = await cluster.image();
+    log.step(`reusing kind cluster ${name} (${image})`);
+    await cluster.exportKubeconfig();
+  } else {
+    image = await chooseNodeImage(version, o.imageSource ?? config.imageSource, timings);
+    const { seconds } = await timed(`creating kind cluster ${name}`, () => cluster.create({ name, image, allowCgroupV1: cgroupV1NeedsOptIn }));
+    timings.clusterCreateSeconds = seconds;
+    created = true;
+  }
+  if (await imageExists(REDIS_IMAGE)) await cluster.loadImage(REDIS_IMAGE);
+  const { result: ready, seconds } = await timed('waiting for every kube-system pod to be Ready', () => waitForControlPlane(cluster.kubeconfigPath));
+  timings.waitSeconds = seconds;
+  return {
+    name, source: 'kind', kubeconfig: cluster.kubeconfigPath, nodeContainer: cluster.controlPlaneContainer,
+    nodeName: ready.nodeName, kubernetesVersion: ready.serverVersion, nodeImage: image,
+    redisImage: (await imageExists(REDIS_IMAGE)) ? REDIS_IMAGE : undefined, timings, created,
+  };
+}
+
+export async function deleteCluster(name = config.clusterName): Promise<boolean> {
+  const cluster = new KindCluster(await buildKind(), name);
+  if (!(await cluster.exists())) return false;
+  if (!(await cluster.isOurs())) throw new EnvironmentError(`kind cluster ${name} was not made by kube-claims; not deleting it`);
+  await cluster.delete();
+  return true;
+}

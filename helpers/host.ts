@@ -1,0 +1,106 @@
+// Host preparation: a Docker engine that can run kind's privileged nodes, and the tools
+// kube-claims builds from Go modules. Idempotent: each step checks before it acts.
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { execa } from 'execa';
+import { config, PROJECT_ROOT } from './config.ts';
+import { dockerAnswers } from './docker.ts';
+import { log } from './log.ts';
+import { EnvironmentError } from './main.ts';
+
+// Linux capability numbers (include/uapi/linux/capability.h), as Docker names them.
+const CAPABILITIES = [
+  'CHOWN', 'DAC_OVERRIDE', 'DAC_READ_SEARCH', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID', 'SETPCAP',
+  'LINUX_IMMUTABLE', 'NET_BIND_SERVICE', 'NET_BROADCAST', 'NET_ADMIN', 'NET_RAW', 'IPC_LOCK', 'IPC_OWNER',
+  'SYS_MODULE', 'SYS_RAWIO', 'SYS_CHROOT', 'SYS_PTRACE', 'SYS_PACCT', 'SYS_ADMIN', 'SYS_BOOT', 'SYS_NICE',
+  'SYS_RESOURCE', 'SYS_TIME', 'SYS_TTY_CONFIG', 'MKNOD', 'LEASE', 'AUDIT_WRITE', 'AUDIT_CONTROL', 'SETFCAP',
+  'MAC_OVERRIDE', 'MAC_ADMIN', 'SYSLOG', 'WAKE_ALARM', 'BLOCK_SUSPEND', 'AUDIT_READ', 'PERFMON', 'BPF',
+  'CHECKPOINT_RESTORE',
+].map((c) => `CAP_${c}`);
+
+/** Capabilities the kernel knows that this host's bounding set lacks (privileged containers cannot get them). */
+export async function missingCapabilities(): Promise<string[]> {
+  const status = await readFile('/proc/self/status', 'utf8');
+  const bounding = BigInt(`0x${/CapBnd:\s*([0-9a-f]+)/.exec(status)![1]}`);
+  const last = Number((await readFile('/proc/sys/kernel/cap_last_cap', 'utf8')).trim());
+  return CAPABILITIES.slice(0, last + 1).filter((_, i) => !(bounding & (1n << BigInt(i))));
+}
+
+async function aptInstall(packages: string[]): Promise<void> {
+  const missing: string[] = [];
+  for (const p of packages) {
+    const r = await execa('dpkg-query', ['-W', '-f', '${Status}', p], { reject: false });
+    if (!r.stdout.includes('install ok installed')) missing.push(p);
+  }
+  if (!missing.length) return;
+  if (!existsSync('/usr/bin/apt-get')) throw new EnvironmentError(`cannot install ${missing.join(', ')}: no apt-get on this machine`);
+  log.step(`apt-get install ${missing.join(' ')}`);
+  const env = { DEBIAN_FRONTEND: 'noninteractive' };
+  await execa('apt-get', ['update', '-qq'], { env, reject: false });
+  const r = await execa('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env, reject: false, all: true });
+  if (r.exitCode !== 0) throw new EnvironmentError(`apt-get install ${missing.join(' ')} failed: ${r.all?.trim().split('\n').at(-1)}`);
+}
+
+const DAEMON_JSON = '/etc/docker/daemon.json';
+
+/** Installs the capability shim and makes it Docker's default runtime; true when daemon.json changed. */
+async function installCapabilityShim(missing: string[]): Promise<boolean> {
+  const template = await readFile(join(PROJECT_ROOT, 'scripts/host/runc-capshim.sh'), 'utf8');
+  const shim = template.replace('@MISSING_CAPS@', JSON.stringify(missing));
+  await mkdir(dirname(config.shimPath), { recursive: true });
+  const current = existsSync(config.shimPath) ? await readFile(config.shimPath, 'utf8') : '';
+  if (current !== shim) await writeFile(config.shimPath, shim, { mode: 0o755 });
+
+  const daemon = existsSync(DAEMON_JSON) ? (JSON.parse(await readFile(DAEMON_JSON, 'utf8')) as Record<string, unknown>) : {};
+  const runtimes = (daemon.runtimes ?? {}) as Record<string, { path: string }>;
+  if (runtimes[config.shimRuntimeName]?.path === config.shimPath && daemon['default-runtime'] === config.shimRuntimeName) return false;
+  runtimes[config.shimRuntimeName] = { path: config.shimPath };
+  daemon.runtimes = runtimes;
+  daemon['default-runtime'] = config.shimRuntimeName;
+  await mkdir(dirname(DAEMON_JSON), { recursive: true });
+  await writeFile(DAEMON_JSON, `${JSON.stringify(daemon, null, 2)}\n`);
+  log.step(`registered ${config.shimPath} as Docker's default runtime (host lacks ${missing.join(', ')})`);
+  return true;
+}
+
+async function hasSystemd(): Promise<boolean> {
+  const r = await execa('systemctl', ['is-system-running'], { reject: false });
+  return r.exitCode === 0 || ['degraded', 'starting', 'running'].includes(r.stdout.trim());
+}
+
+async function startDocker(restart: boolean): Promise<void> {
+  if (await hasSystemd()) {
+    await execa('systemctl', [restart ? 'restart' : 'start', 'docker']);
+  } else {
+    if (restart) {
+      await execa('pkill', ['-x', 'dockerd'], { reject: false });
+      for (let i = 0; i < 30 && (await execa('pgrep', ['-x', 'dockerd'], { reject: false })).exitCode === 0; i++) await sleep(1000);
+    }
+    // No service manager here: start dockerd by hand, detached, logging to a file.
+    await mkdir('/var/log/kube-claims', { recursive: true });
+    log.step('starting dockerd (log: /var/log/kube-claims/dockerd.log)');
+    execa('sh', ['-c', 'setsid dockerd >>/var/log/kube-claims/dockerd.log 2>&1 &'], { detached: true, stdio: 'ignore' }).unref();
+  }
+  for (let i = 0; i < 60; i++) {
+    if (await dockerAnswers()) return;
+    await sleep(1000);
+  }
+  throw new EnvironmentError('dockerd did not answer within 60s (see /var/log/kube-claims/dockerd.log)');
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Everything kube-claims needs on the host, installed or started only where missing. */
+export async function prepareHost(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new EnvironmentError('host preparation needs root (Docker engine, debootstrap)');
+  // jq: the shim; debootstrap: the node image's Debian; gcc/libc6-dev: pause; iproute2: network checks.
+  await aptInstall(['jq', 'debootstrap', 'gcc', 'libc6-dev', 'iproute2', 'ca-certificates']);
+  const dockerWasUp = await dockerAnswers();
+  if (!existsSync('/usr/bin/dockerd') && !existsSync('/usr/sbin/dockerd')) await aptInstall(['docker.io']);
+  const missing = await missingCapabilities();
+  const changed = missing.length ? await installCapabilityShim(missing) : false;
+  if (!dockerWasUp || changed) await startDocker(dockerWasUp && changed);
+  const { stdout } = await execa('docker', ['version', '--format', '{{.Server.Version}}']);
+  log.step(`Docker engine ${stdout.trim()} answers${missing.length ? `; privileged containers run through the capability shim` : ''}`);
+}

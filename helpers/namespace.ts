@@ -1,0 +1,29 @@
+// Namespaces a run creates: labelled with the run ID, deleted afterwards (also after a failure).
+import type { KubeClients } from './kube.ts';
+import { runId } from './run-id.ts';
+
+export const RUN_LABEL = 'kube-claims.io/run';
+
+export async function createRunNamespace(k: KubeClients, name: string): Promise<void> {
+  await k.core.createNamespace({ body: { metadata: { name, labels: { [RUN_LABEL]: runId() } } } });
+}
+
+/** Deletes the namespace and waits until it is gone; absent is fine. */
+export async function deleteNamespace(k: KubeClients, name: string, timeoutMs = 120_000): Promise<void> {
+  try {
+    await k.core.deleteNamespace({ name });
+  } catch (e) {
+    if ((e as { code?: number }).code === 404) return;
+    throw e;
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      await k.core.readNamespace({ name });
+    } catch (e) {
+      if ((e as { code?: number }).code === 404) return;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw new Error(`namespace ${name} still exists after ${timeoutMs / 1000}s`);
+}

@@ -1,0 +1,227 @@
+// The one catalogue of claims: suites register tests by these IDs, reports render from them.
+// Each entry: what the article claims (title), where (section), what is checked, and what to do when it fails.
+
+export type ClaimGroup = 'components' | 'apiserver' | 'etcd';
+
+export interface Claim {
+  id: string;
+  group: ClaimGroup;
+  /** Section of the article the claim comes from. */
+  section: string;
+  title: string;
+  /** What the test does to judge the claim. */
+  checks: string;
+  /** What it means when the claim fails, and where to look. */
+  remediation: string;
+  /** Needs a shell on a control-plane node (crictl, /etc/kubernetes). */
+  needsNode?: boolean;
+}
+
+export const GROUPS: Record<ClaimGroup, { section: string; title: string }> = {
+  components: { section: '§2', title: 'Containers and pods of the cluster' },
+  apiserver: { section: '§3', title: 'kube-apiserver: kubectl -v 8, /version, admin.conf, anonymous access, kubectl proxy' },
+  etcd: { section: '§4', title: 'etcd: etcdctl with mTLS, key operations, the /registry layout' },
+};
+
+const claims = [
+  // §2 — the containers and pods of the cluster
+  {
+    id: 'COMP-01', group: 'components', section: '§2', needsNode: true,
+    title: 'crictl ps on the control-plane node lists the control-plane containers running',
+    checks: 'crictl ps -o json on the node: kube-apiserver, kube-controller-manager, kube-scheduler, etcd, kube-proxy and two coredns containers in state Running, in pods named after the node.',
+    remediation: 'A missing container means its static pod manifest (/etc/kubernetes/manifests) or its Deployment/DaemonSet failed; see `crictl ps -a` and `journalctl -u kubelet` on the node.',
+  },
+  {
+    id: 'COMP-02', group: 'components', section: '§2',
+    title: 'kubectl get pod -A shows the kube-system pods Running and Ready, static pods named COMPONENT-NODE',
+    checks: 'kubectl get pod -A (and --all-namespaces, and -n kube-system) -o json; the same list through @kubernetes/client-node.',
+    remediation: 'Inspect the pod with `kubectl -n kube-system describe pod NAME`; static pods are named after the node that runs them.',
+  },
+  {
+    id: 'COMP-03', group: 'components', section: '§2',
+    title: 'kubectl get pod without -n lists only the default namespace',
+    checks: 'Every pod listed by `kubectl get pod` is in namespace default, and it matches the API list of namespace default.',
+    remediation: 'A kubeconfig context with another namespace changes the default; check `kubectl config view --minify`.',
+  },
+  {
+    id: 'COMP-04', group: 'components', section: '§2',
+    title: 'The namespaces default, kube-node-lease, kube-public and kube-system exist and are Active',
+    checks: 'kubectl get namespaces -o json and CoreV1Api.listNamespace: each of the four has status.phase Active.',
+    remediation: 'These namespaces are created by the API server itself; a missing one points at a broken control plane.',
+  },
+  {
+    id: 'COMP-05', group: 'components', section: '§2',
+    title: 'A StatefulSet redis with 3 replicas gives redis-0, redis-1 and redis-2 Running, each answering PING with PONG',
+    checks: 'Creates StatefulSet redis (image built offline) in a namespace of its own, waits for the three ordinal pods, runs redis-cli PING in each.',
+    remediation: 'Check the StatefulSet events and the image (`crictl images` on the node).',
+  },
+  // §3 — kube-apiserver
+  {
+    id: 'API-01', group: 'apiserver', section: '§3.1',
+    title: 'kubectl version -v 8 logs the loaded kubeconfig, the GET /version request and its 200 response headers',
+    checks: 'Parses kubectl -v 8 output: "Config loaded from file", GET SERVER/version?timeout=32s with Accept "application/json, */*" and User-Agent kubectl/VERSION (linux/amd64) kubernetes/COMMIT, a 200 with Audit-Id, Cache-Control "no-cache, private", Content-Type application/json and the two X-Kubernetes-Pf-* UIDs.',
+    remediation: 'kubectl logs HTTP exchanges at -v 6 and above; a missing APF header means API Priority and Fairness is disabled.',
+  },
+  {
+    id: 'API-02', group: 'apiserver', section: '§3.1',
+    title: 'kubectl version prints Client Version, Kustomize Version and Server Version',
+    checks: 'The three lines, with client and server versions equal to the built kubectl and the server\'s /version.',
+    remediation: 'A client/server skew is allowed by Kubernetes but is not what the article shows.',
+  },
+  {
+    id: 'API-03', group: 'apiserver', section: '§3.1',
+    title: 'The /version body has the release fields, consistent with one another and with the server version',
+    checks: 'major, minor, gitVersion, gitCommit, gitTreeState, buildDate, goVersion, compiler, platform, and from 1.33 emulationMajor/Minor and minCompatibilityMajor/Minor; minor matches gitVersion, emulation equals the binary version, minCompatibility is one minor lower.',
+    remediation: 'Fields missing or inconsistent point at a binary built without the version ldflags.',
+  },
+  {
+    id: 'API-04', group: 'apiserver', section: '§3.1',
+    title: 'Anonymous GET /version (as curl -k) returns 200 and the same body, granted by system:public-info-viewer',
+    checks: 'HTTPS GET without credentials or certificate check; the ClusterRoleBinding system:public-info-viewer binds system:unauthenticated to a ClusterRole allowing get on /version.',
+    remediation: 'Anonymous auth (--anonymous-auth) or the public-info-viewer binding was changed.',
+  },
+  {
+    id: 'API-05', group: 'apiserver', section: '§3.2', needsNode: true,
+    title: '/etc/kubernetes/admin.conf is a kubeconfig for kubernetes-admin@kubernetes with server https://…:6443',
+    checks: 'Parses the file on the node: clusters/contexts/users/current-context, the names kubernetes, kubernetes-admin and kubernetes-admin@kubernetes, server on port 6443; @kubernetes/client-node loads it to the same structure.',
+    remediation: 'kubeadm writes admin.conf at init; kubeadm init phase kubeconfig admin regenerates it.',
+  },
+  {
+    id: 'API-06', group: 'apiserver', section: '§3.2', needsNode: true,
+    title: 'admin.conf carries a base64 CA, client certificate and key that parse, the key matching the certificate',
+    checks: 'Decodes certificate-authority-data, client-certificate-data and client-key-data with node:crypto; the client certificate is signed by the CA, its public key equals the key\'s, its subject is as kubeadm issues it (CN kubernetes-admin, O kubeadm:cluster-admins).',
+    remediation: 'Renew with `kubeadm certs renew admin.conf`.',
+  },
+  {
+    id: 'API-07', group: 'apiserver', section: '§3.2', needsNode: true,
+    title: '/etc/kubernetes holds admin.conf, controller-manager.conf, kubelet.conf, scheduler.conf, super-admin.conf (0600), manifests/ and pki/',
+    checks: 'stat on the node: the five kubeconfigs are regular files of mode 0600 with the kubeconfig structure; manifests/ and pki/ are directories.',
+    remediation: 'kubeadm init phase kubeconfig all writes the files; looser modes leak cluster credentials.',
+  },
+  {
+    id: 'API-08', group: 'apiserver', section: '§3.3',
+    title: 'Anonymous GET /api/v1/namespaces/default/pods?limit=500 returns 403 with the article\'s Status body',
+    checks: 'kind Status, apiVersion v1, metadata {}, status Failure, the message naming system:anonymous, reason Forbidden, details.kind pods, code 403.',
+    remediation: 'A 200 means anonymous users were granted list on pods (look for bindings to system:anonymous or system:unauthenticated).',
+  },
+  {
+    id: 'API-09', group: 'apiserver', section: '§3.3',
+    title: 'With the admin credentials the same request returns 200 and a PodList',
+    checks: 'The same GET with the kubeconfig\'s client certificate; kind PodList with metadata.resourceVersion.',
+    remediation: 'The admin credentials are not accepted: check certificate expiry and the cluster-admin binding.',
+  },
+  {
+    id: 'API-10', group: 'apiserver', section: '§3.3',
+    title: 'kubectl proxy prints "Starting to serve on 127.0.0.1:PORT" and serves the pod list over plain HTTP',
+    checks: 'Starts kubectl proxy on a free port, GETs http://127.0.0.1:PORT/api/v1/namespaces/default/pods?limit=500: a PodList with metadata.resourceVersion.',
+    remediation: 'kubectl proxy authenticates with the kubeconfig; failures there show in its -v 8 log.',
+  },
+  {
+    id: 'API-11', group: 'apiserver', section: '§3.3',
+    title: 'kubectl proxy listens on loopback only: the same port on another address is refused',
+    checks: 'Connects to the proxy port on 127.0.0.2 and on the Docker bridge gateway address: connection refused.',
+    remediation: 'kubectl proxy --address 0.0.0.0 would expose unauthenticated admin access.',
+  },
+  // §4 — etcd
+  {
+    id: 'ETCD-01', group: 'etcd', section: '§4',
+    title: 'Only kube-apiserver talks to etcd: kube-controller-manager, kube-scheduler and kubelet reach the API server instead',
+    checks: 'Static pod specs: kube-apiserver has --etcd-servers, --etcd-cafile, --etcd-certfile, --etcd-keyfile; the controller manager and scheduler have no etcd flag and a kubeconfig; the node\'s kubelet.conf points at the API server.',
+    remediation: 'Another component with etcd credentials bypasses API authorization and admission.',
+  },
+  {
+    id: 'ETCD-02', group: 'etcd', section: '§4.1',
+    title: 'sh in the etcd pod works and etcdctl member list shows one started member named after the node',
+    checks: 'kubectl exec etcd-NODE -- sh -c etcdctl member list with --endpoints https://127.0.0.1:2379 and the certificates under /etc/kubernetes/pki/etcd: one member, started, named NODE, peer URL on 2380, client URL on 2379, not a learner.',
+    remediation: 'The etcd image needs a shell; member state comes from etcd\'s --name and --initial-advertise-peer-urls.',
+  },
+  {
+    id: 'ETCD-03', group: 'etcd', section: '§4.1',
+    title: 'etcdctl version reports the etcd release kubeadm installs, API version MAJOR.MINOR',
+    checks: 'etcdctl version in the pod: etcdctl version equals the etcd image tag kubeadm lists (without -0), API version its major.minor; the server status agrees.',
+    remediation: 'An etcd image that differs from kubeadm\'s constant was configured.',
+  },
+  {
+    id: 'ETCD-04', group: 'etcd', section: '§4.1',
+    title: 'The ETCDCTL_* environment variables replace the command-line flags',
+    checks: 'With ETCDCTL_API, ETCDCTL_ENDPOINTS, ETCDCTL_CACERT, ETCDCTL_CERT, ETCDCTL_KEY exported, a bare `etcdctl member list` gives the same output as with flags.',
+    remediation: 'etcdctl reads ETCDCTL_<FLAG> for each flag.',
+  },
+  {
+    id: 'ETCD-05', group: 'etcd', section: '§4.1',
+    title: 'etcd enforces strict security: no client certificate, plain http, or the default endpoint are refused',
+    checks: 'etcdctl without --cert/--key, with http://127.0.0.1:2379, and with no endpoint flags at all: each fails and no data is returned; the etcd3 client without a certificate fails too.',
+    remediation: 'etcd must run with --client-cert-auth=true and https client URLs only.',
+  },
+  {
+    id: 'ETCD-06', group: 'etcd', section: '§4.2',
+    title: 'put gives OK, get gives key and value, del gives 1, get after del gives nothing',
+    checks: 'etcdctl in the pod, on a key named by the run; the same sequence through etcd3 from the test process over mTLS.',
+    remediation: 'Write failures point at a full or read-only etcd (alarm list).',
+  },
+  {
+    id: 'ETCD-07', group: 'etcd', section: '§4.2',
+    title: 'etcdctl watch prints PUT, key and value when another client puts',
+    checks: 'etcdctl watch in the pod while another etcdctl puts; an etcd3 watcher sees the same put.',
+    remediation: 'Watch relies on the same gRPC stream the API server\'s informers use.',
+  },
+  {
+    id: 'ETCD-08', group: 'etcd', section: '§4.2',
+    title: 'A lease expires its keys',
+    checks: 'lease grant with a short TTL, put --lease; the key exists, then is gone after the TTL (etcdctl and etcd3).',
+    remediation: 'Leases back the API server\'s Events TTL and leader election.',
+  },
+  {
+    id: 'ETCD-09', group: 'etcd', section: '§4.2',
+    title: 'A lock is exclusive',
+    checks: 'While one holder owns the lock, a second etcdctl lock times out; after release it succeeds (etcdctl lock and etcd3 Lock).',
+    remediation: 'etcd\'s lock is built on leases and revisions; a lock that two hold at once means a broken etcd.',
+  },
+  {
+    id: 'ETCD-10', group: 'etcd', section: '§4.3',
+    title: 'Keys under /registry follow /registry/RESOURCE/NAMESPACE/NAME',
+    checks: 'etcdctl get /registry --prefix --keys-only: every key starts with /registry/ and the known namespaced resources have 4 or 5 path segments (group-qualified ones one more).',
+    remediation: 'The API server\'s --etcd-prefix changes the root.',
+  },
+  {
+    id: 'ETCD-11', group: 'etcd', section: '§4.3',
+    title: 'The four namespaces are under /registry/namespaces',
+    checks: 'etcdctl get /registry/namespaces --prefix --keys-only lists exactly the namespaces the API lists.',
+    remediation: 'A namespace key without an API object (or the reverse) means the API server reads another etcd or prefix.',
+  },
+  {
+    id: 'ETCD-12', group: 'etcd', section: '§4.3',
+    title: 'Every pod the API lists has /registry/pods/NS/NAME and no pod key lacks a pod',
+    checks: 'Compares the pod keys with the API\'s pod list.',
+    remediation: 'See ETCD-11.',
+  },
+  {
+    id: 'ETCD-13', group: 'etcd', section: '§4.3',
+    title: 'apiservices live under /registry/apiregistration.k8s.io/apiservices/',
+    checks: 'The keys there equal the APIService objects the API lists, v1. among them.',
+    remediation: 'See ETCD-11.',
+  },
+  {
+    id: 'ETCD-14', group: 'etcd', section: '§4.3',
+    title: 'Values are protobuf in the "k8s\\0" envelope and agree with what the API returns',
+    checks: 'Reads /registry/namespaces/kube-system and a pod value through etcd3: the k8s\\0 magic, apiVersion and kind decoded from the runtime.Unknown envelope, and the name and uid inside equal the API object\'s.',
+    remediation: 'JSON values mean --storage-media-type was changed; encrypted values start with k8s:enc: (encryption at rest).',
+  },
+] as const satisfies readonly Claim[];
+
+export type ClaimId = (typeof claims)[number]['id'];
+
+export const CATALOGUE: readonly Claim[] = claims;
+
+const byId = new Map<string, Claim>(CATALOGUE.map((c) => [c.id, c]));
+
+export function claimById(id: string): Claim {
+  const claim = byId.get(id);
+  if (!claim) throw new Error(`no claim ${id} in the catalogue`);
+  return claim;
+}
+
+/** The test name vitest shows and reports parse back: "ID title". */
+export function claimTestName(id: ClaimId): string {
+  return `${id} ${claimById(id).title}`;
+}

@@ -1,0 +1,85 @@
+// Checks of §2: what crictl and the pod and namespace lists must show. Pure functions of observations.
+import type { V1Pod } from '@kubernetes/client-node';
+import { ARTICLE_NAMESPACES, podReady, STATIC_COMPONENTS } from '../../helpers/cluster/readiness.ts';
+import type { Differences } from '../differences.ts';
+
+export interface CrictlContainer {
+  id: string;
+  state: string;
+  metadata: { name: string };
+  labels: Record<string, string>;
+}
+
+/** The control-plane containers of §2: name → how its pod is named on node `node`. */
+function expectedContainers(node: string): Array<{ name: string; pod: (p: string) => boolean; count: number }> {
+  return [
+    ...STATIC_COMPONENTS.map((c) => ({ name: c, pod: (p: string) => p === `${c}-${node}`, count: 1 })),
+    { name: 'kube-proxy', pod: (p: string) => p.startsWith('kube-proxy-'), count: 1 },
+    { name: 'coredns', pod: (p: string) => p.startsWith('coredns-'), count: 2 },
+  ];
+}
+
+export function checkCrictlContainers(containers: CrictlContainer[], node: string): Differences {
+  const diffs: Differences = [];
+  for (const want of expectedContainers(node)) {
+    const found = containers.filter((c) => c.metadata.name === want.name && c.labels['io.kubernetes.pod.namespace'] === 'kube-system');
+    const running = found.filter((c) => c.state === 'CONTAINER_RUNNING' && want.pod(c.labels['io.kubernetes.pod.name'] ?? ''));
+    if (running.length < want.count) {
+      const seen = found.map((c) => `${c.labels['io.kubernetes.pod.name']}:${c.state}`).join(', ') || 'none';
+      diffs.push(`container ${want.name}: ${running.length} running in the expected pod, ${want.count} expected (seen: ${seen})`);
+    }
+  }
+  return diffs;
+}
+
+const podLabel = (p: V1Pod) => `${p.metadata?.namespace}/${p.metadata?.name}`;
+
+/** kube-system as §2 lists it: the static pods COMPONENT-NODE, kube-proxy and two coredns, Running and Ready. */
+export function checkKubeSystemPods(pods: V1Pod[], node: string): Differences {
+  const diffs: Differences = [];
+  const system = pods.filter((p) => p.metadata?.namespace === 'kube-system');
+  for (const c of STATIC_COMPONENTS) {
+    const pod = system.find((p) => p.metadata?.name === `${c}-${node}`);
+    if (!pod) diffs.push(`static pod ${c}-${node} missing (kube-system has: ${system.map((p) => p.metadata?.name).join(', ')})`);
+    else if (!podReady(pod)) diffs.push(`pod ${c}-${node} is ${pod.status?.phase}, not Running and Ready`);
+  }
+  for (const [prefix, count] of [['kube-proxy-', 1], ['coredns-', 2]] as const) {
+    const ready = system.filter((p) => p.metadata?.name?.startsWith(prefix) && podReady(p));
+    if (ready.length !== count) diffs.push(`${count} ${prefix}* pod(s) Running and Ready expected, found ${ready.length}`);
+  }
+  return diffs;
+}
+
+/** Two listings of the same pods must name the same pods. */
+export function comparePodSets(a: V1Pod[], b: V1Pod[], aName: string, bName: string): Differences {
+  const as = new Set(a.map(podLabel));
+  const bs = new Set(b.map(podLabel));
+  return [
+    ...[...as].filter((p) => !bs.has(p)).map((p) => `${p} listed by ${aName} but not by ${bName}`),
+    ...[...bs].filter((p) => !as.has(p)).map((p) => `${p} listed by ${bName} but not by ${aName}`),
+  ];
+}
+
+/** `kubectl get pod` without -n: only namespace default. */
+export function checkOnlyDefaultNamespace(pods: V1Pod[]): Differences {
+  return pods.filter((p) => p.metadata?.namespace !== 'default').map((p) => `${podLabel(p)} is listed, but only namespace default should be`);
+}
+
+export function checkArticleNamespaces(namespaces: Array<{ name: string; phase?: string }>): Differences {
+  return ARTICLE_NAMESPACES.flatMap((ns) => {
+    const found = namespaces.find((n) => n.name === ns);
+    if (!found) return [`namespace ${ns} missing`];
+    return found.phase === 'Active' ? [] : [`namespace ${ns} is ${found.phase}, not Active`];
+  });
+}
+
+/** Each replica of the StatefulSet answers PING with PONG; `answers` maps pod name → redis-cli output. */
+export function checkRedisReplicas(answers: Record<string, string>, replicas = 3): Differences {
+  const diffs: Differences = [];
+  for (let i = 0; i < replicas; i++) {
+    const pod = `redis-${i}`;
+    if (!(pod in answers)) diffs.push(`${pod} not found`);
+    else if (answers[pod]!.trim() !== 'PONG') diffs.push(`${pod} answered ${JSON.stringify(answers[pod]!.trim())} to PING, not PONG`);
+  }
+  return diffs;
+}

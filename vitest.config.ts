@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+import { runId } from './helpers/run-id.ts';
+
+// Fixed here, in the main process, so globalSetup, workers and reporters share it.
+runId();
+
+export default defineConfig({
+  test: {
+    include: ['suites/**/*.test.ts', 'helpers/**/*.test.ts', 'report/**/*.test.ts'],
+    globalSetup: ['./suites/setup/cluster.global.ts'],
+    // Claims share one cluster; files run one after another so that a heavy claim
+    // (kubectl proxy, redis) does not starve another's timeouts on two cores.
+    fileParallelism: false,
+    testTimeout: 120_000,
+    hookTimeout: 900_000,
+    reporters: ['default', './report/vitest-reporter.ts'],
+  },
+});
