@@ -18,11 +18,22 @@ export const TOOLS = {
  * Everything else a node needs (etcd, coredns, pause versions) comes from
  * `kubeadm config images list` of the built kubeadm.
  */
-export const KUBERNETES_LINES: Record<string, { version: string; cgroupV1NeedsOptIn: boolean }> = {
-  'v1.33': { version: 'v1.33.3', cgroupV1NeedsOptIn: false },
-  'v1.34': { version: 'v1.34.3', cgroupV1NeedsOptIn: false },
+export const KUBERNETES_LINES: Record<string, { version: string; cgroupV1NeedsOptIn: boolean; upstreamImage: string }> = {
+  // upstreamImage: kind's own default node image of the kind release that introduced the line
+  // (sigs.k8s.io/kind pkg/apis/config/defaults/image.go in v0.29.0, v0.30.0, v0.31.0), pinned by digest.
+  'v1.33': {
+    version: 'v1.33.3', cgroupV1NeedsOptIn: false,
+    upstreamImage: 'kindest/node:v1.33.1@sha256:050072256b9a903bd914c0b2866828150cb229cea0efe5892e2b644d5dd3b34f',
+  },
+  'v1.34': {
+    version: 'v1.34.3', cgroupV1NeedsOptIn: false,
+    upstreamImage: 'kindest/node:v1.34.0@sha256:7416a61b42b1662ca6ca89f02028ac133a309a2a30ba309614e8ec94d976dc5a',
+  },
   // kubelet 1.35 refuses cgroup v1 unless told otherwise (failCgroupV1: false).
-  'v1.35': { version: 'v1.35.4', cgroupV1NeedsOptIn: true },
+  'v1.35': {
+    version: 'v1.35.4', cgroupV1NeedsOptIn: true,
+    upstreamImage: 'kindest/node:v1.35.0@sha256:452d707d4862f52530247495d180205e029056831160e22870e37e3f6c1ac31f',
+  },
 };
 
 /** The article's line (kubeadm v1.33.3). */
@@ -45,6 +56,8 @@ export const config = {
   keepCluster: env.KUBE_CLAIMS_KEEP_CLUSTER === '1',
   /** 'auto' (upstream kindest/node when present or pullable, else offline build), 'offline', 'upstream'. */
   imageSource: (env.KUBE_CLAIMS_IMAGE_SOURCE ?? 'auto') as 'auto' | 'offline' | 'upstream',
+  /** A node image used as it is, bypassing the choice above (e.g. a pinned kindest/node@sha256). */
+  nodeImage: env.KUBE_CLAIMS_NODE_IMAGE,
   /** Label put on every Docker object kube-claims creates, so it never touches anything else. */
   ownerLabel: 'io.kube-claims.owner',
   /** Where the host's capability shim is installed (see scripts/host/runc-capshim.sh). */
@@ -65,7 +78,7 @@ export class UsageError extends Error {
 }
 
 /** Accepts "1.33", "v1.33" or a full "v1.33.3" that kube-claims knows. */
-export function resolveKubernetesVersion(input: string): { line: string; version: string; cgroupV1NeedsOptIn: boolean } {
+export function resolveKubernetesVersion(input: string): { line: string; version: string; cgroupV1NeedsOptIn: boolean; upstreamImage: string } {
   const v = input.startsWith('v') ? input : `v${input}`;
   const line = v.split('.').slice(0, 2).join('.');
   const known = KUBERNETES_LINES[line];

@@ -95,7 +95,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function prepareHost(): Promise<void> {
   if (process.getuid?.() !== 0) throw new EnvironmentError('host preparation needs root (Docker engine, debootstrap)');
   // jq: the shim; debootstrap: the node image's Debian; gcc/libc6-dev: pause; iproute2: network checks.
-  await aptInstall(['jq', 'debootstrap', 'gcc', 'libc6-dev', 'iproute2', 'ca-certificates']);
+  await aptInstall(['jq', 'debootstrap', 'debian-archive-keyring', 'gcc', 'libc6-dev', 'iproute2', 'ca-certificates']);
   const dockerWasUp = await dockerAnswers();
   if (!existsSync('/usr/bin/dockerd') && !existsSync('/usr/sbin/dockerd')) await aptInstall(['docker.io']);
   const missing = await missingCapabilities();

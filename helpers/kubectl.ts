@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { config } from './config.ts';
-import { buildKubernetes } from '../kind/recipe/components.ts';
+import { buildKubectl } from '../kind/recipe/components.ts';
 
 export interface KubectlResult {
   stdout: string;
@@ -54,5 +54,5 @@ export class Kubectl {
 export async function kubectlBinary(kubernetesVersion: string): Promise<string> {
   const built = join(config.cacheDir, 'bin', 'kubernetes', kubernetesVersion, 'kubectl');
   if (existsSync(built)) return built;
-  return join(await buildKubernetes(kubernetesVersion), 'kubectl');
+  return buildKubectl(kubernetesVersion);
 }

@@ -5,11 +5,11 @@
 //   node scripts/summary-line.ts reports/RUN-ID    # a report directory, or the path of a results.json
 import { resolve } from 'node:path';
 import { config } from '../helpers/config.ts';
-import { readTestCaseTotals, summaryLine } from '../report/summary.ts';
+import { readSummaryCounts, summaryLine } from '../report/summary.ts';
 
 const target = process.argv[2];
 try {
-  console.log(summaryLine(readTestCaseTotals(config.reportsDir, target ? resolve(target) : undefined)));
+  console.log(summaryLine(readSummaryCounts(config.reportsDir, target ? resolve(target) : undefined)));
 } catch (error) {
   console.error(`summary-line: ${(error as Error).message}`);
   process.exitCode = 1;

@@ -42,7 +42,8 @@ export class KindCluster {
   }
 
   async isOurs(): Promise<boolean> {
-    const r = await execa('docker', ['exec', this.controlPlaneContainer, 'cat', OWNER_MARKER], { reject: false });
+    // docker cp also reads a stopped container.
+    const r = await execa('docker', ['cp', `${this.controlPlaneContainer}:${OWNER_MARKER}`, '-'], { reject: false });
     return r.exitCode === 0;
   }
 

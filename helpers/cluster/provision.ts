@@ -6,7 +6,7 @@ import { dockerAnswers, imageExists, tryPull } from '../docker.ts';
 import { log, timed } from '../log.ts';
 import { EnvironmentError } from '../main.ts';
 import { buildKind } from '../../kind/recipe/components.ts';
-import { buildNodeImage, REDIS_IMAGE } from '../../kind/recipe/node-image.ts';
+import { buildNodeImage, ensureWorkloadImage, REDIS_IMAGE } from '../../kind/recipe/node-image.ts';
 import { KindCluster } from './kind.ts';
 import { waitForControlPlane } from './readiness.ts';
 
@@ -31,13 +31,14 @@ export interface ProvisionOptions {
   name?: string;
   kubernetesVersion?: string;
   imageSource?: 'auto' | 'offline' | 'upstream';
+  /** A node image to use as it is (e.g. a pinned kindest/node@sha256 digest). */
+  nodeImage?: string;
   kubeconfig?: string;
   context?: string;
 }
 
 /** Picks the node image: upstream kindest/node when present or pullable, else the offline build. */
-async function chooseNodeImage(version: string, source: 'auto' | 'offline' | 'upstream', timings: Record<string, number>): Promise<string> {
-  const upstream = `kindest/node:${version}`;
+async function chooseNodeImage(version: string, upstream: string, source: 'auto' | 'offline' | 'upstream', timings: Record<string, number>): Promise<string> {
   if (source !== 'offline') {
     if (await imageExists(upstream)) return upstream;
     log.step(`trying to pull ${upstream}`);
@@ -60,32 +61,37 @@ export async function provisionCluster(o: ProvisionOptions = {}): Promise<Cluste
     return { name: ready.clusterName, source: 'external', kubeconfig, context: o.context ?? config.context, nodeName: ready.nodeName, kubernetesVersion: ready.serverVersion, timings, created: false };
   }
 
-  const { version, cgroupV1NeedsOptIn } = resolveKubernetesVersion(o.kubernetesVersion ?? config.kubernetesVersion);
+  const { version, cgroupV1NeedsOptIn, upstreamImage } = resolveKubernetesVersion(o.kubernetesVersion ?? config.kubernetesVersion);
   const name = o.name ?? config.clusterName;
   if (!(await dockerAnswers())) throw new EnvironmentError('no Docker engine answers: run `npm run host:prepare` first');
   const cluster = new KindCluster(await buildKind(), name);
 
   let created = false;
   let image: string;
+  if ((await cluster.exists()) && !(await cluster.running())) {
+    // A node container stopped (e.g. the Docker engine restarted): kind nodes do not come back reliably.
+    if (!(await cluster.isOurs())) throw new EnvironmentError(`a kind cluster named ${name} exists, is stopped, and was not made by kube-claims; choose another name (KUBE_CLAIMS_CLUSTER or --name)`);
+    log.step(`kind cluster ${name} is stopped: deleting it to start afresh`);
+    await cluster.delete();
+  }
   if (await cluster.exists()) {
     if (!(await cluster.isOurs())) throw new EnvironmentError(`a kind cluster named ${name} exists and was not made by kube-claims; choose another name (KUBE_CLAIMS_CLUSTER or --name)`);
-    if (!(await cluster.running())) throw new EnvironmentError(`kind cluster ${name} exists but its node is stopped; run \`npm run cluster:down\` and try again`);
     image = await cluster.image();
     log.step(`reusing kind cluster ${name} (${image})`);
     await cluster.exportKubeconfig();
   } else {
-    image = await chooseNodeImage(version, o.imageSource ?? config.imageSource, timings);
+    image = o.nodeImage ?? config.nodeImage ?? (await chooseNodeImage(version, upstreamImage, o.imageSource ?? config.imageSource, timings));
     const { seconds } = await timed(`creating kind cluster ${name}`, () => cluster.create({ name, image, allowCgroupV1: cgroupV1NeedsOptIn }));
     timings.clusterCreateSeconds = seconds;
     created = true;
   }
-  if (await imageExists(REDIS_IMAGE)) await cluster.loadImage(REDIS_IMAGE);
+  await cluster.loadImage(await ensureWorkloadImage());
   const { result: ready, seconds } = await timed('waiting for every kube-system pod to be Ready', () => waitForControlPlane(cluster.kubeconfigPath));
   timings.waitSeconds = seconds;
   return {
     name, source: 'kind', kubeconfig: cluster.kubeconfigPath, nodeContainer: cluster.controlPlaneContainer,
     nodeName: ready.nodeName, kubernetesVersion: ready.serverVersion, nodeImage: image,
-    redisImage: (await imageExists(REDIS_IMAGE)) ? REDIS_IMAGE : undefined, timings, created,
+    redisImage: REDIS_IMAGE, timings, created,
   };
 }
 

@@ -8,8 +8,9 @@ import { EnvironmentError } from '../main.ts';
 export const STATIC_COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const;
 export const ARTICLE_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-system'] as const;
 
+/** Running and Ready, and not being deleted (kubectl shows such a pod as Terminating). */
 export function podReady(pod: V1Pod): boolean {
-  return pod.status?.phase === 'Running' && (pod.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+  return !pod.metadata?.deletionTimestamp && pod.status?.phase === 'Running' && (pod.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
 /** What is still missing for the control plane to count as up; empty when it is. */

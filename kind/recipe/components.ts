@@ -12,20 +12,25 @@ export const KUBERNETES_BINARIES = [
 ] as const;
 
 /** Kubernetes server and client binaries, stamped like a release build (hack/lib/version.sh). */
-export async function buildKubernetes(version: string): Promise<string> {
+export async function buildKubernetes(version: string, binaries: readonly string[] = KUBERNETES_BINARIES, outDir = join(binRoot(), 'kubernetes', version)): Promise<string> {
   const [, minor, patch] = version.slice(1).split('.');
   return buildWithWrapper({
-    outDir: join(binRoot(), 'kubernetes', version),
+    outDir,
     modules: [{ path: 'k8s.io/kubernetes', version }],
     // Staging modules k8s.io/NAME are published as v0.MINOR.PATCH.
     replaceVersion: () => `v0.${minor}.${patch}`,
-    binaries: KUBERNETES_BINARIES.map((name) => ({ pkg: `k8s.io/kubernetes/cmd/${name}`, name })),
+    binaries: binaries.map((name) => ({ pkg: `k8s.io/kubernetes/cmd/${name}`, name })),
     tags: ['selinux', 'notest'],
     ldflags: (main) => ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version'].flatMap((p) => [
       `-X ${p}.gitVersion=${version}`, `-X ${p}.gitMajor=1`, `-X ${p}.gitMinor=${minor}`,
       `-X ${p}.gitCommit=${pseudoCommit(main.path, main.version)}`, `-X ${p}.gitTreeState=clean`, `-X ${p}.buildDate=${main.time}`,
     ]),
   });
+}
+
+/** kubectl alone, for a cluster whose node image kube-claims did not build (upstream or external). */
+export async function buildKubectl(version: string): Promise<string> {
+  return join(await buildKubernetes(version, ['kubectl'], join(binRoot(), 'kubectl', version)), 'kubectl');
 }
 
 /** etcd, etcdctl and etcdutl at the version kubeadm pins. */

@@ -53,6 +53,13 @@ async function staticBusybox(): Promise<string> {
   return join(dir, 'busybox');
 }
 
+/** The article's redis workload, built from Debian's redis-server; loaded into any cluster, upstream image or not. */
+export async function ensureWorkloadImage(): Promise<string> {
+  await ensureBaseImage();
+  await ensureComponentImage({ tag: REDIS_IMAGE, packages: ['redis-server', 'redis-tools'], files: {} });
+  return REDIS_IMAGE;
+}
+
 export interface NodeImageResult {
   tag: string;
   built: boolean;
@@ -96,7 +103,7 @@ export async function buildNodeImage(version: string): Promise<NodeImageResult> 
   // kubeadm passes only arguments to coredns and pause: the ENTRYPOINT matters.
   await ensureComponentImage({ tag: images.coredns, files: { coredns: join(coredns) }, entrypoint: ['/coredns'] });
   await ensureComponentImage({ tag: images.pause, files: { pause }, entrypoint: ['/pause'] });
-  await ensureComponentImage({ tag: REDIS_IMAGE, packages: ['redis-server', 'redis-tools'], files: {} });
+  await ensureWorkloadImage();
 
   const tag = nodeImageTag(version);
   const built = (await timed(`node image ${tag}`, () => ensureNodeImage({

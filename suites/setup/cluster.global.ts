@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { config } from '../../helpers/config.ts';
 import { deleteCluster, provisionCluster, type ClusterInfo } from '../../helpers/cluster/provision.ts';
+import { kubeClients } from '../../helpers/kube.ts';
 import { log } from '../../helpers/log.ts';
+import { nodeExec } from '../../helpers/node.ts';
 import { runId } from '../../helpers/run-id.ts';
 
 declare module 'vitest' {
@@ -15,8 +17,25 @@ declare module 'vitest' {
   }
 }
 
+/** etcd's version as kubeadm deployed it: the tag of the etcd static pod's image. */
+async function etcdVersion(info: ClusterInfo): Promise<string | undefined> {
+  const pod = await kubeClients(info.kubeconfig, info.context).core
+    .readNamespacedPod({ namespace: 'kube-system', name: `etcd-${info.nodeName}` }).catch(() => undefined);
+  return pod?.spec?.containers[0]?.image?.split(':').at(-1);
+}
+
+/** `MODE NAME` of each entry of /etc/kubernetes on the node (kubeadm's files), sorted by name. */
+async function etcKubernetesListing(info: ClusterInfo): Promise<string[] | undefined> {
+  if (!info.nodeContainer) return undefined;
+  const { stdout } = await nodeExec(info, ['find', '/etc/kubernetes', '-mindepth', '1', '-maxdepth', '1', '-printf', '%f %M\n']);
+  return stdout.split('\n').filter(Boolean).sort();
+}
+
 export default async function setup(project: TestProject) {
-  const info = await provisionCluster();
+  // The CLI provisions before it starts vitest (its errors are environment errors, exit 2) and passes the result.
+  const provided = process.env.KUBE_CLAIMS_PROVISIONED;
+  const info: ClusterInfo = provided ? (JSON.parse(provided) as ClusterInfo) : await provisionCluster();
+  if (provided) info.created = false; // the CLI owns that cluster's lifecycle
   project.provide('cluster', info);
   project.provide('runId', runId());
 
@@ -24,7 +43,10 @@ export default async function setup(project: TestProject) {
   await mkdir(reportDir, { recursive: true });
   await writeFile(join(reportDir, 'environment.json'), JSON.stringify({
     cluster: info.name, source: info.source, nodeName: info.nodeName, kubernetesVersion: info.kubernetesVersion,
-    nodeImage: info.nodeImage, timings: info.timings, createdByThisRun: info.created,
+    etcdVersion: await etcdVersion(info), nodeImage: info.nodeImage, timings: info.timings,
+    // For the version matrix: what differs between Kubernetes versions.
+    versionFields: await kubeClients(info.kubeconfig, info.context).version.getCode().catch(() => undefined),
+    etcKubernetes: await etcKubernetesListing(info),
   }, null, 2));
 
   let removed = false;

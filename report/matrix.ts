@@ -1,0 +1,124 @@
+// The version matrix: claims × Kubernetes versions from several runs' results, and the facts
+// that differ between the versions, each with a line on why.
+import { redact } from '../helpers/redact.ts';
+import { escapeHtml, markdownCell } from './escape.ts';
+import type { ResultsModel, Status } from './types.ts';
+
+export interface MatrixRun {
+  version: string;
+  reportDir?: string;
+  model?: ResultsModel;
+  /** The run did not produce results (the cluster did not come up, say). */
+  error?: string;
+}
+
+export interface MatrixFact {
+  fact: string;
+  values: Record<string, string>;
+  why: string;
+}
+
+export interface Matrix {
+  id: string;
+  versions: Array<{ version: string; reportDir?: string; error?: string; totals?: ResultsModel['totals'] }>;
+  claims: Array<{ id: string; title: string; statuses: Record<string, Status | 'error'>; differs: boolean }>;
+  differences: MatrixFact[];
+}
+
+const WHY: Record<string, string> = {
+  kubernetesVersion: 'the release under test',
+  etcdVersion: 'kubeadm pins one etcd release per Kubernetes minor (constants.SupportedEtcdVersion)',
+  nodeImage: 'one node image per Kubernetes version',
+  minor: 'the release minor',
+  gitVersion: 'the release',
+  emulationMinor: 'compatibility versions (KEP-4330): a binary emulates its own minor by default',
+  minCompatibilityMinor: 'compatibility versions (KEP-4330): the oldest minor it stays compatible with, one below its own',
+  gitCommit: 'build metadata of the binary',
+  buildDate: 'build metadata of the binary',
+  goVersion: 'the Go toolchain that built the binary',
+};
+
+function fact(name: string, values: Record<string, string>, why: string): MatrixFact | undefined {
+  return new Set(Object.values(values)).size > 1 ? { fact: name, values, why } : undefined;
+}
+
+export function buildMatrix(id: string, runs: MatrixRun[]): Matrix {
+  const versions = runs.map((r) => r.version);
+  const claimIds = new Map<string, string>();
+  for (const r of runs) for (const g of r.model?.groups ?? []) for (const c of g.claims) claimIds.set(c.id, c.title);
+  const claims = [...claimIds].map(([cid, title]) => {
+    const statuses: Record<string, Status | 'error'> = {};
+    for (const r of runs) {
+      const c = r.model?.groups.flatMap((g) => g.claims).find((x) => x.id === cid);
+      statuses[r.version] = r.error || !r.model ? 'error' : (c?.status ?? 'skip');
+    }
+    return { id: cid, title, statuses, differs: new Set(Object.values(statuses)).size > 1 };
+  });
+
+  const env = (r: MatrixRun) => r.model?.environment ?? {};
+  const differences: MatrixFact[] = [];
+  for (const key of ['kubernetesVersion', 'etcdVersion', 'nodeImage']) {
+    const f = fact(key, Object.fromEntries(runs.map((r) => [r.version, String(env(r)[key] ?? '—')])), WHY[key]!);
+    if (f) differences.push(f);
+  }
+  const versionFields = (r: MatrixRun) => (env(r).versionFields ?? {}) as Record<string, string>;
+  const fieldNames = new Set(runs.flatMap((r) => Object.keys(versionFields(r))));
+  for (const field of fieldNames) {
+    const f = fact(`/version ${field}`, Object.fromEntries(runs.map((r) => [r.version, versionFields(r)[field] ?? '(absent)'])), WHY[field] ?? 'differs between the releases');
+    if (f) differences.push(f);
+  }
+  const files = (r: MatrixRun) => new Map(((env(r).etcKubernetes ?? []) as string[]).map((l) => [l.split(' ')[0]!, l.split(' ')[1] ?? '']));
+  const fileNames = new Set(runs.flatMap((r) => [...files(r).keys()]));
+  for (const name of [...fileNames].sort()) {
+    const f = fact(`/etc/kubernetes/${name}`, Object.fromEntries(runs.map((r) => [r.version, files(r).get(name) ?? '(absent)'])), 'kubeadm writes a different set of files in this release');
+    if (f) differences.push(f);
+  }
+  return {
+    id,
+    versions: runs.map((r) => ({ version: r.version, reportDir: r.reportDir, error: r.error && redact(r.error), totals: r.model?.totals })),
+    claims,
+    differences: versions.length > 1 ? differences : [],
+  };
+}
+
+const MARK: Record<string, string> = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP', error: 'ERROR' };
+
+export function renderMatrixMarkdown(m: Matrix): string {
+  const vs = m.versions.map((v) => v.version);
+  const out = [`# kube-claims version matrix ${m.id}`, ''];
+  for (const v of m.versions) {
+    out.push(`- **${v.version}**: ${v.error ? `error: ${markdownCell(v.error)}` : `${v.totals?.pass} passed, ${v.totals?.fail} failed, ${v.totals?.skip} skipped`}${v.reportDir ? ` (${v.reportDir})` : ''}`);
+  }
+  out.push('', '## Claims', '', `| Claim | ${vs.join(' | ')} |`, `|---|${vs.map(() => '---').join('|')}|`);
+  for (const c of m.claims) out.push(`| ${c.differs ? '**' : ''}${c.id}${c.differs ? '**' : ''} ${markdownCell(c.title)} | ${vs.map((v) => MARK[c.statuses[v]!]).join(' | ')} |`);
+  out.push('', '## What differs between the versions', '');
+  if (!m.differences.length) out.push('Nothing recorded differs.');
+  else {
+    out.push(`| Fact | ${vs.join(' | ')} | Why |`, `|---|${vs.map(() => '---').join('|')}|---|`);
+    for (const d of m.differences) out.push(`| ${markdownCell(d.fact)} | ${vs.map((v) => markdownCell(d.values[v] ?? '')).join(' | ')} | ${markdownCell(d.why)} |`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+export function renderMatrixHtml(m: Matrix): string {
+  const vs = m.versions.map((v) => v.version);
+  const cell = (s: string) => `<td class="${s}">${MARK[s]}</td>`;
+  const rows = m.claims.map((c) => `<tr${c.differs ? ' class="differs"' : ''}><th>${escapeHtml(c.id)}</th><td class="title">${escapeHtml(c.title)}</td>${vs.map((v) => cell(c.statuses[v]!)).join('')}</tr>`).join('\n');
+  const diffs = m.differences.map((d) => `<tr><th>${escapeHtml(d.fact)}</th>${vs.map((v) => `<td>${escapeHtml(d.values[v] ?? '')}</td>`).join('')}<td class="why">${escapeHtml(d.why)}</td></tr>`).join('\n');
+  const summary = m.versions.map((v) => `<li><b>${escapeHtml(v.version)}</b>: ${v.error ? `error: ${escapeHtml(v.error)}` : `${v.totals?.pass} passed, ${v.totals?.fail} failed, ${v.totals?.skip} skipped`}</li>`).join('');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>kube-claims matrix ${escapeHtml(m.id)}</title>
+<style>
+body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1d2330}
+table{border-collapse:collapse;margin:1rem 0}th,td{border:1px solid #d0d5de;padding:.3rem .6rem;text-align:left;vertical-align:top}
+td.pass{background:#e3f6e8;color:#17622f;font-weight:600}td.fail,td.error{background:#fde5e5;color:#9b1c1c;font-weight:600}
+td.skip{background:#f1f2f5;color:#555}tr.differs th{outline:2px solid #d97706}td.title{max-width:38rem}td.why{color:#555;max-width:28rem}
+</style></head><body>
+<h1>kube-claims version matrix</h1><p>${escapeHtml(m.id)}</p><ul>${summary}</ul>
+<h2>Claims × versions</h2><table><tr><th>ID</th><th>Claim</th>${vs.map((v) => `<th>${escapeHtml(v)}</th>`).join('')}</tr>
+${rows}</table>
+<h2>What differs between the versions</h2>${m.differences.length ? `<table><tr><th>Fact</th>${vs.map((v) => `<th>${escapeHtml(v)}</th>`).join('')}<th>Why</th></tr>
+${diffs}</table>` : '<p>Nothing recorded differs.</p>'}
+</body></html>
+`;
+}
