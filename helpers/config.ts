@@ -58,6 +58,8 @@ export const config = {
   imageSource: (env.KUBE_CLAIMS_IMAGE_SOURCE ?? 'auto') as 'auto' | 'offline' | 'upstream',
   /** A node image used as it is, bypassing the choice above (e.g. a pinned kindest/node@sha256). */
   nodeImage: env.KUBE_CLAIMS_NODE_IMAGE,
+  /** Image of the privileged node-shell pod used on clusters kind did not make (needs nsenter and sleep). */
+  nodeShellImage: env.KUBE_CLAIMS_NODE_SHELL_IMAGE ?? 'busybox:1.37',
   /** Label put on every Docker object kube-claims creates, so it never touches anything else. */
   ownerLabel: 'io.kube-claims.owner',
   /** Where the host's capability shim is installed (see scripts/host/runc-capshim.sh). */

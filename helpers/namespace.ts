@@ -4,8 +4,8 @@ import { runId } from './run-id.ts';
 
 export const RUN_LABEL = 'kube-claims.io/run';
 
-export async function createRunNamespace(k: KubeClients, name: string): Promise<void> {
-  await k.core.createNamespace({ body: { metadata: { name, labels: { [RUN_LABEL]: runId() } } } });
+export async function createRunNamespace(k: KubeClients, name: string, labels: Record<string, string> = {}): Promise<void> {
+  await k.core.createNamespace({ body: { metadata: { name, labels: { ...labels, [RUN_LABEL]: runId() } } } });
 }
 
 /** Deletes the namespace and waits until it is gone; absent is fine. */

@@ -1,6 +1,9 @@
-// Shell access to the control-plane node, argv-based (no shell strings are built here).
+// Shell access to the control-plane node, argv-based (no shell strings are built here):
+// `docker exec` into a kind node container, or, on a cluster kind did not make, `kubectl exec`
+// into the run's privileged node-shell pod, entering the node's namespaces with nsenter.
 import { execa } from 'execa';
 import type { ClusterInfo } from './cluster/provision.ts';
+import { kubectlBinary } from './kubectl.ts';
 
 export interface NodeExecResult {
   stdout: string;
@@ -12,12 +15,27 @@ export class NodeAccessUnavailable extends Error {
   override name = 'NodeAccessUnavailable';
 }
 
-/** Runs argv on the control-plane node (docker exec into the kind node container). */
-export async function nodeExec(cluster: ClusterInfo, argv: string[], input?: string): Promise<NodeExecResult> {
-  if (!cluster.nodeContainer) {
-    throw new NodeAccessUnavailable(`no shell on the nodes of ${cluster.name}: it is not a kind cluster made or reused by kube-claims`);
+export function nodeAccess(cluster: ClusterInfo): { available: true } | { available: false; reason: string } {
+  if (cluster.nodeContainer || cluster.nodeShell) return { available: true };
+  return { available: false, reason: cluster.nodeAccessUnavailable ?? `no shell on the nodes of ${cluster.name}` };
+}
+
+async function command(cluster: ClusterInfo, argv: string[], interactive: boolean): Promise<[string, string[]]> {
+  if (cluster.nodeContainer) return ['docker', ['exec', ...(interactive ? ['-i'] : []), cluster.nodeContainer, ...argv]];
+  if (cluster.nodeShell) {
+    const { namespace, pod } = cluster.nodeShell;
+    return [await kubectlBinary(cluster.kubernetesVersion), [
+      '--kubeconfig', cluster.kubeconfig, ...(cluster.context ? ['--context', cluster.context] : []),
+      '-n', namespace, 'exec', ...(interactive ? ['-i'] : []), pod, '--', 'nsenter', '-t', '1', '-m', '-u', '-i', '-n', '-p', '--', ...argv,
+    ]];
   }
-  const r = await execa('docker', ['exec', ...(input !== undefined ? ['-i'] : []), cluster.nodeContainer, ...argv], { reject: false, input, timeout: 120_000 });
+  throw new NodeAccessUnavailable((nodeAccess(cluster) as { reason: string }).reason);
+}
+
+/** Runs argv on the control-plane node. */
+export async function nodeExec(cluster: ClusterInfo, argv: string[], input?: string): Promise<NodeExecResult> {
+  const [file, args] = await command(cluster, argv, input !== undefined);
+  const r = await execa(file, args, { reject: false, input, timeout: 120_000 });
   return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode ?? -1 };
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { startVitest } from 'vitest/node';
 import { CATALOGUE, GROUPS, type Claim } from '../suites/catalogue.ts';
 import { config, PROJECT_ROOT, resolveKubernetesVersion, UsageError } from './config.ts';
-import { deleteCluster, provisionCluster, type ClusterInfo } from './cluster/provision.ts';
+import { provisionCluster, releaseCluster, type ClusterInfo } from './cluster/provision.ts';
 import { prepareHost } from './host.ts';
 import { log } from './log.ts';
 import { runId } from './run-id.ts';
@@ -72,9 +72,6 @@ export async function verify(o: VerifyOptions): Promise<VerifyResult> {
     const failed = model.totals.fail > 0 || model.testCases.failed > 0;
     return { exitCode: failed ? 1 : 0, reportDir: join(reportsDir, id), cluster };
   } finally {
-    if (cluster.created && !(o.keep ?? config.keepCluster)) {
-      log.step(`deleting kind cluster ${cluster.name} (created by this run; --keep keeps it)`);
-      await deleteCluster(cluster.name);
-    }
+    await releaseCluster(cluster, o.keep ?? config.keepCluster);
   }
 }

@@ -1,8 +1,9 @@
 // How a suite states a claim: `claim('API-08', async ({ record }) => { ... })`.
 // The test is named after the catalogue entry; what it judged is kept as evidence for the reports.
-import { test, type TestContext } from 'vitest';
+import { inject, test, type TestContext } from 'vitest';
+import { nodeAccess } from '../helpers/node.ts';
 import { redact } from '../helpers/redact.ts';
-import { claimTestName, type ClaimId } from './catalogue.ts';
+import { claimById, claimTestName, type ClaimId } from './catalogue.ts';
 
 export interface Evidence {
   label: string;
@@ -23,7 +24,15 @@ export interface ClaimContext extends TestContext {
   record: (label: string, body: unknown) => void;
 }
 
+/** Claims that need the node are skipped, with the reason, where there is no shell on it: never silently passed. */
+function skipWithoutNode(ctx: TestContext, id: ClaimId): void {
+  if (!claimById(id).needsNode) return;
+  const access = nodeAccess(inject('cluster'));
+  if (!access.available) ctx.skip(`needs a shell on a control-plane node: ${access.reason}`);
+}
+
 function withEvidence(ctx: TestContext, id: ClaimId, negative: boolean): ClaimContext {
+  skipWithoutNode(ctx, id);
   const meta = ctx.task.meta;
   meta.claimId = id;
   meta.negativeControl = negative;
@@ -42,7 +51,20 @@ export function claim(id: ClaimId, fn: (ctx: ClaimContext) => Promise<void>, tim
   test(claimTestName(id), { timeout }, (ctx) => fn(withEvidence(ctx, id, false)));
 }
 
+export interface NegativeControlOptions {
+  timeout?: number;
+  /** Stages a deviation that disturbs the control plane for a while (undone afterwards): on a cluster
+   *  kube-claims did not make, it runs only with KUBE_CLAIMS_ALLOW_DISRUPTION=1. */
+  disruptive?: boolean;
+}
+
 /** Shows that the claim's check fails, saying what differed, when the cluster deviates. */
-export function negativeControl(id: ClaimId, deviation: string, fn: (ctx: ClaimContext) => Promise<void>, timeout = DEFAULT_TIMEOUT): void {
-  test(`${id} negative control: ${deviation}`, { timeout }, (ctx) => fn(withEvidence(ctx, id, true)));
+export function negativeControl(id: ClaimId, deviation: string, fn: (ctx: ClaimContext) => Promise<void>, options: NegativeControlOptions | number = {}): void {
+  const o = typeof options === 'number' ? { timeout: options } : options;
+  test(`${id} negative control: ${deviation}`, { timeout: o.timeout ?? DEFAULT_TIMEOUT }, (ctx) => {
+    if (o.disruptive && inject('cluster').source === 'external' && process.env.KUBE_CLAIMS_ALLOW_DISRUPTION !== '1') {
+      ctx.skip('disturbs the control plane of a cluster kube-claims did not make; KUBE_CLAIMS_ALLOW_DISRUPTION=1 allows it');
+    }
+    return fn(withEvidence(ctx, id, true));
+  });
 }

@@ -35,7 +35,7 @@ describe('§2 containers and pods of the cluster', () => {
       record('differences found', diffs.join('\n'));
       expectDifference(diffs, 'container kube-scheduler');
     });
-  }, 300_000);
+  }, { timeout: 300_000, disruptive: true });
 
   claim('COMP-02', async ({ record }) => {
     const k = await kubectl();
@@ -60,7 +60,7 @@ describe('§2 containers and pods of the cluster', () => {
       record('differences found', diffs.join('\n'));
       expectDifference(diffs, 'coredns-');
     });
-  }, 300_000);
+  }, { timeout: 300_000, disruptive: true });
 
   claim('COMP-03', async ({ record }) => {
     const k = await kubectl();

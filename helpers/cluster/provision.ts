@@ -8,6 +8,7 @@ import { EnvironmentError } from '../main.ts';
 import { buildKind } from '../../kind/recipe/components.ts';
 import { buildNodeImage, ensureWorkloadImage, REDIS_IMAGE } from '../../kind/recipe/node-image.ts';
 import { KindCluster } from './kind.ts';
+import { startNodeShell, stopNodeShell, type NodeShell } from './node-shell.ts';
 import { waitForControlPlane } from './readiness.ts';
 
 /** What the suites know about the cluster under test; serialisable (vitest `provide`). */
@@ -19,6 +20,10 @@ export interface ClusterInfo {
   /** Docker container of the control-plane node, when kube-claims can `docker exec` into it. */
   nodeContainer?: string;
   nodeName: string;
+  /** On a cluster kind did not make: the privileged pod that gives a shell on the node. */
+  nodeShell?: NodeShell;
+  /** Why there is no shell on the node, when there is none. */
+  nodeAccessUnavailable?: string;
   kubernetesVersion: string;
   nodeImage?: string;
   /** The workload image for the redis claim, loaded into the cluster. */
@@ -58,7 +63,12 @@ export async function provisionCluster(o: ProvisionOptions = {}): Promise<Cluste
     if (!existsSync(kubeconfig)) throw new EnvironmentError(`kubeconfig ${kubeconfig} does not exist`);
     const { result: ready, seconds } = await timed('waiting for the control plane', () => waitForControlPlane(kubeconfig, o.context ?? config.context));
     timings.waitSeconds = seconds;
-    return { name: ready.clusterName, source: 'external', kubeconfig, context: o.context ?? config.context, nodeName: ready.nodeName, kubernetesVersion: ready.serverVersion, timings, created: false };
+    const context = o.context ?? config.context;
+    const { shell, reason } = await startNodeShell(kubeconfig, context, ready.nodeName);
+    return {
+      name: ready.clusterName, source: 'external', kubeconfig, context, nodeName: ready.nodeName, nodeShell: shell, nodeAccessUnavailable: reason,
+      kubernetesVersion: ready.serverVersion, timings, created: false,
+    };
   }
 
   const { version, cgroupV1NeedsOptIn, upstreamImage } = resolveKubernetesVersion(o.kubernetesVersion ?? config.kubernetesVersion);
@@ -93,6 +103,15 @@ export async function provisionCluster(o: ProvisionOptions = {}): Promise<Cluste
     nodeName: ready.nodeName, kubernetesVersion: ready.serverVersion, nodeImage: image,
     redisImage: REDIS_IMAGE, timings, created,
   };
+}
+
+/** Undoes what provisioning made: the node-shell pod, and the kind cluster if this run created it (unless kept). */
+export async function releaseCluster(info: ClusterInfo, keep: boolean): Promise<void> {
+  if (info.nodeShell) await stopNodeShell(info.kubeconfig, info.context, info.nodeShell);
+  if (info.created && !keep) {
+    log.step(`deleting kind cluster ${info.name} (created by this run; keep it with --keep or KUBE_CLAIMS_KEEP_CLUSTER=1)`);
+    await deleteCluster(info.name);
+  }
 }
 
 export async function deleteCluster(name = config.clusterName): Promise<boolean> {

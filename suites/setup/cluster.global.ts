@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { config } from '../../helpers/config.ts';
-import { deleteCluster, provisionCluster, type ClusterInfo } from '../../helpers/cluster/provision.ts';
+import { provisionCluster, releaseCluster, type ClusterInfo } from '../../helpers/cluster/provision.ts';
 import { kubeClients } from '../../helpers/kube.ts';
 import { log } from '../../helpers/log.ts';
 import { nodeExec } from '../../helpers/node.ts';
@@ -35,7 +35,8 @@ export default async function setup(project: TestProject) {
   // The CLI provisions before it starts vitest (its errors are environment errors, exit 2) and passes the result.
   const provided = process.env.KUBE_CLAIMS_PROVISIONED;
   const info: ClusterInfo = provided ? (JSON.parse(provided) as ClusterInfo) : await provisionCluster();
-  if (provided) info.created = false; // the CLI owns that cluster's lifecycle
+  // When the CLI provisioned, it also releases; this setup releases only what it made itself.
+  const owned = !provided;
   project.provide('cluster', info);
   project.provide('runId', runId());
 
@@ -51,10 +52,9 @@ export default async function setup(project: TestProject) {
 
   let removed = false;
   const teardown = async () => {
-    if (removed || !info.created || config.keepCluster) return;
+    if (removed || !owned) return;
     removed = true;
-    log.step(`deleting kind cluster ${info.name} (created by this run; KUBE_CLAIMS_KEEP_CLUSTER=1 keeps it)`);
-    await deleteCluster(info.name);
+    await releaseCluster(info, config.keepCluster);
   };
   // Ctrl-C: vitest stops the run; make sure the cluster this run made goes too.
   process.once('SIGINT', () => { void teardown().finally(() => process.exit(130)); });
