@@ -38,8 +38,9 @@ const RULES: Array<[RegExp, Replacer | string]> = [
       return `${key}${quote}[REDACTED]${quote}`;
     },
   ],
-  // Passwords and tokens in URLs: scheme://user:SECRET@host.
-  [/(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:)[^\s/@]+@/gi, '$1[REDACTED]@'],
+  // Passwords and tokens in URLs: scheme://user:SECRET@host. Quotes, brackets and commas end a URL, so
+  // "server":"https://host:6443"},…"name":"admin@kubernetes" in compact JSON is no userinfo.
+  [/(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@"'<>{}[\],]*:)[^\s/@"'<>{}[\],]+@/gi, '$1[REDACTED]@'],
   // HTTP authorization headers, as text or as a JSON header map.
   [/(Authorization"?\s*[:=]\s*"?(?:Bearer|Basic)\s+)(?!<masked>|\[REDACTED)[^\s",]+/gi, '$1[REDACTED]'],
   // Bearer tokens anywhere else (curl -H, logs); kubectl's own "Bearer <masked>" is left alone.

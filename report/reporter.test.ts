@@ -1,0 +1,112 @@
+// The reporter end to end: vitest runs report/fixtures/run/claims.fixture.ts in a child process with the
+// kube-claims reporter; the files it writes and the lines it prints are checked here.
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { PROJECT_ROOT } from '../helpers/config.ts';
+import { FIXTURE_ENVIRONMENT } from './fixtures/model.ts';
+import type { ResultsModel } from './types.ts';
+
+const RUN_ID = '20250101-000000-f1x7re';
+
+function runFixture(reports: string, extraEnv: Record<string, string> = {}) {
+  // The child is a vitest of its own: none of this worker's VITEST_* variables may leak into it.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('VITEST') && name !== 'TEST'));
+  return spawnSync(
+    process.execPath,
+    [join(PROJECT_ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'report/fixtures/run/vitest.fixture.config.ts'],
+    { cwd: PROJECT_ROOT, encoding: 'utf8', env: { ...env, NO_COLOR: '1', KUBE_CLAIMS_REPORTS: reports, KUBE_CLAIMS_RUN_ID: RUN_ID, ...extraEnv } },
+  );
+}
+
+describe('vitest-reporter', () => {
+  let reports: string;
+  let run: SpawnSyncReturns<string>;
+  let model: ResultsModel;
+
+  beforeAll(() => {
+    reports = mkdtempSync(join(tmpdir(), 'kc-reporter-'));
+    mkdirSync(join(reports, RUN_ID));
+    writeFileSync(join(reports, RUN_ID, 'environment.json'), JSON.stringify(FIXTURE_ENVIRONMENT));
+    run = runFixture(reports);
+    model = JSON.parse(readFileSync(join(reports, RUN_ID, 'results.json'), 'utf8')) as ResultsModel;
+  }, 60_000);
+  afterAll(() => rmSync(reports, { recursive: true, force: true }));
+
+  test('the last line printed is the summary of every test case', () => {
+    expect(run.status).toBe(1);
+    const lines = run.stdout.trimEnd().split('\n');
+    // API-08 passed; its negative control, COMP-02 and ETCD-01 (whose beforeAll threw) failed; COMP-05 skipped.
+    expect(lines.at(-1)).toBe('2 passed, 3 failed, 1 skipped');
+    expect(lines).toContain(`Reports: ${join(reports, RUN_ID)} (junit.xml, results.json, report.md, report.html)`);
+    expect(lines.some((l) => l.startsWith('[FAIL] API-08 '))).toBe(true);
+    expect(lines).toContain('       [FAIL] negative control: anonymous granted list on pods');
+    expect(lines.some((l) => l.startsWith('[SKIP] COMP-05 ') && l.endsWith('(the redis image is not in the node image)'))).toBe(true);
+    expect(lines).toContain('[INFO] Kubernetes: v1.33.3');
+  });
+
+  test('writes all four formats, the environment it found and the latest pointer', () => {
+    expect(readdirSync(join(reports, RUN_ID)).sort()).toEqual(['environment.json', 'junit.xml', 'report.html', 'report.md', 'results.json']);
+    expect(model.environment).toEqual(FIXTURE_ENVIRONMENT);
+    expect(JSON.parse(readFileSync(join(reports, 'latest.json'), 'utf8')).runId).toBe(RUN_ID);
+  });
+
+  test('claim statuses, negative controls, skip reasons, setup failures and other tests reach the model', () => {
+    const claims = new Map(model.groups.flatMap((g) => g.claims).map((c) => [c.id, c]));
+    expect(claims.get('API-08')).toMatchObject({
+      status: 'fail',
+      evidence: [{ label: 'GET /api/v1/namespaces/default/pods (anonymous)', body: '403 Forbidden' }],
+      negativeControls: [{ name: 'anonymous granted list on pods', status: 'fail', message: 'the check accepted a cluster where anonymous may list pods' }],
+    });
+    expect(claims.get('COMP-02')?.status).toBe('fail');
+    expect(claims.get('COMP-05')).toMatchObject({ status: 'skip', message: 'the redis image is not in the node image' });
+    expect(claims.get('ETCD-01')).toMatchObject({ status: 'fail', message: expect.stringContaining('Setup failed before the test ran: etcd pod etcd-kube-claims-control-plane not found') });
+    expect(claims.get('API-01')).toMatchObject({ status: 'skip', message: 'not run' });
+    expect(model.otherTests).toMatchObject([{ name: 'a unit test of some helper', status: 'pass', file: 'report/fixtures/run/claims.fixture.ts' }]);
+    expect(model.errors.map((e) => e.origin)).toEqual(['report/fixtures/run/claims.fixture.ts > etcd']);
+  });
+
+  test('vitest\'s own summary comes first, then ours', () => {
+    expect(run.stdout.indexOf('Test Files')).toBeGreaterThan(0);
+    expect(run.stdout.indexOf('== kube-claims run')).toBeGreaterThan(run.stdout.indexOf('Test Files'));
+  });
+
+  test('nothing secret reaches the files or the terminal (vitest\'s own output included)', () => {
+    expect(run.stdout).toContain('Authorization: Bearer [REDACTED]');
+    // vitest prints failures on stderr.
+    expect(run.stderr).toMatch(/AssertionError: pod coredns is not Ready; key was\n\[REDACTED PRIVATE KEY\]/);
+    const outputs = [run.stdout, run.stderr, ...['junit.xml', 'results.json', 'report.md', 'report.html'].map((f) => readFileSync(join(reports, RUN_ID, f), 'utf8'))];
+    for (const output of outputs) {
+      expect(output).not.toMatch(/LS0tLS1CRUdJ/);
+      expect(output).not.toMatch(new RegExp(['BEGIN', 'PRIVATE', 'KEY'].join('[A-Z ]*')));
+    }
+    expect(model.groups[0]!.claims[1]!.message).toContain('[REDACTED PRIVATE KEY]');
+  });
+
+  test('a run whose global setup fails (no cluster) never reads "0 failed"', () => {
+    const other = mkdtempSync(join(tmpdir(), 'kc-reporter-'));
+    try {
+      const result = runFixture(other, { KC_FIXTURE_FAILING_SETUP: '1' });
+      expect(result.status).toBe(1);
+      expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('0 passed, 1 failed, 0 skipped');
+      const failed = JSON.parse(readFileSync(join(other, RUN_ID, 'results.json'), 'utf8')) as ResultsModel;
+      expect(failed.errors).toMatchObject([{ origin: 'vitest', countsAsFailure: true }]);
+      expect(failed.testCases).toEqual({ passed: 0, failed: 0, skipped: 0 });
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  test('KUBE_CLAIMS_FORMATS chooses the files', () => {
+    const other = mkdtempSync(join(tmpdir(), 'kc-reporter-'));
+    try {
+      const result = runFixture(other, { KUBE_CLAIMS_FORMATS: 'json,md' });
+      expect(readdirSync(join(other, RUN_ID)).sort()).toEqual(['report.md', 'results.json']);
+      expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('2 passed, 3 failed, 1 skipped');
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

@@ -1,0 +1,154 @@
+// The results model: built once per run (model.ts), rendered by every format (junit, json, markdown, html, terminal).
+// Every string in it has already passed through redact(); renderers redact again (redact-model.ts) so that a
+// hand-made model cannot leak either.
+import type { ClaimGroup } from '../suites/catalogue.ts';
+
+export type Status = 'pass' | 'fail' | 'skip';
+
+/** Bumped when a field changes meaning or disappears; scripts reading results.json check it. */
+export const RESULTS_SCHEMA_VERSION = 1;
+
+export interface EvidenceItem {
+  label: string;
+  body: string;
+}
+
+/**
+ * One finished test, as the model needs it: independent of vitest's classes so the model can be built
+ * (and unit-tested) from plain data. report/test-record.ts makes these from vitest TestCases.
+ */
+export interface TestRecord {
+  name: string;
+  /** Suite path and name, "describe > test". */
+  fullName: string;
+  /** Test file, relative to the project root. */
+  file: string;
+  /** Effective state: a test skipped because a hook of its suite failed counts as failed. */
+  state: 'passed' | 'failed' | 'skipped';
+  durationMs: number;
+  /** Failure text (message and diff), or the skip note. Not yet redacted nor shortened. */
+  message?: string;
+  claimId?: string;
+  negativeControl?: boolean;
+  evidence?: EvidenceItem[];
+}
+
+export interface NegativeControlResult {
+  /** The deviation the control simulates: the test name after "ID negative control: ". */
+  name: string;
+  status: Status;
+  durationMs: number;
+  message?: string;
+  evidence: EvidenceItem[];
+}
+
+export interface ClaimResult {
+  id: string;
+  group: ClaimGroup;
+  section: string;
+  title: string;
+  checks: string;
+  remediation: string;
+  needsNode: boolean;
+  status: Status;
+  /** How many tests of this claim (its own and its negative controls) the run had; 0 = not run. */
+  testCount: number;
+  /** Duration of the claim's own test(s); each negative control has its own. */
+  durationMs: number;
+  /** Why it failed (first lines of the error) or why it was skipped. */
+  message?: string;
+  evidence: EvidenceItem[];
+  negativeControls: NegativeControlResult[];
+}
+
+export interface GroupResult {
+  id: ClaimGroup;
+  section: string;
+  title: string;
+  totals: StatusTotals;
+  claims: ClaimResult[];
+}
+
+/** A test that is no claim (unit tests of helpers, of the reports). */
+export interface OtherTestResult {
+  name: string;
+  file: string;
+  status: Status;
+  durationMs: number;
+  message?: string;
+}
+
+export interface StatusTotals {
+  pass: number;
+  fail: number;
+  skip: number;
+}
+
+/** Counts of every test case of the run: claim tests, negative controls and other tests. */
+export interface TestCaseTotals {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+/**
+ * What the cluster global setup wrote to reports/RUN-ID/environment.json. Every field is optional and
+ * unknown fields are kept: renderers show the known ones first with labels, then whatever else is there.
+ */
+export interface EnvironmentInfo {
+  /** The cluster's name (suites/setup/cluster.global.ts writes `cluster`). */
+  cluster?: string;
+  clusterName?: string;
+  /** 'kind' when kube-claims provisioned the cluster, 'external' for KUBE_CLAIMS_KUBECONFIG. */
+  source?: string;
+  kubeconfigSource?: string;
+  nodeName?: string;
+  serverUrl?: string;
+  kubernetesVersion?: string;
+  etcdVersion?: string;
+  nodeImage?: string;
+  createdByThisRun?: boolean;
+  /** Per phase; the key names the unit: { imageBuildSeconds, clusterCreateSeconds } or { clusterUpMs }. */
+  timings?: Record<string, number>;
+  [key: string]: unknown;
+}
+
+export interface RunError {
+  /** Where it came from: a test file or suite ("file > suite"), "unhandled", or "vitest" for the run itself. */
+  origin: string;
+  message: string;
+  /**
+   * Whether the CI summary line counts it as a failure: false only for a hook error that already failed
+   * the tests it kept from running (they count themselves); true for a file that did not load, an
+   * afterAll that threw, an unhandled error, a run that failed before any test.
+   */
+  countsAsFailure: boolean;
+}
+
+export interface ResultsModel {
+  schemaVersion: typeof RESULTS_SCHEMA_VERSION;
+  tool: 'kube-claims';
+  runId: string;
+  /** ISO 8601. */
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  /** vitest's verdict on the run: passed, failed or interrupted. */
+  outcome: string;
+  environment: EnvironmentInfo | null;
+  /** Claims by status. */
+  totals: StatusTotals;
+  /** Every test case of the run: claim tests, negative controls, other tests. */
+  testCases: TestCaseTotals;
+  /**
+   * What the CI summary line ("N passed, N failed, N skipped") prints: testCases, with the errors outside
+   * tests that count as failures added to failed, so that a run whose setup failed never reads "0 failed".
+   */
+  summaryCounts: TestCaseTotals;
+  groups: GroupResult[];
+  /** Claim tests whose ID is not in the catalogue (a typo in a suite); they still count in testCases. */
+  unknownClaimTests: OtherTestResult[];
+  otherTests: OtherTestResult[];
+  otherTotals: StatusTotals;
+  errors: RunError[];
+}
