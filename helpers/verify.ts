@@ -6,6 +6,7 @@ import { CATALOGUE, GROUPS, type Claim } from '../suites/catalogue.ts';
 import { config, PROJECT_ROOT, resolveKubernetesVersion, UsageError } from './config.ts';
 import { provisionCluster, releaseCluster, type ClusterInfo } from './cluster/provision.ts';
 import { prepareHost } from './host.ts';
+import { whileInterruptible } from './cleanup.ts';
 import { log } from './log.ts';
 import { runId } from './run-id.ts';
 import type { ResultsModel } from '../report/types.ts';
@@ -60,18 +61,21 @@ export async function verify(o: VerifyOptions): Promise<VerifyResult> {
   const reportsDir = o.reportDir ?? config.reportsDir;
   if (!o.kubeconfig) await prepareHost();
   const cluster = await provisionCluster({ name: o.name, kubernetesVersion: o.kubernetesVersion, imageSource: o.imageSource, nodeImage: o.nodeImage, kubeconfig: o.kubeconfig, context: o.context });
+  const release = () => releaseCluster(cluster, o.keep ?? config.keepCluster);
   try {
-    // globalSetup takes this cluster as it is instead of provisioning again.
-    process.env.KUBE_CLAIMS_PROVISIONED = JSON.stringify(cluster);
-    log.step(`run ${id}: checking the claims on ${cluster.name} (${cluster.kubernetesVersion})`);
-    const vitest = await startVitest('test', ['suites/'], { run: true, watch: false, root: PROJECT_ROOT, testNamePattern: pattern });
-    await vitest?.close();
-    const results = join(reportsDir, id, 'results.json');
-    if (!existsSync(results)) throw new Error(`the run wrote no results (${results})`);
-    const model = JSON.parse(readFileSync(results, 'utf8')) as ResultsModel;
-    const failed = model.totals.fail > 0 || model.testCases.failed > 0;
-    return { exitCode: failed ? 1 : 0, reportDir: join(reportsDir, id), cluster };
+    return await whileInterruptible(release, async () => {
+      // globalSetup takes this cluster as it is instead of provisioning again.
+      process.env.KUBE_CLAIMS_PROVISIONED = JSON.stringify(cluster);
+      log.step(`run ${id}: checking the claims on ${cluster.name} (${cluster.kubernetesVersion})`);
+      const vitest = await startVitest('test', ['suites/'], { run: true, watch: false, root: PROJECT_ROOT, testNamePattern: pattern });
+      await vitest?.close();
+      const results = join(reportsDir, id, 'results.json');
+      if (!existsSync(results)) throw new Error(`the run wrote no results (${results})`);
+      const model = JSON.parse(readFileSync(results, 'utf8')) as ResultsModel;
+      const failed = model.totals.fail > 0 || model.testCases.failed > 0;
+      return { exitCode: failed ? 1 : 0, reportDir: join(reportsDir, id), cluster };
+    });
   } finally {
-    await releaseCluster(cluster, o.keep ?? config.keepCluster);
+    await release();
   }
 }

@@ -7,6 +7,7 @@ import { log, timed } from '../log.ts';
 import { EnvironmentError } from '../main.ts';
 import { buildKind } from '../../kind/recipe/components.ts';
 import { buildNodeImage, ensureWorkloadImage, REDIS_IMAGE } from '../../kind/recipe/node-image.ts';
+import { whileInterruptible } from '../cleanup.ts';
 import { KindCluster } from './kind.ts';
 import { startNodeShell, stopNodeShell, type NodeShell } from './node-shell.ts';
 import { waitForControlPlane } from './readiness.ts';
@@ -91,7 +92,8 @@ export async function provisionCluster(o: ProvisionOptions = {}): Promise<Cluste
     await cluster.exportKubeconfig();
   } else {
     image = o.nodeImage ?? config.nodeImage ?? (await chooseNodeImage(version, upstreamImage, o.imageSource ?? config.imageSource, timings));
-    const { seconds } = await timed(`creating kind cluster ${name}`, () => cluster.create({ name, image, allowCgroupV1: cgroupV1NeedsOptIn }));
+    const { seconds } = await whileInterruptible(() => cluster.delete(), () =>
+      timed(`creating kind cluster ${name}`, () => cluster.create({ name, image, allowCgroupV1: cgroupV1NeedsOptIn })));
     timings.clusterCreateSeconds = seconds;
     created = true;
   }

@@ -2,10 +2,29 @@
 // renamed into place only when complete, so an interrupted build is never taken as good.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 
 const STAMP = '.kube-claims-complete.json';
+
+/** Partial outputs of builds whose process is gone (killed, interrupted): never used, only removed. */
+async function removeAbandonedPartials(dir: string): Promise<void> {
+  const prefix = `${basename(dir)}.partial-`;
+  const entries = await readdir(dirname(dir)).catch(() => [] as string[]);
+  for (const entry of entries.filter((e) => e.startsWith(prefix))) {
+    const pid = Number(entry.slice(prefix.length));
+    if (pid && pid !== process.pid && !processAlive(pid)) await rm(join(dirname(dir), entry), { recursive: true, force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export function inputsKey(inputs: unknown): string {
   return createHash('sha256').update(JSON.stringify(inputs)).digest('hex').slice(0, 16);
@@ -24,6 +43,7 @@ export async function isComplete(dir: string, key: string): Promise<boolean> {
 export async function cached(dir: string, inputs: unknown, build: (tmpDir: string) => Promise<void>): Promise<boolean> {
   const key = inputsKey(inputs);
   if (await isComplete(dir, key)) return false;
+  await removeAbandonedPartials(dir);
   const tmp = `${dir}.partial-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
