@@ -6,7 +6,7 @@ runId();
 
 export default defineConfig({
   test: {
-    include: ['suites/**/*.test.ts', 'helpers/**/*.test.ts', 'report/**/*.test.ts', 'kind/**/*.test.ts'],
+    include: ['suites/**/*.test.ts', 'helpers/**/*.test.ts', 'report/**/*.test.ts', 'kind/**/*.test.ts', 'scripts/**/*.test.ts'],
     globalSetup: ['./suites/setup/cluster.global.ts'],
     // Claims share one cluster; files run one after another so that a heavy claim
     // (kubectl proxy, redis) does not starve another's timeouts on two cores.

@@ -9,7 +9,7 @@ runId();
 export default defineConfig({
   root: fileURLToPath(new URL('..', import.meta.url)),
   test: {
-    include: ['report/**/*.test.ts', 'helpers/**/*.test.ts', 'kind/**/*.test.ts'],
+    include: ['report/**/*.test.ts', 'helpers/**/*.test.ts', 'kind/**/*.test.ts', 'scripts/**/*.test.ts'],
     reporters: ['./report/vitest-reporter.ts', 'default'],
   },
 });

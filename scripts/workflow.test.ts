@@ -1,0 +1,30 @@
+// The public GitHub Actions workflow cannot run here: keep it valid (actionlint, built from its Go
+// module) and keep its steps the local commands.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
+import { KUBERNETES_LINES, PROJECT_ROOT } from '../helpers/config.ts';
+
+const WORKFLOW = join(PROJECT_ROOT, '.github/workflows/claims-matrix.yml');
+const ACTIONLINT = 'github.com/rhysd/actionlint/cmd/actionlint@v1.7.12';
+
+describe('the GitHub Actions workflow', () => {
+  test('passes actionlint', async () => {
+    const r = await execa('go', ['run', ACTIONLINT, '-no-color', WORKFLOW], { reject: false, all: true, env: { GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' } });
+    expect(r.all, 'actionlint findings').toBe('');
+    expect(r.exitCode).toBe(0);
+  }, 300_000);
+
+  test('runs the local commands: npm scripts that exist, the matrix over every supported line', () => {
+    const workflow = parse(readFileSync(WORKFLOW, 'utf8')) as { jobs: Record<string, { steps: Array<{ run?: string }> }> };
+    const scripts = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const runs = Object.values(workflow.jobs).flatMap((j) => j.steps.map((s) => s.run).filter((r): r is string => !!r));
+    for (const run of runs) {
+      for (const [, name] of run.matchAll(/npm run ([\w:-]+)/g)) expect(scripts, `npm run ${name}`).toHaveProperty(name!);
+    }
+    const matrix = runs.find((r) => r.includes('npm run matrix'));
+    expect(matrix).toContain(`--kubernetes ${Object.keys(KUBERNETES_LINES).join(',')}`);
+  });
+});
