@@ -21,7 +21,7 @@ declare module 'vitest' {
 async function etcdVersion(info: ClusterInfo): Promise<string | undefined> {
   const pod = await kubeClients(info.kubeconfig, info.context).core
     .readNamespacedPod({ namespace: 'kube-system', name: `etcd-${info.nodeName}` }).catch(() => undefined);
-  return pod?.spec?.containers[0]?.image?.split(':').at(-1);
+  return pod?.spec?.containers[0]?.image?.split(':').at(-1)?.replace(/-\d+$/, '');
 }
 
 /** `MODE NAME` of each entry of /etc/kubernetes on the node (kubeadm's files), sorted by name. */
