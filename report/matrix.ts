@@ -29,6 +29,7 @@ const WHY: Record<string, string> = {
   kubernetesVersion: 'the release under test',
   etcdVersion: 'kubeadm pins one etcd release per Kubernetes minor (constants.SupportedEtcdVersion)',
   nodeImage: 'one node image per Kubernetes version',
+  adminConfFields: 'kubeadm 1.33 writes `preferences: {}` into its kubeconfigs (as the article shows); later releases omit the empty field',
   minor: 'the release minor',
   gitVersion: 'the release',
   emulationMinor: 'compatibility versions (KEP-4330): a binary emulates its own minor by default',
@@ -57,7 +58,7 @@ export function buildMatrix(id: string, runs: MatrixRun[]): Matrix {
 
   const env = (r: MatrixRun) => r.model?.environment ?? {};
   const differences: MatrixFact[] = [];
-  for (const key of ['kubernetesVersion', 'etcdVersion', 'nodeImage']) {
+  for (const key of ['kubernetesVersion', 'etcdVersion', 'nodeImage', 'adminConfFields']) {
     const f = fact(key, Object.fromEntries(runs.map((r) => [r.version, String(env(r)[key] ?? '—')])), WHY[key]!);
     if (f) differences.push(f);
   }

@@ -7,7 +7,8 @@ import { config } from '../../helpers/config.ts';
 import { provisionCluster, releaseCluster, type ClusterInfo } from '../../helpers/cluster/provision.ts';
 import { kubeClients } from '../../helpers/kube.ts';
 import { log } from '../../helpers/log.ts';
-import { nodeExec } from '../../helpers/node.ts';
+import { nodeAccess, nodeExec } from '../../helpers/node.ts';
+import { parse } from 'yaml';
 import { runId } from '../../helpers/run-id.ts';
 
 declare module 'vitest' {
@@ -26,9 +27,16 @@ async function etcdVersion(info: ClusterInfo): Promise<string | undefined> {
 
 /** `MODE NAME` of each entry of /etc/kubernetes on the node (kubeadm's files), sorted by name. */
 async function etcKubernetesListing(info: ClusterInfo): Promise<string[] | undefined> {
-  if (!info.nodeContainer) return undefined;
+  if (!nodeAccess(info).available) return undefined;
   const { stdout } = await nodeExec(info, ['find', '/etc/kubernetes', '-mindepth', '1', '-maxdepth', '1', '-printf', '%f %M\n']);
   return stdout.split('\n').filter(Boolean).sort();
+}
+
+/** Top-level fields of /etc/kubernetes/admin.conf (names only: the file holds credentials). */
+async function adminConfFields(info: ClusterInfo): Promise<string | undefined> {
+  if (!nodeAccess(info).available) return undefined;
+  const { stdout } = await nodeExec(info, ['cat', '/etc/kubernetes/admin.conf']);
+  return Object.keys((parse(stdout) ?? {}) as object).sort().join(', ');
 }
 
 export default async function setup(project: TestProject) {
@@ -48,6 +56,7 @@ export default async function setup(project: TestProject) {
     // For the version matrix: what differs between Kubernetes versions.
     versionFields: await kubeClients(info.kubeconfig, info.context).version.getCode().catch(() => undefined),
     etcKubernetes: await etcKubernetesListing(info),
+    adminConfFields: await adminConfFields(info),
   }, null, 2));
 
   let removed = false;
