@@ -39,8 +39,11 @@ const WHY: Record<string, string> = {
   goVersion: 'the Go toolchain that built the binary',
 };
 
-function fact(name: string, values: Record<string, string>, why: string): MatrixFact | undefined {
-  return new Set(Object.values(values)).size > 1 ? { fact: name, values, why } : undefined;
+/** A fact differs when the runs that produced results disagree; a run without results shows "—". */
+function fact(name: string, runs: MatrixRun[], value: (r: MatrixRun) => string, why: string): MatrixFact | undefined {
+  const measured = runs.filter((r) => r.model);
+  if (new Set(measured.map(value)).size < 2) return undefined;
+  return { fact: name, values: Object.fromEntries(runs.map((r) => [r.version, r.model ? value(r) : '—'])), why };
 }
 
 export function buildMatrix(id: string, runs: MatrixRun[]): Matrix {
@@ -59,19 +62,19 @@ export function buildMatrix(id: string, runs: MatrixRun[]): Matrix {
   const env = (r: MatrixRun) => r.model?.environment ?? {};
   const differences: MatrixFact[] = [];
   for (const key of ['kubernetesVersion', 'etcdVersion', 'nodeImage', 'adminConfFields']) {
-    const f = fact(key, Object.fromEntries(runs.map((r) => [r.version, String(env(r)[key] ?? '—')])), WHY[key]!);
+    const f = fact(key, runs, (r) => String(env(r)[key] ?? '(absent)'), WHY[key]!);
     if (f) differences.push(f);
   }
   const versionFields = (r: MatrixRun) => (env(r).versionFields ?? {}) as Record<string, string>;
   const fieldNames = new Set(runs.flatMap((r) => Object.keys(versionFields(r))));
   for (const field of fieldNames) {
-    const f = fact(`/version ${field}`, Object.fromEntries(runs.map((r) => [r.version, versionFields(r)[field] ?? '(absent)'])), WHY[field] ?? 'differs between the releases');
+    const f = fact(`/version ${field}`, runs, (r) => versionFields(r)[field] ?? '(absent)', WHY[field] ?? 'differs between the releases');
     if (f) differences.push(f);
   }
   const files = (r: MatrixRun) => new Map(((env(r).etcKubernetes ?? []) as string[]).map((l) => [l.split(' ')[0]!, l.split(' ')[1] ?? '']));
   const fileNames = new Set(runs.flatMap((r) => [...files(r).keys()]));
   for (const name of [...fileNames].sort()) {
-    const f = fact(`/etc/kubernetes/${name}`, Object.fromEntries(runs.map((r) => [r.version, files(r).get(name) ?? '(absent)'])), 'kubeadm writes a different set of files in this release');
+    const f = fact(`/etc/kubernetes/${name}`, runs, (r) => files(r).get(name) ?? '(absent)', 'kubeadm writes a different set of files in this release');
     if (f) differences.push(f);
   }
   return {
