@@ -1,0 +1,77 @@
+// A throw-away etcd in a local container (testcontainers), configured the way the cluster's etcd must NOT be:
+// client URLs over plain http, and https without client-certificate authentication.
+// No registry is reachable: the image must already be in the local Docker (kube-claims builds it), and
+// testcontainers' Ryuk (a pulled image) is disabled, so the caller always stops the container itself.
+import { config } from '../config.ts';
+import { runId } from '../run-id.ts';
+
+// testcontainers reads this when it first starts a container; it is imported below, after this line ran.
+process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
+
+export interface EtcdctlRun {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+  /** The etcdctl command as typed, for evidence. */
+  typed: string;
+}
+
+export interface StartedLaxEtcd extends AsyncDisposable {
+  /** Docker container ID (short). */
+  id: string;
+  name: string;
+  image: string;
+  /** 127.0.0.1:PORT on this host for the plain-http client URL (container port 2379). */
+  plainHostPort: string;
+  /** Inside the container: http on 2379, https (self-signed, no client-cert-auth) on 2378. */
+  plainUrl: string;
+  tlsUrl: string;
+  /** Inside the container: the self-signed server certificate of the https URL (--auto-tls), to verify it with. */
+  serverCa: string;
+  /** etcdctl inside the container (docker exec through testcontainers), argv only. */
+  etcdctl(argv: string[]): Promise<EtcdctlRun>;
+  stop(): Promise<void>;
+}
+
+/** Starts `image` (the cluster's own etcd image) with plain http and unauthenticated https client URLs. */
+export async function startLaxEtcd(image: string, options: { startupTimeoutMs?: number } = {}): Promise<StartedLaxEtcd> {
+  const { GenericContainer, Wait } = await import('testcontainers');
+  const name = `kc-etcd-lax-${runId().slice(-6)}-${process.pid}`.toLowerCase();
+  const container = await new GenericContainer(image)
+    .withName(name)
+    .withLabels({ [config.ownerLabel]: 'kube-claims', 'io.kube-claims.run': runId(), 'io.kube-claims.purpose': 'etcd-negative-control' })
+    .withCommand([
+      'etcd',
+      '--name=lax',
+      '--data-dir=/tmp/etcd-data',
+      '--listen-client-urls=http://0.0.0.0:2379,https://127.0.0.1:2378',
+      '--advertise-client-urls=http://127.0.0.1:2379',
+      // Self-signed server certificate for the https listener; --client-cert-auth stays false (its default).
+      '--auto-tls',
+      '--listen-peer-urls=http://127.0.0.1:2380',
+      '--initial-advertise-peer-urls=http://127.0.0.1:2380',
+      '--initial-cluster=lax=http://127.0.0.1:2380',
+    ])
+    .withExposedPorts(2379)
+    .withWaitStrategy(Wait.forAll([Wait.forLogMessage(/ready to serve client requests/), Wait.forListeningPorts()]))
+    .withStartupTimeout(options.startupTimeoutMs ?? 30_000)
+    .start();
+
+  let stopped: Promise<void> | undefined;
+  const stop = () => (stopped ??= container.stop({ remove: true, removeVolumes: true }).then(() => undefined));
+  return {
+    id: container.getId().slice(0, 12),
+    name,
+    image,
+    plainHostPort: `127.0.0.1:${container.getMappedPort(2379)}`,
+    plainUrl: 'http://127.0.0.1:2379',
+    tlsUrl: 'https://127.0.0.1:2378',
+    serverCa: '/tmp/etcd-data/fixtures/client/cert.pem',
+    async etcdctl(argv) {
+      const r = await container.exec(['etcdctl', ...argv]);
+      return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode, typed: ['etcdctl', ...argv].join(' ') };
+    },
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}

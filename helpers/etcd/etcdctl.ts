@@ -1,0 +1,83 @@
+// etcdctl in the etcd pod, as §4.1 runs it: with the TLS flags on the command line, or with the ETCDCTL_*
+// variables exported in `sh`. Everything goes through the API server's pods/exec (helpers/etcd/exec.ts).
+import type { KubeConfig } from '@kubernetes/client-node';
+import { exportLines, podExec, shArgv, startInPod, type ExecResult, type LongRunning, type PodRef } from './exec.ts';
+
+/** Where kubeadm puts etcd's certificates; the etcd pod mounts the folder at the same path. */
+export const ETCD_PKI = '/etc/kubernetes/pki/etcd';
+
+/** The article's command-line settings (§4.1): the local client URL and the server's own certificate as client certificate. */
+export const TLS_FLAGS: readonly string[] = [
+  '--endpoints=https://127.0.0.1:2379',
+  `--cacert=${ETCD_PKI}/ca.crt`,
+  `--cert=${ETCD_PKI}/server.crt`,
+  `--key=${ETCD_PKI}/server.key`,
+];
+
+/** The same settings as the article's `export` lines. */
+export const ETCDCTL_ENV: Readonly<Record<string, string>> = {
+  ETCDCTL_API: '3',
+  ETCDCTL_ENDPOINTS: 'https://127.0.0.1:2379',
+  ETCDCTL_CACERT: `${ETCD_PKI}/ca.crt`,
+  ETCDCTL_CERT: `${ETCD_PKI}/server.crt`,
+  ETCDCTL_KEY: `${ETCD_PKI}/server.key`,
+};
+
+export interface EtcdctlOptions {
+  /** Variables exported in `sh` before etcdctl runs (the article's "export" tip). */
+  env?: Record<string, string>;
+  /** 'tls' (default) puts TLS_FLAGS on the command line; 'none' adds no flag at all. */
+  flags?: 'tls' | 'none';
+  /** Client-side limit for the exec (etcdctl's own timeouts end it earlier). */
+  timeoutMs?: number;
+}
+
+export interface EtcdctlResult extends ExecResult {
+  /** The etcdctl command as typed (exported variables by name only), for evidence. */
+  typed: string;
+}
+
+function etcdctlArgv(argv: string[], flags: 'tls' | 'none'): string[] {
+  return ['etcdctl', ...(flags === 'tls' ? TLS_FLAGS : []), ...argv];
+}
+
+/** Runs etcdctl in the etcd pod and returns its output and exit code (a refusal is an answer, not an error). */
+export class EtcdPod {
+  readonly kc: KubeConfig;
+  readonly ref: PodRef;
+
+  constructor(kc: KubeConfig, ref: PodRef) {
+    this.kc = kc;
+    this.ref = ref;
+  }
+
+  /** Any argv in the etcd container (sh, ps, kill). */
+  exec(argv: string[], timeoutMs = 30_000): Promise<ExecResult> {
+    return podExec(this.kc, this.ref, argv, { timeoutMs });
+  }
+
+  async etcdctl(argv: string[], options: EtcdctlOptions = {}): Promise<EtcdctlResult> {
+    const cmd = etcdctlArgv(argv, options.flags ?? 'tls');
+    const env = options.env && Object.keys(options.env).length ? options.env : undefined;
+    // No `timeout` wrapper: busybox timeout leaves its watchdog to the container's PID 1 (etcd), which never
+    // reaps it. etcdctl bounds itself (--dial-timeout 2s, --command-timeout 5s by default).
+    const full = env ? shArgv(`${exportLines(env)}exec "$@"`, cmd) : cmd;
+    const r = await podExec(this.kc, this.ref, full, { timeoutMs: options.timeoutMs ?? 30_000 });
+    const prefix = env ? `${Object.keys(env).map((k) => `${k}=…`).join(' ')} ` : '';
+    return { ...r, typed: `${prefix}${cmd.join(' ')}` };
+  }
+
+  /** etcdctl left running (watch, lock); stop() it in a finally. */
+  startEtcdctl(argv: string[], options: { env?: Record<string, string>; flags?: 'tls' | 'none'; maxSeconds?: number } = {}): Promise<LongRunning> {
+    return startInPod(this.kc, this.ref, etcdctlArgv(argv, options.flags ?? 'tls'), {
+      prelude: options.env ? exportLines(options.env) : '',
+      maxSeconds: options.maxSeconds ?? 60,
+    });
+  }
+}
+
+/** Fails with etcdctl's own message on a non-zero exit. */
+export function ok(r: EtcdctlResult): EtcdctlResult {
+  if (r.exitCode !== 0) throw new Error(`${r.typed} exited ${r.exitCode}: ${(r.stderr.trim().split('\n').at(-1) ?? '').slice(0, 400)}`);
+  return r;
+}

@@ -1,0 +1,223 @@
+// Commands in a pod's container through the API server (pods/exec over a WebSocket, as `kubectl exec` does),
+// with @kubernetes/client-node's Exec. No shell strings are built from data: argv goes as argv, and the few
+// `sh -c` scripts here pass their data as positional parameters.
+import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
+import { PassThrough, Writable } from 'node:stream';
+import type WebSocket from 'isomorphic-ws';
+
+export interface PodRef {
+  namespace: string;
+  pod: string;
+  container: string;
+}
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  /** 0 on Success, the ExitCode cause on NonZeroExitCode, -1 when the command did not run at all. */
+  exitCode: number;
+  status: V1Status;
+  /** What ran, for messages (argv joined; never contains key material: only file paths are passed). */
+  command: string;
+}
+
+export class ExecTimeout extends Error {
+  override name = 'ExecTimeout';
+}
+
+/** The exit code a pods/exec V1Status stands for. */
+export function exitCodeOf(status: V1Status): number {
+  if (status.status === 'Success') return 0;
+  const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode');
+  const code = Number(cause?.message);
+  return cause && Number.isInteger(code) ? code : -1;
+}
+
+/** A Writable that keeps what it is given, in order. */
+class Collector extends Writable {
+  private readonly chunks: Buffer[] = [];
+  private readonly dataListeners = new Set<() => void>();
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: (error?: Error | null) => void): void {
+    this.chunks.push(Buffer.from(chunk));
+    for (const l of this.dataListeners) l();
+    done();
+  }
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+  onData(listener: () => void): () => void {
+    this.dataListeners.add(listener);
+    return () => this.dataListeners.delete(listener);
+  }
+}
+
+const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** `sh -c SCRIPT sh ARGS...`: the script refers to its data as "$@", never by interpolation. */
+export function shArgv(script: string, args: string[] = []): string[] {
+  return ['sh', '-c', script, 'sh', ...args];
+}
+
+/** `export K=V; ` lines for a fixed set of environment variables (names are checked, values quoted). */
+export function exportLines(env: Record<string, string>): string {
+  return Object.entries(env).map(([k, v]) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new Error(`not an environment variable name: ${k}`);
+    return `export ${k}=${shellQuote(v)}; `;
+  }).join('');
+}
+
+interface Running {
+  ws: WebSocket.WebSocket;
+  stdout: Collector;
+  stderr: Collector;
+  stdin?: PassThrough;
+  done: Promise<ExecResult>;
+}
+
+async function open(kc: KubeConfig, ref: PodRef, argv: string[], withStdin = false): Promise<Running> {
+  const stdout = new Collector();
+  const stderr = new Collector();
+  const stdin = withStdin ? new PassThrough() : undefined;
+  const command = argv.join(' ');
+  let settle!: (r: ExecResult) => void;
+  let fail!: (e: Error) => void;
+  const done = new Promise<ExecResult>((resolve, reject) => { settle = resolve; fail = reject; });
+  done.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
+  const ws = await new Exec(kc).exec(ref.namespace, ref.pod, ref.container, argv, stdout, stderr, stdin ?? null, false, (status) => {
+    settle({ stdout: stdout.text(), stderr: stderr.text(), exitCode: exitCodeOf(status), status, command });
+  });
+  ws.on('close', () => fail(new Error(`exec ${command}: the WebSocket closed before the command's status arrived (stdout: ${stdout.text().slice(-300)}; stderr: ${stderr.text().slice(-300)})`)));
+  ws.on('error', (e: Error) => fail(new Error(`exec ${command}: ${e.message}`)));
+  return { ws, stdout, stderr, stdin, done };
+}
+
+/** Runs argv in the container and waits for its exit status (a non-zero exit is an answer, not an error). */
+export async function podExec(kc: KubeConfig, ref: PodRef, argv: string[], options: { timeoutMs?: number } = {}): Promise<ExecResult> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const run = await open(kc, ref, argv);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      run.done,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new ExecTimeout(`exec ${argv.join(' ')} gave no exit status within ${timeoutMs / 1000}s (stdout so far: ${run.stdout.text().slice(-300)}; stderr: ${run.stderr.text().slice(-300)})`)), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    run.ws.close();
+  }
+}
+
+/** A command left running in the pod (etcdctl watch, etcdctl lock); stop() it in a finally. */
+export interface LongRunning {
+  /** PID of the command (not of its `sh`) inside the container's PID namespace. */
+  pid: number;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with stdout once it matches; rejects when the command exits first or the time is up. */
+  waitFor(pattern: RegExp, timeoutMs: number): Promise<string>;
+  /** Set once the command has exited. */
+  result(): ExecResult | undefined;
+  /** Ends the command (stdin closed, then SIGTERM/SIGKILL to its PID), waits for the exit status, closes the WebSocket. Idempotent. */
+  stop(): Promise<ExecResult | undefined>;
+}
+
+const PID_LINE = /^kube-claims-pid (\d+)\n/;
+
+/**
+ * The wrapper of a long-running command. Closing an exec's WebSocket does not end the process it started
+ * (containerd keeps it, and keeps its stdin open when the client just disappears), so the command runs as a
+ * child of this `sh`, which ends it when the first of these happens: the command exits, stdin closes
+ * (stop() closes it), or maxSeconds pass (the client died). `sh` reaps all its children, so nothing is left
+ * to the container's PID 1 (etcd, which reaps nothing: an orphan there stays a zombie).
+ * Background jobs of a non-interactive shell read /dev/null, hence the original stdin kept on fd 3.
+ */
+const supervisor = (maxSeconds: number) => [
+  'exec 3<&0',
+  '"$@" & c=$!',
+  'echo "kube-claims-pid $c"',
+  'cat <&3 >/dev/null & r=$!',
+  `sleep ${Math.ceil(maxSeconds)} & t=$!`,
+  'wait -n',
+  'kill -TERM $c $r $t 2>/dev/null',
+  'wait $c; rc=$?',
+  'wait',
+  'exit $rc',
+].join('\n');
+
+/** Starts argv in the container under the supervisor and returns once it runs. */
+export async function startInPod(kc: KubeConfig, ref: PodRef, argv: string[], options: { prelude?: string; maxSeconds?: number } = {}): Promise<LongRunning> {
+  const run = await open(kc, ref, shArgv(`${options.prelude ?? ''}${supervisor(options.maxSeconds ?? 60)}`, argv), true);
+  let result: ExecResult | undefined;
+  run.done.then((r) => { result = r; }, () => undefined);
+  const strip = (s: string) => s.replace(PID_LINE, '');
+  const what = argv.join(' ');
+
+  /** Resolves with `found()`'s value once it has one, on each stdout chunk; rejects on exit or timeout. */
+  const until = <T>(found: () => T | undefined, timeoutMs: number, describe: () => string) => new Promise<T>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    let off = () => {};
+    const finish = (fn: () => void) => { clearTimeout(timer); off(); fn(); };
+    const check = () => { const v = found(); if (v !== undefined) finish(() => resolve(v)); };
+    off = run.stdout.onData(check);
+    timer = setTimeout(() => finish(() => reject(new ExecTimeout(`${what}: ${describe()} within ${timeoutMs / 1000}s (stdout: ${JSON.stringify(strip(run.stdout.text()).slice(-300))}; stderr: ${JSON.stringify(run.stderr.text().slice(-300))})`))), timeoutMs);
+    run.done.then(
+      (r) => { check(); finish(() => reject(new Error(`${what} exited ${r.exitCode} with ${describe()} (stdout: ${JSON.stringify(strip(r.stdout).slice(-300))}; stderr: ${JSON.stringify(r.stderr.slice(-300))})`))); },
+      (e: Error) => finish(() => reject(e)),
+    );
+    check();
+  });
+
+  let pid: number;
+  try {
+    pid = await until(() => { const m = PID_LINE.exec(run.stdout.text()); return m ? Number(m[1]) : undefined; }, 15_000, () => 'no start');
+  } catch (error) {
+    run.ws.terminate();
+    throw error;
+  }
+
+  const exited = async (ms: number) => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([run.done.then((r) => r, () => undefined), new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), ms); })]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  let stopping: Promise<ExecResult | undefined> | undefined;
+  const stop = () => (stopping ??= (async () => {
+    try {
+      if (!result) {
+        run.stdin?.end();
+        if ((await exited(5_000)) === 'timeout') {
+          await podExec(kc, ref, ['kill', '-TERM', String(pid)], { timeoutMs: 15_000 }).catch(() => undefined);
+          if ((await exited(5_000)) === 'timeout') {
+            await podExec(kc, ref, ['kill', '-KILL', String(pid)], { timeoutMs: 15_000 }).catch(() => undefined);
+            await exited(5_000);
+          }
+        }
+      }
+      return result;
+    } finally {
+      run.ws.close();
+    }
+  })());
+
+  return {
+    pid,
+    stdout: () => strip(run.stdout.text()),
+    stderr: () => run.stderr.text(),
+    waitFor: (pattern, timeoutMs) => until(() => (pattern.test(strip(run.stdout.text())) ? strip(run.stdout.text()) : undefined), timeoutMs, () => `no output matching ${pattern}`),
+    result: () => result,
+    stop,
+  };
+}
+
+/** The container's processes (busybox ps: PID USER COMMAND) whose command line contains `marker`. */
+export async function processesMatching(kc: KubeConfig, ref: PodRef, marker: string): Promise<{ lines: string[]; table: string }> {
+  const ps = await podExec(kc, ref, ['ps'], { timeoutMs: 15_000 });
+  if (ps.exitCode !== 0) throw new Error(`ps in ${ref.pod} exited ${ps.exitCode}: ${ps.stderr.trim()}`);
+  const lines = ps.stdout.split('\n').filter((l) => l.includes(marker) && !/^\s*\d+\s+\S+\s+ps\b/.test(l));
+  return { lines, table: ps.stdout };
+}
