@@ -1,5 +1,5 @@
 // One ID per run names everything the run creates (etcd keys, namespaces, processes) and its report folder.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /** The run's ID, fixed for the whole process tree once chosen (vitest workers inherit the environment). */
 export function runId(): string {
@@ -10,7 +10,10 @@ export function runId(): string {
   return process.env.KUBE_CLAIMS_RUN_ID;
 }
 
-/** A name for a thing this run creates: lower-case, DNS-label safe. */
+/**
+ * A name for a thing this run creates (namespaces, etcd keys, bindings): `kc-PURPOSE-XXXXXX`, where XXXXXX
+ * is a hash of the run ID, so it is a DNS label whatever the run ID looks like (matrix IDs end in "-v1.33").
+ */
 export function runName(purpose: string): string {
-  return `kc-${purpose}-${runId().slice(-6)}`.toLowerCase();
+  return `kc-${purpose}-${createHash('sha256').update(runId()).digest('hex').slice(0, 6)}`.toLowerCase();
 }

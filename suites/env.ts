@@ -3,6 +3,7 @@ import { inject } from 'vitest';
 import type { ClusterInfo } from '../helpers/cluster/provision.ts';
 import { kubeClients, type KubeClients } from '../helpers/kube.ts';
 import { Kubectl, kubectlBinary } from '../helpers/kubectl.ts';
+import { runName } from '../helpers/run-id.ts';
 
 export function cluster(): ClusterInfo {
   return inject('cluster');
@@ -23,6 +24,4 @@ export function kubectl(): Promise<Kubectl> {
 }
 
 /** Name for a thing this run creates in the cluster (namespaces, etcd keys), unique per run. */
-export function runScoped(purpose: string): string {
-  return `kc-${purpose}-${inject('runId').slice(-6)}`.toLowerCase();
-}
+export const runScoped = runName;

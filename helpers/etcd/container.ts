@@ -3,7 +3,7 @@
 // No registry is reachable: the image must already be in the local Docker (kube-claims builds it), and
 // testcontainers' Ryuk (a pulled image) is disabled, so the caller always stops the container itself.
 import { config } from '../config.ts';
-import { runId } from '../run-id.ts';
+import { runId, runName } from '../run-id.ts';
 
 // testcontainers reads this when it first starts a container; it is imported below, after this line ran.
 process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
@@ -36,7 +36,7 @@ export interface StartedLaxEtcd extends AsyncDisposable {
 /** Starts `image` (the cluster's own etcd image) with plain http and unauthenticated https client URLs. */
 export async function startLaxEtcd(image: string, options: { startupTimeoutMs?: number } = {}): Promise<StartedLaxEtcd> {
   const { GenericContainer, Wait } = await import('testcontainers');
-  const name = `kc-etcd-lax-${runId().slice(-6)}-${process.pid}`.toLowerCase();
+  const name = `${runName('etcd-lax')}-${process.pid}`;
   const container = await new GenericContainer(image)
     .withName(name)
     .withLabels({ [config.ownerLabel]: 'kube-claims', 'io.kube-claims.run': runId(), 'io.kube-claims.purpose': 'etcd-negative-control' })
