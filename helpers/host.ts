@@ -8,6 +8,7 @@ import { config, PROJECT_ROOT } from './config.ts';
 import { dockerAnswers } from './docker.ts';
 import { log } from './log.ts';
 import { EnvironmentError } from './main.ts';
+import { sleep } from './wait.ts';
 
 // Linux capability numbers (include/uapi/linux/capability.h), as Docker names them.
 const CAPABILITIES = [
@@ -89,7 +90,6 @@ async function startDocker(restart: boolean): Promise<void> {
   throw new EnvironmentError('dockerd did not answer within 60s (see /var/log/kube-claims/dockerd.log)');
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Everything kube-claims needs on the host, installed or started only where missing. */
 export async function prepareHost(): Promise<void> {

@@ -1,6 +1,7 @@
 // Namespaces a run creates: labelled with the run ID, deleted afterwards (also after a failure).
 import type { KubeClients } from './kube.ts';
 import { runId } from './run-id.ts';
+import { waitUntil } from './wait.ts';
 
 export const RUN_LABEL = 'kube-claims.io/run';
 
@@ -16,14 +17,12 @@ export async function deleteNamespace(k: KubeClients, name: string, timeoutMs = 
     if ((e as { code?: number }).code === 404) return;
     throw e;
   }
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  await waitUntil(`namespace ${name} to be gone`, async () => {
     try {
       await k.core.readNamespace({ name });
+      return false;
     } catch (e) {
-      if ((e as { code?: number }).code === 404) return;
+      return (e as { code?: number }).code === 404;
     }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  throw new Error(`namespace ${name} still exists after ${timeoutMs / 1000}s`);
+  }, timeoutMs);
 }

@@ -1,7 +1,7 @@
 // The results model: built once per run (model.ts), rendered by every format (junit, json, markdown, html, terminal).
 // Every string in it has already passed through redact(); renderers redact again (redact-model.ts) so that a
 // hand-made model cannot leak either.
-import type { ClaimGroup } from '../suites/catalogue.ts';
+import type { Claim, ClaimGroup } from '../suites/catalogue.ts';
 
 export type Status = 'pass' | 'fail' | 'skip';
 
@@ -42,13 +42,8 @@ export interface NegativeControlResult {
   evidence: EvidenceItem[];
 }
 
-export interface ClaimResult {
-  id: string;
-  group: ClaimGroup;
-  section: string;
-  title: string;
-  checks: string;
-  remediation: string;
+/** A catalogue entry with its outcome in this run. */
+export interface ClaimResult extends Claim {
   needsNode: boolean;
   status: Status;
   /** How many tests of this claim (its own and its negative controls) the run had; 0 = not run. */

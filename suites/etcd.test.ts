@@ -24,6 +24,7 @@ import {
 } from './deviations/etcd.ts';
 import { expectDifference, expectNoDifferences } from './differences.ts';
 import { cluster, kube, kubectl } from './env.ts';
+import { sleep } from '../helpers/wait.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The etcd under test, and what this run writes to it
@@ -123,7 +124,6 @@ async function attempt<T>(fn: () => Promise<T>): Promise<CommandOutcome & { valu
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import { kubeClients } from '../kube.ts';
 import { log } from '../log.ts';
 import { createRunNamespace, deleteNamespace } from '../namespace.ts';
 import { runName } from '../run-id.ts';
+import { sleep } from '../wait.ts';
 
 export interface NodeShell {
   namespace: string;
@@ -41,7 +42,7 @@ export async function startNodeShell(kubeconfig: string, context: string | undef
       if (waiting && /ErrImagePull|ImagePullBackOff|InvalidImageName|CreateContainerError/.test(waiting.reason ?? '')) {
         throw new Error(`${waiting.reason}: ${waiting.message ?? config.nodeShellImage}`);
       }
-      await new Promise((r) => setTimeout(r, 1000));
+      await sleep(1000);
     }
     throw new Error('the node-shell pod did not start within 120s');
   } catch (error) {

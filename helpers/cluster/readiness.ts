@@ -4,6 +4,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { kubeClients } from '../kube.ts';
 import { log } from '../log.ts';
 import { EnvironmentError } from '../main.ts';
+import { sleep } from '../wait.ts';
 
 export const STATIC_COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const;
 export const ARTICLE_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-system'] as const;
@@ -57,6 +58,6 @@ export async function waitForControlPlane(kubeconfig: string, context?: string, 
       if (msg !== lastGaps) log.step(`waiting: ${(lastGaps = msg)}`);
     }
     if (Date.now() > deadline) throw new EnvironmentError(`control plane not ready after ${timeoutMs / 1000}s: ${lastGaps}`);
-    await new Promise((r) => setTimeout(r, 2000));
+    await sleep(2000);
   }
 }

@@ -5,18 +5,10 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { readFile } from 'node:fs/promises';
 import { waitForControlPlane } from '../../helpers/cluster/readiness.ts';
+import { waitUntil } from '../../helpers/wait.ts';
 import { Kubectl } from '../../helpers/kubectl.ts';
 import { nodeExec, nodeExecOk } from '../../helpers/node.ts';
 import { cluster, kube, kubectl, runScoped } from '../env.ts';
-
-async function until(what: string, predicate: () => Promise<boolean>, timeoutMs = 180_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await predicate()) return;
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
-}
 
 /** Moves a static pod manifest off /etc/kubernetes/manifests, runs fn, puts it back and waits for readiness. */
 export async function withStaticPodRemoved(component: string, fn: () => Promise<void>): Promise<void> {
@@ -25,7 +17,7 @@ export async function withStaticPodRemoved(component: string, fn: () => Promise<
   const parked = `/etc/kubernetes/${component}.yaml.${runScoped('parked')}`;
   await nodeExecOk(c, ['mv', manifest, parked]);
   try {
-    await until(`${component} container to stop`, async () => {
+    await waitUntil(`${component} container to stop`, async () => {
       const r = await nodeExec(c, ['crictl', 'ps', '--name', `^${component}$`, '-q']);
       return r.exitCode === 0 && r.stdout.trim() === '';
     });
@@ -41,7 +33,7 @@ export async function withDeploymentScaled(namespace: string, name: string, repl
   const before = (await kube().apps.readNamespacedDeployment({ namespace, name })).spec?.replicas ?? 1;
   await k.ok(['-n', namespace, 'scale', `deployment/${name}`, `--replicas=${replicas}`]);
   try {
-    await until(`${name} to have ${replicas} pod(s)`, async () => {
+    await waitUntil(`${name} to have ${replicas} pod(s)`, async () => {
       const pods = (await kube().core.listNamespacedPod({ namespace, labelSelector: 'k8s-app=kube-dns' })).items;
       return pods.filter((p) => !p.metadata?.deletionTimestamp).length === replicas;
     });
