@@ -8,7 +8,7 @@ import { deleteCluster, provisionCluster } from '../helpers/cluster/provision.ts
 import { prepareHost } from '../helpers/host.ts';
 import { main } from '../helpers/main.ts';
 import { verify } from '../helpers/verify.ts';
-import { runMatrix } from '../helpers/matrix.ts';
+import { mergeMatrix, runMatrix } from '../helpers/matrix.ts';
 import { buildNodeImage } from '../kind/recipe/node-image.ts';
 import { resolveKubernetesVersion } from '../helpers/config.ts';
 
@@ -17,6 +17,7 @@ const USAGE = `usage: kube-claims <command> [options]
 commands:
   verify            provision (or reuse) a kind cluster, check every claim, write the reports
   matrix            verify on several Kubernetes versions and merge the runs into one matrix report
+  matrix merge DIR… merge finished runs (reports/RUN-ID folders) into a matrix report
   list              print the claims catalogue
   host prepare      install/start what kube-claims needs on this machine (Docker engine, kind)
   image build       build the offline kind node image
@@ -52,7 +53,7 @@ await main(async () => {
   } catch (error) {
     throw new UsageError(`${(error as Error).message} (kube-claims --help)`);
   }
-  const { values: o, positionals: [command, sub] } = parsed;
+  const { values: o, positionals: [command, sub, ...rest] } = parsed;
   if (o.help || !command) { console.log(USAGE); return command || o.help ? 0 : 2; }
   const imageSource = o['image-source'] as 'auto' | 'offline' | 'upstream' | undefined;
   if (imageSource && !['auto', 'offline', 'upstream'].includes(imageSource)) throw new UsageError(`--image-source must be auto, offline or upstream, not ${imageSource}`);
@@ -66,6 +67,9 @@ await main(async () => {
       });
       return result.exitCode;
     }
+    case 'matrix merge':
+      if (!rest.length) throw new UsageError('matrix merge needs report folders (reports/RUN-ID ...)');
+      return (await mergeMatrix(rest, o['report-dir'])).exitCode;
     case 'matrix':
       return (await runMatrix({ versions: list(o.kubernetes), imageSource, keep: o.keep, reportDir: o['report-dir'], focus: list(o.focus), skip: list(o.skip) })).exitCode;
     case 'list':

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { config, KUBERNETES_LINES, resolveKubernetesVersion } from './config.ts';
+import { config, KUBERNETES_LINES, resolveKubernetesVersion, UsageError } from './config.ts';
 import { log } from './log.ts';
 import { runId } from './run-id.ts';
 import { verify } from './verify.ts';
@@ -42,6 +42,21 @@ export async function runMatrix(o: MatrixOptions): Promise<{ exitCode: 0 | 1; di
     }
   }
   process.env.KUBE_CLAIMS_RUN_ID = matrixId;
+  return writeMatrix(matrixId, runs, reportsDir);
+}
+
+/** Merges finished runs (report folders holding results.json) into a matrix, e.g. runs from separate CI jobs. */
+export async function mergeMatrix(reportDirs: string[], reportDir?: string): Promise<{ exitCode: 0 | 1; dir: string }> {
+  const runs: MatrixRun[] = reportDirs.map((dir) => {
+    const file = join(dir, 'results.json');
+    if (!existsSync(file)) throw new UsageError(`${dir} holds no results.json`);
+    const model = JSON.parse(readFileSync(file, 'utf8')) as ResultsModel;
+    return { version: String(model.environment?.kubernetesVersion ?? model.runId), reportDir: dir, model };
+  });
+  return writeMatrix(runId(), runs, reportDir ?? config.reportsDir);
+}
+
+async function writeMatrix(matrixId: string, runs: MatrixRun[], reportsDir: string): Promise<{ exitCode: 0 | 1; dir: string }> {
   const matrix = buildMatrix(matrixId, runs);
   const dir = join(reportsDir, `matrix-${matrixId}`);
   await mkdir(dir, { recursive: true });

@@ -29,7 +29,7 @@ describe('the version matrix', () => {
 
   test('only the facts that differ, each with why', () => {
     const facts = Object.fromEntries(m.differences.map((d) => [d.fact, d.values]));
-    expect(facts.etcdVersion).toEqual({ 'v1.33.3': '3.5.21', 'v1.34.3': '3.6.5', 'v1.35.4': '—' });
+    expect(facts['etcd version']).toEqual({ 'v1.33.3': '3.5.21', 'v1.34.3': '3.6.5', 'v1.35.4': '—' });
     expect(facts['/version minor']).toBeDefined();
     expect(facts['/version compiler']).toBeUndefined();
     expect(facts['/etc/kubernetes/new.conf']).toEqual({ 'v1.33.3': '(absent)', 'v1.34.3': '-rw-------', 'v1.35.4': '—' });

@@ -29,7 +29,7 @@ const WHY: Record<string, string> = {
   kubernetesVersion: 'the release under test',
   etcdVersion: 'kubeadm pins one etcd release per Kubernetes minor (constants.SupportedEtcdVersion)',
   nodeImage: 'one node image per Kubernetes version',
-  adminConfFields: 'kubeadm 1.33 writes `preferences: {}` into its kubeconfigs (as the article shows); later releases omit the empty field',
+  adminConfFields: 'kubeadm 1.33 writes "preferences: {}" into its kubeconfigs (as the article shows); later releases omit the empty field',
   minor: 'the release minor',
   gitVersion: 'the release',
   emulationMinor: 'compatibility versions (KEP-4330): a binary emulates its own minor by default',
@@ -40,6 +40,11 @@ const WHY: Record<string, string> = {
 };
 
 /** A fact differs when the runs that produced results disagree; a run without results shows "—". */
+/** Facts of environment.json compared across versions, with the label the matrix shows. */
+const ENVIRONMENT_FACTS: Record<string, string> = {
+  kubernetesVersion: 'Kubernetes version', etcdVersion: 'etcd version', nodeImage: 'node image', adminConfFields: 'admin.conf top-level fields',
+};
+
 function fact(name: string, runs: MatrixRun[], value: (r: MatrixRun) => string, why: string): MatrixFact | undefined {
   const measured = runs.filter((r) => r.model);
   if (new Set(measured.map(value)).size < 2) return undefined;
@@ -61,8 +66,8 @@ export function buildMatrix(id: string, runs: MatrixRun[]): Matrix {
 
   const env = (r: MatrixRun) => r.model?.environment ?? {};
   const differences: MatrixFact[] = [];
-  for (const key of ['kubernetesVersion', 'etcdVersion', 'nodeImage', 'adminConfFields']) {
-    const f = fact(key, runs, (r) => String(env(r)[key] ?? '(absent)'), WHY[key]!);
+  for (const [key, label] of Object.entries(ENVIRONMENT_FACTS)) {
+    const f = fact(label, runs, (r) => String(env(r)[key] ?? '(absent)'), WHY[key]!);
     if (f) differences.push(f);
   }
   const versionFields = (r: MatrixRun) => (env(r).versionFields ?? {}) as Record<string, string>;
@@ -116,12 +121,12 @@ export function renderMatrixHtml(m: Matrix): string {
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1d2330}
 table{border-collapse:collapse;margin:1rem 0}th,td{border:1px solid #d0d5de;padding:.3rem .6rem;text-align:left;vertical-align:top}
 td.pass{background:#e3f6e8;color:#17622f;font-weight:600}td.fail,td.error{background:#fde5e5;color:#9b1c1c;font-weight:600}
-td.skip{background:#f1f2f5;color:#555}tr.differs th{outline:2px solid #d97706}td.title{max-width:38rem}td.why{color:#555;max-width:28rem}
+td.skip{background:#f1f2f5;color:#555}table.diffs{table-layout:fixed;width:100%}table.diffs td,table.diffs th{overflow-wrap:anywhere}tr.differs th{outline:2px solid #d97706}td.title{max-width:38rem}td.why{color:#555;max-width:28rem}
 </style></head><body>
 <h1>kube-claims version matrix</h1><p>${escapeHtml(m.id)}</p><ul>${summary}</ul>
 <h2>Claims × versions</h2><table><tr><th>ID</th><th>Claim</th>${vs.map((v) => `<th>${escapeHtml(v)}</th>`).join('')}</tr>
 ${rows}</table>
-<h2>What differs between the versions</h2>${m.differences.length ? `<table><tr><th>Fact</th>${vs.map((v) => `<th>${escapeHtml(v)}</th>`).join('')}<th>Why</th></tr>
+<h2 id="differences">What differs between the versions</h2>${m.differences.length ? `<table class="diffs"><tr><th>Fact</th>${vs.map((v) => `<th>${escapeHtml(v)}</th>`).join('')}<th>Why</th></tr>
 ${diffs}</table>` : '<p>Nothing recorded differs.</p>'}
 </body></html>
 `;
