@@ -10,6 +10,7 @@ import { main } from '../helpers/main.ts';
 import { verify } from '../helpers/verify.ts';
 import { mergeMatrix, runMatrix } from '../helpers/matrix.ts';
 import { buildNodeImage } from '../kind/recipe/node-image.ts';
+import { buildKind } from '../kind/recipe/components.ts';
 import { resolveKubernetesVersion } from '../helpers/config.ts';
 
 const USAGE = `usage: kube-claims <command> [options]
@@ -77,6 +78,7 @@ await main(async () => {
       return 0;
     case 'host prepare':
       await prepareHost();
+      console.log(`kind CLI: ${await buildKind()}`);
       return 0;
     case 'image build':
       console.log((await buildNodeImage(resolveKubernetesVersion(o.kubernetes ?? config.kubernetesVersion).version)).tag);
