@@ -3,7 +3,8 @@
 // Exit codes: 0 every claim passed, 1 a claim failed, 2 usage or environment error.
 import { parseArgs } from 'node:util';
 import { CATALOGUE, GROUPS } from '../suites/catalogue.ts';
-import { config, UsageError } from '../helpers/config.ts';
+import { config } from '../helpers/config.ts';
+import { UsageError } from '../helpers/errors.ts';
 import { deleteCluster, provisionCluster } from '../helpers/cluster/provision.ts';
 import { prepareHost } from '../helpers/host.ts';
 import { main } from '../helpers/main.ts';

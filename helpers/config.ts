@@ -2,6 +2,7 @@
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { UsageError } from './errors.ts';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -74,10 +75,6 @@ export const paths = {
   images: join(config.cacheDir, 'images'),
   logs: join(config.stateDir, 'logs'),
 };
-
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 /** Accepts "1.33", "v1.33" or a full "v1.33.3" that kube-claims knows. */
 export function resolveKubernetesVersion(input: string): { line: string; version: string; cgroupV1NeedsOptIn: boolean; upstreamImage: string } {

@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { config, PROJECT_ROOT } from './config.ts';
 import { dockerAnswers } from './docker.ts';
 import { log } from './log.ts';
-import { EnvironmentError } from './main.ts';
+import { EnvironmentError } from './errors.ts';
 import { sleep } from './wait.ts';
 
 // Linux capability numbers (include/uapi/linux/capability.h), as Docker names them.

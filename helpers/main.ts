@@ -1,11 +1,6 @@
 // Entry-point wrapper for scripts: one-line errors and the exit codes the CLI documents
 // (1: a claim failed, 2: usage or environment error).
-import { UsageError } from './config.ts';
 import { redact } from './redact.ts';
-
-export class EnvironmentError extends Error {
-  override name = 'EnvironmentError';
-}
 
 export async function main(fn: () => Promise<number | void>): Promise<never> {
   try {

@@ -3,7 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { config, KUBERNETES_LINES, resolveKubernetesVersion, UsageError } from './config.ts';
+import { config, KUBERNETES_LINES, resolveKubernetesVersion } from './config.ts';
+import { UsageError } from './errors.ts';
 import { log } from './log.ts';
 import { runId } from './run-id.ts';
 import { verify } from './verify.ts';

@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { config, paths } from '../config.ts';
 import { containerExists } from '../docker.ts';
 import { log } from '../log.ts';
-import { EnvironmentError } from '../main.ts';
+import { EnvironmentError } from '../errors.ts';
 
 /** Written into the node container once kube-claims created the cluster: how we tell ours from others. */
 const OWNER_MARKER = '/kind/kube-claims-owner';

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { config, resolveKubernetesVersion } from '../config.ts';
 import { dockerAnswers, imageExists, tryPull } from '../docker.ts';
 import { log, timed } from '../log.ts';
-import { EnvironmentError } from '../main.ts';
+import { EnvironmentError } from '../errors.ts';
 import { buildKind } from '../../kind/recipe/components.ts';
 import { buildNodeImage, ensureWorkloadImage, REDIS_IMAGE } from '../../kind/recipe/node-image.ts';
 import { whileInterruptible } from '../cleanup.ts';

@@ -3,7 +3,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { kubeClients } from '../kube.ts';
 import { log } from '../log.ts';
-import { EnvironmentError } from '../main.ts';
+import { EnvironmentError } from '../errors.ts';
 import { sleep } from '../wait.ts';
 
 export const STATIC_COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const;
