@@ -1,7 +1,7 @@
 // Host preparation: a Docker engine that can run kind's privileged nodes, and the tools
 // kube-claims builds from Go modules. Idempotent: each step checks before it acts.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { config, PROJECT_ROOT } from './config.ts';
@@ -78,7 +78,9 @@ async function startDocker(restart: boolean): Promise<void> {
       await execa('pkill', ['-x', 'dockerd'], { reject: false });
       for (let i = 0; i < 30 && (await execa('pgrep', ['-x', 'dockerd'], { reject: false })).exitCode === 0; i++) await sleep(1000);
     }
-    // No service manager here: start dockerd by hand, detached, logging to a file.
+    // No service manager here: start dockerd by hand, detached, logging to a file. A dockerd killed
+    // with the session that started it leaves its pid file; a reused pid would make the new one refuse.
+    if ((await execa('pgrep', ['-x', 'dockerd'], { reject: false })).exitCode !== 0) await rm('/var/run/docker.pid', { force: true });
     await mkdir('/var/log/kube-claims', { recursive: true });
     log.step('starting dockerd (log: /var/log/kube-claims/dockerd.log)');
     execa('sh', ['-c', 'setsid dockerd >>/var/log/kube-claims/dockerd.log 2>&1 &'], { detached: true, stdio: 'ignore' }).unref();
