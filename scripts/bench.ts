@@ -44,7 +44,8 @@ await main(async () => {
   try {
     figures.clusterCreateSeconds = await seconds(() => $`${cli} cluster up --name ${name} --kubernetes ${version}`);
     const kubeconfig = join(config.stateDir, `${name}.kubeconfig`);
-    const suites = (await readdir(join(PROJECT_ROOT, 'suites'))).filter((f) => f.endsWith('.test.ts')).sort();
+    // Every test file under suites/, sub-folders included (suites/etcd/*.test.ts), named by its path below suites/.
+    const suites = (await readdir(join(PROJECT_ROOT, 'suites'), { recursive: true })).filter((f) => f.endsWith('.test.ts')).sort();
     for (const suite of suites) {
       // Each suite on its own against the same cluster, as vitest runs it in `npm test`.
       figures[`suite ${suite}`] = await seconds(() => $({ env: { ...process.env, KUBE_CLAIMS_CLUSTER: name, KUBE_CLAIMS_FORMATS: 'none' }, nothrow: true })`npx vitest run ${join('suites', suite)} --reporter=dot`);
@@ -57,6 +58,7 @@ await main(async () => {
   await mkdir(config.reportsDir, { recursive: true });
   const file = join(config.reportsDir, `bench-${runId()}.json`);
   await writeFile(file, `${JSON.stringify(out, null, 2)}\n`);
-  for (const [k, v] of Object.entries(figures)) console.log(`${k.padEnd(40)} ${v.toFixed(1).padStart(8)} s`);
+  const width = Math.max(40, ...Object.keys(figures).map((k) => k.length));
+  for (const [k, v] of Object.entries(figures)) console.log(`${k.padEnd(width)} ${v.toFixed(1).padStart(8)} s`);
   console.log(`written to ${file}`);
 });

@@ -1,0 +1,166 @@
+// §3.2 of the article: /etc/kubernetes/admin.conf, its credentials, and the files beside it.
+// Expectations come from the cluster under test (server URL, versions, node), never from the article's values.
+import { generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { KubeConfig } from '@kubernetes/client-node';
+import { parse } from 'yaml';
+import { describe } from 'vitest';
+import {
+  contextCredentials, inspectCredentials, parseKubeconfig, redactedKubeconfig, resolveContext, type Kubeconfig,
+} from '../../helpers/kubeconfig.ts';
+import { nodeExec, nodeExecOk } from '../../helpers/node.ts';
+import { claim, negativeControl } from '../claim.ts';
+import {
+  adminOrganization, checkAdminConf, checkAdminCredentials, checkEtcKubernetes, checkServerIsNode, compareWithClientNode,
+  ETC_KUBERNETES_DIRS, ETC_KUBERNETES_KUBECONFIGS, expectedAdminConf, parseStat, type AdminConfExpectation, type StatEntry,
+} from '../checks/apiserver/admin-conf.ts';
+import { checkVerboseVersionLog, expectedUserAgent, type ClientVersion } from '../checks/apiserver/version.ts';
+import { credentialFreeKubeconfig, withNodeTempDir, writeNodeFile } from '../deviations/apiserver.ts';
+import { expectDifference, expectNoDifferences } from '../differences.ts';
+import { cluster, kube } from '../env.ts';
+import { serverVersion } from './fixture.ts';
+
+const ADMIN_CONF = '/etc/kubernetes/admin.conf';
+
+async function nodeAddresses(): Promise<string[]> {
+  const node = await kube().core.readNode({ name: cluster().nodeName });
+  return (node.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address);
+}
+
+async function readAdminConf(): Promise<{ text: string; kc: Kubeconfig }> {
+  const text = await nodeExecOk(cluster(), ['cat', ADMIN_CONF]);
+  return { text, kc: parseKubeconfig(text) };
+}
+
+async function adminConfExpectation(): Promise<AdminConfExpectation> {
+  const cm = await kube().core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'kubeadm-config' });
+  const clusterConfiguration = parse(cm.data?.ClusterConfiguration ?? '{}') as { clusterName?: string; controlPlaneEndpoint?: string };
+  const [ip] = await nodeAddresses();
+  return expectedAdminConf(clusterConfiguration, ip ?? '');
+}
+
+/** stat and kubeconfig contents of /etc/kubernetes (or a staged copy of it), read on the node. */
+async function etcKubernetes(root: string): Promise<{ stats: StatEntry[]; kubeconfigs: Record<string, Kubeconfig | Error>; listing: string }> {
+  const c = cluster();
+  const names = [...ETC_KUBERNETES_KUBECONFIGS, ...ETC_KUBERNETES_DIRS];
+  // stat exits non-zero when an entry is missing, and still prints the others: the check names what is missing.
+  const stats = parseStat((await nodeExec(c, ['stat', '-c', '%a|%F|%n', ...names.map((n) => `${root}/${n}`)])).stdout);
+  const kubeconfigs: Record<string, Kubeconfig | Error> = {};
+  for (const s of stats) {
+    const name = s.path.slice(root.length + 1);
+    if (!(ETC_KUBERNETES_KUBECONFIGS as readonly string[]).includes(name) || !s.type.startsWith('regular')) continue;
+    try {
+      kubeconfigs[name] = parseKubeconfig(await nodeExecOk(c, ['cat', s.path]));
+    } catch (e) {
+      kubeconfigs[name] = e as Error;
+    }
+  }
+  return { stats, kubeconfigs, listing: await nodeExecOk(c, ['ls', '-la', root]) };
+}
+
+// ------------------------------------------------------------------------------------------------------------
+
+describe('§3 kube-apiserver', () => {
+  describe('§3.2 /etc/kubernetes/admin.conf and its neighbours', () => {
+    claim('API-05', async ({ record }) => {
+      const { text, kc } = await readAdminConf();
+      const expect = await adminConfExpectation();
+      record(`${ADMIN_CONF} (structure; credentials redacted)`, redactedKubeconfig(kc));
+      record('expected from the cluster (kubeadm-config ClusterConfiguration, node InternalIP)', expect);
+      const loaded = new KubeConfig();
+      loaded.loadFromString(text);
+      const view = {
+        clusters: loaded.getClusters().map((c) => ({ name: c.name, server: c.server })),
+        contexts: loaded.getContexts().map((c) => ({ name: c.name, cluster: c.cluster, user: c.user })),
+        users: loaded.getUsers().map((u) => ({ name: u.name })),
+        currentContext: loaded.getCurrentContext(),
+      };
+      const server = kc.clusters?.[0]?.cluster?.server ?? '';
+      const host = URL.canParse(server) ? new URL(server).hostname.replace(/^\[|\]$/g, '') : '';
+      const resolved = [...new Set((await nodeExec(cluster(), ['getent', 'ahosts', host])).stdout.split('\n').map((l) => l.split(/\s+/)[0]).filter(Boolean))] as string[];
+      record(`getent ahosts ${host} (on the node)`, resolved.join('\n'));
+      // As the article runs it: kubectl on the node, with admin.conf, reaches the API server at that server URL.
+      const onNode = await nodeExec(cluster(), ['env', `KUBECONFIG=${ADMIN_CONF}`, 'kubectl', 'version', '-v', '8']);
+      const nodeClient = JSON.parse(await nodeExecOk(cluster(), ['kubectl', 'version', '--client', '-o', 'json'])).clientVersion as ClientVersion;
+      record(`KUBECONFIG=${ADMIN_CONF} kubectl version -v 8 (on the node, stderr)`, onNode.stderr);
+      expectNoDifferences([
+        ...checkAdminConf(kc, expect),
+        ...compareWithClientNode(kc, view),
+        ...checkServerIsNode(server, resolved, await nodeAddresses()),
+        ...(onNode.exitCode ? [`kubectl on the node exited ${onNode.exitCode}`] : []),
+        ...checkVerboseVersionLog(onNode.stderr, {
+          kubeconfig: ADMIN_CONF, server, userAgent: expectedUserAgent(nodeClient), versionBody: await serverVersion(),
+        }).map((d) => `kubectl on the node: ${d}`),
+      ]);
+    });
+
+    negativeControl('API-05', 'the live admin.conf with another port and context name', async ({ record }) => {
+      // Rewriting admin.conf on the node would change the cluster for everyone: deviate the parsed copy.
+      const { kc } = await readAdminConf();
+      const deviated = structuredClone(kc);
+      deviated.clusters![0]!.cluster.server = deviated.clusters![0]!.cluster.server!.replace(/:6443$/, ':8443');
+      deviated.contexts![0]!.name = 'admin';
+      deviated['current-context'] = 'admin';
+      const diffs = checkAdminConf(deviated, await adminConfExpectation());
+      record('differences found', diffs.join('\n'));
+      expectDifference(diffs, /server is "https:\/\/\S+:8443"/);
+      expectDifference(diffs, 'is not https on port 6443');
+      expectDifference(diffs, 'current-context is "admin"');
+    });
+
+    async function adminCredentialExpectation() {
+      const ca = new X509Certificate(await nodeExecOk(cluster(), ['cat', '/etc/kubernetes/pki/ca.crt']));
+      const minor = Number(/^v\d+\.(\d+)/.exec(cluster().kubernetesVersion)?.[1] ?? 0);
+      return { commonName: 'kubernetes-admin', organization: adminOrganization(minor), clusterCaFingerprint: ca.fingerprint256 };
+    }
+
+    claim('API-06', async ({ record }) => {
+      const { kc } = await readAdminConf();
+      const insp = inspectCredentials(contextCredentials(resolveContext(kc)));
+      record('admin.conf credentials, decoded (no key material)', insp);
+      expectNoDifferences(checkAdminCredentials(insp, await adminCredentialExpectation()));
+    });
+
+    negativeControl('API-06', 'admin.conf\'s certificate with the key of another key pair', async ({ record }) => {
+      const { kc } = await readAdminConf();
+      const pem = contextCredentials(resolveContext(kc));
+      // A fresh key pair, made here and kept in memory only.
+      const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      const insp = inspectCredentials({ ...pem, key: other });
+      const diffs = checkAdminCredentials(insp, await adminCredentialExpectation());
+      record('differences found', diffs.join('\n'));
+      expectDifference(diffs, 'client-key-data does not match the client certificate');
+    });
+
+    negativeControl('API-06', 'admin.conf\'s certificate checked against the cluster\'s front-proxy CA', async ({ record }) => {
+      const { kc } = await readAdminConf();
+      const pem = contextCredentials(resolveContext(kc));
+      const frontProxyCa = await nodeExecOk(cluster(), ['cat', '/etc/kubernetes/pki/front-proxy-ca.crt']);
+      const insp = inspectCredentials({ ...pem, ca: frontProxyCa });
+      const diffs = checkAdminCredentials(insp, await adminCredentialExpectation());
+      record('differences found', diffs.join('\n'));
+      expectDifference(diffs, 'is not signed by certificate-authority-data');
+      expectDifference(diffs, 'is not the cluster CA /etc/kubernetes/pki/ca.crt');
+    });
+
+    claim('API-07', async ({ record }) => {
+      const { stats, kubeconfigs, listing } = await etcKubernetes('/etc/kubernetes');
+      record('ls -la /etc/kubernetes (on the node)', listing);
+      record('stat -c %a|%F|%n', stats.map((s) => `${s.mode} ${s.type} ${s.path}`).join('\n'));
+      expectNoDifferences(checkEtcKubernetes('/etc/kubernetes', stats, kubeconfigs));
+    });
+
+    negativeControl('API-07', 'a staged copy of the layout on the node: scheduler.conf mode 644, no pki/', async ({ record }) => {
+      // Staged in a run-named folder under /tmp on the node, with credential-free kubeconfigs; removed afterwards.
+      await withNodeTempDir('etc-kubernetes', async (dir) => {
+        for (const name of ETC_KUBERNETES_KUBECONFIGS) await writeNodeFile(`${dir}/${name}`, credentialFreeKubeconfig(name), name === 'scheduler.conf' ? '644' : '600');
+        await nodeExecOk(cluster(), ['mkdir', '-m', '755', `${dir}/manifests`]);
+        const { stats, kubeconfigs, listing } = await etcKubernetes(dir);
+        record(`ls -la ${dir} (on the node)`, listing);
+        const diffs = checkEtcKubernetes(dir, stats, kubeconfigs);
+        record('differences found', diffs.join('\n'));
+        expectDifference(diffs, 'scheduler.conf has mode 644, expected 600');
+        expectDifference(diffs, 'pki/ missing');
+      });
+    });
+  });
+});

@@ -1,0 +1,166 @@
+// §3.1 of the article: kubectl version (-v 8), /version, and /version for anonymous users.
+// Expectations come from the cluster under test (server URL, versions, node), never from the article's values.
+import { FlowcontrolApiserverV1Api } from '@kubernetes/client-node';
+import { describe } from 'vitest';
+import { anonymous, describeExchange } from '../../helpers/http.ts';
+import type { Kubectl } from '../../helpers/kubectl.ts';
+import { claim, negativeControl } from '../claim.ts';
+import {
+  checkAnonymousVersion, checkKubectlVersionOutput, checkPublicInfoViewer, checkVerboseVersionLog, checkVersionInfo,
+  compareVersionBodies, expectedUserAgent, type ClientVersion, type VerboseVersionExpectation,
+} from '../checks/apiserver/version.ts';
+import { withoutApfHeaders } from '../deviations/apiserver.ts';
+import { expectDifference, expectNoDifferences } from '../differences.ts';
+import { cluster, kube, kubectl } from '../env.ts';
+import { get, server, serverVersion } from './fixture.ts';
+
+async function clientVersion(k: Kubectl): Promise<ClientVersion & { kustomizeVersion: string }> {
+  const v = await k.json<{ clientVersion: ClientVersion; kustomizeVersion: string }>(['version', '--client']);
+  return { ...v.clientVersion, kustomizeVersion: v.kustomizeVersion };
+}
+
+async function apfObjects(): Promise<Pick<VerboseVersionExpectation, 'flowSchemas' | 'priorityLevels'>> {
+  const fc = kube().make(FlowcontrolApiserverV1Api);
+  const [fs, pl] = await Promise.all([fc.listFlowSchema(), fc.listPriorityLevelConfiguration()]);
+  return {
+    flowSchemas: new Map(fs.items.map((i) => [i.metadata?.uid ?? '', i.metadata?.name ?? ''])),
+    priorityLevels: new Map(pl.items.map((i) => [i.metadata?.uid ?? '', i.metadata?.name ?? ''])),
+  };
+}
+
+/** Which FlowSchema and priority level the logged APF headers name, for the evidence. */
+function apfNames(stderr: string, apf: Awaited<ReturnType<typeof apfObjects>>): string {
+  const uid = (name: string) => new RegExp(`${name}: (\\S+)`, 'i').exec(stderr)?.[1] ?? '';
+  return `FlowSchema ${apf.flowSchemas?.get(uid('X-Kubernetes-Pf-Flowschema-Uid')) ?? '?'}, `
+    + `PriorityLevelConfiguration ${apf.priorityLevels?.get(uid('X-Kubernetes-Pf-Prioritylevel-Uid')) ?? '?'}`;
+}
+
+/** The node's OS/ARCH as the kubelet reports it: what /version's platform should say. */
+async function nodePlatform(): Promise<string> {
+  const info = (await kube().core.readNode({ name: cluster().nodeName })).status?.nodeInfo;
+  return `${info?.operatingSystem}/${info?.architecture}`;
+}
+
+// ------------------------------------------------------------------------------------------------------------
+
+describe('§3 kube-apiserver', () => {
+  describe('§3.1 kubectl version', () => {
+    async function verboseExpectation(k: Kubectl): Promise<VerboseVersionExpectation> {
+      const [client, versionBody, apf] = await Promise.all([clientVersion(k), serverVersion(), apfObjects()]);
+      return { kubeconfig: k.kubeconfig, server: server(), userAgent: expectedUserAgent(client), versionBody, ...apf };
+    }
+
+    claim('API-01', async ({ record }) => {
+      const k = await kubectl();
+      const expectation = await verboseExpectation(k);
+      const r = await k.run(['version', '-v', '8']);
+      record('kubectl version -v 8 (stderr)', r.stderr);
+      record('API Priority and Fairness objects named by the response headers', apfNames(r.stderr, expectation));
+      expectNoDifferences([...(r.exitCode ? [`kubectl exited ${r.exitCode}`] : []), ...checkVerboseVersionLog(r.stderr, expectation)]);
+    });
+
+    negativeControl('API-01', 'kubectl version at -v 6 logs no headers', async ({ record }) => {
+      const k = await kubectl();
+      const r = await k.ok(['version', '-v', '6']);
+      record('kubectl version -v 6 (stderr)', r.stderr);
+      const diffs = checkVerboseVersionLog(r.stderr, await verboseExpectation(k));
+      record('differences found', diffs.join('\n'));
+      expectDifference(diffs, 'request header Accept is absent');
+      expectDifference(diffs, 'response header Audit-Id is absent');
+    });
+
+    negativeControl('API-01', 'kubectl version --request-timeout=5s asks /version?timeout=5s', async ({ record }) => {
+      const k = await kubectl();
+      const r = await k.ok(['version', '-v', '8', '--request-timeout=5s']);
+      const diffs = checkVerboseVersionLog(r.stderr, await verboseExpectation(k));
+      record('differences found', diffs.join('\n'));
+      expectDifference(diffs, /no GET \S+\/version\?timeout=32s logged \(logged: GET \S+\/version\?timeout=5s\)/);
+    });
+
+    negativeControl('API-01', 'the live log without the API Priority and Fairness headers', async ({ record }) => {
+      // APF cannot be switched off without restarting the API server: deviate the live log instead.
+      const k = await kubectl();
+      const r = await k.ok(['version', '-v', '8']);
+      const diffs = checkVerboseVersionLog(withoutApfHeaders(r.stderr), await verboseExpectation(k));
+      record('differences found', diffs.join('\n'));
+      expectDifference(diffs, 'response header X-Kubernetes-Pf-Flowschema-Uid is absent');
+      expectDifference(diffs, 'response header X-Kubernetes-Pf-Prioritylevel-Uid is absent');
+    });
+
+    claim('API-02', async ({ record }) => {
+      const k = await kubectl();
+      const r = await k.ok(['version']);
+      record('kubectl version', r.stdout);
+      const { kustomizeVersion } = await clientVersion(k);
+      expectNoDifferences(checkKubectlVersionOutput(r.stdout, { clusterVersion: cluster().kubernetesVersion, kustomizeVersion }));
+    });
+
+    negativeControl('API-02', 'kubectl version --client does not ask the server', async ({ record }) => {
+      const k = await kubectl();
+      const r = await k.ok(['version', '--client']);
+      record('kubectl version --client', r.stdout);
+      const diffs = checkKubectlVersionOutput(r.stdout, { clusterVersion: cluster().kubernetesVersion });
+      record('differences found', diffs.join('\n'));
+      expectDifference(diffs, 'no "Server Version:" line');
+    });
+
+    negativeControl('API-02', 'the live output with a server one minor behind', async ({ record }) => {
+      const k = await kubectl();
+      const live = (await k.ok(['version'])).stdout;
+      const deviated = live.replace(/^(Server Version: v\d+\.)(\d+)/m, (_m, p: string, minor: string) => `${p}${Number(minor) - 1}`);
+      const diffs = checkKubectlVersionOutput(deviated, { clusterVersion: cluster().kubernetesVersion });
+      record('differences found', diffs.join('\n'));
+      expectDifference(diffs, /Server Version is v\d+\.\d+\.\d+\S*, expected the cluster's/);
+    });
+
+    claim('API-03', async ({ record }) => {
+      const body = await serverVersion();
+      const viaClient = await kube().version.getCode();
+      record('GET /version?timeout=32s', body);
+      const expect = { gitVersion: cluster().kubernetesVersion, platform: await nodePlatform() };
+      expectNoDifferences([
+        ...checkVersionInfo(body, expect),
+        ...compareVersionBodies(body, JSON.parse(JSON.stringify(viaClient)), 'GET /version', '@kubernetes/client-node VersionApi.getCode()'),
+      ]);
+    });
+
+    negativeControl('API-03', 'the live /version with inconsistent fields', async ({ record }) => {
+      // A differently built API server cannot be swapped in: deviate the live body.
+      const body = await serverVersion();
+      const deviated = { ...body, minCompatibilityMinor: body.minor, gitTreeState: 'dirty', buildDate: 'Tue Jul 15 2025', platform: 'linux/s390x' };
+      const diffs = checkVersionInfo(deviated, { gitVersion: cluster().kubernetesVersion, platform: await nodePlatform() });
+      record('differences found', diffs.join('\n'));
+      expectDifference(diffs, 'minCompatibilityMinor is');
+      expectDifference(diffs, 'gitTreeState is dirty');
+      expectDifference(diffs, 'buildDate Tue Jul 15 2025 is not an RFC 3339 UTC time');
+      expectDifference(diffs, 'platform is linux/s390x');
+    });
+
+    claim('API-04', async ({ record }) => {
+      const anon = await get('/version?timeout=32s', anonymous());
+      record('anonymous GET /version?timeout=32s (no credentials, no certificate check)', describeExchange(anon));
+      const binding = await kube().rbac.readClusterRoleBinding({ name: 'system:public-info-viewer' });
+      const role = await kube().rbac.readClusterRole({ name: 'system:public-info-viewer' });
+      record('ClusterRoleBinding and ClusterRole system:public-info-viewer', { roleRef: binding.roleRef, subjects: binding.subjects, rules: role.rules });
+      expectNoDifferences([...checkAnonymousVersion(anon, await serverVersion()), ...checkPublicInfoViewer(binding, role)]);
+    });
+
+    negativeControl('API-04', 'anonymous GET of a path anonymous users may not read (/api/v1/namespaces)', async ({ record }) => {
+      const anon = await get('/api/v1/namespaces', anonymous());
+      record('anonymous GET /api/v1/namespaces', describeExchange(anon));
+      const diffs = checkAnonymousVersion(anon, await serverVersion());
+      record('differences found', diffs.join('\n'));
+      expectDifference(diffs, /anonymous GET \/api\/v1\/namespaces answered 403 Forbidden, expected 200/);
+    });
+
+    negativeControl('API-04', 'the live public-info-viewer binding without group system:unauthenticated', async ({ record }) => {
+      // Unbinding it on the live cluster would break other users' health checks: deviate a copy.
+      const binding = await kube().rbac.readClusterRoleBinding({ name: 'system:public-info-viewer' });
+      const role = await kube().rbac.readClusterRole({ name: 'system:public-info-viewer' });
+      const deviated = { ...binding, subjects: (binding.subjects ?? []).filter((s) => s.name !== 'system:unauthenticated') };
+      const diffs = checkPublicInfoViewer(deviated, role);
+      record('differences found', diffs.join('\n'));
+      expectDifference(diffs, 'does not bind group system:unauthenticated');
+    });
+  });
+});

@@ -1,0 +1,90 @@
+// Checks of §3.3: what anonymous requests, requests with credentials and kubectl proxy must show.
+// Pure functions of observations; each returns the differences from the claim, worded to say what differed.
+import type { HttpResponse, TcpProbe } from '../../../helpers/http.ts';
+import type { Differences } from '../../differences.ts';
+import { diffJson, parseJson, show, statusLine } from './common.ts';
+
+function header(r: HttpResponse, name: string): string | undefined {
+  const v = r.headers[name.toLowerCase()];
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// API-08, API-09, API-10: the pod list, anonymous, with credentials, through kubectl proxy
+
+/** The Status the API server answers when `user` may not list pods in `namespace` (§3.3, anchors). */
+export function forbiddenPodListStatus(namespace: string, user = 'system:anonymous') {
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: `pods is forbidden: User "${user}" cannot list resource "pods" in API group "" in the namespace "${namespace}"`,
+    reason: 'Forbidden',
+    details: { kind: 'pods' },
+    code: 403,
+  };
+}
+
+export function checkAnonymousPodListForbidden(r: HttpResponse, namespace: string): Differences {
+  const diffs: Differences = [];
+  if (r.status !== 403) diffs.push(`expected 403, got ${statusLine(r)}`);
+  const type = header(r, 'content-type');
+  if (type !== 'application/json') diffs.push(`Content-Type is ${show(type)}, expected "application/json"`);
+  const body = parseJson(r.body);
+  if (!body.ok) return [...diffs, `the body is not JSON (${body.error}): ${r.body.slice(0, 200)}`];
+  const kind = body.value && typeof body.value === 'object' ? (body.value as { kind?: unknown }).kind : undefined;
+  if (kind !== 'Status') return [...diffs, `the body is ${kind ? `a ${kind}` : 'no Kubernetes object'}, not a Status`];
+  const expected = forbiddenPodListStatus(namespace);
+  const fields = diffJson(expected, body.value);
+  diffs.push(...fields.map((d) => `Status ${d}`));
+  if (!fields.length && body.value && typeof body.value === 'object' && Object.keys(body.value).join() !== Object.keys(expected).join()) {
+    diffs.push(`Status fields come in the order ${Object.keys(body.value).join(', ')}, expected ${Object.keys(expected).join(', ')}`);
+  }
+  return diffs;
+}
+
+/** A 200 with a PodList carrying metadata.resourceVersion (what §3.3 shows through kubectl proxy). */
+export function checkPodListResponse(r: HttpResponse, via: string, namespace = 'default'): Differences {
+  const diffs: Differences = [];
+  const body = parseJson(r.body);
+  const value = body.ok && body.value && typeof body.value === 'object' ? (body.value as Record<string, unknown>) : undefined;
+  if (r.status !== 200) {
+    const what = value?.kind === 'Status' ? `: ${value.message}` : '';
+    return [`${via}: expected 200, got ${statusLine(r)}${what}`];
+  }
+  const type = header(r, 'content-type');
+  if (type !== 'application/json') diffs.push(`${via}: Content-Type is ${show(type)}, expected "application/json"`);
+  if (!value) return [...diffs, `${via}: the body is not a JSON object`];
+  if (value.kind !== 'PodList') diffs.push(`${via}: kind is ${show(value.kind)}, expected "PodList"`);
+  if (value.apiVersion !== 'v1') diffs.push(`${via}: apiVersion is ${show(value.apiVersion)}, expected "v1"`);
+  const rv = (value.metadata as { resourceVersion?: unknown } | undefined)?.resourceVersion;
+  if (typeof rv !== 'string' || !/^\d+$/.test(rv)) diffs.push(`${via}: metadata.resourceVersion is ${show(rv)}, expected a decimal string`);
+  if (!Array.isArray(value.items)) diffs.push(`${via}: items is ${show(value.items)}, expected a list`);
+  else {
+    const elsewhere = (value.items as Array<{ metadata?: { namespace?: string; name?: string } }>).filter((p) => p.metadata?.namespace !== namespace);
+    if (elsewhere.length) diffs.push(`${via}: pods of other namespaces listed: ${elsewhere.map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`).join(', ')}`);
+  }
+  return diffs;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// API-10, API-11: kubectl proxy
+
+export function checkProxyBanner(output: string, expectHost: string, port: number): Differences {
+  const line = output.split('\n').find((l) => l.includes('Starting to serve on'));
+  const want = `Starting to serve on ${expectHost}:${port}`;
+  if (!line) return [`kubectl proxy printed no "Starting to serve on" line (output: ${show(output.trim().slice(0, 300))})`];
+  return line.trim() === want ? [] : [`kubectl proxy printed ${show(line.trim())}, expected ${show(want)}`];
+}
+
+/** The proxy answers on its loopback address, and every other address refuses the connection. */
+export function checkLoopbackOnly(own: TcpProbe, others: TcpProbe[]): Differences {
+  const diffs: Differences = [];
+  if (own.outcome !== 'connected') diffs.push(`the proxy itself is not reachable on ${own.host}:${own.port} (${own.outcome}${own.code ? ` ${own.code}` : ''}), so nothing can be judged`);
+  for (const p of others) {
+    if (p.outcome === 'connected') diffs.push(`${p.host}:${p.port} accepted a connection: the proxy listens beyond loopback`);
+    else if (p.outcome !== 'refused') diffs.push(`${p.host}:${p.port}: ${p.outcome}${p.code ? ` (${p.code})` : ''}, expected the connection to be refused (ECONNREFUSED)`);
+  }
+  return diffs;
+}

@@ -1,0 +1,172 @@
+// Checks of §3.2: what /etc/kubernetes/admin.conf and its neighbours must hold.
+// Pure functions of observations; each returns the differences from the claim, worded to say what differed.
+import { resolveContext, type CredentialInspection, type Kubeconfig } from '../../../helpers/kubeconfig.ts';
+import type { Differences } from '../../differences.ts';
+import { diffJson, show } from './common.ts';
+
+// ---------------------------------------------------------------------------------------------------------
+// API-05, API-06, API-07: the kubeconfigs under /etc/kubernetes
+
+export interface AdminConfExpectation {
+  clusterName: string;
+  contextName: string;
+  userName: string;
+  server: string;
+}
+
+/**
+ * What kubeadm writes into admin.conf: cluster named by ClusterConfiguration.clusterName ("kubernetes" unless
+ * set; kind sets it to its cluster's name), user kubernetes-admin, context USER@CLUSTER, and as server the
+ * controlPlaneEndpoint when there is one, else the API server's advertise address (the node's InternalIP) on 6443.
+ */
+export function expectedAdminConf(clusterConfiguration: { clusterName?: string; controlPlaneEndpoint?: string }, advertiseAddress: string): AdminConfExpectation {
+  const clusterName = clusterConfiguration.clusterName || 'kubernetes';
+  const userName = 'kubernetes-admin';
+  const host = advertiseAddress.includes(':') ? `[${advertiseAddress}]` : advertiseAddress;
+  const endpoint = clusterConfiguration.controlPlaneEndpoint || `${host}:6443`;
+  return { clusterName, userName, contextName: `${userName}@${clusterName}`, server: `https://${endpoint}` };
+}
+
+/** A kubeconfig of the shape §3.2 shows: one cluster, one context, one user, the current context resolving. */
+export function checkKubeconfigShape(kc: Kubeconfig, file: string): Differences {
+  const diffs: Differences = [];
+  if (kc.apiVersion !== 'v1') diffs.push(`${file}: apiVersion is ${show(kc.apiVersion)}, expected "v1"`);
+  if (kc.kind !== 'Config') diffs.push(`${file}: kind is ${show(kc.kind)}, expected "Config"`);
+  // `preferences: {}` (shown in the article) is written by kubeadm 1.33 but omitted from 1.34 on (seen on
+  // these builds). The version matrix records it; it is not part of the structure claimed here.
+  for (const list of ['clusters', 'contexts', 'users'] as const) {
+    const items = kc[list];
+    if (!Array.isArray(items) || items.length !== 1) diffs.push(`${file}: ${list} has ${Array.isArray(items) ? items.length : 'no'} entries, expected 1`);
+  }
+  try {
+    resolveContext(kc);
+  } catch (e) {
+    diffs.push(`${file}: ${(e as Error).message}`);
+  }
+  return diffs;
+}
+
+export function checkAdminConf(kc: Kubeconfig, expect: AdminConfExpectation): Differences {
+  const diffs = checkKubeconfigShape(kc, 'admin.conf');
+  const cluster = kc.clusters?.[0];
+  const context = kc.contexts?.[0];
+  const user = kc.users?.[0];
+  if (cluster?.name !== expect.clusterName) diffs.push(`cluster is named ${show(cluster?.name)}, expected "${expect.clusterName}"`);
+  if (cluster?.cluster?.server !== expect.server) diffs.push(`server is ${show(cluster?.cluster?.server)}, expected "${expect.server}"`);
+  const server = URL.canParse(cluster?.cluster?.server ?? '') ? new URL(cluster!.cluster.server!) : undefined;
+  if (server && (server.protocol !== 'https:' || server.port !== '6443')) diffs.push(`server ${server.origin} is not https on port 6443`);
+  if (!cluster?.cluster?.['certificate-authority-data']) diffs.push('the cluster has no certificate-authority-data');
+  if (context?.name !== expect.contextName) diffs.push(`context is named ${show(context?.name)}, expected "${expect.contextName}"`);
+  if (context?.context?.cluster !== expect.clusterName) diffs.push(`the context's cluster is ${show(context?.context?.cluster)}, expected "${expect.clusterName}"`);
+  if (context?.context?.user !== expect.userName) diffs.push(`the context's user is ${show(context?.context?.user)}, expected "${expect.userName}"`);
+  if (kc['current-context'] !== expect.contextName) diffs.push(`current-context is ${show(kc['current-context'])}, expected "${expect.contextName}"`);
+  if (user?.name !== expect.userName) diffs.push(`user is named ${show(user?.name)}, expected "${expect.userName}"`);
+  for (const f of ['client-certificate-data', 'client-key-data'] as const) if (!user?.user?.[f]) diffs.push(`the user has no ${f}`);
+  return diffs;
+}
+
+/** The same file as @kubernetes/client-node's KubeConfig reads it. */
+export interface ClientNodeView {
+  clusters: Array<{ name: string; server: string }>;
+  contexts: Array<{ name: string; cluster: string; user: string }>;
+  users: Array<{ name: string }>;
+  currentContext: string;
+}
+
+export function compareWithClientNode(kc: Kubeconfig, view: ClientNodeView): Differences {
+  const ours: ClientNodeView = {
+    clusters: (kc.clusters ?? []).map((c) => ({ name: c.name, server: c.cluster?.server ?? '' })),
+    contexts: (kc.contexts ?? []).map((c) => ({ name: c.name, cluster: c.context?.cluster ?? '', user: c.context?.user ?? '' })),
+    users: (kc.users ?? []).map((u) => ({ name: u.name })),
+    currentContext: kc['current-context'] ?? '',
+  };
+  return diffJson(ours, view).map((d) => `@kubernetes/client-node reads ${d}`);
+}
+
+/** The server host of admin.conf, resolved on the node, is the node's own address. */
+export function checkServerIsNode(server: string, resolved: string[], nodeAddresses: string[]): Differences {
+  const host = URL.canParse(server) ? new URL(server).hostname.replace(/^\[|\]$/g, '') : server;
+  if (!resolved.length) return [`the server host ${host} does not resolve on the node`];
+  return resolved.some((a) => nodeAddresses.includes(a))
+    ? []
+    : [`the server host ${host} resolves on the node to ${resolved.join(', ')}, not to the node's address (${nodeAddresses.join(', ')})`];
+}
+
+export interface AdminCredentialExpectation {
+  commonName: string;
+  organization: string;
+  /** SHA-256 fingerprint of /etc/kubernetes/pki/ca.crt: admin.conf's CA must be the cluster CA. */
+  clusterCaFingerprint?: string;
+}
+
+/** kubeadm issues kubernetes-admin in kubeadm:cluster-admins from 1.29 on (system:masters before). */
+export function adminOrganization(serverMinor: number): string {
+  return serverMinor >= 29 ? 'kubeadm:cluster-admins' : 'system:masters';
+}
+
+export function checkAdminCredentials(insp: CredentialInspection, expect: AdminCredentialExpectation): Differences {
+  const diffs: Differences = insp.errors.map((e) => `${e} (does not parse)`);
+  if (!insp.ca && !insp.errors.some((e) => e.startsWith('CA'))) diffs.push('no certificate-authority-data');
+  if (!insp.cert && !insp.errors.some((e) => e.startsWith('client certificate'))) diffs.push('no client-certificate-data');
+  if (insp.keyType === undefined && !insp.errors.some((e) => e.startsWith('client key'))) diffs.push('no client-key-data');
+  if (insp.ca && !insp.ca.isCA) diffs.push('certificate-authority-data is not a CA certificate (basicConstraints CA:FALSE)');
+  if (insp.ca && expect.clusterCaFingerprint && insp.ca.fingerprint256 !== expect.clusterCaFingerprint) {
+    diffs.push(`certificate-authority-data is not the cluster CA /etc/kubernetes/pki/ca.crt (fingerprint ${insp.ca.fingerprint256}, expected ${expect.clusterCaFingerprint})`);
+  }
+  if (insp.keyMatchesCertificate === false) diffs.push('client-key-data does not match the client certificate: its public key differs from the certificate\'s');
+  if (insp.certificateSignedByCa === false) {
+    diffs.push(`the client certificate (issuer ${JSON.stringify(insp.cert?.issuer)}) is not signed by certificate-authority-data (subject ${JSON.stringify(insp.ca?.subject)})`);
+  }
+  if (insp.certificateValidNow === false) diffs.push(`the client certificate is not valid now (valid ${insp.cert?.validFrom} to ${insp.cert?.validTo})`);
+  if (insp.cert) {
+    const cn = insp.cert.subject.CN ?? [];
+    const o = insp.cert.subject.O ?? [];
+    if (cn.length !== 1 || cn[0] !== expect.commonName) diffs.push(`the client certificate's CN is ${show(cn)}, expected ["${expect.commonName}"]`);
+    if (!o.includes(expect.organization)) diffs.push(`the client certificate's O is ${show(o)}, expected to include "${expect.organization}"`);
+  }
+  return diffs;
+}
+
+export interface StatEntry {
+  path: string;
+  /** Octal permission bits as stat %a prints them: "600". */
+  mode: string;
+  /** stat %F: "regular file", "directory", ... */
+  type: string;
+}
+
+/** Lines of `stat -c '%a|%F|%n' ...`. */
+export function parseStat(stdout: string): StatEntry[] {
+  return stdout.split('\n').filter((l) => l.trim()).map((l) => {
+    const [mode, type, ...path] = l.split('|');
+    return { mode: mode ?? '', type: type ?? '', path: path.join('|') };
+  });
+}
+
+export const ETC_KUBERNETES_KUBECONFIGS = ['admin.conf', 'controller-manager.conf', 'kubelet.conf', 'scheduler.conf', 'super-admin.conf'] as const;
+export const ETC_KUBERNETES_DIRS = ['manifests', 'pki'] as const;
+
+/**
+ * /etc/kubernetes as §3.2 lists it: the five kubeconfigs, regular files of mode 600 with the kubeconfig
+ * structure, and the directories manifests/ and pki/. `root` is the folder the entries were stat'ed in.
+ */
+export function checkEtcKubernetes(root: string, stats: StatEntry[], kubeconfigs: Record<string, Kubeconfig | Error>): Differences {
+  const diffs: Differences = [];
+  const byName = new Map(stats.map((s) => [s.path.replace(`${root.replace(/\/$/, '')}/`, ''), s]));
+  for (const name of ETC_KUBERNETES_KUBECONFIGS) {
+    const s = byName.get(name);
+    if (!s) { diffs.push(`${name} missing`); continue; }
+    if (!s.type.startsWith('regular')) diffs.push(`${name} is a ${s.type}, expected a regular file`);
+    if (s.mode !== '600') diffs.push(`${name} has mode ${s.mode}, expected 600 (-rw-------)`);
+    const kc = kubeconfigs[name];
+    if (kc instanceof Error) diffs.push(`${name} is not a kubeconfig: ${kc.message}`);
+    else if (kc) diffs.push(...checkKubeconfigShape(kc, name));
+  }
+  for (const name of ETC_KUBERNETES_DIRS) {
+    const s = byName.get(name);
+    if (!s) diffs.push(`${name}/ missing`);
+    else if (s.type !== 'directory') diffs.push(`${name} is a ${s.type}, expected a directory`);
+  }
+  return diffs;
+}
+

@@ -1,0 +1,34 @@
+// What the checks of §3 share: how values are shown, JSON compared and parsed, a response's status line.
+import type { HttpResponse } from '../../../helpers/http.ts';
+import type { Differences } from '../../differences.ts';
+
+export const show = (v: unknown) => (v === undefined ? 'absent' : JSON.stringify(v));
+
+/** Differences between two JSON values, one line per differing path ("message: expected "a", got "b""). */
+export function diffJson(expected: unknown, actual: unknown, path = ''): Differences {
+  const at = path || '(body)';
+  if (expected && actual && typeof expected === 'object' && typeof actual === 'object' && Array.isArray(expected) === Array.isArray(actual)) {
+    const keys = new Set([...Object.keys(expected), ...Object.keys(actual)]);
+    return [...keys].flatMap((k) => {
+      const p = path ? `${path}.${k}` : k;
+      const e = (expected as Record<string, unknown>)[k];
+      const a = (actual as Record<string, unknown>)[k];
+      if (!(k in (actual as object))) return [`${p}: expected ${show(e)}, absent`];
+      if (!(k in (expected as object))) return [`${p}: unexpected field, ${show(a)}`];
+      return diffJson(e, a, p);
+    });
+  }
+  return JSON.stringify(expected) === JSON.stringify(actual) ? [] : [`${at}: expected ${show(expected)}, got ${show(actual)}`];
+}
+
+
+export function parseJson(text: string | undefined): { ok: true; value: unknown } | { ok: false; error: string } {
+  try {
+    return { ok: true, value: JSON.parse(text ?? '') };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  }
+}
+
+
+export const statusLine = (r: HttpResponse) => `${r.status}${r.statusText ? ` ${r.statusText}` : ''}`;

@@ -1,0 +1,165 @@
+// §4.3 of the article: what Kubernetes stores in etcd — the /registry layout, keys against what the API lists
+// (namespaces, pods, APIServices), and values as protobuf in the k8s\0 envelope.
+// Shared fixture (etcd pod, run-scoped keys, clean-up): ./fixture.ts.
+import { describe } from 'vitest';
+import { ARTICLE_NAMESPACES } from '../../helpers/cluster/readiness.ts';
+import { ok } from '../../helpers/etcd/etcdctl.ts';
+import { decodeObjectMeta, decodeStorageValue } from '../../helpers/etcd/protobuf.ts';
+import { claim, negativeControl } from '../claim.ts';
+import {
+  checkContains, checkRegistryLayout, checkStoredValue, compareKeysWithApi, parseKeysOnly,
+  type ApiObjectIdentity, type LayoutReport, type ResourceScopes,
+} from '../checks/etcd.ts';
+import { jsonStoredValue, withExtraKey, withoutKey } from '../deviations/etcd.ts';
+import { expectDifference, expectNoDifferences } from '../differences.ts';
+import { kube, kubectl } from '../env.ts';
+import { etcd3, etcdctlInPod, etcdPodName, etcdPodSpec, NAMESPACE, useEtcdCleanup } from './fixture.ts';
+
+useEtcdCleanup();
+
+async function resourceScopes(): Promise<ResourceScopes> {
+  const k = await kubectl();
+  const names = async (namespaced: boolean) => (await k.ok(['api-resources', `--namespaced=${namespaced}`, '-o', 'name'])).stdout.split('\n').filter(Boolean);
+  const [ns, cluster] = await Promise.all([names(true), names(false)]);
+  return { namespaced: new Map([...ns.map((n) => [n, true] as const), ...cluster.map((n) => [n, false] as const)]) };
+}
+
+/** Keys under a prefix at the revision an API list was served at, so both describe the same moment. */
+async function keysAt(prefix: string, revision: string | undefined): Promise<{ keys: string[]; typed: string; stdout: string }> {
+  const r = ok(await etcdctlInPod(['get', prefix, '--prefix', '--keys-only', ...(revision ? [`--rev=${revision}`] : [])]));
+  return { keys: parseKeysOnly(r.stdout), typed: r.typed, stdout: r.stdout };
+}
+
+interface Listed { names: string[]; resourceVersion?: string }
+
+async function apiNamespaces(): Promise<Listed> {
+  const l = await kube().core.listNamespace();
+  return { names: l.items.map((n) => n.metadata!.name!), resourceVersion: l.metadata?.resourceVersion };
+}
+async function apiPods(): Promise<Listed> {
+  const l = await kube().core.listPodForAllNamespaces();
+  return { names: l.items.map((p) => `${p.metadata!.namespace}/${p.metadata!.name}`), resourceVersion: l.metadata?.resourceVersion };
+}
+/** The APIServices through kubectl. `kubectl get apiservices -o json` wraps them in a List without a resourceVersion, so the raw list is read. */
+async function apiApiServices(): Promise<Listed & { command: string }> {
+  const args = ['get', '--raw', '/apis/apiregistration.k8s.io/v1/apiservices'];
+  const l = JSON.parse((await (await kubectl()).ok(args)).stdout) as { items: Array<{ metadata: { name: string } }>; metadata?: { resourceVersion?: string } };
+  return { names: l.items.map((a) => a.metadata.name), resourceVersion: l.metadata?.resourceVersion, command: `kubectl ${args.join(' ')}` };
+}
+
+describe('§4.3 Kubernetes objects in etcd', () => {
+  claim('ETCD-10', async ({ record }) => {
+    const [{ keys, typed }, scopes] = await Promise.all([keysAt('/registry', undefined), resourceScopes()]);
+    const report: LayoutReport = { judged: 0, notJudged: [] };
+    const diffs = checkRegistryLayout(keys, scopes, report);
+    record(`${typed} (${keys.length} keys; first 40)`, keys.slice(0, 40).join('\n'));
+    record('layout judged', `${report.judged} keys of resources the API serves; not judged (not API resources): ${report.notJudged.join(', ') || 'none'}`);
+    expectNoDifferences(diffs);
+  });
+
+  negativeControl('ETCD-10', 'a pod key without its namespace, /registry/pods/onlytwo (deviated copy of the live key list)', async ({ record }) => {
+    const [{ keys }, scopes] = await Promise.all([keysAt('/registry', undefined), resourceScopes()]);
+    const diffs = checkRegistryLayout(withExtraKey(keys, '/registry/pods/onlytwo'), scopes);
+    record('differences found', diffs.join('\n'));
+    expectDifference(diffs, '/registry/pods/onlytwo: pods are namespaced');
+  });
+
+  claim('ETCD-11', async ({ record }) => {
+    const api = await apiNamespaces();
+    const { keys, typed, stdout } = await keysAt('/registry/namespaces/', api.resourceVersion);
+    record(typed, stdout);
+    record(`namespaces the API lists (resourceVersion ${api.resourceVersion})`, api.names.join('\n'));
+    expectNoDifferences([
+      ...compareKeysWithApi(keys, '/registry/namespaces/', api.names, 'namespace'),
+      ...checkContains(keys.map((k) => k.slice('/registry/namespaces/'.length)), ARTICLE_NAMESPACES, '/registry/namespaces/'),
+    ]);
+  });
+
+  negativeControl('ETCD-11', 'the kube-public key missing and a stray key present (deviated copy of the live keys)', async ({ record }) => {
+    const api = await apiNamespaces();
+    const { keys } = await keysAt('/registry/namespaces/', api.resourceVersion);
+    const deviated = withExtraKey(withoutKey(keys, '/registry/namespaces/kube-public'), '/registry/namespaces/kc-ghost');
+    const diffs = [
+      ...compareKeysWithApi(deviated, '/registry/namespaces/', api.names, 'namespace'),
+      ...checkContains(deviated.map((k) => k.slice('/registry/namespaces/'.length)), ARTICLE_NAMESPACES, '/registry/namespaces/'),
+    ];
+    record('differences found', diffs.join('\n'));
+    expectDifference(diffs, 'namespace kube-public listed by the API has no key /registry/namespaces/kube-public');
+    expectDifference(diffs, 'key /registry/namespaces/kc-ghost has no namespace in the API');
+  });
+
+  claim('ETCD-12', async ({ record }) => {
+    const api = await apiPods();
+    const { keys, typed, stdout } = await keysAt('/registry/pods/', api.resourceVersion);
+    record(typed, stdout);
+    record(`pods the API lists (resourceVersion ${api.resourceVersion})`, api.names.join('\n'));
+    expectNoDifferences([
+      ...compareKeysWithApi(keys, '/registry/pods/', api.names, 'pod'),
+      ...checkContains(api.names, [`${NAMESPACE}/${etcdPodName()}`], 'the API\'s pod list'),
+    ]);
+  });
+
+  negativeControl('ETCD-12', 'a pod key whose pod the API does not have (deviated copy of the live keys)', async ({ record }) => {
+    const api = await apiPods();
+    const { keys } = await keysAt('/registry/pods/', api.resourceVersion);
+    const diffs = compareKeysWithApi(withExtraKey(keys, '/registry/pods/kube-system/kc-ghost-pod'), '/registry/pods/', api.names, 'pod');
+    record('differences found', diffs.join('\n'));
+    expectDifference(diffs, 'key /registry/pods/kube-system/kc-ghost-pod has no pod in the API');
+  });
+
+  claim('ETCD-13', async ({ record }) => {
+    const api = await apiApiServices();
+    const prefix = '/registry/apiregistration.k8s.io/apiservices/';
+    const { keys, typed, stdout } = await keysAt(prefix, api.resourceVersion);
+    record(typed, stdout);
+    record(`${api.command} (resourceVersion ${api.resourceVersion})`, api.names.join('\n'));
+    expectNoDifferences([...compareKeysWithApi(keys, prefix, api.names, 'APIService'), ...checkContains(api.names, ['v1.'], 'the APIService list')]);
+  });
+
+  negativeControl('ETCD-13', 'the v1. APIService key missing (deviated copy of the live keys)', async ({ record }) => {
+    const api = await apiApiServices();
+    const prefix = '/registry/apiregistration.k8s.io/apiservices/';
+    const { keys } = await keysAt(prefix, api.resourceVersion);
+    const diffs = compareKeysWithApi(withoutKey(keys, `${prefix}v1.`), prefix, api.names, 'APIService');
+    record('differences found', diffs.join('\n'));
+    expectDifference(diffs, `APIService v1. listed by the API has no key ${prefix}v1.`);
+  });
+
+  async function storedAndApi(): Promise<Array<{ key: string; value: Buffer | null; api: ApiObjectIdentity; object: unknown }>> {
+    const { client } = await etcd3();
+    const ns = await kube().core.readNamespace({ name: NAMESPACE });
+    const p = await etcdPodSpec();
+    const nsKey = `/registry/namespaces/${NAMESPACE}`;
+    const podKey = `/registry/pods/${NAMESPACE}/${etcdPodName()}`;
+    return [
+      { key: nsKey, value: await client.get(nsKey).buffer(), object: ns, api: { apiVersion: 'v1', kind: 'Namespace', name: ns.metadata!.name!, uid: ns.metadata!.uid! } },
+      { key: podKey, value: await client.get(podKey).buffer(), object: p, api: { apiVersion: 'v1', kind: 'Pod', name: p.metadata!.name!, namespace: p.metadata!.namespace!, uid: p.metadata!.uid! } },
+    ];
+  }
+
+  const describeValue = (value: Buffer | null) => {
+    if (!value) return '(no value)';
+    const head = value.subarray(0, 24).toString('hex').replace(/(..)/g, '$1 ').trim();
+    try {
+      const env = decodeStorageValue(value);
+      const meta = decodeObjectMeta(env.raw);
+      return `${value.length} bytes: ${head} …\nenvelope: apiVersion=${env.apiVersion} kind=${env.kind} raw=${env.raw.length} bytes\nmetadata: name=${meta.name} namespace=${meta.namespace ?? ''} uid=${meta.uid}`;
+    } catch (e) {
+      return `${value.length} bytes: ${head} … (${(e as Error).message})`;
+    }
+  };
+
+  claim('ETCD-14', async ({ record }) => {
+    const stored = await storedAndApi();
+    for (const s of stored) record(`etcd3 get ${s.key} (API: ${s.api.kind} ${s.api.name} uid ${s.api.uid})`, describeValue(s.value));
+    expectNoDifferences(stored.flatMap((s) => checkStoredValue(s.key, s.value, s.api)));
+  });
+
+  negativeControl('ETCD-14', 'the namespace stored as JSON instead of protobuf (deviated copy of the live object)', async ({ record }) => {
+    const [ns] = await storedAndApi();
+    const diffs = checkStoredValue(ns!.key, jsonStoredValue(ns!.object, ns!.api), ns!.api);
+    record('differences found', diffs.join('\n'));
+    expectDifference(diffs, 'no k8s\\0 envelope');
+    expectDifference(diffs, '(JSON)');
+  });
+});
