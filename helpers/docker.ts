@@ -56,8 +56,3 @@ export async function containerExists(name: string): Promise<boolean> {
   const r = await execa('docker', ['container', 'inspect', '--format', '{{.Name}}', name], { reject: false });
   return r.exitCode === 0;
 }
-
-export async function containerLabels(name: string): Promise<Record<string, string>> {
-  const r = await execa('docker', ['container', 'inspect', '--format', '{{json .Config.Labels}}', name], { reject: false });
-  return r.exitCode === 0 ? ((JSON.parse(r.stdout) as Record<string, string> | null) ?? {}) : {};
-}

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { config, PROJECT_ROOT } from '../../helpers/config.ts';
-import { dockerBuild, dockerImportDir, imageLabels } from '../../helpers/docker.ts';
+import { dockerBuild, dockerImportDir, dockerSave, imageLabels } from '../../helpers/docker.ts';
 import { log } from '../../helpers/log.ts';
 import { cached, inputsKey } from './cache.ts';
 
@@ -139,7 +139,7 @@ export async function ensureNodeImage(n: NodeImageInputs): Promise<boolean> {
       await cp(n.crictl, join(ctx, 'bin', 'crictl'));
       await mkdir(join(ctx, 'images'));
       log.step(`saving ${n.preload.length} images for preloading`);
-      await execa('docker', ['save', '-o', join(ctx, 'images', 'preload.tar'), ...n.preload]);
+      await dockerSave(n.preload, join(ctx, 'images', 'preload.tar'));
       const size = (await stat(join(ctx, 'images', 'preload.tar'))).size;
       log.step(`building node image ${n.tag} (preload ${Math.round(size / 2 ** 20)} MiB)`);
       await dockerBuild({
