@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { chmod, cp, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { execa } from 'execa';
 import { config, PROJECT_ROOT } from '../../helpers/config.ts';
 import { dockerBuild, dockerImportDir, dockerSave, imageLabels } from '../../helpers/docker.ts';
@@ -25,11 +25,11 @@ async function ensureImage(tag: string, inputs: unknown, build: (labels: Record<
   return true;
 }
 
-/** Content hash of files, for cache keys. */
-export async function hashFiles(files: string[]): Promise<string> {
+/** Content hash of files, for cache keys; names count relative to `root`, so a clone elsewhere keys the same. */
+export async function hashFiles(files: string[], root = '/'): Promise<string> {
   const h = createHash('sha256');
   for (const f of files.sort()) {
-    h.update(f);
+    h.update(relative(root, f));
     await new Promise<void>((resolve, reject) => {
       createReadStream(f).on('data', (d) => h.update(d)).on('end', resolve).on('error', reject);
     });
@@ -123,8 +123,8 @@ export async function ensureNodeImage(n: NodeImageInputs): Promise<boolean> {
   const inputs = {
     kubernetesVersion: n.kubernetesVersion, pauseImage: n.pauseImage, preloadIds,
     bin: await hashFiles(['kubeadm', 'kubelet', 'kubectl'].map((b) => join(n.kubernetesBin, b)).concat(n.crictl)),
-    recipe: await hashFiles(await listFiles(recipeDir)),
-    kindFiles: await hashFiles(await listFiles(n.kindFiles)),
+    recipe: await hashFiles(await listFiles(recipeDir), recipeDir),
+    kindFiles: await hashFiles(await listFiles(n.kindFiles), n.kindFiles),
     base: (await imageLabels(BASE_IMAGE))?.[KEY_LABEL],
   };
   return ensureImage(n.tag, inputs, async (labels) => {
