@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { runId } from './helpers/run-id.ts';
+import { runId } from './lib/run-id.ts';
 
 // Fixed here, in the main process, so globalSetup, workers and reporters share it.
 runId();

@@ -2,17 +2,17 @@
 // kube-claims: proof, not belief, about a kubeadm cluster.
 // Exit codes: 0 every claim passed, 1 a claim failed, 2 usage or environment error.
 import { parseArgs } from 'node:util';
-import { CATALOGUE, GROUPS } from '../suites/catalogue.ts';
-import { config } from '../helpers/config.ts';
-import { UsageError } from '../helpers/errors.ts';
-import { deleteCluster, provisionCluster } from '../helpers/cluster/provision.ts';
-import { prepareHost } from '../helpers/host.ts';
-import { main } from '../helpers/main.ts';
-import { verify } from '../helpers/verify.ts';
-import { mergeMatrix, runMatrix } from '../helpers/matrix.ts';
-import { buildNodeImage } from '../kind/recipe/node-image.ts';
-import { buildKind } from '../kind/recipe/components.ts';
-import { resolveKubernetesVersion } from '../helpers/config.ts';
+import { CATALOGUE, GROUPS } from '../contract/catalogue.ts';
+import { config } from '../app/config.ts';
+import { UsageError } from '../lib/errors.ts';
+import { deleteCluster, provisionCluster } from '../environment/providers/provision.ts';
+import { prepareHost } from '../environment/host/host.ts';
+import { main } from '../app/main.ts';
+import { verify } from '../app/verify.ts';
+import { mergeMatrix, runMatrix } from '../app/matrix.ts';
+import { buildNodeImage } from '../environment/image/node-image.ts';
+import { buildKind } from '../environment/image/components.ts';
+import { resolveLine } from '../contract/lines.ts';
 
 const USAGE = `usage: kube-claims <command> [options]
 
@@ -82,7 +82,7 @@ await main(async () => {
       console.log(`kind CLI: ${await buildKind()}`);
       return 0;
     case 'image build':
-      console.log((await buildNodeImage(resolveKubernetesVersion(o.kubernetes ?? config.kubernetesVersion).version)).tag);
+      console.log((await buildNodeImage(resolveLine(o.kubernetes ?? config.kubernetesVersion))).tag);
       return 0;
     case 'cluster up': {
       await prepareHost();

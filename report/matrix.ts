@@ -1,6 +1,6 @@
 // The version matrix: claims × Kubernetes versions from several runs' results, and the facts
 // that differ between the versions, each with a line on why.
-import { redact } from '../helpers/redact.ts';
+import { redact } from '../lib/redact.ts';
 import { escapeHtml, markdownCell } from './escape.ts';
 import type { ResultsModel, Status } from './types.ts';
 

@@ -1,6 +1,6 @@
 // The results model: how test results become claim statuses and totals.
 import { describe, expect, test } from 'vitest';
-import { CATALOGUE, claimTestName, GROUPS, type Claim } from '../suites/catalogue.ts';
+import { CATALOGUE, claimTestName, GROUPS, type Claim } from '../contract/catalogue.ts';
 import { FIXTURE_ENVIRONMENT, fixtureModel } from './fixtures/model.ts';
 import { makeSecrets } from './fixtures/secrets.ts';
 import { buildModel, claimStatus, type RunInput } from './model.ts';

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { PROJECT_ROOT } from '../helpers/config.ts';
+import { PROJECT_ROOT } from '../app/config.ts';
 import { FIXTURE_ENVIRONMENT } from './fixtures/model.ts';
 import type { ResultsModel } from './types.ts';
 

@@ -1,7 +1,7 @@
 // The results model: built once per run (model.ts), rendered by every format (junit, json, markdown, html, terminal).
 // Every string in it has already passed through redact(); renderers redact again (redact-model.ts) so that a
 // hand-made model cannot leak either.
-import type { Claim, ClaimGroup } from '../suites/catalogue.ts';
+import type { Claim, ClaimGroup } from '../contract/catalogue.ts';
 
 export type Status = 'pass' | 'fail' | 'skip';
 

@@ -8,8 +8,8 @@
 import { join } from 'node:path';
 import type { UserConsoleLog } from 'vitest';
 import type { Reporter, SerializedError, TestCase, TestModule, TestRunEndReason, TestSuite, Vitest } from 'vitest/node';
-import { config } from '../helpers/config.ts';
-import { runId } from '../helpers/run-id.ts';
+import { config } from '../app/config.ts';
+import { runId } from '../lib/run-id.ts';
 import { readEnvironment } from './environment.ts';
 import { buildModel } from './model.ts';
 import { redactErrors, redactInPlace } from './redact-vitest.ts';

@@ -2,7 +2,7 @@
 //   npm run test:unit
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
-import { runId } from '../helpers/run-id.ts';
+import { runId } from '../lib/run-id.ts';
 
 runId();
 

@@ -9,9 +9,9 @@ import { mkdtemp, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { $, argv } from 'zx';
-import { config, PROJECT_ROOT, resolveKubernetesVersion } from '../helpers/config.ts';
-import { main } from '../helpers/main.ts';
-import { runId } from '../helpers/run-id.ts';
+import { config, PROJECT_ROOT, resolveKubernetesVersion } from '../app/config.ts';
+import { main } from '../app/main.ts';
+import { runId } from '../lib/run-id.ts';
 
 $.verbose = false;
 $.cwd = PROJECT_ROOT;

@@ -4,7 +4,7 @@
 //   node scripts/summary-line.ts                   # the latest run under reports/ (KUBE_CLAIMS_REPORTS)
 //   node scripts/summary-line.ts reports/RUN-ID    # a report directory, or the path of a results.json
 import { resolve } from 'node:path';
-import { config } from '../helpers/config.ts';
+import { config } from '../app/config.ts';
 import { readSummaryCounts, summaryLine } from '../report/summary.ts';
 
 const target = process.argv[2];

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { KUBERNETES_LINES, PROJECT_ROOT } from '../helpers/config.ts';
+import { KUBERNETES_LINES, PROJECT_ROOT } from '../app/config.ts';
 
 const WORKFLOW = join(PROJECT_ROOT, '.github/workflows/claims-matrix.yml');
 const ACTIONLINT = 'github.com/rhysd/actionlint/cmd/actionlint@v1.7.12';

@@ -1,9 +1,9 @@
 // How a suite states a claim: `claim('API-08', async ({ record }) => { ... })`.
 // The test is named after the catalogue entry; what it judged is kept as evidence for the reports.
 import { inject, test, type TestContext } from 'vitest';
-import { nodeAccess } from '../helpers/node.ts';
-import { redact } from '../helpers/redact.ts';
-import { claimById, claimTestName, type ClaimId } from './catalogue.ts';
+import { nodeAccess } from '../lib/node.ts';
+import { redact } from '../lib/redact.ts';
+import { claimById, claimTestName, type ClaimId } from '../contract/catalogue.ts';
 
 export interface Evidence {
   label: string;

@@ -1,8 +1,8 @@
 // §2 of the article: the containers and pods of a kubeadm cluster.
 import type { V1Pod } from '@kubernetes/client-node';
 import { afterAll, describe } from 'vitest';
-import { nodeExecOk } from '../helpers/node.ts';
-import { deleteNamespace, createRunNamespace } from '../helpers/namespace.ts';
+import { nodeExecOk } from '../lib/node.ts';
+import { deleteNamespace, createRunNamespace } from '../lib/namespace.ts';
 import { claim, negativeControl } from './claim.ts';
 import {
   checkArticleNamespaces, checkCrictlContainers, checkKubeSystemPods, checkOnlyDefaultNamespace, checkRedisReplicas,

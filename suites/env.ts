@@ -1,9 +1,9 @@
 // What a suite needs about the cluster under test, built once per worker from what globalSetup provided.
 import { inject } from 'vitest';
-import type { ClusterInfo } from '../helpers/cluster/provision.ts';
-import { kubeClients, type KubeClients } from '../helpers/kube.ts';
-import { Kubectl, kubectlBinary } from '../helpers/kubectl.ts';
-import { runName } from '../helpers/run-id.ts';
+import type { ClusterInfo } from '../environment/providers/provision.ts';
+import { kubeClients, type KubeClients } from '../lib/kube.ts';
+import { Kubectl, kubectlBinary } from '../lib/kubectl.ts';
+import { runName } from '../lib/run-id.ts';
 
 export function cluster(): ClusterInfo {
   return inject('cluster');

@@ -1,6 +1,6 @@
 // Checks of §2: what crictl and the pod and namespace lists must show. Pure functions of observations.
 import type { V1Pod } from '@kubernetes/client-node';
-import { ARTICLE_NAMESPACES, podReady, STATIC_COMPONENTS } from '../../helpers/cluster/readiness.ts';
+import { ARTICLE_NAMESPACES, podReady, STATIC_COMPONENTS } from '../../environment/providers/readiness.ts';
 import type { Differences } from '../differences.ts';
 
 export interface CrictlContainer {

@@ -2,8 +2,8 @@
 // also when the control fails; the others turn a live observation into a deviated copy.
 import { stringify } from 'yaml';
 import { inject, vi } from 'vitest';
-import { RUN_LABEL } from '../../helpers/namespace.ts';
-import { nodeExecOk } from '../../helpers/node.ts';
+import { RUN_LABEL } from '../../lib/namespace.ts';
+import { nodeExecOk } from '../../lib/node.ts';
 import { cluster, kube, runScoped } from '../env.ts';
 
 const PURPOSE_LABEL = 'kube-claims.io/purpose';

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { readFile } from 'node:fs/promises';
-import { waitForControlPlane } from '../../helpers/cluster/readiness.ts';
-import { waitUntil } from '../../helpers/wait.ts';
-import { Kubectl } from '../../helpers/kubectl.ts';
-import { nodeExec, nodeExecOk } from '../../helpers/node.ts';
+import { waitForControlPlane } from '../../environment/providers/readiness.ts';
+import { waitUntil } from '../../lib/wait.ts';
+import { Kubectl } from '../../lib/kubectl.ts';
+import { nodeExec, nodeExecOk } from '../../lib/node.ts';
 import { cluster, kube, kubectl, runScoped } from '../env.ts';
 
 /** Moves a static pod manifest off /etc/kubernetes/manifests, runs fn, puts it back and waits for readiness. */

@@ -3,7 +3,7 @@
 // revoked, a watcher that is gone); each is undone before it returns. Where it cannot (etcd flags on the
 // scheduler, keys under /registry, a different storage format), the check gets a deviated copy of the live
 // observation instead.
-import { startLaxEtcd, type StartedLaxEtcd } from '../../helpers/etcd/container.ts';
+import { startLaxEtcd, type StartedLaxEtcd } from '../../lib/etcd/container.ts';
 import type { ApiObjectIdentity, EtcdClientsObservation, VersionObservation } from '../checks/etcd.ts';
 
 /** A throw-away etcd from the cluster's own etcd image with plain http and no client-cert-auth, always stopped. */

@@ -1,7 +1,7 @@
 // §4 of the article: only kube-apiserver talks to etcd; kube-controller-manager, kube-scheduler and kubelet
 // reach the API server instead. Shared fixture (etcd pod, run-scoped keys, clean-up): ./fixture.ts.
 import { describe } from 'vitest';
-import { nodeExecOk } from '../../helpers/node.ts';
+import { nodeExecOk } from '../../lib/node.ts';
 import { claim, negativeControl } from '../claim.ts';
 import { checkOnlyApiServerTalksToEtcd, parseFlags, type EtcdClientsObservation } from '../checks/etcd.ts';
 import { schedulerWithEtcdFlag } from '../deviations/etcd.ts';

@@ -2,9 +2,9 @@
 // variables, and the refusals of connections without a client certificate or over plain http.
 // Shared fixture (etcd pod, run-scoped keys, clean-up): ./fixture.ts.
 import { describe } from 'vitest';
-import { connectThroughPortForward, etcd3Client, type Etcd3Security } from '../../helpers/etcd/client.ts';
-import { ETCDCTL_ENV, ok } from '../../helpers/etcd/etcdctl.ts';
-import { nodeExecOk } from '../../helpers/node.ts';
+import { connectThroughPortForward, etcd3Client, type Etcd3Security } from '../../lib/etcd/client.ts';
+import { ETCDCTL_ENV, ok } from '../../lib/etcd/etcdctl.ts';
+import { nodeExecOk } from '../../lib/node.ts';
 import { claim, negativeControl } from '../claim.ts';
 import {
   checkEtcdVersion, checkMemberList, checkRefusals, checkSameOutcome, checkShell, failureReason, obsoleteEtcdctlVariables, releaseOfImage,

@@ -5,9 +5,9 @@
 // Module state is per test file (vitest isolates files): each file has its own connection and clean-up.
 import type { V1Pod } from '@kubernetes/client-node';
 import { afterAll, inject } from 'vitest';
-import { connectThroughPortForward, readClientCredentials, type EtcdConnection } from '../../helpers/etcd/client.ts';
-import { EtcdPod, ETCDCTL_ENV, type EtcdctlResult } from '../../helpers/etcd/etcdctl.ts';
-import type { LongRunning, PodRef } from '../../helpers/etcd/exec.ts';
+import { connectThroughPortForward, readClientCredentials, type EtcdConnection } from '../../lib/etcd/client.ts';
+import { EtcdPod, ETCDCTL_ENV, type EtcdctlResult } from '../../lib/etcd/etcdctl.ts';
+import type { LongRunning, PodRef } from '../../lib/etcd/exec.ts';
 import { parseFlags, type CommandOutcome } from '../checks/etcd.ts';
 import { cluster, kube } from '../env.ts';
 

@@ -3,13 +3,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { config } from '../../helpers/config.ts';
-import { provisionCluster, releaseCluster, type ClusterInfo } from '../../helpers/cluster/provision.ts';
-import { kubeClients } from '../../helpers/kube.ts';
-import { log } from '../../helpers/log.ts';
-import { nodeAccess, nodeExec } from '../../helpers/node.ts';
+import { config } from '../../app/config.ts';
+import { provisionCluster, releaseCluster, type ClusterInfo } from '../../environment/providers/provision.ts';
+import { kubeClients } from '../../lib/kube.ts';
+import { log } from '../../lib/log.ts';
+import { nodeAccess, nodeExec } from '../../lib/node.ts';
 import { parse } from 'yaml';
-import { runId } from '../../helpers/run-id.ts';
+import { runId } from '../../lib/run-id.ts';
 
 declare module 'vitest' {
   interface ProvidedContext {

@@ -1,6 +1,6 @@
 // The article's redis StatefulSet (3 replicas), in a namespace of the run.
-import type { ClusterInfo } from '../../helpers/cluster/provision.ts';
-import { REDIS_IMAGE } from '../../kind/recipe/node-image.ts';
+import type { ClusterInfo } from '../../environment/providers/provision.ts';
+import { REDIS_IMAGE } from '../../environment/image/node-image.ts';
 import { kubectl } from '../env.ts';
 
 function manifest(namespace: string, image: string): string {

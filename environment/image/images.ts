@@ -6,9 +6,9 @@ import { chmod, cp, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeF
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { execa } from 'execa';
-import { config, PROJECT_ROOT } from '../../helpers/config.ts';
-import { dockerBuild, dockerImportDir, dockerSave, imageLabels } from '../../helpers/docker.ts';
-import { log } from '../../helpers/log.ts';
+import { settings as config, PROJECT_ROOT } from '../settings.ts';
+import { dockerBuild, dockerImportDir, dockerSave, imageLabels } from '../host/docker.ts';
+import { log } from '../../lib/log.ts';
 import { cached, inputsKey } from './cache.ts';
 
 const KEY_LABEL = 'io.kube-claims.inputs';
@@ -78,7 +78,7 @@ export interface ComponentImage {
 export async function ensureComponentImage(image: ComponentImage): Promise<void> {
   const hostFiles = Object.values(image.files).filter((f) => !f.startsWith('symlink:'));
   const template = image.packages ? 'debian.Dockerfile' : 'static.Dockerfile';
-  const templateText = await readFile(join(PROJECT_ROOT, 'kind/images', template), 'utf8');
+  const templateText = await readFile(join(PROJECT_ROOT, 'environment/image/images', template), 'utf8');
   const dockerfile = templateText + (image.entrypoint ? `ENTRYPOINT ${JSON.stringify(image.entrypoint)}\n` : '');
   const inputs = { image, files: await hashFiles(hostFiles), dockerfile, base: image.packages ? await imageLabels(BASE_IMAGE) : null };
   const built = await ensureImage(image.tag, inputs, async (labels) => {
@@ -118,7 +118,7 @@ export interface NodeImageInputs {
 
 /** The kind node image: kind's node files, Debian's container runtime, our binaries and preloaded images. */
 export async function ensureNodeImage(n: NodeImageInputs): Promise<boolean> {
-  const recipeDir = join(PROJECT_ROOT, 'kind/node');
+  const recipeDir = join(PROJECT_ROOT, 'environment/image/node');
   const preloadIds = await Promise.all(n.preload.map(async (ref) => `${ref}@${(await imageLabels(ref))?.[KEY_LABEL]}`));
   const inputs = {
     kubernetesVersion: n.kubernetesVersion, pauseImage: n.pauseImage, preloadIds,

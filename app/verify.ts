@@ -2,14 +2,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startVitest } from 'vitest/node';
-import { CATALOGUE, GROUPS, type Claim } from '../suites/catalogue.ts';
+import { CATALOGUE, GROUPS, type Claim } from '../contract/catalogue.ts';
 import { config, PROJECT_ROOT, resolveKubernetesVersion } from './config.ts';
-import { UsageError } from './errors.ts';
-import { provisionCluster, releaseCluster, type ClusterInfo } from './cluster/provision.ts';
-import { prepareHost } from './host.ts';
-import { whileInterruptible } from './cleanup.ts';
-import { log } from './log.ts';
-import { runId } from './run-id.ts';
+import { UsageError } from '../lib/errors.ts';
+import { provisionCluster, releaseCluster, type ClusterInfo } from '../environment/providers/provision.ts';
+import { prepareHost } from '../environment/host/host.ts';
+import { whileInterruptible } from '../lib/cleanup.ts';
+import { log } from '../lib/log.ts';
+import { runId } from '../lib/run-id.ts';
 import type { ResultsModel } from '../report/types.ts';
 
 export interface VerifyOptions {

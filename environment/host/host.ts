@@ -4,11 +4,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
-import { config, PROJECT_ROOT } from './config.ts';
+import { settings as config, PROJECT_ROOT } from '../settings.ts';
 import { dockerAnswers } from './docker.ts';
-import { log } from './log.ts';
-import { EnvironmentError } from './errors.ts';
-import { sleep } from './wait.ts';
+import { log } from '../../lib/log.ts';
+import { EnvironmentError } from '../../lib/errors.ts';
+import { sleep } from '../../lib/wait.ts';
 
 // Linux capability numbers (include/uapi/linux/capability.h), as Docker names them.
 const CAPABILITIES = [
@@ -47,7 +47,7 @@ const DAEMON_JSON = '/etc/docker/daemon.json';
 
 /** Installs the capability shim and makes it Docker's default runtime; true when daemon.json changed. */
 async function installCapabilityShim(missing: string[]): Promise<boolean> {
-  const template = await readFile(join(PROJECT_ROOT, 'scripts/host/runc-capshim.sh'), 'utf8');
+  const template = await readFile(join(PROJECT_ROOT, 'environment/host/runc-capshim.sh'), 'utf8');
   const shim = template.replace('@MISSING_CAPS@', JSON.stringify(missing));
   await mkdir(dirname(config.shimPath), { recursive: true });
   const current = existsSync(config.shimPath) ? await readFile(config.shimPath, 'utf8') : '';

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { CATALOGUE } from '../suites/catalogue.ts';
-import { claimTestName } from '../suites/catalogue.ts';
+import { CATALOGUE } from '../contract/catalogue.ts';
+import { claimTestName } from '../contract/catalogue.ts';
 import { selectClaims, testNamePattern } from './verify.ts';
 
 const names = CATALOGUE.map((c) => `§ group > ${claimTestName(c.id as never)}`);

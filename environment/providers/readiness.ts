@@ -1,10 +1,10 @@
 // Waits until the control plane the article shows is up: the static pods of the node,
 // kube-proxy and two coredns pods Ready, and the four namespaces Active.
 import type { V1Pod } from '@kubernetes/client-node';
-import { kubeClients } from '../kube.ts';
-import { log } from '../log.ts';
-import { EnvironmentError } from '../errors.ts';
-import { sleep } from '../wait.ts';
+import { kubeClients } from '../../lib/kube.ts';
+import { log } from '../../lib/log.ts';
+import { EnvironmentError } from '../../lib/errors.ts';
+import { sleep } from '../../lib/wait.ts';
 
 export const STATIC_COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const;
 export const ARTICLE_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-system'] as const;

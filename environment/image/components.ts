@@ -1,7 +1,8 @@
 // The upstream components of a node image, each built from its Go module (or C source for pause).
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { config, TOOLS } from '../../helpers/config.ts';
+import { settings as config } from '../settings.ts';
+import { TOOLS } from './tools.ts';
 import { cached } from './cache.ts';
 import { buildWithWrapper, downloadModule, goInstall, pseudoCommit } from './go-modules.ts';
 
@@ -55,9 +56,9 @@ export async function buildCoredns(version: string): Promise<string> {
     [`-X github.com/coredns/coredns/coremain.GitCommit=${pseudoCommit('github.com/coredns/coredns', version).slice(0, 7)}`]);
 }
 
-export async function buildCrictl(): Promise<string> {
-  return goInstall(join(binRoot(), 'crictl', TOOLS.crictl), 'sigs.k8s.io/cri-tools/cmd/crictl', TOOLS.crictl, 'crictl',
-    [`-X sigs.k8s.io/cri-tools/pkg/version.Version=${TOOLS.crictl.slice(1)}`]);
+export async function buildCrictl(version: string): Promise<string> {
+  return goInstall(join(binRoot(), 'crictl', version), 'sigs.k8s.io/cri-tools/cmd/crictl', version, 'crictl',
+    [`-X sigs.k8s.io/cri-tools/pkg/version.Version=${version.slice(1)}`]);
 }
 
 export async function buildKind(): Promise<string> {

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
-import { config } from '../../helpers/config.ts';
-import { log, timed } from '../../helpers/log.ts';
+import type { KubernetesLine } from '../../contract/lines.ts';
+import { settings as config } from '../settings.ts';
+import { log, timed } from '../../lib/log.ts';
 import { cached } from './cache.ts';
 import { buildCoredns, buildCrictl, buildEtcd, buildKubernetes, buildPause, kindBaseFiles } from './components.ts';
 import { ensureBaseImage, ensureComponentImage, ensureNodeImage } from './images.ts';
@@ -68,7 +69,8 @@ export interface NodeImageResult {
 }
 
 /** Builds (or finds in the cache) every piece of the node image for `version`. */
-export async function buildNodeImage(version: string): Promise<NodeImageResult> {
+export async function buildNodeImage(line: KubernetesLine): Promise<NodeImageResult> {
+  const { version } = line;
   const t0 = performance.now();
   const k8s = (await timed(`Kubernetes ${version} binaries`, () => buildKubernetes(version))).result;
   const images = await kubeadmImages(join(k8s, 'kubeadm'), version);
@@ -77,7 +79,7 @@ export async function buildNodeImage(version: string): Promise<NodeImageResult> 
     (await timed(`etcd ${etcdVersion}`, () => buildEtcd(etcdVersion))).result,
     (await timed(`coredns ${tagOf(images.coredns)}`, () => buildCoredns(tagOf(images.coredns)))).result,
     await buildPause(version, tagOf(images.pause)),
-    await buildCrictl(),
+    await buildCrictl(line.crictl),
     await staticBusybox(),
     await kindBaseFiles(),
   ];

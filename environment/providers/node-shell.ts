@@ -1,11 +1,11 @@
 // Node access on a cluster kind did not make: a privileged pod on the control-plane node, in a
 // namespace of the run, whose exec enters the node's namespaces (nsenter -t 1). Removed at the end.
-import { config } from '../config.ts';
-import { kubeClients } from '../kube.ts';
-import { log } from '../log.ts';
-import { createRunNamespace, deleteNamespace } from '../namespace.ts';
-import { runName } from '../run-id.ts';
-import { sleep } from '../wait.ts';
+import { config } from '../../app/config.ts';
+import { kubeClients } from '../../lib/kube.ts';
+import { log } from '../../lib/log.ts';
+import { createRunNamespace, deleteNamespace } from '../../lib/namespace.ts';
+import { runName } from '../../lib/run-id.ts';
+import { sleep } from '../../lib/wait.ts';
 
 export interface NodeShell {
   namespace: string;

@@ -2,7 +2,7 @@
 // `docker exec` into a kind node container, or, on a cluster kind did not make, `kubectl exec`
 // into the run's privileged node-shell pod, entering the node's namespaces with nsenter.
 import { execa } from 'execa';
-import type { ClusterInfo } from './cluster/provision.ts';
+import type { ClusterInfo } from '../environment/providers/provision.ts';
 import { kubectlBinary } from './kubectl.ts';
 
 export interface NodeExecResult {

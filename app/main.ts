@@ -1,6 +1,6 @@
 // Entry-point wrapper for scripts: one-line errors and the exit codes the CLI documents
 // (1: a claim failed, 2: usage or environment error).
-import { redact } from './redact.ts';
+import { redact } from '../lib/redact.ts';
 
 export async function main(fn: () => Promise<number | void>): Promise<never> {
   try {

@@ -1,13 +1,14 @@
 // Environment set-up: provision or reuse a kind cluster, or take an existing kubeconfig,
 // and wait until the control plane the article describes is up.
 import { existsSync } from 'node:fs';
-import { config, resolveKubernetesVersion } from '../config.ts';
-import { dockerAnswers, imageExists, tryPull } from '../docker.ts';
-import { log, timed } from '../log.ts';
-import { EnvironmentError } from '../errors.ts';
-import { buildKind } from '../../kind/recipe/components.ts';
-import { buildNodeImage, ensureWorkloadImage, REDIS_IMAGE } from '../../kind/recipe/node-image.ts';
-import { whileInterruptible } from '../cleanup.ts';
+import { config } from '../../app/config.ts';
+import { resolveLine, type KubernetesLine } from '../../contract/lines.ts';
+import { dockerAnswers, imageExists, tryPull } from '../host/docker.ts';
+import { log, timed } from '../../lib/log.ts';
+import { EnvironmentError } from '../../lib/errors.ts';
+import { buildKind } from '../image/components.ts';
+import { buildNodeImage, ensureWorkloadImage, REDIS_IMAGE } from '../image/node-image.ts';
+import { whileInterruptible } from '../../lib/cleanup.ts';
 import { KindCluster } from './kind.ts';
 import { startNodeShell, stopNodeShell, type NodeShell } from './node-shell.ts';
 import { waitForControlPlane } from './readiness.ts';
@@ -44,7 +45,7 @@ export interface ProvisionOptions {
 }
 
 /** Picks the node image: upstream kindest/node when present or pullable, else the offline build. */
-async function chooseNodeImage(version: string, upstream: string, source: 'auto' | 'offline' | 'upstream', timings: Record<string, number>): Promise<string> {
+async function chooseNodeImage(line: KubernetesLine, upstream: string, source: 'auto' | 'offline' | 'upstream', timings: Record<string, number>): Promise<string> {
   if (source !== 'offline') {
     if (await imageExists(upstream)) return upstream;
     log.step(`trying to pull ${upstream}`);
@@ -52,7 +53,7 @@ async function chooseNodeImage(version: string, upstream: string, source: 'auto'
     if (source === 'upstream') throw new EnvironmentError(`${upstream} is neither present nor pullable (no registry reachable?)`);
     log.step(`no registry reachable: building the node image offline`);
   }
-  const { result, seconds } = await timed(`node image for ${version}`, () => buildNodeImage(version));
+  const { result, seconds } = await timed(`node image for ${line.version}`, () => buildNodeImage(line));
   timings.imageBuildSeconds = seconds;
   return result.tag;
 }
@@ -72,7 +73,8 @@ export async function provisionCluster(o: ProvisionOptions = {}): Promise<Cluste
     };
   }
 
-  const { version, cgroupV1NeedsOptIn, upstreamImage } = resolveKubernetesVersion(o.kubernetesVersion ?? config.kubernetesVersion);
+  const line = resolveLine(o.kubernetesVersion ?? config.kubernetesVersion);
+  const upstreamImage = line.upstreamImage.value;
   const name = o.name ?? config.clusterName;
   if (!(await dockerAnswers())) throw new EnvironmentError('no Docker engine answers: run `npm run host:prepare` first');
   const cluster = new KindCluster(await buildKind(), name);
@@ -91,9 +93,9 @@ export async function provisionCluster(o: ProvisionOptions = {}): Promise<Cluste
     log.step(`reusing kind cluster ${name} (${image})`);
     await cluster.exportKubeconfig();
   } else {
-    image = o.nodeImage ?? config.nodeImage ?? (await chooseNodeImage(version, upstreamImage, o.imageSource ?? config.imageSource, timings));
+    image = o.nodeImage ?? config.nodeImage ?? (await chooseNodeImage(line, upstreamImage, o.imageSource ?? config.imageSource, timings));
     const { seconds } = await whileInterruptible(() => cluster.delete(), () =>
-      timed(`creating kind cluster ${name}`, () => cluster.create({ name, image, allowCgroupV1: cgroupV1NeedsOptIn })));
+      timed(`creating kind cluster ${name}`, () => cluster.create({ name, image, allowCgroupV1: line.behaviour.cgroupV1NeedsOptIn })));
     timings.clusterCreateSeconds = seconds;
     created = true;
   }

@@ -4,10 +4,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
-import { config, paths } from '../config.ts';
-import { containerExists } from '../docker.ts';
-import { log } from '../log.ts';
-import { EnvironmentError } from '../errors.ts';
+import { config, paths } from '../../app/config.ts';
+import { containerExists } from '../host/docker.ts';
+import { log } from '../../lib/log.ts';
+import { EnvironmentError } from '../../lib/errors.ts';
 
 /** Written into the node container once kube-claims created the cluster: how we tell ours from others. */
 const OWNER_MARKER = '/kind/kube-claims-owner';

@@ -3,8 +3,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { config } from './config.ts';
-import { buildKubectl } from '../kind/recipe/components.ts';
+import { config } from '../app/config.ts';
+import { buildKubectl } from '../environment/image/components.ts';
 
 export interface KubectlResult {
   stdout: string;

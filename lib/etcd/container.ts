@@ -2,7 +2,7 @@
 // client URLs over plain http, and https without client-certificate authentication.
 // No registry is reachable: the image must already be in the local Docker (kube-claims builds it), and
 // testcontainers' Ryuk (a pulled image) is disabled, so the caller always stops the container itself.
-import { config } from '../config.ts';
+import { config } from '../../app/config.ts';
 import { runId, runName } from '../run-id.ts';
 
 // testcontainers reads this when it first starts a container; it is imported below, after this line ran.

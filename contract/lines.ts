@@ -1,0 +1,138 @@
+// Version knowledge in one table: each Kubernetes line kube-claims builds, runs and checks, what it pins
+// and how upstream behaviour differs between lines. Builds, providers, checks and the matrix read it here;
+// nothing else branches on versions (in the spirit of kube-bench's version_mapping).
+import { UsageError } from '../lib/errors.ts';
+
+export type LineId = 'v1.33' | 'v1.34' | 'v1.35' | 'v1.36' | 'v1.37';
+
+/** A fact with where it comes from: nothing in this table is derived or invented. */
+export interface Sourced<T> {
+  value: T;
+  source: string;
+}
+
+/** Upstream behaviour that changed between lines; checks take their expectation from here. */
+export interface LineBehaviour {
+  /** kubeadm writes `preferences: {}` into the kubeconfigs it generates (as the article shows for 1.33). */
+  kubeconfigPreferences: boolean;
+  /** O of kubeadm's kubernetes-admin client certificate (kubeadm:cluster-admins from 1.29 on). */
+  adminOrganization: string;
+  /** /version carries emulationMajor/Minor and minCompatibilityMajor/Minor (KEP-4330, from 1.33). */
+  versionCompatibilityFields: boolean;
+  /** kubelet refuses cgroup v1 unless its configuration says `failCgroupV1: false` (from 1.35). */
+  cgroupV1NeedsOptIn: boolean;
+}
+
+export interface KubernetesLine {
+  id: LineId;
+  /** The patch release kube-claims builds offline and expects by default. */
+  version: string;
+  /** The upstream release commit of `version` (gitCommit of /version); absent where kube-claims knows none. */
+  releaseCommit?: Sourced<string>;
+  /** The kindest/node image a machine with a registry uses for this line. */
+  upstreamImage: Sourced<string>;
+  /** crictl release built into the offline node image. */
+  crictl: string;
+  behaviour: LineBehaviour;
+}
+
+const before134 = { kubeconfigPreferences: true, adminOrganization: 'kubeadm:cluster-admins', versionCompatibilityFields: true, cgroupV1NeedsOptIn: false };
+const from134 = { ...before134, kubeconfigPreferences: false };
+const from135 = { ...from134, cgroupV1NeedsOptIn: true };
+
+const PUBLIC_VERSION_OUTPUT = 'public /version and `kubectl version -o json` output of the official release binaries, recorded in several unrelated repositories (kube-claims search index, read 2026-11-25)';
+
+export const LINES: Readonly<Record<LineId, KubernetesLine>> = {
+  'v1.33': {
+    id: 'v1.33', version: 'v1.33.3',
+    releaseCommit: { value: '80779bd6ff08b451e1c165a338a7b69351e9b0b8', source: `the article's own /version output, and ${PUBLIC_VERSION_OUTPUT}` },
+    upstreamImage: { value: 'kindest/node:v1.33.1@sha256:050072256b9a903bd914c0b2866828150cb229cea0efe5892e2b644d5dd3b34f', source: 'sigs.k8s.io/kind v0.29.0 pkg/apis/config/defaults/image.go' },
+    crictl: 'v1.34.0',
+    behaviour: before134,
+  },
+  'v1.34': {
+    id: 'v1.34', version: 'v1.34.3',
+    releaseCommit: { value: 'df11db1c0f08fab3c0baee1e5ce6efbf816af7f1', source: PUBLIC_VERSION_OUTPUT },
+    upstreamImage: { value: 'kindest/node:v1.34.0@sha256:7416a61b42b1662ca6ca89f02028ac133a309a2a30ba309614e8ec94d976dc5a', source: 'sigs.k8s.io/kind v0.30.0 pkg/apis/config/defaults/image.go' },
+    crictl: 'v1.34.0',
+    behaviour: from134,
+  },
+  'v1.35': {
+    id: 'v1.35', version: 'v1.35.4',
+    releaseCommit: { value: '7b8c6cf0edd376b3d7c2f255142977c7f93db258', source: PUBLIC_VERSION_OUTPUT },
+    upstreamImage: { value: 'kindest/node:v1.35.0@sha256:452d707d4862f52530247495d180205e029056831160e22870e37e3f6c1ac31f', source: 'sigs.k8s.io/kind v0.31.0 pkg/apis/config/defaults/image.go' },
+    crictl: 'v1.34.0',
+    behaviour: from135,
+  },
+  // No public source gives the full release commits of v1.36.3 and v1.37.2 (only a 7-digit prefix of
+  // v1.36.3's, 0f29094, in a logged User-Agent): the offline build states that it has none.
+  'v1.36': {
+    id: 'v1.36', version: 'v1.36.3',
+    upstreamImage: { value: 'kindest/node:v1.36.3', source: 'to be pinned from sigs.k8s.io/kind v0.33.0' },
+    crictl: 'v1.34.0',
+    behaviour: from135,
+  },
+  'v1.37': {
+    id: 'v1.37', version: 'v1.37.2',
+    upstreamImage: { value: 'kindest/node:v1.37.2', source: 'to be pinned from sigs.k8s.io/kind v0.33.0' },
+    crictl: 'v1.34.0',
+    behaviour: from135,
+  },
+};
+
+/** The article's line (kubeadm v1.33.3), the default everywhere. */
+export const DEFAULT_LINE: LineId = 'v1.33';
+
+export const LINE_IDS = Object.keys(LINES) as LineId[];
+
+/** "1.33", "v1.33" or the exact "v1.33.3" kube-claims builds; anything else is a usage error listing the lines. */
+export function resolveLine(input: string): KubernetesLine {
+  const v = input.trim().startsWith('v') ? input.trim() : `v${input.trim()}`;
+  const id = v.split('.').slice(0, 2).join('.') as LineId;
+  const line = LINES[id];
+  if (!line || (v.split('.').length === 3 && v !== line.version)) {
+    throw new UsageError(`unknown Kubernetes version ${input}; available: ${LINE_IDS.map((l) => `${l} (${LINES[l].version})`).join(', ')}`);
+  }
+  return line;
+}
+
+/**
+ * The profile that describes a server of version `gitVersion` (v1.34.1, v1.36.3+k3s1, ...): its own line,
+ * or, for a line kube-claims does not know, the nearest one, said so in `note`.
+ */
+export function profileFor(gitVersion: string): { line: KubernetesLine; exact: boolean; note?: string } {
+  const m = /^v?(\d+)\.(\d+)/.exec(gitVersion);
+  const minor = m ? Number(m[1]) * 1000 + Number(m[2]) : 0;
+  const key = (l: LineId) => { const [a, b] = l.slice(1).split('.').map(Number); return a! * 1000 + b!; };
+  const exact = LINE_IDS.find((l) => key(l) === minor);
+  if (exact) return { line: LINES[exact], exact: true };
+  const nearest = [...LINE_IDS].sort((a, b) => Math.abs(key(a) - minor) - Math.abs(key(b) - minor))[0]!;
+  return { line: LINES[nearest], exact: false, note: `kube-claims has no profile for ${gitVersion}; the ${nearest} profile is used` };
+}
+
+/** What etcdctl of an etcd release knows; keyed by MAJOR.MINOR. */
+export interface EtcdctlProfile {
+  /** Variables of the article's `export` tip that this etcdctl no longer knows (it warns and goes on). */
+  obsoleteVariables: string[];
+}
+
+const ETCDCTL: Record<string, EtcdctlProfile> = {
+  '3.5': { obsoleteVariables: [] },
+  // etcd 3.6 removed the v2 API, and with it ETCDCTL_API.
+  '3.6': { obsoleteVariables: ['ETCDCTL_API'] },
+  '3.7': { obsoleteVariables: ['ETCDCTL_API'] },
+};
+
+export function etcdctlProfile(release: string | undefined): EtcdctlProfile {
+  const minor = (release ?? '').split('.').slice(0, 2).join('.');
+  return ETCDCTL[minor] ?? ETCDCTL['3.7']!;
+}
+
+/** Behaviour that differs between the given lines: what the matrix report names, one row per behaviour. */
+export function behaviourDifferences(ids: readonly LineId[]): Array<{ behaviour: keyof LineBehaviour; values: Record<string, unknown> }> {
+  const keys = Object.keys(LINES[DEFAULT_LINE].behaviour) as Array<keyof LineBehaviour>;
+  return keys.flatMap((behaviour) => {
+    const values = Object.fromEntries(ids.map((id) => [id, LINES[id].behaviour[behaviour]]));
+    return new Set(Object.values(values).map((v) => JSON.stringify(v))).size > 1 ? [{ behaviour, values }] : [];
+  });
+}
