@@ -1,19 +1,17 @@
+// The test command (`npm test`): unit tests and the live claims, configured from the environment
+// (KUBE_CLAIMS_* variables, see `npx kube-claims --help`), reported by the kube-claims reporter.
 import { defineConfig } from 'vitest/config';
-import { runId } from './lib/run-id.ts';
+import { parseConfig } from './app/config.ts';
+import { claimsProject, unitProject } from './app/vitest-projects.ts';
+import { exportDiagnostics } from './environment/providers/diagnostics.ts';
+import KubeClaimsReporter from './report/vitest-reporter.ts';
 
-// Fixed here, in the main process, so globalSetup, workers and reporters share it.
-runId();
+const config = parseConfig(['verify'], process.env);
 
 export default defineConfig({
   test: {
-    include: ['suites/**/*.test.ts', 'helpers/**/*.test.ts', 'report/**/*.test.ts', 'kind/**/*.test.ts', 'scripts/**/*.test.ts'],
-    globalSetup: ['./suites/setup/cluster.global.ts'],
-    // Claims share one cluster; files run one after another so that a heavy claim
-    // (kubectl proxy, redis) does not starve another's timeouts on two cores.
-    fileParallelism: false,
-    testTimeout: 120_000,
-    hookTimeout: 900_000,
+    projects: [unitProject(), claimsProject(config)],
     // The kube-claims reporter first: it redacts what the reporters after it print, and prints last.
-    reporters: ['./report/vitest-reporter.ts', 'default'],
+    reporters: [new KubeClaimsReporter({ runId: config.runId, reportsDir: config.reportsDir, formats: config.formats, diagnostics: exportDiagnostics }), 'default'],
   },
 });

@@ -1,89 +1,229 @@
-// All configuration in one place: versions, names, paths, environment overrides.
-import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// The run's configuration, in one place: command-line flags over environment variables over defaults,
+// typed and validated before any work starts (an unknown flag, format, claim, group or version is a usage
+// error at parse time). Everything downstream receives this value; nothing reads the environment again.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CATALOGUE, GROUPS, type Claim } from '../contract/catalogue.ts';
+import { DEFAULT_LINE, LINE_IDS, LINES, resolveLine, type KubernetesLine } from '../contract/lines.ts';
+import { PROJECT_ROOT } from '../environment/settings.ts';
 import { UsageError } from '../lib/errors.ts';
+import { newRunId } from '../lib/run-id.ts';
+import { parseFormats, type Format } from '../report/write.ts';
 
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export type ImageSource = 'auto' | 'offline' | 'upstream';
 
-/** Versions of the tools built from Go modules for every node image and for the host. */
-export const TOOLS = {
-  /** kind CLI; its module also supplies the node's entrypoint and systemd units (images/base/files). */
-  kind: 'v0.30.0',
-  /** crictl; v1.33.0 is not served by the module proxy, and crictl talks CRI v1 to any containerd. */
-  crictl: 'v1.34.0',
-} as const;
+export type Command =
+  | { name: 'help' }
+  | { name: 'verify' }
+  | { name: 'matrix' }
+  | { name: 'matrix merge'; dirs: string[] }
+  | { name: 'list' }
+  | { name: 'host prepare' }
+  | { name: 'image build' }
+  | { name: 'cluster up' }
+  | { name: 'cluster down' };
 
-/**
- * The Kubernetes versions kube-claims knows how to build offline, by minor line.
- * Everything else a node needs (etcd, coredns, pause versions) comes from
- * `kubeadm config images list` of the built kubeadm.
- */
-export const KUBERNETES_LINES: Record<string, { version: string; cgroupV1NeedsOptIn: boolean; upstreamImage: string }> = {
-  // upstreamImage: kind's own default node image of the kind release that introduced the line
-  // (sigs.k8s.io/kind pkg/apis/config/defaults/image.go in v0.29.0, v0.30.0, v0.31.0), pinned by digest.
-  'v1.33': {
-    version: 'v1.33.3', cgroupV1NeedsOptIn: false,
-    upstreamImage: 'kindest/node:v1.33.1@sha256:050072256b9a903bd914c0b2866828150cb229cea0efe5892e2b644d5dd3b34f',
-  },
-  'v1.34': {
-    version: 'v1.34.3', cgroupV1NeedsOptIn: false,
-    upstreamImage: 'kindest/node:v1.34.0@sha256:7416a61b42b1662ca6ca89f02028ac133a309a2a30ba309614e8ec94d976dc5a',
-  },
-  // kubelet 1.35 refuses cgroup v1 unless told otherwise (failCgroupV1: false).
-  'v1.35': {
-    version: 'v1.35.4', cgroupV1NeedsOptIn: true,
-    upstreamImage: 'kindest/node:v1.35.0@sha256:452d707d4862f52530247495d180205e029056831160e22870e37e3f6c1ac31f',
-  },
+export interface RunConfig {
+  command: Command;
+  runId: string;
+  /** The line asked for (--kubernetes, KUBE_CLAIMS_K8S_VERSION), the default line otherwise. */
+  line: KubernetesLine;
+  /** Whether a version was asked for explicitly: with an existing cluster, it becomes the expected version. */
+  lineExplicit: boolean;
+  /** matrix: the lines, in order. */
+  lines: KubernetesLine[];
+  /** kind cluster name. */
+  clusterName: string;
+  /** An existing cluster instead of a kind cluster of kube-claims. */
+  kubeconfig?: string;
+  context?: string;
+  keep: boolean;
+  imageSource: ImageSource;
+  nodeImage?: string;
+  /** An image to run the node-shell pod from on clusters kube-claims did not make (default: one the node has). */
+  nodeShellImage?: string;
+  /** The redis image for the article's workload on clusters kube-claims did not make (default: one the node has, else redis:7). */
+  workloadImage?: string;
+  focus: Claim[];
+  skip: Claim[];
+  /** The claims only, without their negative controls (a quick check; the controls prove the checks can fail). */
+  claimsOnly: boolean;
+  reportsDir: string;
+  formats: Format[];
+  /** Negative controls that grant rights, move static pods or scale system components, on clusters kube-claims did not make. */
+  allowDisruption: boolean;
+  verbose: boolean;
+}
+
+export const ENVIRONMENT_VARIABLES: Record<string, string> = {
+  KUBE_CLAIMS_K8S_VERSION: '--kubernetes',
+  KUBE_CLAIMS_CLUSTER: '--name',
+  KUBE_CLAIMS_KUBECONFIG: '--kubeconfig',
+  KUBE_CLAIMS_CONTEXT: '--context',
+  KUBE_CLAIMS_KEEP_CLUSTER: '--keep (1)',
+  KUBE_CLAIMS_IMAGE_SOURCE: '--image-source',
+  KUBE_CLAIMS_NODE_IMAGE: '--node-image',
+  KUBE_CLAIMS_NODE_SHELL_IMAGE: '--node-shell-image',
+  KUBE_CLAIMS_WORKLOAD_IMAGE: '--workload-image',
+  KUBE_CLAIMS_FOCUS: '--focus',
+  KUBE_CLAIMS_SKIP: '--skip',
+  KUBE_CLAIMS_REPORTS: '--report-dir',
+  KUBE_CLAIMS_FORMATS: '--formats',
+  KUBE_CLAIMS_ALLOW_DISRUPTION: '--allow-disruption (1)',
+  KUBE_CLAIMS_RUN_ID: '(the run ID; a new one by default)',
+  KUBE_CLAIMS_VERBOSE: '--verbose (1)',
 };
 
-/** The article's line (kubeadm v1.33.3). */
-export const DEFAULT_KUBERNETES_LINE = 'v1.33';
+export const USAGE = `usage: kube-claims <command> [options]
 
-const env = process.env;
+commands:
+  verify            provision (or reuse) a kind cluster, or take --kubeconfig, check every claim, write the reports
+  matrix            verify on several Kubernetes lines, one cluster at a time, and merge the runs into one report
+  matrix merge DIR… merge finished runs (reports/RUN-ID folders) into a matrix report
+  list              print the claims catalogue
+  host prepare      install/start what kube-claims needs on this machine (Docker engine, kind)
+  image build       build the offline kind node image of --kubernetes
+  cluster up|down   bring the named kind cluster up, or delete it
 
-export const config = {
-  /** Build outputs that survive between runs: Go-built binaries, rootfs, stamps. */
-  cacheDir: env.KUBE_CLAIMS_CACHE ?? join(homedir(), '.cache', 'kube-claims'),
-  /** Project-local state: kubeconfig files, run bookkeeping. Never ~/.kube/config. */
-  stateDir: env.KUBE_CLAIMS_STATE ?? join(PROJECT_ROOT, '.kube-claims'),
-  reportsDir: env.KUBE_CLAIMS_REPORTS ?? join(PROJECT_ROOT, 'reports'),
-  clusterName: env.KUBE_CLAIMS_CLUSTER ?? 'kube-claims',
-  kubernetesVersion: env.KUBE_CLAIMS_K8S_VERSION ?? DEFAULT_KUBERNETES_LINE,
-  /** Use this kubeconfig instead of provisioning a kind cluster. */
-  kubeconfig: env.KUBE_CLAIMS_KUBECONFIG,
-  context: env.KUBE_CLAIMS_CONTEXT,
-  /** Keep a kind cluster that this run created (an existing one is reused and always kept). */
-  keepCluster: env.KUBE_CLAIMS_KEEP_CLUSTER === '1',
-  /** 'auto' (upstream kindest/node when present or pullable, else offline build), 'offline', 'upstream'. */
-  imageSource: (env.KUBE_CLAIMS_IMAGE_SOURCE ?? 'auto') as 'auto' | 'offline' | 'upstream',
-  /** A node image used as it is, bypassing the choice above (e.g. a pinned kindest/node@sha256). */
-  nodeImage: env.KUBE_CLAIMS_NODE_IMAGE,
-  /** Image of the privileged node-shell pod used on clusters kind did not make (needs nsenter and sleep). */
-  nodeShellImage: env.KUBE_CLAIMS_NODE_SHELL_IMAGE ?? 'busybox:1.37',
-  /** Label put on every Docker object kube-claims creates, so it never touches anything else. */
-  ownerLabel: 'io.kube-claims.owner',
-  /** Where the host's capability shim is installed (see scripts/host/runc-capshim.sh). */
-  shimPath: '/usr/local/lib/kube-claims/runc-capshim',
-  shimRuntimeName: 'kube-claims-runc',
-} as const;
+options:
+  --kubernetes V        Kubernetes line or version: ${LINE_IDS.map((l) => `${l} (${LINES[l].version})`).join(', ')}; default ${DEFAULT_LINE}.
+                        matrix: a comma list. With --kubeconfig: the version the cluster is expected to run.
+  --name NAME           kind cluster name (default kube-claims)
+  --kubeconfig FILE     check an existing cluster instead of a kind cluster of kube-claims
+  --context NAME        kubeconfig context (with --kubeconfig)
+  --keep                keep a kind cluster this run created
+  --image-source S      auto (default: kindest/node when present or pullable, else the offline build), offline, upstream
+  --node-image REF      use this node image as it is (e.g. kindest/node:v1.34.0@sha256:...)
+  --node-shell-image R  image for the node-shell pod on other clusters (default: one the node already has)
+  --workload-image R    redis image for the article's StatefulSet on other clusters (default: one the node has, else redis:7)
+  --allow-disruption    on clusters kube-claims did not make, also run the negative controls that grant rights,
+                        move static pods or scale system components (held back by default)
+  --focus LIST          only these claim IDs or groups (${Object.keys(GROUPS).join(', ')}), comma-separated
+  --skip LIST           leave out these claim IDs or groups
+  --claims-only         the claims without their negative controls (quicker; the controls prove each check can fail)
+  --report-dir DIR      parent folder of the RUN-ID report folders (default reports/)
+  --formats LIST        junit,json,md,html (default all), or none
+  -v, --verbose         more progress detail
+  -h, --help            this text
 
-export const paths = {
-  bin: join(config.cacheDir, 'bin'),
-  kubeconfig: (cluster: string = config.clusterName) => join(config.stateDir, `${cluster}.kubeconfig`),
-  k8sBuild: (version: string) => join(config.cacheDir, 'k8s', version),
-  images: join(config.cacheDir, 'images'),
-  logs: join(config.stateDir, 'logs'),
-};
+Environment variables (flags win): ${Object.entries(ENVIRONMENT_VARIABLES).map(([k, v]) => `${k} ${v}`).join('; ')}.
 
-/** Accepts "1.33", "v1.33" or a full "v1.33.3" that kube-claims knows. */
-export function resolveKubernetesVersion(input: string): { line: string; version: string; cgroupV1NeedsOptIn: boolean; upstreamImage: string } {
-  const v = input.startsWith('v') ? input : `v${input}`;
-  const line = v.split('.').slice(0, 2).join('.');
-  const known = KUBERNETES_LINES[line];
-  if (!known || (v.split('.').length === 3 && v !== known.version)) {
-    const available = Object.values(KUBERNETES_LINES).map((l) => l.version).join(', ');
-    throw new UsageError(`unknown Kubernetes version ${input}; available: ${available}`);
+Exit codes: 0 every selected claim passed; 1 a claim or a negative control failed (or the run had an error);
+2 usage or environment error; 3 nothing failed but some selected claims went unchecked (see the report).`;
+
+const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
+const flag = (v: string | undefined) => v === '1' || v === 'true';
+
+/** Claims named by IDs or group names; an unknown name is a usage error. */
+export function selectClaims(names: string[]): Claim[] {
+  const out = names.flatMap((name) => {
+    if (name in GROUPS) return CATALOGUE.filter((c) => c.group === name);
+    const claim = CATALOGUE.find((c) => c.id === name.toUpperCase());
+    if (!claim) throw new UsageError(`no claim or group "${name}"; groups: ${Object.keys(GROUPS).join(', ')}; IDs: ${CATALOGUE.map((c) => c.id).join(' ')}`);
+    return [claim];
+  });
+  return [...new Map(out.map((c) => [c.id, c])).values()];
+}
+
+/** The claims a run checks: the focus (all when empty) without the skipped ones. */
+export function selectedClaims(config: Pick<RunConfig, 'focus' | 'skip'>): Claim[] {
+  const skip = new Set(config.skip.map((c) => c.id));
+  return (config.focus.length ? config.focus : CATALOGUE).filter((c) => !skip.has(c.id));
+}
+
+/** vitest's test-name filter for focus and skip (test names start with the claim ID). */
+export function testNamePattern(config: Pick<RunConfig, 'focus' | 'skip'> & { claimsOnly?: boolean }): string | undefined {
+  const ids = (claims: Claim[]) => claims.map((c) => c.id).join('|');
+  const parts: string[] = [];
+  if (config.claimsOnly) parts.push('(?!.*\\bnegative control: )');
+  if (config.skip.length) parts.push(`(?!.*\\b(?:${ids(config.skip)})\\b)`);
+  if (config.focus.length) parts.push(`(?=.*\\b(?:${ids(config.focus)})\\b)`);
+  return parts.length ? `^${parts.join('')}` : undefined;
+}
+
+function parseCommand(positionals: string[]): Command {
+  const [command, sub, ...rest] = positionals;
+  const name = `${command ?? ''}${sub && ['matrix', 'host', 'image', 'cluster'].includes(command!) ? ` ${sub}` : ''}`;
+  switch (name) {
+    case '': case 'help': return { name: 'help' };
+    case 'verify': case 'matrix': case 'list': case 'host prepare': case 'image build': case 'cluster up': case 'cluster down':
+      if (name === 'matrix' && sub) break;
+      return { name } as Command;
+    case 'matrix merge':
+      if (!rest.length) throw new UsageError('matrix merge needs report folders (reports/RUN-ID ...)');
+      return { name, dirs: rest };
   }
-  return { line, ...known };
+  throw new UsageError(`unknown command "${positionals.join(' ')}" (kube-claims --help)`);
+}
+
+/** Parses argv (without node and script) with `env` underneath; throws UsageError on anything invalid. */
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): RunConfig {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        kubernetes: { type: 'string' }, name: { type: 'string' }, kubeconfig: { type: 'string' }, context: { type: 'string' },
+        keep: { type: 'boolean' }, 'image-source': { type: 'string' }, 'node-image': { type: 'string' },
+        'node-shell-image': { type: 'string' }, 'workload-image': { type: 'string' }, 'allow-disruption': { type: 'boolean' },
+        focus: { type: 'string' }, skip: { type: 'string' }, 'claims-only': { type: 'boolean' }, 'report-dir': { type: 'string' }, formats: { type: 'string' },
+        verbose: { type: 'boolean', short: 'v' }, help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split('\n')[0]} (kube-claims --help)`);
+  }
+  const o = parsed.values;
+  const command = o.help ? { name: 'help' as const } : parseCommand(parsed.positionals);
+
+  const versionInput = o.kubernetes ?? env.KUBE_CLAIMS_K8S_VERSION;
+  const versions = list(versionInput);
+  const lines = (versions.length ? versions : command.name === 'matrix' ? LINE_IDS : [DEFAULT_LINE]).map(resolveLine);
+  if (command.name !== 'matrix' && lines.length > 1) throw new UsageError('--kubernetes takes one version here (a comma list is for matrix)');
+
+  const imageSource = (o['image-source'] ?? env.KUBE_CLAIMS_IMAGE_SOURCE ?? 'auto') as ImageSource;
+  if (!['auto', 'offline', 'upstream'].includes(imageSource)) throw new UsageError(`--image-source must be auto, offline or upstream, not ${imageSource}`);
+
+  const kubeconfig = o.kubeconfig ?? env.KUBE_CLAIMS_KUBECONFIG;
+  const context = o.context ?? env.KUBE_CLAIMS_CONTEXT;
+  if (context && !kubeconfig) throw new UsageError('--context needs --kubeconfig');
+  if (kubeconfig && command.name === 'matrix') throw new UsageError('matrix provisions its own clusters; --kubeconfig is for verify');
+
+  const formatsText = o.formats ?? env.KUBE_CLAIMS_FORMATS;
+  const { formats, unknown } = parseFormats(formatsText);
+  if (unknown.length) throw new UsageError(`unknown report format(s): ${unknown.join(', ')} (known: junit, json, md, html, none)`);
+
+  const reportDir = o['report-dir'] ?? env.KUBE_CLAIMS_REPORTS;
+  const runId = env.KUBE_CLAIMS_RUN_ID || newRunId();
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$/.test(runId)) throw new UsageError(`KUBE_CLAIMS_RUN_ID must be letters, digits, '.', '_' or '-': ${runId}`);
+
+  return {
+    command,
+    runId,
+    line: lines[0]!,
+    lineExplicit: versions.length > 0,
+    lines,
+    clusterName: o.name ?? env.KUBE_CLAIMS_CLUSTER ?? 'kube-claims',
+    kubeconfig,
+    context,
+    keep: o.keep ?? flag(env.KUBE_CLAIMS_KEEP_CLUSTER),
+    imageSource,
+    nodeImage: o['node-image'] ?? env.KUBE_CLAIMS_NODE_IMAGE,
+    nodeShellImage: o['node-shell-image'] ?? env.KUBE_CLAIMS_NODE_SHELL_IMAGE,
+    workloadImage: o['workload-image'] ?? env.KUBE_CLAIMS_WORKLOAD_IMAGE,
+    focus: selectClaims(list(o.focus ?? env.KUBE_CLAIMS_FOCUS)),
+    skip: selectClaims(list(o.skip ?? env.KUBE_CLAIMS_SKIP)),
+    claimsOnly: o['claims-only'] ?? false,
+    reportsDir: reportDir ?? join(PROJECT_ROOT, 'reports'),
+    formats,
+    allowDisruption: o['allow-disruption'] ?? flag(env.KUBE_CLAIMS_ALLOW_DISRUPTION),
+    verbose: o.verbose ?? flag(env.KUBE_CLAIMS_VERBOSE),
+  };
+}
+
+/** Checks that need the file system: the kubeconfig exists and is readable (more is checked when connecting). */
+export function checkFiles(config: RunConfig): void {
+  if (config.kubeconfig && !existsSync(config.kubeconfig)) throw new UsageError(`kubeconfig ${config.kubeconfig} does not exist`);
 }

@@ -1,5 +1,6 @@
-// Entry-point wrapper for scripts: one-line errors and the exit codes the CLI documents
-// (1: a claim failed, 2: usage or environment error).
+// Entry-point wrapper: one-line errors and the exit codes the CLI documents
+// (0 all selected claims passed, 1 a claim failed, 2 usage or environment error, 3 claims unchecked).
+import { isVerbose } from '../lib/log.ts';
 import { redact } from '../lib/redact.ts';
 
 export async function main(fn: () => Promise<number | void>): Promise<never> {
@@ -10,7 +11,7 @@ export async function main(fn: () => Promise<number | void>): Promise<never> {
     const e = error as Error;
     const message = redact(e.message ?? String(error)).split('\n')[0];
     process.stderr.write(`kube-claims: ${message}\n`);
-    if (process.env.KUBE_CLAIMS_VERBOSE) process.stderr.write(`${redact(e.stack ?? '')}\n`);
+    if (isVerbose()) process.stderr.write(`${redact(e.stack ?? '')}\n`);
     process.exit(2);
   }
 }

@@ -1,63 +1,53 @@
-// The version matrix: one verify run per Kubernetes version, one cluster at a time, merged into
+// The version matrix: one verify run per Kubernetes line, one cluster at a time, merged into
 // reports/matrix-ID/ (claims × versions, and what differs between the versions).
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { config, KUBERNETES_LINES, resolveKubernetesVersion } from './config.ts';
 import { UsageError } from '../lib/errors.ts';
 import { log } from '../lib/log.ts';
-import { runId } from '../lib/run-id.ts';
-import { verify } from './verify.ts';
+import { newRunId } from '../lib/run-id.ts';
 import { buildMatrix, renderMatrixHtml, renderMatrixMarkdown, type MatrixRun } from '../report/matrix.ts';
 import type { ResultsModel } from '../report/types.ts';
+import type { RunConfig } from './config.ts';
+import { verify } from './verify.ts';
 
-export interface MatrixOptions {
-  versions: string[];
-  imageSource?: 'auto' | 'offline' | 'upstream';
-  keep?: boolean;
-  reportDir?: string;
-  focus?: string[];
-  skip?: string[];
-}
-
-export async function runMatrix(o: MatrixOptions): Promise<{ exitCode: 0 | 1; dir: string }> {
-  const lines = (o.versions.length ? o.versions : Object.keys(KUBERNETES_LINES)).map((v) => resolveKubernetesVersion(v));
-  const matrixId = runId();
-  const reportsDir = o.reportDir ?? config.reportsDir;
+export async function runMatrix(config: RunConfig): Promise<{ exitCode: 0 | 1 | 3; dir: string }> {
+  const matrixId = config.runId;
   const runs: MatrixRun[] = [];
-  for (const line of lines) {
-    // Each version is its own run, with its own ID and report folder.
-    process.env.KUBE_CLAIMS_RUN_ID = `${matrixId}-${line.line}`;
+  let worst: 0 | 1 | 3 = 0;
+  for (const line of config.lines) {
     log.step(`matrix: ${line.version}`);
+    // Each line is its own run (its own ID, report folder and kind cluster).
+    const lineConfig: RunConfig = { ...config, line, lineExplicit: true, runId: `${matrixId}-${line.id}`, clusterName: `kube-claims-${line.id.replace('.', '-')}` };
     try {
-      const result = await verify({
-        kubernetesVersion: line.version, name: `kube-claims-${line.line.replace('.', '-')}`, imageSource: o.imageSource,
-        keep: o.keep, reportDir: o.reportDir, focus: o.focus, skip: o.skip,
-      });
-      const file = join(result.reportDir, 'results.json');
-      runs.push({ version: line.version, reportDir: result.reportDir, model: existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ResultsModel) : undefined });
+      const result = await verify(lineConfig);
+      runs.push({ version: line.version, line: line.id, reportDir: result.reportDir, model: result.model });
+      if (result.exitCode === 1 || (result.exitCode === 3 && worst === 0)) worst = result.exitCode;
     } catch (error) {
-      // One version failing to come up does not hide the others' results.
-      runs.push({ version: line.version, error: (error as Error).message.split('\n')[0] });
+      // One line failing to come up does not hide the others' results.
+      runs.push({ version: line.version, line: line.id, error: (error as Error).message.split('\n')[0] });
       log.warn(`matrix: ${line.version}: ${(error as Error).message.split('\n')[0]}`);
+      worst = 1;
     }
   }
-  process.env.KUBE_CLAIMS_RUN_ID = matrixId;
-  return writeMatrix(matrixId, runs, reportsDir);
+  const dir = await writeMatrix(matrixId, runs, config.reportsDir);
+  return { exitCode: worst, dir };
 }
 
 /** Merges finished runs (report folders holding results.json) into a matrix, e.g. runs from separate CI jobs. */
-export async function mergeMatrix(reportDirs: string[], reportDir?: string): Promise<{ exitCode: 0 | 1; dir: string }> {
+export async function mergeMatrix(config: RunConfig, reportDirs: string[]): Promise<{ exitCode: 0 | 1; dir: string }> {
   const runs: MatrixRun[] = reportDirs.map((dir) => {
     const file = join(dir, 'results.json');
     if (!existsSync(file)) throw new UsageError(`${dir} holds no results.json`);
     const model = JSON.parse(readFileSync(file, 'utf8')) as ResultsModel;
     return { version: String(model.environment?.kubernetesVersion ?? model.runId), reportDir: dir, model };
   });
-  return writeMatrix(runId(), runs, reportDir ?? config.reportsDir);
+  const dir = await writeMatrix(config.runId, runs, config.reportsDir);
+  const failed = runs.some((r) => r.model && (r.model.totals.fail > 0 || r.model.testCases.failed > 0));
+  return { exitCode: failed ? 1 : 0, dir };
 }
 
-async function writeMatrix(matrixId: string, runs: MatrixRun[], reportsDir: string): Promise<{ exitCode: 0 | 1; dir: string }> {
+async function writeMatrix(matrixId: string, runs: MatrixRun[], reportsDir: string): Promise<string> {
   const matrix = buildMatrix(matrixId, runs);
   const dir = join(reportsDir, `matrix-${matrixId}`);
   await mkdir(dir, { recursive: true });
@@ -66,6 +56,5 @@ async function writeMatrix(matrixId: string, runs: MatrixRun[], reportsDir: stri
   await writeFile(join(dir, 'matrix.html'), renderMatrixHtml(matrix));
   console.log(renderMatrixMarkdown(matrix).split('\n## ')[0]);
   console.log(`matrix report: ${dir}`);
-  const failed = runs.some((r) => r.error || (r.model && (r.model.totals.fail > 0 || r.model.testCases.failed > 0)));
-  return { exitCode: failed ? 1 : 0, dir };
+  return dir;
 }

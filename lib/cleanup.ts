@@ -22,6 +22,13 @@ function install(): void {
   }
 }
 
+/** Registers `cleanup` to run on Ctrl-C (SIGINT) or SIGTERM until the returned function unregisters it. */
+export function onInterrupt(cleanup: () => Promise<void>): () => void {
+  install();
+  pending.add(cleanup);
+  return () => { pending.delete(cleanup); };
+}
+
 /** Runs `fn` with `cleanup` registered for interruption; the caller decides what happens on normal exit. */
 export async function whileInterruptible<T>(cleanup: () => Promise<void>, fn: () => Promise<T>): Promise<T> {
   install();

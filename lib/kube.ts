@@ -1,5 +1,9 @@
 // One place that builds the KubeConfig and hands out typed @kubernetes/client-node clients.
+// A kubeconfig that cannot work (unreadable, malformed, a context, cluster or user missing) is refused here,
+// naming what is wrong, before any request is made.
+import { readFileSync } from 'node:fs';
 import { AppsV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api, VersionApi, type ApiType } from '@kubernetes/client-node';
+import { UsageError } from './errors.ts';
 
 export interface KubeClients {
   kc: KubeConfig;
@@ -12,12 +16,37 @@ export interface KubeClients {
   make<T extends ApiType>(api: new (...args: never[]) => T): T;
 }
 
-export function kubeClients(kubeconfig: string, context?: string): KubeClients {
+/** Loads and checks a kubeconfig: the context (given or current) must exist and name a cluster with a server, and a user. */
+export function loadKubeconfig(kubeconfig: string, context?: string): KubeConfig {
+  let text: string;
+  try {
+    text = readFileSync(kubeconfig, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read kubeconfig ${kubeconfig}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
   const kc = new KubeConfig();
-  kc.loadFromFile(kubeconfig);
-  if (context) kc.setCurrentContext(context);
-  const server = kc.getCurrentCluster()?.server;
-  if (!server) throw new Error(`kubeconfig ${kubeconfig} has no server for its current context`);
+  try {
+    kc.loadFromString(text);
+  } catch (e) {
+    throw new UsageError(`kubeconfig ${kubeconfig} is not a valid kubeconfig: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const names = kc.getContexts().map((c) => c.name);
+  const name = context ?? kc.getCurrentContext();
+  if (!name) throw new UsageError(`kubeconfig ${kubeconfig} has no current-context; give --context (contexts: ${names.join(', ') || 'none'})`);
+  const ctx = kc.getContextObject(name);
+  if (!ctx) throw new UsageError(`kubeconfig ${kubeconfig} has no context "${name}" (contexts: ${names.join(', ') || 'none'})`);
+  kc.setCurrentContext(name);
+  const cluster = kc.getCluster(ctx.cluster);
+  if (!cluster) throw new UsageError(`context "${name}" of ${kubeconfig} names cluster "${ctx.cluster}", which the file does not define`);
+  if (!cluster.server) throw new UsageError(`cluster "${ctx.cluster}" of ${kubeconfig} has no server`);
+  if (!URL.canParse(cluster.server)) throw new UsageError(`cluster "${ctx.cluster}" of ${kubeconfig} has an invalid server URL`);
+  if (ctx.user && !kc.getUser(ctx.user)) throw new UsageError(`context "${name}" of ${kubeconfig} names user "${ctx.user}", which the file does not define`);
+  return kc;
+}
+
+export function kubeClients(kubeconfig: string, context?: string): KubeClients {
+  const kc = loadKubeconfig(kubeconfig, context);
+  const server = kc.getCurrentCluster()!.server;
   const make = <T extends ApiType>(api: new (...args: never[]) => T): T => kc.makeApiClient(api as never) as T;
   return {
     kc, server, make,

@@ -1,10 +1,6 @@
 // kubectl built for the cluster's Kubernetes version (a kubectl already on the machine may be another build),
 // always pointed at the run's kubeconfig: never ~/.kube/config.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { config } from '../app/config.ts';
-import { buildKubectl } from '../environment/image/components.ts';
 
 export interface KubectlResult {
   stdout: string;
@@ -13,28 +9,35 @@ export interface KubectlResult {
   command: string;
 }
 
+/** Environment variable set on long-running kubectl processes (proxy, port-forward): a killed run's are found by it. */
+export const PROCESS_MARKER = 'KUBE_CLAIMS_RUN_HASH';
+
 export class Kubectl {
   readonly binary: string;
   readonly kubeconfig: string;
   readonly context?: string;
+  /** Marks spawned processes with the run (lib/run-id.ts runHash). */
+  readonly runHash?: string;
 
-  constructor(binary: string, kubeconfig: string, context?: string) {
+  constructor(binary: string, kubeconfig: string, context?: string, runHash?: string) {
     this.binary = binary;
     this.kubeconfig = kubeconfig;
     this.context = context;
+    this.runHash = runHash;
   }
 
   private baseArgs(): string[] {
     return ['--kubeconfig', this.kubeconfig, ...(this.context ? ['--context', this.context] : [])];
   }
 
-  async run(args: string[], options: { input?: string; timeoutMs?: number } = {}): Promise<KubectlResult> {
-    const r = await execa(this.binary, [...this.baseArgs(), ...args], { reject: false, input: options.input, timeout: options.timeoutMs ?? 60_000 });
-    return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode ?? -1, command: `kubectl ${args.join(' ')}` };
+  async run(args: string[], options: { input?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<KubectlResult> {
+    const r = await execa(this.binary, [...this.baseArgs(), ...args], { reject: false, input: options.input, timeout: options.timeoutMs ?? 60_000, env: options.env });
+    const stderr = r.timedOut ? `${r.stderr}\n(kubectl did not finish within ${(options.timeoutMs ?? 60_000) / 1000}s)` : r.stderr;
+    return { stdout: r.stdout, stderr, exitCode: r.exitCode ?? -1, command: `kubectl ${args.join(' ')}` };
   }
 
   /** Runs and fails with kubectl's own message on a non-zero exit. */
-  async ok(args: string[], options: { input?: string; timeoutMs?: number } = {}): Promise<KubectlResult> {
+  async ok(args: string[], options: { input?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<KubectlResult> {
     const r = await this.run(args, options);
     if (r.exitCode !== 0) throw new Error(`${r.command} exited ${r.exitCode}: ${r.stderr.trim().split('\n').at(-1)}`);
     return r;
@@ -46,13 +49,8 @@ export class Kubectl {
 
   /** A long-running kubectl (proxy, port-forward, watch); the caller stops it. */
   spawn(args: string[]): ResultPromise {
-    return execa(this.binary, [...this.baseArgs(), ...args], { reject: false, buffer: false, cleanup: true });
+    return execa(this.binary, [...this.baseArgs(), ...args], {
+      reject: false, buffer: false, cleanup: true, env: this.runHash ? { [PROCESS_MARKER]: this.runHash } : undefined,
+    });
   }
-}
-
-/** The kubectl of this Kubernetes version, built from its module when missing. */
-export async function kubectlBinary(kubernetesVersion: string): Promise<string> {
-  const built = join(config.cacheDir, 'bin', 'kubernetes', kubernetesVersion, 'kubectl');
-  if (existsSync(built)) return built;
-  return buildKubectl(kubernetesVersion);
 }

@@ -2,6 +2,16 @@
 import { redact } from './redact.ts';
 
 const started = Date.now();
+let verbose = false;
+
+/** More detail on stderr (the configuration's --verbose). */
+export function setVerbose(on: boolean): void {
+  verbose = on;
+}
+
+export function isVerbose(): boolean {
+  return verbose;
+}
 
 function elapsed(): string {
   const s = Math.round((Date.now() - started) / 1000);
@@ -13,7 +23,7 @@ export const log = {
     process.stderr.write(`[${elapsed()}] ${redact(message)}\n`);
   },
   detail(message: string): void {
-    if (process.env.KUBE_CLAIMS_VERBOSE) process.stderr.write(`         ${redact(message)}\n`);
+    if (verbose) process.stderr.write(`         ${redact(message)}\n`);
   },
   warn(message: string): void {
     process.stderr.write(`[${elapsed()}] warning: ${redact(message)}\n`);

@@ -1,15 +1,19 @@
-// Namespaces a run creates: labelled with the run ID, deleted afterwards (also after a failure).
+// Namespaces a run creates: named and labelled by the run, deleted afterwards (also after a failure),
+// and found again by the next run if this one was killed (environment/providers/leftovers.ts).
 import type { KubeClients } from './kube.ts';
-import { runId } from './run-id.ts';
+import { runHash } from './run-id.ts';
 import { waitUntil } from './wait.ts';
 
+/** Label on everything a run creates in a cluster; its value is the run's hash (lib/run-id.ts). */
 export const RUN_LABEL = 'kube-claims.io/run';
 
-export async function createRunNamespace(k: KubeClients, name: string, labels: Record<string, string> = {}): Promise<void> {
-  await k.core.createNamespace({ body: { metadata: { name, labels: { ...labels, [RUN_LABEL]: runId() } } } });
+export const runLabels = (runId: string) => ({ [RUN_LABEL]: runHash(runId) });
+
+export async function createRunNamespace(k: KubeClients, runId: string, name: string, labels: Record<string, string> = {}): Promise<void> {
+  await k.core.createNamespace({ body: { metadata: { name, labels: { ...labels, ...runLabels(runId) } } } });
 }
 
-/** Deletes the namespace and waits until it is gone; absent is fine. */
+/** Deletes the namespace and waits (boundedly) until it is gone; absent is fine. */
 export async function deleteNamespace(k: KubeClients, name: string, timeoutMs = 120_000): Promise<void> {
   try {
     await k.core.deleteNamespace({ name });

@@ -1,9 +1,7 @@
-// Shell access to the control-plane node, argv-based (no shell strings are built here):
-// `docker exec` into a kind node container, or, on a cluster kind did not make, `kubectl exec`
-// into the run's privileged node-shell pod, entering the node's namespaces with nsenter.
+// Commands on the control-plane node, argv-based (no shell strings are built here): `docker exec` into a
+// kind node container, or `kubectl exec` into the run's node-shell pod, entering the node with its own nsenter.
 import { execa } from 'execa';
-import type { ClusterInfo } from '../environment/providers/provision.ts';
-import { kubectlBinary } from './kubectl.ts';
+import type { ClusterInfo, NodeAccess } from '../contract/cluster.ts';
 
 export interface NodeExecResult {
   stdout: string;
@@ -15,32 +13,34 @@ export class NodeAccessUnavailable extends Error {
   override name = 'NodeAccessUnavailable';
 }
 
-export function nodeAccess(cluster: ClusterInfo): { available: true } | { available: false; reason: string } {
-  if (cluster.nodeContainer || cluster.nodeShell) return { available: true };
-  return { available: false, reason: cluster.nodeAccessUnavailable ?? `no shell on the nodes of ${cluster.name}` };
+export const NSENTER_ARGS = ['-t', '1', '-m', '-u', '-i', '-n', '-p', '--'];
+
+export function nodeAccessReason(access: NodeAccess): string | undefined {
+  return access.kind === 'none' ? access.reason : undefined;
 }
 
-async function command(cluster: ClusterInfo, argv: string[], interactive: boolean): Promise<[string, string[]]> {
-  if (cluster.nodeContainer) return ['docker', ['exec', ...(interactive ? ['-i'] : []), cluster.nodeContainer, ...argv]];
-  if (cluster.nodeShell) {
-    const { namespace, pod } = cluster.nodeShell;
-    return [await kubectlBinary(cluster.kubernetesVersion), [
+function command(cluster: ClusterInfo, argv: string[], interactive: boolean): [string, string[]] {
+  const a = cluster.nodeAccess;
+  if (a.kind === 'docker') return ['docker', ['exec', ...(interactive ? ['-i'] : []), a.container, ...argv]];
+  if (a.kind === 'pod') {
+    return [cluster.kubectl, [
       '--kubeconfig', cluster.kubeconfig, ...(cluster.context ? ['--context', cluster.context] : []),
-      '-n', namespace, 'exec', ...(interactive ? ['-i'] : []), pod, '--', 'nsenter', '-t', '1', '-m', '-u', '-i', '-n', '-p', '--', ...argv,
+      '-n', a.namespace, 'exec', ...(interactive ? ['-i'] : []), a.pod, '-c', a.container, '--', ...a.launcher, ...NSENTER_ARGS, ...argv,
     ]];
   }
-  throw new NodeAccessUnavailable((nodeAccess(cluster) as { reason: string }).reason);
+  throw new NodeAccessUnavailable(a.reason);
 }
 
-/** Runs argv on the control-plane node. */
-export async function nodeExec(cluster: ClusterInfo, argv: string[], input?: string): Promise<NodeExecResult> {
-  const [file, args] = await command(cluster, argv, input !== undefined);
-  const r = await execa(file, args, { reject: false, input, timeout: 120_000 });
+/** Runs argv on the control-plane node; a non-zero exit is an answer, not an error. */
+export async function nodeExec(cluster: ClusterInfo, argv: string[], input?: string, timeoutMs = 60_000): Promise<NodeExecResult> {
+  const [file, args] = command(cluster, argv, input !== undefined);
+  const r = await execa(file, args, { reject: false, input, timeout: timeoutMs });
+  if (r.timedOut) throw new Error(`on node: ${argv.join(' ')} did not finish within ${timeoutMs / 1000}s`);
   return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode ?? -1 };
 }
 
-export async function nodeExecOk(cluster: ClusterInfo, argv: string[], input?: string): Promise<string> {
-  const r = await nodeExec(cluster, argv, input);
+export async function nodeExecOk(cluster: ClusterInfo, argv: string[], input?: string, timeoutMs?: number): Promise<string> {
+  const r = await nodeExec(cluster, argv, input, timeoutMs);
   if (r.exitCode !== 0) throw new Error(`on node: ${argv.join(' ')} exited ${r.exitCode}: ${r.stderr.trim().split('\n').at(-1)}`);
   return r.stdout;
 }

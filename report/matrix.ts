@@ -6,6 +6,8 @@ import type { ResultsModel, Status } from './types.ts';
 
 export interface MatrixRun {
   version: string;
+  /** The line (v1.33), when the run was one line of a matrix. */
+  line?: string;
   reportDir?: string;
   model?: ResultsModel;
   /** The run did not produce results (the cluster did not come up, say). */

@@ -32,6 +32,8 @@ export interface RunInput {
   /** The claims to report on; the real catalogue unless a unit test brings its own. */
   catalogue?: readonly Claim[];
   groups?: Record<ClaimGroup, { section: string; title: string }>;
+  /** Diagnostics files collected for this run, relative to its report folder. */
+  diagnostics?: readonly string[];
 }
 
 /** Lines of a failure kept in the model; the full error stays in vitest's own output. */
@@ -88,8 +90,14 @@ export function buildModel(input: RunInput): ResultsModel {
     otherTests,
     otherTotals: countStatuses([...otherTests, ...unknownClaimTests]),
     errors,
+    unchecked: claims.filter((c) => c.status === 'skip' && c.testCount > 0).map((c) => ({ id: c.id, title: c.title, reason: c.message ?? NOT_RUN })),
+    heldBack: claims.flatMap((c) => c.negativeControls.filter((n) => n.heldBack).map((n) => ({ id: c.id, control: n.name, reason: n.message ?? '' }))),
+    diagnostics: [...(input.diagnostics ?? [])].map(redact),
   };
 }
+
+/** A failure whose cause is a bound that ran out (a test timeout, a wait, an exec): the claim could not finish. */
+const UNFINISHED = /timed out|did not finish|gave no exit status/i;
 
 /** The claim a test belongs to: its meta when the test body ran, else its name. */
 export function claimIdOf(test: TestRecord): string | undefined {
@@ -127,7 +135,9 @@ function claimResult(claim: Claim, tests: readonly TestRecord[]): ClaimResult {
     durationMs: sum(claimTests.map((t) => t.durationMs)),
     message: claimMessage(status, claimTests, controls),
     evidence: claimTests.flatMap((t) => redactEvidence(t.evidence)),
+    notes: claimTests.flatMap((t) => (t.notes ?? []).map((n) => ({ article: redact(n.article), cluster: redact(n.cluster) }))),
     negativeControls: controls,
+    ...(status === 'fail' && claimTests.some((t) => t.state === 'failed' && UNFINISHED.test(t.message ?? '')) ? { unfinished: true } : {}),
   };
 }
 
@@ -149,6 +159,7 @@ function negativeControlResult(test: TestRecord): NegativeControlResult {
   return {
     name: redact(NEGATIVE_CONTROL_NAME.exec(test.name)?.[1] ?? test.name),
     status,
+    ...(test.heldBack ? { heldBack: true } : {}),
     durationMs: test.durationMs,
     message: status === 'pass' ? undefined : shortMessage(test.message ?? (status === 'skip' ? NOT_RUN : 'failed')),
     evidence: redactEvidence(test.evidence),

@@ -1,11 +1,11 @@
 // The reporter end to end: vitest runs report/fixtures/run/claims.fixture.ts in a child process with the
 // kube-claims reporter; the files it writes and the lines it prints are checked here.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { PROJECT_ROOT } from '../app/config.ts';
+import { PROJECT_ROOT } from '../environment/settings.ts';
 import { FIXTURE_ENVIRONMENT } from './fixtures/model.ts';
 import type { ResultsModel } from './types.ts';
 
@@ -28,8 +28,6 @@ describe('vitest-reporter', () => {
 
   beforeAll(() => {
     reports = mkdtempSync(join(tmpdir(), 'kc-reporter-'));
-    mkdirSync(join(reports, RUN_ID));
-    writeFileSync(join(reports, RUN_ID, 'environment.json'), JSON.stringify(FIXTURE_ENVIRONMENT));
     run = runFixture(reports);
     model = JSON.parse(readFileSync(join(reports, RUN_ID, 'results.json'), 'utf8')) as ResultsModel;
   }, 60_000);
@@ -48,7 +46,7 @@ describe('vitest-reporter', () => {
   });
 
   test('writes all four formats, the environment it found and the latest pointer', () => {
-    expect(readdirSync(join(reports, RUN_ID)).sort()).toEqual(['environment.json', 'junit.xml', 'report.html', 'report.md', 'results.json']);
+    expect(readdirSync(join(reports, RUN_ID)).sort()).toEqual(['junit.xml', 'report.html', 'report.md', 'results.json']);
     expect(model.environment).toEqual(FIXTURE_ENVIRONMENT);
     expect(JSON.parse(readFileSync(join(reports, 'latest.json'), 'utf8')).runId).toBe(RUN_ID);
   });

@@ -15,6 +15,8 @@ export function testRecordFrom(testCase: TestCase): TestRecord {
     claimId: typeof meta.claimId === 'string' ? meta.claimId : undefined,
     negativeControl: typeof meta.negativeControl === 'boolean' ? meta.negativeControl : undefined,
     evidence: Array.isArray(meta.evidence) ? meta.evidence.map(evidenceItem) : undefined,
+    notes: Array.isArray(meta.notes) ? meta.notes.map((n) => ({ article: String(n.article), cluster: String(n.cluster) })) : undefined,
+    heldBack: meta.heldBack === true ? true : undefined,
   };
   switch (result.state) {
     case 'passed':

@@ -6,7 +6,7 @@ import type { Claim, ClaimGroup } from '../contract/catalogue.ts';
 export type Status = 'pass' | 'fail' | 'skip';
 
 /** Bumped when a field changes meaning or disappears; scripts reading results.json check it. */
-export const RESULTS_SCHEMA_VERSION = 1;
+export const RESULTS_SCHEMA_VERSION = 2;
 
 export interface EvidenceItem {
   label: string;
@@ -31,12 +31,24 @@ export interface TestRecord {
   claimId?: string;
   negativeControl?: boolean;
   evidence?: EvidenceItem[];
+  /** Where the article is imprecise: what it says and what the cluster shows. */
+  notes?: ArticleNote[];
+  /** A negative control held back by policy (a cluster kube-claims did not make). */
+  heldBack?: boolean;
+}
+
+/** "What the article says / what the cluster shows", beside the evidence. */
+export interface ArticleNote {
+  article: string;
+  cluster: string;
 }
 
 export interface NegativeControlResult {
   /** The deviation the control simulates: the test name after "ID negative control: ". */
   name: string;
   status: Status;
+  /** Not run by policy: it would disturb a cluster kube-claims did not make. */
+  heldBack?: boolean;
   durationMs: number;
   message?: string;
   evidence: EvidenceItem[];
@@ -53,7 +65,10 @@ export interface ClaimResult extends Claim {
   /** Why it failed (first lines of the error) or why it was skipped. */
   message?: string;
   evidence: EvidenceItem[];
+  notes: ArticleNote[];
   negativeControls: NegativeControlResult[];
+  /** Failed because a bounded wait ran out: the claim could not finish (message says what it waited for). */
+  unfinished?: boolean;
 }
 
 export interface GroupResult {
@@ -146,4 +161,10 @@ export interface ResultsModel {
   otherTests: OtherTestResult[];
   otherTotals: StatusTotals;
   errors: RunError[];
+  /** Claims of the run that were not checked (skipped), with why: the exit code does not read as a pass. */
+  unchecked: Array<{ id: string; title: string; reason: string }>;
+  /** Negative controls held back by policy, with why. */
+  heldBack: Array<{ id: string; control: string; reason: string }>;
+  /** Node diagnostics collected because claims failed, relative to the run's folder. */
+  diagnostics: string[];
 }

@@ -1,30 +1,32 @@
-// The vitest reporter of kube-claims. Registered FIRST, before vitest's own, in vitest.config.ts:
-//   reporters: ['./report/vitest-reporter.ts', 'default']
-// First, because it redacts in place what the reporters after it print (test and hook errors, unhandled
-// errors, console output). At the end of a run it builds the results model once, writes
-// reports/RUN-ID/{junit.xml, results.json, report.md, report.html} (KUBE_CLAIMS_FORMATS chooses), points
-// reports/latest at them and prints the kube-bench style summary, whose last line is
-// "N passed, N failed, N skipped" — after the other reporters' summaries, whatever the order.
+// The vitest reporter of kube-claims. Registered FIRST, before vitest's own (vitest.config.ts, app/verify.ts),
+// because it redacts in place what the reporters after it print (test and hook errors, unhandled errors,
+// console output). At the end of a run it builds the results model once, from the tests and from what the
+// run provided (the cluster, the run, the environment facts: values, not files), collects the node's
+// diagnostics when claims failed on a cluster kube-claims made, writes reports/RUN-ID/{junit.xml,
+// results.json, report.md, report.html}, points reports/latest at them and prints the kube-bench style
+// summary, whose last line is "N passed, N failed, N skipped". The model stays on the instance (`model`)
+// for the caller that created it: `verify` takes its exit code from there.
 import { join } from 'node:path';
 import type { UserConsoleLog } from 'vitest';
 import type { Reporter, SerializedError, TestCase, TestModule, TestRunEndReason, TestSuite, Vitest } from 'vitest/node';
-import { config } from '../app/config.ts';
-import { runId } from '../lib/run-id.ts';
-import { readEnvironment } from './environment.ts';
+import type { ClusterInfo } from '../contract/cluster.ts';
 import { buildModel } from './model.ts';
 import { redactErrors, redactInPlace } from './redact-vitest.ts';
 import { summaryLine } from './summary.ts';
 import { renderTerminal } from './terminal.ts';
 import { runErrorsFrom, testRecordFrom } from './test-record.ts';
-import { parseFormats, updateLatest, writeReports } from './write.ts';
+import type { EnvironmentInfo, ResultsModel } from './types.ts';
+import { updateLatest, writeReports, type Format } from './write.ts';
 
 export interface KubeClaimsReporterOptions {
-  /** Comma list like KUBE_CLAIMS_FORMATS (which it overrides): junit,json,md,html, or none. */
-  formats?: string;
-  /** Parent of the RUN-ID folders; default config.reportsDir (KUBE_CLAIMS_REPORTS, else ./reports). */
-  reportsDir?: string;
+  runId: string;
+  /** Parent of the RUN-ID folders. */
+  reportsDir: string;
+  formats: readonly Format[];
   /** Colour the terminal summary; default: when stdout is a terminal and NO_COLOR is unset. */
   color?: boolean;
+  /** Collects the node's diagnostics into a folder when claims failed on a cluster kube-claims made; returns the files. */
+  diagnostics?: (cluster: ClusterInfo, dir: string) => Promise<string[]>;
 }
 
 export default class KubeClaimsReporter implements Reporter {
@@ -34,7 +36,10 @@ export default class KubeClaimsReporter implements Reporter {
   /** Every test that reported a result, by vitest's test ID; completed at the end from the test modules. */
   private readonly finished = new Map<string, TestCase>();
 
-  constructor(options: KubeClaimsReporterOptions = {}) {
+  /** The run's results, once it ended. */
+  model: ResultsModel | undefined;
+
+  constructor(options: KubeClaimsReporterOptions) {
     this.options = options;
   }
 
@@ -75,13 +80,23 @@ export default class KubeClaimsReporter implements Reporter {
     // vitest calls every reporter's onTestRunEnd in turn and the built-in ones print synchronously:
     // yielding once lets them finish, so that this summary, and its last line, comes after theirs.
     await new Promise((resolve) => setImmediate(resolve));
-    this.finish(testModules, unhandledErrors, reason);
+    await this.finish(testModules, unhandledErrors, reason);
   }
 
-  private finish(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>, reason: TestRunEndReason): void {
-    const id = runId();
-    const reportsDir = this.options.reportsDir ?? config.reportsDir;
+  /** What the claims project was provided: the cluster, the run and the environment facts (absent in unit-only runs). */
+  private provided(): { cluster?: ClusterInfo; environment?: EnvironmentInfo } {
+    for (const project of this.vitest?.projects ?? []) {
+      const p = project.getProvidedContext() as { cluster?: ClusterInfo; environment?: EnvironmentInfo };
+      if (p.cluster) return p;
+    }
+    return {};
+  }
+
+  private async finish(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>, reason: TestRunEndReason): Promise<void> {
+    const id = this.options.runId;
+    const reportsDir = this.options.reportsDir;
     const runDir = join(reportsDir, id);
+    const { cluster, environment } = this.provided();
 
     // Tests in module order; those skipped at collection never report a result, so the modules are
     // the complete list. Records are made now, when every suite's hook errors are known.
@@ -89,21 +104,26 @@ export default class KubeClaimsReporter implements Reporter {
     for (const module of testModules) for (const test of module.children.allTests()) tests.set(test.id, test);
     for (const [testId, test] of this.finished) if (!tests.has(testId)) tests.set(testId, test);
 
-    const model = buildModel({
+    const input = {
       runId: id,
       startedAt: this.startedAt,
       finishedAt: new Date(),
       outcome: reason,
       tests: [...tests.values()].map(testRecordFrom),
-      environment: readEnvironment(runDir),
+      environment: environment ?? null,
       errors: runErrorsFrom(testModules, unhandledErrors, reason),
-    });
+    };
+    let model = buildModel(input);
+    if (cluster?.madeByKubeClaims && this.options.diagnostics && (model.totals.fail > 0 || model.errors.length > 0)) {
+      const dir = join(runDir, 'diagnostics');
+      const files = await this.options.diagnostics(cluster, dir).catch((e: Error) => { this.error(`kube-claims: collecting diagnostics failed: ${e.message}`); return []; });
+      model = buildModel({ ...input, diagnostics: files.map((f) => `diagnostics/${f}`) });
+    }
+    this.model = model;
 
-    const { formats, unknown } = parseFormats(this.options.formats ?? process.env.KUBE_CLAIMS_FORMATS);
-    if (unknown.length) this.error(`kube-claims: unknown report format(s) in KUBE_CLAIMS_FORMATS: ${unknown.join(', ')} (known: junit, json, md, html, none)`);
     let files: string[] = [];
     try {
-      files = writeReports(model, runDir, formats);
+      files = writeReports(model, runDir, this.options.formats);
       updateLatest(reportsDir, runDir, model, files);
     } catch (error) {
       // The summary still prints, so CI sees the counts even when the disk is full or read-only.

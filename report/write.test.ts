@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { PROJECT_ROOT } from '../app/config.ts';
+import { PROJECT_ROOT } from '../environment/settings.ts';
 import { environmentRows, readEnvironment } from './environment.ts';
 import { FIXTURE_ENVIRONMENT, fixtureModel } from './fixtures/model.ts';
 import { readSummaryCounts, summaryLine } from './summary.ts';

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { KUBERNETES_LINES, PROJECT_ROOT } from '../app/config.ts';
+import { LINE_IDS } from '../contract/lines.ts';
+import { PROJECT_ROOT } from '../environment/settings.ts';
 
 const WORKFLOW = join(PROJECT_ROOT, '.github/workflows/claims-matrix.yml');
 const ACTIONLINT = 'github.com/rhysd/actionlint/cmd/actionlint@v1.7.12';
@@ -26,6 +27,6 @@ describe('the GitHub Actions workflow', () => {
       for (const [, name] of run.matchAll(/npm run ([\w:-]+)/g)) expect(scripts, `npm run ${name}`).toHaveProperty(name!);
     }
     const matrix = runs.find((r) => r.includes('npm run matrix'));
-    expect(matrix).toContain(`--kubernetes ${Object.keys(KUBERNETES_LINES).join(',')}`);
+    expect(matrix).toContain(`--kubernetes ${LINE_IDS.join(',')}`);
   });
 });

@@ -1,17 +1,16 @@
-// §2 of the article: the containers and pods of a kubeadm cluster.
+// §2 of the article: the containers and pods of a kubeadm cluster, and its redis StatefulSet.
 import type { V1Pod } from '@kubernetes/client-node';
-import { afterAll, describe } from 'vitest';
+import { describe } from 'vitest';
 import { nodeExecOk } from '../lib/node.ts';
-import { deleteNamespace, createRunNamespace } from '../lib/namespace.ts';
 import { claim, negativeControl } from './claim.ts';
 import {
   checkArticleNamespaces, checkCrictlContainers, checkKubeSystemPods, checkOnlyDefaultNamespace, checkRedisReplicas,
-  comparePodSets, type CrictlContainer,
+  comparePodSets, ordinalPods, podReady, type CrictlContainer,
 } from './checks/components.ts';
 import { expectDifference, expectNoDifferences } from './differences.ts';
-import { cluster, kube, kubectl, runScoped } from './env.ts';
-import { deployRedis, pingReplicas } from './workloads/redis.ts';
-import { withStaticPodRemoved, withDeploymentScaled, withContextNamespace } from './deviations/components.ts';
+import { cluster, kube, kubectl, run } from './env.ts';
+import { eventually, settledNote } from './eventually.ts';
+import { withContextNamespace, withDeploymentScaled, withStaticPodRemoved } from './deviations/components.ts';
 
 async function crictlContainers(): Promise<{ containers: CrictlContainer[]; table: string }> {
   const c = cluster();
@@ -20,11 +19,22 @@ async function crictlContainers(): Promise<{ containers: CrictlContainer[]; tabl
   return { containers: json.containers, table };
 }
 
+/** redis-cli PING in each replica of the run's StatefulSet: pod name → answer (or the error). */
+async function pingReplicas(): Promise<Record<string, string>> {
+  const w = cluster().workload;
+  const answers: Record<string, string> = {};
+  for (const pod of ordinalPods(w.name, w.replicas)) {
+    const r = await kubectl().run(['-n', w.namespace, 'exec', pod, '--', 'redis-cli', 'PING'], { timeoutMs: 20_000 });
+    answers[pod] = r.exitCode === 0 ? r.stdout.trim() : `error: ${r.stderr.trim()}`;
+  }
+  return answers;
+}
+
 describe('§2 containers and pods of the cluster', () => {
   claim('COMP-01', async ({ record }) => {
-    const { containers, table } = await crictlContainers();
-    record('crictl ps (on the node)', table);
-    expectNoDifferences(checkCrictlContainers(containers, cluster().nodeName));
+    const s = await eventually(crictlContainers, (o) => checkCrictlContainers(o.containers, cluster().nodeName));
+    record(`crictl ps (on the node; ${settledNote(s)})`, s.observation.table);
+    expectNoDifferences(s.differences);
   });
 
   negativeControl('COMP-01', 'the kube-scheduler static pod is removed from the node', async ({ record }) => {
@@ -38,23 +48,25 @@ describe('§2 containers and pods of the cluster', () => {
   }, { timeout: 300_000, disruptive: true });
 
   claim('COMP-02', async ({ record }) => {
-    const k = await kubectl();
+    const k = kubectl();
     const node = cluster().nodeName;
-    const shortForm = (await k.json<{ items: V1Pod[] }>(['get', 'pod', '-A'])).items;
+    const s = await eventually(async () => (await k.json<{ items: V1Pod[] }>(['get', 'pod', '-A'])).items, (pods) => checkKubeSystemPods(pods, node));
     const longForm = (await k.json<{ items: V1Pod[] }>(['get', 'pod', '--all-namespaces'])).items;
     const kubeSystem = (await k.json<{ items: V1Pod[] }>(['get', 'pod', '-n', 'kube-system'])).items;
     const viaClient = (await kube().core.listPodForAllNamespaces()).items;
-    record('kubectl get pod -A', (await k.ok(['get', 'pod', '-A'])).stdout);
+    record(`kubectl get pod -A (${settledNote(s)})`, (await k.ok(['get', 'pod', '-A'])).stdout);
+    const ready = (pods: V1Pod[]) => pods.filter(podReady);
     expectNoDifferences([
-      ...checkKubeSystemPods(shortForm, node),
-      ...comparePodSets(shortForm, longForm, '-A', '--all-namespaces'),
-      ...comparePodSets(shortForm.filter((p) => p.metadata?.namespace === 'kube-system'), kubeSystem, '-A (kube-system)', '-n kube-system'),
-      ...comparePodSets(shortForm, viaClient, 'kubectl', '@kubernetes/client-node'),
+      ...s.differences,
+      // The listings are compared by their Ready pods: a pod may come or go between two of them.
+      ...comparePodSets(ready(s.observation), ready(longForm), '-A', '--all-namespaces'),
+      ...comparePodSets(ready(s.observation).filter((p) => p.metadata?.namespace === 'kube-system'), ready(kubeSystem), '-A (kube-system)', '-n kube-system'),
+      ...comparePodSets(ready(s.observation), ready(viaClient), 'kubectl', '@kubernetes/client-node'),
     ]);
   });
 
   negativeControl('COMP-02', 'coredns scaled to one replica', async ({ record }) => {
-    await withDeploymentScaled('kube-system', 'coredns', 1, async () => {
+    await withDeploymentScaled('kube-system', 'coredns', 'k8s-app=kube-dns', 1, async () => {
       const pods = (await kube().core.listNamespacedPod({ namespace: 'kube-system' })).items;
       const diffs = checkKubeSystemPods(pods, cluster().nodeName);
       record('differences found', diffs.join('\n'));
@@ -62,12 +74,16 @@ describe('§2 containers and pods of the cluster', () => {
     });
   }, { timeout: 300_000, disruptive: true });
 
-  claim('COMP-03', async ({ record }) => {
-    const k = await kubectl();
+  claim('COMP-03', async ({ record, note }) => {
+    const k = kubectl();
+    const w = cluster().workload;
+    // The run's redis pods are in default when the run put them there (on clusters kube-claims made).
+    const expected = w.namespace === 'default' && !w.error ? ordinalPods(w.name, w.replicas) : [];
     const pods = (await k.json<{ items: V1Pod[] }>(['get', 'pod'])).items;
     const defaults = (await kube().core.listNamespacedPod({ namespace: 'default' })).items;
     record('kubectl get pod', (await k.ok(['get', 'pod'])).stdout || '(no pods in default)');
-    expectNoDifferences([...checkOnlyDefaultNamespace(pods), ...comparePodSets(pods, defaults, 'kubectl get pod', 'the API (namespace default)')]);
+    if (!expected.length) note('kubectl get pod lists the redis pods of namespace default', `kube-claims puts no pods into default on a cluster it did not make; its redis runs in ${w.namespace}, so default holds only what the cluster's owners put there`);
+    expectNoDifferences([...checkOnlyDefaultNamespace(pods, expected), ...comparePodSets(pods, defaults, 'kubectl get pod', 'the API (namespace default)')]);
   });
 
   negativeControl('COMP-03', 'the kubeconfig context names namespace kube-system', async ({ record }) => {
@@ -80,7 +96,7 @@ describe('§2 containers and pods of the cluster', () => {
   });
 
   claim('COMP-04', async ({ record }) => {
-    const k = await kubectl();
+    const k = kubectl();
     const viaKubectl = (await k.json<{ items: Array<{ metadata: { name: string }; status: { phase: string } }> }>(['get', 'namespaces'])).items
       .map((n) => ({ name: n.metadata.name, phase: n.status.phase }));
     const viaClient = (await kube().core.listNamespace()).items.map((n) => ({ name: n.metadata?.name ?? '', phase: n.status?.phase }));
@@ -99,28 +115,29 @@ describe('§2 containers and pods of the cluster', () => {
   });
 
   describe('the article\'s workload: StatefulSet redis', () => {
-    const namespace = runScoped('redis');
-    afterAll(async () => { await deleteNamespace(kube(), namespace); });
+    claim('COMP-05', async ({ record, note }) => {
+      const w = cluster().workload;
+      if (w.error) expectNoDifferences([w.error]);
+      const k = kubectl();
+      // The StatefulSet was applied when the run began; the claim watches it roll out, within the run's settle time.
+      const s = await eventually(pingReplicas, (answers) => checkRedisReplicas(answers, w.name, w.replicas), { deadline: Math.max(run().settleBy, Date.now() + 60_000) });
+      record(`kubectl get pod -n ${w.namespace} (${settledNote(s)})`, (await k.ok(['-n', w.namespace, 'get', 'pod', '-l', `app=${w.name}`])).stdout);
+      record('redis-cli PING in each replica', s.observation);
+      if (w.namespace !== 'default') note('the redis pods run in namespace default', `on a cluster kube-claims did not make, its StatefulSet runs in the run's own namespace ${w.namespace}`);
+      expectNoDifferences(s.differences);
+    }, 180_000);
 
-    claim('COMP-05', async ({ record }) => {
-      await createRunNamespace(kube(), namespace);
-      const pods = await deployRedis(namespace, cluster());
-      record(`kubectl get pod -n ${namespace}`, pods);
-      const answers = await pingReplicas(namespace);
-      record('redis-cli PING in each replica', answers);
-      expectNoDifferences(checkRedisReplicas(answers));
-    }, 300_000);
-
-    negativeControl('COMP-05', 'redis-1 requires a password, so PING is refused', async ({ record }) => {
-      const k = await kubectl();
-      await k.ok(['-n', namespace, 'exec', 'redis-1', '--', 'redis-cli', 'CONFIG', 'SET', 'requirepass', runScoped('pw')]);
+    negativeControl('COMP-05', 'the second replica requires a password, so PING is refused', async ({ record }) => {
+      const w = cluster().workload;
+      const pod = ordinalPods(w.name, w.replicas)[1]!;
+      const password = `kc-${Math.random().toString(36).slice(2)}`;
+      await kubectl().ok(['-n', w.namespace, 'exec', pod, '--', 'redis-cli', 'CONFIG', 'SET', 'requirepass', password]);
       try {
-        const answers = await pingReplicas(namespace);
-        const diffs = checkRedisReplicas(answers);
+        const diffs = checkRedisReplicas(await pingReplicas(), w.name, w.replicas);
         record('differences found', diffs.join('\n'));
-        expectDifference(diffs, 'redis-1 answered');
+        expectDifference(diffs, `${pod} answered`);
       } finally {
-        await k.ok(['-n', namespace, 'exec', 'redis-1', '--', 'redis-cli', '-a', runScoped('pw'), '--no-auth-warning', 'CONFIG', 'SET', 'requirepass', '']);
+        await kubectl().ok(['-n', w.namespace, 'exec', pod, '--', 'redis-cli', '-a', password, '--no-auth-warning', 'CONFIG', 'SET', 'requirepass', '']);
       }
     });
   });

@@ -1,12 +1,16 @@
-// What a suite needs about the cluster under test, built once per worker from what globalSetup provided.
+// What a suite needs about the cluster under test and the run, built once per worker from what was provided.
 import { inject } from 'vitest';
-import type { ClusterInfo } from '../environment/providers/provision.ts';
+import type { ClusterInfo, RunContext } from '../contract/cluster.ts';
 import { kubeClients, type KubeClients } from '../lib/kube.ts';
-import { Kubectl, kubectlBinary } from '../lib/kubectl.ts';
-import { runName } from '../lib/run-id.ts';
+import { Kubectl } from '../lib/kubectl.ts';
+import { runHash, runName } from '../lib/run-id.ts';
 
 export function cluster(): ClusterInfo {
   return inject('cluster');
+}
+
+export function run(): RunContext {
+  return inject('run');
 }
 
 let clients: KubeClients | undefined;
@@ -16,12 +20,12 @@ export function kube(): KubeClients {
   return clients;
 }
 
-let kubectlInstance: Promise<Kubectl> | undefined;
-export function kubectl(): Promise<Kubectl> {
+let kubectlInstance: Kubectl | undefined;
+export function kubectl(): Kubectl {
   const c = cluster();
-  kubectlInstance ??= kubectlBinary(c.kubernetesVersion).then((bin) => new Kubectl(bin, c.kubeconfig, c.context));
+  kubectlInstance ??= new Kubectl(c.kubectl, c.kubeconfig, c.context, runHash(run().runId));
   return kubectlInstance;
 }
 
-/** Name for a thing this run creates in the cluster (namespaces, etcd keys), unique per run. */
-export const runScoped = runName;
+/** Name for a thing this run creates (namespaces, etcd keys, bindings, node folders): kc-PURPOSE-HASH. */
+export const runScoped = (purpose: string) => runName(run().runId, purpose);

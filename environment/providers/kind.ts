@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
-import { config, paths } from '../../app/config.ts';
+import { settings as config, paths } from '../settings.ts';
 import { containerExists } from '../host/docker.ts';
 import { log } from '../../lib/log.ts';
 import { EnvironmentError } from '../../lib/errors.ts';
@@ -17,6 +17,8 @@ export interface KindClusterSpec {
   image: string;
   /** kubelet 1.35+ refuses cgroup v1 unless told otherwise. */
   allowCgroupV1: boolean;
+  /** kind's default CNI (kindnet, from a registry image): upstream node images need it; the offline image bakes its own. */
+  defaultCni: boolean;
 }
 
 export class KindCluster {
@@ -64,7 +66,7 @@ export class KindCluster {
       apiVersion: 'kind.x-k8s.io/v1alpha4',
       name: spec.name,
       // The offline node image bakes its own CNI (bridge) instead of kindnet, which needs a pulled image.
-      networking: { disableDefaultCNI: true, apiServerAddress: '127.0.0.1' },
+      networking: { disableDefaultCNI: !spec.defaultCni, apiServerAddress: '127.0.0.1' },
       nodes: [{ role: 'control-plane', image: spec.image }],
       ...(spec.allowCgroupV1 ? { kubeadmConfigPatches: ['kind: KubeletConfiguration\nfailCgroupV1: false\n'] } : {}),
     };

@@ -1,58 +1,107 @@
-// Node access on a cluster kind did not make: a privileged pod on the control-plane node, in a
-// namespace of the run, whose exec enters the node's namespaces (nsenter -t 1). Removed at the end.
-import { config } from '../../app/config.ts';
-import { kubeClients } from '../../lib/kube.ts';
+// Node access on a cluster kube-claims did not make, without a registry: a privileged pod of the run on the
+// control-plane node, from an image the node already has (every kubeadm node has its pause image, the
+// sandbox of every pod), or one the user names. The image needs no shell and no libc: the pod mounts the
+// node's root at /host, and its exec runs the node's own nsenter through the node's own dynamic loader,
+// entering PID 1's namespaces. The pod's namespace is the run's; it goes when the run releases the cluster.
+import type { V1ContainerImage } from '@kubernetes/client-node';
+import type { NodeAccess } from '../../contract/cluster.ts';
+import type { KubeClients } from '../../lib/kube.ts';
+import { Kubectl } from '../../lib/kubectl.ts';
 import { log } from '../../lib/log.ts';
+import { NSENTER_ARGS } from '../../lib/node.ts';
 import { createRunNamespace, deleteNamespace } from '../../lib/namespace.ts';
 import { runName } from '../../lib/run-id.ts';
 import { sleep } from '../../lib/wait.ts';
 
-export interface NodeShell {
-  namespace: string;
-  pod: string;
+const HOST = '/host';
+/** Dynamic loaders of common node distributions (glibc and musl, amd64 and arm64), as real files. */
+const LOADERS = [
+  'lib/x86_64-linux-gnu/ld-linux-x86-64.so.2', 'usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2', 'usr/lib64/ld-linux-x86-64.so.2', 'lib64/ld-linux-x86-64.so.2',
+  'lib/aarch64-linux-gnu/ld-linux-aarch64.so.1', 'usr/lib/aarch64-linux-gnu/ld-linux-aarch64.so.1', 'lib/ld-linux-aarch64.so.1',
+  'lib/ld-musl-x86_64.so.1', 'lib/ld-musl-aarch64.so.1',
+];
+const LIBRARY_DIRS = ['lib/x86_64-linux-gnu', 'usr/lib/x86_64-linux-gnu', 'lib/aarch64-linux-gnu', 'usr/lib/aarch64-linux-gnu', 'usr/lib64', 'lib64', 'usr/lib', 'lib'];
+const NSENTERS = ['usr/bin/nsenter', 'bin/nsenter', 'usr/sbin/nsenter', 'sbin/nsenter'];
+
+/** The image names a node reports, best first: pause (tiny, static, runs /pause), then the other kubeadm images. */
+export function chooseShellImage(images: V1ContainerImage[]): { image: string; command: string[] } | undefined {
+  const names = images.flatMap((i) => i.names ?? []).filter((n) => !n.includes('@'));
+  const pause = names.find((n) => /(^|\/)pause:/.test(n));
+  return pause ? { image: pause, command: ['/pause'] } : undefined;
 }
 
-/** Starts the node-shell pod; undefined (with the reason) when the cluster does not allow it. */
-export async function startNodeShell(kubeconfig: string, context: string | undefined, nodeName: string): Promise<{ shell?: NodeShell; reason?: string }> {
-  const k = kubeClients(kubeconfig, context);
-  const namespace = runName('node-shell');
+/** The argv prefix that runs the node's nsenter from the pod: [loader, --library-path, dirs, nsenter] or [nsenter]. */
+export function launchers(): string[][] {
+  const libs = LIBRARY_DIRS.map((d) => `${HOST}/${d}`).join(':');
+  const out: string[][] = [];
+  for (const n of NSENTERS) {
+    for (const l of LOADERS) out.push([`${HOST}/${l}`, '--library-path', libs, `${HOST}/${n}`]);
+    out.push([`${HOST}/${n}`]); // a static nsenter
+  }
+  return out;
+}
+
+
+export interface NodeShellRequest {
+  k: KubeClients;
+  kubectl: Kubectl;
+  runId: string;
+  nodeName: string;
+  /** An image the user named; its command is `sleep infinity`. */
+  image?: string;
+  startTimeoutMs?: number;
+}
+
+/** Starts the node-shell pod and finds how to enter the node; `{ kind: 'none', reason }` when the cluster does not allow it. */
+export async function openNodeShell(r: NodeShellRequest): Promise<NodeAccess> {
+  const namespace = runName(r.runId, 'node-shell');
   const pod = 'node-shell';
+  const container = 'shell';
+  let image = r.image;
   try {
-    // The pod must run privileged: allow it in this namespace only (Pod Security Admission).
-    await createRunNamespace(k, namespace, { 'pod-security.kubernetes.io/enforce': 'privileged' });
-    await k.core.createNamespacedPod({
+    const node = await r.k.core.readNode({ name: r.nodeName });
+    const chosen = r.image ? { image: r.image, command: ['sleep', 'infinity'] } : chooseShellImage(node.status?.images ?? []);
+    if (!chosen) throw new Error('the node reports no pause image to start the pod from; name one with --node-shell-image');
+    image = chosen.image;
+    // Privileged in this namespace only (Pod Security Admission); labelled with the run.
+    await createRunNamespace(r.k, r.runId, namespace, { 'pod-security.kubernetes.io/enforce': 'privileged' });
+    await r.k.core.createNamespacedPod({
       namespace,
       body: {
         metadata: { name: pod },
         spec: {
-          nodeName, hostPID: true, hostNetwork: true, restartPolicy: 'Never', terminationGracePeriodSeconds: 0,
-          tolerations: [{ operator: 'Exists' }],
+          nodeName: r.nodeName, hostPID: true, restartPolicy: 'Never', terminationGracePeriodSeconds: 0,
+          tolerations: [{ operator: 'Exists' }], automountServiceAccountToken: false,
+          volumes: [{ name: 'host', hostPath: { path: '/', type: 'Directory' } }],
           containers: [{
-            name: 'shell', image: config.nodeShellImage, imagePullPolicy: 'IfNotPresent',
-            command: ['sleep', '86400'], securityContext: { privileged: true },
+            name: container, image: chosen.image, imagePullPolicy: r.image ? 'IfNotPresent' : 'Never', command: chosen.command,
+            securityContext: { privileged: true, runAsUser: 0 }, volumeMounts: [{ name: 'host', mountPath: HOST, readOnly: true }],
           }],
         },
       },
     });
-    const deadline = Date.now() + 120_000;
-    while (Date.now() < deadline) {
-      const p = await k.core.readNamespacedPod({ namespace, name: pod });
-      if (p.status?.phase === 'Running') return { shell: { namespace, pod } };
+    const deadline = Date.now() + (r.startTimeoutMs ?? 60_000);
+    for (;;) {
+      const p = await r.k.core.readNamespacedPod({ namespace, name: pod });
+      if (p.status?.phase === 'Running') break;
       const waiting = p.status?.containerStatuses?.[0]?.state?.waiting;
-      if (waiting && /ErrImagePull|ImagePullBackOff|InvalidImageName|CreateContainerError/.test(waiting.reason ?? '')) {
-        throw new Error(`${waiting.reason}: ${waiting.message ?? config.nodeShellImage}`);
-      }
-      await sleep(1000);
+      if (waiting && /ErrImage|ImagePull|InvalidImageName|CreateContainer|RunContainerError/.test(waiting.reason ?? '')) throw new Error(`${waiting.reason}: ${waiting.message ?? chosen.image}`);
+      if (p.status?.phase === 'Failed') throw new Error(`the pod failed: ${p.status.message ?? p.status.reason ?? 'no reason given'}`);
+      if (Date.now() > deadline) throw new Error(`the pod did not start within ${(r.startTimeoutMs ?? 60_000) / 1000}s (${waiting?.reason ?? p.status?.phase})`);
+      await sleep(500);
     }
-    throw new Error('the node-shell pod did not start within 120s');
+    for (const launcher of launchers()) {
+      const probe = await r.kubectl.run(['-n', namespace, 'exec', pod, '-c', container, '--', ...launcher, ...NSENTER_ARGS, 'true'], { timeoutMs: 15_000 });
+      if (probe.exitCode === 0) {
+        log.step(`node shell on ${r.nodeName}: pod ${namespace}/${pod} (${chosen.image}), the node's ${launcher.at(-1)!.slice(HOST.length)}`);
+        return { kind: 'pod', namespace, pod, container, image: chosen.image, launcher };
+      }
+    }
+    throw new Error('no nsenter the pod can run was found on the node (looked for util-linux\'s nsenter and a glibc or musl loader)');
   } catch (error) {
-    await deleteNamespace(k, namespace).catch(() => undefined);
-    const reason = `no shell on node ${nodeName}: a privileged pod (${config.nodeShellImage}) could not run (${(error as Error).message.split('\n')[0]})`;
+    await deleteNamespace(r.k, namespace).catch(() => undefined);
+    const reason = `no shell on node ${r.nodeName}: a privileged pod${image ? ` from ${image}` : ''} could not enter it (${(error as Error).message.split('\n')[0]})`;
     log.warn(reason);
-    return { reason };
+    return { kind: 'none', reason };
   }
-}
-
-export async function stopNodeShell(kubeconfig: string, context: string | undefined, shell: NodeShell): Promise<void> {
-  await deleteNamespace(kubeClients(kubeconfig, context), shell.namespace);
 }

@@ -3,7 +3,7 @@
 // read from the node into memory only: never written, logged or recorded.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Etcd3, type IOptions } from 'etcd3';
-import type { ClusterInfo } from '../../environment/providers/provision.ts';
+import type { ClusterInfo } from '../../contract/cluster.ts';
 import { nodeExecOk } from '../node.ts';
 import type { PodRef } from './exec.ts';
 import { portForward, type PortForwarding } from './port-forward.ts';

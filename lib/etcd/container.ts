@@ -2,8 +2,10 @@
 // client URLs over plain http, and https without client-certificate authentication.
 // No registry is reachable: the image must already be in the local Docker (kube-claims builds it), and
 // testcontainers' Ryuk (a pulled image) is disabled, so the caller always stops the container itself.
-import { config } from '../../app/config.ts';
-import { runId, runName } from '../run-id.ts';
+import { runHash, runName } from '../run-id.ts';
+
+/** Label put on every Docker object kube-claims creates (environment/settings.ts ownerLabel). */
+const OWNER_LABEL = 'io.kube-claims.owner';
 
 // testcontainers reads this when it first starts a container; it is imported below, after this line ran.
 process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
@@ -34,12 +36,12 @@ export interface StartedLaxEtcd extends AsyncDisposable {
 }
 
 /** Starts `image` (the cluster's own etcd image) with plain http and unauthenticated https client URLs. */
-export async function startLaxEtcd(image: string, options: { startupTimeoutMs?: number } = {}): Promise<StartedLaxEtcd> {
+export async function startLaxEtcd(image: string, runId: string, options: { startupTimeoutMs?: number } = {}): Promise<StartedLaxEtcd> {
   const { GenericContainer, Wait } = await import('testcontainers');
-  const name = `${runName('etcd-lax')}-${process.pid}`;
+  const name = `${runName(runId, 'etcd-lax')}-${process.pid}`;
   const container = await new GenericContainer(image)
     .withName(name)
-    .withLabels({ [config.ownerLabel]: 'kube-claims', 'io.kube-claims.run': runId(), 'io.kube-claims.purpose': 'etcd-negative-control' })
+    .withLabels({ [OWNER_LABEL]: 'kube-claims', 'io.kube-claims.run': runHash(runId), 'io.kube-claims.purpose': 'etcd-negative-control' })
     .withCommand([
       'etcd',
       '--name=lax',

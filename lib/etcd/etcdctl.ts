@@ -1,6 +1,7 @@
 // etcdctl in the etcd pod, as §4.1 runs it: with the TLS flags on the command line, or with the ETCDCTL_*
 // variables exported in `sh`. Everything goes through the API server's pods/exec (helpers/etcd/exec.ts).
 import type { KubeConfig } from '@kubernetes/client-node';
+import { PROCESS_MARKER } from '../kubectl.ts';
 import { exportLines, podExec, shArgv, startInPod, type ExecResult, type LongRunning, type PodRef } from './exec.ts';
 
 /** Where kubeadm puts etcd's certificates; the etcd pod mounts the folder at the same path. */
@@ -45,32 +46,39 @@ function etcdctlArgv(argv: string[], flags: 'tls' | 'none'): string[] {
 export class EtcdPod {
   readonly kc: KubeConfig;
   readonly ref: PodRef;
+  /** The run's hash, exported as KUBE_CLAIMS_RUN_HASH into every etcdctl it starts: the node's sockets tell its clients from others by it. */
+  readonly runHash?: string;
 
-  constructor(kc: KubeConfig, ref: PodRef) {
+  constructor(kc: KubeConfig, ref: PodRef, runHash?: string) {
     this.kc = kc;
     this.ref = ref;
+    this.runHash = runHash;
   }
 
-  /** Any argv in the etcd container (sh, ps, kill). */
+  private marked(env: Record<string, string> | undefined): Record<string, string> {
+    return { ...(this.runHash ? { [PROCESS_MARKER]: this.runHash } : {}), ...env };
+  }
+
+  /** Any argv in the etcd container (sh and its builtins: upstream's image has no other tool). */
   exec(argv: string[], timeoutMs = 30_000): Promise<ExecResult> {
     return podExec(this.kc, this.ref, argv, { timeoutMs });
   }
 
   async etcdctl(argv: string[], options: EtcdctlOptions = {}): Promise<EtcdctlResult> {
     const cmd = etcdctlArgv(argv, options.flags ?? 'tls');
-    const env = options.env && Object.keys(options.env).length ? options.env : undefined;
-    // No `timeout` wrapper: busybox timeout leaves its watchdog to the container's PID 1 (etcd), which never
-    // reaps it. etcdctl bounds itself (--dial-timeout 2s, --command-timeout 5s by default).
-    const full = env ? shArgv(`${exportLines(env)}exec "$@"`, cmd) : cmd;
+    const env = this.marked(options.env);
+    // No `timeout` wrapper (upstream's image has none): etcdctl bounds itself (--dial-timeout 2s, --command-timeout 5s by default).
+    const full = Object.keys(env).length ? shArgv(`${exportLines(env)}exec "$@"`, cmd) : cmd;
     const r = await podExec(this.kc, this.ref, full, { timeoutMs: options.timeoutMs ?? 30_000 });
-    const prefix = env ? `${Object.keys(env).map((k) => `${k}=…`).join(' ')} ` : '';
+    const shown = Object.keys(options.env ?? {});
+    const prefix = shown.length ? `${shown.map((k) => `${k}=…`).join(' ')} ` : '';
     return { ...r, typed: `${prefix}${cmd.join(' ')}` };
   }
 
   /** etcdctl left running (watch, lock); stop() it in a finally. */
   startEtcdctl(argv: string[], options: { env?: Record<string, string>; flags?: 'tls' | 'none'; maxSeconds?: number } = {}): Promise<LongRunning> {
     return startInPod(this.kc, this.ref, etcdctlArgv(argv, options.flags ?? 'tls'), {
-      prelude: options.env ? exportLines(options.env) : '',
+      prelude: exportLines(this.marked(options.env)),
       maxSeconds: options.maxSeconds ?? 60,
     });
   }

@@ -119,28 +119,29 @@ export interface LongRunning {
   waitFor(pattern: RegExp, timeoutMs: number): Promise<string>;
   /** Set once the command has exited. */
   result(): ExecResult | undefined;
-  /** Ends the command (stdin closed, then SIGTERM/SIGKILL to its PID), waits for the exit status, closes the WebSocket. Idempotent. */
+  /** Ends the command (stdin closed, then SIGTERM/SIGKILL to its PID with the shell's kill), waits for the exit status, closes the WebSocket. Idempotent. */
   stop(): Promise<ExecResult | undefined>;
 }
 
 const PID_LINE = /^kube-claims-pid (\d+)\n/;
 
 /**
- * The wrapper of a long-running command. Closing an exec's WebSocket does not end the process it started
- * (containerd keeps it, and keeps its stdin open when the client just disappears), so the command runs as a
- * child of this `sh`, which ends it when the first of these happens: the command exits, stdin closes
- * (stop() closes it), or maxSeconds pass (the client died). `sh` reaps all its children, so nothing is left
- * to the container's PID 1 (etcd, which reaps nothing: an orphan there stays a zombie).
- * Background jobs of a non-interactive shell read /dev/null, hence the original stdin kept on fd 3.
+ * The wrapper of a long-running command, in shell builtins only: upstream's etcd image has bash as /bin/sh
+ * and no other tool (no cat, sleep, kill or ps binary). Closing an exec's WebSocket does not end the process
+ * it started (containerd keeps it, and keeps its stdin open when the client just disappears), so the command
+ * runs as a child of this shell, which ends it when the first of these happens: the command exits, or the
+ * reader job ends, which it does when stdin closes (stop() closes it) or after maxSeconds without input (the
+ * client died). The shell reaps all its children, so nothing is left to the container's PID 1 (etcd, which
+ * reaps nothing: an orphan there stays a zombie). Background jobs of a non-interactive shell read /dev/null,
+ * hence the original stdin kept on fd 3.
  */
 const supervisor = (maxSeconds: number) => [
   'exec 3<&0',
   '"$@" & c=$!',
   'echo "kube-claims-pid $c"',
-  'cat <&3 >/dev/null & r=$!',
-  `sleep ${Math.ceil(maxSeconds)} & t=$!`,
+  `{ read -r -t ${Math.ceil(maxSeconds)} -u 3 _; } & r=$!`,
   'wait -n',
-  'kill -TERM $c $r $t 2>/dev/null',
+  'kill -TERM $c $r 2>/dev/null',
   'wait $c; rc=$?',
   'wait',
   'exit $rc',
@@ -191,9 +192,9 @@ export async function startInPod(kc: KubeConfig, ref: PodRef, argv: string[], op
       if (!result) {
         run.stdin?.end();
         if ((await exited(5_000)) === 'timeout') {
-          await podExec(kc, ref, ['kill', '-TERM', String(pid)], { timeoutMs: 15_000 }).catch(() => undefined);
+          await podExec(kc, ref, shArgv('kill -TERM "$1"', [String(pid)]), { timeoutMs: 15_000 }).catch(() => undefined);
           if ((await exited(5_000)) === 'timeout') {
-            await podExec(kc, ref, ['kill', '-KILL', String(pid)], { timeoutMs: 15_000 }).catch(() => undefined);
+            await podExec(kc, ref, shArgv('kill -KILL "$1"', [String(pid)]), { timeoutMs: 15_000 }).catch(() => undefined);
             await exited(5_000);
           }
         }
@@ -214,10 +215,40 @@ export async function startInPod(kc: KubeConfig, ref: PodRef, argv: string[], op
   };
 }
 
-/** The container's processes (busybox ps: PID USER COMMAND) whose command line contains `marker`. */
+/**
+ * The container's processes, read from /proc with shell builtins (no ps in upstream's images): "PID STATE
+ * ARGV…" lines, the lister itself left out.
+ */
+const LIST_PROCESSES = [
+  'for d in /proc/[0-9]*; do',
+  '  p=${d#/proc/}',
+  '  [ "$p" = "$$" ] && continue',
+  '  [ -r "$d/stat" ] || continue',
+  '  read -r st < "$d/stat" 2>/dev/null || continue',
+  '  st=${st##*) }; st=${st%% *}',
+  '  mapfile -d "" -t a < "$d/cmdline" 2>/dev/null || a=()',
+  '  echo "$p $st ${a[*]}"',
+  'done',
+].join('\n');
+
+export interface ContainerProcess {
+  pid: number;
+  /** R, S, Z (zombie), ... from /proc/PID/stat. */
+  state: string;
+  command: string;
+}
+
+export function parseProcessList(stdout: string): ContainerProcess[] {
+  return stdout.split('\n').filter(Boolean).flatMap((line) => {
+    const m = /^(\d+) (\S+) ?(.*)$/.exec(line);
+    return m ? [{ pid: Number(m[1]), state: m[2]!, command: m[3]! }] : [];
+  });
+}
+
+/** The container's processes whose command line contains `marker`. */
 export async function processesMatching(kc: KubeConfig, ref: PodRef, marker: string): Promise<{ lines: string[]; table: string }> {
-  const ps = await podExec(kc, ref, ['ps'], { timeoutMs: 15_000 });
-  if (ps.exitCode !== 0) throw new Error(`ps in ${ref.pod} exited ${ps.exitCode}: ${ps.stderr.trim()}`);
-  const lines = ps.stdout.split('\n').filter((l) => l.includes(marker) && !/^\s*\d+\s+\S+\s+ps\b/.test(l));
-  return { lines, table: ps.stdout };
+  const r = await podExec(kc, ref, shArgv(LIST_PROCESSES), { timeoutMs: 15_000 });
+  if (r.exitCode !== 0) throw new Error(`listing the processes of ${ref.pod} exited ${r.exitCode}: ${r.stderr.trim()}`);
+  const lines = parseProcessList(r.stdout).filter((p) => p.command.includes(marker)).map((p) => `${p.pid} ${p.state} ${p.command}`);
+  return { lines, table: r.stdout };
 }

@@ -10,14 +10,14 @@ import {
 import { nodeExec, nodeExecOk } from '../../lib/node.ts';
 import { claim, negativeControl } from '../claim.ts';
 import {
-  adminOrganization, checkAdminConf, checkAdminCredentials, checkEtcKubernetes, checkServerIsNode, compareWithClientNode,
+  checkAdminConf, checkAdminCredentials, checkEtcKubernetes, checkServerIsNode, compareWithClientNode,
   ETC_KUBERNETES_DIRS, ETC_KUBERNETES_KUBECONFIGS, expectedAdminConf, parseStat, type AdminConfExpectation, type StatEntry,
 } from '../checks/apiserver/admin-conf.ts';
 import { checkVerboseVersionLog, expectedUserAgent, type ClientVersion } from '../checks/apiserver/version.ts';
 import { credentialFreeKubeconfig, withNodeTempDir, writeNodeFile } from '../deviations/apiserver.ts';
 import { expectDifference, expectNoDifferences } from '../differences.ts';
 import { cluster, kube } from '../env.ts';
-import { serverVersion } from './fixture.ts';
+import { lineProfile, serverVersion } from './fixture.ts';
 
 const ADMIN_CONF = '/etc/kubernetes/admin.conf';
 
@@ -109,8 +109,7 @@ describe('§3 kube-apiserver', () => {
 
     async function adminCredentialExpectation() {
       const ca = new X509Certificate(await nodeExecOk(cluster(), ['cat', '/etc/kubernetes/pki/ca.crt']));
-      const minor = Number(/^v\d+\.(\d+)/.exec(cluster().kubernetesVersion)?.[1] ?? 0);
-      return { commonName: 'kubernetes-admin', organization: adminOrganization(minor), clusterCaFingerprint: ca.fingerprint256 };
+      return { commonName: 'kubernetes-admin', organization: lineProfile().line.behaviour.adminOrganization, clusterCaFingerprint: ca.fingerprint256 };
     }
 
     claim('API-06', async ({ record }) => {

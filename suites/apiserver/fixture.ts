@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { clientCertificate, jsonBody, request, type HttpAuth, type HttpResponse } from '../../lib/http.ts';
 import { contextCredentials, parseKubeconfig, resolveContext, type PemCredentials } from '../../lib/kubeconfig.ts';
+import { profileFor } from '../../contract/lines.ts';
 import { cluster, kube } from '../env.ts';
 
 /** https://HOST:PORT of the API server, from the run's kubeconfig. */
@@ -29,4 +30,24 @@ export async function serverVersion(): Promise<Record<string, unknown>> {
   const r = await get('/version?timeout=32s', await asAdmin());
   if (r.status !== 200) throw new Error(`authenticated GET /version answered ${r.status}: ${r.body.slice(0, 200)}`);
   return jsonBody<Record<string, unknown>>(r)!;
+}
+
+/**
+ * The version the cluster is expected to run, from the configuration: the version the run asked for (the
+ * offline build of a line, the upstream image's release, --kubernetes with an existing cluster), else the
+ * version kubeadm was asked to install (kubeadm-config's ClusterConfiguration.kubernetesVersion). Never the
+ * server's own answer.
+ */
+export async function expectedVersion(): Promise<{ version: string; source: string }> {
+  const c = cluster();
+  if (c.requestedVersion) return { version: c.requestedVersion, source: 'the version kube-claims was asked to run' };
+  const cm = await kube().core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'kubeadm-config' });
+  const version = /kubernetesVersion:\s*(\S+)/.exec(cm.data?.ClusterConfiguration ?? '')?.[1];
+  if (!version) throw new Error('no version was asked for (--kubernetes) and kubeadm-config names none');
+  return { version, source: 'kube-system/kubeadm-config ClusterConfiguration.kubernetesVersion (what kubeadm was asked to install)' };
+}
+
+/** The line profile of the cluster's version (contract/lines.ts). */
+export function lineProfile() {
+  return profileFor(cluster().serverVersion);
 }

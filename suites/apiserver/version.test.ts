@@ -7,12 +7,12 @@ import type { Kubectl } from '../../lib/kubectl.ts';
 import { claim, negativeControl } from '../claim.ts';
 import {
   checkAnonymousVersion, checkKubectlVersionOutput, checkPublicInfoViewer, checkVerboseVersionLog, checkVersionInfo,
-  compareVersionBodies, expectedUserAgent, type ClientVersion, type VerboseVersionExpectation,
+  compareVersionBodies, expectedUserAgent, type ClientVersion, type VerboseVersionExpectation, type VersionInfoExpectation,
 } from '../checks/apiserver/version.ts';
 import { withoutApfHeaders } from '../deviations/apiserver.ts';
 import { expectDifference, expectNoDifferences } from '../differences.ts';
 import { cluster, kube, kubectl } from '../env.ts';
-import { get, server, serverVersion } from './fixture.ts';
+import { expectedVersion, get, lineProfile, server, serverVersion } from './fixture.ts';
 
 async function clientVersion(k: Kubectl): Promise<ClientVersion & { kustomizeVersion: string }> {
   const v = await k.json<{ clientVersion: ClientVersion; kustomizeVersion: string }>(['version', '--client']);
@@ -40,6 +40,19 @@ async function nodePlatform(): Promise<string> {
   const info = (await kube().core.readNode({ name: cluster().nodeName })).status?.nodeInfo;
   return `${info?.operatingSystem}/${info?.architecture}`;
 }
+
+/** What /version must say, from the configuration and the line profile (never from /version itself). */
+async function versionExpectation(): Promise<VersionInfoExpectation> {
+  const { version } = await expectedVersion();
+  const { line } = lineProfile();
+  return {
+    gitVersion: version, platform: await nodePlatform(), compatibilityFields: line.behaviour.versionCompatibilityFields,
+    releaseCommit: line.version === version ? line.releaseCommit?.value : undefined,
+  };
+}
+
+/** v1.33.3 → v1.33.4. */
+const bumpPatch = (v: string) => v.replace(/^(v\d+\.\d+\.)(\d+)/, (_m, p: string, patch: string) => `${p}${Number(patch) + 1}`);
 
 // ------------------------------------------------------------------------------------------------------------
 
@@ -88,18 +101,30 @@ describe('§3 kube-apiserver', () => {
     });
 
     claim('API-02', async ({ record }) => {
-      const k = await kubectl();
+      const k = kubectl();
       const r = await k.ok(['version']);
+      const expected = await expectedVersion();
       record('kubectl version', r.stdout);
+      record('the version asked for', `${expected.version} (${expected.source})`);
       const { kustomizeVersion } = await clientVersion(k);
-      expectNoDifferences(checkKubectlVersionOutput(r.stdout, { clusterVersion: cluster().kubernetesVersion, kustomizeVersion }));
+      expectNoDifferences(checkKubectlVersionOutput(r.stdout, { clusterVersion: expected.version, kustomizeVersion }));
+    });
+
+    negativeControl('API-02', 'the configuration asks for the next patch release', async ({ record }) => {
+      // The cluster stays as it is; the run is told to expect another release (as when the wrong image was used).
+      const k = kubectl();
+      const r = await k.ok(['version']);
+      const asked = bumpPatch((await expectedVersion()).version);
+      const diffs = checkKubectlVersionOutput(r.stdout, { clusterVersion: asked });
+      record('differences found', diffs.join('\n'));
+      expectDifference(diffs, `Server Version is ${cluster().serverVersion}, but ${asked} was asked for`);
     });
 
     negativeControl('API-02', 'kubectl version --client does not ask the server', async ({ record }) => {
       const k = await kubectl();
       const r = await k.ok(['version', '--client']);
       record('kubectl version --client', r.stdout);
-      const diffs = checkKubectlVersionOutput(r.stdout, { clusterVersion: cluster().kubernetesVersion });
+      const diffs = checkKubectlVersionOutput(r.stdout, { clusterVersion: (await expectedVersion()).version });
       record('differences found', diffs.join('\n'));
       expectDifference(diffs, 'no "Server Version:" line');
     });
@@ -108,16 +133,18 @@ describe('§3 kube-apiserver', () => {
       const k = await kubectl();
       const live = (await k.ok(['version'])).stdout;
       const deviated = live.replace(/^(Server Version: v\d+\.)(\d+)/m, (_m, p: string, minor: string) => `${p}${Number(minor) - 1}`);
-      const diffs = checkKubectlVersionOutput(deviated, { clusterVersion: cluster().kubernetesVersion });
+      const diffs = checkKubectlVersionOutput(deviated, { clusterVersion: (await expectedVersion()).version });
       record('differences found', diffs.join('\n'));
-      expectDifference(diffs, /Server Version is v\d+\.\d+\.\d+\S*, expected the cluster's/);
+      expectDifference(diffs, /Server Version is v\d+\.\d+\.\d+\S*, but v\S+ was asked for/);
     });
 
-    claim('API-03', async ({ record }) => {
+    claim('API-03', async ({ record, note }) => {
       const body = await serverVersion();
       const viaClient = await kube().version.getCode();
       record('GET /version?timeout=32s', body);
-      const expect = { gitVersion: cluster().kubernetesVersion, platform: await nodePlatform() };
+      const expect = await versionExpectation();
+      record('expected from the configuration', { ...expect, releaseCommitSource: lineProfile().line.releaseCommit?.source ?? 'kube-claims knows no release commit for this version' });
+      if (body.gitCommit === '' && body.gitTreeState === 'archive') note('/version names the release commit (the article shows 80779bd… for v1.33.3)', `this API server was built from a source archive and states no commit (gitCommit "", gitTreeState archive): kube-claims knows no public source for ${String(body.gitVersion)}'s commit`);
       expectNoDifferences([
         ...checkVersionInfo(body, expect),
         ...compareVersionBodies(body, JSON.parse(JSON.stringify(viaClient)), 'GET /version', '@kubernetes/client-node VersionApi.getCode()'),
@@ -128,7 +155,7 @@ describe('§3 kube-apiserver', () => {
       // A differently built API server cannot be swapped in: deviate the live body.
       const body = await serverVersion();
       const deviated = { ...body, minCompatibilityMinor: body.minor, gitTreeState: 'dirty', buildDate: 'Tue Jul 15 2025', platform: 'linux/s390x' };
-      const diffs = checkVersionInfo(deviated, { gitVersion: cluster().kubernetesVersion, platform: await nodePlatform() });
+      const diffs = checkVersionInfo(deviated, await versionExpectation());
       record('differences found', diffs.join('\n'));
       expectDifference(diffs, 'minCompatibilityMinor is');
       expectDifference(diffs, 'gitTreeState is dirty');

@@ -1,7 +1,16 @@
 // Checks of §2: what crictl and the pod and namespace lists must show. Pure functions of observations.
 import type { V1Pod } from '@kubernetes/client-node';
-import { ARTICLE_NAMESPACES, podReady, STATIC_COMPONENTS } from '../../environment/providers/readiness.ts';
 import type { Differences } from '../differences.ts';
+
+/** The static pods kubeadm puts on a control-plane node, named COMPONENT-NODE. */
+export const STATIC_COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const;
+/** The namespaces the article lists. */
+export const ARTICLE_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-system'] as const;
+
+/** Running and Ready, and not being deleted (kubectl shows such a pod as Terminating). */
+export function podReady(pod: V1Pod): boolean {
+  return !pod.metadata?.deletionTimestamp && pod.status?.phase === 'Running' && (pod.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+}
 
 export interface CrictlContainer {
   id: string;
@@ -60,9 +69,13 @@ export function comparePodSets(a: V1Pod[], b: V1Pod[], aName: string, bName: str
   ];
 }
 
-/** `kubectl get pod` without -n: only namespace default. */
-export function checkOnlyDefaultNamespace(pods: V1Pod[]): Differences {
-  return pods.filter((p) => p.metadata?.namespace !== 'default').map((p) => `${podLabel(p)} is listed, but only namespace default should be`);
+/** `kubectl get pod` without -n: only namespace default, and (when given) the pods known to run there. */
+export function checkOnlyDefaultNamespace(pods: V1Pod[], expected: readonly string[] = []): Differences {
+  const names = new Set(pods.filter((p) => p.metadata?.namespace === 'default').map((p) => p.metadata?.name));
+  return [
+    ...pods.filter((p) => p.metadata?.namespace !== 'default').map((p) => `${podLabel(p)} is listed, but only namespace default should be`),
+    ...expected.filter((n) => !names.has(n)).map((n) => `default/${n} runs in namespace default but is not listed`),
+  ];
 }
 
 export function checkArticleNamespaces(namespaces: Array<{ name: string; phase?: string }>): Differences {
@@ -73,11 +86,13 @@ export function checkArticleNamespaces(namespaces: Array<{ name: string; phase?:
   });
 }
 
+/** The ordinal pods NAME-0 … NAME-(N-1) of a StatefulSet. */
+export const ordinalPods = (name: string, replicas: number) => Array.from({ length: replicas }, (_, i) => `${name}-${i}`);
+
 /** Each replica of the StatefulSet answers PING with PONG; `answers` maps pod name → redis-cli output. */
-export function checkRedisReplicas(answers: Record<string, string>, replicas = 3): Differences {
+export function checkRedisReplicas(answers: Record<string, string>, name: string, replicas = 3): Differences {
   const diffs: Differences = [];
-  for (let i = 0; i < replicas; i++) {
-    const pod = `redis-${i}`;
+  for (const pod of ordinalPods(name, replicas)) {
     if (!(pod in answers)) diffs.push(`${pod} not found`);
     else if (answers[pod]!.trim() !== 'PONG') diffs.push(`${pod} answered ${JSON.stringify(answers[pod]!.trim())} to PING, not PONG`);
   }

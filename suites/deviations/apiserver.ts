@@ -1,10 +1,10 @@
 // Deviations for the negative controls of §3. Live ones are named by the run and undone before they return,
 // also when the control fails; the others turn a live observation into a deviated copy.
 import { stringify } from 'yaml';
-import { inject, vi } from 'vitest';
-import { RUN_LABEL } from '../../lib/namespace.ts';
+import { vi } from 'vitest';
+import { runLabels } from '../../lib/namespace.ts';
 import { nodeExecOk } from '../../lib/node.ts';
-import { cluster, kube, runScoped } from '../env.ts';
+import { cluster, kube, run, runScoped } from '../env.ts';
 
 const PURPOSE_LABEL = 'kube-claims.io/purpose';
 const ANONYMOUS_READER = 'anonymous-pod-reader';
@@ -27,7 +27,7 @@ async function ignoreNotFound(fn: () => Promise<unknown>): Promise<void> {
 export async function withAnonymousPodReader(anonymousMayList: () => Promise<boolean>, fn: () => Promise<void>): Promise<void> {
   const rbac = kube().rbac;
   const name = runScoped(ANONYMOUS_READER);
-  const labels = { [RUN_LABEL]: inject('runId'), [PURPOSE_LABEL]: ANONYMOUS_READER };
+  const labels = { ...runLabels(run().runId), [PURPOSE_LABEL]: ANONYMOUS_READER };
   try {
     await rbac.createClusterRole({ body: { metadata: { name, labels }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }] } });
     await rbac.createClusterRoleBinding({
@@ -48,23 +48,6 @@ export async function withAnonymousPodReader(anonymousMayList: () => Promise<boo
       if (await anonymousMayList()) throw new Error(`anonymous users may still list pods 30 s after ${name} was deleted`);
     }, { timeout: 30_000, interval: 250 });
   }
-}
-
-/**
- * Removes grants of this kind left by an earlier run that was killed before its `finally` ran
- * (older than `olderThanMs`, so a run going on right now keeps its own). Returns the names removed.
- */
-export async function removeStaleAnonymousPodReaders(olderThanMs = 15 * 60_000): Promise<string[]> {
-  const rbac = kube().rbac;
-  const labelSelector = `${PURPOSE_LABEL}=${ANONYMOUS_READER},${RUN_LABEL}`;
-  const stale = (items: Array<{ metadata?: { name?: string; creationTimestamp?: Date } }>) => items
-    .filter((i) => i.metadata?.name && Date.now() - new Date(i.metadata.creationTimestamp ?? 0).getTime() > olderThanMs)
-    .map((i) => i.metadata!.name!);
-  const bindings = stale((await rbac.listClusterRoleBinding({ labelSelector })).items);
-  const roles = stale((await rbac.listClusterRole({ labelSelector })).items);
-  for (const name of bindings) await ignoreNotFound(() => rbac.deleteClusterRoleBinding({ name }));
-  for (const name of roles) await ignoreNotFound(() => rbac.deleteClusterRole({ name }));
-  return [...new Set([...bindings, ...roles])];
 }
 
 /** A run-named folder under /tmp on the control-plane node, removed (with its content) afterwards. */

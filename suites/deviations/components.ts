@@ -1,54 +1,68 @@
-// Deviations staged on the live cluster for negative controls; each is undone before it returns.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+// Deviations staged on the live cluster for negative controls of §2; each is undone before it returns, and
+// each is recorded where a later run finds it if this one is killed (environment/providers/leftovers.ts):
+// a parked manifest carries the run's hash in its name, a scaled Deployment says so in its annotations.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { readFile } from 'node:fs/promises';
-import { waitForControlPlane } from '../../environment/providers/readiness.ts';
-import { waitUntil } from '../../lib/wait.ts';
+import { parkedSuffix, REPLICAS_BEFORE, restoreScaled, SCALED_BY } from '../../environment/providers/leftovers.ts';
 import { Kubectl } from '../../lib/kubectl.ts';
 import { nodeExec, nodeExecOk } from '../../lib/node.ts';
-import { cluster, kube, kubectl, runScoped } from '../env.ts';
+import { runHash } from '../../lib/run-id.ts';
+import { waitUntil } from '../../lib/wait.ts';
+import { podReady } from '../checks/components.ts';
+import { cluster, kube, kubectl, run, runScoped } from '../env.ts';
 
-/** Moves a static pod manifest off /etc/kubernetes/manifests, runs fn, puts it back and waits for readiness. */
+/** Moves a static pod manifest off /etc/kubernetes/manifests, runs fn, puts it back and waits until its pod is Ready again. */
 export async function withStaticPodRemoved(component: string, fn: () => Promise<void>): Promise<void> {
   const c = cluster();
   const manifest = `/etc/kubernetes/manifests/${component}.yaml`;
-  const parked = `/etc/kubernetes/${component}.yaml.${runScoped('parked')}`;
+  const parked = `/etc/kubernetes/${component}.yaml${parkedSuffix(run().runId)}`;
   await nodeExecOk(c, ['mv', manifest, parked]);
   try {
     await waitUntil(`${component} container to stop`, async () => {
       const r = await nodeExec(c, ['crictl', 'ps', '--name', `^${component}$`, '-q']);
       return r.exitCode === 0 && r.stdout.trim() === '';
-    });
+    }, 90_000);
     await fn();
   } finally {
     await nodeExecOk(c, ['mv', parked, manifest]);
-    await waitForControlPlane(c.kubeconfig, c.context, 300_000);
+    // Undoing our own deviation: back to how the run found it, boundedly.
+    await waitUntil(`${component}-${c.nodeName} to be Ready again`, async () => {
+      const pod = await kube().core.readNamespacedPod({ namespace: 'kube-system', name: `${component}-${c.nodeName}` }).catch(() => undefined);
+      const running = await nodeExec(c, ['crictl', 'ps', '--name', `^${component}$`, '-q']);
+      return !!pod && podReady(pod) && running.stdout.trim() !== '';
+    }, 180_000);
   }
 }
 
-export async function withDeploymentScaled(namespace: string, name: string, replicas: number, fn: () => Promise<void>): Promise<void> {
-  const k = await kubectl();
-  const before = (await kube().apps.readNamespacedDeployment({ namespace, name })).spec?.replicas ?? 1;
-  await k.ok(['-n', namespace, 'scale', `deployment/${name}`, `--replicas=${replicas}`]);
+/** Scales a Deployment (recording the replicas before, on the object), runs fn, scales back and waits for the rollout. */
+export async function withDeploymentScaled(namespace: string, name: string, selector: string, replicas: number, fn: () => Promise<void>): Promise<void> {
+  const apps = kube().apps;
+  const before = (await apps.readNamespacedDeployment({ namespace, name })).spec?.replicas ?? 1;
+  await apps.patchNamespacedDeployment({
+    namespace, name,
+    body: [
+      { op: 'add', path: `/metadata/annotations/${SCALED_BY.replace('/', '~1')}`, value: runHash(run().runId) },
+      { op: 'add', path: `/metadata/annotations/${REPLICAS_BEFORE.replace('/', '~1')}`, value: String(before) },
+      { op: 'replace', path: '/spec/replicas', value: replicas },
+    ],
+  });
   try {
     await waitUntil(`${name} to have ${replicas} pod(s)`, async () => {
-      const pods = (await kube().core.listNamespacedPod({ namespace, labelSelector: 'k8s-app=kube-dns' })).items;
+      const pods = (await kube().core.listNamespacedPod({ namespace, labelSelector: selector })).items;
       return pods.filter((p) => !p.metadata?.deletionTimestamp).length === replicas;
-    });
+    }, 90_000);
     await fn();
   } finally {
-    await k.ok(['-n', namespace, 'scale', `deployment/${name}`, `--replicas=${before}`]);
-    await k.ok(['-n', namespace, 'rollout', 'status', `deployment/${name}`, '--timeout=180s'], { timeoutMs: 190_000 });
-    const c = cluster();
-    await waitForControlPlane(c.kubeconfig, c.context, 300_000);
+    await restoreScaled(kube(), namespace, name);
+    await kubectl().ok(['-n', namespace, 'rollout', 'status', `deployment/${name}`, '--timeout=180s'], { timeoutMs: 190_000 });
   }
 }
 
 /** A copy of the run's kubeconfig whose current context names another namespace (removed afterwards). */
 export async function withContextNamespace(namespace: string, fn: (k: Kubectl) => Promise<void>): Promise<void> {
-  const base = await kubectl();
+  const base = kubectl();
   const dir = await mkdtemp(join(tmpdir(), `${runScoped('kubeconfig')}-`));
   try {
     const kc = parse(await readFile(base.kubeconfig, 'utf8')) as { 'current-context': string; contexts: Array<{ name: string; context: Record<string, string> }> };

@@ -4,11 +4,12 @@
 // scheduler, keys under /registry, a different storage format), the check gets a deviated copy of the live
 // observation instead.
 import { startLaxEtcd, type StartedLaxEtcd } from '../../lib/etcd/container.ts';
+import { run } from '../env.ts';
 import type { ApiObjectIdentity, EtcdClientsObservation, VersionObservation } from '../checks/etcd.ts';
 
 /** A throw-away etcd from the cluster's own etcd image with plain http and no client-cert-auth, always stopped. */
 export async function withLaxEtcd<T>(image: string, fn: (etcd: StartedLaxEtcd) => Promise<T>): Promise<T> {
-  await using etcd = await startLaxEtcd(image);
+  await using etcd = await startLaxEtcd(image, run().runId);
   return await fn(etcd);
 }
 

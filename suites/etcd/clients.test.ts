@@ -1,13 +1,20 @@
 // §4 of the article: only kube-apiserver talks to etcd; kube-controller-manager, kube-scheduler and kubelet
-// reach the API server instead. Shared fixture (etcd pod, run-scoped keys, clean-up): ./fixture.ts.
+// reach the API server instead. Checked twice: the flags and kubeconfigs of the components, and the TCP
+// connections to etcd's client port on the node with the processes that hold them.
+// Shared fixture (etcd pod, run-scoped keys, clean-up): ./fixture.ts.
 import { describe } from 'vitest';
+import { EtcdPod } from '../../lib/etcd/etcdctl.ts';
 import { nodeExecOk } from '../../lib/node.ts';
 import { claim, negativeControl } from '../claim.ts';
 import { checkOnlyApiServerTalksToEtcd, parseFlags, type EtcdClientsObservation } from '../checks/etcd.ts';
+import { checkEtcdClients, describeClients, etcdClients, parseProcNetTcp, type EtcdClient, type ProcessInfo } from '../checks/etcd-sockets.ts';
 import { schedulerWithEtcdFlag } from '../deviations/etcd.ts';
 import { expectDifference, expectNoDifferences } from '../differences.ts';
-import { cluster, kube } from '../env.ts';
-import { staticPodCommand, useEtcdCleanup } from './fixture.ts';
+import { cluster, kube, run } from '../env.ts';
+import { eventually } from '../eventually.ts';
+import { PROCESS_MARKER } from '../../lib/kubectl.ts';
+import { runHash } from '../../lib/run-id.ts';
+import { etcdRef, runKey, staticPodCommand, useEtcdCleanup, withEnv } from './fixture.ts';
 
 useEtcdCleanup();
 
@@ -31,6 +38,39 @@ async function observeEtcdClients(): Promise<EtcdClientsObservation> {
   };
 }
 
+/** etcd's client port: from its --listen-client-urls (kubeadm: https://127.0.0.1:2379,https://NODE-IP:2379). */
+async function etcdClientPort(): Promise<number> {
+  const urls = (parseFlags(await staticPodCommand('etcd')).get('listen-client-urls') ?? '').split(',');
+  const port = urls.map((u) => (URL.canParse(u) ? Number(new URL(u).port) : 0)).find(Boolean);
+  if (!port) throw new Error('etcd has no --listen-client-urls with a port');
+  return port;
+}
+
+/** The connections to etcd's client port on the node, with the processes that hold them (read from /proc there). */
+async function observeSockets(): Promise<{ clients: EtcdClient[]; port: number }> {
+  const c = cluster();
+  const port = await etcdClientPort();
+  const tcp = await nodeExecOk(c, ['cat', '/proc/net/tcp', '/proc/net/tcp6']);
+  const fds = await nodeExecOk(c, ['find', '/proc', '-mindepth', '3', '-maxdepth', '3', '-path', '/proc/[0-9]*/fd/*', '-lname', 'socket:*', '-printf', '%h %l\\n'])
+    .catch((e: Error) => e.message); // processes that end while find walks /proc make it exit 1; what it printed stands
+  const inodePids = new Map<string, number>();
+  for (const line of fds.split('\n')) {
+    const m = /^\/proc\/(\d+)\/fd socket:\[(\d+)\]$/.exec(line.trim());
+    if (m) inodePids.set(m[2]!, Number(m[1]));
+  }
+  const entries = parseProcNetTcp(tcp);
+  const pids = [...new Set(entries.map((e) => inodePids.get(e.inode)).filter((p): p is number => p !== undefined))];
+  // One line per process: PID, name, whether it carries this run's marker, its command line.
+  const script = `for p; do m=0; tr '\\0' '\\n' < /proc/$p/environ 2>/dev/null | grep -qx "${PROCESS_MARKER}=$H" && m=1; printf '%s\\t%s\\t%s\\t%s\\n' "$p" "$(cat /proc/$p/comm 2>/dev/null)" "$m" "$(tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null)"; done`;
+  const info = await nodeExecOk(c, ['env', `H=${runHash(run().runId)}`, 'sh', '-c', script, 'sh', ...pids.map(String)]);
+  const processes = new Map<number, ProcessInfo>();
+  for (const line of info.split('\n').filter(Boolean)) {
+    const [pid, comm, ours, cmdline] = line.split('\t');
+    processes.set(Number(pid), { pid: Number(pid), comm: comm ?? '', ours: ours === '1', cmdline: (cmdline ?? '').trim() });
+  }
+  return { clients: etcdClients(entries, port, inodePids, processes), port };
+}
+
 /** The flags that matter for who talks to etcd, for the evidence. */
 function clientFlags(o: EtcdClientsObservation): Record<string, string[]> {
   const pick = (cmd: string[]) => cmd.filter((a) => /^--(etcd|kubeconfig|advertise-address|secure-port|listen-client-urls|advertise-client-urls)/.test(a));
@@ -44,7 +84,9 @@ describe('§4 etcd: only kube-apiserver talks to it', () => {
   claim('ETCD-01', async ({ record }) => {
     const o = await observeEtcdClients();
     record('etcd-related flags and kubeconfig servers', clientFlags(o));
-    expectNoDifferences(checkOnlyApiServerTalksToEtcd(o));
+    const sockets = await observeSockets();
+    record(`processes holding connections to etcd's client port ${sockets.port} (on the node, from /proc)`, describeClients(sockets.clients));
+    expectNoDifferences([...checkOnlyApiServerTalksToEtcd(o), ...checkEtcdClients(sockets.clients)]);
   });
 
   negativeControl('ETCD-01', 'kube-scheduler given an etcd flag (deviated copy of the live static pod specs)', async ({ record }) => {
@@ -53,5 +95,21 @@ describe('§4 etcd: only kube-apiserver talks to it', () => {
     const diffs = checkOnlyApiServerTalksToEtcd(schedulerWithEtcdFlag(live, servers));
     record('differences found', diffs.join('\n'));
     expectDifference(diffs, `kube-scheduler has etcd flag --etcd-servers=${servers}`);
+  });
+
+  negativeControl('ETCD-01', 'another process holds a connection to etcd (an etcdctl watch the run does not mark as its own)', async ({ record }) => {
+    // A client that is neither kube-apiserver nor this run's: an etcdctl left watching in the etcd pod.
+    const stranger = new EtcdPod(kube().kc, etcdRef());
+    const watcher = await stranger.startEtcdctl(['watch', runKey('stranger')], { env: withEnv.env, flags: 'none', maxSeconds: 30 });
+    try {
+      // The watcher connects a moment after it starts: observe until it shows (10 s at most).
+      const s = await eventually(observeSockets, (o) => (checkEtcdClients(o.clients).length ? [] : ['no stranger seen yet']), { deadline: Date.now() + 10_000, intervalMs: 500 });
+      record('processes holding connections to etcd while the stranger watches', describeClients(s.observation.clients));
+      const diffs = checkEtcdClients(s.observation.clients);
+      record('differences found', diffs.join('\n'));
+      expectDifference(diffs, /etcdctl \(pid \d+: etcdctl .*watch .*\) holds a connection to etcd/);
+    } finally {
+      await watcher.stop();
+    }
   });
 });

@@ -151,5 +151,5 @@ describe('§4.1 etcdctl in the etcd pod', () => {
       expectDifference(diffs, 'default endpoint accepted');
       expectDifference(diffs, 'etcd3 over plain http accepted');
     });
-  }, 60_000);
+  }, { timeout: 60_000 });
 });

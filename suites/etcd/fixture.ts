@@ -4,12 +4,13 @@
 // Every key written is under /kube-claims/RUN-ID/ and removed in afterAll (useEtcdCleanup), whatever happened.
 // Module state is per test file (vitest isolates files): each file has its own connection and clean-up.
 import type { V1Pod } from '@kubernetes/client-node';
-import { afterAll, inject } from 'vitest';
+import { afterAll } from 'vitest';
 import { connectThroughPortForward, readClientCredentials, type EtcdConnection } from '../../lib/etcd/client.ts';
 import { EtcdPod, ETCDCTL_ENV, type EtcdctlResult } from '../../lib/etcd/etcdctl.ts';
 import type { LongRunning, PodRef } from '../../lib/etcd/exec.ts';
 import { parseFlags, type CommandOutcome } from '../checks/etcd.ts';
-import { cluster, kube } from '../env.ts';
+import { runHash } from '../../lib/run-id.ts';
+import { cluster, kube, run } from '../env.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The etcd under test, and what this run writes to it
@@ -21,7 +22,7 @@ export const etcdRef = (): PodRef => ({ namespace: NAMESPACE, pod: etcdPodName()
 let pod: EtcdPod | undefined;
 /** The etcd pod, reached through the API server (pods/exec). */
 export function etcdPod(): EtcdPod {
-  pod ??= new EtcdPod(kube().kc, etcdRef());
+  pod ??= new EtcdPod(kube().kc, etcdRef(), runHash(run().runId));
   return pod;
 }
 
@@ -34,7 +35,7 @@ export function etcdctlInPod(argv: string[], options: { env?: Record<string, str
 export const withEnv = { env: { ...ETCDCTL_ENV }, flags: 'none' as const };
 
 /** The root of everything this run writes: /kube-claims/RUN-ID/. */
-const runPrefix = () => `/kube-claims/${inject('runId')}/`;
+const runPrefix = () => `/kube-claims/${run().runId}/`;
 export const runKey = (name: string) => `${runPrefix()}${name}`;
 
 const started = new Set<LongRunning>();

@@ -241,5 +241,5 @@ describe('§4.2 key operations', () => {
     const diffs = checkLockExclusive(o);
     record('differences found', diffs.join('\n'));
     expectDifference(diffs, `a second contender acquired ${name} while the holder had it`);
-  }, 60_000);
+  }, { timeout: 60_000 });
 });

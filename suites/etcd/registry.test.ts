@@ -2,7 +2,7 @@
 // (namespaces, pods, APIServices), and values as protobuf in the k8s\0 envelope.
 // Shared fixture (etcd pod, run-scoped keys, clean-up): ./fixture.ts.
 import { describe } from 'vitest';
-import { ARTICLE_NAMESPACES } from '../../environment/providers/readiness.ts';
+import { ARTICLE_NAMESPACES } from '../checks/components.ts';
 import { ok } from '../../lib/etcd/etcdctl.ts';
 import { decodeObjectMeta, decodeStorageValue } from '../../lib/etcd/protobuf.ts';
 import { claim, negativeControl } from '../claim.ts';

@@ -99,11 +99,6 @@ export interface AdminCredentialExpectation {
   clusterCaFingerprint?: string;
 }
 
-/** kubeadm issues kubernetes-admin in kubeadm:cluster-admins from 1.29 on (system:masters before). */
-export function adminOrganization(serverMinor: number): string {
-  return serverMinor >= 29 ? 'kubeadm:cluster-admins' : 'system:masters';
-}
-
 export function checkAdminCredentials(insp: CredentialInspection, expect: AdminCredentialExpectation): Differences {
   const diffs: Differences = insp.errors.map((e) => `${e} (does not parse)`);
   if (!insp.ca && !insp.errors.some((e) => e.startsWith('CA'))) diffs.push('no certificate-authority-data');

@@ -19,7 +19,8 @@ export interface ClientVersion {
 
 /** client-go's default User-Agent: "kubectl/VERSION (OS/ARCH) kubernetes/COMMIT7". */
 export function expectedUserAgent(client: ClientVersion): string {
-  return `kubectl/${client.gitVersion} (${client.platform}) kubernetes/${client.gitCommit.slice(0, 7)}`;
+  // client-go's adjustCommit: seven digits, or "unknown" for a build that states no commit.
+  return `kubectl/${client.gitVersion} (${client.platform}) kubernetes/${client.gitCommit ? client.gitCommit.slice(0, 7) : 'unknown'}`;
 }
 
 export interface VerboseVersionExpectation {
@@ -99,12 +100,13 @@ export function parseKubectlVersion(stdout: string): Record<string, string> {
   return out;
 }
 
+/** `clusterVersion`: the version the configuration asked for. */
 export function checkKubectlVersionOutput(stdout: string, expect: { clusterVersion: string; kustomizeVersion?: string }): Differences {
   const got = parseKubectlVersion(stdout);
   const diffs: Differences = [];
   for (const line of VERSION_LINES) if (!(line in got)) diffs.push(`no "${line}:" line`);
   for (const line of ['Client Version', 'Server Version']) {
-    if (got[line] && got[line] !== expect.clusterVersion) diffs.push(`${line} is ${got[line]}, expected the cluster's ${expect.clusterVersion}`);
+    if (got[line] && got[line] !== expect.clusterVersion) diffs.push(`${line} is ${got[line]}, but ${expect.clusterVersion} was asked for`);
   }
   const kustomize = got['Kustomize Version'];
   if (kustomize && !/^v\d+\.\d+\.\d+/.test(kustomize)) diffs.push(`Kustomize Version ${kustomize} is not a vMAJOR.MINOR.PATCH version`);
@@ -124,21 +126,28 @@ export const VERSION_FIELDS = [
   'gitVersion', 'gitCommit', 'gitTreeState', 'buildDate', 'goVersion', 'compiler', 'platform',
 ] as const;
 
-/** Fields that /version has from Kubernetes 1.33 on (KEP-4330, compatibility versions). */
-const FIELDS_SINCE_1_33 = ['emulationMajor', 'emulationMinor', 'minCompatibilityMajor', 'minCompatibilityMinor'];
+/** Fields of compatibility versions (KEP-4330): present from 1.33 on (contract/lines.ts versionCompatibilityFields). */
+const COMPATIBILITY_FIELDS = ['emulationMajor', 'emulationMinor', 'minCompatibilityMajor', 'minCompatibilityMinor'];
 
-export function checkVersionInfo(body: unknown, expect: { gitVersion: string; platform: string }): Differences {
+export interface VersionInfoExpectation {
+  /** The version the configuration asked for. */
+  gitVersion: string;
+  platform: string;
+  /** The release commit of gitVersion, where kube-claims knows it (contract/lines.ts releaseCommit). */
+  releaseCommit?: string;
+  compatibilityFields: boolean;
+}
+
+export function checkVersionInfo(body: unknown, expect: VersionInfoExpectation): Differences {
   if (!body || typeof body !== 'object') return [`the /version body is not a JSON object: ${show(body)}`];
   const v = body as Record<string, unknown>;
   const diffs: Differences = [];
-  const want = /^v(\d+)\.(\d+)\.(\d+)/.exec(expect.gitVersion);
-  const since133 = !!want && (Number(want[1]) > 1 || Number(want[2]) >= 33);
   for (const f of VERSION_FIELDS) {
-    if (v[f] === undefined && (since133 || !FIELDS_SINCE_1_33.includes(f))) diffs.push(`field ${f} is missing`);
+    if (v[f] === undefined && (expect.compatibilityFields || !COMPATIBILITY_FIELDS.includes(f))) diffs.push(`field ${f} is missing`);
     else if (v[f] !== undefined && typeof v[f] !== 'string') diffs.push(`field ${f} is ${show(v[f])}, not a string`);
   }
   const s = (f: string) => (typeof v[f] === 'string' ? (v[f] as string) : undefined);
-  if (s('gitVersion') !== expect.gitVersion) diffs.push(`gitVersion is ${show(s('gitVersion'))}, expected the cluster's ${expect.gitVersion}`);
+  if (s('gitVersion') !== expect.gitVersion) diffs.push(`gitVersion is ${show(s('gitVersion'))}, but ${expect.gitVersion} was asked for`);
   const parsed = /^v(\d+)\.(\d+)\.(\d+)/.exec(s('gitVersion') ?? '');
   if (parsed) {
     const [, major, minor] = parsed;
@@ -154,7 +163,13 @@ export function checkVersionInfo(body: unknown, expect: { gitVersion: string; pl
   } else if (s('gitVersion') !== undefined) {
     diffs.push(`gitVersion ${s('gitVersion')} is not vMAJOR.MINOR.PATCH`);
   }
-  if (s('gitCommit') !== undefined && !/^[0-9a-f]{40}$/.test(s('gitCommit')!)) diffs.push(`gitCommit ${s('gitCommit')} is not a 40-hex-digit commit`);
+  const commit = s('gitCommit');
+  if (expect.releaseCommit && s('gitVersion') === expect.gitVersion) {
+    if (commit !== expect.releaseCommit) diffs.push(`gitCommit is ${show(commit)}, but ${expect.gitVersion} was released from ${expect.releaseCommit}`);
+  } else if (commit !== undefined && !/^[0-9a-f]{40}$/.test(commit) && !(commit === '' && s('gitTreeState') === 'archive')) {
+    // A source-archive build that states it has no commit says gitCommit "" with gitTreeState archive.
+    diffs.push(`gitCommit ${show(commit)} is not a 40-hex-digit commit`);
+  }
   if (s('gitTreeState') !== undefined && !['clean', 'archive'].includes(s('gitTreeState')!)) diffs.push(`gitTreeState is ${s('gitTreeState')}, expected clean (or archive for a source-archive build)`);
   const bd = s('buildDate');
   if (bd !== undefined && !(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(bd) && !Number.isNaN(Date.parse(bd)))) diffs.push(`buildDate ${bd} is not an RFC 3339 UTC time`);

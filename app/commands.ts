@@ -1,0 +1,23 @@
+// The CLI's small commands: the catalogue, and kind clusters by hand (cluster up/down).
+import { CATALOGUE } from '../contract/catalogue.ts';
+import { prepareHost } from '../environment/host/host.ts';
+import { deleteKindCluster } from '../environment/providers/kind-provider.ts';
+import type { RunConfig } from './config.ts';
+import { providerFor } from './session.ts';
+
+export function listClaims(): void {
+  for (const c of CATALOGUE) console.log(`${c.id.padEnd(8)} ${c.section.padEnd(5)} ${c.title}`);
+}
+
+/** A kind cluster kube-claims made, kept running: its kubeconfig is printed for `verify --kubeconfig` or kubectl. */
+export async function clusterUp(config: RunConfig): Promise<number> {
+  await prepareHost();
+  const cluster = await providerFor({ ...config, kubeconfig: undefined, keep: true }).create();
+  console.log(`cluster ${cluster.name} (${cluster.serverVersion}, node ${cluster.nodeName}) is ready\nexport KUBECONFIG=${cluster.kubeconfig}`);
+  return 0;
+}
+
+export async function clusterDown(config: RunConfig): Promise<number> {
+  console.log((await deleteKindCluster(config.clusterName)) ? `deleted kind cluster ${config.clusterName}` : `no kind cluster ${config.clusterName}`);
+  return 0;
+}

@@ -1,0 +1,86 @@
+// The cluster contract: what a provider hands to the suites about the cluster under test and the run.
+// Plain, serialisable data: it travels from the CLI (or the test command's global setup) to the vitest
+// workers through `provide`/`inject`, never through environment variables or files.
+
+/** How commands reach the control-plane node. */
+export type NodeAccess =
+  /** A kind node container on this host: `docker exec`. */
+  | { kind: 'docker'; container: string }
+  /**
+   * A privileged pod of the run on the node, made from an image the node already has; its exec enters the
+   * node's namespaces with the node's own nsenter, run through `launcher` (the node's dynamic loader and
+   * library path, since the pod's image may have neither a shell nor libc).
+   */
+  | { kind: 'pod'; namespace: string; pod: string; container: string; image: string; launcher: string[] }
+  /** No way onto the node; claims that need it are reported unchecked, with this reason. */
+  | { kind: 'none'; reason: string };
+
+export interface ClusterInfo {
+  /** The kind cluster's name, or the kubeconfig's cluster name. */
+  name: string;
+  /** Which provider gave the cluster. */
+  provider: 'kind' | 'kubeconfig';
+  /** Made by kube-claims (a kind cluster of its own): negative controls that disturb it may run. */
+  madeByKubeClaims: boolean;
+  /** Created by this run (and so deleted by it, unless kept). */
+  createdByThisRun: boolean;
+  kubeconfig: string;
+  context?: string;
+  /** https://HOST:PORT of the API server, from the kubeconfig. */
+  server: string;
+  /** The control-plane node the node claims look at. */
+  nodeName: string;
+  nodeAccess: NodeAccess;
+  /** gitVersion the API server reports (observed). */
+  serverVersion: string;
+  /**
+   * The Kubernetes version the configuration asked for (the offline build of a line, --kubernetes with an
+   * existing cluster); absent when nothing was asked for.
+   */
+  requestedVersion?: string;
+  /** kubectl built for the server's version. */
+  kubectl: string;
+  /** The node image, for kind clusters. */
+  nodeImage?: string;
+  /** The article's redis StatefulSet, applied by the provider before the claims run. */
+  workload: Workload;
+  /** Seconds each preparation step took: imageBuild, clusterCreate, apiWait, nodeWait. */
+  timings: Record<string, number>;
+}
+
+/** The article's workload: a StatefulSet of 3 redis replicas and its headless Service, named by the run. */
+export interface Workload {
+  /** `default`, as in the article, on clusters kube-claims made; the run's own namespace elsewhere. */
+  namespace: string;
+  /** StatefulSet and Service name; its pods are NAME-0, NAME-1, NAME-2. */
+  name: string;
+  replicas: number;
+  image: string;
+  /** Why it could not be applied, if it could not (COMP-05 reports it). */
+  error?: string;
+}
+
+/** What every test of a run shares besides the cluster. */
+export interface RunContext {
+  runId: string;
+  /** Negative controls that grant rights, move static pods or scale system components may run. */
+  allowDisruption: boolean;
+  /** Why disruptive controls are held back, when they are. */
+  heldBackReason?: string;
+  /** The run's report folder (diagnostics are written there). */
+  reportDir: string;
+  /**
+   * Until when (epoch ms) claims about state a cluster reaches eventually (pods Ready, the workload rolled out)
+   * keep observing before they judge: a cluster this run just created is still settling. Nothing else waits.
+   */
+  settleBy: number;
+}
+
+declare module 'vitest' {
+  interface ProvidedContext {
+    cluster: ClusterInfo;
+    run: RunContext;
+    /** Facts about the cluster for the reports' environment section (environment/providers/facts.ts). */
+    environment: Record<string, unknown>;
+  }
+}

@@ -1,0 +1,61 @@
+// Facts about the cluster under test for the reports' environment section and the version matrix:
+// versions, the node image, /version's fields and what kubeadm wrote under /etc/kubernetes (names only).
+import { parse } from 'yaml';
+import type { ClusterInfo } from '../../contract/cluster.ts';
+import { kubeClients } from '../../lib/kube.ts';
+import { nodeExec } from '../../lib/node.ts';
+
+export interface EnvironmentFacts {
+  cluster: string;
+  provider: ClusterInfo['provider'];
+  madeByKubeClaims: boolean;
+  createdByThisRun: boolean;
+  nodeName: string;
+  serverUrl: string;
+  kubernetesVersion: string;
+  requestedVersion?: string;
+  etcdVersion?: string;
+  nodeImage?: string;
+  nodeAccess: string;
+  workload: string;
+  timings: Record<string, number>;
+  /** For the version matrix: what differs between Kubernetes versions. */
+  versionFields?: Record<string, unknown>;
+  etcKubernetes?: string[];
+  adminConfFields?: string;
+  /** What ended runs had left behind and this run removed. */
+  leftoversRemoved?: string[];
+  [key: string]: unknown;
+}
+
+function describeAccess(c: ClusterInfo): string {
+  const a = c.nodeAccess;
+  if (a.kind === 'docker') return `docker exec ${a.container}`;
+  if (a.kind === 'pod') return `pod ${a.namespace}/${a.pod} (${a.image}) entering the node with its own nsenter`;
+  return `none: ${a.reason}`;
+}
+
+export async function environmentFacts(c: ClusterInfo, leftoversRemoved: string[] = []): Promise<EnvironmentFacts> {
+  const k = kubeClients(c.kubeconfig, c.context);
+  const etcdPod = await k.core.readNamespacedPod({ namespace: 'kube-system', name: `etcd-${c.nodeName}` }).catch(() => undefined);
+  const onNode = async (argv: string[]) => (c.nodeAccess.kind === 'none' ? undefined : (await nodeExec(c, argv).catch(() => undefined)));
+  const listing = await onNode(['find', '/etc/kubernetes', '-mindepth', '1', '-maxdepth', '1', '-printf', '%f %M\n']);
+  const adminConf = await onNode(['cat', '/etc/kubernetes/admin.conf']);
+  let adminConfFields: string | undefined;
+  try {
+    // Names only: the file holds credentials.
+    if (adminConf?.exitCode === 0) adminConfFields = Object.keys((parse(adminConf.stdout) ?? {}) as object).sort().join(', ');
+  } catch { /* not YAML: left out */ }
+  return {
+    cluster: c.name, provider: c.provider, madeByKubeClaims: c.madeByKubeClaims, createdByThisRun: c.createdByThisRun,
+    nodeName: c.nodeName, serverUrl: c.server, kubernetesVersion: c.serverVersion, requestedVersion: c.requestedVersion,
+    etcdVersion: etcdPod?.spec?.containers[0]?.image?.split(':').at(-1)?.replace(/-\d+$/, ''),
+    nodeImage: c.nodeImage, nodeAccess: describeAccess(c),
+    workload: `StatefulSet ${c.workload.namespace}/${c.workload.name} (${c.workload.image})${c.workload.error ? `: ${c.workload.error}` : ''}`,
+    timings: c.timings,
+    versionFields: (await k.version.getCode().catch(() => undefined)) as Record<string, unknown> | undefined,
+    etcKubernetes: listing?.exitCode === 0 ? listing.stdout.split('\n').filter(Boolean).sort() : undefined,
+    adminConfFields,
+    leftoversRemoved: leftoversRemoved.length ? leftoversRemoved : undefined,
+  };
+}

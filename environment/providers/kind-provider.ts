@@ -1,0 +1,115 @@
+// The kind provider: a kind cluster kube-claims makes (or reuses, when it made it before) from the line's
+// node image: upstream kindest/node where present or pullable, else the offline build.
+import type { ClusterInfo } from '../../contract/cluster.ts';
+import { EnvironmentError } from '../../lib/errors.ts';
+import { kubeClients } from '../../lib/kube.ts';
+import { log, timed } from '../../lib/log.ts';
+import { waitUntil } from '../../lib/wait.ts';
+import { whileInterruptible } from '../../lib/cleanup.ts';
+import { dockerAnswers, imageExists, tryPull } from '../host/docker.ts';
+import { buildKind } from '../image/components.ts';
+import { buildNodeImage, ensureWorkloadImage } from '../image/node-image.ts';
+import { awaitApi } from './api.ts';
+import { KindCluster } from './kind.ts';
+import { exportDiagnostics } from './diagnostics.ts';
+import { workloadFor } from './workload.ts';
+import { controlPlaneNode, kubectlFor, type ClusterProvider, type ProviderRequest } from './provider.ts';
+
+export type ImageSource = 'auto' | 'offline' | 'upstream';
+
+export class KindProvider implements ClusterProvider {
+  readonly kind = 'kind' as const;
+  private readonly r: ProviderRequest;
+  private cluster?: KindCluster;
+
+  constructor(request: ProviderRequest) {
+    this.r = request;
+  }
+
+  /** upstream kindest/node when present or pullable, else the offline build; `offline` says which. */
+  private async chooseImage(timings: Record<string, number>): Promise<{ image: string; offline: boolean }> {
+    if (this.r.nodeImage) return { image: this.r.nodeImage, offline: this.r.nodeImage.startsWith('kube-claims/') };
+    const upstream = this.r.line.upstreamImage.value;
+    if (this.r.imageSource !== 'offline') {
+      if (await imageExists(upstream)) return { image: upstream, offline: false };
+      log.step(`trying to pull ${upstream}`);
+      if (await tryPull(upstream, 30_000)) return { image: upstream, offline: false };
+      if (this.r.imageSource === 'upstream') throw new EnvironmentError(`${upstream} is neither present nor pullable (no registry reachable?)`);
+      log.step('no registry reachable: building the node image offline');
+    }
+    const { result, seconds } = await timed(`node image for ${this.r.line.version}`, () => buildNodeImage(this.r.line));
+    timings.imageBuild = seconds;
+    return { image: result.tag, offline: true };
+  }
+
+  async create(): Promise<ClusterInfo> {
+    const timings: Record<string, number> = {};
+    const name = this.r.clusterName;
+    if (!(await dockerAnswers())) throw new EnvironmentError('no Docker engine answers: run `npm run host:prepare` first');
+    const cluster = (this.cluster = new KindCluster(await buildKind(), name));
+    if ((await cluster.exists()) && !(await cluster.isOurs())) {
+      throw new EnvironmentError(`a kind cluster named ${name} exists and was not made by kube-claims; choose another name (--name, KUBE_CLAIMS_CLUSTER)`);
+    }
+    if ((await cluster.exists()) && !(await cluster.running())) {
+      // A stopped node (the Docker engine restarted) does not come back reliably.
+      log.step(`kind cluster ${name} is stopped: deleting it to start afresh`);
+      await cluster.delete();
+    }
+    let created = false;
+    let image: string;
+    if (await cluster.exists()) {
+      image = await cluster.image();
+      log.step(`reusing kind cluster ${name} (${image})`);
+      await cluster.exportKubeconfig();
+    } else {
+      const chosen = await this.chooseImage(timings);
+      image = chosen.image;
+      const { seconds } = await whileInterruptible(() => cluster.delete(), () => timed(`creating kind cluster ${name}`, () => cluster.create({
+        name, image, allowCgroupV1: this.r.line.behaviour.cgroupV1NeedsOptIn, defaultCni: !chosen.offline,
+      })));
+      timings.clusterCreate = seconds;
+      created = true;
+    }
+    const k = kubeClients(cluster.kubeconfigPath);
+    const t0 = performance.now();
+    const api = await awaitApi(k, { startingUpMs: created ? 60_000 : 10_000 });
+    const nodeName = (await controlPlaneNode(k)) ?? `${name}-control-plane`;
+    // The one wait besides the API: claims need a node that can run pods. What the claims check is left to them.
+    await waitUntil(`node ${nodeName} to be Ready`, async () => {
+      const node = await k.core.readNode({ name: nodeName }).catch(() => undefined);
+      return node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+    }, 120_000, 1000).catch((e: Error) => { throw new EnvironmentError(e.message); });
+    timings.apiAndNodeWait = Math.round((performance.now() - t0) / 100) / 10;
+    const workloadImage = this.r.workloadImage ?? (await ensureWorkloadImage());
+    if (!this.r.workloadImage) await cluster.loadImage(workloadImage);
+    return {
+      name, provider: 'kind', madeByKubeClaims: true, createdByThisRun: created,
+      kubeconfig: cluster.kubeconfigPath, server: k.server, nodeName,
+      nodeAccess: { kind: 'docker', container: cluster.controlPlaneContainer },
+      serverVersion: api.serverVersion, requestedVersion: this.r.line.version,
+      kubectl: await kubectlFor(api.serverVersion), nodeImage: image,
+      // As in the article, redis runs in default on clusters kube-claims made.
+      workload: workloadFor(this.r.runId, 'default', workloadImage),
+      timings,
+    };
+  }
+
+  exportLogs(cluster: ClusterInfo, dir: string): Promise<string[]> {
+    return exportDiagnostics(cluster, dir);
+  }
+
+  async destroy(cluster: ClusterInfo): Promise<void> {
+    if (!cluster.createdByThisRun || this.r.keep) return;
+    log.step(`deleting kind cluster ${cluster.name} (created by this run; keep it with --keep or KUBE_CLAIMS_KEEP_CLUSTER=1)`);
+    await (this.cluster ?? new KindCluster(await buildKind(), cluster.name)).delete();
+  }
+}
+
+/** Deletes a kind cluster kube-claims made (cluster down); false when there is none of that name. */
+export async function deleteKindCluster(name: string): Promise<boolean> {
+  const cluster = new KindCluster(await buildKind(), name);
+  if (!(await cluster.exists())) return false;
+  if (!(await cluster.isOurs())) throw new EnvironmentError(`kind cluster ${name} was not made by kube-claims; not deleting it`);
+  await cluster.delete();
+  return true;
+}

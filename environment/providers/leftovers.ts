@@ -1,0 +1,219 @@
+// A run's footprint, and what a killed run left behind.
+// Every run holds a Lease (coordination.k8s.io) in a namespace of its own, renewed while it lives; everything
+// it creates carries its hash (lib/run-id.ts): in a label, a name, an annotation, an etcd key, a process's
+// environment. At its start a run removes what runs no longer alive left, whatever its age, and puts back
+// what they moved (a parked static pod manifest, a scaled Deployment).
+import { hostname } from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
+import { CoordinationV1Api } from '@kubernetes/client-node';
+import { execa } from 'execa';
+import type { ClusterInfo } from '../../contract/cluster.ts';
+import { ETCD_PKI } from '../../lib/etcd/etcdctl.ts';
+import { podExec } from '../../lib/etcd/exec.ts';
+import type { KubeClients } from '../../lib/kube.ts';
+import { PROCESS_MARKER } from '../../lib/kubectl.ts';
+import { log } from '../../lib/log.ts';
+import { RUN_LABEL, createRunNamespace } from '../../lib/namespace.ts';
+import { nodeExec } from '../../lib/node.ts';
+import { hashOfRunName, runHash, runName } from '../../lib/run-id.ts';
+import { settings } from '../settings.ts';
+
+const LEASE = 'run';
+const LEASE_SECONDS = 30;
+const RENEW_MS = 10_000;
+/** Annotations a disruptive negative control puts on a Deployment before it scales it. */
+export const SCALED_BY = 'kube-claims.io/scaled-by-run';
+export const REPLICAS_BEFORE = 'kube-claims.io/replicas-before';
+/** Suffix of a static pod manifest parked by a negative control: /etc/kubernetes/COMPONENT.yaml.kc-parked-HASH. */
+export const parkedSuffix = (runId: string) => `.${runName(runId, 'parked')}`;
+
+const isNotFound = (e: unknown) => (e as { code?: number }).code === 404;
+
+async function processStart(pid: number): Promise<string | undefined> {
+  try {
+    // Field 22 of /proc/PID/stat: the start time, which tells a reused pid from the original.
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+async function identity(): Promise<string> {
+  return `${hostname()}:${process.pid}:${(await processStart(process.pid)) ?? '?'}`;
+}
+
+export interface RunLease {
+  namespace: string;
+  stop(): Promise<void>;
+}
+
+/** Creates the run's namespace and Lease and renews it until stop(). */
+export async function holdRunLease(k: KubeClients, runId: string): Promise<RunLease> {
+  const namespace = runName(runId, 'run');
+  const leases = k.make(CoordinationV1Api);
+  await createRunNamespace(k, runId, namespace);
+  const now = () => new Date();
+  await leases.createNamespacedLease({
+    namespace,
+    body: { metadata: { name: LEASE }, spec: { holderIdentity: await identity(), leaseDurationSeconds: LEASE_SECONDS, acquireTime: now(), renewTime: now() } },
+  });
+  const timer = setInterval(() => {
+    leases.patchNamespacedLease({ namespace, name: LEASE, body: [{ op: 'replace', path: '/spec/renewTime', value: now().toISOString() }] })
+      .catch((e: Error) => log.detail(`renewing the run lease failed: ${e.message}`));
+  }, RENEW_MS);
+  timer.unref();
+  return {
+    namespace,
+    stop: async () => { clearInterval(timer); },
+  };
+}
+
+/** Whether the run of `hash` still lives: its lease is fresh (and, when it ran on this host, its process exists). */
+export async function runAlive(k: KubeClients, hash: string): Promise<boolean> {
+  let lease;
+  try {
+    lease = await k.make(CoordinationV1Api).readNamespacedLease({ namespace: `kc-run-${hash}`, name: LEASE });
+  } catch (e) {
+    if (isNotFound(e)) return false;
+    throw e;
+  }
+  const [host, pid, start] = (lease.spec?.holderIdentity ?? '').split(':');
+  if (host === hostname() && pid) return (await processStart(Number(pid))) === start;
+  const renewed = new Date(lease.spec?.renewTime ?? 0).getTime();
+  return Date.now() - renewed < (lease.spec?.leaseDurationSeconds ?? LEASE_SECONDS) * 1000;
+}
+
+interface Found {
+  hash: string;
+  what: string;
+  remove: () => Promise<unknown>;
+}
+
+async function clusterObjects(k: KubeClients): Promise<Found[]> {
+  const found: Found[] = [];
+  const labelSelector = RUN_LABEL;
+  const hashOf = (m?: { labels?: Record<string, string> }) => m?.labels?.[RUN_LABEL] ?? '';
+  for (const ns of (await k.core.listNamespace({ labelSelector })).items) {
+    const name = ns.metadata!.name!;
+    found.push({ hash: hashOf(ns.metadata), what: `namespace ${name}`, remove: () => k.core.deleteNamespace({ name }).catch((e) => { if (!isNotFound(e)) throw e; }) });
+  }
+  for (const r of (await k.rbac.listClusterRoleBinding({ labelSelector })).items) {
+    const name = r.metadata!.name!;
+    found.push({ hash: hashOf(r.metadata), what: `ClusterRoleBinding ${name}`, remove: () => k.rbac.deleteClusterRoleBinding({ name }) });
+  }
+  for (const r of (await k.rbac.listClusterRole({ labelSelector })).items) {
+    const name = r.metadata!.name!;
+    found.push({ hash: hashOf(r.metadata), what: `ClusterRole ${name}`, remove: () => k.rbac.deleteClusterRole({ name }) });
+  }
+  for (const s of (await k.apps.listStatefulSetForAllNamespaces({ labelSelector })).items) {
+    const { name, namespace } = s.metadata as { name: string; namespace: string };
+    found.push({ hash: hashOf(s.metadata), what: `StatefulSet ${namespace}/${name}`, remove: () => k.apps.deleteNamespacedStatefulSet({ name, namespace }) });
+  }
+  for (const s of (await k.core.listServiceForAllNamespaces({ labelSelector })).items) {
+    const { name, namespace } = s.metadata as { name: string; namespace: string };
+    found.push({ hash: hashOf(s.metadata), what: `Service ${namespace}/${name}`, remove: () => k.core.deleteNamespacedService({ name, namespace }) });
+  }
+  for (const d of (await k.apps.listDeploymentForAllNamespaces({})).items) {
+    const a = d.metadata?.annotations ?? {};
+    if (!a[SCALED_BY]) continue;
+    const { name, namespace } = d.metadata as { name: string; namespace: string };
+    const replicas = Number(a[REPLICAS_BEFORE]);
+    found.push({
+      hash: a[SCALED_BY]!, what: `Deployment ${namespace}/${name} scaled by the run (back to ${replicas})`,
+      remove: () => restoreScaled(k, namespace, name),
+    });
+  }
+  return found;
+}
+
+/** Scales a Deployment back to the replicas recorded before a negative control scaled it, and drops the record. */
+export async function restoreScaled(k: KubeClients, namespace: string, name: string): Promise<void> {
+  const d = await k.apps.readNamespacedDeployment({ namespace, name });
+  const before = Number(d.metadata?.annotations?.[REPLICAS_BEFORE]);
+  const patch: unknown[] = [
+    { op: 'remove', path: `/metadata/annotations/${SCALED_BY.replace('/', '~1')}` },
+    { op: 'remove', path: `/metadata/annotations/${REPLICAS_BEFORE.replace('/', '~1')}` },
+  ];
+  if (Number.isInteger(before) && before >= 0) patch.unshift({ op: 'replace', path: '/spec/replicas', value: before });
+  await k.apps.patchNamespacedDeployment({ namespace, name, body: patch });
+}
+
+async function nodeFiles(cluster: ClusterInfo): Promise<Found[]> {
+  if (cluster.nodeAccess.kind === 'none') return [];
+  const found: Found[] = [];
+  const parked = await nodeExec(cluster, ['find', '/etc/kubernetes', '-maxdepth', '1', '-name', '*.kc-parked-*']);
+  for (const path of parked.stdout.split('\n').filter(Boolean)) {
+    const m = /^\/etc\/kubernetes\/([^/]+\.yaml)\.kc-parked-([0-9a-f]{6})$/.exec(path);
+    if (!m) continue;
+    const manifest = `/etc/kubernetes/manifests/${m[1]}`;
+    found.push({
+      hash: m[2]!, what: `static pod manifest ${m[1]} parked at ${path} (put back)`,
+      // Put back unless a manifest is there again (someone restored it): then the parked copy goes.
+      remove: async () => {
+        const present = (await nodeExec(cluster, ['test', '-e', manifest])).exitCode === 0;
+        await nodeExec(cluster, present ? ['rm', '-f', '--', path] : ['mv', '--', path, manifest]);
+      },
+    });
+  }
+  const tmp = await nodeExec(cluster, ['find', '/tmp', '-maxdepth', '1', '-name', 'kc-*']);
+  for (const path of tmp.stdout.split('\n').filter(Boolean)) {
+    const hash = hashOfRunName(path.slice('/tmp/'.length));
+    if (hash) found.push({ hash, what: `node folder ${path}`, remove: () => nodeExec(cluster, ['rm', '-rf', '--', path]) });
+  }
+  return found;
+}
+
+async function etcdKeys(k: KubeClients, cluster: ClusterInfo): Promise<Found[]> {
+  const ref = { namespace: 'kube-system', pod: `etcd-${cluster.nodeName}`, container: 'etcd' };
+  const tls = ['--endpoints=https://127.0.0.1:2379', `--cacert=${ETCD_PKI}/ca.crt`, `--cert=${ETCD_PKI}/server.crt`, `--key=${ETCD_PKI}/server.key`];
+  const r = await podExec(k.kc, ref, ['etcdctl', ...tls, 'get', '/kube-claims/', '--prefix', '--keys-only'], { timeoutMs: 15_000 }).catch(() => undefined);
+  if (!r || r.exitCode !== 0) return [];
+  const runs = new Set(r.stdout.split('\n').filter(Boolean).map((key) => key.split('/')[2]!).filter(Boolean));
+  return [...runs].map((id) => ({
+    hash: runHash(id), what: `etcd keys /kube-claims/${id}/`,
+    remove: () => podExec(k.kc, ref, ['etcdctl', ...tls, 'del', '--prefix', `/kube-claims/${id}/`], { timeoutMs: 15_000 }),
+  }));
+}
+
+/** Containers (testcontainers' etcd) and processes (kubectl proxy, port-forward) of runs that ran on this host. */
+async function localLeftovers(): Promise<Found[]> {
+  const found: Found[] = [];
+  const ps = await execa('docker', ['ps', '-a', '--filter', `label=${settings.ownerLabel}`, '--filter', 'label=io.kube-claims.run', '--format', '{{.ID}} {{.Label "io.kube-claims.run"}}'], { reject: false });
+  for (const line of ps.stdout.split('\n').filter(Boolean)) {
+    const [id, hash] = line.split(' ');
+    if (id && hash) found.push({ hash, what: `container ${id}`, remove: () => execa('docker', ['rm', '-f', id], { reject: false }) });
+  }
+  for (const pid of (await readdir('/proc').catch(() => [] as string[])).filter((p) => /^\d+$/.test(p))) {
+    const environ = await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '');
+    const hash = new RegExp(`(?:^|\\0)${PROCESS_MARKER}=([0-9a-f]{6})(?:\\0|$)`).exec(environ)?.[1];
+    if (hash) found.push({ hash, what: `process ${pid}`, remove: async () => { try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ } } });
+  }
+  return found;
+}
+
+/**
+ * Finds what runs no longer alive left in the cluster, on its node, in its etcd and on this host, and removes
+ * it (restoring what they moved). Returns one line per thing removed. Failures are reported, not thrown: a
+ * leftover that cannot be removed does not stop the run.
+ */
+export async function removeLeftovers(k: KubeClients, cluster: ClusterInfo, ownRunId: string): Promise<string[]> {
+  const own = runHash(ownRunId);
+  const sources = await Promise.all([
+    clusterObjects(k), nodeFiles(cluster).catch(() => []), etcdKeys(k, cluster), localLeftovers(),
+  ]);
+  const found = sources.flat().filter((f) => f.hash !== own);
+  const alive = new Map<string, boolean>();
+  for (const hash of new Set(found.map((f) => f.hash))) alive.set(hash, await runAlive(k, hash));
+  const removed: string[] = [];
+  for (const f of found.filter((x) => !alive.get(x.hash))) {
+    try {
+      await f.remove();
+      removed.push(`${f.what} (run ${f.hash})`);
+    } catch (e) {
+      log.warn(`could not remove ${f.what} left by run ${f.hash}: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  if (removed.length) log.step(`removed what ended runs left: ${removed.join('; ')}`);
+  return removed;
+}

@@ -1,0 +1,64 @@
+// The article's workload (§2): a StatefulSet `redis` of three replicas, which the article's listings show in
+// namespace default. Applied by the provider before the claims run, named and labelled by the run, removed
+// at release (or by the next run, if this one is killed). COMP-05 checks it; COMP-03, API-09 and API-10 list it.
+import type { V1ContainerImage } from '@kubernetes/client-node';
+import type { Workload } from '../../contract/cluster.ts';
+import type { KubeClients } from '../../lib/kube.ts';
+import { runLabels } from '../../lib/namespace.ts';
+import { runName } from '../../lib/run-id.ts';
+
+/** Where upstream users get redis; used on other clusters when the node has no redis image of its own. */
+export const UPSTREAM_REDIS = 'redis:7';
+
+/** A redis image the node already has (kube-claims loads its own into its kind clusters), else upstream's. */
+export function chooseRedisImage(images: V1ContainerImage[]): string {
+  const names = images.flatMap((i) => i.names ?? []).filter((n) => !n.includes('@'));
+  return names.find((n) => /(^|\/)redis:/.test(n)) ?? UPSTREAM_REDIS;
+}
+
+export function workloadFor(runId: string, namespace: string, image: string): Workload {
+  return { namespace, name: runName(runId, 'redis'), replicas: 3, image };
+}
+
+function manifests(w: Workload, runId: string) {
+  const labels = { ...runLabels(runId), app: w.name };
+  return {
+    service: { metadata: { name: w.name, namespace: w.namespace, labels }, spec: { clusterIP: 'None', selector: { app: w.name }, ports: [{ port: 6379 }] } },
+    statefulSet: {
+      metadata: { name: w.name, namespace: w.namespace, labels },
+      spec: {
+        serviceName: w.name, replicas: w.replicas, podManagementPolicy: 'Parallel', selector: { matchLabels: { app: w.name } },
+        template: {
+          metadata: { labels },
+          spec: {
+            terminationGracePeriodSeconds: 1,
+            containers: [{
+              name: 'redis', image: w.image, imagePullPolicy: 'IfNotPresent',
+              command: ['redis-server', '--protected-mode', 'no', '--save', '', '--appendonly', 'no'],
+              ports: [{ containerPort: 6379 }],
+              readinessProbe: { exec: { command: ['redis-cli', 'PING'] }, periodSeconds: 2 },
+            }],
+          },
+        },
+      },
+    },
+  };
+}
+
+/** Applies the Service and StatefulSet; does not wait for them (COMP-05 judges the rollout). */
+export async function applyWorkload(k: KubeClients, runId: string, w: Workload): Promise<Workload> {
+  const m = manifests(w, runId);
+  try {
+    await k.core.createNamespacedService({ namespace: w.namespace, body: m.service });
+    await k.apps.createNamespacedStatefulSet({ namespace: w.namespace, body: m.statefulSet });
+    return w;
+  } catch (e) {
+    return { ...w, error: `the StatefulSet could not be created: ${(e as Error).message.split('\n')[0]}` };
+  }
+}
+
+export async function removeWorkload(k: KubeClients, w: Workload): Promise<void> {
+  const gone = (e: unknown) => { if ((e as { code?: number }).code !== 404) throw e; };
+  await k.apps.deleteNamespacedStatefulSet({ namespace: w.namespace, name: w.name, propagationPolicy: 'Foreground' }).catch(gone);
+  await k.core.deleteNamespacedService({ namespace: w.namespace, name: w.name }).catch(gone);
+}
