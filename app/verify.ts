@@ -39,7 +39,8 @@ export async function verify(config: RunConfig): Promise<VerifyResult> {
   const unregister = onInterrupt(session.close);
   try {
     log.step(`run ${config.runId}: checking the claims on ${session.cluster.name} (${session.cluster.serverVersion})`);
-    const reporter = new KubeClaimsReporter({ runId: config.runId, reportsDir: config.reportsDir, formats: config.formats, diagnostics: exportDiagnostics });
+    const selected = selectedClaims(config).map((c) => c.id);
+    const reporter = new KubeClaimsReporter({ runId: config.runId, reportsDir: config.reportsDir, formats: config.formats, diagnostics: exportDiagnostics, selected, negativeControls: !config.claimsOnly });
     const vitest = await createVitest('test', {
       root: PROJECT_ROOT, config: false, watch: false, run: true,
       projects: [claimsProject(config)], reporters: [reporter, 'default'], testNamePattern: testNamePattern(config),
@@ -54,7 +55,7 @@ export async function verify(config: RunConfig): Promise<VerifyResult> {
     }
     if (!reporter.model) throw new EnvironmentError('the claims run ended without results (vitest failed before reporting; see above)');
     return {
-      exitCode: exitCodeOf(reporter.model, new Set(selectedClaims(config).map((c) => c.id))),
+      exitCode: exitCodeOf(reporter.model, new Set(selected)),
       reportDir: join(config.reportsDir, config.runId),
       model: reporter.model,
     };

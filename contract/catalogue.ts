@@ -65,13 +65,13 @@ const claims = [
   {
     id: 'API-02', group: 'apiserver', section: '§3.1',
     title: 'kubectl version prints Client Version, Kustomize Version and Server Version',
-    checks: 'The three lines and no others; Client Version and Server Version equal the cluster\'s Kubernetes version, Kustomize Version is a vX.Y.Z equal to kubectl version -o json.',
+    checks: 'The three lines and no others; Client Version and Server Version equal the version the run asked for (the line\'s release, the upstream image\'s release, or --kubernetes with an existing cluster; else kubeadm-config\'s kubernetesVersion), never the server\'s own answer; Kustomize Version is a vX.Y.Z equal to kubectl version -o json.',
     remediation: 'A client/server skew is allowed by Kubernetes but is not what the article shows.',
   },
   {
     id: 'API-03', group: 'apiserver', section: '§3.1',
     title: 'The /version body has the release fields, consistent with one another and with the server version',
-    checks: 'major, minor, gitVersion, gitCommit, gitTreeState, buildDate, goVersion, compiler, platform, and from 1.33 emulationMajor/Minor and minCompatibilityMajor/Minor, all strings; gitVersion is the cluster\'s version and major/minor match it, emulation equals the binary version, minCompatibility is one minor lower, gitCommit 40 hex digits, gitTreeState clean (or archive), buildDate RFC 3339 UTC, goVersion goX.Y, compiler gc, platform the node\'s OS/ARCH; @kubernetes/client-node VersionApi.getCode() returns the same fields.',
+    checks: 'major, minor, gitVersion, gitCommit, gitTreeState, buildDate, goVersion, compiler, platform, and from 1.33 emulationMajor/Minor and minCompatibilityMajor/Minor, all strings; gitVersion is the version the run asked for and major/minor match it, emulation equals the binary version, minCompatibility is one minor lower, gitCommit the release commit of contract/lines.ts where kube-claims has one (with its source), else 40 hex digits (or, for a source-archive build that states none, empty with gitTreeState archive), gitTreeState clean (or archive), buildDate RFC 3339 UTC, goVersion goX.Y, compiler gc, platform the node\'s OS/ARCH; @kubernetes/client-node VersionApi.getCode() returns the same fields.',
     remediation: 'Fields missing or inconsistent point at a binary built without the version ldflags.',
   },
   {
@@ -99,6 +99,30 @@ const claims = [
     remediation: 'kubeadm init phase kubeconfig all writes the files; looser modes leak cluster credentials.',
   },
   {
+    id: 'API-12', group: 'apiserver', section: '§3.3',
+    title: 'kubectl get pods -v 8 requests GET SERVER/api/v1/namespaces/default/pods?limit=500',
+    checks: 'The klog output of kubectl get pods -v 8: exactly one pod list request, verb GET, URL the kubeconfig\'s server followed by /api/v1/namespaces/default/pods?limit=500, answered 200 OK. The other §3.3 claims request the path observed here, not a path written into kube-claims.',
+    remediation: 'A context namespace other than default, or a --chunk-size, changes the request.',
+  },
+  {
+    id: 'API-13', group: 'apiserver', section: '§3',
+    title: 'Verbosity: -v 6 logs the URL, status and time of each request; -v 8 adds the headers and the (truncated) bodies',
+    checks: 'kubectl get pods -A at -v 6: every request is logged with verb, URL, status and milliseconds, and no request or response header and no body is logged; at -v 8: request and response headers and the response body, a body longer than client-go\'s -v 8 limit (1024 characters, rest/request.go truncateBody) cut there with " [truncated N chars]".',
+    remediation: 'kubectl logs HTTP exchanges through client-go\'s round trippers; the levels are client-go\'s.',
+  },
+  {
+    id: 'API-14', group: 'apiserver', section: '§3.1',
+    title: 'kubectl -v 8 logs a "Feature gate default state" line for each client-go feature gate, with its default',
+    checks: 'The "Feature gate default state" lines of kubectl version -v 8 name exactly the feature gates of client-go of the cluster\'s version (features/known_features.go from the k8s.io/client-go module, fetched from the Go module proxy), each with enabled equal to its default there (the latest spec of a versioned gate).',
+    remediation: 'KUBE_FEATURE_<gate> in kubectl\'s environment changes a gate; kubectl then logs "Feature gate updated state" for it.',
+  },
+  {
+    id: 'API-15', group: 'apiserver', section: '§3.2',
+    title: 'The source behind the logs and admin.conf: each file:line kubectl logs is its logging statement; LoadFromFile and the Config struct match admin.conf and its neighbours',
+    checks: 'For every klog file:line of kubectl version -v 8, kubectl get pods -v 8 and kubectl proxy -v 8, the file in the client-go (or apimachinery, kubectl, cli-runtime, component-base) module of the cluster\'s version has, at that line, the statement that logs that message; tools/clientcmd/loader.go defines func LoadFromFile; the json tags of clientcmd/api/v1 Config cover every top-level key of admin.conf, and kubelet.conf, controller-manager.conf and scheduler.conf have the same structure (keys within Config\'s tags, one cluster, context and user). A cluster whose modules cannot be fetched is skipped with that reason.',
+    remediation: 'A kubectl built from other sources than its release logs other lines.',
+  },
+  {
     id: 'API-08', group: 'apiserver', section: '§3.3',
     title: 'Anonymous GET /api/v1/namespaces/default/pods?limit=500 returns 403 with the article\'s Status body',
     checks: 'HTTPS GET without credentials or certificate check: HTTP 403, Content-Type application/json, and a body equal to kind Status, apiVersion v1, metadata {}, status Failure, message \'pods is forbidden: User "system:anonymous" cannot list resource "pods" in API group "" in the namespace "default"\', reason Forbidden, details.kind pods, code 403, fields in that order.',
@@ -122,11 +146,17 @@ const claims = [
     checks: 'While 127.0.0.1:PORT accepts, TCP connections to the same port on 127.0.0.2 and on the Docker bridge gateways of the kind node\'s network (IPv4 and IPv6, when they are addresses of this host) are refused (ECONNREFUSED).',
     remediation: 'kubectl proxy --address 0.0.0.0 would expose unauthenticated admin access.',
   },
+  {
+    id: 'API-16', group: 'apiserver', section: '§3.3',
+    title: 'kubectl proxy serves on 127.0.0.1:8001 by default and refuses a request whose Host is not local',
+    checks: 'With 127.0.0.1:8001 free, kubectl proxy without --port prints "Starting to serve on 127.0.0.1:8001" and answers there; a request to it with the Host header of another host (kube-claims.invalid) is refused with 403 by the proxy\'s host filter (--accept-hosts), while the same request with Host 127.0.0.1:8001 is answered 200.',
+    remediation: 'kubectl proxy --accept-hosts=\'.*\' (or --disable-filter) lets any page the browser opens use the admin\'s credentials (DNS rebinding).',
+  },
   // §4 — etcd
   {
     id: 'ETCD-01', group: 'etcd', section: '§4', needsNode: true,
     title: 'Only kube-apiserver talks to etcd: kube-controller-manager, kube-scheduler and kubelet reach the API server instead',
-    checks: 'Static pod specs through the API: kube-apiserver has --etcd-servers (https, on one of etcd\'s client ports), --etcd-cafile, --etcd-certfile, --etcd-keyfile; kube-controller-manager, kube-scheduler and the kubelet (its command line on the node) have no --etcd* flag and a --kubeconfig whose server (read on the node, credentials never leave it) is the API server\'s https://ADVERTISE-ADDRESS:SECURE-PORT, not etcd.',
+    checks: 'Static pod specs through the API: kube-apiserver has --etcd-servers (https, on one of etcd\'s client ports), --etcd-cafile, --etcd-certfile, --etcd-keyfile; kube-controller-manager, kube-scheduler and the kubelet (its command line on the node) have no --etcd* flag and a --kubeconfig whose server (read on the node, credentials never leave it) is the API server\'s https://ADVERTISE-ADDRESS:SECURE-PORT, not etcd. On the node (/proc/net/tcp and the processes\' sockets): kube-apiserver holds connections to etcd\'s client port and no other process does, save etcd itself (its gRPC gateway), the container runtime relaying a pods/portforward (authorized by the API server) and etcdctl that this run started (marked in its environment).',
     remediation: 'Another component with etcd credentials bypasses API authorization and admission.',
   },
   {
@@ -134,6 +164,12 @@ const claims = [
     title: 'sh in the etcd pod works and etcdctl member list shows one started member named after the node',
     checks: 'Through pods/exec: sh -c \'echo $0\' prints sh; etcdctl member list (table and -w json) with --endpoints=https://127.0.0.1:2379 and --cacert/--cert/--key under /etc/kubernetes/pki/etcd: exactly one member, started, named after the node, peer URL https://NODE-IP:2380, client URL https://NODE-IP:2379, not a learner, the same ID in both forms.',
     remediation: 'The etcd image needs a shell; member state comes from etcd\'s --name and --initial-advertise-peer-urls.',
+  },
+  {
+    id: 'ETCD-15', group: 'etcd', section: '§4.1',
+    title: 'The etcd pod has sh and no bash; its sh is bash in POSIX mode, whose prompt reads sh-MAJOR.MINOR#',
+    checks: 'Through pods/exec: sh -c \'echo $BASH_VERSION\' prints a bash version; `command -v bash` finds nothing and `bash` cannot be executed; sh -ic prints its default prompt ${PS1@P}, which is sh-MAJOR.MINOR# of that bash (the article\'s sh-5.2#). Upstream\'s etcd image copies Debian\'s bash-static to /bin/sh.',
+    remediation: 'An etcd image from another source may ship another shell, or none (then kubectl exec -- sh fails).',
   },
   {
     id: 'ETCD-03', group: 'etcd', section: '§4.1', needsNode: true,
@@ -150,7 +186,7 @@ const claims = [
   {
     id: 'ETCD-05', group: 'etcd', section: '§4.1', needsNode: true,
     title: 'etcd enforces strict security: no client certificate, plain http, or the default endpoint are refused',
-    checks: 'In the pod, etcdctl member list with TLS but without --cert/--key, with http://127.0.0.1:2379, and with no endpoint flag at all (the default http://127.0.0.1:2379): each fails with a refused connection and returns no data; the etcd3 client through a port-forward fails without a client certificate and over plain http. The same probes against an etcd container started with plain http and no client-cert-auth are accepted (negative control).',
+    checks: 'In the pod, etcdctl member list with TLS but without --cert/--key, with http://127.0.0.1:2379, and with no endpoint flag at all (the default http://127.0.0.1:2379): each fails with a refused connection and returns no data; the etcd3 client through a port-forward fails without a client certificate and over plain http. Each refusal is judged beside a probe with the right certificates made at the same moment, which must succeed: an etcd that cannot be reached refuses nothing. The same probes against an etcd container started with plain http and no client-cert-auth are accepted (negative control).',
     remediation: 'etcd must run with --client-cert-auth=true and https client URLs only.',
   },
   {
@@ -206,6 +242,12 @@ const claims = [
     title: 'Values are protobuf in the "k8s\\0" envelope and agree with what the API returns',
     checks: 'Reads /registry/namespaces/kube-system and /registry/pods/kube-system/etcd-NODE as bytes through etcd3: the k8s\\0 magic, apiVersion and kind decoded from the runtime.Unknown envelope, and the name, namespace and uid of the ObjectMeta inside its raw bytes equal the API object\'s.',
     remediation: 'JSON values mean --storage-media-type was changed; encrypted values start with k8s:enc: (encryption at rest).',
+  },
+  {
+    id: 'ETCD-16', group: 'etcd', section: '§4.3', needsNode: true,
+    title: 'Stored protobuf values are more compact than the same objects as JSON',
+    checks: 'For every pod, namespace and service of the cluster: the size of its value under /registry (etcd3 over mTLS) against the size of the same object as the API serves it in JSON (compact, resourceVersion aligned): each stored value is smaller, and the totals are in the evidence.',
+    remediation: 'A value as large as its JSON is stored as JSON (custom resources always are; --storage-media-type for built-in types).',
   },
 ] as const satisfies readonly Claim[];
 

@@ -33,6 +33,7 @@ export function renderHtml(input: ResultsModel): string {
 </header>
 <main>
 ${overview(model)}
+${runNotes(model)}
 ${model.groups.map(group).join('\n')}
 ${otherTests(model)}
 ${runErrors(model)}
@@ -110,14 +111,40 @@ function claim(c: ClaimResult): string {
     <dt>Checks</dt><dd>${h(c.checks)}</dd>
     <dt>Remediation</dt><dd${c.status === 'fail' ? ' class="remediation"' : ''}>${h(c.remediation)}</dd>
   </dl>
+  ${articleNotes(c)}
   ${evidence(c.evidence)}
   ${c.negativeControls.length ? negativeControls(c.negativeControls) : ''}
 </article>`;
 }
 
+/** Where the article is imprecise: what it says, what this cluster shows. */
+function articleNotes(c: ClaimResult): string {
+  if (!c.notes.length) return '';
+  return `<table class="notes"><tr><th>What the article says</th><th>What the cluster shows</th></tr>${c.notes
+    .map((n) => `<tr><td>${h(n.article)}</td><td>${h(n.cluster)}</td></tr>`).join('')}</table>`;
+}
+
+/** Claims left unchecked, negative controls held back, and the diagnostics collected: said before the details. */
+function runNotes(model: ResultsModel): string {
+  const parts: string[] = [];
+  if (model.unchecked.length) {
+    parts.push(`<section class="card attention"><h2>${model.unchecked.length} claim${model.unchecked.length === 1 ? '' : 's'} not checked</h2><p>This run does not prove them: the exit code is 3 unless a claim failed.</p><ul>${model.unchecked
+      .map((u) => `<li><a href="#${h(u.id)}">${h(u.id)}</a> ${h(u.title)}: <span class="muted">${h(u.reason)}</span></li>`).join('')}</ul></section>`);
+  }
+  if (model.heldBack.length) {
+    parts.push(`<section class="card"><h2>${model.heldBack.length} negative control${model.heldBack.length === 1 ? '' : 's'} held back</h2><ul>${model.heldBack
+      .map((c) => `<li><a href="#${h(c.id)}">${h(c.id)}</a> ${h(c.control)}: <span class="muted">${h(c.reason)}</span></li>`).join('')}</ul></section>`);
+  }
+  if (model.diagnostics.length) {
+    parts.push(`<section class="card"><h2>Node diagnostics</h2><p>Collected because claims failed (redacted):</p><ul>${model.diagnostics
+      .map((f) => `<li><a href="${h(f)}">${h(f)}</a></li>`).join('')}</ul></section>`);
+  }
+  return parts.join('\n');
+}
+
 function negativeControls(controls: readonly NegativeControlResult[]): string {
   return `<div class="controls"><h4>Negative controls <span class="muted">— the check must reject a cluster that deviates</span></h4><ul>${controls
-    .map((nc) => `<li class="${nc.status}">${badge(nc.status)}<span class="nc-name">${h(nc.name)}</span><span class="muted">${nc.durationMs > 0 ? h(formatDuration(nc.durationMs)) : ''}</span>${
+    .map((nc) => `<li class="${nc.status}">${badge(nc.status)}<span class="nc-name">${h(nc.name)}${nc.heldBack ? ' <span class="muted">(held back)</span>' : ''}</span><span class="muted">${nc.durationMs > 0 ? h(formatDuration(nc.durationMs)) : ''}</span>${
       nc.message ? `<pre class="message ${nc.status}">${h(nc.message)}</pre>` : ''
     }${evidence(nc.evidence)}</li>`)
     .join('')}</ul></div>`;
@@ -237,6 +264,9 @@ pre.message.skip { background: var(--skip-bg); }
 .controls li > .badge { margin-right: 8px; }
 .nc-name { margin-right: 8px; }
 details.evidence { margin-top: 10px; }
+table.notes { border-collapse: collapse; margin-top: 10px; font-size: 13px; }
+table.notes th, table.notes td { border: 1px solid #d0d7de; padding: 4px 8px; text-align: left; vertical-align: top; }
+.card.attention { border-left: 4px solid #bf8700; }
 details.evidence > summary { cursor: pointer; color: #0969da; font-size: 13px; }
 .evidence-item { margin-top: 8px; }
 .evidence-label { font-weight: 600; font-size: 12.5px; }

@@ -33,12 +33,34 @@ export function renderMarkdown(input: ResultsModel): string {
     }
   }
 
+  if (model.unchecked.length) {
+    out.push(`## ⚠️ ${model.unchecked.length} claim(s) not checked`, '', 'This run does not prove them (exit code 3 unless a claim failed).', '');
+    for (const u of model.unchecked) out.push(`- **${markdownText(u.id)}** ${markdownText(u.title)}: ${markdownText(u.reason)}`);
+    out.push('');
+  }
+  if (model.heldBack.length) {
+    out.push(`## ${model.heldBack.length} negative control(s) held back`, '');
+    for (const c of model.heldBack) out.push(`- **${markdownText(c.id)}** ${markdownText(c.control)}: ${markdownText(c.reason)}`);
+    out.push('');
+  }
+  if (model.diagnostics.length) {
+    out.push('## Node diagnostics', '', 'Collected because claims failed (redacted):', '');
+    for (const f of model.diagnostics) out.push(`- [${markdownText(f)}](${f})`);
+    out.push('');
+  }
+  const noted = model.groups.flatMap((g) => g.claims).filter((c) => c.notes.length);
+  if (noted.length) {
+    out.push('## Where the article is imprecise', '', '| Claim | What the article says | What the cluster shows |', '|---|---|---|');
+    for (const c of noted) for (const n of c.notes) out.push(`| ${markdownCell(c.id)} | ${markdownCell(n.article)} | ${markdownCell(n.cluster)} |`);
+    out.push('');
+  }
+
   for (const group of model.groups) {
     out.push(`## ${markdownText(`${group.section} ${group.title}`)}`, '', '| Status | ID | Claim | Section | Duration | Note |', '|---|---|---|---|---:|---|');
     for (const claim of group.claims) {
       out.push(`| ${BADGE[claim.status]} | ${markdownCell(claim.id)} | ${markdownCell(claim.title)} | ${markdownCell(claim.section)} | ${duration(claim)} | ${markdownCell(firstLine(claim.message))} |`);
       for (const nc of claim.negativeControls) {
-        out.push(`| ${BADGE[nc.status]} | ↳ | ${markdownCell(`negative control: ${nc.name}`)} | | ${formatDuration(nc.durationMs)} | ${markdownCell(firstLine(nc.message))} |`);
+        out.push(`| ${BADGE[nc.status]} | ↳ | ${markdownCell(`negative control: ${nc.name}${nc.heldBack ? ' (held back)' : ''}`)} | | ${formatDuration(nc.durationMs)} | ${markdownCell(firstLine(nc.message))} |`);
       }
     }
     out.push('');

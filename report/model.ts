@@ -34,6 +34,10 @@ export interface RunInput {
   groups?: Record<ClaimGroup, { section: string; title: string }>;
   /** Diagnostics files collected for this run, relative to its report folder. */
   diagnostics?: readonly string[];
+  /** The claims the run selected (--focus/--skip); tests of the others were filtered out, not skipped. */
+  selected?: readonly string[];
+  /** false when the run left the negative controls out (--claims-only): they are not reported as skipped. */
+  negativeControls?: boolean;
 }
 
 /** Lines of a failure kept in the model; the full error stays in vitest's own output. */
@@ -51,10 +55,16 @@ export function buildModel(input: RunInput): ResultsModel {
   const groupInfo = input.groups ?? GROUPS;
   const known = new Set(catalogue.map((c) => c.id));
 
+  const selected = input.selected ? new Set(input.selected) : undefined;
+  const tests = input.tests.filter((t) => {
+    const id = claimIdOf(t);
+    if (input.negativeControls === false && isNegativeControl(t)) return false;
+    return !selected || !id || !known.has(id) || selected.has(id);
+  });
   const byClaim = new Map<string, TestRecord[]>();
   const unknownClaimTests: OtherTestResult[] = [];
   const otherTests: OtherTestResult[] = [];
-  for (const test of input.tests) {
+  for (const test of tests) {
     const id = claimIdOf(test);
     if (id && known.has(id)) byClaim.set(id, [...(byClaim.get(id) ?? []), test]);
     else if (test.claimId) unknownClaimTests.push(otherTestResult(test));
@@ -62,7 +72,7 @@ export function buildModel(input: RunInput): ResultsModel {
   }
 
   const claims = catalogue.map((claim) => claimResult(claim, byClaim.get(claim.id) ?? []));
-  const testCases = countTestCases(input.tests);
+  const testCases = countTestCases(tests);
   const errors = (input.errors ?? []).map((e) => ({ origin: redact(e.origin), message: shortMessage(e.message), countsAsFailure: e.countsAsFailure }));
   const groups: GroupResult[] = [];
   for (const [id, info] of Object.entries(groupInfo) as Array<[ClaimGroup, { section: string; title: string }]>) {

@@ -45,7 +45,7 @@ export function renderTerminal(input: ResultsModel, options: TerminalOptions = {
         const note = claim.status === 'skip' ? dim(` (${firstLine(claim.message)})`) : '';
         out.push(`${paint(claim.status, TAG[claim.status])} ${claim.id} ${claim.title}${note}`);
         for (const nc of claim.negativeControls) {
-          out.push(`       ${paint(nc.status, TAG[nc.status])} negative control: ${nc.name}`);
+          out.push(`       ${paint(nc.status, TAG[nc.status])} negative control: ${nc.name}${nc.heldBack ? dim(' (held back)') : ''}`);
         }
       }
     }
@@ -69,6 +69,20 @@ export function renderTerminal(input: ResultsModel, options: TerminalOptions = {
   if (model.errors.length) {
     heading('== Errors outside tests ==');
     for (const error of model.errors) out.push(`${paint('fail', '[ERROR]')} ${error.origin}`, ...indent(cut(error.message, MESSAGE_LINES)));
+  }
+
+  if (model.unchecked.length) {
+    heading(`== ${model.unchecked.length} claim(s) NOT CHECKED: this run does not prove them ==`);
+    for (const u of model.unchecked) out.push(`${paint('skip', '[SKIP]')} ${u.id} ${u.title}`, ...indent([firstLine(u.reason)]));
+  }
+  if (model.heldBack.length) {
+    heading(`== ${model.heldBack.length} negative control(s) held back ==`);
+    for (const c of model.heldBack) out.push(`${c.id} ${c.control}`);
+    out.push(...indent([firstLine(model.heldBack[0]!.reason)]));
+  }
+  if (model.diagnostics.length) {
+    heading('== Node diagnostics (claims failed) ==');
+    out.push(...model.diagnostics.map((f) => `  ${options.reportDir ? `${options.reportDir}/` : ''}${f}`));
   }
 
   const t = model.totals;

@@ -25,6 +25,10 @@ export interface KubeClaimsReporterOptions {
   formats: readonly Format[];
   /** Colour the terminal summary; default: when stdout is a terminal and NO_COLOR is unset. */
   color?: boolean;
+  /** The claims the run selected (--focus/--skip): the tests of the others are left out of the results. */
+  selected?: readonly string[];
+  /** false when the run left the negative controls out (--claims-only). */
+  negativeControls?: boolean;
   /** Collects the node's diagnostics into a folder when claims failed on a cluster kube-claims made; returns the files. */
   diagnostics?: (cluster: ClusterInfo, dir: string) => Promise<string[]>;
 }
@@ -112,6 +116,8 @@ export default class KubeClaimsReporter implements Reporter {
       tests: [...tests.values()].map(testRecordFrom),
       environment: environment ?? null,
       errors: runErrorsFrom(testModules, unhandledErrors, reason),
+      selected: this.options.selected,
+      negativeControls: this.options.negativeControls,
     };
     let model = buildModel(input);
     if (cluster?.madeByKubeClaims && this.options.diagnostics && (model.totals.fail > 0 || model.errors.length > 0)) {

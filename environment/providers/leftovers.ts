@@ -53,14 +53,17 @@ export async function holdRunLease(k: KubeClients, runId: string): Promise<RunLe
   const namespace = runName(runId, 'run');
   const leases = k.make(CoordinationV1Api);
   await createRunNamespace(k, runId, namespace);
-  const now = () => new Date();
+  // A Lease's times are MicroTime (six fractional digits), which client-node's Date serialisation cannot
+  // write: the lease is created without them and its renewTime set by a JSON patch, as a string.
+  const microNow = () => new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+  const renew = () => leases.patchNamespacedLease({ namespace, name: LEASE, body: [{ op: 'add', path: '/spec/renewTime', value: microNow() }] });
   await leases.createNamespacedLease({
     namespace,
-    body: { metadata: { name: LEASE }, spec: { holderIdentity: await identity(), leaseDurationSeconds: LEASE_SECONDS, acquireTime: now(), renewTime: now() } },
+    body: { metadata: { name: LEASE }, spec: { holderIdentity: await identity(), leaseDurationSeconds: LEASE_SECONDS } },
   });
+  await renew();
   const timer = setInterval(() => {
-    leases.patchNamespacedLease({ namespace, name: LEASE, body: [{ op: 'replace', path: '/spec/renewTime', value: now().toISOString() }] })
-      .catch((e: Error) => log.detail(`renewing the run lease failed: ${e.message}`));
+    renew().catch((e: Error) => log.detail(`renewing the run lease failed: ${e.message}`));
   }, RENEW_MS);
   timer.unref();
   return {

@@ -4,7 +4,7 @@
 // Shared fixture (etcd pod, run-scoped keys, clean-up): ./fixture.ts.
 import { describe } from 'vitest';
 import { EtcdPod } from '../../lib/etcd/etcdctl.ts';
-import { nodeExecOk } from '../../lib/node.ts';
+import { nodeExec, nodeExecOk } from '../../lib/node.ts';
 import { claim, negativeControl } from '../claim.ts';
 import { checkOnlyApiServerTalksToEtcd, parseFlags, type EtcdClientsObservation } from '../checks/etcd.ts';
 import { checkEtcdClients, describeClients, etcdClients, parseProcNetTcp, type EtcdClient, type ProcessInfo } from '../checks/etcd-sockets.ts';
@@ -51,8 +51,8 @@ async function observeSockets(): Promise<{ clients: EtcdClient[]; port: number }
   const c = cluster();
   const port = await etcdClientPort();
   const tcp = await nodeExecOk(c, ['cat', '/proc/net/tcp', '/proc/net/tcp6']);
-  const fds = await nodeExecOk(c, ['find', '/proc', '-mindepth', '3', '-maxdepth', '3', '-path', '/proc/[0-9]*/fd/*', '-lname', 'socket:*', '-printf', '%h %l\\n'])
-    .catch((e: Error) => e.message); // processes that end while find walks /proc make it exit 1; what it printed stands
+  // Processes that end while find walks /proc make it exit 1: what it printed stands.
+  const fds = (await nodeExec(c, ['find', '/proc', '-mindepth', '3', '-maxdepth', '3', '-path', '/proc/[0-9]*/fd/*', '-lname', 'socket:*', '-printf', '%h %l\\n'])).stdout;
   const inodePids = new Map<string, number>();
   for (const line of fds.split('\n')) {
     const m = /^\/proc\/(\d+)\/fd socket:\[(\d+)\]$/.exec(line.trim());

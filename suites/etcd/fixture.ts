@@ -4,6 +4,7 @@
 // Every key written is under /kube-claims/RUN-ID/ and removed in afterAll (useEtcdCleanup), whatever happened.
 // Module state is per test file (vitest isolates files): each file has its own connection and clean-up.
 import type { V1Pod } from '@kubernetes/client-node';
+import { randomBytes } from 'node:crypto';
 import { afterAll } from 'vitest';
 import { connectThroughPortForward, readClientCredentials, type EtcdConnection } from '../../lib/etcd/client.ts';
 import { EtcdPod, ETCDCTL_ENV, type EtcdctlResult } from '../../lib/etcd/etcdctl.ts';
@@ -34,8 +35,12 @@ export function etcdctlInPod(argv: string[], options: { env?: Record<string, str
 /** The article's way after its "export" tip: the ETCDCTL_* variables and no flags. */
 export const withEnv = { env: { ...ETCDCTL_ENV }, flags: 'none' as const };
 
-/** The root of everything this run writes: /kube-claims/RUN-ID/. */
-const runPrefix = () => `/kube-claims/${run().runId}/`;
+/**
+ * The root of everything this test file writes: /kube-claims/RUN-ID/FILE/. Files run in parallel, and each
+ * removes its own keys when it ends (a later run removes what a killed one left under /kube-claims/RUN-ID/).
+ */
+const fileTag = randomBytes(3).toString('hex');
+const runPrefix = () => `/kube-claims/${run().runId}/${fileTag}/`;
 export const runKey = (name: string) => `${runPrefix()}${name}`;
 
 const started = new Set<LongRunning>();
