@@ -117,7 +117,7 @@ const claims = [
     remediation: 'KUBE_FEATURE_<gate> in kubectl\'s environment changes a gate; kubectl then logs "Feature gate updated state" for it.',
   },
   {
-    id: 'API-15', group: 'apiserver', section: '§3.2',
+    id: 'API-15', group: 'apiserver', section: '§3.2', needsNode: true,
     title: 'The source behind the logs and admin.conf: each file:line kubectl logs is its logging statement; LoadFromFile and the Config struct match admin.conf and its neighbours',
     checks: 'For every klog file:line of kubectl version -v 8, kubectl get pods -v 8 and kubectl proxy -v 8, the file in the client-go (or apimachinery, kubectl, cli-runtime, component-base) module of the cluster\'s version has, at that line, the statement that logs that message; tools/clientcmd/loader.go defines func LoadFromFile; the json tags of clientcmd/api/v1 Config cover every top-level key of admin.conf, and kubelet.conf, controller-manager.conf and scheduler.conf have the same structure (keys within Config\'s tags, one cluster, context and user). A cluster whose modules cannot be fetched is skipped with that reason.',
     remediation: 'A kubectl built from other sources than its release logs other lines.',

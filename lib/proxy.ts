@@ -7,8 +7,8 @@ import type { Kubectl } from './kubectl.ts';
 export interface ProxyOptions {
   /** --address; kubectl's default is 127.0.0.1. */
   address?: string;
-  /** --port; a free port on 127.0.0.1 is chosen when absent. */
-  port?: number;
+  /** --port; a free port on 127.0.0.1 is chosen when absent; 'default' passes no --port (kubectl's own default). */
+  port?: number | 'default';
   /** --accept-hosts (a regular expression); kubectl's default accepts localhost, 127.0.0.1 and [::1] only. */
   acceptHosts?: string;
   /** More kubectl arguments (-v 8, --reject-paths, ...). */
@@ -85,9 +85,9 @@ export class KubectlProxy implements AsyncDisposable {
     }
   }
 
-  private static async startOnce(kubectl: Kubectl, options: ProxyOptions & { port: number }): Promise<KubectlProxy> {
+  private static async startOnce(kubectl: Kubectl, options: ProxyOptions & { port: number | 'default' }): Promise<KubectlProxy> {
     const args = [
-      'proxy', '--port', String(options.port),
+      'proxy', ...(options.port === 'default' ? [] : ['--port', String(options.port)]),
       ...(options.address ? ['--address', options.address] : []),
       ...(options.acceptHosts ? ['--accept-hosts', options.acceptHosts] : []),
       ...(options.extraArgs ?? []),

@@ -5,7 +5,7 @@
 // what they moved (a parked static pod manifest, a scaled Deployment).
 import { hostname } from 'node:os';
 import { readFile, readdir } from 'node:fs/promises';
-import { CoordinationV1Api } from '@kubernetes/client-node';
+import { ApiextensionsV1Api, CoordinationV1Api } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import type { ClusterInfo } from '../../contract/cluster.ts';
 import { ETCD_PKI } from '../../lib/etcd/etcdctl.ts';
@@ -116,6 +116,10 @@ async function clusterObjects(k: KubeClients): Promise<Found[]> {
   for (const s of (await k.core.listServiceForAllNamespaces({ labelSelector })).items) {
     const { name, namespace } = s.metadata as { name: string; namespace: string };
     found.push({ hash: hashOf(s.metadata), what: `Service ${namespace}/${name}`, remove: () => k.core.deleteNamespacedService({ name, namespace }) });
+  }
+  for (const crd of (await k.make(ApiextensionsV1Api).listCustomResourceDefinition({ labelSelector })).items) {
+    const name = crd.metadata!.name!;
+    found.push({ hash: hashOf(crd.metadata), what: `CustomResourceDefinition ${name}`, remove: () => k.make(ApiextensionsV1Api).deleteCustomResourceDefinition({ name }) });
   }
   for (const d of (await k.apps.listDeploymentForAllNamespaces({})).items) {
     const a = d.metadata?.annotations ?? {};

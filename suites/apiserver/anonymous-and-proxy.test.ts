@@ -7,15 +7,31 @@ import { anonymous, describeExchange, probeTcp, request } from '../../lib/http.t
 import { configLoadedFrom, parseKlog } from '../../lib/klog.ts';
 import { KubectlProxy } from '../../lib/proxy.ts';
 import { claim, negativeControl } from '../claim.ts';
-import { checkAnonymousPodListForbidden, checkLoopbackOnly, checkPodListResponse, checkProxyBanner } from '../checks/apiserver/access.ts';
+import { checkAnonymousPodListForbidden, checkHostFilter, checkLoopbackOnly, checkPodListResponse, checkProxyBanner } from '../checks/apiserver/access.ts';
+import { ordinalPods } from '../checks/components.ts';
 import { withAnonymousPodReader } from '../deviations/apiserver.ts';
 import { expectDifference, expectNoDifferences } from '../differences.ts';
 import { cluster, kubectl } from '../env.ts';
-import { asAdmin, get, hostCredentials } from './fixture.ts';
+import { asAdmin, get, hostCredentials, podListPath } from './fixture.ts';
 
-const PODS_PATH = '/api/v1/namespaces/default/pods?limit=500';
 
 /** Addresses of this host other than 127.0.0.1 on which a proxy must not answer: 127.0.0.2 and the kind network's gateways. */
+/** The run's redis pods, when the run put them into namespace default (on clusters kube-claims made). */
+function workloadInDefault(): string[] {
+  const w = cluster().workload;
+  return w.namespace === 'default' && !w.error ? ordinalPods(w.name, w.replicas) : [];
+}
+
+const DEFAULT_PROXY = { host: '127.0.0.1', port: 8001 };
+const FOREIGN_HOST = 'kube-claims.invalid';
+
+/** The same request to the proxy with a local Host and with another host's. */
+async function hostFilterProbe(proxy: KubectlProxy) {
+  const local = await request(`${proxy.url}/version`);
+  const foreign = await request(`${proxy.url}/version`, { headers: { Host: FOREIGN_HOST } });
+  return { local, foreign };
+}
+
 async function otherAddresses(): Promise<string[]> {
   const out = ['127.0.0.2'];
   const c = cluster();
@@ -32,15 +48,17 @@ async function otherAddresses(): Promise<string[]> {
 
 describe('§3 kube-apiserver', () => {
   describe('§3.3 anonymous requests and kubectl proxy', () => {
-    const anonymousMayListPods = async () => (await get(PODS_PATH, anonymous())).status === 200;
+    const anonymousMayListPods = async () => (await get(await podListPath(), anonymous())).status === 200;
 
     claim('API-08', async ({ record }) => {
+      const PODS_PATH = await podListPath();
       const r = await get(PODS_PATH, anonymous());
       record(`anonymous GET ${PODS_PATH} (curl -k)`, describeExchange(r));
       expectNoDifferences(checkAnonymousPodListForbidden(r, 'default'));
     });
 
     negativeControl('API-08', 'system:anonymous is granted list on pods (a run-named ClusterRoleBinding)', async ({ record }) => {
+      const PODS_PATH = await podListPath();
       await withAnonymousPodReader(anonymousMayListPods, async () => {
         const r = await get(PODS_PATH, anonymous());
         record(`anonymous GET ${PODS_PATH} while the grant is in force`, describeExchange(r));
@@ -53,12 +71,14 @@ describe('§3 kube-apiserver', () => {
     }, { timeout: 90_000 });
 
     claim('API-09', async ({ record }) => {
+      const PODS_PATH = await podListPath();
       const r = await get(PODS_PATH, await asAdmin());
       record(`GET ${PODS_PATH} with the kubeconfig's client certificate`, describeExchange(r));
-      expectNoDifferences(checkPodListResponse(r, 'with the admin client certificate'));
+      expectNoDifferences(checkPodListResponse(r, 'with the admin client certificate', 'default', workloadInDefault()));
     });
 
     negativeControl('API-09', 'the same request without the client certificate (server still verified by the CA)', async ({ record }) => {
+      const PODS_PATH = await podListPath();
       const { ca } = await hostCredentials();
       const r = await get(PODS_PATH, { kind: 'anonymous-verified', ca: ca! });
       record(`GET ${PODS_PATH} without a client certificate`, describeExchange(r));
@@ -67,7 +87,9 @@ describe('§3 kube-apiserver', () => {
       expectDifference(diffs, 'expected 200, got 403 Forbidden');
     });
 
-    claim('API-10', async ({ record }) => {
+    claim('API-10', async ({ record, note }) => {
+      note('kubectl proxy bypasses authentication (绕过认证)', 'it does not: the proxy authenticates every request it forwards with the kubeconfig\'s credentials (here the admin\'s client certificate); what it removes is the need for the caller to present any. The negative control shows the same proxy impersonating system:anonymous gets the 403.');
+      const PODS_PATH = await podListPath();
       const k = await kubectl();
       await using proxy = await KubectlProxy.start(k, { extraArgs: ['-v', '6'] });
       const r = await request(`${proxy.url}${PODS_PATH}`);
@@ -77,11 +99,12 @@ describe('§3 kube-apiserver', () => {
       expectNoDifferences([
         ...checkProxyBanner(proxy.output(), '127.0.0.1', proxy.port),
         ...(loaded === k.kubeconfig ? [] : [`kubectl proxy loaded ${loaded ?? 'no kubeconfig'}, expected ${k.kubeconfig}`]),
-        ...checkPodListResponse(r, 'through kubectl proxy'),
+        ...checkPodListResponse(r, 'through kubectl proxy', 'default', workloadInDefault()),
       ]);
     });
 
     negativeControl('API-10', 'kubectl proxy --as=system:anonymous: it forwards without the admin\'s rights', async ({ record }) => {
+      const PODS_PATH = await podListPath();
       // The proxy still authenticates with the kubeconfig, but impersonates the anonymous user.
       await using proxy = await KubectlProxy.start(await kubectl(), { extraArgs: ['--as=system:anonymous'] });
       const r = await request(`${proxy.url}${PODS_PATH}`);
@@ -109,6 +132,26 @@ describe('§3 kube-apiserver', () => {
       const diffs = checkLoopbackOnly(own, others);
       record('differences found', diffs.join('\n'));
       expectDifference(diffs, `127.0.0.2:${proxy.port} accepted a connection`);
+    });
+
+    claim('API-16', async ({ record, skip }) => {
+      // kubectl proxy's defaults: the claim needs 127.0.0.1:8001 free on this host (nothing of kube-claims uses it otherwise).
+      const before = await probeTcp(DEFAULT_PROXY.host, DEFAULT_PROXY.port);
+      if (before.outcome !== 'refused') skip(`unchecked: ${DEFAULT_PROXY.host}:${DEFAULT_PROXY.port} is taken on this host (${before.outcome}), so kubectl proxy's default cannot be observed`);
+      await using proxy = await KubectlProxy.start(kubectl(), { port: 'default' });
+      const { local, foreign } = await hostFilterProbe(proxy);
+      record(`kubectl ${proxy.args.join(' ')}`, proxy.output());
+      record(`GET ${proxy.url}/version with Host ${DEFAULT_PROXY.host}:${DEFAULT_PROXY.port} / with Host ${FOREIGN_HOST}`, `${describeExchange(local, 300)}\n\n---\n\n${describeExchange(foreign, 300)}`);
+      expectNoDifferences([...checkProxyBanner(proxy.output(), DEFAULT_PROXY.host, DEFAULT_PROXY.port), ...checkHostFilter(local, foreign, FOREIGN_HOST)]);
+    });
+
+    negativeControl('API-16', "kubectl proxy --accept-hosts='.*' on another port", async ({ record }) => {
+      await using proxy = await KubectlProxy.start(kubectl(), { acceptHosts: '.*' });
+      const { local, foreign } = await hostFilterProbe(proxy);
+      const diffs = [...checkProxyBanner(proxy.output(), DEFAULT_PROXY.host, DEFAULT_PROXY.port), ...checkHostFilter(local, foreign, FOREIGN_HOST)];
+      record('differences found', diffs.join('\n'));
+      expectDifference(diffs, `a request with Host ${FOREIGN_HOST} was answered 200 OK, expected 403`);
+      expectDifference(diffs, `expected "Starting to serve on ${DEFAULT_PROXY.host}:${DEFAULT_PROXY.port}"`);
     });
   });
 });

@@ -4,7 +4,9 @@ import { readFile } from 'node:fs/promises';
 import { clientCertificate, jsonBody, request, type HttpAuth, type HttpResponse } from '../../lib/http.ts';
 import { contextCredentials, parseKubeconfig, resolveContext, type PemCredentials } from '../../lib/kubeconfig.ts';
 import { profileFor } from '../../contract/lines.ts';
-import { cluster, kube } from '../env.ts';
+import { loggedExchanges, parseKlog } from '../../lib/klog.ts';
+import { observedPodListPath } from '../checks/apiserver/verbosity.ts';
+import { cluster, kube, kubectl } from '../env.ts';
 
 /** https://HOST:PORT of the API server, from the run's kubeconfig. */
 export const server = () => kube().server.replace(/\/+$/, '');
@@ -50,4 +52,29 @@ export async function expectedVersion(): Promise<{ version: string; source: stri
 /** The line profile of the cluster's version (contract/lines.ts). */
 export function lineProfile() {
   return profileFor(cluster().serverVersion);
+}
+
+/** The namespace of the kubeconfig's current context: what kubectl uses without -n (default when it names none). */
+export async function contextNamespace(): Promise<string> {
+  const r = await kubectl().ok(['config', 'view', '--minify', '-o', 'jsonpath={.contexts[0].context.namespace}']);
+  return r.stdout.trim() || 'default';
+}
+
+/** kubectl get's default --chunk-size, from its own --help (the limit of its list requests). */
+export async function defaultChunkSize(): Promise<number> {
+  const help = (await kubectl().ok(['get', '--help'])).stdout;
+  const m = /--chunk-size=(\d+)/.exec(help);
+  if (!m) throw new Error('kubectl get --help names no default --chunk-size');
+  return Number(m[1]);
+}
+
+let podList: Promise<string> | undefined;
+/** The path and query kubectl get pods -v 8 requests (§3.3's premise): the §3.3 claims request what was observed. */
+export function podListPath(): Promise<string> {
+  podList ??= kubectl().ok(['get', 'pods', '-v', '8']).then((r) => {
+    const path = observedPodListPath(loggedExchanges(parseKlog(r.stderr).entries));
+    if (!path) throw new Error('kubectl get pods -v 8 logged no pod list request');
+    return path;
+  });
+  return podList;
 }

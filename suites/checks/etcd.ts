@@ -211,15 +211,6 @@ export interface CommandOutcome {
   stderr: string;
 }
 
-/**
- * Variables of the article's tip that this etcdctl release no longer knows: etcd 3.6 dropped the v2 API
- * and with it ETCDCTL_API (its etcdctl warns "unrecognized environment variable" and goes on).
- */
-export function obsoleteEtcdctlVariables(release: string | undefined): string[] {
-  const [major = 0, minor = 0] = (release ?? '').split('.').map(Number);
-  return major > 3 || (major === 3 && minor >= 6) ? ['ETCDCTL_API'] : [];
-}
-
 export function checkSameOutcome(withFlags: CommandOutcome, withEnv: CommandOutcome, obsolete: string[] = []): Differences {
   const diffs: Differences = [];
   if (withFlags.exitCode !== 0) diffs.push(`with flags: exit ${withFlags.exitCode} (${failureReason(withFlags.stderr)})`);
@@ -252,7 +243,14 @@ export interface ProbeObservation extends CommandOutcome {
 /** Errors that mean the connection itself was refused (TLS, transport), as opposed to a broken probe. */
 const REFUSAL = /deadline exceeded|handshake|certificate|tls|broken pipe|connection reset|server preface|EOF|UNAVAILABLE|connection refused|Failed to connect|No connection established/i;
 
-export function checkRefusals(observations: ProbeObservation[], required: readonly ProbeName[]): Differences {
+/**
+ * Each probe was refused, and the control probe, made at the same moment with the right certificates (or the
+ * way the server accepts), succeeded: an etcd that cannot be reached refuses nothing, so then nothing is judged.
+ */
+export function checkRefusals(observations: ProbeObservation[], required: readonly ProbeName[], control: CommandOutcome & { command: string }): Differences {
+  if (control.exitCode !== 0) {
+    return [`etcd could not be reached with the right certificates either (\`${control.command}\` exited ${control.exitCode}: ${failureReason(control.stderr)}): the refusals prove nothing`];
+  }
   const diffs: Differences = [];
   for (const probe of required) if (!observations.some((o) => o.probe === probe)) diffs.push(`probe "${probe}" was not run`);
   for (const o of observations) {
@@ -265,6 +263,65 @@ export function checkRefusals(observations: ProbeObservation[], required: readon
     }
   }
   return diffs;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// ETCD-15: sh, and no bash
+
+export interface ShellObservation {
+  /** sh -c 'echo "$BASH_VERSION"' */
+  bashVersion: CommandOutcome;
+  /** sh -c 'command -v bash || echo "(none)"' */
+  whichBash: CommandOutcome;
+  /** bash -c true, executed directly */
+  runBash: CommandOutcome;
+  /** sh -ic 'echo "${PS1@P}"': the default prompt, expanded */
+  prompt: CommandOutcome;
+}
+
+/** The container has sh and no bash, and its sh is bash (in POSIX mode) whose prompt reads sh-MAJOR.MINOR#. */
+export function checkShellIsBashAsSh(o: ShellObservation): Differences {
+  const diffs: Differences = [];
+  const version = o.bashVersion.stdout.trim();
+  if (o.bashVersion.exitCode !== 0) diffs.push(`sh does not run: exit ${o.bashVersion.exitCode}: ${lastLine(o.bashVersion.stderr)}`);
+  else if (!/^\d+\.\d+/.test(version)) diffs.push(`sh is not bash: $BASH_VERSION is ${JSON.stringify(version)}`);
+  const which = o.whichBash.stdout.trim();
+  if (which && which !== '(none)') diffs.push(`bash is on PATH at ${which}`);
+  if (o.runBash.exitCode === 0) diffs.push('`bash` can be executed in the container');
+  const [major, minor] = version.split('.');
+  const want = `sh-${major}.${minor}#`;
+  if (major && o.prompt.stdout.trim() !== want) diffs.push(`the interactive prompt is ${JSON.stringify(o.prompt.stdout.trim())}, not ${JSON.stringify(want)}`);
+  return diffs;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// ETCD-16: protobuf against JSON
+
+export interface StoredSize {
+  key: string;
+  /** Bytes of the value under /registry. */
+  stored: number;
+  /** The value starts with the k8s\0 protobuf envelope. */
+  protobuf: boolean;
+  /** Bytes of the same object (same resourceVersion) as compact JSON from the API. */
+  json: number;
+}
+
+/** Every value is protobuf and smaller than its JSON. */
+export function checkCompactness(sizes: StoredSize[]): Differences {
+  if (!sizes.length) return ['no object could be compared (none had the same resourceVersion in etcd and in the API)'];
+  return sizes.flatMap((s) => {
+    if (!s.protobuf) return [`${s.key}: stored as ${s.stored} bytes of JSON, not protobuf (${s.json} bytes as JSON from the API)`];
+    return s.stored < s.json ? [] : [`${s.key}: ${s.stored} bytes stored, not fewer than the ${s.json} bytes of its JSON`];
+  });
+}
+
+export function describeSizes(sizes: StoredSize[]): string {
+  const total = (f: (s: StoredSize) => number) => sizes.reduce((n, s) => n + f(s), 0);
+  const byKind = new Map<string, StoredSize[]>();
+  for (const s of sizes) { const k = s.key.split('/')[2]!; byKind.set(k, [...(byKind.get(k) ?? []), s]); }
+  const rows = [...byKind].map(([k, list]) => `${k}: ${list.length} objects, ${list.reduce((n, s) => n + s.stored, 0)} bytes stored, ${list.reduce((n, s) => n + s.json, 0)} bytes as JSON`);
+  return [...rows, `total: ${total((s) => s.stored)} bytes stored against ${total((s) => s.json)} bytes of JSON (${Math.round((100 * total((s) => s.stored)) / Math.max(1, total((s) => s.json)))}%)`].join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------------------------

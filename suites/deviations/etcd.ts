@@ -4,7 +4,11 @@
 // scheduler, keys under /registry, a different storage format), the check gets a deviated copy of the live
 // observation instead.
 import { startLaxEtcd, type StartedLaxEtcd } from '../../lib/etcd/container.ts';
-import { run } from '../env.ts';
+import { ApiextensionsV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { runLabels } from '../../lib/namespace.ts';
+import { runHash, runName } from '../../lib/run-id.ts';
+import { waitUntil } from '../../lib/wait.ts';
+import { kube, run } from '../env.ts';
 import type { ApiObjectIdentity, EtcdClientsObservation, VersionObservation } from '../checks/etcd.ts';
 
 /** A throw-away etcd from the cluster's own etcd image with plain http and no client-cert-auth, always stopped. */
@@ -44,7 +48,49 @@ export function withoutKey(keys: string[], key: string): string[] {
   return keys.filter((k) => k !== key);
 }
 
-/** The object as JSON, the way an API server with --storage-media-type=application/json stores it. */
-export function jsonStoredValue(object: unknown, identity: ApiObjectIdentity): Buffer {
-  return Buffer.from(JSON.stringify({ kind: identity.kind, apiVersion: identity.apiVersion, ...(object as object) }));
+
+/**
+ * A custom resource of a run-named CustomResourceDefinition, in the run's namespace: the API server stores
+ * custom resources as JSON, whatever it does for built-in types. A live value in etcd that is not protobuf,
+ * made for a negative control and removed (with its definition) afterwards; labelled with the run, so a later
+ * run removes it if this one is killed. `fn` gets its etcd key and the object as the API serves it.
+ */
+export async function withCustomResource<T>(fn: (cr: { key: string; object: Record<string, unknown> }) => Promise<T>, skip: (reason: string) => never): Promise<T> {
+  const runId = run().runId;
+  const group = `kc-${runHash(runId)}.kube-claims.io`;
+  const name = `probes.${group}`;
+  const namespace = runName(runId, 'run');
+  const ext = kube().make(ApiextensionsV1Api);
+  try {
+    await ext.createCustomResourceDefinition({
+      body: {
+        metadata: { name, labels: runLabels(runId) },
+        spec: {
+          group, scope: 'Namespaced', names: { plural: 'probes', singular: 'probe', kind: 'Probe' },
+          versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', x_kubernetes_preserve_unknown_fields: true } } }],
+        },
+      },
+    });
+  } catch (e) {
+    if ((e as { code?: number }).code === 403) skip(`unchecked: the kubeconfig's user may not create a CustomResourceDefinition (${name})`);
+    throw e;
+  }
+  try {
+    const custom = kube().make(CustomObjectsApi);
+    const body = { apiVersion: `${group}/v1`, kind: 'Probe', metadata: { name: 'stored-as-json' }, spec: { note: 'kube-claims negative control' } };
+    // The new type is served once the definition is established and discovery has it: bounded.
+    let object: Record<string, unknown> | undefined;
+    await waitUntil(`custom resource type ${name} to be served`, async () => {
+      try {
+        object = (await custom.createNamespacedCustomObject({ group, version: 'v1', namespace, plural: 'probes', body })) as Record<string, unknown>;
+        return true;
+      } catch (e) {
+        if ((e as { code?: number }).code === 404) return false;
+        throw e;
+      }
+    }, 30_000, 500);
+    return await fn({ key: `/registry/${group}/probes/${namespace}/stored-as-json`, object: object! });
+  } finally {
+    await ext.deleteCustomResourceDefinition({ name }).catch(() => undefined);
+  }
 }

@@ -3,12 +3,15 @@
 // Shared fixture (etcd pod, run-scoped keys, clean-up): ./fixture.ts.
 import { describe } from 'vitest';
 import { connectThroughPortForward, etcd3Client, type Etcd3Security } from '../../lib/etcd/client.ts';
-import { ETCDCTL_ENV, ok } from '../../lib/etcd/etcdctl.ts';
+import { ETCDCTL_ENV, ok, TLS_FLAGS } from '../../lib/etcd/etcdctl.ts';
+import { podExec } from '../../lib/etcd/exec.ts';
 import { nodeExecOk } from '../../lib/node.ts';
+import { etcdctlProfile } from '../../contract/lines.ts';
+import { ordinalPods } from '../checks/components.ts';
 import { claim, negativeControl } from '../claim.ts';
 import {
-  checkEtcdVersion, checkMemberList, checkRefusals, checkSameOutcome, checkShell, failureReason, obsoleteEtcdctlVariables, releaseOfImage,
-  type ProbeName, type ProbeObservation, type VersionObservation,
+  checkEtcdVersion, checkMemberList, checkRefusals, checkSameOutcome, checkShell, checkShellIsBashAsSh, failureReason, releaseOfImage,
+  type ProbeName, type ProbeObservation, type ShellObservation, type VersionObservation,
 } from '../checks/etcd.ts';
 import { podImageOtherRelease, v2StyleEnv, withLaxEtcd } from '../deviations/etcd.ts';
 import { expectDifference, expectNoDifferences } from '../differences.ts';
@@ -19,18 +22,27 @@ import {
 
 useEtcdCleanup();
 
-async function probeRefusalsInPod(): Promise<ProbeObservation[]> {
-  // Short limits: a refused connection shows as etcdctl's own timeout.
-  const limits = ['--dial-timeout=2s', '--command-timeout=3s'];
+// Short limits: a refused connection shows as etcdctl's own timeout.
+const LIMITS = ['--dial-timeout=2s', '--command-timeout=3s'];
+
+/**
+ * The refusal probes in the pod and, at the same moment, the control: the same request with the right
+ * certificates, which must succeed for the refusals to mean anything. `port` lets a negative control aim at a
+ * port where nothing listens.
+ */
+async function probeRefusalsInPod(port = 2379): Promise<{ probes: ProbeObservation[]; control: ProbeObservation }> {
   const probes: Array<[ProbeName, string[]]> = [
-    ['no client certificate', ['--endpoints=https://127.0.0.1:2379', '--cacert=/etc/kubernetes/pki/etcd/ca.crt', ...limits, 'member', 'list']],
-    ['plain http', ['--endpoints=http://127.0.0.1:2379', ...limits, 'member', 'list']],
-    ['default endpoint', [...limits, 'member', 'list']],
+    ['no client certificate', [`--endpoints=https://127.0.0.1:${port}`, '--cacert=/etc/kubernetes/pki/etcd/ca.crt', ...LIMITS, 'member', 'list']],
+    ['plain http', [`--endpoints=http://127.0.0.1:${port}`, ...LIMITS, 'member', 'list']],
+    ['default endpoint', [...LIMITS, 'member', 'list']],
   ];
-  return Promise.all(probes.map(async ([probe, argv]) => {
+  const control = etcdctlInPod([`--endpoints=https://127.0.0.1:${port}`, ...TLS_FLAGS.filter((f) => !f.startsWith('--endpoints')), ...LIMITS, 'member', 'list'], { flags: 'none' });
+  const observed = await Promise.all(probes.map(async ([probe, argv]) => {
     const r = await etcdctlInPod(argv, { flags: 'none' });
     return { probe, command: r.typed, ...outcome(r) };
   }));
+  const c = await control;
+  return { probes: observed, control: { probe: 'right certificates' as ProbeName, command: c.typed, ...outcome(c) } };
 }
 
 /** etcd3 from the test process with a given security, reading /registry/namespaces/ keys. */
@@ -49,14 +61,16 @@ async function probeEtcd3(probe: ProbeName, hostPort: string | undefined, securi
 const CLUSTER_PROBES: readonly ProbeName[] = ['no client certificate', 'plain http', 'default endpoint', 'etcd3 without a client certificate', 'etcd3 over plain http'];
 
 describe('§4.1 etcdctl in the etcd pod', () => {
-  claim('ETCD-02', async ({ record }) => {
+  claim('ETCD-02', async ({ record, note }) => {
     const shell = await etcdPod().exec(['sh', '-c', 'echo $0']);
-    const bash = await etcdPod().exec(['sh', '-c', 'command -v bash || echo "no bash"']);
     const table = ok(await etcdctlInPod(['member', 'list']));
     const json = ok(await etcdctlInPod(['member', 'list', '-w', 'json']));
-    record(`kubectl exec ${etcdPodName()} -- sh -c 'echo $0'`, `${shell.stdout}(bash: ${bash.stdout.trim()})`);
+    const health = await etcdctlInPod(['endpoint', 'health']);
+    record(`kubectl exec ${etcdPodName()} -- sh -c 'echo $0'`, shell.stdout);
     record(table.typed, table.stdout);
     record(`${json.typed}`, json.stdout);
+    record(`${health.typed} (exit ${health.exitCode})`, health.stdout || health.stderr);
+    note('etcdctl member list is used to check the members\' state and health', 'member list shows membership (ID, started, name, peer and client URLs, learner); whether a member is healthy is what etcdctl endpoint health answers, recorded beside it');
     expectNoDifferences([
       ...checkShell(shell),
       ...checkMemberList(table.stdout, json.stdout, { name: cluster().nodeName, ip: await nodeInternalIp() }),
@@ -73,6 +87,42 @@ describe('§4.1 etcdctl in the etcd pod', () => {
       expectDifference(diffs, `not the node's name ${cluster().nodeName}`);
       expectDifference(diffs, /peer URL is http:\/\/127\.0\.0\.1:2380, not https:/);
     });
+  });
+
+  /** What the container's sh is, and whether it has bash, with shell builtins only. */
+  async function observeShell(exec: (argv: string[]) => Promise<{ exitCode: number; stdout: string; stderr: string }>): Promise<ShellObservation> {
+    const safe = (argv: string[]) => exec(argv).catch((e: Error) => ({ exitCode: -1, stdout: '', stderr: e.message }));
+    return {
+      bashVersion: await safe(['sh', '-c', 'echo "$BASH_VERSION"']),
+      whichBash: await safe(['sh', '-c', 'command -v bash || echo "(none)"']),
+      runBash: await safe(['bash', '-c', 'true']),
+      // Interactive, so that the default prompt is set; without a terminal bash says so on stderr and goes on.
+      prompt: await safe(['sh', '-ic', 'echo "${PS1@P}"']),
+    };
+  }
+
+  const showShell = (o: ShellObservation) => [
+    `sh -c 'echo "$BASH_VERSION"': ${o.bashVersion.stdout.trim() || `(empty; exit ${o.bashVersion.exitCode})`}`,
+    `sh -c 'command -v bash': ${o.whichBash.stdout.trim()}`,
+    `bash -c true: exit ${o.runBash.exitCode} ${o.runBash.stderr.trim().split('\n').at(-1) ?? ''}`,
+    `sh -ic 'echo "\${PS1@P}"': ${o.prompt.stdout.trim()}`,
+  ].join('\n');
+
+  claim('ETCD-15', async ({ record, note }) => {
+    const o = await observeShell((argv) => etcdPod().exec(argv));
+    record(`kubectl -n kube-system exec ${etcdPodName()} -- …`, showShell(o));
+    note('the etcd pod has only sh installed, no bash', `right about the names: there is no bash, but ${etcdPodName()}'s sh is bash ${o.bashVersion.stdout.trim()} (Debian's bash-static copied to /bin/sh by upstream's image), which is why the prompt reads ${o.prompt.stdout.trim()}`);
+    expectNoDifferences(checkShellIsBashAsSh(o));
+  });
+
+  negativeControl('ETCD-15', 'the same observation in a container that has bash (the article\'s redis workload)', async ({ record }) => {
+    const w = cluster().workload;
+    const ref = { namespace: w.namespace, pod: ordinalPods(w.name, w.replicas)[0]!, container: 'redis' };
+    const o = await observeShell((argv) => podExec(kube().kc, ref, argv, { timeoutMs: 20_000 }));
+    record(`kubectl -n ${ref.namespace} exec ${ref.pod} -- …`, showShell(o));
+    const diffs = checkShellIsBashAsSh(o);
+    record('differences found', diffs.join('\n'));
+    expectDifference(diffs, /bash is on PATH at \S*bash/);
   });
 
   async function observeVersions(): Promise<VersionObservation> {
@@ -104,7 +154,7 @@ describe('§4.1 etcdctl in the etcd pod', () => {
     const env = await etcdctlInPod(['member', 'list'], withEnv);
     record(flags.typed, flags.stdout || flags.stderr);
     record(`${Object.entries(ETCDCTL_ENV).map(([k, v]) => `export ${k}=${v}`).join('\n')}\netcdctl member list`, env.stdout || env.stderr);
-    const obsolete = obsoleteEtcdctlVariables(releaseOfImage(await etcdImage()));
+    const obsolete = etcdctlProfile(releaseOfImage(await etcdImage())).obsoleteVariables;
     if (obsolete.length) record('variables this etcdctl release no longer knows (ignored with a warning)', obsolete.join('\n'));
     expectNoDifferences(checkSameOutcome(outcome(flags), outcome(env), obsolete));
   });
@@ -119,16 +169,29 @@ describe('§4.1 etcdctl in the etcd pod', () => {
     expectDifference(diffs, 'etcdctl ignored a variable: ETCDCTL_CA_FILE');
   });
 
-  claim('ETCD-05', async ({ record }) => {
+  claim('ETCD-05', async ({ record, note }) => {
     const credentials = await apiServerEtcdCredentials();
+    const { probes, control } = await probeRefusalsInPod();
     const observations = [
-      ...(await probeRefusalsInPod()),
+      ...probes,
       await probeEtcd3('etcd3 without a client certificate', undefined, { kind: 'tls-no-client-cert', ca: credentials.ca }),
       await probeEtcd3('etcd3 over plain http', undefined, { kind: 'plain' }),
     ];
     record('refusal probes', observations.map((o) => `${o.probe}: ${o.command}\n  exit ${o.exitCode}: ${failureReason(o.stderr)}`).join('\n'));
-    expectNoDifferences(checkRefusals(observations, CLUSTER_PROBES));
+    record('control probe at the same moment, with the right certificates', `${control.command}\n  exit ${control.exitCode}`);
+    const help = await etcdctlInPod(['--help'], { flags: 'none' });
+    const endpoints = /--endpoints=(\S+)/.exec(help.stdout)?.[1] ?? '(not in --help)';
+    record('etcdctl --help: the default of --endpoints', endpoints);
+    note('without --endpoints etcdctl uses http://127.0.0.1:2379', `etcdctl's default is ${endpoints} (no scheme: plain http unless certificates are given, then TLS); with no certificates it is refused here like plain http`);
+    expectNoDifferences(checkRefusals(observations, CLUSTER_PROBES, control));
   }, 60_000);
+
+  negativeControl('ETCD-05', 'the probes aimed at a port where nothing listens: an unreachable etcd refuses nothing', async ({ record }) => {
+    const { probes, control } = await probeRefusalsInPod(2);
+    const diffs = checkRefusals(probes, ['no client certificate', 'plain http'], control);
+    record('differences found', diffs.join('\n'));
+    expectDifference(diffs, 'etcd could not be reached with the right certificates either');
+  }, { timeout: 60_000 });
 
   negativeControl('ETCD-05', 'the same probes against an etcd with plain http and no client-cert-auth (testcontainers)', async ({ record }) => {
     await withLaxEtcd(await etcdImage(), async (lax) => {
@@ -144,7 +207,8 @@ describe('§4.1 etcdctl in the etcd pod', () => {
       }));
       observations.push(await probeEtcd3('etcd3 over plain http', lax.plainHostPort, { kind: 'plain' }));
       record(`probes against container ${lax.name} (${lax.image})`, observations.map((o) => `${o.probe}: ${o.command} → exit ${o.exitCode}`).join('\n'));
-      const diffs = checkRefusals(observations, ['no client certificate', 'plain http', 'default endpoint', 'etcd3 over plain http']);
+      const accepted = await lax.etcdctl([`--endpoints=${lax.plainUrl}`, ...limits, 'member', 'list']);
+      const diffs = checkRefusals(observations, ['no client certificate', 'plain http', 'default endpoint', 'etcd3 over plain http'], { ...outcome(accepted), command: accepted.typed });
       record('differences found', diffs.join('\n'));
       expectDifference(diffs, 'plain http accepted');
       expectDifference(diffs, 'no client certificate accepted');

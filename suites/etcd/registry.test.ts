@@ -4,13 +4,13 @@
 import { describe } from 'vitest';
 import { ARTICLE_NAMESPACES } from '../checks/components.ts';
 import { ok } from '../../lib/etcd/etcdctl.ts';
-import { decodeObjectMeta, decodeStorageValue } from '../../lib/etcd/protobuf.ts';
+import { decodeObjectMeta, decodeStorageValue, hasK8sMagic } from '../../lib/etcd/protobuf.ts';
 import { claim, negativeControl } from '../claim.ts';
 import {
-  checkContains, checkRegistryLayout, checkStoredValue, compareKeysWithApi, parseKeysOnly,
-  type ApiObjectIdentity, type LayoutReport, type ResourceScopes,
+  checkCompactness, checkContains, checkRegistryLayout, checkStoredValue, compareKeysWithApi, describeSizes, parseKeysOnly,
+  type ApiObjectIdentity, type LayoutReport, type ResourceScopes, type StoredSize,
 } from '../checks/etcd.ts';
-import { jsonStoredValue, withExtraKey, withoutKey } from '../deviations/etcd.ts';
+import { withCustomResource, withExtraKey, withoutKey } from '../deviations/etcd.ts';
 import { expectDifference, expectNoDifferences } from '../differences.ts';
 import { kube, kubectl } from '../env.ts';
 import { etcd3, etcdctlInPod, etcdPodName, etcdPodSpec, NAMESPACE, useEtcdCleanup } from './fixture.ts';
@@ -155,11 +155,60 @@ describe('§4.3 Kubernetes objects in etcd', () => {
     expectNoDifferences(stored.flatMap((s) => checkStoredValue(s.key, s.value, s.api)));
   });
 
-  negativeControl('ETCD-14', 'the namespace stored as JSON instead of protobuf (deviated copy of the live object)', async ({ record }) => {
-    const [ns] = await storedAndApi();
-    const diffs = checkStoredValue(ns!.key, jsonStoredValue(ns!.object, ns!.api), ns!.api);
-    record('differences found', diffs.join('\n'));
-    expectDifference(diffs, 'no k8s\\0 envelope');
-    expectDifference(diffs, '(JSON)');
-  });
+  negativeControl('ETCD-14', 'a custom resource, which the API server stores as JSON (a run-named definition, removed afterwards)', async ({ record, skip }) => {
+    await withCustomResource(async (cr) => {
+      const { client } = await etcd3();
+      const value = await client.get(cr.key).buffer();
+      const meta = cr.object.metadata as { name: string; namespace: string; uid: string };
+      const api = { apiVersion: String(cr.object.apiVersion), kind: String(cr.object.kind), name: meta.name, namespace: meta.namespace, uid: meta.uid };
+      record(`etcd3 get ${cr.key}`, describeValue(value));
+      const diffs = checkStoredValue(cr.key, value, api);
+      record('differences found', diffs.join('\n'));
+      expectDifference(diffs, 'no k8s\\0 envelope');
+      expectDifference(diffs, '(JSON)');
+    }, skip);
+  }, { timeout: 90_000 });
+
+  /** Values under the prefixes and the same objects from the API, paired where etcd's mod revision is the object's resourceVersion. */
+  async function storedSizes(): Promise<{ sizes: StoredSize[]; unpaired: number }> {
+    const { client } = await etcd3();
+    const kinds = [
+      { prefix: '/registry/pods/', path: '/api/v1/pods', kind: 'Pod', namespaced: true },
+      { prefix: '/registry/namespaces/', path: '/api/v1/namespaces', kind: 'Namespace', namespaced: false },
+      { prefix: '/registry/services/specs/', path: '/api/v1/services', kind: 'Service', namespaced: true },
+    ];
+    const sizes: StoredSize[] = [];
+    let unpaired = 0;
+    for (const k of kinds) {
+      const list = JSON.parse((await kubectl().ok(['get', '--raw', k.path])).stdout) as { items: Array<{ metadata: { name: string; namespace?: string; resourceVersion: string } }> };
+      const kvs = (await client.getAll().prefix(k.prefix).exec()).kvs;
+      const byKey = new Map(kvs.map((kv) => [kv.key.toString(), kv]));
+      for (const item of list.items) {
+        const key = `${k.prefix}${k.namespaced ? `${item.metadata.namespace}/` : ''}${item.metadata.name}`;
+        const kv = byKey.get(key);
+        // An object that changed between the two reads is not compared (its sizes would be of two versions).
+        if (!kv || String(kv.mod_revision) !== item.metadata.resourceVersion) { unpaired++; continue; }
+        sizes.push({ key, stored: kv.value.length, protobuf: hasK8sMagic(kv.value), json: Buffer.byteLength(JSON.stringify({ kind: k.kind, apiVersion: 'v1', ...item })) });
+      }
+    }
+    return { sizes, unpaired };
+  }
+
+  claim('ETCD-16', async ({ record }) => {
+    const { sizes, unpaired } = await storedSizes();
+    record('sizes: stored under /registry against the same object as JSON from the API', `${describeSizes(sizes)}\n(${unpaired} objects changed between the two reads and were not compared)`);
+    record('each object', sizes.map((s) => `${s.key}: ${s.stored} / ${s.json} bytes`).join('\n'));
+    expectNoDifferences(checkCompactness(sizes));
+  }, 60_000);
+
+  negativeControl('ETCD-16', 'a custom resource beside them, stored as JSON (a run-named definition, removed afterwards)', async ({ record, skip }) => {
+    await withCustomResource(async (cr) => {
+      const { client } = await etcd3();
+      const value = await client.get(cr.key).buffer();
+      const diffs = checkCompactness([{ key: cr.key, stored: value?.length ?? 0, protobuf: !!value && hasK8sMagic(value), json: Buffer.byteLength(JSON.stringify(cr.object)) }]);
+      record('differences found', diffs.join('\n'));
+      expectDifference(diffs, `${cr.key}: stored as`);
+      expectDifference(diffs, 'not protobuf');
+    }, skip);
+  }, { timeout: 90_000 });
 });

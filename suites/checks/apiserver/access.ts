@@ -44,8 +44,8 @@ export function checkAnonymousPodListForbidden(r: HttpResponse, namespace: strin
   return diffs;
 }
 
-/** A 200 with a PodList carrying metadata.resourceVersion (what §3.3 shows through kubectl proxy). */
-export function checkPodListResponse(r: HttpResponse, via: string, namespace = 'default'): Differences {
+/** A 200 with a PodList carrying metadata.resourceVersion (what §3.3 shows through kubectl proxy), listing `expected` pods among its items. */
+export function checkPodListResponse(r: HttpResponse, via: string, namespace = 'default', expected: readonly string[] = []): Differences {
   const diffs: Differences = [];
   const body = parseJson(r.body);
   const value = body.ok && body.value && typeof body.value === 'object' ? (body.value as Record<string, unknown>) : undefined;
@@ -64,6 +64,8 @@ export function checkPodListResponse(r: HttpResponse, via: string, namespace = '
   else {
     const elsewhere = (value.items as Array<{ metadata?: { namespace?: string; name?: string } }>).filter((p) => p.metadata?.namespace !== namespace);
     if (elsewhere.length) diffs.push(`${via}: pods of other namespaces listed: ${elsewhere.map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`).join(', ')}`);
+    const names = new Set((value.items as Array<{ metadata?: { name?: string } }>).map((p) => p.metadata?.name));
+    for (const n of expected.filter((x) => !names.has(x))) diffs.push(`${via}: ${namespace}/${n} runs there but is not in the list`);
   }
   return diffs;
 }
@@ -76,6 +78,14 @@ export function checkProxyBanner(output: string, expectHost: string, port: numbe
   const want = `Starting to serve on ${expectHost}:${port}`;
   if (!line) return [`kubectl proxy printed no "Starting to serve on" line (output: ${show(output.trim().slice(0, 300))})`];
   return line.trim() === want ? [] : [`kubectl proxy printed ${show(line.trim())}, expected ${show(want)}`];
+}
+
+/** kubectl proxy's host filter: a request naming a local Host is forwarded, one naming another host is refused with 403. */
+export function checkHostFilter(local: HttpResponse, foreign: HttpResponse, foreignHost: string): Differences {
+  const diffs: Differences = [];
+  if (local.status !== 200) diffs.push(`a request with Host ${show(local.url)} was answered ${statusLine(local)}, expected 200`);
+  if (foreign.status !== 403) diffs.push(`a request with Host ${foreignHost} was answered ${statusLine(foreign)}, expected 403 from the proxy's host filter`);
+  return diffs;
 }
 
 /** The proxy answers on its loopback address, and every other address refuses the connection. */

@@ -1,0 +1,43 @@
+// Upstream Go sources, read from the Go module proxy as the builds read them (`go mod download`): the
+// client-go, apimachinery, kubectl, cli-runtime and component-base modules of a Kubernetes release, for the
+// claims that hold kubectl's logs and admin.conf against the code behind them.
+import { readFile, readdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { execa } from 'execa';
+
+export class ModuleUnavailable extends Error {
+  override name = 'ModuleUnavailable';
+}
+
+/** The staging modules kubectl is built from, published as k8s.io/NAME v0.MINOR.PATCH. */
+export const KUBECTL_MODULES = ['client-go', 'apimachinery', 'kubectl', 'cli-runtime', 'component-base'] as const;
+
+/** k8s.io/NAME at the staging version of Kubernetes vX.Y.Z (v0.Y.Z); its source directory. */
+export async function stagingModule(name: string, kubernetesVersion: string): Promise<{ path: string; version: string; dir: string }> {
+  const m = /^v1\.(\d+)\.(\d+)/.exec(kubernetesVersion);
+  if (!m) throw new ModuleUnavailable(`no staging module version for ${kubernetesVersion}`);
+  const version = `v0.${m[1]}.${m[2]}`;
+  const path = `k8s.io/${name}`;
+  const r = await execa('go', ['mod', 'download', '-json', `${path}@${version}`], {
+    reject: false, timeout: 180_000, cwd: '/', env: { GOFLAGS: '-mod=mod', GOWORK: 'off', GOTOOLCHAIN: 'local' },
+  }).catch((e: Error) => ({ exitCode: -1, stdout: '', stderr: e.message }));
+  let info: { Dir?: string; Error?: string } = {};
+  try { info = JSON.parse(r.stdout || '{}'); } catch { /* answered nothing useful */ }
+  if (r.exitCode !== 0 || !info.Dir) throw new ModuleUnavailable(`the Go module ${path}@${version} cannot be had: ${(info.Error ?? r.stderr ?? 'no answer').split('\n')[0]}`);
+  return { path, version, dir: info.Dir };
+}
+
+/** Files named `basename` under dir (tests and testdata left out), as paths relative to dir. */
+export async function findFiles(dir: string, basename: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (!e.isFile() || e.name !== basename) continue;
+    const rel = relative(dir, join(e.parentPath, e.name));
+    if (!/(^|\/)(testdata|vendor)\//.test(rel)) out.push(rel);
+  }
+  return out.sort();
+}
+
+export async function sourceLines(dir: string, file: string): Promise<string[]> {
+  return (await readFile(join(dir, file), 'utf8')).split('\n');
+}

@@ -1,0 +1,103 @@
+// The checks of API-12..15 on recorded observations: kubectl's stderr recorded on a kube-claims cluster
+// (v1.33.3) and excerpts of client-go's source as the Go module proxy serves it.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { loggedExchanges, parseKlog } from '../../../lib/klog.ts';
+import {
+  checkConfigKeys, checkFeatureGates, checkLevel6, checkLevel8, checkPodListRequest, featureGateLines, isLogStatement,
+  observedPodListPath, parseKnownFeatures, structJsonTags, truncationLimit,
+} from './verbosity.ts';
+
+const fixture = (name: string) => readFileSync(join(import.meta.dirname, '..', 'fixtures', name), 'utf8');
+const v6 = fixture('get-pods-v6.txt');
+const v8 = fixture('get-pods-v8.txt');
+const server = 'https://127.0.0.1:39795';
+
+describe('API-12: the pod list request', () => {
+  test('kubectl get pods asks the context\'s namespace with its default chunk size', () => {
+    const x = loggedExchanges(parseKlog(v6).entries);
+    expect(checkPodListRequest(x, { server, namespace: 'default', limit: 500 })).toEqual([]);
+    expect(observedPodListPath(x)).toBe('/api/v1/namespaces/default/pods?limit=500');
+  });
+  test('another namespace or limit is named', () => {
+    const x = loggedExchanges(parseKlog(v8).entries);
+    expect(checkPodListRequest(x, { server, namespace: 'default', limit: 500 })).toEqual([
+      `kubectl requested ${server}/api/v1/namespaces/kube-system/pods?limit=500, not ${server}/api/v1/namespaces/default/pods?limit=500`,
+    ]);
+  });
+});
+
+describe('API-13: verbosity levels', () => {
+  test('-v 6 logs verb, URL, status and time, and nothing more', () => {
+    expect(checkLevel6(v6, parseKlog(v6).entries)).toEqual([]);
+  });
+  test('-v 8 output fails the -v 6 check, naming the headers and bodies', () => {
+    const diffs = checkLevel6(v8, parseKlog(v8).entries);
+    expect(diffs.some((d) => /request headers are logged \(Accept, User-Agent\)/.test(d))).toBe(true);
+    expect(diffs).toContain('bodies are logged');
+  });
+  test('-v 8 logs headers and cuts the body at the limit', () => {
+    expect(checkLevel8(parseKlog(v8).entries, 1024)).toEqual([]);
+    expect(checkLevel8(parseKlog(v8).entries, 10240)[0]).toMatch(/the body is cut after 1024 characters, not after 10240/);
+    expect(checkLevel8(parseKlog(v6).entries, 1024)[0]).toMatch(/no request header logged/);
+  });
+  test('the limit is read from truncateBody', () => {
+    const source = 'func truncateBody(logger klog.Logger, body string) string {\n\tmax := 0\n\tswitch {\n\tcase bool(logger.V(10).Enabled()):\n\t\treturn body\n\tcase bool(logger.V(9).Enabled()):\n\t\tmax = 10240\n\tcase bool(logger.V(8).Enabled()):\n\t\tmax = 1024\n\t}';
+    expect(truncationLimit(source)).toBe(1024);
+  });
+});
+
+describe('API-14: feature gates', () => {
+  const unversioned = [
+    '\tClientsAllowCBOR Feature = "ClientsAllowCBOR"', '\tInOrderInformers Feature = "InOrderInformers"', '\tWatchListClient Feature = "WatchListClient"',
+    'var defaultKubernetesFeatureGates = map[Feature]FeatureSpec{',
+    '\tClientsAllowCBOR:        {Default: false, PreRelease: Alpha},',
+    '\tInOrderInformers:        {Default: true, PreRelease: Beta},',
+    '\tWatchListClient:         {Default: false, PreRelease: Beta},',
+    '}',
+  ].join('\n');
+  const versioned = [
+    '\tInOrderInformers Feature = "InOrderInformers"', '\tWatchListClient Feature = "WatchListClient"',
+    'var defaultVersionedKubernetesFeatureGates = map[Feature]VersionedSpecs{',
+    '\tInOrderInformers: {', '\t\t{Version: version.MustParse("1.33"), Default: true, PreRelease: Beta},', '\t\t{Version: version.MustParse("1.36"), Default: true, PreRelease: GA, LockToDefault: true},', '\t},',
+    '\tWatchListClient: {', '\t\t{Version: version.MustParse("1.30"), Default: false, PreRelease: Beta},', '\t\t{Version: version.MustParse("1.35"), Default: true, PreRelease: Beta},', '\t},',
+    '}',
+  ].join('\n');
+  test('both forms of known_features.go; a versioned gate takes its latest spec', () => {
+    expect([...parseKnownFeatures(unversioned)]).toEqual([['ClientsAllowCBOR', false], ['InOrderInformers', true], ['WatchListClient', false]]);
+    expect([...parseKnownFeatures(versioned)]).toEqual([['InOrderInformers', true], ['WatchListClient', true]]);
+  });
+  test('logged gates against the known ones', () => {
+    const logged = featureGateLines(parseKlog(v8).entries);
+    const known = new Map([['ClientsAllowCBOR', false], ['ClientsPreferCBOR', false], ['InformerResourceVersion', false], ['InOrderInformers', true], ['WatchListClient', false]]);
+    expect(checkFeatureGates(logged, known)).toEqual([]);
+    expect(checkFeatureGates(logged, new Map([...known, ['WatchListClient', true]]))).toEqual(['WatchListClient: logged enabled=false, client-go\'s default is true']);
+  });
+});
+
+describe('API-15: source references', () => {
+  const loader = ['func LoadFromFile(filename string) (*clientcmdapi.Config, error) {', '\tkubeconfigBytes, err := os.ReadFile(filename)', '\tif err != nil {', '\t\treturn nil, err', '\t}', '\tklog.V(6).Infoln("Config loaded from file: ", filename)'];
+  const plain = { file: 'loader.go', line: 6, message: 'Config loaded from file:  /etc/kubernetes/admin.conf', structured: false };
+  test('a plain Infoln message at its line, one line off is not', () => {
+    expect(isLogStatement(loader, plain)).toBe(true);
+    expect(isLogStatement(loader, { ...plain, line: 5 })).toBe(false);
+  });
+  test('a printf format, a structured message, and a body logged with the caller\'s depth', () => {
+    const proxy = ['\tif f.accept(req.Method, req.URL.Path, host) {', '\t\tklog.V(3).Infof("Filter accepting %v %v %v", req.Method, req.URL.Path, host)'];
+    expect(isLogStatement(proxy, { file: 'proxy_server.go', line: 2, message: 'Filter accepting GET /version 127.0.0.1', structured: false })).toBe(true);
+    const rt = ['\tlogger.Info("Request", "verb", req.Method, "url", req.URL.String(),', '\t\t"headers", newHeadersMap(req.Header))'];
+    expect(isLogStatement(rt, { file: 'round_trippers.go', line: 1, message: 'Request', structured: true })).toBe(true);
+    expect(isLogStatement(rt, { file: 'round_trippers.go', line: 1, message: 'Response', structured: true })).toBe(false);
+    const discovery = ['\tbody, err := d.restClient.Get().AbsPath("/version").Do(context.TODO()).Raw()'];
+    expect(isLogStatement(discovery, { file: 'discovery_client.go', line: 1, message: 'Response Body', structured: true })).toBe(true);
+    expect(isLogStatement(discovery, { file: 'discovery_client.go', line: 1, message: 'Request', structured: true })).toBe(false);
+  });
+  test('Config\'s json tags and the keys of a kubeconfig', () => {
+    const types = 'type Config struct {\n\tKind string `json:"kind,omitempty"`\n\tAPIVersion string `json:"apiVersion,omitempty"`\n\tPreferences Preferences `json:"preferences"`\n\tClusters []NamedCluster `json:"clusters"`\n\tAuthInfos []NamedAuthInfo `json:"users"`\n\tContexts []NamedContext `json:"contexts"`\n\tCurrentContext string `json:"current-context"`\n\tExtensions []NamedExtension `json:"extensions,omitempty"`\n}';
+    const tags = structJsonTags(types, 'Config');
+    expect(tags).toEqual(['kind', 'apiVersion', 'preferences', 'clusters', 'users', 'contexts', 'current-context', 'extensions']);
+    expect(checkConfigKeys('admin.conf', ['apiVersion', 'clusters', 'contexts', 'current-context', 'kind', 'users'], tags)).toEqual([]);
+    expect(checkConfigKeys('admin.conf', ['apiVersion', 'tokens'], tags)[0]).toMatch(/top-level key tokens is no field/);
+  });
+});
