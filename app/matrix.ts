@@ -5,7 +5,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../lib/errors.ts';
 import { log } from '../lib/log.ts';
-import { newRunId } from '../lib/run-id.ts';
 import { buildMatrix, renderMatrixHtml, renderMatrixMarkdown, type MatrixRun } from '../report/matrix.ts';
 import type { ResultsModel } from '../report/types.ts';
 import type { RunConfig } from './config.ts';

@@ -69,7 +69,7 @@ export async function awaitApi(k: KubeClients, o: AwaitApiOptions = {}): Promise
   const t0 = Date.now();
   const startingUp = o.startingUpMs ?? 0;
   const busy = o.busyMs ?? 30_000;
-  const timeout = o.requestTimeoutMs ?? 5_000;
+  const timeout = o.requestTimeoutMs ?? 4_000;
   let timeouts = 0;
   let last = '';
   for (;;) {
@@ -89,7 +89,8 @@ export async function awaitApi(k: KubeClients, o: AwaitApiOptions = {}): Promise
         || (f.kind === 'busy' && waited < busy)
         || (f.kind === 'timeout' && ++timeouts < 2 && waited < busy);
       if (!retry) throw new EnvironmentError(`the API server does not answer as it must: ${f.message}`);
-      if (f.message !== last) log.step(`waiting for the API server: ${(last = f.message)}`);
+      // A wait worth announcing (a busy or starting server); a retried timeout stays quiet, so a failure is one line.
+      if (f.message !== last) (f.kind === 'timeout' ? log.detail : log.step)(`waiting for the API server: ${(last = f.message)}`);
       await sleep(1000);
     }
   }

@@ -2,7 +2,7 @@
 // Expectations come from the cluster under test (server URL, versions, node), never from the article's values.
 import { networkInterfaces } from 'node:os';
 import { execa } from 'execa';
-import { beforeAll, describe } from 'vitest';
+import { describe } from 'vitest';
 import { anonymous, describeExchange, probeTcp, request } from '../../lib/http.ts';
 import { configLoadedFrom, parseKlog } from '../../lib/klog.ts';
 import { KubectlProxy } from '../../lib/proxy.ts';

@@ -9,7 +9,7 @@ import { runLabels } from '../../lib/namespace.ts';
 import { runHash, runName } from '../../lib/run-id.ts';
 import { waitUntil } from '../../lib/wait.ts';
 import { kube, run } from '../env.ts';
-import type { ApiObjectIdentity, EtcdClientsObservation, VersionObservation } from '../checks/etcd.ts';
+import type { EtcdClientsObservation, VersionObservation } from '../checks/etcd.ts';
 
 /** A throw-away etcd from the cluster's own etcd image with plain http and no client-cert-auth, always stopped. */
 export async function withLaxEtcd<T>(image: string, fn: (etcd: StartedLaxEtcd) => Promise<T>): Promise<T> {
