@@ -47,9 +47,12 @@ export async function openSession(config: RunConfig): Promise<Session> {
     unregister();
     if (!cluster) return;
     const k = kubeClients(cluster.kubeconfig, cluster.context);
-    const steps: Array<[string, () => Promise<unknown>]> = [
+    // A cluster this run deletes takes everything with it; on any other, the run's objects go (deletions are
+    // not waited for: a namespace the cluster is slow to finalize goes later, or with the next run).
+    const deletesCluster = cluster.createdByThisRun && !config.keep;
+    const steps: Array<[string, () => Promise<unknown>]> = deletesCluster ? [['the cluster', () => provider.destroy(cluster!)]] : [
       ['the workload', async () => { if (workloadApplied) await removeWorkload(k, cluster!.workload); }],
-      ['the run lease', async () => { await stopLease?.(); if (leaseNamespace) await deleteNamespace(k, leaseNamespace); }],
+      ['the run lease', async () => { await stopLease?.(); if (leaseNamespace) await deleteNamespace(k, leaseNamespace, 0); }],
       ['the cluster', () => provider.destroy(cluster!)],
     ];
     for (const [what, step] of steps) await step().catch((e: Error) => log.warn(`removing ${what} failed: ${e.message.split('\n')[0]}`));

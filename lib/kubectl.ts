@@ -31,8 +31,8 @@ export class Kubectl {
   }
 
   async run(args: string[], options: { input?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<KubectlResult> {
-    const r = await execa(this.binary, [...this.baseArgs(), ...args], { reject: false, input: options.input, timeout: options.timeoutMs ?? 60_000, env: options.env });
-    const stderr = r.timedOut ? `${r.stderr}\n(kubectl did not finish within ${(options.timeoutMs ?? 60_000) / 1000}s)` : r.stderr;
+    const r = await execa(this.binary, [...this.baseArgs(), ...args], { reject: false, input: options.input, timeout: options.timeoutMs ?? 30_000, env: options.env });
+    const stderr = r.timedOut ? `${r.stderr}\n(kubectl did not finish within ${(options.timeoutMs ?? 30_000) / 1000}s)` : r.stderr;
     return { stdout: r.stdout, stderr, exitCode: r.exitCode ?? -1, command: `kubectl ${args.join(' ')}` };
   }
 

@@ -13,7 +13,10 @@ export async function createRunNamespace(k: KubeClients, runId: string, name: st
   await k.core.createNamespace({ body: { metadata: { name, labels: { ...labels, ...runLabels(runId) } } } });
 }
 
-/** Deletes the namespace and waits (boundedly) until it is gone; absent is fine. */
+/**
+ * Deletes the namespace and, unless `timeoutMs` is 0, waits (boundedly) until it is gone; absent is fine.
+ * A namespace that lingers is removed by the next run (environment/providers/leftovers.ts).
+ */
 export async function deleteNamespace(k: KubeClients, name: string, timeoutMs = 120_000): Promise<void> {
   try {
     await k.core.deleteNamespace({ name });
@@ -21,6 +24,7 @@ export async function deleteNamespace(k: KubeClients, name: string, timeoutMs = 
     if ((e as { code?: number }).code === 404) return;
     throw e;
   }
+  if (!timeoutMs) return;
   await waitUntil(`namespace ${name} to be gone`, async () => {
     try {
       await k.core.readNamespace({ name });

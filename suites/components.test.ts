@@ -120,7 +120,7 @@ describe('§2 containers and pods of the cluster', () => {
       if (w.error) expectNoDifferences([w.error]);
       const k = kubectl();
       // The StatefulSet was applied when the run began; the claim watches it roll out, within the run's settle time.
-      const s = await eventually(pingReplicas, (answers) => checkRedisReplicas(answers, w.name, w.replicas), { deadline: Math.max(run().settleBy, Date.now() + 60_000) });
+      const s = await eventually(pingReplicas, (answers) => checkRedisReplicas(answers, w.name, w.replicas), { deadline: Math.max(run().settleBy, Date.now() + 45_000) });
       record(`kubectl get pod -n ${w.namespace} (${settledNote(s)})`, (await k.ok(['-n', w.namespace, 'get', 'pod', '-l', `app=${w.name}`])).stdout);
       record('redis-cli PING in each replica', s.observation);
       if (w.namespace !== 'default') note('the redis pods run in namespace default', `on a cluster kube-claims did not make, its StatefulSet runs in the run's own namespace ${w.namespace}`);

@@ -45,6 +45,6 @@ export class KubeconfigProvider implements ClusterProvider {
   }
 
   async destroy(cluster: ClusterInfo): Promise<void> {
-    if (cluster.nodeAccess.kind === 'pod') await deleteNamespace(kubeClients(cluster.kubeconfig, cluster.context), cluster.nodeAccess.namespace);
+    if (cluster.nodeAccess.kind === 'pod') await deleteNamespace(kubeClients(cluster.kubeconfig, cluster.context), cluster.nodeAccess.namespace, 0);
   }
 }

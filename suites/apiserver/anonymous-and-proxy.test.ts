@@ -68,7 +68,7 @@ describe('§3 kube-apiserver', () => {
       });
       // The grant is gone again: the claim holds as before.
       expectNoDifferences(checkAnonymousPodListForbidden(await get(PODS_PATH, anonymous()), 'default'), 'after the clean-up');
-    }, { timeout: 90_000 });
+    }, { timeout: 90_000, disruptive: true });
 
     claim('API-09', async ({ record }) => {
       const PODS_PATH = await podListPath();
