@@ -1,5 +1,6 @@
 // The version matrix: claims × Kubernetes versions from several runs' results, and the facts
 // that differ between the versions, each with a line on why.
+import { behaviourDifferences, LINES, type LineBehaviour, type LineId } from '../contract/lines.ts';
 import { redact } from '../lib/redact.ts';
 import { escapeHtml, markdownCell } from './escape.ts';
 import type { ResultsModel, Status } from './types.ts';
@@ -41,6 +42,14 @@ const WHY: Record<string, string> = {
   goVersion: 'the Go toolchain that built the binary',
 };
 
+/** What each profile entry changes in the checks (contract/lines.ts LineBehaviour). */
+const BEHAVIOUR_WHY: Record<keyof LineBehaviour, string> = {
+  kubeconfigPreferences: 'kubeadm 1.33 writes "preferences: {}" into its kubeconfigs (as the article shows); later releases omit it: API-05/API-15 take the structure from the profile',
+  adminOrganization: 'the O of kubeadm\'s kubernetes-admin certificate (API-06)',
+  versionCompatibilityFields: '/version\'s emulation and minCompatibility fields (KEP-4330), expected by API-03 where the profile says so',
+  cgroupV1NeedsOptIn: 'kubelet refuses cgroup v1 unless failCgroupV1: false (the provider sets it on these hosts)',
+};
+
 /** A fact differs when the runs that produced results disagree; a run without results shows "—". */
 /** Facts of environment.json compared across versions, with the label the matrix shows. */
 const ENVIRONMENT_FACTS: Record<string, string> = {
@@ -77,6 +86,14 @@ export function buildMatrix(id: string, runs: MatrixRun[]): Matrix {
   for (const field of fieldNames) {
     const f = fact(`/version ${field}`, runs, (r) => versionFields(r)[field] ?? '(absent)', WHY[field] ?? 'differs between the releases');
     if (f) differences.push(f);
+  }
+  // Behaviour the line profiles (contract/lines.ts) say changed between the lines of this matrix: the checks
+  // take their expectation from there, so each such difference is named with what it changed.
+  const lineIds = runs.map((r) => r.line).filter((l): l is LineId => !!l && l in LINES);
+  if (lineIds.length === runs.length) {
+    for (const d of behaviourDifferences(lineIds)) {
+      differences.push({ fact: `profile: ${d.behaviour}`, values: Object.fromEntries(runs.map((r) => [r.version, String(d.values[r.line!])])), why: BEHAVIOUR_WHY[d.behaviour] });
+    }
   }
   const files = (r: MatrixRun) => new Map(((env(r).etcKubernetes ?? []) as string[]).map((l) => [l.split(' ')[0]!, l.split(' ')[1] ?? '']));
   const fileNames = new Set(runs.flatMap((r) => [...files(r).keys()]));

@@ -35,7 +35,7 @@ async function adminConfExpectation(): Promise<AdminConfExpectation> {
   const cm = await kube().core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'kubeadm-config' });
   const clusterConfiguration = parse(cm.data?.ClusterConfiguration ?? '{}') as { clusterName?: string; controlPlaneEndpoint?: string };
   const [ip] = await nodeAddresses();
-  return expectedAdminConf(clusterConfiguration, ip ?? '');
+  return { ...expectedAdminConf(clusterConfiguration, ip ?? ''), preferences: lineProfile().line.behaviour.kubeconfigPreferences };
 }
 
 /** stat and kubeconfig contents of /etc/kubernetes (or a staged copy of it), read on the node. */
@@ -145,7 +145,7 @@ describe('§3 kube-apiserver', () => {
       const { stats, kubeconfigs, listing } = await etcKubernetes('/etc/kubernetes');
       record('ls -la /etc/kubernetes (on the node)', listing);
       record('stat -c %a|%F|%n', stats.map((s) => `${s.mode} ${s.type} ${s.path}`).join('\n'));
-      expectNoDifferences(checkEtcKubernetes('/etc/kubernetes', stats, kubeconfigs));
+      expectNoDifferences(checkEtcKubernetes('/etc/kubernetes', stats, kubeconfigs, lineProfile().line.behaviour.kubeconfigPreferences));
     });
 
     negativeControl('API-07', 'a staged copy of the layout on the node: scheduler.conf mode 644, no pki/', async ({ record }) => {

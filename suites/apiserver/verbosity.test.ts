@@ -16,7 +16,7 @@ import {
 } from '../checks/apiserver/verbosity.ts';
 import { expectDifference, expectNoDifferences } from '../differences.ts';
 import { cluster, kubectl } from '../env.ts';
-import { contextNamespace, defaultChunkSize, server } from './fixture.ts';
+import { contextNamespace, defaultChunkSize, lineProfile, server } from './fixture.ts';
 import type { Kubeconfig } from '../../lib/kubeconfig.ts';
 import { parseKubeconfig } from '../../lib/kubeconfig.ts';
 
@@ -156,7 +156,7 @@ describe('§3 kubectl\'s verbose logs and the code behind them', () => {
     expectNoDifferences([
       ...diffs,
       ...(funcLine >= 0 ? [] : ['tools/clientcmd/loader.go defines no func LoadFromFile(filename string) (*clientcmdapi.Config, error)']),
-      ...Object.entries(kubeconfigs).flatMap(([file, kc]) => [...checkConfigKeys(file, Object.keys(kc), tags), ...checkKubeconfigShape(kc, file)]),
+      ...Object.entries(kubeconfigs).flatMap(([file, kc]) => [...checkConfigKeys(file, Object.keys(kc), tags), ...checkKubeconfigShape(kc, file, lineProfile().line.behaviour.kubeconfigPreferences)]),
     ]);
   }, 300_000);
 

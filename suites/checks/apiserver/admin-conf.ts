@@ -8,6 +8,8 @@ import { diffJson, show } from './common.ts';
 // API-05, API-06, API-07: the kubeconfigs under /etc/kubernetes
 
 export interface AdminConfExpectation {
+  /** Whether kubeadm of this line writes `preferences: {}` (contract/lines.ts kubeconfigPreferences). */
+  preferences?: boolean;
   clusterName: string;
   contextName: string;
   userName: string;
@@ -27,13 +29,16 @@ export function expectedAdminConf(clusterConfiguration: { clusterName?: string; 
   return { clusterName, userName, contextName: `${userName}@${clusterName}`, server: `https://${endpoint}` };
 }
 
-/** A kubeconfig of the shape §3.2 shows: one cluster, one context, one user, the current context resolving. */
-export function checkKubeconfigShape(kc: Kubeconfig, file: string): Differences {
+/**
+ * A kubeconfig of the shape §3.2 shows: one cluster, one context, one user, the current context resolving;
+ * `preferences: {}` (the article's, from kubeadm 1.33) where the line's profile says kubeadm writes it.
+ */
+export function checkKubeconfigShape(kc: Kubeconfig, file: string, preferences?: boolean): Differences {
   const diffs: Differences = [];
   if (kc.apiVersion !== 'v1') diffs.push(`${file}: apiVersion is ${show(kc.apiVersion)}, expected "v1"`);
   if (kc.kind !== 'Config') diffs.push(`${file}: kind is ${show(kc.kind)}, expected "Config"`);
-  // `preferences: {}` (shown in the article) is written by kubeadm 1.33 but omitted from 1.34 on (seen on
-  // these builds). The version matrix records it; it is not part of the structure claimed here.
+  if (preferences === true && !('preferences' in kc)) diffs.push(`${file}: no "preferences: {}", which kubeadm of this line writes`);
+  if (preferences === false && 'preferences' in kc) diffs.push(`${file}: has "preferences", which kubeadm of this line no longer writes`);
   for (const list of ['clusters', 'contexts', 'users'] as const) {
     const items = kc[list];
     if (!Array.isArray(items) || items.length !== 1) diffs.push(`${file}: ${list} has ${Array.isArray(items) ? items.length : 'no'} entries, expected 1`);
@@ -47,7 +52,7 @@ export function checkKubeconfigShape(kc: Kubeconfig, file: string): Differences 
 }
 
 export function checkAdminConf(kc: Kubeconfig, expect: AdminConfExpectation): Differences {
-  const diffs = checkKubeconfigShape(kc, 'admin.conf');
+  const diffs = checkKubeconfigShape(kc, 'admin.conf', expect.preferences);
   const cluster = kc.clusters?.[0];
   const context = kc.contexts?.[0];
   const user = kc.users?.[0];
@@ -145,7 +150,7 @@ export const ETC_KUBERNETES_DIRS = ['manifests', 'pki'] as const;
  * /etc/kubernetes as §3.2 lists it: the five kubeconfigs, regular files of mode 600 with the kubeconfig
  * structure, and the directories manifests/ and pki/. `root` is the folder the entries were stat'ed in.
  */
-export function checkEtcKubernetes(root: string, stats: StatEntry[], kubeconfigs: Record<string, Kubeconfig | Error>): Differences {
+export function checkEtcKubernetes(root: string, stats: StatEntry[], kubeconfigs: Record<string, Kubeconfig | Error>, preferences?: boolean): Differences {
   const diffs: Differences = [];
   const byName = new Map(stats.map((s) => [s.path.replace(`${root.replace(/\/$/, '')}/`, ''), s]));
   for (const name of ETC_KUBERNETES_KUBECONFIGS) {
@@ -155,7 +160,7 @@ export function checkEtcKubernetes(root: string, stats: StatEntry[], kubeconfigs
     if (s.mode !== '600') diffs.push(`${name} has mode ${s.mode}, expected 600 (-rw-------)`);
     const kc = kubeconfigs[name];
     if (kc instanceof Error) diffs.push(`${name} is not a kubeconfig: ${kc.message}`);
-    else if (kc) diffs.push(...checkKubeconfigShape(kc, name));
+    else if (kc) diffs.push(...checkKubeconfigShape(kc, name, preferences));
   }
   for (const name of ETC_KUBERNETES_DIRS) {
     const s = byName.get(name);
