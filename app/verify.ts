@@ -12,7 +12,7 @@ import type { ResultsModel } from '../report/types.ts';
 import KubeClaimsReporter from '../report/vitest-reporter.ts';
 import { checkFiles, selectedClaims, testNamePattern, type RunConfig } from './config.ts';
 import { openSession } from './session.ts';
-import { claimsProject } from './vitest-projects.ts';
+import { claimsProjects } from './vitest-projects.ts';
 
 export type ExitCode = 0 | 1 | 3;
 
@@ -43,7 +43,7 @@ export async function verify(config: RunConfig): Promise<VerifyResult> {
     const reporter = new KubeClaimsReporter({ runId: config.runId, reportsDir: config.reportsDir, formats: config.formats, diagnostics: exportDiagnostics, selected, negativeControls: !config.claimsOnly });
     const vitest = await createVitest('test', {
       root: PROJECT_ROOT, config: false, watch: false, run: true,
-      projects: [claimsProject(config)], reporters: [reporter, 'default'], testNamePattern: testNamePattern(config),
+      projects: claimsProjects(config), reporters: [reporter, 'default'], testNamePattern: testNamePattern(config),
     });
     try {
       vitest.provide('cluster', session.cluster);

@@ -13,6 +13,7 @@ declare module 'vitest' {
 
 export const UNIT_PROJECT = 'unit';
 export const CLAIMS_PROJECT = 'claims';
+export const DISRUPTIVE_PROJECT = 'claims-disruptive';
 
 export function unitProject(): TestProjectInlineConfiguration {
   return {
@@ -20,23 +21,43 @@ export function unitProject(): TestProjectInlineConfiguration {
       name: UNIT_PROJECT,
       include: ['{app,contract,environment,lib,report,scripts}/**/*.test.ts', 'suites/checks/**/*.test.ts'],
       testTimeout: 60_000,
+      // First: a broken helper shows before any cluster work.
+      sequence: { groupOrder: 0 },
     },
   };
 }
 
-export function claimsProject(config: RunConfig): TestProjectInlineConfiguration {
-  return {
-    test: {
-      name: CLAIMS_PROJECT,
-      include: ['suites/**/*.test.ts'],
-      exclude: ['suites/checks/**'],
-      globalSetup: ['./suites/setup/cluster.global.ts'],
-      provide: { config },
-      // Files share the cluster but not their state: two run at once (the waits are the API server's, not the CPU's).
-      maxWorkers: 2,
-      testTimeout: 120_000,
-      // Hooks never wait for the cluster (the global setup did what must be waited for): bounded like tests.
-      hookTimeout: 120_000,
+/**
+ * The live claims, in two groups: every claim and the negative controls that leave the cluster alone, files
+ * in parallel; then (sequence.groupOrder) the controls that disturb the control plane, when nothing else runs.
+ * The first group's global setup provides the cluster to both (verify provides it itself).
+ */
+export function claimsProjects(config: RunConfig): TestProjectInlineConfiguration[] {
+  const common = { testTimeout: 120_000, hookTimeout: 120_000, isolate: false };
+  return [
+    {
+      test: {
+        ...common,
+        name: CLAIMS_PROJECT,
+        include: ['suites/**/*.test.ts'],
+        exclude: ['suites/checks/**', 'suites/**/*.disruptive.test.ts'],
+        globalSetup: ['./suites/setup/cluster.global.ts'],
+        provide: { config },
+        // Files share the cluster but not their state: three run at once (the waits are the API server's, not the CPU's).
+        // Files of a worker share its module graph (client-node, etcd3 are imported once per worker, not per file);
+        // what a file opens it closes in its own afterAll.
+        maxWorkers: 3,
+        sequence: { groupOrder: 1 },
+      },
     },
-  };
+    {
+      test: {
+        ...common,
+        name: DISRUPTIVE_PROJECT,
+        include: ['suites/**/*.disruptive.test.ts'],
+        maxWorkers: 1,
+        sequence: { groupOrder: 2 },
+      },
+    },
+  ];
 }

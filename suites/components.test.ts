@@ -1,23 +1,19 @@
 // §2 of the article: the containers and pods of a kubeadm cluster, and its redis StatefulSet.
+// The negative controls of COMP-01 and COMP-02 disturb the control plane: components.disruptive.test.ts runs
+// them after every claim of the run has been judged.
 import type { V1Pod } from '@kubernetes/client-node';
 import { describe } from 'vitest';
-import { nodeExecOk } from '../lib/node.ts';
 import { claim, negativeControl } from './claim.ts';
 import {
   checkArticleNamespaces, checkCrictlContainers, checkKubeSystemPods, checkOnlyDefaultNamespace, checkRedisReplicas,
-  comparePodSets, ordinalPods, podReady, type CrictlContainer,
+  comparePodSets, ordinalPods, podReady,
 } from './checks/components.ts';
 import { expectDifference, expectNoDifferences } from './differences.ts';
 import { cluster, kube, kubectl, run } from './env.ts';
 import { eventually, settledNote } from './eventually.ts';
-import { withContextNamespace, withDeploymentScaled, withStaticPodRemoved } from './deviations/components.ts';
+import { withContextNamespace } from './deviations/components.ts';
+import { crictlContainers } from './observations.ts';
 
-async function crictlContainers(): Promise<{ containers: CrictlContainer[]; table: string }> {
-  const c = cluster();
-  const json = JSON.parse(await nodeExecOk(c, ['crictl', 'ps', '-o', 'json'])) as { containers: CrictlContainer[] };
-  const table = await nodeExecOk(c, ['crictl', 'ps']);
-  return { containers: json.containers, table };
-}
 
 /** redis-cli PING in each replica of the run's StatefulSet: pod name → answer (or the error). */
 async function pingReplicas(): Promise<Record<string, string>> {
@@ -37,16 +33,6 @@ describe('§2 containers and pods of the cluster', () => {
     expectNoDifferences(s.differences);
   });
 
-  negativeControl('COMP-01', 'the kube-scheduler static pod is removed from the node', async ({ record }) => {
-    await withStaticPodRemoved('kube-scheduler', async () => {
-      const { containers, table } = await crictlContainers();
-      record('crictl ps without the kube-scheduler manifest', table);
-      const diffs = checkCrictlContainers(containers, cluster().nodeName);
-      record('differences found', diffs.join('\n'));
-      expectDifference(diffs, 'container kube-scheduler');
-    });
-  }, { timeout: 300_000, disruptive: true });
-
   claim('COMP-02', async ({ record }) => {
     const k = kubectl();
     const node = cluster().nodeName;
@@ -64,15 +50,6 @@ describe('§2 containers and pods of the cluster', () => {
       ...comparePodSets(ready(s.observation), ready(viaClient), 'kubectl', '@kubernetes/client-node'),
     ]);
   });
-
-  negativeControl('COMP-02', 'coredns scaled to one replica', async ({ record }) => {
-    await withDeploymentScaled('kube-system', 'coredns', 'k8s-app=kube-dns', 1, async () => {
-      const pods = (await kube().core.listNamespacedPod({ namespace: 'kube-system' })).items;
-      const diffs = checkKubeSystemPods(pods, cluster().nodeName);
-      record('differences found', diffs.join('\n'));
-      expectDifference(diffs, 'coredns-');
-    });
-  }, { timeout: 300_000, disruptive: true });
 
   claim('COMP-03', async ({ record, note }) => {
     const k = kubectl();

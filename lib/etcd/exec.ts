@@ -119,7 +119,7 @@ export interface LongRunning {
   waitFor(pattern: RegExp, timeoutMs: number): Promise<string>;
   /** Set once the command has exited. */
   result(): ExecResult | undefined;
-  /** Ends the command (stdin closed, then SIGTERM/SIGKILL to its PID with the shell's kill), waits for the exit status, closes the WebSocket. Idempotent. */
+  /** Ends the command (stdin closed and SIGTERM to its PID, SIGKILL if it lingers), waits for the exit status, closes the WebSocket. Idempotent. */
   stop(): Promise<ExecResult | undefined>;
 }
 
@@ -190,13 +190,13 @@ export async function startInPod(kc: KubeConfig, ref: PodRef, argv: string[], op
   const stop = () => (stopping ??= (async () => {
     try {
       if (!result) {
+        // Closing stdin ends the supervisor only where the exec protocol carries the close (not every
+        // API server does): the command is also sent SIGTERM at once, then SIGKILL if it lingers.
         run.stdin?.end();
+        await podExec(kc, ref, shArgv('kill -TERM "$1" 2>/dev/null', [String(pid)]), { timeoutMs: 15_000 }).catch(() => undefined);
         if ((await exited(5_000)) === 'timeout') {
-          await podExec(kc, ref, shArgv('kill -TERM "$1"', [String(pid)]), { timeoutMs: 15_000 }).catch(() => undefined);
-          if ((await exited(5_000)) === 'timeout') {
-            await podExec(kc, ref, shArgv('kill -KILL "$1"', [String(pid)]), { timeoutMs: 15_000 }).catch(() => undefined);
-            await exited(5_000);
-          }
+          await podExec(kc, ref, shArgv('kill -KILL "$1" 2>/dev/null', [String(pid)]), { timeoutMs: 15_000 }).catch(() => undefined);
+          await exited(5_000);
         }
       }
       return result;

@@ -50,15 +50,19 @@ async function etcdClientPort(): Promise<number> {
 async function observeSockets(): Promise<{ clients: EtcdClient[]; port: number }> {
   const c = cluster();
   const port = await etcdClientPort();
-  const tcp = await nodeExecOk(c, ['cat', '/proc/net/tcp', '/proc/net/tcp6']);
+  // Connections are read before and after the sockets of the processes: only those open all along are
+  // judged (a short-lived client, an etcdctl of another test ending meanwhile, would have no process left).
+  const tcpBefore = await nodeExecOk(c, ['cat', '/proc/net/tcp', '/proc/net/tcp6']);
   // Processes that end while find walks /proc make it exit 1: what it printed stands.
   const fds = (await nodeExec(c, ['find', '/proc', '-mindepth', '3', '-maxdepth', '3', '-path', '/proc/[0-9]*/fd/*', '-lname', 'socket:*', '-printf', '%h %l\\n'])).stdout;
+  const tcp = await nodeExecOk(c, ['cat', '/proc/net/tcp', '/proc/net/tcp6']);
   const inodePids = new Map<string, number>();
   for (const line of fds.split('\n')) {
     const m = /^\/proc\/(\d+)\/fd socket:\[(\d+)\]$/.exec(line.trim());
     if (m) inodePids.set(m[2]!, Number(m[1]));
   }
-  const entries = parseProcNetTcp(tcp);
+  const before = new Set(parseProcNetTcp(tcpBefore).map((e) => `${e.local} ${e.remote} ${e.inode}`));
+  const entries = parseProcNetTcp(tcp).filter((e) => before.has(`${e.local} ${e.remote} ${e.inode}`));
   const pids = [...new Set(entries.map((e) => inodePids.get(e.inode)).filter((p): p is number => p !== undefined))];
   // One line per process: PID, name, whether it carries this run's marker, its command line.
   const script = `for p; do m=0; tr '\\0' '\\n' < /proc/$p/environ 2>/dev/null | grep -qx "${PROCESS_MARKER}=$H" && m=1; printf '%s\\t%s\\t%s\\t%s\\n' "$p" "$(cat /proc/$p/comm 2>/dev/null)" "$m" "$(tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null)"; done`;

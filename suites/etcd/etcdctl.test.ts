@@ -23,7 +23,7 @@ import {
 useEtcdCleanup();
 
 // Short limits: a refused connection shows as etcdctl's own timeout.
-const LIMITS = ['--dial-timeout=2s', '--command-timeout=3s'];
+const LIMITS = ['--dial-timeout=1s', '--command-timeout=2s'];
 
 /**
  * The refusal probes in the pod and, at the same moment, the control: the same request with the right
@@ -171,12 +171,13 @@ describe('§4.1 etcdctl in the etcd pod', () => {
 
   claim('ETCD-05', async ({ record, note }) => {
     const credentials = await apiServerEtcdCredentials();
-    const { probes, control } = await probeRefusalsInPod();
-    const observations = [
-      ...probes,
-      await probeEtcd3('etcd3 without a client certificate', undefined, { kind: 'tls-no-client-cert', ca: credentials.ca }),
-      await probeEtcd3('etcd3 over plain http', undefined, { kind: 'plain' }),
-    ];
+    // All at once: each refusal is judged beside the control made at the same moment.
+    const [{ probes, control }, ...etcd3Probes] = await Promise.all([
+      probeRefusalsInPod(),
+      probeEtcd3('etcd3 without a client certificate', undefined, { kind: 'tls-no-client-cert', ca: credentials.ca }),
+      probeEtcd3('etcd3 over plain http', undefined, { kind: 'plain' }),
+    ]);
+    const observations = [...probes, ...etcd3Probes];
     record('refusal probes', observations.map((o) => `${o.probe}: ${o.command}\n  exit ${o.exitCode}: ${failureReason(o.stderr)}`).join('\n'));
     record('control probe at the same moment, with the right certificates', `${control.command}\n  exit ${control.exitCode}`);
     const help = await etcdctlInPod(['--help'], { flags: 'none' });

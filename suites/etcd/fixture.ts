@@ -104,6 +104,8 @@ export function useEtcdCleanup(): void {
     const del = await etcdctlInPod(['del', '--prefix', runPrefix()]).catch((e: Error) => ({ exitCode: -1, stderr: e.message }) as EtcdctlResult);
     if (del.exitCode !== 0) problems.push(`removing ${runPrefix()}: ${del.stderr.trim().split('\n').at(-1)}`);
     if (connection) await connection.then((c) => c.close(), () => undefined);
+    // Files may share this module (vitest isolate: false): the next file opens its own connection.
+    connection = undefined;
     if (problems.length) throw new Error(`etcd suite clean-up: ${problems.join('; ')}`);
   });
 }

@@ -1,4 +1,4 @@
-// vitest globalSetup of the claims project: the environment step of the test command. When `verify` runs
+// vitest globalSetup of the claims projects: the environment step of the test command. When `verify` runs
 // the claims it has provided the cluster already; otherwise (npm test) this opens the session itself from
 // the provided configuration (app/session.ts), provides it, and closes it when the run ends.
 import type { TestProject } from 'vitest/node';
@@ -15,9 +15,10 @@ export default async function setup(project: TestProject) {
   setVerbose(config.verbose);
   if (!config.kubeconfig) await prepareHost();
   const session = await openSession(config);
-  project.provide('cluster', session.cluster);
-  project.provide('run', session.run);
-  project.provide('environment', session.facts);
+  // To every project of the run (the disruptive controls' too), not only this one.
+  project.vitest.provide('cluster', session.cluster);
+  project.vitest.provide('run', session.run);
+  project.vitest.provide('environment', session.facts);
   log.step(`run ${config.runId}: checking the claims on ${session.cluster.name} (${session.cluster.serverVersion})`);
   return () => session.close();
 }
