@@ -136,6 +136,12 @@ export interface RecipeImage {
   recipe: string;
   /** Build context: file name in the context → host file. */
   context?: Record<string, string>;
+  /**
+   * Archives for ADD, which keeps file capabilities (the legacy builder's COPY drops the
+   * security.capability attribute): archive name → path in the image → host file, and the
+   * capability setcap gives those files, as upstream's Dockerfiles do with setcap.
+   */
+  archives?: Record<string, { files: Record<string, string>; setcap?: string }>;
   buildArgs?: Record<string, string>;
   /** Lines appended to the recipe (ENTRYPOINT where the line's upstream image has one). */
   append?: string[];
@@ -151,6 +157,9 @@ export async function ensureRecipeImage(image: RecipeImage): Promise<boolean> {
   const inputs = {
     recipe: image.recipe, dockerfile, buildArgs: image.buildArgs ?? {},
     context: Object.fromEntries(await Promise.all(Object.entries(context).map(async ([n, f]) => [n, await hashFiles([f], dirname(f))]))),
+    archives: Object.fromEntries(await Promise.all(Object.entries(image.archives ?? {}).map(async ([n, a]) => [n, {
+      setcap: a.setcap ?? '', files: Object.fromEntries(await Promise.all(Object.entries(a.files).map(async ([p, f]) => [p, await hashFiles([f], dirname(f))]))),
+    }]))),
     from: await Promise.all((image.from ?? []).map(async (ref) => `${ref}@${(await imageLabels(ref))?.[KEY_LABEL]}`)),
   };
   const built = await ensureImage(image.tag, inputs, async (labels) => {
@@ -161,6 +170,7 @@ export async function ensureRecipeImage(image: RecipeImage): Promise<boolean> {
         await cp(source, join(ctx, name));
         await chmod(join(ctx, name), 0o755);
       }
+      for (const [name, archive] of Object.entries(image.archives ?? {})) await capabilityArchive(join(ctx, name), archive.files, archive.setcap);
       await writeFile(join(ctx, 'Dockerfile'), dockerfile);
       await dockerBuild({ tag: image.tag, context: ctx, dockerfile: join(ctx, 'Dockerfile'), labels, buildArgs: image.buildArgs ?? {} });
     } finally {
@@ -171,6 +181,26 @@ export async function ensureRecipeImage(image: RecipeImage): Promise<boolean> {
   return built;
 }
 
+/** A tar of files at their paths in the image, with `setcap` applied (root and a file system with xattrs needed). */
+async function capabilityArchive(tarFile: string, files: Record<string, string>, setcap?: string): Promise<void> {
+  const root = await mkdtemp(join(tmpdir(), 'kube-claims-archive-'));
+  try {
+    for (const [inImage, source] of Object.entries(files)) {
+      const dest = join(root, inImage);
+      await mkdir(dirname(dest), { recursive: true });
+      await cp(source, dest);
+      await chmod(dest, 0o755);
+      if (setcap) {
+        const r = await execa('setcap', [setcap, dest], { reject: false, all: true });
+        if (r.exitCode !== 0) throw new Error(`setcap ${setcap} failed (libcap2-bin needed: run host preparation): ${r.all?.trim()}`);
+      }
+    }
+    await execa('tar', ['--xattrs', '--xattrs-include=security.capability', '--owner=0', '--group=0', '--numeric-owner', '-cf', tarFile, '-C', root, '.']);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
 /**
  * `docker save` of the component images, with each image named as kubeadm lists it (the archive's
  * manifest.json RepoTags), for containerd to import inside the node.
@@ -178,18 +208,19 @@ export async function ensureRecipeImage(image: RecipeImage): Promise<boolean> {
 export async function savePreload(images: Array<{ local: string; ref: string }>, file: string): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'kube-claims-preload-'));
   try {
-    await dockerSave(images.map((i) => i.local), file);
-    await execa('tar', ['-xf', file, 'manifest.json'], { cwd: dir });
+    await dockerSave(images.map((i) => i.local), join(dir, 'save.tar'));
+    await mkdir(join(dir, 'x'));
+    await execa('tar', ['-xf', join(dir, 'save.tar'), '-C', join(dir, 'x')]);
+    await rm(join(dir, 'save.tar'));
     const rename = new Map(images.map((i) => [i.local, i.ref]));
-    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Array<{ RepoTags?: string[] }>;
+    const manifest = JSON.parse(await readFile(join(dir, 'x', 'manifest.json'), 'utf8')) as Array<{ RepoTags?: string[] }>;
     for (const m of manifest) m.RepoTags = (m.RepoTags ?? []).map((t) => rename.get(t) ?? t);
     const missing = images.filter((i) => !manifest.some((m) => m.RepoTags!.includes(i.ref)));
     if (missing.length) throw new Error(`docker save wrote no image for ${missing.map((i) => i.ref).join(', ')}`);
-    await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
-    // The legacy `repositories` index would name the host tags; containerd reads manifest.json.
-    await execa('tar', ['--delete', '-f', file, 'manifest.json']);
-    await execa('tar', ['--delete', '-f', file, 'repositories'], { reject: false });
-    await execa('tar', ['-rf', file, '-C', dir, 'manifest.json']);
+    await writeFile(join(dir, 'x', 'manifest.json'), JSON.stringify(manifest));
+    // The legacy `repositories` index names the host tags; containerd reads manifest.json.
+    await rm(join(dir, 'x', 'repositories'), { force: true });
+    await execa('tar', ['-cf', file, '-C', join(dir, 'x'), '.']);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -106,10 +106,11 @@ export async function buildNodeImage(line: KubernetesLine): Promise<NodeImageRes
   const from = [STAGE_IMAGE, DISTROLESS_IMAGE];
   const controlPlane = { apiserver: 'kube-apiserver', controllerManager: 'kube-controller-manager', scheduler: 'kube-scheduler' } as const;
   for (const [key, bin] of Object.entries(controlPlane)) {
-    const setcap = bin === 'kube-apiserver' ? recipe.apiserverSetcap ?? '' : '';
+    const setcap = bin === 'kube-apiserver' ? recipe.apiserverSetcap : undefined;
     await ensureRecipeImage({
-      tag: localTag(images[key as keyof typeof controlPlane]), recipe: 'control-plane.Dockerfile', from,
-      context: { [bin]: join(k8s, bin), 'go-runner': goRunner }, buildArgs: { ...bases, BINARY: bin, SETCAP: setcap },
+      tag: localTag(images[key as keyof typeof controlPlane]), recipe: 'control-plane.Dockerfile', from: [DISTROLESS_IMAGE],
+      context: { 'go-runner': goRunner }, buildArgs: { DISTROLESS_IMAGE },
+      archives: { 'binary.tar': { files: { [`usr/local/bin/${bin}`]: join(k8s, bin) }, setcap } },
     });
   }
   await ensureRecipeImage({
@@ -121,7 +122,10 @@ export async function buildNodeImage(line: KubernetesLine): Promise<NodeImageRes
     tag: localTag(images.etcd), recipe: 'etcd.Dockerfile', from, buildArgs: bases,
     context: { etcd: join(etcd, 'etcd'), etcdctl: join(etcd, 'etcdctl'), etcdutl: join(etcd, 'etcdutl') },
   });
-  await ensureRecipeImage({ tag: localTag(images.coredns), recipe: 'coredns.Dockerfile', from, buildArgs: bases, context: { coredns } });
+  await ensureRecipeImage({
+    tag: localTag(images.coredns), recipe: 'coredns.Dockerfile', from: [DISTROLESS_IMAGE], buildArgs: { DISTROLESS_IMAGE },
+    archives: { 'coredns.tar': { files: { coredns }, setcap: 'cap_net_bind_service=+ep' } },
+  });
   await ensureRecipeImage({ tag: localTag(images.pause), recipe: 'pause.Dockerfile', context: { pause } });
   await ensureWorkloadImage();
 

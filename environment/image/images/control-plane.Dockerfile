@@ -1,16 +1,10 @@
 # kube-apiserver, kube-controller-manager, kube-scheduler as k8s.io/kubernetes builds them
 # (build/server-image/Dockerfile, and build/server-image/kube-apiserver/Dockerfile where it exists):
 # the binary at /usr/local/bin/NAME on the go-runner base (distroless static with /go-runner,
-# ENTRYPOINT ["/go-runner"], user root), kube-apiserver with cap_net_bind_service set on it.
-ARG STAGE_IMAGE
+# ENTRYPOINT ["/go-runner"], user root). binary.tar holds /usr/local/bin/NAME, for kube-apiserver
+# with the capability its Dockerfile sets (cap_net_bind_service=+ep): ADD keeps it, COPY would not.
 ARG DISTROLESS_IMAGE
-FROM ${STAGE_IMAGE} AS setcap
-ARG BINARY
-ARG SETCAP=
-COPY ${BINARY} /binary_to_set
-RUN if [ -n "${SETCAP}" ]; then setcap "${SETCAP}" /binary_to_set; fi
 FROM ${DISTROLESS_IMAGE}
-ARG BINARY
-COPY --from=setcap /binary_to_set /usr/local/bin/${BINARY}
+ADD binary.tar /
 COPY go-runner /go-runner
 ENTRYPOINT ["/go-runner"]

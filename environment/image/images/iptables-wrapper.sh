@@ -20,4 +20,4 @@ fi
 for cmd in iptables iptables-save iptables-restore ip6tables ip6tables-save ip6tables-restore; do
   ln -sf "xtables-$mode-multi" "/usr/sbin/$cmd"
 done
-exec "/usr/sbin/$(basename "$0")" "$@"
+exec "/usr/sbin/${0##*/}" "$@"
