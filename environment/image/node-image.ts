@@ -60,15 +60,18 @@ export interface ServerImageRecipe {
   apiserverSetcap?: string;
 }
 
+/** Reads build/server-image/Dockerfile and build/server-image/kube-apiserver/Dockerfile (empty where absent). */
+export function parseServerImageRecipe(generic: string, apiserver: string): ServerImageRecipe {
+  return {
+    entrypointInDockerfile: /^ENTRYPOINT\s+\[\s*"\/go-runner"\s*\]/m.test(generic),
+    apiserverSetcap: /setcap"?,?\s+"?(cap_[a-z_]+=\+?[eip]+)/.exec(apiserver)?.[1],
+  };
+}
+
 export async function serverImageRecipe(kubernetesVersion: string): Promise<ServerImageRecipe> {
   const dir = join((await downloadModule('k8s.io/kubernetes', kubernetesVersion)).dir, 'build/server-image');
-  const generic = await readFile(join(dir, 'Dockerfile'), 'utf8');
   const apiserverFile = join(dir, 'kube-apiserver/Dockerfile');
-  const apiserver = existsSync(apiserverFile) ? await readFile(apiserverFile, 'utf8') : '';
-  return {
-    entrypointInDockerfile: /^ENTRYPOINT\s+\["\/go-runner"\]/m.test(generic),
-    apiserverSetcap: /setcap"?,?\s+"?(cap_[a-z_]+[=+][a-z+=]+)/.exec(apiserver)?.[1],
-  };
+  return parseServerImageRecipe(await readFile(join(dir, 'Dockerfile'), 'utf8'), existsSync(apiserverFile) ? await readFile(apiserverFile, 'utf8') : '');
 }
 
 /** Versions of what a node image holds, as built. */
