@@ -31,7 +31,8 @@ export function kubernetesLdflags(version: string, buildDate: string, releaseCom
   const minor = version.slice(1).split('.')[1];
   return ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version'].flatMap((p) => [
     `-X ${p}.gitVersion=${version}`, `-X ${p}.gitMajor=1`, `-X ${p}.gitMinor=${minor}`,
-    ...(releaseCommit ? [`-X ${p}.gitCommit=${releaseCommit}`, `-X ${p}.gitTreeState=clean`] : [`-X ${p}.gitTreeState=archive`]),
+    // Unset, gitCommit would keep the source's export-subst placeholder "$Format:%H$": set it empty.
+    `-X ${p}.gitCommit=${releaseCommit ?? ''}`, `-X ${p}.gitTreeState=${releaseCommit ? 'clean' : 'archive'}`,
     `-X ${p}.buildDate=${buildDate}`,
   ]);
 }

@@ -25,8 +25,9 @@ describe('Kubernetes version ldflags: nothing invented', () => {
     expect(flags('0123456789abcdef0123456789abcdef01234567')).toContain('k8s.io/component-base/version.gitCommit=0123456789abcdef0123456789abcdef01234567');
     expect(flags('0123456789abcdef0123456789abcdef01234567')).toContain('k8s.io/client-go/pkg/version.gitTreeState=clean');
   });
-  test('without one: no gitCommit, gitTreeState=archive; gitVersion/Major/Minor always together', () => {
-    expect(flags()).not.toContain('gitCommit');
+  test('without one: gitCommit empty (not the source\'s $Format:%H$ placeholder), gitTreeState=archive; gitVersion/Major/Minor always together', () => {
+    expect(flags()).toContain('k8s.io/component-base/version.gitCommit= ');
+    expect(flags()).toContain('k8s.io/client-go/pkg/version.gitCommit= ');
     expect(flags()).toContain('k8s.io/component-base/version.gitTreeState=archive');
     for (const p of ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version']) {
       expect(flags()).toContain(`${p}.gitVersion=v1.36.3 -X ${p}.gitMajor=1 -X ${p}.gitMinor=36`);
