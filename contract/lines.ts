@@ -40,42 +40,52 @@ const before134 = { kubeconfigPreferences: true, adminOrganization: 'kubeadm:clu
 const from134 = { ...before134, kubeconfigPreferences: false };
 const from135 = { ...from134, cgroupV1NeedsOptIn: true };
 
+/** Where a kindest/node digest comes from: the "Images pre-built for this release" list of kind's release notes. */
+const KIND_NOTES = (kind: string) => `sigs.k8s.io/kind ${kind} release notes (images pre-built for this release), as quoted in public dependency-update threads (kube-claims search index, read 2026-11-25)`;
+
+/**
+ * crictl of every offline node image: the one kind v0.33.0's base image builds (images/base/Dockerfile,
+ * CRICTL_VERSION), i.e. the crictl of the upstream kindest/node images pinned below, whatever the line.
+ * crictl speaks CRI v1 to any containerd 2; the module proxy refuses cri-tools v1.33.0 and v1.35.0 anyway.
+ */
+const CRICTL = 'v1.36.0';
+
 const PUBLIC_VERSION_OUTPUT = 'public /version and `kubectl version -o json` output of the official release binaries, recorded in several unrelated repositories (kube-claims search index, read 2026-11-25)';
 
 export const LINES: Readonly<Record<LineId, KubernetesLine>> = {
   'v1.33': {
     id: 'v1.33', version: 'v1.33.3',
     releaseCommit: { value: '80779bd6ff08b451e1c165a338a7b69351e9b0b8', source: `the article's own /version output, and ${PUBLIC_VERSION_OUTPUT}` },
-    upstreamImage: { value: 'kindest/node:v1.33.1@sha256:050072256b9a903bd914c0b2866828150cb229cea0efe5892e2b644d5dd3b34f', source: 'sigs.k8s.io/kind v0.29.0 pkg/apis/config/defaults/image.go' },
-    crictl: 'v1.34.0',
+    upstreamImage: { value: 'kindest/node:v1.33.12@sha256:3f5c8443c620245e4d355cfe09e96a91ead32ceaa569d3f1ca9edf0cb2fe2ff4', source: `${KIND_NOTES('v0.32.0')}: kind v0.33.0 publishes no 1.33 image, so this is the newest 1.33 image of the kind release before it (kind supports an image with the release it was built for, others best effort)` },
+    crictl: CRICTL,
     behaviour: before134,
   },
   'v1.34': {
     id: 'v1.34', version: 'v1.34.3',
     releaseCommit: { value: 'df11db1c0f08fab3c0baee1e5ce6efbf816af7f1', source: PUBLIC_VERSION_OUTPUT },
-    upstreamImage: { value: 'kindest/node:v1.34.0@sha256:7416a61b42b1662ca6ca89f02028ac133a309a2a30ba309614e8ec94d976dc5a', source: 'sigs.k8s.io/kind v0.30.0 pkg/apis/config/defaults/image.go' },
-    crictl: 'v1.34.0',
+    upstreamImage: { value: 'kindest/node:v1.34.11@sha256:44e222ee2132dab25ff87301682f89eb82c7880ea3a1bf543bfe9708fd08d67d', source: KIND_NOTES('v0.33.0') },
+    crictl: CRICTL,
     behaviour: from134,
   },
   'v1.35': {
     id: 'v1.35', version: 'v1.35.4',
     releaseCommit: { value: '7b8c6cf0edd376b3d7c2f255142977c7f93db258', source: PUBLIC_VERSION_OUTPUT },
-    upstreamImage: { value: 'kindest/node:v1.35.0@sha256:452d707d4862f52530247495d180205e029056831160e22870e37e3f6c1ac31f', source: 'sigs.k8s.io/kind v0.31.0 pkg/apis/config/defaults/image.go' },
-    crictl: 'v1.34.0',
+    upstreamImage: { value: 'kindest/node:v1.35.8@sha256:07b2536e30b803ed61d1677a79df6115f798ce64c80f9e22f6ed45afd09323c0', source: KIND_NOTES('v0.33.0') },
+    crictl: CRICTL,
     behaviour: from135,
   },
   // No public source gives the full release commits of v1.36.3 and v1.37.2 (only a 7-digit prefix of
   // v1.36.3's, 0f29094, in a logged User-Agent): the offline build states that it has none.
   'v1.36': {
     id: 'v1.36', version: 'v1.36.3',
-    upstreamImage: { value: 'kindest/node:v1.36.3', source: 'to be pinned from sigs.k8s.io/kind v0.33.0' },
-    crictl: 'v1.34.0',
+    upstreamImage: { value: 'kindest/node:v1.36.4@sha256:099e049362a1526b2db71494e1947aae99bd16290d7c895f2b7ea312e3cbfaed', source: KIND_NOTES('v0.33.0') },
+    crictl: CRICTL,
     behaviour: from135,
   },
   'v1.37': {
     id: 'v1.37', version: 'v1.37.2',
-    upstreamImage: { value: 'kindest/node:v1.37.2', source: 'to be pinned from sigs.k8s.io/kind v0.33.0' },
-    crictl: 'v1.34.0',
+    upstreamImage: { value: 'kindest/node:v1.37.0@sha256:a1ed56cfb0e7b93589bdf97c8cd566405a265939e3620fc4f5de89adff580ae5', source: `${KIND_NOTES('v0.33.0')}; also sigs.k8s.io/kind v0.33.0 pkg/apis/config/defaults/image.go (its default image)` },
+    crictl: CRICTL,
     behaviour: from135,
   },
 };

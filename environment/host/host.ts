@@ -96,8 +96,10 @@ async function startDocker(restart: boolean): Promise<void> {
 /** Everything kube-claims needs on the host, installed or started only where missing. */
 export async function prepareHost(): Promise<void> {
   if (process.getuid?.() !== 0) throw new EnvironmentError('host preparation needs root (Docker engine, debootstrap)');
-  // jq: the shim; debootstrap: the node image's Debian; gcc/libc6-dev: pause; iproute2: network checks.
-  await aptInstall(['jq', 'debootstrap', 'debian-archive-keyring', 'gcc', 'libc6-dev', 'iproute2', 'ca-certificates']);
+  // jq: the shim; debootstrap: the node image's Debian; gcc/libc6-dev: pause and runc (cgo);
+  // libseccomp-dev/pkg-config: runc's seccomp (linked statically); libcap2-bin: setcap for the images
+  // (kube-apiserver, coredns); iproute2: network checks.
+  await aptInstall(['jq', 'debootstrap', 'debian-archive-keyring', 'gcc', 'libc6-dev', 'libseccomp-dev', 'pkg-config', 'libcap2-bin', 'iproute2', 'ca-certificates']);
   const dockerWasUp = await dockerAnswers();
   if (!existsSync('/usr/bin/dockerd') && !existsSync('/usr/sbin/dockerd')) await aptInstall(['docker.io']);
   const missing = await missingCapabilities();

@@ -1,31 +1,54 @@
 // The upstream components of a node image, each built from its Go module (or C source for pause).
+// Build metadata is never invented: what the module proxy cannot tell (a git commit) is left unset,
+// so that each program reports it the way its own source does for a build without one.
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { LINES } from '../../contract/lines.ts';
 import { settings as config } from '../settings.ts';
 import { TOOLS } from './tools.ts';
 import { cached } from './cache.ts';
-import { buildWithWrapper, downloadModule, goInstall, pseudoCommit } from './go-modules.ts';
+import { buildWithWrapper, downloadModule, goInstall } from './go-modules.ts';
 
 const binRoot = () => join(config.cacheDir, 'bin');
 
 export const KUBERNETES_BINARIES = [
   'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'kubelet', 'kubeadm', 'kubectl',
+  // The server images' /go-runner (build/server-image/Dockerfile from 1.36; the successor of go-runner).
+  'kube-log-runner',
 ] as const;
+
+/** Where each binary's main package is: cmd/NAME, or a staging module's. */
+const KUBERNETES_PACKAGES: Record<string, string> = { 'kube-log-runner': 'k8s.io/component-base/logs/kube-log-runner' };
+
+/**
+ * The version ldflags of hack/lib/version.sh. gitCommit is the release commit the line knows
+ * (contract/lines.ts), with gitTreeState=clean; without one, gitCommit stays empty and
+ * gitTreeState=archive: a build from a source archive that says it has no commit. buildDate is
+ * the commit time the module proxy gives for the version. gitVersion/gitMajor/gitMinor are always
+ * set together (kubeadm panics on a gitMajor without a parsable gitVersion).
+ */
+export function kubernetesLdflags(version: string, buildDate: string, releaseCommit?: string): string[] {
+  const minor = version.slice(1).split('.')[1];
+  return ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version'].flatMap((p) => [
+    `-X ${p}.gitVersion=${version}`, `-X ${p}.gitMajor=1`, `-X ${p}.gitMinor=${minor}`,
+    // Unset, gitCommit would keep the source's export-subst placeholder "$Format:%H$": set it empty.
+    `-X ${p}.gitCommit=${releaseCommit ?? ''}`, `-X ${p}.gitTreeState=${releaseCommit ? 'clean' : 'archive'}`,
+    `-X ${p}.buildDate=${buildDate}`,
+  ]);
+}
 
 /** Kubernetes server and client binaries, stamped like a release build (hack/lib/version.sh). */
 export async function buildKubernetes(version: string, binaries: readonly string[] = KUBERNETES_BINARIES, outDir = join(binRoot(), 'kubernetes', version)): Promise<string> {
   const [, minor, patch] = version.slice(1).split('.');
+  const releaseCommit = Object.values(LINES).find((l) => l.version === version)?.releaseCommit?.value;
   return buildWithWrapper({
     outDir,
     modules: [{ path: 'k8s.io/kubernetes', version }],
     // Staging modules k8s.io/NAME are published as v0.MINOR.PATCH.
     replaceVersion: () => `v0.${minor}.${patch}`,
-    binaries: binaries.map((name) => ({ pkg: `k8s.io/kubernetes/cmd/${name}`, name })),
+    binaries: binaries.map((name) => ({ pkg: KUBERNETES_PACKAGES[name] ?? `k8s.io/kubernetes/cmd/${name}`, name })),
     tags: ['selinux', 'notest'],
-    ldflags: (main) => ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version'].flatMap((p) => [
-      `-X ${p}.gitVersion=${version}`, `-X ${p}.gitMajor=1`, `-X ${p}.gitMinor=${minor}`,
-      `-X ${p}.gitCommit=${pseudoCommit(main.path, main.version)}`, `-X ${p}.gitTreeState=clean`, `-X ${p}.buildDate=${main.time}`,
-    ]),
+    ldflags: (main) => kubernetesLdflags(version, main.time, releaseCommit),
   });
 }
 
@@ -34,43 +57,85 @@ export async function buildKubectl(version: string): Promise<string> {
   return join(await buildKubernetes(version, ['kubectl'], join(binRoot(), 'kubectl', version)), 'kubectl');
 }
 
-/** etcd, etcdctl and etcdutl at the version kubeadm pins. */
+/**
+ * etcd, etcdctl and etcdutl at the version kubeadm pins. Each main module replaces its siblings by
+ * relative paths; the wrapper takes their published modules of the same version. 3.5 still has the
+ * v2 client (published as v2.305.PATCH); 3.6 and 3.7 have none, and 3.7's etcdutl no longer
+ * replaces the server. GitSHA stays unset: etcd's own default then says it was not provided.
+ */
 export async function buildEtcd(version: string): Promise<string> {
   const modules = ['server', 'etcdctl', 'etcdutl'].map((m) => ({ path: `go.etcd.io/etcd/${m}/v3`, version }));
   return buildWithWrapper({
     outDir: join(binRoot(), 'etcd', version),
     modules,
-    // etcd's v2 client is published as v2.305.PATCH alongside v3.5.PATCH.
     replaceVersion: (m) => (m.endsWith('/v2') ? `v2.305.${version.split('.')[2]}` : version),
     binaries: [
       { pkg: 'go.etcd.io/etcd/server/v3', name: 'etcd' },
       { pkg: 'go.etcd.io/etcd/etcdctl/v3', name: 'etcdctl' },
       { pkg: 'go.etcd.io/etcd/etcdutl/v3', name: 'etcdutl' },
     ],
-    ldflags: (main) => [`-X go.etcd.io/etcd/api/v3/version.GitSHA=${pseudoCommit(main.path, main.version).slice(0, 7)}`],
+    ldflags: () => [],
   });
 }
 
+/** coredns; GitCommit stays unset (its Makefile stamps git's commit, which the proxy does not give). */
 export async function buildCoredns(version: string): Promise<string> {
-  return goInstall(join(binRoot(), 'coredns', version), 'github.com/coredns/coredns', version, 'coredns',
-    [`-X github.com/coredns/coredns/coremain.GitCommit=${pseudoCommit('github.com/coredns/coredns', version).slice(0, 7)}`]);
+  return goInstall(join(binRoot(), 'coredns', version), 'github.com/coredns/coredns', version, 'coredns');
 }
 
 export async function buildCrictl(version: string): Promise<string> {
   return goInstall(join(binRoot(), 'crictl', version), 'sigs.k8s.io/cri-tools/cmd/crictl', version, 'crictl',
-    [`-X sigs.k8s.io/cri-tools/pkg/version.Version=${version.slice(1)}`]);
+    { ldflags: [`-X sigs.k8s.io/cri-tools/pkg/version.Version=${version.slice(1)}`] });
+}
+
+/**
+ * containerd 2, its runc shim and ctr, as its Makefile builds them (version ldflags; the shim with
+ * no_grpc), without cgo: the daemon needs none of the cgo-only plugins (btrfs, devmapper) here.
+ * Revision (git's commit) stays unset.
+ */
+export async function buildContainerd(version = TOOLS.containerd): Promise<string> {
+  const pkg = 'github.com/containerd/containerd/v2';
+  return buildWithWrapper({
+    outDir: join(binRoot(), 'containerd', version),
+    modules: [{ path: pkg, version }],
+    replaceVersion: () => version,
+    binaries: [
+      { pkg: `${pkg}/cmd/containerd`, name: 'containerd' },
+      { pkg: `${pkg}/cmd/containerd-shim-runc-v2`, name: 'containerd-shim-runc-v2', tags: ['urfave_cli_no_docs', 'no_grpc'] },
+      { pkg: `${pkg}/cmd/ctr`, name: 'ctr' },
+    ],
+    tags: ['urfave_cli_no_docs'],
+    ldflags: () => [`-X ${pkg}/version.Version=${version}`],
+  });
+}
+
+/**
+ * runc as its Makefile's `static` target builds it: cgo (nsenter), seccomp through libseccomp
+ * (Debian's libseccomp-dev, linked statically), netgo/osusergo. Its version comes from the module's
+ * VERSION file; gitCommit stays unset (runc then prints no commit line).
+ */
+export async function buildRunc(version = TOOLS.runc): Promise<string> {
+  return goInstall(join(binRoot(), 'runc', version), 'github.com/opencontainers/runc', version, 'runc', {
+    cgo: true, tags: ['seccomp', 'urfave_cli_no_docs', 'netgo', 'osusergo'], ldflags: ['-extldflags', '-static'],
+  }).catch((e: Error) => {
+    throw new Error(`${e.message} (runc needs gcc, pkg-config and libseccomp-dev: run host preparation)`);
+  });
 }
 
 export async function buildKind(): Promise<string> {
   return goInstall(join(binRoot(), 'kind', TOOLS.kind), 'sigs.k8s.io/kind', TOOLS.kind, 'kind');
 }
 
-/** Kubernetes' own pause (build/pause/linux/pause.c), compiled static: the sandbox image needs nothing else. */
+/**
+ * Kubernetes' own pause (build/pause/linux/pause.c) with its Makefile's CFLAGS, compiled static: the
+ * sandbox image needs nothing else. Upstream's VERSION is v$(TAG)-$(REV), REV from `git describe`,
+ * which a module has no way to know: VERSION is v$(TAG) alone.
+ */
 export async function buildPause(kubernetesVersion: string, pauseTag: string): Promise<string> {
   const outDir = join(binRoot(), 'pause', `${pauseTag}-from-${kubernetesVersion}`);
-  await cached(outDir, { kind: 'pause', kubernetesVersion, pauseTag }, async (tmp) => {
+  await cached(outDir, { kind: 'pause', kubernetesVersion, pauseTag, v: 2 }, async (tmp) => {
     const k8s = await downloadModule('k8s.io/kubernetes', kubernetesVersion);
-    await execa('gcc', ['-Os', '-Wall', '-static', `-DVERSION=v${pauseTag}-kube-claims`, '-o', join(tmp, 'pause'), join(k8s.dir, 'build/pause/linux/pause.c')])
+    await execa('gcc', ['-Os', '-Wall', '-Werror', '-static', `-DVERSION=v${pauseTag}`, '-o', join(tmp, 'pause'), join(k8s.dir, 'build/pause/linux/pause.c')])
       .catch((e: { shortMessage?: string }) => { throw new Error(`cannot compile pause (gcc with static libc needed): ${e.shortMessage}`); });
     await execa('strip', [join(tmp, 'pause')]);
   });

@@ -1,16 +1,25 @@
 // The offline node-image recipe for one Kubernetes version, end to end.
 import { join } from 'node:path';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import type { KubernetesLine } from '../../contract/lines.ts';
-import { settings as config } from '../settings.ts';
+import { PROJECT_ROOT } from '../settings.ts';
 import { log, timed } from '../../lib/log.ts';
-import { cached } from './cache.ts';
-import { buildCoredns, buildCrictl, buildEtcd, buildKubernetes, buildPause, kindBaseFiles } from './components.ts';
-import { ensureBaseImage, ensureComponentImage, ensureNodeImage } from './images.ts';
+import { TOOLS } from './tools.ts';
+import { downloadModule } from './go-modules.ts';
+import {
+  buildContainerd, buildCoredns, buildCrictl, buildEtcd, buildKubernetes, buildPause, buildRunc, kindBaseFiles,
+} from './components.ts';
+import {
+  DISTROLESS_IMAGE, STAGE_IMAGE, ensureBaseImage, ensureComponentBases, ensureComponentImage, ensureNodeImage, ensureRecipeImage, localTag,
+} from './images.ts';
 
-export const nodeImageTag = (version: string) => `kube-claims/node:${version}`;
+/**
+ * The node image's tag. KUBE_CLAIMS_NODE_REPO renames the repository (default kube-claims/node), for a
+ * second checkout building beside another on the same Docker engine.
+ */
+export const nodeImageTag = (version: string) => `${process.env.KUBE_CLAIMS_NODE_REPO ?? 'kube-claims/node'}:${version}`;
 /** The article's workload image (redis), built from Debian's redis-server. */
 export const REDIS_IMAGE = 'kube-claims.local/redis:7-bookworm';
 
@@ -36,24 +45,6 @@ export async function kubeadmImages(kubeadm: string, version: string): Promise<K
 
 const tagOf = (ref: string) => ref.slice(ref.lastIndexOf(':') + 1);
 
-/** Debian's static busybox, for `sh` in the etcd image (the article execs sh in the etcd pod). */
-async function staticBusybox(): Promise<string> {
-  const dir = join(config.cacheDir, 'bin', 'busybox-static');
-  await cached(dir, { pkg: 'busybox-static', suite: 'bookworm' }, async (tmp) => {
-    const dl = await mkdtemp(join(tmpdir(), 'kube-claims-deb-'));
-    try {
-      const r = await execa('apt-get', ['download', 'busybox-static'], { cwd: dl, reject: false, all: true });
-      if (r.exitCode !== 0) throw new Error(`apt-get download busybox-static failed: ${r.all?.trim().split('\n').at(-1)}`);
-      const { stdout } = await execa('sh', ['-c', 'ls *.deb'], { cwd: dl });
-      await execa('dpkg-deb', ['-x', join(dl, stdout.trim()), join(dl, 'x')]);
-      await execa('cp', [join(dl, 'x/bin/busybox'), join(tmp, 'busybox')]);
-    } finally {
-      await rm(dl, { recursive: true, force: true });
-    }
-  });
-  return join(dir, 'busybox');
-}
-
 /** The article's redis workload, built from Debian's redis-server; loaded into any cluster, upstream image or not. */
 export async function ensureWorkloadImage(): Promise<string> {
   await ensureBaseImage();
@@ -61,10 +52,38 @@ export async function ensureWorkloadImage(): Promise<string> {
   return REDIS_IMAGE;
 }
 
+/** What the line's own server-image recipe (k8s.io/kubernetes build/server-image/) does, read from its module. */
+export interface ServerImageRecipe {
+  /** The generic Dockerfile sets ENTRYPOINT ["/go-runner"] itself (1.36+); before, the go-runner base image did, and distroless-iptables had none. */
+  entrypointInDockerfile: boolean;
+  /** The file capability kube-apiserver's own Dockerfile sets (cap_net_bind_service=+ep), if it has one. */
+  apiserverSetcap?: string;
+}
+
+/** Reads build/server-image/Dockerfile and build/server-image/kube-apiserver/Dockerfile (empty where absent). */
+export function parseServerImageRecipe(generic: string, apiserver: string): ServerImageRecipe {
+  return {
+    entrypointInDockerfile: /^ENTRYPOINT\s+\[\s*"\/go-runner"\s*\]/m.test(generic),
+    apiserverSetcap: /setcap"?,?\s+"?(cap_[a-z_]+=\+?[eip]+)/.exec(apiserver)?.[1],
+  };
+}
+
+export async function serverImageRecipe(kubernetesVersion: string): Promise<ServerImageRecipe> {
+  const dir = join((await downloadModule('k8s.io/kubernetes', kubernetesVersion)).dir, 'build/server-image');
+  const apiserverFile = join(dir, 'kube-apiserver/Dockerfile');
+  return parseServerImageRecipe(await readFile(join(dir, 'Dockerfile'), 'utf8'), existsSync(apiserverFile) ? await readFile(apiserverFile, 'utf8') : '');
+}
+
+/** Versions of what a node image holds, as built. */
+export interface NodeImageVersions {
+  kubernetes: string; containerd: string; runc: string; etcd: string; coredns: string; crictl: string; pause: string; kind: string;
+}
+
 export interface NodeImageResult {
   tag: string;
   built: boolean;
   images: KubeadmImages;
+  versions: NodeImageVersions;
   seconds: number;
 }
 
@@ -75,44 +94,54 @@ export async function buildNodeImage(line: KubernetesLine): Promise<NodeImageRes
   const k8s = (await timed(`Kubernetes ${version} binaries`, () => buildKubernetes(version))).result;
   const images = await kubeadmImages(join(k8s, 'kubeadm'), version);
   const etcdVersion = `v${tagOf(images.etcd).replace(/-\d+$/, '')}`;
-  const [etcd, coredns, pause, crictl, busybox, kindFiles] = [
-    (await timed(`etcd ${etcdVersion}`, () => buildEtcd(etcdVersion))).result,
-    (await timed(`coredns ${tagOf(images.coredns)}`, () => buildCoredns(tagOf(images.coredns)))).result,
-    await buildPause(version, tagOf(images.pause)),
-    await buildCrictl(line.crictl),
-    await staticBusybox(),
-    await kindBaseFiles(),
-  ];
-  await timed('Debian base image', () => ensureBaseImage());
+  const etcd = (await timed(`etcd ${etcdVersion}`, () => buildEtcd(etcdVersion))).result;
+  const coredns = (await timed(`coredns ${tagOf(images.coredns)}`, () => buildCoredns(tagOf(images.coredns)))).result;
+  const pause = await buildPause(version, tagOf(images.pause));
+  const crictl = await buildCrictl(line.crictl);
+  const containerd = (await timed(`containerd ${TOOLS.containerd}`, () => buildContainerd())).result;
+  const runc = (await timed(`runc ${TOOLS.runc}`, () => buildRunc())).result;
+  const kindFiles = await kindBaseFiles();
+  await timed('Debian base and component base images', () => ensureComponentBases());
 
+  const recipe = await serverImageRecipe(version);
+  const goRunner = join(k8s, 'kube-log-runner');
+  const bases = { STAGE_IMAGE, DISTROLESS_IMAGE };
+  const from = [STAGE_IMAGE, DISTROLESS_IMAGE];
   const controlPlane = { apiserver: 'kube-apiserver', controllerManager: 'kube-controller-manager', scheduler: 'kube-scheduler' } as const;
   for (const [key, bin] of Object.entries(controlPlane)) {
-    // kubeadm runs these by name: the binary must be on PATH in the image.
-    await ensureComponentImage({ tag: images[key as keyof typeof controlPlane], files: { [`usr/local/bin/${bin}`]: join(k8s, bin) } });
+    const setcap = bin === 'kube-apiserver' ? recipe.apiserverSetcap : undefined;
+    await ensureRecipeImage({
+      tag: localTag(images[key as keyof typeof controlPlane]), recipe: 'control-plane.Dockerfile', from: [DISTROLESS_IMAGE],
+      context: { 'go-runner': goRunner }, buildArgs: { DISTROLESS_IMAGE },
+      archives: { 'binary.tar': { files: { [`usr/local/bin/${bin}`]: join(k8s, bin) }, setcap } },
+    });
   }
-  await ensureComponentImage({
-    tag: images.proxy, packages: ['iptables', 'nftables', 'conntrack', 'ipset', 'kmod', 'iproute2'],
-    files: { 'usr/local/bin/kube-proxy': join(k8s, 'kube-proxy') },
+  await ensureRecipeImage({
+    tag: localTag(images.proxy), recipe: 'kube-proxy.Dockerfile', from, buildArgs: bases,
+    context: { 'kube-proxy': join(k8s, 'kube-proxy'), 'go-runner': goRunner, 'iptables-wrapper': join(PROJECT_ROOT, 'environment/image/images/iptables-wrapper.sh') },
+    append: recipe.entrypointInDockerfile ? ['ENTRYPOINT ["/go-runner"]'] : [],
   });
-  const shellTools = ['sh', 'ls', 'cat', 'env', 'sleep', 'ps', 'grep', 'timeout', 'kill', 'mkdir', 'rm', 'head', 'wc'];
-  await ensureComponentImage({
-    tag: images.etcd,
-    files: {
-      'usr/local/bin/etcd': join(etcd, 'etcd'), 'usr/local/bin/etcdctl': join(etcd, 'etcdctl'), 'usr/local/bin/etcdutl': join(etcd, 'etcdutl'),
-      'bin/busybox': busybox, ...Object.fromEntries(shellTools.map((t) => [`bin/${t}`, 'symlink:busybox'])),
-    },
+  await ensureRecipeImage({
+    tag: localTag(images.etcd), recipe: 'etcd.Dockerfile', from, buildArgs: bases,
+    context: { etcd: join(etcd, 'etcd'), etcdctl: join(etcd, 'etcdctl'), etcdutl: join(etcd, 'etcdutl') },
   });
-  // kubeadm passes only arguments to coredns and pause: the ENTRYPOINT matters.
-  await ensureComponentImage({ tag: images.coredns, files: { coredns: join(coredns) }, entrypoint: ['/coredns'] });
-  await ensureComponentImage({ tag: images.pause, files: { pause }, entrypoint: ['/pause'] });
+  await ensureRecipeImage({
+    tag: localTag(images.coredns), recipe: 'coredns.Dockerfile', from: [DISTROLESS_IMAGE], buildArgs: { DISTROLESS_IMAGE },
+    archives: { 'coredns.tar': { files: { coredns }, setcap: 'cap_net_bind_service=+ep' } },
+  });
+  await ensureRecipeImage({ tag: localTag(images.pause), recipe: 'pause.Dockerfile', context: { pause } });
   await ensureWorkloadImage();
 
   const tag = nodeImageTag(version);
+  const preload = Object.values(images).map((ref) => ({ local: localTag(ref), ref }));
   const built = (await timed(`node image ${tag}`, () => ensureNodeImage({
-    tag, kubernetesVersion: version, pauseImage: images.pause, kubernetesBin: k8s, crictl, kindFiles,
-    preload: [images.apiserver, images.controllerManager, images.scheduler, images.proxy, images.etcd, images.coredns, images.pause],
+    tag, kubernetesVersion: version, pauseImage: images.pause, kubernetesBin: k8s, crictl, containerdBin: containerd, runc, kindFiles, preload,
   }))).result;
+  const versions: NodeImageVersions = {
+    kubernetes: version, containerd: TOOLS.containerd, runc: TOOLS.runc, etcd: etcdVersion, coredns: tagOf(images.coredns),
+    crictl: line.crictl, pause: tagOf(images.pause), kind: TOOLS.kind,
+  };
   const seconds = Math.round((performance.now() - t0) / 100) / 10;
-  log.step(`node image ${tag} ${built ? 'built' : 'up to date'} (${seconds}s)`);
-  return { tag, built, images, seconds };
+  log.step(`node image ${tag} ${built ? 'built' : 'up to date'} (${seconds}s): ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  return { tag, built, images, versions, seconds };
 }

@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { parseServerImageRecipe } from './node-image.ts';
+import { kubernetesLdflags } from './components.ts';
+
+describe('server image recipe of a line (k8s.io/kubernetes build/server-image)', () => {
+  test('1.33-1.35: no ENTRYPOINT in the generic Dockerfile (the go-runner base has it); kube-apiserver setcap as a shell RUN', () => {
+    const r = parseServerImageRecipe('FROM "${BASEIMAGE}"\nCOPY ${BINARY} /usr/local/bin/${BINARY}\n',
+      'FROM ${SETCAP_IMAGE}\nRUN setcap cap_net_bind_service=+ep /${BINARY}\n');
+    expect(r).toEqual({ entrypointInDockerfile: false, apiserverSetcap: 'cap_net_bind_service=+ep' });
+  });
+  test('1.36+: ENTRYPOINT ["/go-runner"] in the generic Dockerfile; setcap in exec form', () => {
+    const r = parseServerImageRecipe('COPY --chmod=755 kube-log-runner /go-runner\nENTRYPOINT ["/go-runner"]\n',
+      'RUN ["setcap", "cap_net_bind_service=+ep", "/binary_to_set"]\n');
+    expect(r).toEqual({ entrypointInDockerfile: true, apiserverSetcap: 'cap_net_bind_service=+ep' });
+  });
+  test('no kube-apiserver Dockerfile: no capability', () => {
+    expect(parseServerImageRecipe('', '').apiserverSetcap).toBeUndefined();
+  });
+});
+
+describe('Kubernetes version ldflags: nothing invented', () => {
+  const flags = (commit?: string) => kubernetesLdflags('v1.36.3', '2026-01-02T03:04:05Z', commit).join(' ');
+  test('with the release commit: gitCommit and gitTreeState=clean', () => {
+    expect(flags('0123456789abcdef0123456789abcdef01234567')).toContain('k8s.io/component-base/version.gitCommit=0123456789abcdef0123456789abcdef01234567');
+    expect(flags('0123456789abcdef0123456789abcdef01234567')).toContain('k8s.io/client-go/pkg/version.gitTreeState=clean');
+  });
+  test('without one: gitCommit empty (not the source\'s $Format:%H$ placeholder), gitTreeState=archive; gitVersion/Major/Minor always together', () => {
+    expect(flags()).toContain('k8s.io/component-base/version.gitCommit= ');
+    expect(flags()).toContain('k8s.io/client-go/pkg/version.gitCommit= ');
+    expect(flags()).toContain('k8s.io/component-base/version.gitTreeState=archive');
+    for (const p of ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version']) {
+      expect(flags()).toContain(`${p}.gitVersion=v1.36.3 -X ${p}.gitMajor=1 -X ${p}.gitMinor=36`);
+      expect(flags()).toContain(`${p}.buildDate=2026-01-02T03:04:05Z`);
+    }
+  });
+  test('no pseudo commit is left in the recipe', () => {
+    for (const f of ['components.ts', 'go-modules.ts', 'node-image.ts']) expect(readFileSync(new URL(f, import.meta.url), 'utf8')).not.toMatch(/pseudoCommit/);
+  });
+});
