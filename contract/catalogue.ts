@@ -40,7 +40,7 @@ const claims = [
   {
     id: 'COMP-03', group: 'components', section: '§2',
     title: 'kubectl get pod without -n lists only the default namespace',
-    checks: 'Every pod listed by `kubectl get pod` is in namespace default, and it matches the API list of namespace default.',
+    checks: 'Every pod listed by `kubectl get pod` is in namespace default, it matches the API list of namespace default, and it includes the run\'s redis pods where the run put them there (clusters kube-claims made).',
     remediation: 'A kubeconfig context with another namespace changes the default; check `kubectl config view --minify`.',
   },
   {
@@ -51,8 +51,8 @@ const claims = [
   },
   {
     id: 'COMP-05', group: 'components', section: '§2',
-    title: 'A StatefulSet redis with 3 replicas gives redis-0, redis-1 and redis-2 Running, each answering PING with PONG',
-    checks: 'Creates StatefulSet redis (image built offline) in a namespace of its own, waits for the three ordinal pods, runs redis-cli PING in each.',
+    title: 'A redis StatefulSet of 3 replicas gives its ordinal pods NAME-0, NAME-1 and NAME-2 Running, each answering PING with PONG',
+    checks: 'The run applies StatefulSet kc-redis-HASH (3 replicas) before the claims: in namespace default, as in the article, on clusters kube-claims made, and in the run\'s own namespace on others; the claim watches the three ordinal pods come up (within the run\'s settle time) and runs redis-cli PING in each. The redis image is one the node has (kube-claims loads its own into its kind clusters), else redis:7.',
     remediation: 'Check the StatefulSet events and the image (`crictl images` on the node).',
   },
   // §3 — kube-apiserver
