@@ -74,7 +74,7 @@ export function checkOnlyDefaultNamespace(pods: V1Pod[], expected: readonly stri
   const names = new Set(pods.filter((p) => p.metadata?.namespace === 'default').map((p) => p.metadata?.name));
   return [
     ...pods.filter((p) => p.metadata?.namespace !== 'default').map((p) => `${podLabel(p)} is listed, but only namespace default should be`),
-    ...expected.filter((n) => !names.has(n)).map((n) => `default/${n} runs in namespace default but is not listed`),
+    ...expected.filter((n) => !names.has(n)).map((n) => `default/${n}, a pod of the StatefulSet this run applied in default, is not listed`),
   ];
 }
 

@@ -65,7 +65,7 @@ export function checkPodListResponse(r: HttpResponse, via: string, namespace = '
     const elsewhere = (value.items as Array<{ metadata?: { namespace?: string; name?: string } }>).filter((p) => p.metadata?.namespace !== namespace);
     if (elsewhere.length) diffs.push(`${via}: pods of other namespaces listed: ${elsewhere.map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`).join(', ')}`);
     const names = new Set((value.items as Array<{ metadata?: { name?: string } }>).map((p) => p.metadata?.name));
-    for (const n of expected.filter((x) => !names.has(x))) diffs.push(`${via}: ${namespace}/${n} runs there but is not in the list`);
+    for (const n of expected.filter((x) => !names.has(x))) diffs.push(`${via}: ${namespace}/${n}, a pod of the StatefulSet this run applied there, is not in the list`);
   }
   return diffs;
 }
