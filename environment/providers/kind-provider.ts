@@ -17,6 +17,11 @@ import { controlPlaneNode, kubectlFor, type ClusterProvider, type ProviderReques
 
 export type ImageSource = 'auto' | 'offline' | 'upstream';
 
+/** kindest/node:v1.33.12@sha256:… → v1.33.12; undefined for a tag that names no release. */
+export function releaseOfNodeImage(image: string): string | undefined {
+  return /:(v\d+\.\d+\.\d+)(?:@|$)/.exec(image)?.[1];
+}
+
 export class KindProvider implements ClusterProvider {
   readonly kind = 'kind' as const;
   private readonly r: ProviderRequest;
@@ -57,13 +62,16 @@ export class KindProvider implements ClusterProvider {
     }
     let created = false;
     let image: string;
+    let offline = false;
     if (await cluster.exists()) {
       image = await cluster.image();
+      offline = image.startsWith('kube-claims/');
       log.step(`reusing kind cluster ${name} (${image})`);
       await cluster.exportKubeconfig();
     } else {
       const chosen = await this.chooseImage(timings);
       image = chosen.image;
+      offline = chosen.offline;
       const { seconds } = await whileInterruptible(() => cluster.delete(), () => timed(`creating kind cluster ${name}`, () => cluster.create({
         name, image, allowCgroupV1: this.r.line.behaviour.cgroupV1NeedsOptIn, defaultCni: !chosen.offline,
       })));
@@ -86,7 +94,8 @@ export class KindProvider implements ClusterProvider {
       name, provider: 'kind', madeByKubeClaims: true, createdByThisRun: created,
       kubeconfig: cluster.kubeconfigPath, server: k.server, nodeName,
       nodeAccess: { kind: 'docker', container: cluster.controlPlaneContainer },
-      serverVersion: api.serverVersion, requestedVersion: this.r.line.version,
+      // What was asked for: the line's offline build, or the release of the node image chosen for the line.
+      serverVersion: api.serverVersion, requestedVersion: offline ? this.r.line.version : releaseOfNodeImage(image),
       kubectl: await kubectlFor(api.serverVersion), nodeImage: image,
       // As in the article, redis runs in default on clusters kube-claims made.
       workload: workloadFor(this.r.runId, 'default', workloadImage),
