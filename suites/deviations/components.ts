@@ -52,13 +52,13 @@ export async function withDeploymentScaled(namespace: string, name: string, sele
     await waitUntil(`${name} to have ${replicas} pod(s)`, async () => {
       const pods = (await kube().core.listNamespacedPod({ namespace, labelSelector: selector })).items;
       return pods.filter((p) => !p.metadata?.deletionTimestamp).length === replicas;
-    }, 90_000);
+    }, 40_000);
     await fn();
   } finally {
     await restoreScaled(kube(), namespace, name);
     // Bounded: on a cluster that deviates (no controller-manager, say) the rollout may never finish, and the
     // control then fails saying so rather than holding the run.
-    await kubectl().ok(['-n', namespace, 'rollout', 'status', `deployment/${name}`, '--timeout=60s'], { timeoutMs: 70_000 });
+    await kubectl().ok(['-n', namespace, 'rollout', 'status', `deployment/${name}`, '--timeout=40s'], { timeoutMs: 50_000 });
   }
 }
 
