@@ -154,13 +154,14 @@ describe('§3 kube-apiserver', () => {
     negativeControl('API-03', 'the live /version with inconsistent fields', async ({ record }) => {
       // A differently built API server cannot be swapped in: deviate the live body.
       const body = await serverVersion();
-      const deviated = { ...body, minCompatibilityMinor: body.minor, gitTreeState: 'dirty', buildDate: 'Tue Jul 15 2025', platform: 'linux/s390x' };
+      const deviated = { ...body, minCompatibilityMinor: body.minor, gitTreeState: 'dirty', buildDate: 'Tue Jul 15 2025', platform: 'linux/s390x', gitCommit: '80779bd' };
       const diffs = checkVersionInfo(deviated, await versionExpectation());
       record('differences found', diffs.join('\n'));
       expectDifference(diffs, 'minCompatibilityMinor is');
       expectDifference(diffs, 'gitTreeState is dirty');
       expectDifference(diffs, 'buildDate Tue Jul 15 2025 is not an RFC 3339 UTC time');
       expectDifference(diffs, 'platform is linux/s390x');
+      expectDifference(diffs, /gitCommit (is "80779bd", but v\S+ was released from [0-9a-f]{40}|"80779bd" is not a 40-hex-digit commit)/);
     });
 
     claim('API-04', async ({ record }) => {
