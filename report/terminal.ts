@@ -39,9 +39,12 @@ export function renderTerminal(input: ResultsModel, options: TerminalOptions = {
   if (!ran) {
     out.push(`${paint('info', '[INFO]')} No claim tests in this run: ${claims.length} claims not run.`);
   } else {
+    // Claims a focused run left out are counted once, not listed.
+    const notRun = claims.filter((c) => c.testCount === 0).length;
     for (const group of model.groups) {
+      if (!group.claims.some((c) => c.testCount > 0)) continue;
       out.push(`${paint('info', '[INFO]')} ${group.section} ${group.title}`);
-      for (const claim of group.claims) {
+      for (const claim of group.claims.filter((c) => c.testCount > 0)) {
         const note = claim.status === 'skip' ? dim(` (${firstLine(claim.message)})`) : '';
         out.push(`${paint(claim.status, TAG[claim.status])} ${claim.id} ${claim.title}${note}`);
         for (const nc of claim.negativeControls) {
@@ -49,6 +52,7 @@ export function renderTerminal(input: ResultsModel, options: TerminalOptions = {
         }
       }
     }
+    if (notRun) out.push(`${paint('info', '[INFO]')} ${notRun} claim(s) not in this run`);
   }
 
   const failed = claims.filter((c) => c.status === 'fail');
