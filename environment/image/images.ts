@@ -89,7 +89,7 @@ export async function ensureComponentImage(image: ComponentImage): Promise<void>
   const hostFiles = Object.values(image.files).filter((f) => !f.startsWith('symlink:'));
   const templateText = await readFile(join(RECIPES, 'debian.Dockerfile'), 'utf8');
   const dockerfile = templateText + (image.entrypoint ? `ENTRYPOINT ${JSON.stringify(image.entrypoint)}\n` : '');
-  const inputs = { image, files: await hashFiles(hostFiles), dockerfile, base: await imageLabels(BASE_IMAGE) };
+  const inputs = { image, files: await hashFiles(hostFiles, PROJECT_ROOT), dockerfile, base: await imageLabels(BASE_IMAGE) };
   const built = await ensureImage(image.tag, inputs, async (labels) => {
     log.step(`building image ${image.tag}`);
     const ctx = await mkdtemp(join(tmpdir(), 'kube-claims-image-'));
