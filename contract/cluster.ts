@@ -42,6 +42,11 @@ export interface ClusterInfo {
   kubectl: string;
   /** The node image, for kind clusters. */
   nodeImage?: string;
+  /**
+   * How this host's Docker names the node's component images, when it has them under another name: the
+   * offline build tags them kube-claims.local/REF so as never to shadow a registry's REF. Absent: as the node does.
+   */
+  hostImagePrefix?: string;
   /** The article's redis StatefulSet, applied by the provider before the claims run. */
   workload: Workload;
   /** Seconds each preparation step took: imageBuild, clusterCreate, apiWait, nodeWait. */

@@ -8,6 +8,7 @@ import { waitUntil } from '../../lib/wait.ts';
 import { whileInterruptible } from '../../lib/cleanup.ts';
 import { dockerAnswers, imageExists, tryPull } from '../host/docker.ts';
 import { buildKind } from '../image/components.ts';
+import { localTag } from '../image/images.ts';
 import { buildNodeImage, ensureWorkloadImage } from '../image/node-image.ts';
 import { awaitApi } from './api.ts';
 import { KindCluster } from './kind.ts';
@@ -96,7 +97,7 @@ export class KindProvider implements ClusterProvider {
       nodeAccess: { kind: 'docker', container: cluster.controlPlaneContainer },
       // What was asked for: the line's offline build, or the release of the node image chosen for the line.
       serverVersion: api.serverVersion, requestedVersion: offline ? this.r.line.version : releaseOfNodeImage(image),
-      kubectl: await kubectlFor(api.serverVersion), nodeImage: image,
+      kubectl: await kubectlFor(api.serverVersion), nodeImage: image, hostImagePrefix: offline ? localTag('') : undefined,
       // As in the article, redis runs in default on clusters kube-claims made.
       workload: workloadFor(this.r.runId, 'default', workloadImage),
       timings,

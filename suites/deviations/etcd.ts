@@ -8,12 +8,15 @@ import { ApiextensionsV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { runLabels } from '../../lib/namespace.ts';
 import { runHash, runName } from '../../lib/run-id.ts';
 import { waitUntil } from '../../lib/wait.ts';
-import { kube, run } from '../env.ts';
+import { cluster, kube, run } from '../env.ts';
 import type { EtcdClientsObservation, VersionObservation } from '../checks/etcd.ts';
 
-/** A throw-away etcd from the cluster's own etcd image with plain http and no client-cert-auth, always stopped. */
+/**
+ * A throw-away etcd from the cluster's own etcd image (as this host's Docker names it) with plain http and
+ * no client-cert-auth, always stopped.
+ */
 export async function withLaxEtcd<T>(image: string, fn: (etcd: StartedLaxEtcd) => Promise<T>): Promise<T> {
-  await using etcd = await startLaxEtcd(image, run().runId);
+  await using etcd = await startLaxEtcd(`${cluster().hostImagePrefix ?? ''}${image}`, run().runId);
   return await fn(etcd);
 }
 
