@@ -2,7 +2,8 @@
 // Commands in the pod go through the API server's pods/exec; the etcd3 client of the test process reaches
 // etcd through a pods/portforward with the API server's own etcd client certificate.
 // Every key written is under /kube-claims/RUN-ID/ and removed in afterAll (useEtcdCleanup), whatever happened.
-// Module state is per test file (vitest isolates files): each file has its own connection and clean-up.
+// Files of a worker share this module (vitest isolate: false) and run one after another: each opens its
+// connection on first use and closes it, with its keys, in its own afterAll.
 import type { V1Pod } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import { afterAll } from 'vitest';
