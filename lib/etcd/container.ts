@@ -55,7 +55,9 @@ export async function startLaxEtcd(image: string, runId: string, options: { star
       '--initial-cluster=lax=http://127.0.0.1:2380',
     ])
     .withExposedPorts(2379)
-    .withWaitStrategy(Wait.forAll([Wait.forLogMessage(/ready to serve client requests/), Wait.forListeningPorts()]))
+    // etcd's own log line only: testcontainers' port check runs a shell pipeline inside the container, and
+    // upstream's etcd image has bash and nothing else (no cat, no awk).
+    .withWaitStrategy(Wait.forLogMessage(/ready to serve client requests/))
     .withStartupTimeout(options.startupTimeoutMs ?? 30_000)
     .start();
 
