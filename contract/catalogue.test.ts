@@ -16,7 +16,7 @@ const stated = (fn: string) => new Set([...sources.matchAll(new RegExp(`\\b${fn}
 describe('the claims catalogue against the live suites', () => {
   const claims = stated('claim');
   const controls = stated('negativeControl');
-  test.each(CATALOGUE.map((c) => [c.id]))('%s has its claim test and a negative control', (id) => {
+  test.each(CATALOGUE.map((c) => [c.id]))('catalogue entry %s has its claim test and a negative control', (id) => {
     expect(claims.has(id), `no claim('${id}', …) in suites/`).toBe(true);
     expect(controls.has(id), `no negativeControl('${id}', …) in suites/`).toBe(true);
   });

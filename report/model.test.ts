@@ -86,8 +86,8 @@ describe('buildModel', () => {
     expect(claim(model, 'COMP-01')).toMatchObject({ status: 'skip', message: 'needs a shell on the node' });
   });
 
-  test('tests are matched to claims by name when their meta was never set', () => {
-    const model = build([record('COMP-02 pods are ready', 'failed', { message: 'Setup failed before the test ran: boom' }), record('COMP-02 negative control: x', 'passed')]);
+  test('a setup failure reaches the claim whose test it kept from running, by the meta set at definition', () => {
+    const model = build([claimTest('COMP-02', 'failed', { message: 'Setup failed before the test ran: boom' }), control('COMP-02', 'x', 'passed')]);
     expect(claim(model, 'COMP-02')).toMatchObject({ status: 'fail', message: 'Setup failed before the test ran: boom' });
     expect(claim(model, 'COMP-02').negativeControls).toHaveLength(1);
   });
@@ -118,6 +118,16 @@ describe('buildModel', () => {
     expect(model.otherTests.map((t) => [t.name, t.status])).toEqual([['redact > removes keys', 'pass'], ['model > counts', 'fail'], ['later', 'skip']]);
     expect(model.unknownClaimTests.map((t) => t.name)).toEqual(['NOPE-99 title']);
     expect(model.otherTotals).toEqual({ pass: 2, fail: 1, skip: 1 });
+  });
+
+  test('a unit test whose name starts with a claim ID is no claim test (only live claim files name claims)', () => {
+    const model = build([
+      record('COMP-01 has its claim test and a negative control', 'passed', { file: 'contract/catalogue.test.ts' }),
+      record('COMP-02 judged on a recorded pod list', 'passed', { file: 'suites/checks/components.test.ts' }),
+    ]);
+    expect(claim(model, 'COMP-01')).toMatchObject({ status: 'skip', testCount: 0 });
+    expect(claim(model, 'COMP-02')).toMatchObject({ status: 'skip', testCount: 0 });
+    expect(model.otherTests.map((t) => t.name)).toHaveLength(2);
   });
 
   test('run-level fields: times, duration, outcome, environment, errors', () => {
@@ -167,10 +177,10 @@ describe('buildModel', () => {
     expect(model.testCases).toEqual({ passed: 0, failed: 0, skipped: 0 });
   });
 
-  test('claim test names from the catalogue map back to their claim', () => {
+  test('a claim test named from the catalogue reaches its claim', () => {
     const model = buildModel({
       runId: 'r', startedAt: new Date(0), finishedAt: new Date(1), outcome: 'passed',
-      tests: [record(claimTestName('ETCD-14'), 'passed')],
+      tests: [record(claimTestName('ETCD-14'), 'passed', { claimId: 'ETCD-14', negativeControl: false })],
     });
     expect(claim(model, 'ETCD-14').status).toBe('pass');
     expect(model.otherTests).toEqual([]);

@@ -61,7 +61,8 @@ const DEFAULT_TIMEOUT = 120_000;
 
 /** A claim of the article, checked against the live cluster. */
 export function claim(id: ClaimId, fn: (ctx: ClaimContext) => Promise<void>, timeout = DEFAULT_TIMEOUT): void {
-  test(claimTestName(id), { timeout }, (ctx) => fn(withEvidence(ctx, id, false)));
+  // The meta at definition: a test skipped or filtered out before its body still belongs to its claim.
+  test(claimTestName(id), { timeout, meta: { claimId: id, negativeControl: false } }, (ctx) => fn(withEvidence(ctx, id, false)));
 }
 
 export interface NegativeControlOptions {
@@ -75,12 +76,10 @@ export interface NegativeControlOptions {
 
 /** Shows that the claim's check fails, saying what differed, when the cluster deviates. */
 export function negativeControl(id: ClaimId, deviation: string, fn: (ctx: ClaimContext) => Promise<void>, options: NegativeControlOptions = {}): void {
-  test(`${id} negative control: ${deviation}`, { timeout: options.timeout ?? DEFAULT_TIMEOUT }, (ctx) => {
+  test(`${id} negative control: ${deviation}`, { timeout: options.timeout ?? DEFAULT_TIMEOUT, meta: { claimId: id, negativeControl: true } }, (ctx) => {
     const run = inject('run');
     if (options.disruptive && !run.allowDisruption) {
       ctx.task.meta.heldBack = true;
-      ctx.task.meta.claimId = id;
-      ctx.task.meta.negativeControl = true;
       ctx.skip(run.heldBackReason ?? 'held back');
     }
     return fn(withEvidence(ctx, id, true));
