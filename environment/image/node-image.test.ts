@@ -1,6 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { parseServerImageRecipe } from './node-image.ts';
+import { LINES } from '../../contract/lines.ts';
+import { settings } from '../settings.ts';
+import { buildNodeImage, parseServerImageRecipe } from './node-image.ts';
 import { kubernetesLdflags } from './components.ts';
 
 describe('server image recipe of a line (k8s.io/kubernetes build/server-image)', () => {
@@ -37,4 +40,16 @@ describe('Kubernetes version ldflags: nothing invented', () => {
   test('no pseudo commit is left in the recipe', () => {
     for (const f of ['components.ts', 'go-modules.ts', 'node-image.ts']) expect(readFileSync(new URL(f, import.meta.url), 'utf8')).not.toMatch(/pseudoCommit/);
   });
+});
+
+describe('a version the module proxy cannot serve', () => {
+  // Asks the real module proxy (as every build does); v1.36.99 is no Kubernetes release. The download is the
+  // build's first step: nothing (binaries, images) is made before it.
+  test('fails in the build step naming the module and version, and leaves no half-made output', async () => {
+    const line = { ...LINES['v1.36'], version: 'v1.36.99' };
+    await expect(buildNodeImage(line)).rejects.toThrow(/^cannot download Go module k8s\.io\/kubernetes@v1\.36\.99: /);
+    const dir = join(settings.cacheDir, 'bin', 'kubernetes');
+    expect(existsSync(join(dir, 'v1.36.99'))).toBe(false);
+    expect(existsSync(dir) ? readdirSync(dir).filter((e) => e.startsWith('v1.36.99')) : []).toEqual([]);
+  }, 60_000);
 });
