@@ -89,7 +89,9 @@ export async function ensureComponentImage(image: ComponentImage): Promise<void>
   const hostFiles = Object.values(image.files).filter((f) => !f.startsWith('symlink:'));
   const templateText = await readFile(join(RECIPES, 'debian.Dockerfile'), 'utf8');
   const dockerfile = templateText + (image.entrypoint ? `ENTRYPOINT ${JSON.stringify(image.entrypoint)}\n` : '');
-  const inputs = { image, files: await hashFiles(hostFiles, PROJECT_ROOT), dockerfile, base: await imageLabels(BASE_IMAGE) };
+  // Host files by their place in the project (their content is in `files`): a clone elsewhere keys the same.
+  const placed = Object.fromEntries(Object.entries(image.files).map(([at, f]) => [at, f.startsWith('symlink:') ? f : relative(PROJECT_ROOT, f)]));
+  const inputs = { image: { ...image, files: placed }, files: await hashFiles(hostFiles, PROJECT_ROOT), dockerfile, base: await imageLabels(BASE_IMAGE) };
   const built = await ensureImage(image.tag, inputs, async (labels) => {
     log.step(`building image ${image.tag}`);
     const ctx = await mkdtemp(join(tmpdir(), 'kube-claims-image-'));

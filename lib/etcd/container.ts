@@ -19,21 +19,40 @@ export interface EtcdctlRun {
 }
 
 export interface StartedLaxEtcd extends AsyncDisposable {
-  /** Docker container ID (short). */
-  id: string;
+  /** Where it runs, for evidence: "container NAME" on this host, or "pod NS/NAME" on the node. */
+  where: string;
   name: string;
   image: string;
-  /** 127.0.0.1:PORT on this host for the plain-http client URL (container port 2379). */
+  /** 127.0.0.1:PORT on this host for the plain-http client URL (port 2379). */
   plainHostPort: string;
   /** Inside the container: http on 2379, https (self-signed, no client-cert-auth) on 2378. */
   plainUrl: string;
   tlsUrl: string;
   /** Inside the container: the self-signed server certificate of the https URL (--auto-tls), to verify it with. */
   serverCa: string;
-  /** etcdctl inside the container (docker exec through testcontainers), argv only. */
+  /** etcdctl inside its container (docker exec through testcontainers, or pods/exec), argv only. */
   etcdctl(argv: string[]): Promise<EtcdctlRun>;
   stop(): Promise<void>;
 }
+
+/** etcd with client URLs over plain http and https without client-certificate authentication, data in `dataDir`. */
+export function laxEtcdCommand(dataDir: string): string[] {
+  return [
+    'etcd',
+    '--name=lax',
+    `--data-dir=${dataDir}`,
+    '--listen-client-urls=http://0.0.0.0:2379,https://127.0.0.1:2378',
+    '--advertise-client-urls=http://127.0.0.1:2379',
+    // Self-signed server certificate for the https listener; --client-cert-auth stays false (its default).
+    '--auto-tls',
+    '--listen-peer-urls=http://127.0.0.1:2380',
+    '--initial-advertise-peer-urls=http://127.0.0.1:2380',
+    '--initial-cluster=lax=http://127.0.0.1:2380',
+  ];
+}
+
+/** Where --auto-tls puts the self-signed server certificate, under the data dir. */
+export const autoTlsCert = (dataDir: string) => `${dataDir}/fixtures/client/cert.pem`;
 
 /** Starts `image` (the cluster's own etcd image) with plain http and unauthenticated https client URLs. */
 export async function startLaxEtcd(image: string, runId: string, options: { startupTimeoutMs?: number } = {}): Promise<StartedLaxEtcd> {
@@ -42,18 +61,7 @@ export async function startLaxEtcd(image: string, runId: string, options: { star
   const container = await new GenericContainer(image)
     .withName(name)
     .withLabels({ [OWNER_LABEL]: 'kube-claims', 'io.kube-claims.run': runHash(runId), 'io.kube-claims.purpose': 'etcd-negative-control' })
-    .withCommand([
-      'etcd',
-      '--name=lax',
-      '--data-dir=/tmp/etcd-data',
-      '--listen-client-urls=http://0.0.0.0:2379,https://127.0.0.1:2378',
-      '--advertise-client-urls=http://127.0.0.1:2379',
-      // Self-signed server certificate for the https listener; --client-cert-auth stays false (its default).
-      '--auto-tls',
-      '--listen-peer-urls=http://127.0.0.1:2380',
-      '--initial-advertise-peer-urls=http://127.0.0.1:2380',
-      '--initial-cluster=lax=http://127.0.0.1:2380',
-    ])
+    .withCommand(laxEtcdCommand('/tmp/etcd-data'))
     .withExposedPorts(2379)
     // etcd's own log line only: testcontainers' port check runs a shell pipeline inside the container, and
     // upstream's etcd image has bash and nothing else (no cat, no awk).
@@ -64,13 +72,13 @@ export async function startLaxEtcd(image: string, runId: string, options: { star
   let stopped: Promise<void> | undefined;
   const stop = () => (stopped ??= container.stop({ remove: true, removeVolumes: true }).then(() => undefined));
   return {
-    id: container.getId().slice(0, 12),
+    where: `container ${name}`,
     name,
     image,
     plainHostPort: `127.0.0.1:${container.getMappedPort(2379)}`,
     plainUrl: 'http://127.0.0.1:2379',
     tlsUrl: 'https://127.0.0.1:2378',
-    serverCa: '/tmp/etcd-data/fixtures/client/cert.pem',
+    serverCa: autoTlsCert('/tmp/etcd-data'),
     async etcdctl(argv) {
       const r = await container.exec(['etcdctl', ...argv]);
       return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode, typed: ['etcdctl', ...argv].join(' ') };

@@ -3,7 +3,9 @@
 // revoked, a watcher that is gone); each is undone before it returns. Where it cannot (etcd flags on the
 // scheduler, keys under /registry, a different storage format), the check gets a deviated copy of the live
 // observation instead.
+import { imageExists } from '../../environment/host/docker.ts';
 import { startLaxEtcd, type StartedLaxEtcd } from '../../lib/etcd/container.ts';
+import { startLaxEtcdPod } from '../../lib/etcd/lax-pod.ts';
 import { ApiextensionsV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { runLabels } from '../../lib/namespace.ts';
 import { runHash, runName } from '../../lib/run-id.ts';
@@ -12,11 +14,16 @@ import { cluster, kube, run } from '../env.ts';
 import type { EtcdClientsObservation, VersionObservation } from '../checks/etcd.ts';
 
 /**
- * A throw-away etcd from the cluster's own etcd image (as this host's Docker names it) with plain http and
- * no client-cert-auth, always stopped.
+ * A throw-away etcd from the cluster's own etcd image with plain http and no client-cert-auth, always stopped:
+ * a container on this host (testcontainers) when this host's Docker has the image (under the name it gives
+ * it), else a pod of the run on the control-plane node, which has it. No registry is asked either way.
  */
 export async function withLaxEtcd<T>(image: string, fn: (etcd: StartedLaxEtcd) => Promise<T>): Promise<T> {
-  await using etcd = await startLaxEtcd(`${cluster().hostImagePrefix ?? ''}${image}`, run().runId);
+  const hostImage = `${cluster().hostImagePrefix ?? ''}${image}`;
+  const { runId } = run();
+  await using etcd = (await imageExists(hostImage))
+    ? await startLaxEtcd(hostImage, runId)
+    : await startLaxEtcdPod({ k: kube(), namespace: runName(runId, 'run'), nodeName: cluster().nodeName, image, runId });
   return await fn(etcd);
 }
 

@@ -77,11 +77,11 @@ describe('§4.1 etcdctl in the etcd pod', () => {
     ]);
   });
 
-  negativeControl('ETCD-02', 'the same check pointed at another etcd (a container: other name, plain-http URLs)', async ({ record }) => {
+  negativeControl('ETCD-02', 'the same check pointed at another etcd of the cluster\'s etcd image (other name, plain-http URLs)', async ({ record }) => {
     await withLaxEtcd(await etcdImage(), async (other) => {
       const table = await other.etcdctl([`--endpoints=${other.plainUrl}`, 'member', 'list']);
       const json = await other.etcdctl([`--endpoints=${other.plainUrl}`, 'member', 'list', '-w', 'json']);
-      record(`${table.typed} (container ${other.name})`, table.stdout);
+      record(`${table.typed} (${other.where})`, table.stdout);
       const diffs = checkMemberList(table.stdout, json.stdout, { name: cluster().nodeName, ip: await nodeInternalIp() });
       record('differences found', diffs.join('\n'));
       expectDifference(diffs, `not the node's name ${cluster().nodeName}`);
@@ -194,7 +194,7 @@ describe('§4.1 etcdctl in the etcd pod', () => {
     expectDifference(diffs, 'etcd could not be reached with the right certificates either');
   }, { timeout: 60_000 });
 
-  negativeControl('ETCD-05', 'the same probes against an etcd with plain http and no client-cert-auth (testcontainers)', async ({ record }) => {
+  negativeControl('ETCD-05', 'the same probes against an etcd of the cluster\'s etcd image with plain http and no client-cert-auth', async ({ record }) => {
     await withLaxEtcd(await etcdImage(), async (lax) => {
       const limits = ['--dial-timeout=2s', '--command-timeout=3s'];
       const probes: Array<[ProbeName, string[]]> = [
@@ -207,7 +207,7 @@ describe('§4.1 etcdctl in the etcd pod', () => {
         return { probe, command: r.typed, ...outcome(r) };
       }));
       observations.push(await probeEtcd3('etcd3 over plain http', lax.plainHostPort, { kind: 'plain' }));
-      record(`probes against container ${lax.name} (${lax.image})`, observations.map((o) => `${o.probe}: ${o.command} → exit ${o.exitCode}`).join('\n'));
+      record(`probes against ${lax.where} (${lax.image})`, observations.map((o) => `${o.probe}: ${o.command} → exit ${o.exitCode}`).join('\n'));
       const accepted = await lax.etcdctl([`--endpoints=${lax.plainUrl}`, ...limits, 'member', 'list']);
       const diffs = checkRefusals(observations, ['no client certificate', 'plain http', 'default endpoint', 'etcd3 over plain http'], { ...outcome(accepted), command: accepted.typed });
       record('differences found', diffs.join('\n'));

@@ -1,0 +1,90 @@
+// The throw-away etcd of lib/etcd/container.ts as a pod of the run on the control-plane node, for hosts whose
+// Docker has not got the cluster's etcd image (a cluster kube-claims did not make, no registry): the node
+// has it, since its etcd static pod runs from it. Not privileged, no host network, data in an emptyDir;
+// etcdctl through pods/exec, the plain-http port through a port-forward. Always deleted by its stop().
+import type { KubeClients } from '../kube.ts';
+import { RUN_LABEL } from '../namespace.ts';
+import { runHash } from '../run-id.ts';
+import { sleep } from '../wait.ts';
+import { autoTlsCert, laxEtcdCommand, type StartedLaxEtcd } from './container.ts';
+import { podExec } from './exec.ts';
+import { portForward } from './port-forward.ts';
+
+// etcd makes its data dir itself (mode 0700) inside the emptyDir's mount.
+const MOUNT = '/var/lib/etcd-lax';
+const DATA_DIR = `${MOUNT}/data`;
+
+export interface LaxEtcdPodRequest {
+  k: KubeClients;
+  /** A namespace of the run (removed with it, also by the next run if this one was killed). */
+  namespace: string;
+  nodeName: string;
+  image: string;
+  runId: string;
+  startupTimeoutMs?: number;
+}
+
+export async function startLaxEtcdPod(r: LaxEtcdPodRequest): Promise<StartedLaxEtcd> {
+  const name = 'etcd-lax';
+  const ref = { namespace: r.namespace, pod: name, container: 'etcd' };
+  await r.k.core.createNamespacedPod({
+    namespace: r.namespace,
+    body: {
+      metadata: { name, labels: { [RUN_LABEL]: runHash(r.runId) } },
+      spec: {
+        nodeName: r.nodeName, restartPolicy: 'Never', terminationGracePeriodSeconds: 0, automountServiceAccountToken: false,
+        tolerations: [{ operator: 'Exists' }],
+        // What Pod Security's "restricted" level asks, so that a cluster enforcing it by default admits the pod.
+        securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+        volumes: [{ name: 'data', emptyDir: {} }],
+        containers: [{
+          name: 'etcd', image: r.image, imagePullPolicy: 'IfNotPresent', command: laxEtcdCommand(DATA_DIR),
+          volumeMounts: [{ name: 'data', mountPath: MOUNT }],
+          securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+        }],
+      },
+    },
+  });
+  let forwarding: Awaited<ReturnType<typeof portForward>> | undefined;
+  let stopped: Promise<void> | undefined;
+  const stop = () => (stopped ??= (async () => {
+    await forwarding?.close();
+    await r.k.core.deleteNamespacedPod({ namespace: r.namespace, name, gracePeriodSeconds: 0 }).catch(() => undefined);
+  })());
+  try {
+    const deadline = Date.now() + (r.startupTimeoutMs ?? 60_000);
+    // Ready when etcd answers on its plain-http URL inside the pod (the pod has no readiness probe).
+    for (;;) {
+      const pod = await r.k.core.readNamespacedPod({ namespace: r.namespace, name });
+      const waiting = pod.status?.containerStatuses?.[0]?.state?.waiting;
+      if (pod.status?.phase === 'Failed' || /ErrImage|ImagePull|CreateContainer/.test(waiting?.reason ?? '')) {
+        throw new Error(`the lax etcd pod did not start: ${waiting?.reason ?? pod.status?.reason ?? 'Failed'} ${waiting?.message ?? pod.status?.message ?? ''}`.trim());
+      }
+      if (pod.status?.phase === 'Running') {
+        const health = await podExec(r.k.kc, ref, ['etcdctl', '--endpoints=http://127.0.0.1:2379', '--dial-timeout=1s', 'endpoint', 'health'], { timeoutMs: 10_000 });
+        if (health.exitCode === 0) break;
+      }
+      if (Date.now() > deadline) throw new Error(`the lax etcd pod ${r.namespace}/${name} was not serving within ${(r.startupTimeoutMs ?? 60_000) / 1000}s (${waiting?.reason ?? pod.status?.phase})`);
+      await sleep(500);
+    }
+    forwarding = await portForward(r.k.kc, ref, 2379);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    where: `pod ${r.namespace}/${name} on ${r.nodeName}`,
+    name,
+    image: r.image,
+    plainHostPort: `127.0.0.1:${forwarding.port}`,
+    plainUrl: 'http://127.0.0.1:2379',
+    tlsUrl: 'https://127.0.0.1:2378',
+    serverCa: autoTlsCert(DATA_DIR),
+    async etcdctl(argv) {
+      const res = await podExec(r.k.kc, ref, ['etcdctl', ...argv], { timeoutMs: 30_000 });
+      return { stdout: res.stdout, stderr: res.stderr, exitCode: res.exitCode, typed: ['etcdctl', ...argv].join(' ') };
+    },
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
