@@ -144,7 +144,7 @@ const DEVIATIONS: Deviation[] = [
   {
     name: 'static-pod',
     stage: async () => { await node('mv', '/etc/kubernetes/manifests/kube-scheduler.yaml', '/etc/kubernetes/kube-scheduler.yaml.accept'); await schedulerRunning(false); },
-    undo: async () => { await node('mv', '/etc/kubernetes/kube-scheduler.yaml.accept', '/etc/kubernetes/manifests/kube-scheduler.yaml'); await schedulerRunning(true); },
+    undo: async () => { await node('sh', '-c', 'test ! -f /etc/kubernetes/kube-scheduler.yaml.accept || mv /etc/kubernetes/kube-scheduler.yaml.accept /etc/kubernetes/manifests/kube-scheduler.yaml'); await schedulerRunning(true); },
     failed: ['COMP-01', 'COMP-02'],
   },
   {
@@ -195,6 +195,8 @@ await main(async () => {
   kubectlBinary = join(paths.bin, 'kubernetes', base.line.version, 'kubectl');
   const results: Outcome[] = [];
   try {
+    // Deviations an interrupted run of this script may have left staged.
+    for (const d of DEVIATIONS) await d.undo();
     // The cluster as a user finds it: settled (a cluster just created still starts coredns), and without what
     // earlier runs of this script left (a first run removes leftovers of ended runs).
     await verifyRun([...kindArgs, '--claims-only', '--focus', 'COMP-04', '--formats', 'none']);
