@@ -71,10 +71,26 @@ function keptTestsFromRunning(parent: TestSuite | TestModule): boolean {
   return [...parent.children.allTests()].some((t) => t.result().state === 'skipped' && !t.result().errors && t.options.mode === 'run' && !(t.result() as { note?: string }).note);
 }
 
+/**
+ * client-node's ApiException text ("HTTP-Code: 404\nMessage: Unknown API Status Code!\nBody: "{…}"\nHeaders: {…}")
+ * as one line: the status code and the message of the Status the API server sent.
+ */
+export function condenseApiException(text: string): string {
+  const m = /HTTP-Code: (\d+)\nMessage: [^\n]*\nBody: ("(?:[^"\\]|\\.)*"|[^\n]*)\nHeaders: [^\n]*/.exec(text);
+  if (!m) return text;
+  let said = m[2]!;
+  try {
+    const body = JSON.parse(said) as unknown;
+    const status = (typeof body === 'string' ? JSON.parse(body) : body) as { message?: string };
+    said = status.message ?? said;
+  } catch { /* not JSON: as it was sent */ }
+  return text.replace(m[0], `the API server answered ${m[1]}: ${said}`);
+}
+
 /** "TimeoutError: …" with the assertion diff after it; "Error:" and "AssertionError:" go without saying. */
 export function errorText(error: SerializedError & { diff?: string }): string {
   const name = error.name && !['Error', 'AssertionError'].includes(error.name) ? `${error.name}: ` : '';
-  const message = error.message || error.stack?.split('\n')[0] || 'unknown error';
+  const message = condenseApiException(error.message || error.stack?.split('\n')[0] || 'unknown error');
   const diff = typeof error.diff === 'string' && error.diff ? `\n\n${error.diff}` : '';
   return stripAnsi(`${name}${message}${diff}`);
 }

@@ -221,15 +221,19 @@ await main(async () => {
 
     for (const d of DEVIATIONS.filter((x) => wanted(x.name))) {
       await d.stage();
-      const staged = await footprint();
+      const runs: Array<Omit<Outcome, 'ok' | 'footprintLeft' | 'settledSeconds'>> = [];
       try {
         for (const [provider, args] of [['kind', kindArgs], ['kubeconfig', kubeconfigArgs()]] as const) {
           const r = await verifyRun([...args]);
-          results.push(outcome({ scenario: d.name, provider, exitCode: r.exitCode, expectedExit: 1, seconds: r.seconds, maxSeconds: 180, failed: r.failed, expectedFailed: d.failed, heldBack: r.model?.heldBack.length ?? 0, unchecked: r.model?.unchecked.length ?? 0, ...(await settled(staged)), detail: r.lastLine }));
+          runs.push({ scenario: d.name, provider, exitCode: r.exitCode, expectedExit: 1, seconds: r.seconds, maxSeconds: 180, failed: r.failed, expectedFailed: d.failed, heldBack: r.model?.heldBack.length ?? 0, unchecked: r.model?.unchecked.length ?? 0, detail: r.lastLine });
         }
       } finally {
         await d.undo();
       }
+      // The user's deviation undone, the cluster must be as found: what the runs made is gone, what they moved is back
+      // (on the deviating cluster itself, their deletions may wait for what the deviation broke: a pod list, a scheduler).
+      const after = await settled(before);
+      for (const r of runs) results.push(outcome({ ...r, ...after }));
     }
 
     if (wanted('credentials')) {

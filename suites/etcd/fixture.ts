@@ -74,7 +74,11 @@ export async function nodeInternalIp(): Promise<string> {
 }
 
 export async function staticPodCommand(component: string): Promise<string[]> {
-  const p = await kube().core.readNamespacedPod({ namespace: NAMESPACE, name: `${component}-${cluster().nodeName}` });
+  const name = `${component}-${cluster().nodeName}`;
+  const p = await kube().core.readNamespacedPod({ namespace: NAMESPACE, name }).catch((e: { code?: number }) => {
+    if (e.code === 404) throw new Error(`static pod ${NAMESPACE}/${name} not found: the ${component} command line cannot be read (COMP-01 and COMP-02 report the missing pod)`);
+    throw e;
+  });
   const c = p.spec?.containers.find((x) => x.name === component) ?? p.spec?.containers[0];
   return [...(c?.command ?? []), ...(c?.args ?? [])];
 }
