@@ -37,7 +37,7 @@ describe('vitest-reporter', () => {
     expect(run.status).toBe(1);
     const lines = run.stdout.trimEnd().split('\n');
     // API-08 passed; its negative control, COMP-02 and ETCD-01 (whose beforeAll threw) failed; COMP-05 skipped.
-    expect(lines.at(-1)).toBe('2 passed, 3 failed, 1 skipped');
+    expect(lines.at(-1)).toBe('3 passed, 3 failed, 2 skipped');
     expect(lines).toContain(`Reports: ${join(reports, RUN_ID)} (junit.xml, results.json, report.md, report.html)`);
     expect(lines.some((l) => l.startsWith('[FAIL] API-08 '))).toBe(true);
     expect(lines).toContain('       [FAIL] negative control: anonymous granted list on pods');
@@ -59,6 +59,8 @@ describe('vitest-reporter', () => {
       negativeControls: [{ name: 'anonymous granted list on pods', status: 'fail', message: 'the check accepted a cluster where anonymous may list pods' }],
     });
     expect(claims.get('COMP-02')?.status).toBe('fail');
+    // A control that could not stage its deviation does not count against its claim, and says why.
+    expect(claims.get('API-04')).toMatchObject({ status: 'pass', negativeControls: [{ name: 'a deviation this cluster cannot take', status: 'skip', message: 'not staged: the pod that stages it cannot start' }] });
     expect(claims.get('COMP-05')).toMatchObject({ status: 'skip', message: 'the redis image is not in the node image' });
     expect(claims.get('ETCD-01')).toMatchObject({ status: 'fail', message: expect.stringContaining('Setup failed before the test ran: etcd pod etcd-kube-claims-control-plane not found') });
     expect(claims.get('API-01')).toMatchObject({ status: 'skip', message: 'not run' });
@@ -102,7 +104,7 @@ describe('vitest-reporter', () => {
     try {
       const result = runFixture(other, { KUBE_CLAIMS_FORMATS: 'json,md' });
       expect(readdirSync(join(other, RUN_ID)).sort()).toEqual(['report.md', 'results.json']);
-      expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('2 passed, 3 failed, 1 skipped');
+      expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('3 passed, 3 failed, 2 skipped');
     } finally {
       rmSync(other, { recursive: true, force: true });
     }

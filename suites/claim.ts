@@ -3,6 +3,7 @@
 import { inject, test, type TestContext } from 'vitest';
 import { claimById, claimTestName, type ClaimId } from '../contract/catalogue.ts';
 import { redact } from '../lib/redact.ts';
+import { NotStaged } from './differences.ts';
 
 export interface Evidence {
   label: string;
@@ -76,12 +77,17 @@ export interface NegativeControlOptions {
 
 /** Shows that the claim's check fails, saying what differed, when the cluster deviates. */
 export function negativeControl(id: ClaimId, deviation: string, fn: (ctx: ClaimContext) => Promise<void>, options: NegativeControlOptions = {}): void {
-  test(`${id} negative control: ${deviation}`, { timeout: options.timeout ?? DEFAULT_TIMEOUT, meta: { claimId: id, negativeControl: true } }, (ctx) => {
+  test(`${id} negative control: ${deviation}`, { timeout: options.timeout ?? DEFAULT_TIMEOUT, meta: { claimId: id, negativeControl: true } }, async (ctx) => {
     const run = inject('run');
     if (options.disruptive && !run.allowDisruption) {
       ctx.task.meta.heldBack = true;
       ctx.skip(run.heldBackReason ?? 'held back');
     }
-    return fn(withEvidence(ctx, id, true));
+    try {
+      return await fn(withEvidence(ctx, id, true));
+    } catch (error) {
+      if (error instanceof NotStaged) ctx.skip(`not staged: ${error.message}`);
+      throw error;
+    }
   });
 }

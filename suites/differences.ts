@@ -6,6 +6,15 @@ export class ClaimMismatch extends Error {
   override name = 'ClaimMismatch';
 }
 
+/**
+ * A negative control could not stage its deviation because the cluster already deviates elsewhere (a pod that
+ * cannot start, a static pod already gone): the control is reported as not staged, with this reason, and does
+ * not count against its claim. Only staging throws it; a check or observation that fails still fails.
+ */
+export class NotStaged extends Error {
+  override name = 'NotStaged';
+}
+
 export function expectNoDifferences(differences: Differences, what = 'the cluster differs from the claim'): void {
   if (differences.length) throw new ClaimMismatch(`${what}:\n - ${differences.join('\n - ')}`);
 }

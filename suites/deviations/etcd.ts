@@ -10,6 +10,7 @@ import { ApiextensionsV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { runLabels } from '../../lib/namespace.ts';
 import { runHash, runName } from '../../lib/run-id.ts';
 import { waitUntil } from '../../lib/wait.ts';
+import { NotStaged } from '../differences.ts';
 import { cluster, kube, run } from '../env.ts';
 import type { EtcdClientsObservation, VersionObservation } from '../checks/etcd.ts';
 
@@ -21,9 +22,10 @@ import type { EtcdClientsObservation, VersionObservation } from '../checks/etcd.
 export async function withLaxEtcd<T>(image: string, fn: (etcd: StartedLaxEtcd) => Promise<T>): Promise<T> {
   const hostImage = `${cluster().hostImagePrefix ?? ''}${image}`;
   const { runId } = run();
-  await using etcd = (await imageExists(hostImage))
-    ? await startLaxEtcd(hostImage, runId)
-    : await startLaxEtcdPod({ k: kube(), namespace: runName(runId, 'run'), nodeName: cluster().nodeName, image, runId });
+  const start = (await imageExists(hostImage))
+    ? startLaxEtcd(hostImage, runId)
+    : startLaxEtcdPod({ k: kube(), namespace: runName(runId, 'run'), nodeName: cluster().nodeName, image, runId });
+  await using etcd = await start.catch((e: Error) => { throw new NotStaged(`the lax etcd could not be started: ${e.message.split('\n')[0]}`); });
   return await fn(etcd);
 }
 
