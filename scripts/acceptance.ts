@@ -53,11 +53,14 @@ async function verifyRun(args: string[], runId = newRunId()) {
     cwd: PROJECT_ROOT, reject: false, all: true, timeout: 15 * 60_000, env: { NO_COLOR: '1', KUBE_CLAIMS_RUN_ID: runId },
   });
   const seconds = Math.round((performance.now() - t0) / 100) / 10;
+  // The run's own output beside its reports (kube-claims redacts what it prints), to read what took the time.
+  await mkdir(join(base.reportsDir, runId), { recursive: true });
+  await writeFile(join(base.reportsDir, runId, 'cli.log'), r.all ?? '');
   const file = join(base.reportsDir, runId, 'results.json');
   const model = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ResultsModel) : undefined;
   const failed = model ? model.groups.flatMap((g) => g.claims).filter((c) => c.status === 'fail').map((c) => c.id) : [];
   const lastLine = (r.all ?? '').trim().split('\n').filter((l) => l.startsWith('kube-claims:') || /passed, \d+ failed/.test(l)).at(-1) ?? '';
-  return { exitCode: r.exitCode, seconds, model, failed, lastLine };
+  return { exitCode: r.exitCode, seconds, model, failed, lastLine, runId };
 }
 
 const kindArgs = ['--name', NAME, '--keep', '--kubernetes', base.line.id];
@@ -249,8 +252,10 @@ await main(async () => {
       for (const point of KILL_POINTS) {
         const runId = newRunId();
         const child = execa(process.execPath, [...CLI, 'verify', ...kindArgs], { cwd: PROJECT_ROOT, reject: false, env: { NO_COLOR: '1', KUBE_CLAIMS_RUN_ID: runId } });
-        let reached = true;
-        await Promise.race([point.when(), child.then(() => { reached = false; })]).catch(() => { reached = false; });
+        let ended = false;
+        void child.then(() => { ended = true; });
+        const reachedPoint = await Promise.race([point.when().then(() => true, () => false), child.then(() => false)]);
+        const reached = reachedPoint && !ended;
         child.kill('SIGKILL');
         await child;
         // The next run removes what the killed one left and puts back what it moved, then leaves nothing itself.

@@ -52,7 +52,7 @@ export async function startLaxEtcdPod(r: LaxEtcdPodRequest): Promise<StartedLaxE
     await r.k.core.deleteNamespacedPod({ namespace: r.namespace, name, gracePeriodSeconds: 0 }).catch(() => undefined);
   })());
   try {
-    const deadline = Date.now() + (r.startupTimeoutMs ?? 60_000);
+    const deadline = Date.now() + (r.startupTimeoutMs ?? 30_000);
     // Ready when etcd answers on its plain-http URL inside the pod (the pod has no readiness probe).
     for (;;) {
       const pod = await r.k.core.readNamespacedPod({ namespace: r.namespace, name });
@@ -64,7 +64,7 @@ export async function startLaxEtcdPod(r: LaxEtcdPodRequest): Promise<StartedLaxE
         const health = await podExec(r.k.kc, ref, ['etcdctl', '--endpoints=http://127.0.0.1:2379', '--dial-timeout=1s', 'endpoint', 'health'], { timeoutMs: 10_000 });
         if (health.exitCode === 0) break;
       }
-      if (Date.now() > deadline) throw new Error(`the lax etcd pod ${r.namespace}/${name} was not serving within ${(r.startupTimeoutMs ?? 60_000) / 1000}s (${waiting?.reason ?? pod.status?.phase})`);
+      if (Date.now() > deadline) throw new Error(`the lax etcd pod ${r.namespace}/${name} was not serving within ${(r.startupTimeoutMs ?? 30_000) / 1000}s (${waiting?.reason ?? pod.status?.phase})`);
       await sleep(500);
     }
     forwarding = await portForward(r.k.kc, ref, 2379);
