@@ -11,26 +11,27 @@ import { expectDifference, NotStaged } from './differences.ts';
 import { cluster, kube } from './env.ts';
 
 /**
- * On a control plane that already deviates from the claim, no more is moved or scaled: undoing it may not be
- * possible there (no scheduler, no pod list), and the claim's check has just failed on the live deviation.
+ * On a control plane that already deviates (COMP-01's containers or COMP-02's pods), nothing more is moved or
+ * scaled: undoing it may not be possible or observable there (no scheduler, no pod list), and the claims'
+ * checks have just failed on the live deviation.
  */
-const notStaged = (id: string, live: string[]) =>
-  new NotStaged(`the cluster already deviates from ${id} (${live.join('; ')}), and nothing more is moved or scaled on a control plane that deviates`);
+const notStaged = (live: string[]) =>
+  new NotStaged(`the control plane already deviates (${live.join('; ')}), and nothing more is moved or scaled on a control plane that deviates`);
 
-/** The live checks before either control stages anything (they run at the same time); a failed observation is a deviation too. */
+/** Both live checks, once, before either control stages anything (they run at the same time); a failed observation is a deviation too. */
 const differencesNow = (observe: () => Promise<string[]>) => observe().catch((e: Error) => [`the observation failed: ${e.message.split('\n')[0]}`]);
-const before: { comp01: Promise<string[]>; comp02: Promise<string[]> } = { comp01: Promise.resolve([]), comp02: Promise.resolve([]) };
+let controlPlaneDeviations: string[] = [];
 
 describe.concurrent('§2 containers and pods of the cluster: disruptive negative controls', () => {
-  beforeAll(() => {
-    before.comp01 = differencesNow(async () => checkCrictlContainers((await crictlContainers()).containers, cluster().nodeName));
-    before.comp02 = differencesNow(async () => checkKubeSystemPods((await kube().core.listNamespacedPod({ namespace: 'kube-system' })).items, cluster().nodeName));
-    return Promise.all([before.comp01, before.comp02]).then(() => undefined);
+  beforeAll(async () => {
+    controlPlaneDeviations = (await Promise.all([
+      differencesNow(async () => checkCrictlContainers((await crictlContainers()).containers, cluster().nodeName)),
+      differencesNow(async () => checkKubeSystemPods((await kube().core.listNamespacedPod({ namespace: 'kube-system' })).items, cluster().nodeName)),
+    ])).flat();
   });
 
   negativeControl('COMP-01', 'the kube-scheduler static pod is removed from the node', async ({ record }) => {
-    const live = await before.comp01;
-    if (live.length) throw notStaged('COMP-01', live);
+    if (controlPlaneDeviations.length) throw notStaged(controlPlaneDeviations);
     await withStaticPodRemoved('kube-scheduler', async () => {
       const { containers, table } = await crictlContainers();
       record('crictl ps without the kube-scheduler manifest', table);
@@ -41,8 +42,7 @@ describe.concurrent('§2 containers and pods of the cluster: disruptive negative
   }, { timeout: 300_000, disruptive: true });
 
   negativeControl('COMP-02', 'coredns scaled to one replica', async ({ record }) => {
-    const live = await before.comp02;
-    if (live.length) throw notStaged('COMP-02', live);
+    if (controlPlaneDeviations.length) throw notStaged(controlPlaneDeviations);
     await withDeploymentScaled('kube-system', 'coredns', 'k8s-app=kube-dns', 1, async () => {
       const pods = (await kube().core.listNamespacedPod({ namespace: 'kube-system' })).items;
       const diffs = checkKubeSystemPods(pods, cluster().nodeName);

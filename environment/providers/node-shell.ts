@@ -99,7 +99,8 @@ export async function openNodeShell(r: NodeShellRequest): Promise<NodeAccess> {
     }
     throw new Error('no nsenter the pod can run was found on the node (looked for util-linux\'s nsenter and a glibc or musl loader)');
   } catch (error) {
-    await deleteNamespace(r.k, namespace).catch(() => undefined);
+    // Not waited for: on a cluster that deviates the namespace may not finalize (the next run removes it).
+    await deleteNamespace(r.k, namespace, 0).catch(() => undefined);
     const reason = `no shell on node ${r.nodeName}: a privileged pod${image ? ` from ${image}` : ''} could not enter it (${(error as Error).message.split('\n')[0]})`;
     log.warn(reason);
     return { kind: 'none', reason };
