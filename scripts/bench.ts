@@ -26,7 +26,8 @@ async function seconds<T>(fn: () => Promise<T>): Promise<[number, T]> {
 
 await main(async () => {
   const base = parseConfig(['verify', ...(argv.kubernetes ? ['--kubernetes', String(argv.kubernetes)] : [])], process.env);
-  const cli = ['node', 'bin/kube-claims.ts'];
+  // The Node.js running this script (24), whatever `node` is first on PATH.
+  const cli = [process.execPath, 'bin/kube-claims.ts'];
   const figures: Record<string, number | string> = {};
   await $`${cli} host prepare`;
 
