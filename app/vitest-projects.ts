@@ -13,6 +13,7 @@ declare module 'vitest' {
 
 export const UNIT_PROJECT = 'unit';
 export const CLAIMS_PROJECT = 'claims';
+export const ETCD_PROJECT = 'claims-etcd';
 export const DISRUPTIVE_PROJECT = 'claims-disruptive';
 
 export function unitProject(): TestProjectInlineConfiguration {
@@ -27,10 +28,15 @@ export function unitProject(): TestProjectInlineConfiguration {
   };
 }
 
+/** Files that observe etcd alone (etcdctl in the etcd pod, its keys, a lax etcd of the run): nothing the disruptive controls move. */
+const ETCD_ONLY_FILES = ['suites/etcd/etcdctl.test.ts', 'suites/etcd/key-operations.test.ts'];
+
 /**
- * The live claims, in two groups: every claim and the negative controls that leave the cluster alone, files
- * in parallel; then (sequence.groupOrder) the controls that disturb the control plane, when nothing else runs.
- * The first group's global setup provides the cluster to both (verify provides it itself).
+ * The live claims, in two groups: first every claim and negative control that observes the control plane's
+ * pods and containers, files in parallel; then (sequence.groupOrder) the controls that disturb the control
+ * plane (a static pod moved, coredns scaled), and beside them the files that observe etcd alone, which
+ * those controls do not touch. The first group's global setup provides the cluster to all (verify provides
+ * it itself).
  */
 export function claimsProjects(config: RunConfig): TestProjectInlineConfiguration[] {
   const common = { testTimeout: 120_000, hookTimeout: 120_000, isolate: false };
@@ -40,7 +46,7 @@ export function claimsProjects(config: RunConfig): TestProjectInlineConfiguratio
         ...common,
         name: CLAIMS_PROJECT,
         include: ['suites/**/*.test.ts'],
-        exclude: ['suites/checks/**', 'suites/**/*.disruptive.test.ts'],
+        exclude: ['suites/checks/**', 'suites/**/*.disruptive.test.ts', ...ETCD_ONLY_FILES],
         globalSetup: ['./suites/setup/cluster.global.ts'],
         provide: { config },
         // Files share the cluster but not their state: three run at once (the waits are the API server's, not the CPU's).
@@ -49,6 +55,9 @@ export function claimsProjects(config: RunConfig): TestProjectInlineConfiguratio
         maxWorkers: 3,
         sequence: { groupOrder: 1 },
       },
+    },
+    {
+      test: { ...common, name: ETCD_PROJECT, include: ETCD_ONLY_FILES, maxWorkers: 2, sequence: { groupOrder: 2 } },
     },
     {
       test: {

@@ -1,6 +1,6 @@
 // The negative controls of §2 that disturb the control plane (a static pod moved away, coredns scaled down).
-// They run in a project of their own, after the claims of every file (app/vitest-projects.ts): nothing else
-// observes the cluster while they stage their deviation. They run at the same time as each other: each
+// They run in a project of their own, after the claims that observe pods and containers (app/vitest-projects.ts):
+// only the files that observe etcd alone run beside them. They run at the same time as each other: each
 // expects its own deviation to be named, whatever else differs. Held back on clusters kube-claims did not make.
 import { beforeAll, describe } from 'vitest';
 import { negativeControl } from './claim.ts';
