@@ -57,14 +57,15 @@ export function claimsProjects(config: RunConfig): TestProjectInlineConfiguratio
       },
     },
     {
-      test: { ...common, name: ETCD_PROJECT, include: ETCD_ONLY_FILES, maxWorkers: 2, sequence: { groupOrder: 2 } },
+      // One group, one worker count (vitest requires it): a worker for each etcd file and one for the disruptive file.
+      test: { ...common, name: ETCD_PROJECT, include: ETCD_ONLY_FILES, maxWorkers: 3, sequence: { groupOrder: 2 } },
     },
     {
       test: {
         ...common,
         name: DISRUPTIVE_PROJECT,
         include: ['suites/**/*.disruptive.test.ts'],
-        maxWorkers: 1,
+        maxWorkers: 3,
         sequence: { groupOrder: 2 },
       },
     },
