@@ -40,13 +40,15 @@ const ETCD_ONLY_FILES = ['suites/etcd/etcdctl.test.ts', 'suites/etcd/key-operati
  */
 export function claimsProjects(config: RunConfig): TestProjectInlineConfiguration[] {
   const common = { testTimeout: 120_000, hookTimeout: 120_000, isolate: false };
+  // Without the negative controls nothing disturbs the control plane: the etcd files join the first group.
+  const etcdBeside = !config.claimsOnly;
   return [
     {
       test: {
         ...common,
         name: CLAIMS_PROJECT,
         include: ['suites/**/*.test.ts'],
-        exclude: ['suites/checks/**', 'suites/**/*.disruptive.test.ts', ...ETCD_ONLY_FILES],
+        exclude: ['suites/checks/**', 'suites/**/*.disruptive.test.ts', ...(etcdBeside ? ETCD_ONLY_FILES : [])],
         globalSetup: ['./suites/setup/cluster.global.ts'],
         provide: { config },
         // Files share the cluster but not their state: three run at once (the waits are the API server's, not the CPU's).
@@ -56,10 +58,10 @@ export function claimsProjects(config: RunConfig): TestProjectInlineConfiguratio
         sequence: { groupOrder: 1 },
       },
     },
-    {
+    ...(etcdBeside ? [{
       // One group, one worker count (vitest requires it): a worker for each etcd file and one for the disruptive file.
       test: { ...common, name: ETCD_PROJECT, include: ETCD_ONLY_FILES, maxWorkers: 3, sequence: { groupOrder: 2 } },
-    },
+    }] : []),
     {
       test: {
         ...common,
