@@ -48,7 +48,8 @@ async function putUntilWatched(watcher: LongRunning, key: string, value: string)
   for (let i = 0; ; i++) {
     ok(await etcdctlInPod(['put', key, value], withEnv));
     try {
-      return await watcher.waitFor(new RegExp(`^PUT\\n${escapeRe(key)}\\n`, 'm'), 2_000);
+      // The whole event, value line included: it may arrive in a chunk of its own after the key's.
+      return await watcher.waitFor(new RegExp(`^PUT\\n${escapeRe(key)}\\n${escapeRe(value)}$`, 'm'), 2_000);
     } catch (error) {
       if (i >= 4) throw error;
     }
