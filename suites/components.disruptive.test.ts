@@ -1,7 +1,7 @@
 // The negative controls of §2 that disturb the control plane (a static pod moved away, coredns scaled down).
 // They run in a project of their own, after the claims that observe pods and containers (app/vitest-projects.ts):
-// only the files that observe etcd alone run beside them. They run at the same time as each other: each
-// expects its own deviation to be named, whatever else differs. Held back on clusters kube-claims did not make.
+// only the files that observe etcd alone run beside them. One after the other: coredns scaled back up needs the
+// scheduler that the other control moves away. Held back on clusters kube-claims did not make.
 import { beforeAll, describe } from 'vitest';
 import { negativeControl } from './claim.ts';
 import { checkCrictlContainers, checkKubeSystemPods } from './checks/components.ts';
@@ -18,11 +18,11 @@ import { cluster, kube } from './env.ts';
 const notStaged = (live: string[]) =>
   new NotStaged(`the control plane already deviates (${live.join('; ')}), and nothing more is moved or scaled on a control plane that deviates`);
 
-/** Both live checks, once, before either control stages anything (they run at the same time); a failed observation is a deviation too. */
+/** Both live checks, once, before either control stages anything; a failed observation is a deviation too. */
 const differencesNow = (observe: () => Promise<string[]>) => observe().catch((e: Error) => [`the observation failed: ${e.message.split('\n')[0]}`]);
 let controlPlaneDeviations: string[] = [];
 
-describe.concurrent('§2 containers and pods of the cluster: disruptive negative controls', () => {
+describe('§2 containers and pods of the cluster: disruptive negative controls', () => {
   beforeAll(async () => {
     controlPlaneDeviations = (await Promise.all([
       differencesNow(async () => checkCrictlContainers((await crictlContainers()).containers, cluster().nodeName)),
