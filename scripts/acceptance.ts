@@ -159,13 +159,25 @@ const DEVIATIONS: Deviation[] = [
   },
 ];
 
+/** Resolves at the first line of a `kubectl get -w` that `matches`: a moment too short to poll for is not missed. */
+async function watchFor(args: string[], matches: (line: string) => boolean, timeoutMs = 300_000): Promise<void> {
+  const k = kubectl();
+  const child = execa(k.binary, ['--kubeconfig', k.kubeconfig, ...args, '-w'], { reject: false, buffer: false, timeout: timeoutMs });
+  try {
+    for await (const line of child.iterable({ from: 'stdout' })) if (matches(String(line).trim())) return;
+    throw new Error(`kubectl ${args.join(' ')} -w ended without the line looked for`);
+  } finally {
+    child.kill();
+  }
+}
+
 /** Kill points of a run: a moment after start, mid-claims, and inside each disruptive control (seen on the cluster). */
 const KILL_POINTS: Array<{ name: string; when: () => Promise<void> }> = [
   { name: 'after 8 s (session, lease, workload)', when: () => sleep(8_000) },
   { name: 'after 30 s (claims running)', when: () => sleep(30_000) },
   {
     name: 'while coredns is scaled down (COMP-02 control)',
-    when: () => waitUntil('coredns scaled by the run', async () => (await kubectl().run(['-n', 'kube-system', 'get', 'deployment', 'coredns', '-o', 'jsonpath={.spec.replicas}'])).stdout.trim() === '1', 300_000, 250),
+    when: () => watchFor(['-n', 'kube-system', 'get', 'deployment', 'coredns', '-o', 'jsonpath={.spec.replicas}{"\\n"}'], (l) => l === '1'),
   },
   {
     name: 'while the kube-scheduler manifest is parked (COMP-01 control)',
@@ -173,8 +185,8 @@ const KILL_POINTS: Array<{ name: string; when: () => Promise<void> }> = [
   },
   {
     name: 'while anonymous may list pods (API-08 control)',
-    // The grant lasts about a second: its ClusterRoleBinding is looked for, the fastest sign of it.
-    when: () => waitUntil('the anonymous grant', async () => (await kubectl().run(['get', 'clusterrolebindings', '-l', 'kube-claims.io/run', '-o', 'name'])).stdout.trim() !== '', 300_000, 100),
+    // The grant lasts about a second: its ClusterRoleBinding is watched for.
+    when: () => watchFor(['get', 'clusterrolebindings', '-l', 'kube-claims.io/run', '-o', 'name'], (l) => l.startsWith('clusterrolebinding')),
   },
 ];
 
