@@ -7,7 +7,7 @@ import { EnvironmentError } from '../../lib/errors.ts';
 import { log } from '../../lib/log.ts';
 import { sleep } from '../../lib/wait.ts';
 
-export type ApiFailureKind = 'refused' | 'unknown-host' | 'tls' | 'timeout' | 'unauthorized' | 'forbidden' | 'busy' | 'other';
+export type ApiFailureKind = 'refused' | 'reset' | 'unknown-host' | 'tls' | 'timeout' | 'unauthorized' | 'forbidden' | 'busy' | 'other';
 
 export interface ApiFailure {
   kind: ApiFailureKind;
@@ -28,6 +28,8 @@ export function classifyApiError(error: unknown, server: string): ApiFailure {
   const code = e.cause?.code ?? e.cause?.cause?.code ?? (typeof e.code === 'string' ? e.code : undefined);
   const detail = (e.cause?.message ?? e.message ?? String(error)).split('\n')[0]!;
   if (code === 'ECONNREFUSED' || detail === 'bad port') return { kind: 'refused', message: `${server} refused the connection (${detail === 'bad port' ? 'a port no client may use' : 'nothing listens there'})` };
+  // Through Docker's port forwarding, an API server not yet listening shows as a reset, not a refusal.
+  if (code === 'ECONNRESET') return { kind: 'reset', message: `${server} closed the connection at once (${detail})` };
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { kind: 'unknown-host', message: `the host of ${server} is unknown (${code})` };
   if (code && TLS_CODES.test(code)) return { kind: 'tls', message: `TLS with ${server} failed: ${detail} (${code})` };
   if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || /timed out/i.test(detail)) {
@@ -54,7 +56,7 @@ export interface ApiIdentity {
 }
 
 export interface AwaitApiOptions {
-  /** How long a refused connection may be waited out: only for a cluster this run has just created. */
+  /** How long a refused or reset connection may be waited out: only for a node that has just (re)started. */
   startingUpMs?: number;
   /** Bound for a busy server (429, 5xx) and for timeouts. */
   busyMs?: number;
@@ -85,7 +87,7 @@ export async function awaitApi(k: KubeClients, o: AwaitApiOptions = {}): Promise
     } catch (error) {
       const f = classifyApiError(error, k.server);
       const waited = Date.now() - t0;
-      const retry = (f.kind === 'refused' && waited < startingUp)
+      const retry = ((f.kind === 'refused' || f.kind === 'reset') && waited < startingUp)
         || (f.kind === 'busy' && waited < busy)
         || (f.kind === 'timeout' && ++timeouts < 2 && waited < busy);
       if (!retry) throw new EnvironmentError(`the API server does not answer as it must: ${f.message}`);

@@ -62,12 +62,14 @@ export class KindProvider implements ClusterProvider {
       await cluster.delete();
     }
     let created = false;
+    let restartedRecently = false;
     let image: string;
     let offline = false;
     if (await cluster.exists()) {
       image = await cluster.image();
       offline = image.startsWith('kube-claims/');
-      log.step(`reusing kind cluster ${name} (${image})`);
+      restartedRecently = (await cluster.secondsSinceStart()) < 120;
+      log.step(`reusing kind cluster ${name} (${image})${restartedRecently ? ': its node has just started' : ''}`);
       await cluster.exportKubeconfig();
     } else {
       const chosen = await this.chooseImage(timings);
@@ -81,7 +83,7 @@ export class KindProvider implements ClusterProvider {
     }
     const k = kubeClients(cluster.kubeconfigPath);
     const t0 = performance.now();
-    const api = await awaitApi(k, { startingUpMs: created ? 60_000 : 10_000 });
+    const api = await awaitApi(k, { startingUpMs: created || restartedRecently ? 60_000 : 10_000 });
     const nodeName = (await controlPlaneNode(k)) ?? `${name}-control-plane`;
     // The one wait besides the API: claims need a node that can run pods. What the claims check is left to them.
     await waitUntil(`node ${nodeName} to be Ready`, async () => {

@@ -54,6 +54,12 @@ export class KindCluster {
     return r.stdout.trim() === 'true';
   }
 
+  /** Seconds since the control-plane container (re)started; Docker restarts kind's nodes with the engine. */
+  async secondsSinceStart(): Promise<number> {
+    const { stdout } = await execa('docker', ['inspect', '--format', '{{.State.StartedAt}}', this.controlPlaneContainer]);
+    return (Date.now() - Date.parse(stdout.trim())) / 1000;
+  }
+
   /** The node image the control-plane container runs. */
   async image(): Promise<string> {
     const { stdout } = await execa('docker', ['inspect', '--format', '{{.Config.Image}}', this.controlPlaneContainer]);
