@@ -46,21 +46,28 @@ interface Outcome {
   detail: string;
 }
 
-/** The CLI as a user runs it; the run's ID is ours, so its report folder is known. */
+/** `kube-claims verify` as a user runs it; the run's ID is ours, so its report folder is known. */
+const spawnVerify = (args: string[], runId: string, options: { all?: boolean; timeout?: number } = {}) =>
+  execa(process.execPath, [...CLI, 'verify', ...args], { cwd: PROJECT_ROOT, reject: false, env: { NO_COLOR: '1', KUBE_CLAIMS_RUN_ID: runId }, ...options });
+
+/** A run to its end, and what it reported: the fields of an Outcome that come from the run. */
 async function verifyRun(args: string[], runId = newRunId()) {
   const t0 = performance.now();
-  const r = await execa(process.execPath, [...CLI, 'verify', ...args], {
-    cwd: PROJECT_ROOT, reject: false, all: true, timeout: 15 * 60_000, env: { NO_COLOR: '1', KUBE_CLAIMS_RUN_ID: runId },
-  });
+  const r = await spawnVerify(args, runId, { all: true, timeout: 15 * 60_000 });
   const seconds = Math.round((performance.now() - t0) / 100) / 10;
   // The run's own output beside its reports (kube-claims redacts what it prints), to read what took the time.
   await mkdir(join(base.reportsDir, runId), { recursive: true });
   await writeFile(join(base.reportsDir, runId, 'cli.log'), r.all ?? '');
   const file = join(base.reportsDir, runId, 'results.json');
   const model = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ResultsModel) : undefined;
-  const failed = model ? model.groups.flatMap((g) => g.claims).filter((c) => c.status === 'fail').map((c) => c.id) : [];
-  const lastLine = (r.all ?? '').trim().split('\n').filter((l) => l.startsWith('kube-claims:') || /passed, \d+ failed/.test(l)).at(-1) ?? '';
-  return { exitCode: r.exitCode, seconds, model, failed, lastLine, runId };
+  return {
+    exitCode: r.exitCode,
+    seconds,
+    failed: model ? model.groups.flatMap((g) => g.claims).filter((c) => c.status === 'fail').map((c) => c.id) : [],
+    heldBack: model?.heldBack.length ?? 0,
+    unchecked: model?.unchecked.length ?? 0,
+    detail: (r.all ?? '').trim().split('\n').filter((l) => l.startsWith('kube-claims:') || /passed, \d+ failed/.test(l)).at(-1) ?? '',
+  };
 }
 
 const kindArgs = ['--name', NAME, '--keep', '--kubernetes', base.line.id];
@@ -229,10 +236,10 @@ await main(async () => {
       // Also the issue's `--formats md --focus COMP-04`, which read "the run wrote no results".
       for (const [provider, args] of [['kind', kindArgs], ['kubeconfig', kubeconfigArgs()]] as const) {
         const r = await verifyRun([...args]);
-        results.push(outcome({ scenario: 'healthy', provider, exitCode: r.exitCode, expectedExit: 0, seconds: r.seconds, maxSeconds: 180, failed: r.failed, expectedFailed: [], heldBack: r.model?.heldBack.length ?? 0, unchecked: r.model?.unchecked.length ?? 0, ...(await settled(before)), detail: r.lastLine }));
+        results.push(outcome({ scenario: 'healthy', provider, ...r, expectedExit: 0, maxSeconds: 180, expectedFailed: [], ...(await settled(before)) }));
       }
       const r = await verifyRun([...kindArgs, '--formats', 'md', '--focus', 'COMP-04']);
-      results.push(outcome({ scenario: 'healthy --formats md --focus COMP-04', provider: 'kind', exitCode: r.exitCode, expectedExit: 0, seconds: r.seconds, maxSeconds: 60, failed: r.failed, expectedFailed: [], heldBack: 0, unchecked: 0, ...(await settled(before)), detail: r.lastLine }));
+      results.push(outcome({ scenario: 'healthy --formats md --focus COMP-04', provider: 'kind', ...r, expectedExit: 0, maxSeconds: 60, expectedFailed: [], ...(await settled(before)) }));
     }
 
     for (const d of DEVIATIONS.filter((x) => wanted(x.name))) {
@@ -241,7 +248,7 @@ await main(async () => {
       try {
         for (const [provider, args] of [['kind', kindArgs], ['kubeconfig', kubeconfigArgs()]] as const) {
           const r = await verifyRun([...args]);
-          runs.push({ scenario: d.name, provider, exitCode: r.exitCode, expectedExit: 1, seconds: r.seconds, maxSeconds: 180, failed: r.failed, expectedFailed: d.failed, heldBack: r.model?.heldBack.length ?? 0, unchecked: r.model?.unchecked.length ?? 0, detail: r.lastLine });
+          runs.push({ scenario: d.name, provider, ...r, expectedExit: 1, maxSeconds: 180, expectedFailed: d.failed });
         }
       } finally {
         await d.undo();
@@ -258,13 +265,12 @@ await main(async () => {
       const file = join(paths.logs, '..', `${NAME}-badcreds.kubeconfig`);
       await writeFile(file, kc, { mode: 0o600 });
       const r = await verifyRun(['--kubeconfig', file]);
-      results.push(outcome({ scenario: 'unknown credentials (401)', provider: 'kubeconfig', exitCode: r.exitCode, expectedExit: 2, seconds: r.seconds, maxSeconds: 20, failed: [], expectedFailed: [], heldBack: 0, unchecked: 0, ...(await settled(before)), detail: r.lastLine }));
+      results.push(outcome({ scenario: 'unknown credentials (401)', provider: 'kubeconfig', ...r, expectedExit: 2, maxSeconds: 20, expectedFailed: [], ...(await settled(before)) }));
     }
 
     if (wanted('sigkill')) {
       for (const point of KILL_POINTS) {
-        const runId = newRunId();
-        const child = execa(process.execPath, [...CLI, 'verify', ...kindArgs], { cwd: PROJECT_ROOT, reject: false, env: { NO_COLOR: '1', KUBE_CLAIMS_RUN_ID: runId } });
+        const child = spawnVerify(kindArgs, newRunId());
         let ended = false;
         void child.then(() => { ended = true; });
         const reachedPoint = await Promise.race([point.when().then(() => true, () => false), child.then(() => false)]);
@@ -275,7 +281,10 @@ await main(async () => {
         const r = await verifyRun([...kindArgs, '--claims-only', '--focus', 'COMP-04']);
         await corednsReady(2).catch(() => undefined);
         await schedulerRunning(true).catch(() => undefined);
-        results.push(outcome({ scenario: `SIGKILL ${point.name}, then a run`, provider: 'kind', exitCode: r.exitCode, expectedExit: 0, seconds: r.seconds, maxSeconds: 120, failed: r.failed, expectedFailed: [], heldBack: 0, unchecked: 0, ...(await settled(before)), detail: reached ? 'killed at that point' : 'the run ended before that point: not killed there' }));
+        results.push(outcome({
+          scenario: `SIGKILL ${point.name}, then a run`, provider: 'kind', ...r, expectedExit: 0, maxSeconds: 120, expectedFailed: [], ...(await settled(before)),
+          detail: reached ? 'killed at that point' : 'the run ended before that point: not killed there',
+        }));
       }
     }
   } finally {

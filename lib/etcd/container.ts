@@ -35,14 +35,17 @@ export interface StartedLaxEtcd extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
+const PLAIN_URL = 'http://127.0.0.1:2379';
+const TLS_URL = 'https://127.0.0.1:2378';
+
 /** etcd with client URLs over plain http and https without client-certificate authentication, data in `dataDir`. */
 export function laxEtcdCommand(dataDir: string): string[] {
   return [
     'etcd',
     '--name=lax',
     `--data-dir=${dataDir}`,
-    '--listen-client-urls=http://0.0.0.0:2379,https://127.0.0.1:2378',
-    '--advertise-client-urls=http://127.0.0.1:2379',
+    `--listen-client-urls=http://0.0.0.0:2379,${TLS_URL}`,
+    `--advertise-client-urls=${PLAIN_URL}`,
     // Self-signed server certificate for the https listener; --client-cert-auth stays false (its default).
     '--auto-tls',
     '--listen-peer-urls=http://127.0.0.1:2380',
@@ -51,8 +54,39 @@ export function laxEtcdCommand(dataDir: string): string[] {
   ];
 }
 
-/** Where --auto-tls puts the self-signed server certificate, under the data dir. */
-export const autoTlsCert = (dataDir: string) => `${dataDir}/fixtures/client/cert.pem`;
+export interface LaxEtcdParts {
+  where: string;
+  name: string;
+  image: string;
+  plainHostPort: string;
+  /** The data dir laxEtcdCommand was given. */
+  dataDir: string;
+  /** Runs argv inside the lax etcd's container. */
+  exec(argv: string[]): Promise<Omit<EtcdctlRun, 'typed'>>;
+  stop(): Promise<void>;
+}
+
+/** A started lax etcd from where it runs; its URLs and certificate are laxEtcdCommand's wherever that is. */
+export function laxEtcdHandle(p: LaxEtcdParts): StartedLaxEtcd {
+  return {
+    where: p.where,
+    name: p.name,
+    image: p.image,
+    plainHostPort: p.plainHostPort,
+    plainUrl: PLAIN_URL,
+    tlsUrl: TLS_URL,
+    // Where --auto-tls puts the self-signed server certificate, under the data dir.
+    serverCa: `${p.dataDir}/fixtures/client/cert.pem`,
+    async etcdctl(argv) {
+      const r = await p.exec(['etcdctl', ...argv]);
+      return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode, typed: ['etcdctl', ...argv].join(' ') };
+    },
+    stop: p.stop,
+    [Symbol.asyncDispose]: p.stop,
+  };
+}
+
+const DATA_DIR = '/tmp/etcd-data';
 
 /** Starts `image` (the cluster's own etcd image) with plain http and unauthenticated https client URLs. */
 export async function startLaxEtcd(image: string, runId: string, options: { startupTimeoutMs?: number } = {}): Promise<StartedLaxEtcd> {
@@ -61,7 +95,7 @@ export async function startLaxEtcd(image: string, runId: string, options: { star
   const container = await new GenericContainer(image)
     .withName(name)
     .withLabels({ [OWNER_LABEL]: 'kube-claims', 'io.kube-claims.run': runHash(runId), 'io.kube-claims.purpose': 'etcd-negative-control' })
-    .withCommand(laxEtcdCommand('/tmp/etcd-data'))
+    .withCommand(laxEtcdCommand(DATA_DIR))
     .withExposedPorts(2379)
     // etcd's own log line only: testcontainers' port check runs a shell pipeline inside the container, and
     // upstream's etcd image has bash and nothing else (no cat, no awk).
@@ -71,19 +105,8 @@ export async function startLaxEtcd(image: string, runId: string, options: { star
 
   let stopped: Promise<void> | undefined;
   const stop = () => (stopped ??= container.stop({ remove: true, removeVolumes: true }).then(() => undefined));
-  return {
-    where: `container ${name}`,
-    name,
-    image,
-    plainHostPort: `127.0.0.1:${container.getMappedPort(2379)}`,
-    plainUrl: 'http://127.0.0.1:2379',
-    tlsUrl: 'https://127.0.0.1:2378',
-    serverCa: autoTlsCert('/tmp/etcd-data'),
-    async etcdctl(argv) {
-      const r = await container.exec(['etcdctl', ...argv]);
-      return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode, typed: ['etcdctl', ...argv].join(' ') };
-    },
-    stop,
-    [Symbol.asyncDispose]: stop,
-  };
+  return laxEtcdHandle({
+    where: `container ${name}`, name, image, plainHostPort: `127.0.0.1:${container.getMappedPort(2379)}`, dataDir: DATA_DIR,
+    exec: (argv) => container.exec(argv), stop,
+  });
 }

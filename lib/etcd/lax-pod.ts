@@ -6,7 +6,7 @@ import type { KubeClients } from '../kube.ts';
 import { RUN_LABEL } from '../namespace.ts';
 import { runHash } from '../run-id.ts';
 import { sleep } from '../wait.ts';
-import { autoTlsCert, laxEtcdCommand, type StartedLaxEtcd } from './container.ts';
+import { laxEtcdCommand, laxEtcdHandle, type StartedLaxEtcd } from './container.ts';
 import { podExec } from './exec.ts';
 import { portForward } from './port-forward.ts';
 
@@ -52,7 +52,8 @@ export async function startLaxEtcdPod(r: LaxEtcdPodRequest): Promise<StartedLaxE
     await r.k.core.deleteNamespacedPod({ namespace: r.namespace, name, gracePeriodSeconds: 0 }).catch(() => undefined);
   })());
   try {
-    const deadline = Date.now() + (r.startupTimeoutMs ?? 30_000);
+    const bound = r.startupTimeoutMs ?? 30_000;
+    const deadline = Date.now() + bound;
     // Ready when etcd answers on its plain-http URL inside the pod (the pod has no readiness probe).
     for (;;) {
       const pod = await r.k.core.readNamespacedPod({ namespace: r.namespace, name });
@@ -64,7 +65,7 @@ export async function startLaxEtcdPod(r: LaxEtcdPodRequest): Promise<StartedLaxE
         const health = await podExec(r.k.kc, ref, ['etcdctl', '--endpoints=http://127.0.0.1:2379', '--dial-timeout=1s', 'endpoint', 'health'], { timeoutMs: 10_000 });
         if (health.exitCode === 0) break;
       }
-      if (Date.now() > deadline) throw new Error(`the lax etcd pod ${r.namespace}/${name} was not serving within ${(r.startupTimeoutMs ?? 30_000) / 1000}s (${waiting?.reason ?? pod.status?.phase})`);
+      if (Date.now() > deadline) throw new Error(`the lax etcd pod ${r.namespace}/${name} was not serving within ${bound / 1000}s (${waiting?.reason ?? pod.status?.phase})`);
       await sleep(500);
     }
     forwarding = await portForward(r.k.kc, ref, 2379);
@@ -72,19 +73,8 @@ export async function startLaxEtcdPod(r: LaxEtcdPodRequest): Promise<StartedLaxE
     await stop();
     throw error;
   }
-  return {
-    where: `pod ${r.namespace}/${name} on ${r.nodeName}`,
-    name,
-    image: r.image,
-    plainHostPort: `127.0.0.1:${forwarding.port}`,
-    plainUrl: 'http://127.0.0.1:2379',
-    tlsUrl: 'https://127.0.0.1:2378',
-    serverCa: autoTlsCert(DATA_DIR),
-    async etcdctl(argv) {
-      const res = await podExec(r.k.kc, ref, ['etcdctl', ...argv], { timeoutMs: 30_000 });
-      return { stdout: res.stdout, stderr: res.stderr, exitCode: res.exitCode, typed: ['etcdctl', ...argv].join(' ') };
-    },
-    stop,
-    [Symbol.asyncDispose]: stop,
-  };
+  return laxEtcdHandle({
+    where: `pod ${r.namespace}/${name} on ${r.nodeName}`, name, image: r.image, plainHostPort: `127.0.0.1:${forwarding.port}`, dataDir: DATA_DIR,
+    exec: (argv) => podExec(r.k.kc, ref, argv, { timeoutMs: 30_000 }), stop,
+  });
 }
