@@ -3,7 +3,7 @@
 import { defineConfig } from 'vitest/config';
 import { parseConfig } from './app/config.ts';
 import { claimsProjects, unitProject } from './app/vitest-projects.ts';
-import { exportDiagnostics } from './environment/providers/diagnostics.ts';
+import { exportDiagnostics } from './kind/providers/diagnostics.ts';
 import KubeClaimsReporter from './report/vitest-reporter.ts';
 
 const config = parseConfig(['verify'], process.env);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { stringify } from 'yaml';
-import { PROJECT_ROOT } from '../environment/settings.ts';
+import { PACKAGE_ROOT } from '../contract/package-root.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kc-cli-'));
 const servers: Server[] = [];
@@ -32,7 +32,7 @@ function kubeconfig(name: string, server: string, edit: (kc: Record<string, unkn
 /** The CLI in a child process; asynchronously, so that the stand-in servers of this process keep serving. */
 async function cli(...args: string[]) {
   const t0 = performance.now();
-  const r = await execa(process.execPath, [join(PROJECT_ROOT, 'bin/kube-claims.ts'), ...args], { reject: false, timeout: 60_000, env: { NO_COLOR: '1' } });
+  const r = await execa(process.execPath, [join(PACKAGE_ROOT, 'bin/kube-claims.ts'), ...args], { reject: false, timeout: 60_000, env: { NO_COLOR: '1' } });
   return { status: r.exitCode, stderr: r.stderr.trim(), seconds: (performance.now() - t0) / 1000 };
 }
 

@@ -1,7 +1,7 @@
 // The CLI's small commands: the catalogue, and kind clusters by hand (cluster up/down).
 import { CATALOGUE } from '../contract/catalogue.ts';
-import { prepareHost } from '../environment/host/host.ts';
-import { deleteKindCluster } from '../environment/providers/kind-provider.ts';
+import { prepareHost } from '../kind/host/host.ts';
+import { deleteKindCluster } from '../kind/providers/kind-provider.ts';
 import type { RunConfig } from './config.ts';
 import { providerFor } from './session.ts';
 
@@ -18,6 +18,6 @@ export async function clusterUp(config: RunConfig): Promise<number> {
 }
 
 export async function clusterDown(config: RunConfig): Promise<number> {
-  console.log((await deleteKindCluster(config.clusterName)) ? `deleted kind cluster ${config.clusterName}` : `no kind cluster ${config.clusterName}`);
+  console.log((await deleteKindCluster(config.clusterName, config.kind)) ? `deleted kind cluster ${config.clusterName}` : `no kind cluster ${config.clusterName}`);
   return 0;
 }

@@ -2,16 +2,17 @@
 // typed and validated before any work starts (an unknown flag, format, claim, group or version is a usage
 // error at parse time). Everything downstream receives this value; nothing reads the environment again.
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CATALOGUE, GROUPS, type Claim } from '../contract/catalogue.ts';
 import { DEFAULT_LINE, LINE_IDS, LINES, resolveLine, type KubernetesLine } from '../contract/lines.ts';
-import { PROJECT_ROOT } from '../environment/settings.ts';
-import { UsageError } from '../lib/errors.ts';
-import { newRunId } from '../lib/run-id.ts';
+import type { ImageSource } from '../contract/cluster.ts';
+import { PACKAGE_ROOT } from '../contract/package-root.ts';
+import type { KindSettings } from '../kind/settings.ts';
+import { UsageError } from '../contract/errors.ts';
+import { newRunId } from '../contract/run-id.ts';
 import { parseFormats, type Format } from '../report/write.ts';
-
-export type ImageSource = 'auto' | 'offline' | 'upstream';
 
 export type Command =
   | { name: 'help' }
@@ -54,6 +55,8 @@ export interface RunConfig {
   /** Negative controls that grant rights, move static pods or scale system components, on clusters kube-claims did not make. */
   allowDisruption: boolean;
   verbose: boolean;
+  /** Where builds, kind kubeconfigs and the offline node image go (KUBE_CLAIMS_CACHE, _STATE, _NODE_REPO, _DEBIAN_MIRROR). */
+  kind: KindSettings;
 }
 
 export const ENVIRONMENT_VARIABLES: Record<string, string> = {
@@ -73,6 +76,10 @@ export const ENVIRONMENT_VARIABLES: Record<string, string> = {
   KUBE_CLAIMS_ALLOW_DISRUPTION: '--allow-disruption (1)',
   KUBE_CLAIMS_RUN_ID: '(the run ID; a new one by default)',
   KUBE_CLAIMS_VERBOSE: '--verbose (1)',
+  KUBE_CLAIMS_CACHE: '(the build cache; ~/.cache/kube-claims)',
+  KUBE_CLAIMS_STATE: '(kubeconfigs of kind clusters; .kube-claims/ of the package)',
+  KUBE_CLAIMS_NODE_REPO: '(repository of the offline node image; kube-claims/node)',
+  KUBE_CLAIMS_DEBIAN_MIRROR: '(Debian mirror of the offline images; http://deb.debian.org/debian)',
 };
 
 export const USAGE = `usage: kube-claims <command> [options]
@@ -216,10 +223,16 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     focus: selectClaims(list(o.focus ?? env.KUBE_CLAIMS_FOCUS)),
     skip: selectClaims(list(o.skip ?? env.KUBE_CLAIMS_SKIP)),
     claimsOnly: o['claims-only'] ?? false,
-    reportsDir: reportDir ?? join(PROJECT_ROOT, 'reports'),
+    reportsDir: reportDir ?? join(PACKAGE_ROOT, 'reports'),
     formats,
     allowDisruption: o['allow-disruption'] ?? flag(env.KUBE_CLAIMS_ALLOW_DISRUPTION),
     verbose: o.verbose ?? flag(env.KUBE_CLAIMS_VERBOSE),
+    kind: {
+      cacheDir: env.KUBE_CLAIMS_CACHE || join(homedir(), '.cache', 'kube-claims'),
+      stateDir: env.KUBE_CLAIMS_STATE || join(PACKAGE_ROOT, '.kube-claims'),
+      nodeRepo: env.KUBE_CLAIMS_NODE_REPO || 'kube-claims/node',
+      debianMirror: env.KUBE_CLAIMS_DEBIAN_MIRROR || 'http://deb.debian.org/debian',
+    },
   };
 }
 

@@ -1,7 +1,7 @@
 // Entry-point wrapper: one-line errors and the exit codes the CLI documents
 // (0 all selected claims passed, 1 a claim failed, 2 usage or environment error, 3 claims unchecked).
-import { isVerbose } from '../lib/log.ts';
-import { redact } from '../lib/redact.ts';
+import { isVerbose } from '../helpers/log.ts';
+import { redact } from '../helpers/redact.ts';
 
 export async function main(fn: () => Promise<number | void>): Promise<never> {
   try {

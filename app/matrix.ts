@@ -3,8 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UsageError } from '../lib/errors.ts';
-import { log } from '../lib/log.ts';
+import { UsageError } from '../contract/errors.ts';
+import { log } from '../helpers/log.ts';
 import { buildMatrix, renderMatrixHtml, renderMatrixMarkdown, type MatrixRun } from '../report/matrix.ts';
 import type { ResultsModel } from '../report/types.ts';
 import type { RunConfig } from './config.ts';

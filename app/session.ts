@@ -3,16 +3,16 @@
 // undoes all of it (also on Ctrl-C). Used by `verify` and by the test command's global setup alike.
 import { join } from 'node:path';
 import type { ClusterInfo, RunContext } from '../contract/cluster.ts';
-import { holdRunLease, removeLeftovers } from '../environment/providers/leftovers.ts';
-import { environmentFacts, type EnvironmentFacts } from '../environment/providers/facts.ts';
-import { KindProvider } from '../environment/providers/kind-provider.ts';
-import { KubeconfigProvider } from '../environment/providers/kubeconfig-provider.ts';
-import type { ClusterProvider } from '../environment/providers/provider.ts';
-import { applyWorkload, removeWorkload } from '../environment/providers/workload.ts';
-import { onInterrupt } from '../lib/cleanup.ts';
-import { kubeClients } from '../lib/kube.ts';
-import { log } from '../lib/log.ts';
-import { deleteNamespace } from '../lib/namespace.ts';
+import { holdRunLease, removeLeftovers } from '../kind/providers/leftovers.ts';
+import { environmentFacts, type EnvironmentFacts } from '../kind/providers/facts.ts';
+import { KindProvider } from '../kind/providers/kind-provider.ts';
+import { KubeconfigProvider } from '../kind/providers/kubeconfig-provider.ts';
+import type { ClusterProvider } from '../kind/providers/provider.ts';
+import { applyWorkload, removeWorkload } from '../kind/providers/workload.ts';
+import { onInterrupt } from '../helpers/cleanup.ts';
+import { kubeClients } from '../helpers/kube.ts';
+import { log } from '../helpers/log.ts';
+import { deleteNamespace } from '../helpers/namespace.ts';
 import type { RunConfig } from './config.ts';
 
 export interface Session {
@@ -27,7 +27,7 @@ export function providerFor(config: RunConfig): ClusterProvider {
   const request = {
     runId: config.runId, clusterName: config.clusterName, line: config.line, keep: config.keep, imageSource: config.imageSource,
     nodeImage: config.nodeImage, context: config.context, nodeShellImage: config.nodeShellImage, workloadImage: config.workloadImage,
-    requestedVersion: config.lineExplicit ? config.line.version : undefined,
+    requestedVersion: config.lineExplicit ? config.line.version : undefined, settings: config.kind,
   };
   return config.kubeconfig ? new KubeconfigProvider({ ...request, kubeconfig: config.kubeconfig }) : new KindProvider(request);
 }

@@ -2,12 +2,12 @@
 // as values, take the results from the in-process reporter, and turn them into the exit code.
 import { join } from 'node:path';
 import { createVitest } from 'vitest/node';
-import { prepareHost } from '../environment/host/host.ts';
-import { exportDiagnostics } from '../environment/providers/diagnostics.ts';
-import { PROJECT_ROOT } from '../environment/settings.ts';
-import { onInterrupt } from '../lib/cleanup.ts';
-import { EnvironmentError } from '../lib/errors.ts';
-import { log } from '../lib/log.ts';
+import { prepareHost } from '../kind/host/host.ts';
+import { exportDiagnostics } from '../kind/providers/diagnostics.ts';
+import { PACKAGE_ROOT } from '../contract/package-root.ts';
+import { onInterrupt } from '../helpers/cleanup.ts';
+import { EnvironmentError } from '../contract/errors.ts';
+import { log } from '../helpers/log.ts';
 import type { ResultsModel } from '../report/types.ts';
 import KubeClaimsReporter from '../report/vitest-reporter.ts';
 import { checkFiles, selectedClaims, testNamePattern, type RunConfig } from './config.ts';
@@ -42,7 +42,7 @@ export async function verify(config: RunConfig): Promise<VerifyResult> {
     const selected = selectedClaims(config).map((c) => c.id);
     const reporter = new KubeClaimsReporter({ runId: config.runId, reportsDir: config.reportsDir, formats: config.formats, diagnostics: exportDiagnostics, selected, negativeControls: !config.claimsOnly });
     const vitest = await createVitest('test', {
-      root: PROJECT_ROOT, config: false, watch: false, run: true,
+      root: PACKAGE_ROOT, config: false, watch: false, run: true,
       projects: claimsProjects(config), reporters: [reporter, 'default'], testNamePattern: testNamePattern(config),
     });
     try {

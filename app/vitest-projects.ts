@@ -20,7 +20,7 @@ export function unitProject(): TestProjectInlineConfiguration {
   return {
     test: {
       name: UNIT_PROJECT,
-      include: ['{app,contract,environment,lib,report,scripts}/**/*.test.ts', 'suites/checks/**/*.test.ts'],
+      include: ['{app,contract,helpers,kind,report,scripts}/**/*.test.ts', 'suites/checks/**/*.test.ts'],
       testTimeout: 60_000,
       // First: a broken helper shows before any cluster work.
       sequence: { groupOrder: 0 },

@@ -6,10 +6,11 @@ import { main } from '../app/main.ts';
 import { mergeMatrix, runMatrix } from '../app/matrix.ts';
 import { verify } from '../app/verify.ts';
 import { clusterDown, clusterUp, listClaims } from '../app/commands.ts';
-import { prepareHost } from '../environment/host/host.ts';
-import { buildKind } from '../environment/image/components.ts';
-import { buildNodeImage } from '../environment/image/node-image.ts';
-import { setVerbose } from '../lib/log.ts';
+import { prepareHost } from '../kind/host/host.ts';
+import { buildKind } from '../kind/image/components.ts';
+import { buildNodeImage } from '../kind/image/node-image.ts';
+import { binDir } from '../kind/settings.ts';
+import { setVerbose } from '../helpers/log.ts';
 
 await main(async () => {
   const config = parseConfig(process.argv.slice(2), process.env);
@@ -29,10 +30,10 @@ await main(async () => {
       return 0;
     case 'host prepare':
       await prepareHost();
-      console.log(`kind CLI: ${await buildKind()}`);
+      console.log(`kind CLI: ${await buildKind(binDir(config.kind))}`);
       return 0;
     case 'image build':
-      console.log((await buildNodeImage(config.line)).tag);
+      console.log((await buildNodeImage(config.line, config.kind)).tag);
       return 0;
     case 'cluster up':
       return clusterUp(config);

@@ -3,10 +3,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { PROJECT_ROOT } from '../environment/settings.ts';
+import { PACKAGE_ROOT } from '../contract/package-root.ts';
 import { CATALOGUE } from './catalogue.ts';
 
-const suites = join(PROJECT_ROOT, 'suites');
+const suites = join(PACKAGE_ROOT, 'suites');
 const sources = readdirSync(suites, { recursive: true, withFileTypes: true })
   .filter((e) => e.isFile() && e.name.endsWith('.test.ts') && !e.parentPath.includes(`${suites}/checks`))
   .map((e) => readFileSync(join(e.parentPath, e.name), 'utf8'))

@@ -2,6 +2,9 @@
 // Plain, serialisable data: it travels from the CLI (or the test command's global setup) to the vitest
 // workers through `provide`/`inject`, never through environment variables or files.
 
+/** Where a kind cluster's node image comes from: kindest/node when present or pullable, else the offline build (auto). */
+export type ImageSource = 'auto' | 'offline' | 'upstream';
+
 /** How commands reach the control-plane node. */
 export type NodeAccess =
   /** A kind node container on this host: `docker exec`. */
@@ -85,7 +88,7 @@ declare module 'vitest' {
   interface ProvidedContext {
     cluster: ClusterInfo;
     run: RunContext;
-    /** Facts about the cluster for the reports' environment section (environment/providers/facts.ts). */
+    /** Facts about the cluster for the reports' environment section (kind/providers/facts.ts). */
     environment: Record<string, unknown>;
   }
 }

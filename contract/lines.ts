@@ -1,7 +1,7 @@
 // Version knowledge in one table: each Kubernetes line kube-claims builds, runs and checks, what it pins
 // and how upstream behaviour differs between lines. Builds, providers, checks and the matrix read it here;
 // nothing else branches on versions (in the spirit of kube-bench's version_mapping).
-import { UsageError } from '../lib/errors.ts';
+import { UsageError } from './errors.ts';
 
 export type LineId = 'v1.33' | 'v1.34' | 'v1.35' | 'v1.36' | 'v1.37';
 

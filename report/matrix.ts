@@ -1,7 +1,7 @@
 // The version matrix: claims × Kubernetes versions from several runs' results, and the facts
 // that differ between the versions, each with a line on why.
 import { behaviourDifferences, LINES, type LineBehaviour, type LineId } from '../contract/lines.ts';
-import { redact } from '../lib/redact.ts';
+import { redact } from '../helpers/redact.ts';
 import { escapeHtml, markdownCell } from './escape.ts';
 import type { ResultsModel, Status } from './types.ts';
 

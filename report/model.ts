@@ -1,6 +1,6 @@
 // Builds the results model once per run, from the catalogue and the finished tests (kube-bench's
 // "run once, render many"): every format and the terminal summary render from what this returns.
-import { redact } from '../lib/redact.ts';
+import { redact } from '../helpers/redact.ts';
 import { CATALOGUE, GROUPS, type Claim, type ClaimGroup } from '../contract/catalogue.ts';
 import { redactDeep } from './redact-model.ts';
 import { firstLines } from './text.ts';

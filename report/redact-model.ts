@@ -1,6 +1,6 @@
 // Redacts every string of a value, however deep: renderers call it first, so whatever model they are
 // given (built by model.ts, read back from results.json, or made by hand) no secret reaches the output.
-import { redact } from '../lib/redact.ts';
+import { redact } from '../helpers/redact.ts';
 
 export function redactDeep<T>(value: T): T {
   if (typeof value === 'string') return redact(value) as T;

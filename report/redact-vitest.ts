@@ -1,7 +1,7 @@
 // Redacts, in place, what vitest itself prints: test and hook errors (message, stack, diff, and the extra
 // properties it dumps as "Serialized Error", such as an execa error's stdout), unhandled errors and console
 // output. The reporter calls these as results arrive, before vitest's own reporters print their summary.
-import { redact } from '../lib/redact.ts';
+import { redact } from '../helpers/redact.ts';
 
 /** Every string property of an error, however deep (its cause, an execa error's stdout), is redacted. */
 export function redactInPlace(value: unknown, seen = new Set<object>()): void {

@@ -2,7 +2,7 @@
 // token survives redact(), nor any rendered report. All secret material is generated at run time.
 import { describe, expect, test } from 'vitest';
 import { stringify as toYaml } from 'yaml';
-import { redact } from '../lib/redact.ts';
+import { redact } from '../helpers/redact.ts';
 import { fixtureModel } from './fixtures/model.ts';
 import { fragments, makeSecrets, pemBody, privateKeyLabel } from './fixtures/secrets.ts';
 import { renderHtml } from './html.ts';

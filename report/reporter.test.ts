@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { PROJECT_ROOT } from '../environment/settings.ts';
+import { PACKAGE_ROOT } from '../contract/package-root.ts';
 import { FIXTURE_ENVIRONMENT } from './fixtures/model.ts';
 import type { ResultsModel } from './types.ts';
 
@@ -16,8 +16,8 @@ function runFixture(reports: string, extraEnv: Record<string, string> = {}) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('VITEST') && name !== 'TEST'));
   return spawnSync(
     process.execPath,
-    [join(PROJECT_ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'report/fixtures/run/vitest.fixture.config.ts'],
-    { cwd: PROJECT_ROOT, encoding: 'utf8', env: { ...env, NO_COLOR: '1', KUBE_CLAIMS_REPORTS: reports, KUBE_CLAIMS_RUN_ID: RUN_ID, ...extraEnv } },
+    [join(PACKAGE_ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'report/fixtures/run/vitest.fixture.config.ts'],
+    { cwd: PACKAGE_ROOT, encoding: 'utf8', env: { ...env, NO_COLOR: '1', KUBE_CLAIMS_REPORTS: reports, KUBE_CLAIMS_RUN_ID: RUN_ID, ...extraEnv } },
   );
 }
 

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { PROJECT_ROOT } from '../environment/settings.ts';
+import { PACKAGE_ROOT } from '../contract/package-root.ts';
 import { environmentRows, readEnvironment } from './environment.ts';
 import { FIXTURE_ENVIRONMENT, fixtureModel } from './fixtures/model.ts';
 import { readSummaryCounts, summaryLine } from './summary.ts';
@@ -70,7 +70,7 @@ describe('writeReports and updateLatest', () => {
 });
 
 describe('scripts/summary-line.ts', () => {
-  const script = join(PROJECT_ROOT, 'scripts', 'summary-line.ts');
+  const script = join(PACKAGE_ROOT, 'scripts', 'summary-line.ts');
 
   test('prints the summary line of the latest run, or of a given report folder, and exits 0', () => {
     const reports = tempDir();

@@ -14,16 +14,17 @@ import { execa } from 'execa';
 import { argv } from 'zx';
 import { parseConfig } from '../app/config.ts';
 import { main } from '../app/main.ts';
-import { paths, PROJECT_ROOT } from '../environment/settings.ts';
-import { TLS_FLAGS } from '../lib/etcd/etcdctl.ts';
-import { Kubectl } from '../lib/kubectl.ts';
-import { newRunId } from '../lib/run-id.ts';
-import { sleep, waitUntil } from '../lib/wait.ts';
+import { PACKAGE_ROOT } from '../contract/package-root.ts';
+import { binDir, kubeconfigPath, logsDir } from '../kind/settings.ts';
+import { TLS_FLAGS } from '../helpers/etcd/etcdctl.ts';
+import { Kubectl } from '../helpers/kubectl.ts';
+import { newRunId } from '../contract/run-id.ts';
+import { sleep, waitUntil } from '../helpers/wait.ts';
 import type { ResultsModel } from '../report/types.ts';
 
 const NAME = 'kc-accept';
 const NODE = `${NAME}-control-plane`;
-const CLI = [join(PROJECT_ROOT, 'bin/kube-claims.ts')];
+const CLI = [join(PACKAGE_ROOT, 'bin/kube-claims.ts')];
 
 const base = parseConfig(['verify', ...(argv.kubernetes ? ['--kubernetes', String(argv.kubernetes)] : [])], process.env);
 const only = argv.only ? String(argv.only).split(',') : undefined;
@@ -48,7 +49,7 @@ interface Outcome {
 
 /** `kube-claims verify` as a user runs it; the run's ID is ours, so its report folder is known. */
 const spawnVerify = (args: string[], runId: string, options: { all?: boolean; timeout?: number } = {}) =>
-  execa(process.execPath, [...CLI, 'verify', ...args], { cwd: PROJECT_ROOT, reject: false, env: { NO_COLOR: '1', KUBE_CLAIMS_RUN_ID: runId }, ...options });
+  execa(process.execPath, [...CLI, 'verify', ...args], { cwd: PACKAGE_ROOT, reject: false, env: { NO_COLOR: '1', KUBE_CLAIMS_RUN_ID: runId }, ...options });
 
 /** A run to its end, and what it reported: the fields of an Outcome that come from the run. */
 async function verifyRun(args: string[], runId = newRunId()) {
@@ -71,10 +72,10 @@ async function verifyRun(args: string[], runId = newRunId()) {
 }
 
 const kindArgs = ['--name', NAME, '--keep', '--kubernetes', base.line.id];
-const kubeconfigArgs = () => ['--kubeconfig', paths.kubeconfig(NAME), '--kubernetes', base.line.id];
+const kubeconfigArgs = () => ['--kubeconfig', kubeconfigPath(base.kind, NAME), '--kubernetes', base.line.id];
 
 let kubectlBinary = '';
-const kubectl = () => new Kubectl(kubectlBinary, paths.kubeconfig(NAME));
+const kubectl = () => new Kubectl(kubectlBinary, kubeconfigPath(base.kind, NAME));
 const node = (...cmd: string[]) => execa('docker', ['exec', NODE, ...cmd], { reject: false });
 const etcdctl = (...args: string[]) => kubectl().run(['-n', 'kube-system', 'exec', `etcd-${NODE}`, '--', 'etcdctl', ...TLS_FLAGS, ...args], { timeoutMs: 30_000 });
 
@@ -213,9 +214,9 @@ const settled = async (before: string[]) => {
 };
 
 await main(async () => {
-  const cli = (args: string[]) => execa(process.execPath, [...CLI, ...args], { cwd: PROJECT_ROOT, stdio: 'inherit', env: { NO_COLOR: '1' } });
+  const cli = (args: string[]) => execa(process.execPath, [...CLI, ...args], { cwd: PACKAGE_ROOT, stdio: 'inherit', env: { NO_COLOR: '1' } });
   await cli(['cluster', 'up', '--name', NAME, '--kubernetes', base.line.id]);
-  kubectlBinary = join(paths.bin, 'kubernetes', base.line.version, 'kubectl');
+  kubectlBinary = join(binDir(base.kind), 'kubernetes', base.line.version, 'kubectl');
   const results: Outcome[] = [];
   try {
     // Deviations an interrupted run of this script may have left staged.
@@ -261,8 +262,8 @@ await main(async () => {
 
     if (wanted('credentials')) {
       // The live API server with credentials it does not know: 401, one line, exit 2.
-      const kc = readFileSync(paths.kubeconfig(NAME), 'utf8').replace(/client-certificate-data: .*\n\s*client-key-data: .*/, 'token: kube-claims-not-a-token');
-      const file = join(paths.logs, '..', `${NAME}-badcreds.kubeconfig`);
+      const kc = readFileSync(kubeconfigPath(base.kind, NAME), 'utf8').replace(/client-certificate-data: .*\n\s*client-key-data: .*/, 'token: kube-claims-not-a-token');
+      const file = join(logsDir(base.kind), '..', `${NAME}-badcreds.kubeconfig`);
       await writeFile(file, kc, { mode: 0o600 });
       const r = await verifyRun(['--kubeconfig', file]);
       results.push(outcome({ scenario: 'unknown credentials (401)', provider: 'kubeconfig', ...r, expectedExit: 2, maxSeconds: 20, expectedFailed: [], ...(await settled(before)) }));

@@ -13,10 +13,11 @@ import { $, argv } from 'zx';
 import { parseConfig } from '../app/config.ts';
 import { main } from '../app/main.ts';
 import { verify } from '../app/verify.ts';
-import { settings, PROJECT_ROOT } from '../environment/settings.ts';
+import { OWNER_LABEL } from '../contract/marks.ts';
+import { PACKAGE_ROOT } from '../contract/package-root.ts';
 
 $.verbose = false;
-$.cwd = PROJECT_ROOT;
+$.cwd = PACKAGE_ROOT;
 
 async function seconds<T>(fn: () => Promise<T>): Promise<[number, T]> {
   const t0 = performance.now();
@@ -33,9 +34,9 @@ await main(async () => {
 
   if (argv.cold) {
     const gocache = await mkdtemp(join(tmpdir(), 'kube-claims-gocache-'));
-    await rm(join(settings.cacheDir, 'bin'), { recursive: true, force: true });
-    await rm(join(settings.cacheDir, 'rootfs'), { recursive: true, force: true });
-    const ours = (await $`docker images --filter label=${settings.ownerLabel} --format {{.Repository}}:{{.Tag}}`).stdout.split('\n').filter(Boolean);
+    await rm(join(base.kind.cacheDir, 'bin'), { recursive: true, force: true });
+    await rm(join(base.kind.cacheDir, 'rootfs'), { recursive: true, force: true });
+    const ours = (await $`docker images --filter label=${OWNER_LABEL} --format {{.Repository}}:{{.Tag}}`).stdout.split('\n').filter(Boolean);
     if (ours.length) await $`docker rmi -f ${ours}`;
     console.error(`cold build: empty GOCACHE ${gocache}, ${ours.length} images removed`);
     [figures.imageBuildColdSeconds] = await seconds(() => $({ env: { ...process.env, GOCACHE: gocache } })`${cli} image build --kubernetes ${base.line.id}`);

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { CATALOGUE } from '../contract/catalogue.ts';
 import { LINE_IDS, LINES } from '../contract/lines.ts';
-import { PROJECT_ROOT } from '../environment/settings.ts';
+import { PACKAGE_ROOT } from '../contract/package-root.ts';
 
-const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+const readme = readFileSync(join(PACKAGE_ROOT, 'README.md'), 'utf8');
 
 describe('README', () => {
   test('its claims table lists every claim of the catalogue, with its section and title, in order', () => {

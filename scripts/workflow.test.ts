@@ -6,9 +6,9 @@ import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { LINE_IDS } from '../contract/lines.ts';
-import { PROJECT_ROOT } from '../environment/settings.ts';
+import { PACKAGE_ROOT } from '../contract/package-root.ts';
 
-const WORKFLOW = join(PROJECT_ROOT, '.github/workflows/claims-matrix.yml');
+const WORKFLOW = join(PACKAGE_ROOT, '.github/workflows/claims-matrix.yml');
 const ACTIONLINT = 'github.com/rhysd/actionlint/cmd/actionlint@v1.7.12';
 
 describe('the GitHub Actions workflow', () => {
@@ -21,7 +21,7 @@ describe('the GitHub Actions workflow', () => {
 
   test('runs the local commands: npm scripts that exist, the matrix over every supported line', () => {
     const workflow = parse(readFileSync(WORKFLOW, 'utf8')) as { jobs: Record<string, { steps: Array<{ run?: string }> }> };
-    const scripts = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const scripts = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
     const runs = Object.values(workflow.jobs).flatMap((j) => j.steps.map((s) => s.run).filter((r): r is string => !!r));
     for (const run of runs) {
       for (const [, name] of run.matchAll(/npm run ([\w:-]+)/g)) expect(scripts, `npm run ${name}`).toHaveProperty(name!);

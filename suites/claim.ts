@@ -2,7 +2,7 @@
 // The test is named after the catalogue entry; what it judged is kept as evidence for the reports.
 import { inject, test, type TestContext } from 'vitest';
 import { claimById, claimTestName, type ClaimId } from '../contract/catalogue.ts';
-import { redact } from '../lib/redact.ts';
+import { redact } from '../helpers/redact.ts';
 import { NotStaged } from './differences.ts';
 
 export interface Evidence {

@@ -1,9 +1,9 @@
 // What a suite needs about the cluster under test and the run, built once per worker from what was provided.
 import { inject } from 'vitest';
 import type { ClusterInfo, RunContext } from '../contract/cluster.ts';
-import { kubeClients, type KubeClients } from '../lib/kube.ts';
-import { Kubectl } from '../lib/kubectl.ts';
-import { runHash, runName } from '../lib/run-id.ts';
+import { kubeClients, type KubeClients } from '../helpers/kube.ts';
+import { Kubectl } from '../helpers/kubectl.ts';
+import { runHash, runName } from '../contract/run-id.ts';
 
 export function cluster(): ClusterInfo {
   return inject('cluster');

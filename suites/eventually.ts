@@ -1,7 +1,7 @@
 // Claims about state a cluster reaches eventually (pods Ready, a StatefulSet rolled out) observe until the
 // check holds or the run's settle time (RunContext.settleBy) has passed, then judge the last observation.
 // This is the claim's own bounded wait: nothing before the claims waits for what they check.
-import { sleep } from '../lib/wait.ts';
+import { sleep } from '../helpers/wait.ts';
 import type { Differences } from './differences.ts';
 import { run } from './env.ts';
 

@@ -1,5 +1,5 @@
 // Live observations more than one suite file makes.
-import { nodeExecOk } from '../lib/node.ts';
+import { nodeExecOk } from '../helpers/node.ts';
 import type { CrictlContainer } from './checks/components.ts';
 import { cluster } from './env.ts';
 

@@ -6,8 +6,8 @@ import { parse } from 'yaml';
 import { describe } from 'vitest';
 import {
   contextCredentials, inspectCredentials, parseKubeconfig, redactedKubeconfig, resolveContext, type Kubeconfig,
-} from '../../lib/kubeconfig.ts';
-import { nodeExec, nodeExecOk } from '../../lib/node.ts';
+} from '../../helpers/kubeconfig.ts';
+import { nodeExec, nodeExecOk } from '../../helpers/node.ts';
 import { claim, negativeControl } from '../claim.ts';
 import {
   checkAdminConf, checkAdminCredentials, checkEtcKubernetes, checkServerIsNode, compareWithClientNode,

@@ -3,9 +3,9 @@
 import { networkInterfaces } from 'node:os';
 import { execa } from 'execa';
 import { describe } from 'vitest';
-import { anonymous, describeExchange, probeTcp, request } from '../../lib/http.ts';
-import { configLoadedFrom, parseKlog } from '../../lib/klog.ts';
-import { KubectlProxy } from '../../lib/proxy.ts';
+import { anonymous, describeExchange, probeTcp, request } from '../../helpers/http.ts';
+import { configLoadedFrom, parseKlog } from '../../helpers/klog.ts';
+import { KubectlProxy } from '../../helpers/proxy.ts';
 import { claim, negativeControl } from '../claim.ts';
 import { checkAnonymousPodListForbidden, checkHostFilter, checkLoopbackOnly, checkPodListResponse, checkProxyBanner } from '../checks/apiserver/access.ts';
 import { ordinalPods } from '../checks/components.ts';

@@ -1,10 +1,10 @@
 // What the §3 suites share: the API server's URL and the run's admin credentials, and GETs made with them.
 // Expectations come from the cluster under test (server URL, versions, node), never from the article's values.
 import { readFile } from 'node:fs/promises';
-import { clientCertificate, jsonBody, request, type HttpAuth, type HttpResponse } from '../../lib/http.ts';
-import { contextCredentials, parseKubeconfig, resolveContext, type PemCredentials } from '../../lib/kubeconfig.ts';
+import { clientCertificate, jsonBody, request, type HttpAuth, type HttpResponse } from '../../helpers/http.ts';
+import { contextCredentials, parseKubeconfig, resolveContext, type PemCredentials } from '../../helpers/kubeconfig.ts';
 import { profileFor } from '../../contract/lines.ts';
-import { loggedExchanges, parseKlog } from '../../lib/klog.ts';
+import { loggedExchanges, parseKlog } from '../../helpers/klog.ts';
 import { observedPodListPath } from '../checks/apiserver/verbosity.ts';
 import { cluster, kube, kubectl } from '../env.ts';
 

@@ -3,11 +3,11 @@
 // Expectations come from the cluster (its kubeconfig, kubectl's own --help) and from the client-go module of
 // the cluster's version, fetched from the Go module proxy: never from the article's literal values.
 import { describe } from 'vitest';
-import { findFiles, KUBECTL_MODULES, ModuleUnavailable, sourceLines, stagingModule } from '../../lib/go-source.ts';
-import { loggedExchanges, parseKlog } from '../../lib/klog.ts';
-import { nodeExecOk } from '../../lib/node.ts';
-import { KubectlProxy } from '../../lib/proxy.ts';
-import { request } from '../../lib/http.ts';
+import { findFiles, KUBECTL_MODULES, ModuleUnavailable, sourceLines, stagingModule } from '../../helpers/go-source.ts';
+import { loggedExchanges, parseKlog } from '../../helpers/klog.ts';
+import { nodeExecOk } from '../../helpers/node.ts';
+import { KubectlProxy } from '../../helpers/proxy.ts';
+import { request } from '../../helpers/http.ts';
 import { claim, negativeControl, type ClaimContext } from '../claim.ts';
 import { checkKubeconfigShape, ETC_KUBERNETES_KUBECONFIGS } from '../checks/apiserver/admin-conf.ts';
 import {
@@ -17,8 +17,8 @@ import {
 import { expectDifference, expectNoDifferences } from '../differences.ts';
 import { cluster, kubectl } from '../env.ts';
 import { contextNamespace, defaultChunkSize, lineProfile, server } from './fixture.ts';
-import type { Kubeconfig } from '../../lib/kubeconfig.ts';
-import { parseKubeconfig } from '../../lib/kubeconfig.ts';
+import type { Kubeconfig } from '../../helpers/kubeconfig.ts';
+import { parseKubeconfig } from '../../helpers/kubeconfig.ts';
 
 /** The client-go (or another staging) module of the cluster's version; a cluster whose modules cannot be had skips. */
 async function moduleOrSkip(ctx: ClaimContext, name: string) {

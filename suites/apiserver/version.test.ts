@@ -2,8 +2,8 @@
 // Expectations come from the cluster under test (server URL, versions, node), never from the article's values.
 import { FlowcontrolApiserverV1Api } from '@kubernetes/client-node';
 import { describe } from 'vitest';
-import { anonymous, describeExchange } from '../../lib/http.ts';
-import type { Kubectl } from '../../lib/kubectl.ts';
+import { anonymous, describeExchange } from '../../helpers/http.ts';
+import type { Kubectl } from '../../helpers/kubectl.ts';
 import { claim, negativeControl } from '../claim.ts';
 import {
   checkAnonymousVersion, checkKubectlVersionOutput, checkPublicInfoViewer, checkVerboseVersionLog, checkVersionInfo,

@@ -1,6 +1,6 @@
 // Checks of §4 (etcd): pure functions of observations that return what differs from the article's claims.
 // Expectations come from the cluster under test (node name and IP, image tags, API lists), never from the article.
-import { decodeObjectMeta, decodeStorageValue, hasK8sMagic, ProtobufError } from '../../lib/etcd/protobuf.ts';
+import { decodeObjectMeta, decodeStorageValue, hasK8sMagic, ProtobufError } from '../../helpers/etcd/protobuf.ts';
 import type { Differences } from '../differences.ts';
 
 // ---------------------------------------------------------------------------------------------------------------

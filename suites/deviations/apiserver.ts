@@ -2,11 +2,11 @@
 // also when the control fails; the others turn a live observation into a deviated copy.
 import { stringify } from 'yaml';
 import { vi } from 'vitest';
-import { runLabels } from '../../lib/namespace.ts';
-import { nodeExecOk } from '../../lib/node.ts';
+import { runLabels } from '../../helpers/namespace.ts';
+import { nodeExecOk } from '../../helpers/node.ts';
 import { cluster, kube, run, runScoped } from '../env.ts';
+import { PURPOSE_LABEL } from '../../contract/marks.ts';
 
-const PURPOSE_LABEL = 'kube-claims.io/purpose';
 const ANONYMOUS_READER = 'anonymous-pod-reader';
 
 const isNotFound = (e: unknown) => (e as { code?: number }).code === 404;

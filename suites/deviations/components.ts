@@ -1,15 +1,15 @@
 // Deviations staged on the live cluster for negative controls of §2; each is undone before it returns, and
-// each is recorded where a later run finds it if this one is killed (environment/providers/leftovers.ts):
+// each is recorded where a later run finds it if this one is killed (kind/providers/leftovers.ts):
 // a parked manifest carries the run's hash in its name, a scaled Deployment says so in its annotations.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { parkedSuffix, REPLICAS_BEFORE, restoreScaled, SCALED_BY } from '../../environment/providers/leftovers.ts';
-import { Kubectl } from '../../lib/kubectl.ts';
-import { nodeExec, nodeExecOk } from '../../lib/node.ts';
-import { runHash } from '../../lib/run-id.ts';
-import { waitUntil } from '../../lib/wait.ts';
+import { parkedSuffix } from '../../contract/marks.ts';
+import { restoreScaled, scaleRecorded } from '../../helpers/scaled.ts';
+import { Kubectl } from '../../helpers/kubectl.ts';
+import { nodeExec, nodeExecOk } from '../../helpers/node.ts';
+import { waitUntil } from '../../helpers/wait.ts';
 import { podReady } from '../checks/components.ts';
 import { cluster, kube, kubectl, run, runScoped } from '../env.ts';
 
@@ -38,16 +38,7 @@ export async function withStaticPodRemoved(component: string, fn: () => Promise<
 
 /** Scales a Deployment (recording the replicas before, on the object), runs fn, scales back and waits for the rollout. */
 export async function withDeploymentScaled(namespace: string, name: string, selector: string, replicas: number, fn: () => Promise<void>): Promise<void> {
-  const apps = kube().apps;
-  const before = (await apps.readNamespacedDeployment({ namespace, name })).spec?.replicas ?? 1;
-  await apps.patchNamespacedDeployment({
-    namespace, name,
-    body: [
-      { op: 'add', path: `/metadata/annotations/${SCALED_BY.replace('/', '~1')}`, value: runHash(run().runId) },
-      { op: 'add', path: `/metadata/annotations/${REPLICAS_BEFORE.replace('/', '~1')}`, value: String(before) },
-      { op: 'replace', path: '/spec/replicas', value: replicas },
-    ],
-  });
+  await scaleRecorded(kube(), namespace, name, replicas, run().runId);
   try {
     await waitUntil(`${name} to have ${replicas} pod(s)`, async () => {
       const pods = (await kube().core.listNamespacedPod({ namespace, labelSelector: selector })).items;

@@ -3,13 +3,13 @@
 // revoked, a watcher that is gone); each is undone before it returns. Where it cannot (etcd flags on the
 // scheduler, keys under /registry, a different storage format), the check gets a deviated copy of the live
 // observation instead.
-import { imageExists } from '../../environment/host/docker.ts';
-import { startLaxEtcd, type StartedLaxEtcd } from '../../lib/etcd/container.ts';
-import { startLaxEtcdPod } from '../../lib/etcd/lax-pod.ts';
+import { imageExists } from '../../kind/host/docker.ts';
+import { startLaxEtcd, type StartedLaxEtcd } from '../../helpers/etcd/container.ts';
+import { startLaxEtcdPod } from '../../helpers/etcd/lax-pod.ts';
 import { ApiextensionsV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { runLabels } from '../../lib/namespace.ts';
-import { runHash, runName } from '../../lib/run-id.ts';
-import { waitUntil } from '../../lib/wait.ts';
+import { runLabels } from '../../helpers/namespace.ts';
+import { runHash, runName } from '../../contract/run-id.ts';
+import { waitUntil } from '../../helpers/wait.ts';
 import { NotStaged } from '../differences.ts';
 import { cluster, kube, run } from '../env.ts';
 import type { EtcdClientsObservation, VersionObservation } from '../checks/etcd.ts';

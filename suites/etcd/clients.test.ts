@@ -3,8 +3,8 @@
 // connections to etcd's client port on the node with the processes that hold them.
 // Shared fixture (etcd pod, run-scoped keys, clean-up): ./fixture.ts.
 import { describe } from 'vitest';
-import { EtcdPod } from '../../lib/etcd/etcdctl.ts';
-import { nodeExec, nodeExecOk } from '../../lib/node.ts';
+import { EtcdPod } from '../../helpers/etcd/etcdctl.ts';
+import { nodeExec, nodeExecOk } from '../../helpers/node.ts';
 import { claim, negativeControl } from '../claim.ts';
 import { checkOnlyApiServerTalksToEtcd, parseFlags, type EtcdClientsObservation } from '../checks/etcd.ts';
 import { checkEtcdClients, describeClients, etcdClients, parseProcNetTcp, type EtcdClient, type ProcessInfo } from '../checks/etcd-sockets.ts';
@@ -12,8 +12,8 @@ import { schedulerWithEtcdFlag } from '../deviations/etcd.ts';
 import { expectDifference, expectNoDifferences } from '../differences.ts';
 import { cluster, kube, run } from '../env.ts';
 import { eventually } from '../eventually.ts';
-import { PROCESS_MARKER } from '../../lib/kubectl.ts';
-import { runHash } from '../../lib/run-id.ts';
+import { PROCESS_MARKER } from '../../helpers/kubectl.ts';
+import { runHash } from '../../contract/run-id.ts';
 import { etcdRef, runKey, staticPodCommand, useEtcdCleanup, withEnv } from './fixture.ts';
 
 useEtcdCleanup();

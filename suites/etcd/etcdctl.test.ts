@@ -2,10 +2,10 @@
 // variables, and the refusals of connections without a client certificate or over plain http.
 // Shared fixture (etcd pod, run-scoped keys, clean-up): ./fixture.ts.
 import { describe } from 'vitest';
-import { connectThroughPortForward, etcd3Client, type Etcd3Security } from '../../lib/etcd/client.ts';
-import { ETCDCTL_ENV, ok, TLS_FLAGS } from '../../lib/etcd/etcdctl.ts';
-import { podExec } from '../../lib/etcd/exec.ts';
-import { nodeExecOk } from '../../lib/node.ts';
+import { connectThroughPortForward, etcd3Client, type Etcd3Security } from '../../helpers/etcd/client.ts';
+import { ETCDCTL_ENV, ok, TLS_FLAGS } from '../../helpers/etcd/etcdctl.ts';
+import { podExec } from '../../helpers/etcd/exec.ts';
+import { nodeExecOk } from '../../helpers/node.ts';
 import { etcdctlProfile } from '../../contract/lines.ts';
 import { ordinalPods } from '../checks/components.ts';
 import { claim, negativeControl } from '../claim.ts';

@@ -7,11 +7,11 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import { afterAll } from 'vitest';
-import { connectThroughPortForward, readClientCredentials, type EtcdConnection } from '../../lib/etcd/client.ts';
-import { EtcdPod, ETCDCTL_ENV, type EtcdctlResult } from '../../lib/etcd/etcdctl.ts';
-import type { LongRunning, PodRef } from '../../lib/etcd/exec.ts';
+import { connectThroughPortForward, readClientCredentials, type EtcdConnection } from '../../helpers/etcd/client.ts';
+import { EtcdPod, ETCDCTL_ENV, type EtcdctlResult } from '../../helpers/etcd/etcdctl.ts';
+import type { LongRunning, PodRef } from '../../helpers/etcd/exec.ts';
 import { parseFlags, type CommandOutcome } from '../checks/etcd.ts';
-import { runHash } from '../../lib/run-id.ts';
+import { runHash } from '../../contract/run-id.ts';
 import { cluster, kube, run } from '../env.ts';
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -3,9 +3,9 @@
 // Shared fixture (etcd pod, run-scoped keys, clean-up): ./fixture.ts.
 import { EtcdLockFailedError } from 'etcd3';
 import { describe } from 'vitest';
-import { ok } from '../../lib/etcd/etcdctl.ts';
-import { processesMatching, type LongRunning } from '../../lib/etcd/exec.ts';
-import { sleep } from '../../lib/wait.ts';
+import { ok } from '../../helpers/etcd/etcdctl.ts';
+import { processesMatching, type LongRunning } from '../../helpers/etcd/exec.ts';
+import { sleep } from '../../helpers/wait.ts';
 import { claim, negativeControl } from '../claim.ts';
 import {
   checkKvSequence, checkLeaseExpiry, checkLockExclusive, checkNoProcessesLeft, checkWatchSawPut, parseLeaseGrant, parseWatchOutput,

@@ -3,8 +3,8 @@
 // Shared fixture (etcd pod, run-scoped keys, clean-up): ./fixture.ts.
 import { describe } from 'vitest';
 import { ARTICLE_NAMESPACES } from '../checks/components.ts';
-import { ok } from '../../lib/etcd/etcdctl.ts';
-import { decodeObjectMeta, decodeStorageValue, hasK8sMagic } from '../../lib/etcd/protobuf.ts';
+import { ok } from '../../helpers/etcd/etcdctl.ts';
+import { decodeObjectMeta, decodeStorageValue, hasK8sMagic } from '../../helpers/etcd/protobuf.ts';
 import { claim, negativeControl } from '../claim.ts';
 import {
   checkCompactness, checkContains, checkRegistryLayout, checkStoredValue, compareKeysWithApi, describeSizes, parseKeysOnly,

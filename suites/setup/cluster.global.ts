@@ -3,8 +3,8 @@
 // the provided configuration (app/session.ts), provides it, and closes it when the run ends.
 import type { TestProject } from 'vitest/node';
 import { openSession } from '../../app/session.ts';
-import { prepareHost } from '../../environment/host/host.ts';
-import { log, setVerbose } from '../../lib/log.ts';
+import { prepareHost } from '../../kind/host/host.ts';
+import { log, setVerbose } from '../../helpers/log.ts';
 import type {} from '../../contract/cluster.ts';
 import type {} from '../../app/vitest-projects.ts';
 

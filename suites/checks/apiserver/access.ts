@@ -1,6 +1,6 @@
 // Checks of §3.3: what anonymous requests, requests with credentials and kubectl proxy must show.
 // Pure functions of observations; each returns the differences from the claim, worded to say what differed.
-import type { HttpResponse, TcpProbe } from '../../../lib/http.ts';
+import type { HttpResponse, TcpProbe } from '../../../helpers/http.ts';
 import type { Differences } from '../../differences.ts';
 import { diffJson, parseJson, show, statusLine } from './common.ts';
 

@@ -1,6 +1,6 @@
 // Checks of §3.2: what /etc/kubernetes/admin.conf and its neighbours must hold.
 // Pure functions of observations; each returns the differences from the claim, worded to say what differed.
-import { resolveContext, type CredentialInspection, type Kubeconfig } from '../../../lib/kubeconfig.ts';
+import { resolveContext, type CredentialInspection, type Kubeconfig } from '../../../helpers/kubeconfig.ts';
 import type { Differences } from '../../differences.ts';
 import { diffJson, show } from './common.ts';
 

@@ -1,5 +1,5 @@
 // What the checks of §3 share: how values are shown, JSON compared and parsed, a response's status line.
-import type { HttpResponse } from '../../../lib/http.ts';
+import type { HttpResponse } from '../../../helpers/http.ts';
 import type { Differences } from '../../differences.ts';
 
 export const show = (v: unknown) => (v === undefined ? 'absent' : JSON.stringify(v));

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { loggedExchanges, parseKlog } from '../../../lib/klog.ts';
+import { loggedExchanges, parseKlog } from '../../../helpers/klog.ts';
 import {
   checkConfigKeys, checkFeatureGates, checkLevel6, checkLevel8, checkPodListRequest, featureGateLines, isLogStatement,
   observedPodListPath, parseKnownFeatures, structJsonTags, truncationLimit,

@@ -1,6 +1,6 @@
 // Checks of what kubectl logs at -v 6 and -v 8 (§3), and of the client-go source behind it (§3.1, §3.2).
 // Pure functions of observations (kubectl's stderr, Go source text); each returns what differs.
-import { loggedExchanges, type KlogEntry, type LoggedExchange } from '../../../lib/klog.ts';
+import { loggedExchanges, type KlogEntry, type LoggedExchange } from '../../../helpers/klog.ts';
 import type { Differences } from '../../differences.ts';
 import { show } from './common.ts';
 

@@ -1,8 +1,8 @@
 // Checks of §3.1: what kubectl version (-v 8), /version and anonymous /version must show.
 // Pure functions of observations; each returns the differences from the claim, worded to say what differed.
 import type { V1ClusterRole, V1ClusterRoleBinding } from '@kubernetes/client-node';
-import type { HttpResponse } from '../../../lib/http.ts';
-import { configLoadedFrom, loggedExchanges, parseKlog, type LoggedHeaders } from '../../../lib/klog.ts';
+import type { HttpResponse } from '../../../helpers/http.ts';
+import { configLoadedFrom, loggedExchanges, parseKlog, type LoggedHeaders } from '../../../helpers/klog.ts';
 import type { Differences } from '../../differences.ts';
 import { diffJson, parseJson, show, statusLine } from './common.ts';
 

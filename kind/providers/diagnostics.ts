@@ -4,9 +4,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClusterInfo } from '../../contract/cluster.ts';
-import { Kubectl } from '../../lib/kubectl.ts';
-import { nodeExec } from '../../lib/node.ts';
-import { redact } from '../../lib/redact.ts';
+import { Kubectl } from '../../helpers/kubectl.ts';
+import { nodeExec } from '../../helpers/node.ts';
+import { redact } from '../../helpers/redact.ts';
 
 interface CrictlContainer { id: string; metadata: { name: string }; labels: Record<string, string> }
 

@@ -4,11 +4,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterInfo } from '../../contract/cluster.ts';
-import type { KubeClients } from '../../lib/kube.ts';
-import { EnvironmentError } from '../../lib/errors.ts';
+import type { KubeClients } from '../../helpers/kube.ts';
+import { EnvironmentError } from '../../contract/errors.ts';
 import { buildKubectl } from '../image/components.ts';
-import { paths } from '../settings.ts';
-import type { ImageSource } from './kind-provider.ts';
+import { binDir, type KindSettings } from '../settings.ts';
+import type { ImageSource } from '../../contract/cluster.ts';
 
 export interface ClusterProvider {
   /** 'kind' or 'kubeconfig'. */
@@ -35,14 +35,16 @@ export interface ProviderRequest {
   context?: string;
   nodeShellImage?: string;
   workloadImage?: string;
+  /** Where kind clusters' kubeconfigs and the build cache are (the run's configuration). */
+  settings: KindSettings;
 }
 
 /** kubectl of exactly the server's version: the node image's build when there is one, else built from its module. */
-export async function kubectlFor(version: string): Promise<string> {
-  const built = join(paths.bin, 'kubernetes', version, 'kubectl');
+export async function kubectlFor(version: string, settings: KindSettings): Promise<string> {
+  const built = join(binDir(settings), 'kubernetes', version, 'kubectl');
   if (existsSync(built)) return built;
   try {
-    return await buildKubectl(version);
+    return await buildKubectl(binDir(settings), version);
   } catch (e) {
     throw new EnvironmentError(`no kubectl ${version} can be built: ${(e as Error).message.split('\n')[0]}`);
   }

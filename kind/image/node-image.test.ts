@@ -2,7 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { LINES } from '../../contract/lines.ts';
-import { settings } from '../settings.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { buildNodeImage, parseServerImageRecipe } from './node-image.ts';
 import { kubernetesLdflags } from './components.ts';
 
@@ -47,7 +48,8 @@ describe('a version the module proxy cannot serve', () => {
   // build's first step: nothing (binaries, images) is made before it.
   test('fails in the build step naming the module and version, and leaves no half-made output', async () => {
     const line = { ...LINES['v1.36'], version: 'v1.36.99' };
-    await expect(buildNodeImage(line)).rejects.toThrow(/^cannot download Go module k8s\.io\/kubernetes@v1\.36\.99: /);
+    const settings = { cacheDir: mkdtempSync(join(tmpdir(), 'kc-cache-')), stateDir: mkdtempSync(join(tmpdir(), 'kc-state-')), nodeRepo: 'kube-claims/node', debianMirror: 'http://deb.debian.org/debian' };
+    await expect(buildNodeImage(line, settings)).rejects.toThrow(/^cannot download Go module k8s\.io\/kubernetes@v1\.36\.99: /);
     const dir = join(settings.cacheDir, 'bin', 'kubernetes');
     expect(existsSync(join(dir, 'v1.36.99'))).toBe(false);
     expect(existsSync(dir) ? readdirSync(dir).filter((e) => e.startsWith('v1.36.99')) : []).toEqual([]);

@@ -2,13 +2,14 @@
 // kube-claims builds from Go modules. Idempotent: each step checks before it acts.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { execa } from 'execa';
-import { settings as config, PROJECT_ROOT } from '../settings.ts';
+import { fileURLToPath } from 'node:url';
+import { SHIM } from '../settings.ts';
 import { dockerAnswers } from './docker.ts';
-import { log } from '../../lib/log.ts';
-import { EnvironmentError } from '../../lib/errors.ts';
-import { sleep } from '../../lib/wait.ts';
+import { log } from '../../helpers/log.ts';
+import { EnvironmentError } from '../../contract/errors.ts';
+import { sleep } from '../../helpers/wait.ts';
 
 // Linux capability numbers (include/uapi/linux/capability.h), as Docker names them.
 const CAPABILITIES = [
@@ -47,21 +48,21 @@ const DAEMON_JSON = '/etc/docker/daemon.json';
 
 /** Installs the capability shim and makes it Docker's default runtime; true when daemon.json changed. */
 async function installCapabilityShim(missing: string[]): Promise<boolean> {
-  const template = await readFile(join(PROJECT_ROOT, 'environment/host/runc-capshim.sh'), 'utf8');
+  const template = await readFile(fileURLToPath(new URL('./runc-capshim.sh', import.meta.url)), 'utf8');
   const shim = template.replace('@MISSING_CAPS@', JSON.stringify(missing));
-  await mkdir(dirname(config.shimPath), { recursive: true });
-  const current = existsSync(config.shimPath) ? await readFile(config.shimPath, 'utf8') : '';
-  if (current !== shim) await writeFile(config.shimPath, shim, { mode: 0o755 });
+  await mkdir(dirname(SHIM.path), { recursive: true });
+  const current = existsSync(SHIM.path) ? await readFile(SHIM.path, 'utf8') : '';
+  if (current !== shim) await writeFile(SHIM.path, shim, { mode: 0o755 });
 
   const daemon = existsSync(DAEMON_JSON) ? (JSON.parse(await readFile(DAEMON_JSON, 'utf8')) as Record<string, unknown>) : {};
   const runtimes = (daemon.runtimes ?? {}) as Record<string, { path: string }>;
-  if (runtimes[config.shimRuntimeName]?.path === config.shimPath && daemon['default-runtime'] === config.shimRuntimeName) return false;
-  runtimes[config.shimRuntimeName] = { path: config.shimPath };
+  if (runtimes[SHIM.runtimeName]?.path === SHIM.path && daemon['default-runtime'] === SHIM.runtimeName) return false;
+  runtimes[SHIM.runtimeName] = { path: SHIM.path };
   daemon.runtimes = runtimes;
-  daemon['default-runtime'] = config.shimRuntimeName;
+  daemon['default-runtime'] = SHIM.runtimeName;
   await mkdir(dirname(DAEMON_JSON), { recursive: true });
   await writeFile(DAEMON_JSON, `${JSON.stringify(daemon, null, 2)}\n`);
-  log.step(`registered ${config.shimPath} as Docker's default runtime (host lacks ${missing.join(', ')})`);
+  log.step(`registered ${SHIM.path} as Docker's default runtime (host lacks ${missing.join(', ')})`);
   return true;
 }
 

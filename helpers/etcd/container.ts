@@ -1,14 +1,11 @@
 // A throw-away etcd in a local container (testcontainers), configured the way the cluster's etcd must NOT be:
 // client URLs over plain http, and https without client-certificate authentication.
 // No registry is reachable: the image must already be in the local Docker (kube-claims builds it), and
-// testcontainers' Ryuk (a pulled image) is disabled, so the caller always stops the container itself.
-import { runHash, runName } from '../run-id.ts';
+// testcontainers' Ryuk (a pulled image) is not used (withAutoCleanup(false)), so the caller always stops the container itself.
+import { runHash, runName } from '../../contract/run-id.ts';
 
-/** Label put on every Docker object kube-claims creates (environment/settings.ts ownerLabel). */
-const OWNER_LABEL = 'io.kube-claims.owner';
+import { DOCKER_PURPOSE_LABEL, DOCKER_RUN_LABEL, OWNER_LABEL } from '../../contract/marks.ts';
 
-// testcontainers reads this when it first starts a container; it is imported below, after this line ran.
-process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
 
 export interface EtcdctlRun {
   stdout: string;
@@ -94,9 +91,11 @@ export async function startLaxEtcd(image: string, runId: string, options: { star
   const name = `${runName(runId, 'etcd-lax')}-${process.pid}`;
   const container = await new GenericContainer(image)
     .withName(name)
-    .withLabels({ [OWNER_LABEL]: 'kube-claims', 'io.kube-claims.run': runHash(runId), 'io.kube-claims.purpose': 'etcd-negative-control' })
+    .withLabels({ [OWNER_LABEL]: 'kube-claims', [DOCKER_RUN_LABEL]: runHash(runId), [DOCKER_PURPOSE_LABEL]: 'etcd-negative-control' })
     .withCommand(laxEtcdCommand(DATA_DIR))
     .withExposedPorts(2379)
+    // No Ryuk reaper (a pulled image): the run stops the container itself, and the next run removes a killed run's.
+    .withAutoCleanup(false)
     // etcd's own log line only: testcontainers' port check runs a shell pipeline inside the container, and
     // upstream's etcd image has bash and nothing else (no cat, no awk).
     .withWaitStrategy(Wait.forLogMessage(/ready to serve client requests/))

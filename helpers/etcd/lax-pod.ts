@@ -1,10 +1,10 @@
-// The throw-away etcd of lib/etcd/container.ts as a pod of the run on the control-plane node, for hosts whose
+// The throw-away etcd of helpers/etcd/container.ts as a pod of the run on the control-plane node, for hosts whose
 // Docker has not got the cluster's etcd image (a cluster kube-claims did not make, no registry): the node
 // has it, since its etcd static pod runs from it. Not privileged, no host network, data in an emptyDir;
 // etcdctl through pods/exec, the plain-http port through a port-forward. Always deleted by its stop().
 import type { KubeClients } from '../kube.ts';
-import { RUN_LABEL } from '../namespace.ts';
-import { runHash } from '../run-id.ts';
+import { RUN_LABEL } from '../../contract/marks.ts';
+import { runHash } from '../../contract/run-id.ts';
 import { sleep } from '../wait.ts';
 import { laxEtcdCommand, laxEtcdHandle, type StartedLaxEtcd } from './container.ts';
 import { podExec } from './exec.ts';

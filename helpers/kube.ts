@@ -3,7 +3,7 @@
 // naming what is wrong, before any request is made.
 import { readFileSync } from 'node:fs';
 import { AppsV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api, VersionApi, type ApiType } from '@kubernetes/client-node';
-import { UsageError } from './errors.ts';
+import { UsageError } from '../contract/errors.ts';
 
 export interface KubeClients {
   kc: KubeConfig;

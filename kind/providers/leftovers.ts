@@ -1,6 +1,6 @@
 // A run's footprint, and what a killed run left behind.
 // Every run holds a Lease (coordination.k8s.io) in a namespace of its own, renewed while it lives; everything
-// it creates carries its hash (lib/run-id.ts): in a label, a name, an annotation, an etcd key, a process's
+// it creates carries its hash (helpers/run-id.ts): in a label, a name, an annotation, an etcd key, a process's
 // environment. At its start a run removes what runs no longer alive left, whatever its age, and puts back
 // what they moved (a parked static pod manifest, a scaled Deployment).
 import { hostname } from 'node:os';
@@ -8,24 +8,20 @@ import { readFile, readdir } from 'node:fs/promises';
 import { ApiextensionsV1Api, CoordinationV1Api } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import type { ClusterInfo } from '../../contract/cluster.ts';
-import { ETCD_PKI } from '../../lib/etcd/etcdctl.ts';
-import { podExec } from '../../lib/etcd/exec.ts';
-import type { KubeClients } from '../../lib/kube.ts';
-import { PROCESS_MARKER } from '../../lib/kubectl.ts';
-import { log } from '../../lib/log.ts';
-import { RUN_LABEL, createRunNamespace } from '../../lib/namespace.ts';
-import { nodeExec } from '../../lib/node.ts';
-import { hashOfRunName, runHash, runName } from '../../lib/run-id.ts';
-import { settings } from '../settings.ts';
+import { ETCD_PKI } from '../../helpers/etcd/etcdctl.ts';
+import { podExec } from '../../helpers/etcd/exec.ts';
+import type { KubeClients } from '../../helpers/kube.ts';
+import { PROCESS_MARKER } from '../../helpers/kubectl.ts';
+import { log } from '../../helpers/log.ts';
+import { createRunNamespace } from '../../helpers/namespace.ts';
+import { restoreScaled } from '../../helpers/scaled.ts';
+import { DOCKER_RUN_LABEL, OWNER_LABEL, REPLICAS_BEFORE, RUN_LABEL, SCALED_BY } from '../../contract/marks.ts';
+import { nodeExec } from '../../helpers/node.ts';
+import { hashOfRunName, runHash, runName } from '../../contract/run-id.ts';
 
 const LEASE = 'run';
 const LEASE_SECONDS = 30;
 const RENEW_MS = 10_000;
-/** Annotations a disruptive negative control puts on a Deployment before it scales it. */
-export const SCALED_BY = 'kube-claims.io/scaled-by-run';
-export const REPLICAS_BEFORE = 'kube-claims.io/replicas-before';
-/** Suffix of a static pod manifest parked by a negative control: /etc/kubernetes/COMPONENT.yaml.kc-parked-HASH. */
-export const parkedSuffix = (runId: string) => `.${runName(runId, 'parked')}`;
 
 const isNotFound = (e: unknown) => (e as { code?: number }).code === 404;
 
@@ -134,18 +130,6 @@ async function clusterObjects(k: KubeClients): Promise<Found[]> {
   return found;
 }
 
-/** Scales a Deployment back to the replicas recorded before a negative control scaled it, and drops the record. */
-export async function restoreScaled(k: KubeClients, namespace: string, name: string): Promise<void> {
-  const d = await k.apps.readNamespacedDeployment({ namespace, name });
-  const before = Number(d.metadata?.annotations?.[REPLICAS_BEFORE]);
-  const patch: unknown[] = [
-    { op: 'remove', path: `/metadata/annotations/${SCALED_BY.replace('/', '~1')}` },
-    { op: 'remove', path: `/metadata/annotations/${REPLICAS_BEFORE.replace('/', '~1')}` },
-  ];
-  if (Number.isInteger(before) && before >= 0) patch.unshift({ op: 'replace', path: '/spec/replicas', value: before });
-  await k.apps.patchNamespacedDeployment({ namespace, name, body: patch });
-}
-
 async function nodeFiles(cluster: ClusterInfo): Promise<Found[]> {
   if (cluster.nodeAccess.kind === 'none') return [];
   const found: Found[] = [];
@@ -186,7 +170,7 @@ async function etcdKeys(k: KubeClients, cluster: ClusterInfo): Promise<Found[]> 
 /** Containers (testcontainers' etcd) and processes (kubectl proxy, port-forward) of runs that ran on this host. */
 async function localLeftovers(): Promise<Found[]> {
   const found: Found[] = [];
-  const ps = await execa('docker', ['ps', '-a', '--filter', `label=${settings.ownerLabel}`, '--filter', 'label=io.kube-claims.run', '--format', '{{.ID}} {{.Label "io.kube-claims.run"}}'], { reject: false });
+  const ps = await execa('docker', ['ps', '-a', '--filter', `label=${OWNER_LABEL}`, '--filter', `label=${DOCKER_RUN_LABEL}`, '--format', `{{.ID}} {{.Label "${DOCKER_RUN_LABEL}"}}`], { reject: false });
   for (const line of ps.stdout.split('\n').filter(Boolean)) {
     const [id, hash] = line.split(' ');
     if (id && hash) found.push({ hash, what: `container ${id}`, remove: () => execa('docker', ['rm', '-f', id], { reject: false }) });

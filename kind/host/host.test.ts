@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
-import { PROJECT_ROOT } from '../settings.ts';
+import { fileURLToPath } from 'node:url';
 
 const caps = ['CAP_CHOWN', 'CAP_SYS_RESOURCE', 'CAP_SYS_ADMIN'];
 const capabilities = { bounding: caps, effective: caps, permitted: caps, inheritable: caps };
@@ -11,7 +11,7 @@ const capabilities = { bounding: caps, effective: caps, permitted: caps, inherit
 /** The shim as host preparation installs it, with a stand-in runc that records its arguments. */
 async function shim(): Promise<{ dir: string; run: (args: string[]) => Promise<string> }> {
   const dir = await mkdtemp(join(tmpdir(), 'kc-shim-'));
-  const template = await readFile(join(PROJECT_ROOT, 'environment/host/runc-capshim.sh'), 'utf8');
+  const template = await readFile(fileURLToPath(new URL('./runc-capshim.sh', import.meta.url)), 'utf8');
   await writeFile(join(dir, 'shim'), template.replace('@MISSING_CAPS@', '["CAP_SYS_RESOURCE"]'));
   await writeFile(join(dir, 'runc'), '#!/bin/sh\necho "runc $*"\n');
   await chmod(join(dir, 'shim'), 0o755);

@@ -4,22 +4,20 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import type { KubernetesLine } from '../../contract/lines.ts';
-import { PROJECT_ROOT } from '../settings.ts';
-import { log, timed } from '../../lib/log.ts';
+import { fileURLToPath } from 'node:url';
+import { log, timed } from '../../helpers/log.ts';
+import { binDir, type KindSettings } from '../settings.ts';
 import { TOOLS } from './tools.ts';
 import { downloadModule } from './go-modules.ts';
 import {
   buildContainerd, buildCoredns, buildCrictl, buildEtcd, buildKubernetes, buildPause, buildRunc, kindBaseFiles,
 } from './components.ts';
 import {
-  DISTROLESS_IMAGE, STAGE_IMAGE, ensureBaseImage, ensureComponentBases, ensureComponentImage, ensureNodeImage, ensureRecipeImage, localTag,
+  DISTROLESS_IMAGE, STAGE_IMAGE, ensureBaseImage, ensureComponentBases, ensureComponentImage, ensureNodeImage, ensureRecipeImage, localTag, type DebianSource,
 } from './images.ts';
 
-/**
- * The node image's tag. KUBE_CLAIMS_NODE_REPO renames the repository (default kube-claims/node), for a
- * second checkout building beside another on the same Docker engine.
- */
-export const nodeImageTag = (version: string) => `${process.env.KUBE_CLAIMS_NODE_REPO ?? 'kube-claims/node'}:${version}`;
+/** The node image's tag: the configured repository (KUBE_CLAIMS_NODE_REPO, default kube-claims/node) and the version. */
+export const nodeImageTag = (nodeRepo: string, version: string) => `${nodeRepo}:${version}`;
 /** The article's workload image (redis), built from Debian's redis-server. */
 export const REDIS_IMAGE = 'kube-claims.local/redis:7-bookworm';
 
@@ -46,8 +44,8 @@ export async function kubeadmImages(kubeadm: string, version: string): Promise<K
 const tagOf = (ref: string) => ref.slice(ref.lastIndexOf(':') + 1);
 
 /** The article's redis workload, built from Debian's redis-server; loaded into any cluster, upstream image or not. */
-export async function ensureWorkloadImage(): Promise<string> {
-  await ensureBaseImage();
+export async function ensureWorkloadImage(debian: DebianSource): Promise<string> {
+  await ensureBaseImage(debian);
   await ensureComponentImage({ tag: REDIS_IMAGE, packages: ['redis-server', 'redis-tools'], files: {} });
   return REDIS_IMAGE;
 }
@@ -88,20 +86,21 @@ export interface NodeImageResult {
 }
 
 /** Builds (or finds in the cache) every piece of the node image for `version`. */
-export async function buildNodeImage(line: KubernetesLine): Promise<NodeImageResult> {
+export async function buildNodeImage(line: KubernetesLine, settings: KindSettings): Promise<NodeImageResult> {
   const { version } = line;
+  const bin = binDir(settings);
   const t0 = performance.now();
-  const k8s = (await timed(`Kubernetes ${version} binaries`, () => buildKubernetes(version))).result;
+  const k8s = (await timed(`Kubernetes ${version} binaries`, () => buildKubernetes(bin, version))).result;
   const images = await kubeadmImages(join(k8s, 'kubeadm'), version);
   const etcdVersion = `v${tagOf(images.etcd).replace(/-\d+$/, '')}`;
-  const etcd = (await timed(`etcd ${etcdVersion}`, () => buildEtcd(etcdVersion))).result;
-  const coredns = (await timed(`coredns ${tagOf(images.coredns)}`, () => buildCoredns(tagOf(images.coredns)))).result;
-  const pause = await buildPause(version, tagOf(images.pause));
-  const crictl = await buildCrictl(line.crictl);
-  const containerd = (await timed(`containerd ${TOOLS.containerd}`, () => buildContainerd())).result;
-  const runc = (await timed(`runc ${TOOLS.runc}`, () => buildRunc())).result;
+  const etcd = (await timed(`etcd ${etcdVersion}`, () => buildEtcd(bin, etcdVersion))).result;
+  const coredns = (await timed(`coredns ${tagOf(images.coredns)}`, () => buildCoredns(bin, tagOf(images.coredns)))).result;
+  const pause = await buildPause(bin, version, tagOf(images.pause));
+  const crictl = await buildCrictl(bin, line.crictl);
+  const containerd = (await timed(`containerd ${TOOLS.containerd}`, () => buildContainerd(bin))).result;
+  const runc = (await timed(`runc ${TOOLS.runc}`, () => buildRunc(bin))).result;
   const kindFiles = await kindBaseFiles();
-  await timed('Debian base and component base images', () => ensureComponentBases());
+  await timed('Debian base and component base images', () => ensureComponentBases(settings));
 
   const recipe = await serverImageRecipe(version);
   const goRunner = join(k8s, 'kube-log-runner');
@@ -118,7 +117,7 @@ export async function buildNodeImage(line: KubernetesLine): Promise<NodeImageRes
   }
   await ensureRecipeImage({
     tag: localTag(images.proxy), recipe: 'kube-proxy.Dockerfile', from, buildArgs: bases,
-    context: { 'kube-proxy': join(k8s, 'kube-proxy'), 'go-runner': goRunner, 'iptables-wrapper': join(PROJECT_ROOT, 'environment/image/images/iptables-wrapper.sh') },
+    context: { 'kube-proxy': join(k8s, 'kube-proxy'), 'go-runner': goRunner, 'iptables-wrapper': fileURLToPath(new URL('./images/iptables-wrapper.sh', import.meta.url)) },
     append: recipe.entrypointInDockerfile ? ['ENTRYPOINT ["/go-runner"]'] : [],
   });
   await ensureRecipeImage({
@@ -130,9 +129,9 @@ export async function buildNodeImage(line: KubernetesLine): Promise<NodeImageRes
     archives: { 'coredns.tar': { files: { coredns }, setcap: 'cap_net_bind_service=+ep' } },
   });
   await ensureRecipeImage({ tag: localTag(images.pause), recipe: 'pause.Dockerfile', context: { pause } });
-  await ensureWorkloadImage();
+  await ensureWorkloadImage(settings);
 
-  const tag = nodeImageTag(version);
+  const tag = nodeImageTag(settings.nodeRepo, version);
   const preload = Object.values(images).map((ref) => ({ local: localTag(ref), ref }));
   const built = (await timed(`node image ${tag}`, () => ensureNodeImage({
     tag, kubernetesVersion: version, pauseImage: images.pause, kubernetesBin: k8s, crictl, containerdBin: containerd, runc, kindFiles, preload,

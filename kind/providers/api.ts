@@ -2,10 +2,10 @@
 // Failures that waiting cannot mend (refused, unknown host, TLS, authentication) end the run in seconds
 // with a one-line reason; an API server that is busy (429, 5xx) or still starting is retried, boundedly.
 import { AuthenticationV1Api } from '@kubernetes/client-node';
-import type { KubeClients } from '../../lib/kube.ts';
-import { EnvironmentError } from '../../lib/errors.ts';
-import { log } from '../../lib/log.ts';
-import { sleep } from '../../lib/wait.ts';
+import type { KubeClients } from '../../helpers/kube.ts';
+import { EnvironmentError } from '../../contract/errors.ts';
+import { log } from '../../helpers/log.ts';
+import { sleep } from '../../helpers/wait.ts';
 
 export type ApiFailureKind = 'refused' | 'reset' | 'unknown-host' | 'tls' | 'timeout' | 'unauthorized' | 'forbidden' | 'busy' | 'other';
 

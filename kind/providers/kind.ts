@@ -4,10 +4,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
-import { settings as config, paths } from '../settings.ts';
+import { kubeconfigPath, logsDir, type KindSettings } from '../settings.ts';
 import { containerExists } from '../host/docker.ts';
-import { log } from '../../lib/log.ts';
-import { EnvironmentError } from '../../lib/errors.ts';
+import { log } from '../../helpers/log.ts';
+import { EnvironmentError } from '../../contract/errors.ts';
 
 /** Written into the node container once kube-claims created the cluster: how we tell ours from others. */
 const OWNER_MARKER = '/kind/kube-claims-owner';
@@ -25,9 +25,12 @@ export class KindCluster {
   readonly name: string;
   readonly kind: string;
 
-  constructor(kindBinary: string, name: string) {
+  private readonly settings: KindSettings;
+
+  constructor(kindBinary: string, name: string, settings: KindSettings) {
     this.kind = kindBinary;
     this.name = name;
+    this.settings = settings;
   }
 
   get controlPlaneContainer(): string {
@@ -35,7 +38,7 @@ export class KindCluster {
   }
 
   get kubeconfigPath(): string {
-    return paths.kubeconfig(this.name);
+    return kubeconfigPath(this.settings, this.name);
   }
 
   async exists(): Promise<boolean> {
@@ -76,7 +79,7 @@ export class KindCluster {
       nodes: [{ role: 'control-plane', image: spec.image }],
       ...(spec.allowCgroupV1 ? { kubeadmConfigPatches: ['kind: KubeletConfiguration\nfailCgroupV1: false\n'] } : {}),
     };
-    const configFile = `${config.stateDir}/${spec.name}.kind.yaml`;
+    const configFile = `${this.settings.stateDir}/${spec.name}.kind.yaml`;
     await mkdir(dirname(configFile), { recursive: true });
     await writeFile(configFile, stringify(clusterConfig));
     log.step(`kind create cluster --name ${spec.name} --image ${spec.image}`);
@@ -86,11 +89,11 @@ export class KindCluster {
     child.all?.on('data', (d: Buffer) => { for (const line of d.toString().split('\n')) if (line.trim()) log.detail(line.trim()); });
     const r = await child;
     if (r.exitCode !== 0) {
-      const logsDir = `${paths.logs}/${spec.name}-create-failure`;
-      await execa(this.kind, ['export', 'logs', logsDir, '--name', spec.name], { reject: false });
+      const failureLogs = `${logsDir(this.settings)}/${spec.name}-create-failure`;
+      await execa(this.kind, ['export', 'logs', failureLogs, '--name', spec.name], { reject: false });
       await this.delete();
       const tail = (r.all ?? '').trim().split('\n').filter((l) => /ERROR|error|failed/i.test(l)).slice(-2).join(' | ');
-      throw new EnvironmentError(`kind create cluster ${spec.name} failed (logs in ${logsDir}): ${tail}`);
+      throw new EnvironmentError(`kind create cluster ${spec.name} failed (logs in ${failureLogs}): ${tail}`);
     }
     await execa('docker', ['exec', this.controlPlaneContainer, 'sh', '-c', `echo "${new Date().toISOString()}" > ${OWNER_MARKER}`]);
   }

@@ -5,13 +5,13 @@
 // entering PID 1's namespaces. The pod's namespace is the run's; it goes when the run releases the cluster.
 import type { V1ContainerImage } from '@kubernetes/client-node';
 import type { NodeAccess } from '../../contract/cluster.ts';
-import type { KubeClients } from '../../lib/kube.ts';
-import { Kubectl } from '../../lib/kubectl.ts';
-import { log } from '../../lib/log.ts';
-import { NSENTER_ARGS } from '../../lib/node.ts';
-import { createRunNamespace, deleteNamespace } from '../../lib/namespace.ts';
-import { runName } from '../../lib/run-id.ts';
-import { sleep } from '../../lib/wait.ts';
+import type { KubeClients } from '../../helpers/kube.ts';
+import { Kubectl } from '../../helpers/kubectl.ts';
+import { log } from '../../helpers/log.ts';
+import { NSENTER_ARGS } from '../../helpers/node.ts';
+import { createRunNamespace, deleteNamespace } from '../../helpers/namespace.ts';
+import { runName } from '../../contract/run-id.ts';
+import { sleep } from '../../helpers/wait.ts';
 
 const HOST = '/host';
 /** Dynamic loaders of common node distributions (glibc and musl, amd64 and arm64), as real files. */

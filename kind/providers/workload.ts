@@ -3,9 +3,9 @@
 // at release (or by the next run, if this one is killed). COMP-05 checks it; COMP-03, API-09 and API-10 list it.
 import type { V1ContainerImage } from '@kubernetes/client-node';
 import type { Workload } from '../../contract/cluster.ts';
-import type { KubeClients } from '../../lib/kube.ts';
-import { runLabels } from '../../lib/namespace.ts';
-import { runName } from '../../lib/run-id.ts';
+import type { KubeClients } from '../../helpers/kube.ts';
+import { runLabels } from '../../helpers/namespace.ts';
+import { runName } from '../../contract/run-id.ts';
 
 /** Where upstream users get redis; used on other clusters when the node has no redis image of its own. */
 export const UPSTREAM_REDIS = 'redis:7';

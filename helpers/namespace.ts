@@ -1,11 +1,9 @@
 // Namespaces a run creates: named and labelled by the run, deleted afterwards (also after a failure),
-// and found again by the next run if this one was killed (environment/providers/leftovers.ts).
+// and found again by the next run if this one was killed (kind/providers/leftovers.ts).
 import type { KubeClients } from './kube.ts';
-import { runHash } from './run-id.ts';
+import { RUN_LABEL } from '../contract/marks.ts';
+import { runHash } from '../contract/run-id.ts';
 import { waitUntil } from './wait.ts';
-
-/** Label on everything a run creates in a cluster; its value is the run's hash (lib/run-id.ts). */
-export const RUN_LABEL = 'kube-claims.io/run';
 
 export const runLabels = (runId: string) => ({ [RUN_LABEL]: runHash(runId) });
 
@@ -15,7 +13,7 @@ export async function createRunNamespace(k: KubeClients, runId: string, name: st
 
 /**
  * Deletes the namespace and, unless `timeoutMs` is 0, waits (boundedly) until it is gone; absent is fine.
- * A namespace that lingers is removed by the next run (environment/providers/leftovers.ts).
+ * A namespace that lingers is removed by the next run (kind/providers/leftovers.ts).
  */
 export async function deleteNamespace(k: KubeClients, name: string, timeoutMs = 120_000): Promise<void> {
   try {

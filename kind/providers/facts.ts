@@ -2,8 +2,8 @@
 // versions, the node image, /version's fields and what kubeadm wrote under /etc/kubernetes (names only).
 import { parse } from 'yaml';
 import type { ClusterInfo } from '../../contract/cluster.ts';
-import { kubeClients } from '../../lib/kube.ts';
-import { nodeExec } from '../../lib/node.ts';
+import { kubeClients } from '../../helpers/kube.ts';
+import { nodeExec } from '../../helpers/node.ts';
 
 export interface EnvironmentFacts {
   cluster: string;

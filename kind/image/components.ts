@@ -4,12 +4,9 @@
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { LINES } from '../../contract/lines.ts';
-import { settings as config } from '../settings.ts';
 import { TOOLS } from './tools.ts';
 import { cached } from './cache.ts';
 import { buildWithWrapper, downloadModule, goInstall } from './go-modules.ts';
-
-const binRoot = () => join(config.cacheDir, 'bin');
 
 export const KUBERNETES_BINARIES = [
   'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'kubelet', 'kubeadm', 'kubectl',
@@ -38,7 +35,7 @@ export function kubernetesLdflags(version: string, buildDate: string, releaseCom
 }
 
 /** Kubernetes server and client binaries, stamped like a release build (hack/lib/version.sh). */
-export async function buildKubernetes(version: string, binaries: readonly string[] = KUBERNETES_BINARIES, outDir = join(binRoot(), 'kubernetes', version)): Promise<string> {
+export async function buildKubernetes(bin: string, version: string, binaries: readonly string[] = KUBERNETES_BINARIES, outDir = join(bin, 'kubernetes', version)): Promise<string> {
   const [, minor, patch] = version.slice(1).split('.');
   const releaseCommit = Object.values(LINES).find((l) => l.version === version)?.releaseCommit?.value;
   return buildWithWrapper({
@@ -53,8 +50,8 @@ export async function buildKubernetes(version: string, binaries: readonly string
 }
 
 /** kubectl alone, for a cluster whose node image kube-claims did not build (upstream or external). */
-export async function buildKubectl(version: string): Promise<string> {
-  return join(await buildKubernetes(version, ['kubectl'], join(binRoot(), 'kubectl', version)), 'kubectl');
+export async function buildKubectl(bin: string, version: string): Promise<string> {
+  return join(await buildKubernetes(bin, version, ['kubectl'], join(bin, 'kubectl', version)), 'kubectl');
 }
 
 /**
@@ -63,10 +60,10 @@ export async function buildKubectl(version: string): Promise<string> {
  * v2 client (published as v2.305.PATCH); 3.6 and 3.7 have none, and 3.7's etcdutl no longer
  * replaces the server. GitSHA stays unset: etcd's own default then says it was not provided.
  */
-export async function buildEtcd(version: string): Promise<string> {
+export async function buildEtcd(bin: string, version: string): Promise<string> {
   const modules = ['server', 'etcdctl', 'etcdutl'].map((m) => ({ path: `go.etcd.io/etcd/${m}/v3`, version }));
   return buildWithWrapper({
-    outDir: join(binRoot(), 'etcd', version),
+    outDir: join(bin, 'etcd', version),
     modules,
     replaceVersion: (m) => (m.endsWith('/v2') ? `v2.305.${version.split('.')[2]}` : version),
     binaries: [
@@ -79,12 +76,12 @@ export async function buildEtcd(version: string): Promise<string> {
 }
 
 /** coredns; GitCommit stays unset (its Makefile stamps git's commit, which the proxy does not give). */
-export async function buildCoredns(version: string): Promise<string> {
-  return goInstall(join(binRoot(), 'coredns', version), 'github.com/coredns/coredns', version, 'coredns');
+export async function buildCoredns(bin: string, version: string): Promise<string> {
+  return goInstall(join(bin, 'coredns', version), 'github.com/coredns/coredns', version, 'coredns');
 }
 
-export async function buildCrictl(version: string): Promise<string> {
-  return goInstall(join(binRoot(), 'crictl', version), 'sigs.k8s.io/cri-tools/cmd/crictl', version, 'crictl',
+export async function buildCrictl(bin: string, version: string): Promise<string> {
+  return goInstall(join(bin, 'crictl', version), 'sigs.k8s.io/cri-tools/cmd/crictl', version, 'crictl',
     { ldflags: [`-X sigs.k8s.io/cri-tools/pkg/version.Version=${version.slice(1)}`] });
 }
 
@@ -93,10 +90,10 @@ export async function buildCrictl(version: string): Promise<string> {
  * no_grpc), without cgo: the daemon needs none of the cgo-only plugins (btrfs, devmapper) here.
  * Revision (git's commit) stays unset.
  */
-export async function buildContainerd(version = TOOLS.containerd): Promise<string> {
+export async function buildContainerd(bin: string, version = TOOLS.containerd): Promise<string> {
   const pkg = 'github.com/containerd/containerd/v2';
   return buildWithWrapper({
-    outDir: join(binRoot(), 'containerd', version),
+    outDir: join(bin, 'containerd', version),
     modules: [{ path: pkg, version }],
     replaceVersion: () => version,
     binaries: [
@@ -114,16 +111,16 @@ export async function buildContainerd(version = TOOLS.containerd): Promise<strin
  * (Debian's libseccomp-dev, linked statically), netgo/osusergo. Its version comes from the module's
  * VERSION file; gitCommit stays unset (runc then prints no commit line).
  */
-export async function buildRunc(version = TOOLS.runc): Promise<string> {
-  return goInstall(join(binRoot(), 'runc', version), 'github.com/opencontainers/runc', version, 'runc', {
+export async function buildRunc(bin: string, version = TOOLS.runc): Promise<string> {
+  return goInstall(join(bin, 'runc', version), 'github.com/opencontainers/runc', version, 'runc', {
     cgo: true, tags: ['seccomp', 'urfave_cli_no_docs', 'netgo', 'osusergo'], ldflags: ['-extldflags', '-static'],
   }).catch((e: Error) => {
     throw new Error(`${e.message} (runc needs gcc, pkg-config and libseccomp-dev: run host preparation)`);
   });
 }
 
-export async function buildKind(): Promise<string> {
-  return goInstall(join(binRoot(), 'kind', TOOLS.kind), 'sigs.k8s.io/kind', TOOLS.kind, 'kind');
+export async function buildKind(bin: string): Promise<string> {
+  return goInstall(join(bin, 'kind', TOOLS.kind), 'sigs.k8s.io/kind', TOOLS.kind, 'kind');
 }
 
 /**
@@ -131,8 +128,8 @@ export async function buildKind(): Promise<string> {
  * sandbox image needs nothing else. Upstream's VERSION is v$(TAG)-$(REV), REV from `git describe`,
  * which a module has no way to know: VERSION is v$(TAG) alone.
  */
-export async function buildPause(kubernetesVersion: string, pauseTag: string): Promise<string> {
-  const outDir = join(binRoot(), 'pause', `${pauseTag}-from-${kubernetesVersion}`);
+export async function buildPause(bin: string, kubernetesVersion: string, pauseTag: string): Promise<string> {
+  const outDir = join(bin, 'pause', `${pauseTag}-from-${kubernetesVersion}`);
   await cached(outDir, { kind: 'pause', kubernetesVersion, pauseTag, v: 2 }, async (tmp) => {
     const k8s = await downloadModule('k8s.io/kubernetes', kubernetesVersion);
     await execa('gcc', ['-Os', '-Wall', '-Werror', '-static', `-DVERSION=v${pauseTag}`, '-o', join(tmp, 'pause'), join(k8s.dir, 'build/pause/linux/pause.c')])

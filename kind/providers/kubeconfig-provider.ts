@@ -1,11 +1,11 @@
 // The kubeconfig provider: a cluster kube-claims did not make. It is only connected to, never created,
 // changed or deleted; node access goes through a node-shell pod of the run (node-shell.ts).
 import type { ClusterInfo } from '../../contract/cluster.ts';
-import { EnvironmentError } from '../../lib/errors.ts';
-import { kubeClients } from '../../lib/kube.ts';
-import { Kubectl } from '../../lib/kubectl.ts';
-import { deleteNamespace } from '../../lib/namespace.ts';
-import { runName } from '../../lib/run-id.ts';
+import { EnvironmentError } from '../../contract/errors.ts';
+import { kubeClients } from '../../helpers/kube.ts';
+import { Kubectl } from '../../helpers/kubectl.ts';
+import { deleteNamespace } from '../../helpers/namespace.ts';
+import { runName } from '../../contract/run-id.ts';
 import { awaitApi } from './api.ts';
 import { exportDiagnostics } from './diagnostics.ts';
 import { openNodeShell } from './node-shell.ts';
@@ -25,7 +25,7 @@ export class KubeconfigProvider implements ClusterProvider {
     const t0 = performance.now();
     const api = await awaitApi(k, { startingUpMs: 0 });
     const apiWait = Math.round((performance.now() - t0) / 100) / 10;
-    const kubectl = await kubectlFor(api.serverVersion);
+    const kubectl = await kubectlFor(api.serverVersion, this.r.settings);
     const nodeName = await controlPlaneNode(k);
     if (!nodeName) throw new EnvironmentError('the cluster has no node labelled node-role.kubernetes.io/control-plane, and more than one node: kube-claims checks a kubeadm control plane');
     const node = await k.core.readNode({ name: nodeName });

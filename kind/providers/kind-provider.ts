@@ -1,12 +1,14 @@
 // The kind provider: a kind cluster kube-claims makes (or reuses, when it made it before) from the line's
 // node image: upstream kindest/node where present or pullable, else the offline build.
 import type { ClusterInfo } from '../../contract/cluster.ts';
-import { EnvironmentError } from '../../lib/errors.ts';
-import { kubeClients } from '../../lib/kube.ts';
-import { log, timed } from '../../lib/log.ts';
-import { waitUntil } from '../../lib/wait.ts';
-import { whileInterruptible } from '../../lib/cleanup.ts';
-import { dockerAnswers, imageExists, tryPull } from '../host/docker.ts';
+import { EnvironmentError } from '../../contract/errors.ts';
+import { kubeClients } from '../../helpers/kube.ts';
+import { log, timed } from '../../helpers/log.ts';
+import { waitUntil } from '../../helpers/wait.ts';
+import { whileInterruptible } from '../../helpers/cleanup.ts';
+import { dockerAnswers, imageExists, imageLabels, tryPull } from '../host/docker.ts';
+import { NODE_IMAGE_VERSION_LABEL } from '../../contract/marks.ts';
+import { binDir, type KindSettings } from '../settings.ts';
 import { buildKind } from '../image/components.ts';
 import { localTag } from '../image/images.ts';
 import { buildNodeImage, ensureWorkloadImage } from '../image/node-image.ts';
@@ -16,7 +18,10 @@ import { exportDiagnostics } from './diagnostics.ts';
 import { workloadFor } from './workload.ts';
 import { controlPlaneNode, kubectlFor, type ClusterProvider, type ProviderRequest } from './provider.ts';
 
-export type ImageSource = 'auto' | 'offline' | 'upstream';
+/** The offline node image is known by its label (whatever repository KUBE_CLAIMS_NODE_REPO gave it), not by its name. */
+async function isOfflineNodeImage(image: string): Promise<boolean> {
+  return !!(await imageLabels(image))?.[NODE_IMAGE_VERSION_LABEL];
+}
 
 /** kindest/node:v1.33.12@sha256:… → v1.33.12; undefined for a tag that names no release. */
 export function releaseOfNodeImage(image: string): string | undefined {
@@ -34,7 +39,7 @@ export class KindProvider implements ClusterProvider {
 
   /** upstream kindest/node when present or pullable, else the offline build; `offline` says which. */
   private async chooseImage(timings: Record<string, number>): Promise<{ image: string; offline: boolean }> {
-    if (this.r.nodeImage) return { image: this.r.nodeImage, offline: this.r.nodeImage.startsWith('kube-claims/') };
+    if (this.r.nodeImage) return { image: this.r.nodeImage, offline: await isOfflineNodeImage(this.r.nodeImage) };
     const upstream = this.r.line.upstreamImage.value;
     if (this.r.imageSource !== 'offline') {
       if (await imageExists(upstream)) return { image: upstream, offline: false };
@@ -43,7 +48,7 @@ export class KindProvider implements ClusterProvider {
       if (this.r.imageSource === 'upstream') throw new EnvironmentError(`${upstream} is neither present nor pullable (no registry reachable?)`);
       log.step('no registry reachable: building the node image offline');
     }
-    const { result, seconds } = await timed(`node image for ${this.r.line.version}`, () => buildNodeImage(this.r.line));
+    const { result, seconds } = await timed(`node image for ${this.r.line.version}`, () => buildNodeImage(this.r.line, this.r.settings));
     timings.imageBuild = seconds;
     return { image: result.tag, offline: true };
   }
@@ -52,7 +57,7 @@ export class KindProvider implements ClusterProvider {
     const timings: Record<string, number> = {};
     const name = this.r.clusterName;
     if (!(await dockerAnswers())) throw new EnvironmentError('no Docker engine answers: run `npm run host:prepare` first');
-    const cluster = (this.cluster = new KindCluster(await buildKind(), name));
+    const cluster = (this.cluster = new KindCluster(await buildKind(binDir(this.r.settings)), name, this.r.settings));
     if ((await cluster.exists()) && !(await cluster.isOurs())) {
       throw new EnvironmentError(`a kind cluster named ${name} exists and was not made by kube-claims; choose another name (--name, KUBE_CLAIMS_CLUSTER)`);
     }
@@ -67,7 +72,7 @@ export class KindProvider implements ClusterProvider {
     let offline = false;
     if (await cluster.exists()) {
       image = await cluster.image();
-      offline = image.startsWith('kube-claims/');
+      offline = await isOfflineNodeImage(image);
       restartedRecently = (await cluster.secondsSinceStart()) < 120;
       log.step(`reusing kind cluster ${name} (${image})${restartedRecently ? ': its node has just started' : ''}`);
       await cluster.exportKubeconfig();
@@ -91,7 +96,7 @@ export class KindProvider implements ClusterProvider {
       return node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
     }, 120_000, 1000).catch((e: Error) => { throw new EnvironmentError(e.message); });
     timings.apiAndNodeWait = Math.round((performance.now() - t0) / 100) / 10;
-    const workloadImage = this.r.workloadImage ?? (await ensureWorkloadImage());
+    const workloadImage = this.r.workloadImage ?? (await ensureWorkloadImage(this.r.settings));
     if (!this.r.workloadImage) await cluster.loadImage(workloadImage);
     return {
       name, provider: 'kind', madeByKubeClaims: true, createdByThisRun: created,
@@ -99,7 +104,7 @@ export class KindProvider implements ClusterProvider {
       nodeAccess: { kind: 'docker', container: cluster.controlPlaneContainer },
       // What was asked for: the line's offline build, or the release of the node image chosen for the line.
       serverVersion: api.serverVersion, requestedVersion: offline ? this.r.line.version : releaseOfNodeImage(image),
-      kubectl: await kubectlFor(api.serverVersion), nodeImage: image, hostImagePrefix: offline ? localTag('') : undefined,
+      kubectl: await kubectlFor(api.serverVersion, this.r.settings), nodeImage: image, hostImagePrefix: offline ? localTag('') : undefined,
       // As in the article, redis runs in default on clusters kube-claims made.
       workload: workloadFor(this.r.runId, 'default', workloadImage),
       timings,
@@ -113,13 +118,13 @@ export class KindProvider implements ClusterProvider {
   async destroy(cluster: ClusterInfo): Promise<void> {
     if (!cluster.createdByThisRun || this.r.keep) return;
     log.step(`deleting kind cluster ${cluster.name} (created by this run; keep it with --keep or KUBE_CLAIMS_KEEP_CLUSTER=1)`);
-    await (this.cluster ?? new KindCluster(await buildKind(), cluster.name)).delete();
+    await (this.cluster ?? new KindCluster(await buildKind(binDir(this.r.settings)), cluster.name, this.r.settings)).delete();
   }
 }
 
 /** Deletes a kind cluster kube-claims made (cluster down); false when there is none of that name. */
-export async function deleteKindCluster(name: string): Promise<boolean> {
-  const cluster = new KindCluster(await buildKind(), name);
+export async function deleteKindCluster(name: string, settings: KindSettings): Promise<boolean> {
+  const cluster = new KindCluster(await buildKind(binDir(settings)), name, settings);
   if (!(await cluster.exists())) return false;
   if (!(await cluster.isOurs())) throw new EnvironmentError(`kind cluster ${name} was not made by kube-claims; not deleting it`);
   await cluster.delete();

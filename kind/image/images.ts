@@ -6,22 +6,24 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { chmod, cp, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { execa } from 'execa';
-import { settings as config, PROJECT_ROOT } from '../settings.ts';
+import { fileURLToPath } from 'node:url';
+import type { KindSettings } from '../settings.ts';
 import { dockerBuild, dockerImportDir, dockerSave, imageLabels } from '../host/docker.ts';
-import { log } from '../../lib/log.ts';
+import { log } from '../../helpers/log.ts';
 import { cached, inputsKey } from './cache.ts';
 
-const KEY_LABEL = 'io.kube-claims.inputs';
+import { INPUTS_LABEL as KEY_LABEL, NODE_IMAGE_VERSION_LABEL, OWNER_LABEL } from '../../contract/marks.ts';
 const DEBIAN_SUITE = 'bookworm';
-const DEBIAN_MIRROR = process.env.KUBE_CLAIMS_DEBIAN_MIRROR ?? 'http://deb.debian.org/debian';
 export const BASE_IMAGE = `kube-claims/debian:${DEBIAN_SUITE}`;
 /** Debian with the packages the component images take files from (bash-static, iptables, setcap, tzdata ...). */
 export const STAGE_IMAGE = `kube-claims/debian-stage:${DEBIAN_SUITE}`;
 /** Like gcr.io/distroless/static-debian12: passwd/group with nonroot, CA certificates, tzdata, netbase, /tmp; no shell. */
 export const DISTROLESS_IMAGE = `kube-claims/distroless-static:${DEBIAN_SUITE}`;
-const RECIPES = join(PROJECT_ROOT, 'environment/image/images');
+/** The image recipes beside this module (resolved from it, so a move or a clone elsewhere keys the same). */
+const RECIPES = fileURLToPath(new URL('./images', import.meta.url));
+const NODE_RECIPE = fileURLToPath(new URL('./node', import.meta.url));
 
 /** The host-side tag of the component image kubeadm knows as `ref` (see the top of this file). */
 export const localTag = (ref: string) => `kube-claims.local/${ref}`;
@@ -31,7 +33,7 @@ async function ensureImage(tag: string, inputs: unknown, build: (labels: Record<
   const key = inputsKey(inputs);
   const labels = await imageLabels(tag);
   if (labels?.[KEY_LABEL] === key) return false;
-  await build({ [KEY_LABEL]: key, [config.ownerLabel]: 'kube-claims' });
+  await build({ [KEY_LABEL]: key, [OWNER_LABEL]: 'kube-claims' });
   return true;
 }
 
@@ -55,13 +57,16 @@ async function listFiles(dir: string): Promise<string[]> {
   return out;
 }
 
+export type DebianSource = Pick<KindSettings, 'cacheDir' | 'debianMirror'>;
+
 /** Debian minbase from debootstrap, imported as an image: there is no registry to pull debian from. */
-export async function ensureBaseImage(): Promise<string> {
-  await ensureImage(BASE_IMAGE, { suite: DEBIAN_SUITE, mirror: DEBIAN_MIRROR, v: 1 }, async (labels) => {
-    const rootfs = join(config.cacheDir, 'rootfs', DEBIAN_SUITE);
-    await cached(rootfs, { suite: DEBIAN_SUITE, mirror: DEBIAN_MIRROR }, async (tmp) => {
-      log.step(`debootstrap ${DEBIAN_SUITE} (minbase) from ${DEBIAN_MIRROR}`);
-      const r = await execa('debootstrap', ['--variant=minbase', DEBIAN_SUITE, tmp, DEBIAN_MIRROR], { reject: false, all: true });
+export async function ensureBaseImage(debian: DebianSource): Promise<string> {
+  const mirror = debian.debianMirror;
+  await ensureImage(BASE_IMAGE, { suite: DEBIAN_SUITE, mirror, v: 1 }, async (labels) => {
+    const rootfs = join(debian.cacheDir, 'rootfs', DEBIAN_SUITE);
+    await cached(rootfs, { suite: DEBIAN_SUITE, mirror }, async (tmp) => {
+      log.step(`debootstrap ${DEBIAN_SUITE} (minbase) from ${mirror}`);
+      const r = await execa('debootstrap', ['--variant=minbase', DEBIAN_SUITE, tmp, mirror], { reject: false, all: true });
       if (r.exitCode !== 0) throw new Error(`debootstrap failed: ${(r.all ?? '').trim().split('\n').slice(-3).join(' | ')}`);
       await execa('sh', ['-c', `rm -rf "${tmp}"/var/cache/apt/archives/*.deb "${tmp}"/var/lib/apt/lists/*`]);
     });
@@ -89,9 +94,10 @@ export async function ensureComponentImage(image: ComponentImage): Promise<void>
   const hostFiles = Object.values(image.files).filter((f) => !f.startsWith('symlink:'));
   const templateText = await readFile(join(RECIPES, 'debian.Dockerfile'), 'utf8');
   const dockerfile = templateText + (image.entrypoint ? `ENTRYPOINT ${JSON.stringify(image.entrypoint)}\n` : '');
-  // Host files by their place in the project (their content is in `files`): a clone elsewhere keys the same.
-  const placed = Object.fromEntries(Object.entries(image.files).map(([at, f]) => [at, f.startsWith('symlink:') ? f : relative(PROJECT_ROOT, f)]));
-  const inputs = { image: { ...image, files: placed }, files: await hashFiles(hostFiles, PROJECT_ROOT), dockerfile, base: await imageLabels(BASE_IMAGE) };
+  // Host files by name and content, not by where the project is: a clone elsewhere, or a moved recipe, keys the same.
+  const placed = Object.fromEntries(Object.entries(image.files).map(([at, f]) => [at, f.startsWith('symlink:') ? f : basename(f)]));
+  const files = await Promise.all(hostFiles.map((f) => hashFiles([f], dirname(f))));
+  const inputs = { image: { ...image, files: placed }, files, dockerfile, base: await imageLabels(BASE_IMAGE) };
   const built = await ensureImage(image.tag, inputs, async (labels) => {
     log.step(`building image ${image.tag}`);
     const ctx = await mkdtemp(join(tmpdir(), 'kube-claims-image-'));
@@ -123,8 +129,8 @@ const STAGE_PACKAGES = [
 ];
 
 /** The staging image and the distroless-like base every component image but pause starts from. */
-export async function ensureComponentBases(): Promise<void> {
-  await ensureBaseImage();
+export async function ensureComponentBases(debian: DebianSource): Promise<void> {
+  await ensureBaseImage(debian);
   await ensureComponentImage({
     tag: STAGE_IMAGE, packages: STAGE_PACKAGES,
     files: { 'usr/local/bin/kc-stage': join(RECIPES, 'kc-stage.sh') },
@@ -134,7 +140,7 @@ export async function ensureComponentBases(): Promise<void> {
 
 export interface RecipeImage {
   tag: string;
-  /** A Dockerfile of environment/image/images/. */
+  /** A Dockerfile of kind/image/images/. */
   recipe: string;
   /** Build context: file name in the context → host file. */
   context?: Record<string, string>;
@@ -246,7 +252,7 @@ const CONTAINERD_BINARIES = ['containerd', 'containerd-shim-runc-v2', 'ctr'];
 
 /** The kind node image: kind's node files, containerd 2 and runc built from their modules, our binaries and preloaded images. */
 export async function ensureNodeImage(n: NodeImageInputs): Promise<boolean> {
-  const recipeDir = join(PROJECT_ROOT, 'environment/image/node');
+  const recipeDir = NODE_RECIPE;
   const preloadIds = await Promise.all(n.preload.map(async (i) => `${i.ref}@${(await imageLabels(i.local))?.[KEY_LABEL]}`));
   const inputs = {
     kubernetesVersion: n.kubernetesVersion, pauseImage: n.pauseImage, preloadIds,
@@ -274,7 +280,7 @@ export async function ensureNodeImage(n: NodeImageInputs): Promise<boolean> {
       const size = (await stat(join(ctx, 'images', 'preload.tar'))).size;
       log.step(`building node image ${n.tag} (preload ${Math.round(size / 2 ** 20)} MiB)`);
       await dockerBuild({
-        tag: n.tag, context: ctx, dockerfile: join(recipeDir, 'Dockerfile'), labels: { ...labels, 'io.kube-claims.kubernetes-version': n.kubernetesVersion },
+        tag: n.tag, context: ctx, dockerfile: join(recipeDir, 'Dockerfile'), labels: { ...labels, [NODE_IMAGE_VERSION_LABEL]: n.kubernetesVersion },
         buildArgs: { BASE_IMAGE, PAUSE_IMAGE: n.pauseImage, KUBERNETES_VERSION: n.kubernetesVersion },
       });
     } finally {

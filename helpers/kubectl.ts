@@ -16,7 +16,7 @@ export class Kubectl {
   readonly binary: string;
   readonly kubeconfig: string;
   readonly context?: string;
-  /** Marks spawned processes with the run (lib/run-id.ts runHash). */
+  /** Marks spawned processes with the run (helpers/run-id.ts runHash). */
   readonly runHash?: string;
 
   constructor(binary: string, kubeconfig: string, context?: string, runHash?: string) {
