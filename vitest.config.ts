@@ -1,17 +1,12 @@
 // The test command (`npm test`): unit tests and the live claims, configured from the environment
-// (KUBE_CLAIMS_* variables, see `npx kube-claims --help`), reported by the kube-claims reporter.
+// (KUBE_CLAIMS_* variables, see `npx kube-claims --help`), wired as `verify` wires them (app/vitest-projects.ts).
 import { defineConfig } from 'vitest/config';
+import type { InlineConfig, TestUserConfig } from 'vitest/node';
 import { parseConfig } from './app/config.ts';
-import { claimsProjects, unitProject } from './app/vitest-projects.ts';
-import { exportDiagnostics } from './kind/providers/diagnostics.ts';
-import KubeClaimsReporter from './report/vitest-reporter.ts';
+import { vitestOptions } from './app/vitest-projects.ts';
 
-const config = parseConfig(['verify'], process.env);
+const { projects, tags, tagsFilter, reporters } = vitestOptions(parseConfig(['verify'], process.env), { unit: true });
+// tagsFilter is a root option that vitest's types list among the command-line ones; the root config applies it too.
+const test: InlineConfig & Pick<TestUserConfig, 'tagsFilter'> = { projects, tags, tagsFilter, reporters };
 
-export default defineConfig({
-  test: {
-    projects: [unitProject(), ...claimsProjects(config)],
-    // The kube-claims reporter first: it redacts what the reporters after it print, and prints last.
-    reporters: [new KubeClaimsReporter({ runId: config.runId, reportsDir: config.reportsDir, formats: config.formats, diagnostics: exportDiagnostics }), 'default'],
-  },
-});
+export default defineConfig({ test });

@@ -1,9 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { CATALOGUE, claimTestName } from '../contract/catalogue.ts';
-import { parseConfig, selectClaims, testNamePattern } from './config.ts';
+import { parseConfig, selectClaims } from './config.ts';
 
-const names = CATALOGUE.flatMap((c) => [`§ group > ${claimTestName(c.id as never)}`, `§ group > ${c.id} negative control: something`]);
-const matching = (pattern: string | undefined) => [...new Set(names.filter((n) => !pattern || new RegExp(pattern).test(n)).map((n) => n.split(' > ')[1]!.split(' ')[0]))];
 const config = (argv: string[], env: Record<string, string> = {}) => parseConfig(argv, env);
 
 describe('the run configuration', () => {
@@ -41,24 +38,11 @@ describe('the run configuration', () => {
   });
 });
 
-describe('focus and skip by claim ID or group', () => {
-  const pattern = (focus: string[], skip: string[], claimsOnly = false) => testNamePattern({ focus: selectClaims(focus), skip: selectClaims(skip), claimsOnly });
+describe('focus and skip by claim ID or group (app/selection.test.ts runs the selection)', () => {
   test('a group selects its claims', () => {
     expect(selectClaims(['etcd']).every((c) => c.group === 'etcd')).toBe(true);
   });
-  test('focus keeps only the named claims, negative controls included', () => {
-    expect(matching(pattern(['API-08', 'components'], []))).toEqual(['COMP-01', 'COMP-02', 'COMP-03', 'COMP-04', 'COMP-05', 'API-08']);
-    expect(new RegExp(pattern(['API-08'], [])!).test('API-08 negative control: anonymous may list pods')).toBe(true);
-  });
-  test('skip removes the named claims and nothing else', () => {
-    const kept = matching(pattern([], ['etcd', 'API-01']));
-    expect(kept).not.toContain('API-01');
-    expect(kept.some((id) => id!.startsWith('ETCD'))).toBe(false);
-    expect(kept).toContain('API-10');
-  });
-  test('claims only leaves the negative controls out', () => {
-    const p = new RegExp(pattern([], [], true)!);
-    expect(p.test(`§ group > ${claimTestName('API-08')}`)).toBe(true);
-    expect(p.test('§ group > API-08 negative control: anonymous may list pods')).toBe(false);
+  test('IDs and groups together, each claim once', () => {
+    expect(selectClaims(['API-08', 'components', 'comp-01']).map((c) => c.id)).toEqual(['API-08', 'COMP-01', 'COMP-02', 'COMP-03', 'COMP-04', 'COMP-05']);
   });
 });

@@ -139,16 +139,6 @@ export function selectedClaims(config: Pick<RunConfig, 'focus' | 'skip'>): Claim
   return (config.focus.length ? config.focus : CATALOGUE).filter((c) => !skip.has(c.id));
 }
 
-/** vitest's test-name filter for focus and skip (test names start with the claim ID). */
-export function testNamePattern(config: Pick<RunConfig, 'focus' | 'skip'> & { claimsOnly?: boolean }): string | undefined {
-  const ids = (claims: Claim[]) => claims.map((c) => c.id).join('|');
-  const parts: string[] = [];
-  if (config.claimsOnly) parts.push('(?!.*\\bnegative control: )');
-  if (config.skip.length) parts.push(`(?!.*\\b(?:${ids(config.skip)})\\b)`);
-  if (config.focus.length) parts.push(`(?=.*\\b(?:${ids(config.focus)})\\b)`);
-  return parts.length ? `^${parts.join('')}` : undefined;
-}
-
 function parseCommand(positionals: string[]): Command {
   const [command, sub, ...rest] = positionals;
   const name = `${command ?? ''}${sub && ['matrix', 'host', 'image', 'cluster'].includes(command!) ? ` ${sub}` : ''}`;

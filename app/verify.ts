@@ -3,16 +3,14 @@
 import { join } from 'node:path';
 import { createVitest } from 'vitest/node';
 import { prepareHost } from '../kind/host/host.ts';
-import { exportDiagnostics } from '../kind/providers/diagnostics.ts';
 import { PACKAGE_ROOT } from '../contract/package-root.ts';
 import { onInterrupt } from '../helpers/cleanup.ts';
 import { EnvironmentError } from '../contract/errors.ts';
 import { log } from '../helpers/log.ts';
 import type { ResultsModel } from '../report/types.ts';
-import KubeClaimsReporter from '../report/vitest-reporter.ts';
-import { checkFiles, selectedClaims, testNamePattern, type RunConfig } from './config.ts';
+import { checkFiles, selectedClaims, type RunConfig } from './config.ts';
 import { openSession } from './session.ts';
-import { claimsProjects } from './vitest-projects.ts';
+import { provideSession, vitestOptions } from './vitest-projects.ts';
 
 export type ExitCode = 0 | 1 | 3;
 
@@ -39,23 +37,17 @@ export async function verify(config: RunConfig): Promise<VerifyResult> {
   const unregister = onInterrupt(session.close);
   try {
     log.step(`run ${config.runId}: checking the claims on ${session.cluster.name} (${session.cluster.serverVersion})`);
-    const selected = selectedClaims(config).map((c) => c.id);
-    const reporter = new KubeClaimsReporter({ runId: config.runId, reportsDir: config.reportsDir, formats: config.formats, diagnostics: exportDiagnostics, selected, negativeControls: !config.claimsOnly });
-    const vitest = await createVitest('test', {
-      root: PACKAGE_ROOT, config: false, watch: false, run: true,
-      projects: claimsProjects(config), reporters: [reporter, 'default'], testNamePattern: testNamePattern(config),
-    });
+    const { projects, tags, tagsFilter, reporters, reporter } = vitestOptions(config, { unit: false });
+    const vitest = await createVitest('test', { root: PACKAGE_ROOT, config: false, watch: false, run: true, projects, tags, tagsFilter, reporters });
     try {
-      vitest.provide('cluster', session.cluster);
-      vitest.provide('run', session.run);
-      vitest.provide('environment', session.facts);
+      provideSession(vitest, session);
       await vitest.start();
     } finally {
       await vitest.close();
     }
     if (!reporter.model) throw new EnvironmentError('the claims run ended without results (vitest failed before reporting; see above)');
     return {
-      exitCode: exitCodeOf(reporter.model, new Set(selected)),
+      exitCode: exitCodeOf(reporter.model, new Set(selectedClaims(config).map((c) => c.id))),
       reportDir: join(config.reportsDir, config.runId),
       model: reporter.model,
     };

@@ -1,8 +1,16 @@
-// The two vitest projects: unit tests (pure checks on recorded observations, reports, helpers: no cluster)
-// and the live claims (one cluster per run, given by the global setup or by `verify`). vitest.config.ts
-// (the test command) and app/verify.ts build their runs from these.
-import type { TestProjectInlineConfiguration } from 'vitest/config';
-import type { RunConfig } from './config.ts';
+// The one vitest wiring of kube-claims: the projects, the claim tags and their filter, the reporter and
+// the session's values. The test command (vitest.config.ts) and `verify` (app/verify.ts) both build their
+// run from vitestOptions, so `npm test` and `verify` select, run and report the same way; provideSession
+// is the one place that hands a session's cluster to the tests.
+import { fileURLToPath } from 'node:url';
+import type { TestProjectInlineConfiguration, TestTagDefinition } from 'vitest/config';
+import type { Reporter, Vitest } from 'vitest/node';
+import { CATALOGUE, CLAIM_TAG, NEGATIVE_CONTROL_TAG } from '../contract/catalogue.ts';
+import type { ClusterInfo, RunContext } from '../contract/cluster.ts';
+import { exportDiagnostics } from '../kind/providers/diagnostics.ts';
+import type { EnvironmentFacts } from '../kind/providers/facts.ts';
+import KubeClaimsReporter from '../report/vitest-reporter.ts';
+import { selectedClaims, type RunConfig } from './config.ts';
 
 declare module 'vitest' {
   interface ProvidedContext {
@@ -16,12 +24,37 @@ export const CLAIMS_PROJECT = 'claims';
 export const ETCD_PROJECT = 'claims-etcd';
 export const DISRUPTIVE_PROJECT = 'claims-disruptive';
 
-export function unitProject(): TestProjectInlineConfiguration {
+/**
+ * Every test of a claim carries the tag `claim` or `negative-control` and the claim's catalogue ID
+ * (suites/claim.ts), from the catalogue entry it is defined for: selection goes by that, never by test names.
+ */
+export const CLAIM_TAGS: TestTagDefinition[] = [
+  { name: CLAIM_TAG, description: 'a claim of the article, checked on the live cluster' },
+  { name: NEGATIVE_CONTROL_TAG, description: 'a negative control: the claim\'s check rejects a deviating cluster' },
+  ...CATALOGUE.map((c) => ({ name: c.id, description: c.title })),
+];
+
+/**
+ * vitest's tags filter for --focus, --skip and --claims-only. Tests that belong to no claim (the unit
+ * tests) always run; a filter holds for claim tests only.
+ */
+export function claimTagsFilter(config: Pick<RunConfig, 'focus' | 'skip' | 'claimsOnly'>): string[] | undefined {
+  const notAClaim = `!(${CLAIM_TAG} || ${NEGATIVE_CONTROL_TAG})`;
+  const anyOf = (ids: string[]) => `(${ids.join(' || ')})`;
+  const filters: string[] = [];
+  if (config.focus.length) filters.push(`${notAClaim} || ${anyOf(config.focus.map((c) => c.id))}`);
+  if (config.skip.length) filters.push(`${notAClaim} || !${anyOf(config.skip.map((c) => c.id))}`);
+  if (config.claimsOnly) filters.push(`!${NEGATIVE_CONTROL_TAG}`);
+  return filters.length ? filters : undefined;
+}
+
+function unitProject(): TestProjectInlineConfiguration {
   return {
     test: {
       name: UNIT_PROJECT,
       include: ['{app,contract,helpers,kind,report,scripts}/**/*.test.ts', 'suites/checks/**/*.test.ts'],
       testTimeout: 60_000,
+      tags: CLAIM_TAGS,
       // First: a broken helper shows before any cluster work.
       sequence: { groupOrder: 0 },
     },
@@ -31,6 +64,8 @@ export function unitProject(): TestProjectInlineConfiguration {
 /** Files that observe etcd alone (etcdctl in the etcd pod, its keys, a lax etcd of the run): nothing the disruptive controls move. */
 const ETCD_ONLY_FILES = ['suites/etcd/etcdctl.test.ts', 'suites/etcd/key-operations.test.ts'];
 
+const CLUSTER_SETUP = fileURLToPath(new URL('./cluster-setup.ts', import.meta.url));
+
 /**
  * The live claims, in two groups: first every claim and negative control that observes the control plane's
  * pods and containers, files in parallel; then (sequence.groupOrder) the controls that disturb the control
@@ -38,8 +73,8 @@ const ETCD_ONLY_FILES = ['suites/etcd/etcdctl.test.ts', 'suites/etcd/key-operati
  * those controls do not touch. The first group's global setup provides the cluster to all (verify provides
  * it itself).
  */
-export function claimsProjects(config: RunConfig): TestProjectInlineConfiguration[] {
-  const common = { testTimeout: 120_000, hookTimeout: 120_000, isolate: false };
+function claimsProjects(config: RunConfig): TestProjectInlineConfiguration[] {
+  const common = { testTimeout: 120_000, hookTimeout: 120_000, isolate: false, tags: CLAIM_TAGS };
   // Without the negative controls nothing disturbs the control plane: the etcd files join the first group.
   const etcdBeside = !config.claimsOnly;
   return [
@@ -49,11 +84,11 @@ export function claimsProjects(config: RunConfig): TestProjectInlineConfiguratio
         name: CLAIMS_PROJECT,
         include: ['suites/**/*.test.ts'],
         exclude: ['suites/checks/**', 'suites/**/*.disruptive.test.ts', ...(etcdBeside ? ETCD_ONLY_FILES : [])],
-        globalSetup: ['./suites/setup/cluster.global.ts'],
+        globalSetup: [CLUSTER_SETUP],
         provide: { config },
         // Files share the cluster but not their state: three run at once (the waits are the API server's, not the CPU's).
         // Files of a worker share its module graph (client-node, etcd3 are imported once per worker, not per file);
-        // what a file opens it closes in its own afterAll.
+        // what a file opens it closes in its own teardown.
         maxWorkers: 3,
         sequence: { groupOrder: 1 },
       },
@@ -72,4 +107,42 @@ export function claimsProjects(config: RunConfig): TestProjectInlineConfiguratio
       },
     },
   ];
+}
+
+export interface VitestOptions {
+  projects: TestProjectInlineConfiguration[];
+  tags: TestTagDefinition[];
+  tagsFilter: string[] | undefined;
+  reporters: Array<Reporter | 'default'>;
+  /** The kube-claims reporter of the run: its `model` holds the results once the run ended. */
+  reporter: KubeClaimsReporter;
+}
+
+/** The run's vitest options: `npm test` with the unit project first, `verify` with the live claims only. */
+export function vitestOptions(config: RunConfig, { unit }: { unit: boolean }): VitestOptions {
+  const reporter = new KubeClaimsReporter({
+    runId: config.runId, reportsDir: config.reportsDir, formats: config.formats, diagnostics: exportDiagnostics,
+    selected: selectedClaims(config).map((c) => c.id), negativeControls: !config.claimsOnly,
+  });
+  return {
+    projects: [...(unit ? [unitProject()] : []), ...claimsProjects(config)],
+    tags: CLAIM_TAGS,
+    tagsFilter: claimTagsFilter(config),
+    // The kube-claims reporter first: it redacts what the reporters after it print, and prints last.
+    reporters: [reporter, 'default'],
+    reporter,
+  };
+}
+
+export interface SessionValues {
+  cluster: ClusterInfo;
+  run: RunContext;
+  facts: EnvironmentFacts;
+}
+
+/** Hands the session's cluster, run and environment to every project of the run. */
+export function provideSession(vitest: Pick<Vitest, 'provide'>, session: SessionValues): void {
+  vitest.provide('cluster', session.cluster);
+  vitest.provide('run', session.run);
+  vitest.provide('environment', session.facts);
 }

@@ -264,6 +264,10 @@ export function claimById(id: string): Claim {
 }
 
 /** The test name vitest shows and reports parse back: "ID title". */
+/** vitest tags: every test of a claim carries one of these and its claim's ID (suites/claim.ts, app/vitest-projects.ts). */
+export const CLAIM_TAG = 'claim';
+export const NEGATIVE_CONTROL_TAG = 'negative-control';
+
 export function claimTestName(id: ClaimId): string {
   return `${id} ${claimById(id).title}`;
 }

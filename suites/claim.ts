@@ -1,7 +1,7 @@
 // How a suite states a claim: `claim('API-08', async ({ record }) => { ... })`.
 // The test is named after the catalogue entry; what it judged is kept as evidence for the reports.
 import { inject, test, type TestContext } from 'vitest';
-import { claimById, claimTestName, type ClaimId } from '../contract/catalogue.ts';
+import { CLAIM_TAG, claimById, claimTestName, NEGATIVE_CONTROL_TAG, type ClaimId } from '../contract/catalogue.ts';
 import { redact } from '../helpers/redact.ts';
 import { NotStaged } from './differences.ts';
 
@@ -62,8 +62,8 @@ const DEFAULT_TIMEOUT = 120_000;
 
 /** A claim of the article, checked against the live cluster. */
 export function claim(id: ClaimId, fn: (ctx: ClaimContext) => Promise<void>, timeout = DEFAULT_TIMEOUT): void {
-  // The meta at definition: a test skipped or filtered out before its body still belongs to its claim.
-  test(claimTestName(id), { timeout, meta: { claimId: id, negativeControl: false } }, (ctx) => fn(withEvidence(ctx, id, false)));
+  // The meta and tags at definition: a test filtered out (app/vitest-projects.ts claimTagsFilter) still belongs to its claim.
+  test(claimTestName(id), { timeout, tags: [CLAIM_TAG, id], meta: { claimId: id, negativeControl: false } }, (ctx) => fn(withEvidence(ctx, id, false)));
 }
 
 export interface NegativeControlOptions {
@@ -77,7 +77,7 @@ export interface NegativeControlOptions {
 
 /** Shows that the claim's check fails, saying what differed, when the cluster deviates. */
 export function negativeControl(id: ClaimId, deviation: string, fn: (ctx: ClaimContext) => Promise<void>, options: NegativeControlOptions = {}): void {
-  test(`${id} negative control: ${deviation}`, { timeout: options.timeout ?? DEFAULT_TIMEOUT, meta: { claimId: id, negativeControl: true } }, async (ctx) => {
+  test(`${id} negative control: ${deviation}`, { timeout: options.timeout ?? DEFAULT_TIMEOUT, tags: [NEGATIVE_CONTROL_TAG, id], meta: { claimId: id, negativeControl: true } }, async (ctx) => {
     const run = inject('run');
     if (options.disruptive && !run.allowDisruption) {
       ctx.task.meta.heldBack = true;
