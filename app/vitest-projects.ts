@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import type { TestProjectInlineConfiguration, TestTagDefinition } from 'vitest/config';
 import type { Reporter, Vitest } from 'vitest/node';
-import { CATALOGUE, CLAIM_TAG, NEGATIVE_CONTROL_TAG } from '../contract/catalogue.ts';
+import { CLAIM_TAG, CLAIM_TAGS as CATALOGUE_TAGS, NEGATIVE_CONTROL_TAG } from '../contract/catalogue.ts';
 import type { ClusterInfo, RunContext } from '../contract/cluster.ts';
 import { exportDiagnostics } from '../kind/providers/diagnostics.ts';
 import type { EnvironmentFacts } from '../kind/providers/facts.ts';
@@ -28,11 +28,7 @@ export const DISRUPTIVE_PROJECT = 'claims-disruptive';
  * Every test of a claim carries the tag `claim` or `negative-control` and the claim's catalogue ID
  * (suites/claim.ts), from the catalogue entry it is defined for: selection goes by that, never by test names.
  */
-export const CLAIM_TAGS: TestTagDefinition[] = [
-  { name: CLAIM_TAG, description: 'a claim of the article, checked on the live cluster' },
-  { name: NEGATIVE_CONTROL_TAG, description: 'a negative control: the claim\'s check rejects a deviating cluster' },
-  ...CATALOGUE.map((c) => ({ name: c.id, description: c.title })),
-];
+export const CLAIM_TAGS: TestTagDefinition[] = [...CATALOGUE_TAGS];
 
 /**
  * vitest's tags filter for --focus, --skip and --claims-only. Tests that belong to no claim (the unit

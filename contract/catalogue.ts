@@ -268,6 +268,13 @@ export function claimById(id: string): Claim {
 export const CLAIM_TAG = 'claim';
 export const NEGATIVE_CONTROL_TAG = 'negative-control';
 
+/** The vitest tag definitions of every claim test (vitest rejects a tag its configuration does not define). */
+export const CLAIM_TAGS: ReadonlyArray<{ name: string; description: string }> = [
+  { name: CLAIM_TAG, description: 'a claim of the article, checked on the live cluster' },
+  { name: NEGATIVE_CONTROL_TAG, description: 'a negative control: the claim\'s check rejects a deviating cluster' },
+  ...CATALOGUE.map((c) => ({ name: c.id, description: c.title })),
+];
+
 export function claimTestName(id: ClaimId): string {
   return `${id} ${claimById(id).title}`;
 }

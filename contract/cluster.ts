@@ -52,9 +52,18 @@ export interface ClusterInfo {
   hostImagePrefix?: string;
   /** The article's redis StatefulSet, applied by the provider before the claims run. */
   workload: Workload;
-  /** Seconds each preparation step took: imageBuild, clusterCreate, apiWait, nodeWait. */
-  timings: Record<string, number>;
+  /** How long each preparation step took, in seconds (the key says so). */
+  timings: Timings;
 }
+
+/** The preparation steps a provider times, in seconds, and how every report names them. */
+export const TIMING_LABELS = {
+  imageBuildSeconds: 'Node image build',
+  clusterCreateSeconds: 'kind create cluster',
+  apiAndNodeWaitSeconds: 'API server answering and node Ready',
+  apiWaitSeconds: 'API server answering',
+} as const;
+export type Timings = Partial<Record<keyof typeof TIMING_LABELS, number>>;
 
 /** The article's workload: a StatefulSet of 3 redis replicas and its headless Service, named by the run. */
 export interface Workload {

@@ -2,6 +2,7 @@
 // and turned into labelled rows that every format shows the same way.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { TIMING_LABELS } from '../contract/cluster.ts';
 import { formatDuration, humanizeKey } from './text.ts';
 import type { EnvironmentInfo } from './types.ts';
 
@@ -46,13 +47,20 @@ const KNOWN_LABELS: Record<string, string> = {
   kubeconfigSource: 'Kubeconfig source',
   nodeName: 'Node',
   serverUrl: 'API server',
+  provider: 'Provider',
+  madeByKubeClaims: 'Made by kube-claims',
   createdByThisRun: 'Created by this run',
+  requestedVersion: 'Version asked for',
+  nodeAccess: 'Node access',
+  workload: 'Workload',
+  adminConfFields: 'admin.conf fields',
 };
 
 /** Structured fields the cluster setup writes, folded in the reports. */
 const DETAIL_LABELS: Record<string, string> = {
   versionFields: 'GET /version',
   etcKubernetes: '/etc/kubernetes on the node',
+  leftoversRemoved: 'Left by ended runs, removed',
 };
 
 export function environmentRows(env: EnvironmentInfo | null): EnvironmentRow[] {
@@ -67,7 +75,7 @@ export function environmentRows(env: EnvironmentInfo | null): EnvironmentRow[] {
     else rows.push({ kind: 'cluster', label: humanizeKey(key), value: valueText(key, value) });
   }
   if (isPlainObject(env.timings)) {
-    for (const [key, value] of Object.entries(env.timings)) rows.push({ kind: 'timing', label: humanizeKey(key), value: valueText(key, value, true) });
+    for (const [key, value] of Object.entries(env.timings)) rows.push({ kind: 'timing', label: (TIMING_LABELS as Record<string, string>)[key] ?? humanizeKey(key), value: valueText(key, value) });
   }
   return rows;
 }
@@ -80,12 +88,12 @@ function detailText(value: Record<string, unknown> | unknown[]): string {
 }
 
 /**
- * Durations say their unit in their key: "…Ms" milliseconds, "…Seconds" seconds. Other numbers under
- * timings are taken as milliseconds. Anything structured becomes JSON.
+ * Durations say their unit in their key: "…Ms" milliseconds, "…Seconds" seconds; a number without a unit
+ * is shown as the number it is (never guessed into a duration). Anything structured becomes JSON.
  */
-function valueText(key: string, value: unknown, isTiming = false): string {
+function valueText(key: string, value: unknown): string {
   if (typeof value === 'number' && /Seconds$/.test(key)) return formatDuration(value * 1000);
-  if (typeof value === 'number' && (isTiming || /Ms$/.test(key))) return formatDuration(value);
+  if (typeof value === 'number' && /Ms$/.test(key)) return formatDuration(value);
   if (typeof value === 'string') return value;
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (typeof value === 'number') return String(value);

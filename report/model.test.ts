@@ -5,6 +5,7 @@ import { FIXTURE_ENVIRONMENT, fixtureModel } from './fixtures/model.ts';
 import { makeSecrets } from './fixtures/secrets.ts';
 import { buildModel, claimStatus, type RunInput } from './model.ts';
 import type { ClaimResult, ResultsModel, TestRecord } from './types.ts';
+import { renderTerminal } from './terminal.ts';
 
 const CATALOGUE_SMALL: Claim[] = [
   { id: 'COMP-01', group: 'components', section: '§2', title: 'containers run', checks: 'crictl ps', remediation: 'look at the kubelet' },
@@ -191,5 +192,22 @@ describe('buildModel', () => {
     expect(model.totals.pass).toBeGreaterThan(0);
     expect(model.totals.fail).toBeGreaterThan(0);
     expect(model.totals.skip).toBeGreaterThan(0);
+  });
+});
+
+describe('where the time went', () => {
+  test('the five slowest claim tests and negative controls, slowest first, in the model (results.json) and the terminal summary', () => {
+    const claims = ['COMP-01', 'API-08', 'ETCD-08'];
+    const tests: TestRecord[] = claims.flatMap((id, i) => [
+      { name: `${id} claim`, fullName: `${id} claim`, file: 'suites/x.test.ts', state: 'passed' as const, durationMs: 1000 * (i + 1), claimId: id },
+      { name: `${id} negative control: d${i}`, fullName: `${id} negative control: d${i}`, file: 'suites/x.test.ts', state: 'passed' as const, durationMs: 5000 * (i + 1), claimId: id, negativeControl: true },
+    ]);
+    const model = buildModel({ runId: 'r', startedAt: new Date(0), finishedAt: new Date(60_000), outcome: 'passed', tests });
+    expect(model.slowest.map((s) => [s.id, s.test, s.durationMs])).toEqual([
+      ['ETCD-08', 'd2', 15_000], ['API-08', 'd1', 10_000], ['COMP-01', 'd0', 5000], ['ETCD-08', 'claim', 3000], ['API-08', 'claim', 2000],
+    ]);
+    const text = renderTerminal(model, { color: false });
+    expect(text).toContain('== Slowest 5 ==');
+    expect(text).toMatch(/15\.0 s {2}ETCD-08 negative control: d2\n/);
   });
 });

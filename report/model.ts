@@ -5,19 +5,7 @@ import { CATALOGUE, GROUPS, type Claim, type ClaimGroup } from '../contract/cata
 import { redactDeep } from './redact-model.ts';
 import { firstLines } from './text.ts';
 import {
-  RESULTS_SCHEMA_VERSION,
-  type ClaimResult,
-  type EnvironmentInfo,
-  type EvidenceItem,
-  type GroupResult,
-  type NegativeControlResult,
-  type OtherTestResult,
-  type ResultsModel,
-  type RunError,
-  type Status,
-  type StatusTotals,
-  type TestCaseTotals,
-  type TestRecord,
+  RESULTS_SCHEMA_VERSION, type ClaimResult, type EnvironmentInfo, type EvidenceItem, type GroupResult, type NegativeControlResult, type OtherTestResult, type ResultsModel, type RunError, type Status, type StatusTotals, type TestCaseTotals, type TestRecord, type SlowTest,
 } from './types.ts';
 
 export interface RunInput {
@@ -101,7 +89,19 @@ export function buildModel(input: RunInput): ResultsModel {
     unchecked: claims.filter((c) => c.status === 'skip' && c.testCount > 0).map((c) => ({ id: c.id, title: c.title, reason: c.message ?? NOT_RUN })),
     heldBack: claims.flatMap((c) => c.negativeControls.filter((n) => n.heldBack).map((n) => ({ id: c.id, control: n.name, reason: n.message ?? '' }))),
     diagnostics: [...(input.diagnostics ?? [])].map(redact),
+    slowest: slowestOf(claims),
   };
+}
+
+export const SLOWEST_COUNT = 5;
+
+/** Where a run's time went: its slowest claim tests and negative controls, slowest first. */
+function slowestOf(claims: ClaimResult[]): SlowTest[] {
+  const all: SlowTest[] = claims.flatMap((c) => [
+    ...(c.testCount > c.negativeControls.length && c.durationMs > 0 ? [{ id: c.id, test: 'claim', negativeControl: false, durationMs: c.durationMs }] : []),
+    ...c.negativeControls.filter((n) => n.durationMs > 0).map((n) => ({ id: c.id, test: n.name, negativeControl: true, durationMs: n.durationMs })),
+  ]);
+  return all.sort((a, b) => b.durationMs - a.durationMs).slice(0, SLOWEST_COUNT);
 }
 
 /** A failure whose cause is a bound that ran out (a test timeout, a wait, an exec): the claim could not finish. */

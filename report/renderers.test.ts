@@ -115,7 +115,7 @@ describe('html', () => {
     for (const claim of model.groups.flatMap((g) => g.claims)) expect(page).toContain(`id="${claim.id}"`);
     expect(page).toContain('v1.33.3');
     expect(page).toContain('kube-claims/node:v1.33.3-offline');
-    expect(page).toContain('<dt>Image build</dt><dd>6 min 52 s</dd>');
+    expect(page).toContain('<dt>Node image build</dt><dd>6 min 52 s</dd>');
     expect(page).toContain('<details class="evidence"><summary>Evidence');
     expect(page).toMatch(new RegExp(`<div class="total fail"><span class="count">${model.totals.fail}</span>`));
   });

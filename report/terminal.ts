@@ -89,6 +89,11 @@ export function renderTerminal(input: ResultsModel, options: TerminalOptions = {
     out.push(...model.diagnostics.map((f) => `  ${options.reportDir ? `${options.reportDir}/` : ''}${f}`));
   }
 
+  if (model.slowest.length) {
+    heading(`== Slowest ${model.slowest.length} ==`);
+    for (const s of model.slowest) out.push(`${formatDuration(s.durationMs).padStart(10)}  ${s.id} ${s.negativeControl ? `negative control: ${s.test}` : 'claim'}`);
+  }
+
   const t = model.totals;
   const o = model.otherTotals;
   heading('== Summary ==');

@@ -106,7 +106,7 @@ export interface TestCaseTotals {
  * unknown fields are kept: renderers show the known ones first with labels, then whatever else is there.
  */
 export interface EnvironmentInfo {
-  /** The cluster's name (suites/setup/cluster.global.ts writes `cluster`). */
+  /** The cluster's name (kind/providers/facts.ts writes `cluster`). */
   cluster?: string;
   clusterName?: string;
   /** 'kind' when kube-claims provisioned the cluster, 'external' for KUBE_CLAIMS_KUBECONFIG. */
@@ -118,7 +118,7 @@ export interface EnvironmentInfo {
   etcdVersion?: string;
   nodeImage?: string;
   createdByThisRun?: boolean;
-  /** Per phase; the key names the unit: { imageBuildSeconds, clusterCreateSeconds } or { clusterUpMs }. */
+  /** Per phase; the key names the unit (contract/cluster.ts TIMING_LABELS: imageBuildSeconds, clusterCreateSeconds, ...). */
   timings?: Record<string, number>;
   [key: string]: unknown;
 }
@@ -167,4 +167,14 @@ export interface ResultsModel {
   heldBack: Array<{ id: string; control: string; reason: string }>;
   /** Node diagnostics collected because claims failed, relative to the run's folder. */
   diagnostics: string[];
+  /** The slowest claim tests and negative controls of the run, slowest first (at most SLOWEST_COUNT). */
+  slowest: SlowTest[];
+}
+
+export interface SlowTest {
+  id: string;
+  /** 'claim' for the claim's own test, else the negative control's deviation. */
+  test: string;
+  negativeControl: boolean;
+  durationMs: number;
 }

@@ -110,11 +110,12 @@ describe('environment.json', () => {
     expect(rows.find((r) => r.label === 'GET /version')?.value).toMatch(/^major: 1\nminor: 33\n/);
     expect(rows).toContainEqual({ kind: 'cluster', label: 'Build', value: '1.5 s' });
     expect(rows.filter((r) => r.kind === 'timing')).toEqual([
-      { kind: 'timing', label: 'Image build', value: '6 min 52 s' },
-      { kind: 'timing', label: 'Cluster create', value: '48.7 s' },
-      { kind: 'timing', label: 'Wait', value: '21.2 s' },
+      { kind: 'timing', label: 'Node image build', value: '6 min 52 s' },
+      { kind: 'timing', label: 'kind create cluster', value: '48.7 s' },
+      { kind: 'timing', label: 'API server answering and node Ready', value: '21.2 s' },
     ]);
-    expect(environmentRows({ timings: { clusterUpMs: 1500, other: 250 } }).map((r) => r.value)).toEqual(['1.5 s', '250 ms']);
+    // A number without a unit in its key is shown as it is, never guessed into a duration (552 s once read "552 ms").
+    expect(environmentRows({ timings: { clusterUpMs: 1500, imageBuildSeconds: 552, other: 250 } }).map((r) => r.value)).toEqual(['1.5 s', '9 min 12 s', '250']);
   });
 
   test('a report folder that only has environment.json still gets the reports beside it', () => {

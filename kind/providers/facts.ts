@@ -18,7 +18,7 @@ export interface EnvironmentFacts {
   nodeImage?: string;
   nodeAccess: string;
   workload: string;
-  timings: Record<string, number>;
+  timings: ClusterInfo['timings'];
   /** For the version matrix: what differs between Kubernetes versions. */
   versionFields?: Record<string, unknown>;
   etcKubernetes?: string[];

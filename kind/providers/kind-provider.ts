@@ -1,6 +1,6 @@
 // The kind provider: a kind cluster kube-claims makes (or reuses, when it made it before) from the line's
 // node image: upstream kindest/node where present or pullable, else the offline build.
-import type { ClusterInfo } from '../../contract/cluster.ts';
+import type { ClusterInfo, Timings } from '../../contract/cluster.ts';
 import { EnvironmentError } from '../../contract/errors.ts';
 import { kubeClients } from '../../helpers/kube.ts';
 import { log, timed } from '../../helpers/log.ts';
@@ -38,7 +38,7 @@ export class KindProvider implements ClusterProvider {
   }
 
   /** upstream kindest/node when present or pullable, else the offline build; `offline` says which. */
-  private async chooseImage(timings: Record<string, number>): Promise<{ image: string; offline: boolean }> {
+  private async chooseImage(timings: Timings): Promise<{ image: string; offline: boolean }> {
     if (this.r.nodeImage) return { image: this.r.nodeImage, offline: await isOfflineNodeImage(this.r.nodeImage) };
     const upstream = this.r.line.upstreamImage.value;
     if (this.r.imageSource !== 'offline') {
@@ -49,12 +49,12 @@ export class KindProvider implements ClusterProvider {
       log.step('no registry reachable: building the node image offline');
     }
     const { result, seconds } = await timed(`node image for ${this.r.line.version}`, () => buildNodeImage(this.r.line, this.r.settings));
-    timings.imageBuild = seconds;
+    timings.imageBuildSeconds = seconds;
     return { image: result.tag, offline: true };
   }
 
   async create(): Promise<ClusterInfo> {
-    const timings: Record<string, number> = {};
+    const timings: Timings = {};
     const name = this.r.clusterName;
     if (!(await dockerAnswers())) throw new EnvironmentError('no Docker engine answers: run `npm run host:prepare` first');
     const cluster = (this.cluster = new KindCluster(await buildKind(binDir(this.r.settings)), name, this.r.settings));
@@ -83,7 +83,7 @@ export class KindProvider implements ClusterProvider {
       const { seconds } = await whileInterruptible(() => cluster.delete(), () => timed(`creating kind cluster ${name}`, () => cluster.create({
         name, image, allowCgroupV1: this.r.line.behaviour.cgroupV1NeedsOptIn, defaultCni: !chosen.offline,
       })));
-      timings.clusterCreate = seconds;
+      timings.clusterCreateSeconds = seconds;
       created = true;
     }
     const k = kubeClients(cluster.kubeconfigPath);
@@ -95,7 +95,7 @@ export class KindProvider implements ClusterProvider {
       const node = await k.core.readNode({ name: nodeName }).catch(() => undefined);
       return node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
     }, 120_000, 1000).catch((e: Error) => { throw new EnvironmentError(e.message); });
-    timings.apiAndNodeWait = Math.round((performance.now() - t0) / 100) / 10;
+    timings.apiAndNodeWaitSeconds = Math.round((performance.now() - t0) / 100) / 10;
     const workloadImage = this.r.workloadImage ?? (await ensureWorkloadImage(this.r.settings));
     if (!this.r.workloadImage) await cluster.loadImage(workloadImage);
     return {

@@ -36,7 +36,7 @@ export class KubeconfigProvider implements ClusterProvider {
       serverVersion: api.serverVersion, requestedVersion: this.r.requestedVersion, kubectl,
       // Not in default on someone else's cluster: in the run's own namespace (created by the session's lease).
       workload: workloadFor(this.r.runId, runName(this.r.runId, 'run'), this.r.workloadImage ?? chooseRedisImage(node.status?.images ?? [])),
-      timings: { apiWait },
+      timings: { apiWaitSeconds: apiWait },
     };
   }
 
