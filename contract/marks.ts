@@ -17,6 +17,12 @@ export const OWNER_LABEL = 'io.kube-claims.owner';
 /** The run hash on a Docker container of a run. */
 export const DOCKER_RUN_LABEL = 'io.kube-claims.run';
 export const DOCKER_PURPOSE_LABEL = 'io.kube-claims.purpose';
+/**
+ * The process that started a host process or container of a run ("PID:START", helpers/host-process.ts): while it
+ * lives, what it started is no leftover, whatever cluster its run is on (another run on this host is not disturbed).
+ */
+export const OWNER_PROCESS_ENV = 'KUBE_CLAIMS_RUN_OWNER';
+export const DOCKER_OWNER_PROCESS_LABEL = 'io.kube-claims.owner-process';
 /** The inputs key of an image kube-claims built (an image is rebuilt when its inputs change). */
 export const INPUTS_LABEL = 'io.kube-claims.inputs';
 /** The Kubernetes version an offline node image holds: how kube-claims recognises its own node image, whatever its name. */

@@ -1,6 +1,8 @@
 // kubectl built for the cluster's Kubernetes version (a kubectl already on the machine may be another build),
 // always pointed at the run's kubeconfig: never ~/.kube/config.
 import { execa, type ResultPromise } from 'execa';
+import { OWNER_PROCESS_ENV } from '../contract/marks.ts';
+import { processIdentity } from './host-process.ts';
 
 export interface KubectlResult {
   stdout: string;
@@ -50,7 +52,7 @@ export class Kubectl {
   /** A long-running kubectl (proxy, port-forward, watch); the caller stops it. */
   spawn(args: string[]): ResultPromise {
     return execa(this.binary, [...this.baseArgs(), ...args], {
-      reject: false, buffer: false, cleanup: true, env: this.runHash ? { [PROCESS_MARKER]: this.runHash } : undefined,
+      reject: false, buffer: false, cleanup: true, env: this.runHash ? { [PROCESS_MARKER]: this.runHash, [OWNER_PROCESS_ENV]: processIdentity() } : undefined,
     });
   }
 }

@@ -4,7 +4,8 @@
 // testcontainers' Ryuk (a pulled image) is not used (withAutoCleanup(false)), so the caller always stops the container itself.
 import { runHash, runName } from '../../contract/run-id.ts';
 
-import { DOCKER_PURPOSE_LABEL, DOCKER_RUN_LABEL, OWNER_LABEL } from '../../contract/marks.ts';
+import { DOCKER_OWNER_PROCESS_LABEL, DOCKER_PURPOSE_LABEL, DOCKER_RUN_LABEL, OWNER_LABEL } from '../../contract/marks.ts';
+import { processIdentity } from '../host-process.ts';
 
 
 export interface EtcdctlRun {
@@ -91,7 +92,7 @@ export async function startLaxEtcd(image: string, runId: string, options: { star
   const name = `${runName(runId, 'etcd-lax')}-${process.pid}`;
   const container = await new GenericContainer(image)
     .withName(name)
-    .withLabels({ [OWNER_LABEL]: 'kube-claims', [DOCKER_RUN_LABEL]: runHash(runId), [DOCKER_PURPOSE_LABEL]: 'etcd-negative-control' })
+    .withLabels({ [OWNER_LABEL]: 'kube-claims', [DOCKER_RUN_LABEL]: runHash(runId), [DOCKER_PURPOSE_LABEL]: 'etcd-negative-control', [DOCKER_OWNER_PROCESS_LABEL]: processIdentity() })
     .withCommand(laxEtcdCommand(DATA_DIR))
     .withExposedPorts(2379)
     // No Ryuk reaper (a pulled image): the run stops the container itself, and the next run removes a killed run's.

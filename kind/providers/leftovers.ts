@@ -15,7 +15,8 @@ import { PROCESS_MARKER } from '../../helpers/kubectl.ts';
 import { log } from '../../helpers/log.ts';
 import { createRunNamespace } from '../../helpers/namespace.ts';
 import { restoreScaled } from '../../helpers/scaled.ts';
-import { DOCKER_RUN_LABEL, OWNER_LABEL, REPLICAS_BEFORE, RUN_LABEL, SCALED_BY } from '../../contract/marks.ts';
+import { DOCKER_OWNER_PROCESS_LABEL, DOCKER_RUN_LABEL, OWNER_LABEL, OWNER_PROCESS_ENV, REPLICAS_BEFORE, RUN_LABEL, SCALED_BY } from '../../contract/marks.ts';
+import { inOwnPidNamespace, processAlive, processIdentity } from '../../helpers/host-process.ts';
 import { nodeExec } from '../../helpers/node.ts';
 import { hashOfRunName, runHash, runName } from '../../contract/run-id.ts';
 
@@ -25,18 +26,8 @@ const RENEW_MS = 10_000;
 
 const isNotFound = (e: unknown) => (e as { code?: number }).code === 404;
 
-async function processStart(pid: number): Promise<string | undefined> {
-  try {
-    // Field 22 of /proc/PID/stat: the start time, which tells a reused pid from the original.
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
 async function identity(): Promise<string> {
-  return `${hostname()}:${process.pid}:${(await processStart(process.pid)) ?? '?'}`;
+  return `${hostname()}:${processIdentity()}`;
 }
 
 export interface RunLease {
@@ -78,7 +69,7 @@ export async function runAlive(k: KubeClients, hash: string): Promise<boolean> {
     throw e;
   }
   const [host, pid, start] = (lease.spec?.holderIdentity ?? '').split(':');
-  if (host === hostname() && pid) return (await processStart(Number(pid))) === start;
+  if (host === hostname() && pid) return processAlive(`${pid}:${start}`);
   const renewed = new Date(lease.spec?.renewTime ?? 0).getTime();
   return Date.now() - renewed < (lease.spec?.leaseDurationSeconds ?? LEASE_SECONDS) * 1000;
 }
@@ -87,6 +78,12 @@ interface Found {
   hash: string;
   what: string;
   remove: () => Promise<unknown>;
+  /**
+   * For what a run started on this host (processes, containers): whether the process that started it still
+   * runs. Judged here, not by the run's lease in this cluster: a run on this host against another cluster has
+   * no lease here, and what it started is not ours to remove.
+   */
+  ownerAlive?: boolean;
 }
 
 async function clusterObjects(k: KubeClients): Promise<Found[]> {
@@ -167,18 +164,27 @@ async function etcdKeys(k: KubeClients, cluster: ClusterInfo): Promise<Found[]> 
   }));
 }
 
-/** Containers (testcontainers' etcd) and processes (kubectl proxy, port-forward) of runs that ran on this host. */
+/**
+ * Containers (testcontainers' etcd) and processes (kubectl proxy, port-forward) of runs that ran on this host,
+ * each with whether the process that started it still runs. Processes inside containers (kind's nodes: an etcd
+ * pod's etcdctl of a run on any cluster) are not this host's and are left alone.
+ */
 async function localLeftovers(): Promise<Found[]> {
   const found: Found[] = [];
-  const ps = await execa('docker', ['ps', '-a', '--filter', `label=${OWNER_LABEL}`, '--filter', `label=${DOCKER_RUN_LABEL}`, '--format', `{{.ID}} {{.Label "${DOCKER_RUN_LABEL}"}}`], { reject: false });
+  const ps = await execa('docker', ['ps', '-a', '--filter', `label=${OWNER_LABEL}`, '--filter', `label=${DOCKER_RUN_LABEL}`,
+    '--format', `{{.ID}} {{.Label "${DOCKER_RUN_LABEL}"}} {{.Label "${DOCKER_OWNER_PROCESS_LABEL}"}}`], { reject: false });
   for (const line of ps.stdout.split('\n').filter(Boolean)) {
-    const [id, hash] = line.split(' ');
-    if (id && hash) found.push({ hash, what: `container ${id}`, remove: () => execa('docker', ['rm', '-f', id], { reject: false }) });
+    const [id, hash, owner] = line.split(' ');
+    if (id && hash) found.push({ hash, what: `container ${id}`, ownerAlive: owner ? processAlive(owner) : undefined, remove: () => execa('docker', ['rm', '-f', id], { reject: false }) });
   }
   for (const pid of (await readdir('/proc').catch(() => [] as string[])).filter((p) => /^\d+$/.test(p))) {
+    if (!inOwnPidNamespace(Number(pid))) continue;
     const environ = await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '');
-    const hash = new RegExp(`(?:^|\\0)${PROCESS_MARKER}=([0-9a-f]{6})(?:\\0|$)`).exec(environ)?.[1];
-    if (hash) found.push({ hash, what: `process ${pid}`, remove: async () => { try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ } } });
+    const variable = (name: string) => new RegExp(`(?:^|\\0)${name}=([^\\0]*)`).exec(environ)?.[1];
+    const hash = variable(PROCESS_MARKER);
+    if (!hash || !/^[0-9a-f]{6}$/.test(hash)) continue;
+    const owner = variable(OWNER_PROCESS_ENV);
+    found.push({ hash, what: `process ${pid}`, ownerAlive: owner ? processAlive(owner) : undefined, remove: async () => { try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ } } });
   }
   return found;
 }
@@ -197,7 +203,7 @@ export async function removeLeftovers(k: KubeClients, cluster: ClusterInfo, ownR
   const alive = new Map<string, boolean>();
   for (const hash of new Set(found.map((f) => f.hash))) alive.set(hash, await runAlive(k, hash));
   const removed: string[] = [];
-  for (const f of found.filter((x) => !alive.get(x.hash))) {
+  for (const f of found.filter((x) => !(x.ownerAlive ?? alive.get(x.hash)))) {
     try {
       await f.remove();
       removed.push(`${f.what} (run ${f.hash})`);
