@@ -49,7 +49,7 @@ export function claimsProjects(config: RunConfig): TestProjectInlineConfiguratio
         name: CLAIMS_PROJECT,
         include: ['suites/**/*.test.ts'],
         exclude: ['suites/checks/**', 'suites/**/*.disruptive.test.ts', ...(etcdBeside ? ETCD_ONLY_FILES : [])],
-        globalSetup: ['./suites/setup/cluster.global.ts'],
+        globalSetup: ['./app/cluster-setup.ts'],
         provide: { config },
         // Files share the cluster but not their state: three run at once (the waits are the API server's, not the CPU's).
         // Files of a worker share its module graph (client-node, etcd3 are imported once per worker, not per file);

@@ -106,7 +106,7 @@ export interface TestCaseTotals {
  * unknown fields are kept: renderers show the known ones first with labels, then whatever else is there.
  */
 export interface EnvironmentInfo {
-  /** The cluster's name (suites/setup/cluster.global.ts writes `cluster`). */
+  /** The cluster's name (app/cluster-setup.ts writes `cluster`). */
   cluster?: string;
   clusterName?: string;
   /** 'kind' when kube-claims provisioned the cluster, 'external' for KUBE_CLAIMS_KUBECONFIG. */

@@ -1,12 +1,13 @@
 // vitest globalSetup of the claims projects: the environment step of the test command. When `verify` runs
 // the claims it has provided the cluster already; otherwise (npm test) this opens the session itself from
-// the provided configuration (app/session.ts), provides it, and closes it when the run ends.
+// the provided configuration (app/session.ts), provides it, and closes it when the run ends. It opens a
+// session, so it lives in app/ (suites/ is below app).
 import type { TestProject } from 'vitest/node';
-import { openSession } from '../../app/session.ts';
-import { prepareHost } from '../../kind/host/host.ts';
-import { log, setVerbose } from '../../helpers/log.ts';
-import type {} from '../../contract/cluster.ts';
-import type {} from '../../app/vitest-projects.ts';
+import { prepareHost } from '../kind/host/host.ts';
+import { log, setVerbose } from '../helpers/log.ts';
+import type {} from '../contract/cluster.ts';
+import { openSession } from './session.ts';
+import type {} from './vitest-projects.ts';
 
 export default async function setup(project: TestProject) {
   const provided = project.getProvidedContext();
