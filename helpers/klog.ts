@@ -27,7 +27,7 @@ export interface KlogParse {
 
 const HEADER = /^([IWEF])(\d{4} \d{2}:\d{2}:\d{2}\.\d{6})\s+(\d+) ([^\s\]]+:\d+)\] (.*)$/;
 const BLOCK_END = /^ >(?: (.*))?$/;
-const KEY = /^([A-Za-z_][A-Za-z0-9_.\-]*)=/;
+const KEY = /^([A-Za-z_][A-Za-z0-9_.-]*)=/;
 
 /** Reads a Go-quoted string (strconv.Quote) at the start of `s`; returns its value and the text after it. */
 export function readGoQuoted(s: string): { value: string; rest: string } | undefined {

@@ -25,6 +25,7 @@ function hostileModel(): ResultsModel {
  */
 function checkWellFormedXml(xml: string): void {
   expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n')).toBe(true);
+  // eslint-disable-next-line no-control-regex -- no character XML forbids may reach junit.xml
   expect(xml).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
   const body = xml.replace(/^<\?xml[^>]*\?>\n/, '');
   const stack: string[] = [];
@@ -98,6 +99,7 @@ describe('html', () => {
     expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
     expect(html).toContain('pods | are &lt;b&gt;ready&lt;/b&gt; &amp; &quot;fine&quot;');
     expect(html).toContain('&quot;&gt;&lt;img src=x onerror=alert(1)&gt;');
+    // eslint-disable-next-line no-control-regex -- neither NUL nor ESC may reach the page
     expect(html).not.toMatch(/[\u0000\u001b]/);
   });
 

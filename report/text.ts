@@ -1,6 +1,7 @@
 // Small text helpers shared by the model and the renderers.
 
 // Colours and cursor codes that vitest puts in assertion diffs.
+// eslint-disable-next-line no-control-regex -- ESC and BEL are what an ANSI sequence is made of
 const ANSI = /\u001b\[[0-9;?]*[A-Za-z]|\u001b\][^\u0007]*\u0007/g;
 
 export function stripAnsi(text: string): string {

@@ -157,12 +157,11 @@ export async function startInPod(kc: KubeConfig, ref: PodRef, argv: string[], op
 
   /** Resolves with `found()`'s value once it has one, on each stdout chunk; rejects on exit or timeout. */
   const until = <T>(found: () => T | undefined, timeoutMs: number, describe: () => string) => new Promise<T>((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined;
     let off = () => {};
     const finish = (fn: () => void) => { clearTimeout(timer); off(); fn(); };
     const check = () => { const v = found(); if (v !== undefined) finish(() => resolve(v)); };
     off = run.stdout.onData(check);
-    timer = setTimeout(() => finish(() => reject(new ExecTimeout(`${what}: ${describe()} within ${timeoutMs / 1000}s (stdout: ${JSON.stringify(strip(run.stdout.text()).slice(-300))}; stderr: ${JSON.stringify(run.stderr.text().slice(-300))})`))), timeoutMs);
+    const timer = setTimeout(() => finish(() => reject(new ExecTimeout(`${what}: ${describe()} within ${timeoutMs / 1000}s (stdout: ${JSON.stringify(strip(run.stdout.text()).slice(-300))}; stderr: ${JSON.stringify(run.stderr.text().slice(-300))})`))), timeoutMs);
     run.done.then(
       (r) => { check(); finish(() => reject(new Error(`${what} exited ${r.exitCode} with ${describe()} (stdout: ${JSON.stringify(strip(r.stdout).slice(-300))}; stderr: ${JSON.stringify(r.stderr.slice(-300))})`))); },
       (e: Error) => finish(() => reject(e)),

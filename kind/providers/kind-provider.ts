@@ -69,7 +69,7 @@ export class KindProvider implements ClusterProvider {
     let created = false;
     let restartedRecently = false;
     let image: string;
-    let offline = false;
+    let offline: boolean;
     if (await cluster.exists()) {
       image = await cluster.image();
       offline = await isOfflineNodeImage(image);

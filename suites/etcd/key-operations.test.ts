@@ -191,7 +191,7 @@ describe('§4.2 key operations', () => {
   /** Holder `etcdctl lock NAME` (prints its key NAME/LEASE and holds until stopped); `meanwhile` runs while it holds. */
   async function withLockHolder(name: string, meanwhile: (holderKey: string) => Promise<LockObservation['whileHeld']>): Promise<LockObservation> {
     const holder = await startInEtcdPod(['lock', name], withEnv);
-    let holderKey = '';
+    let holderKey: string;
     let whileHeld: LockObservation['whileHeld'];
     try {
       holderKey = (await holder.waitFor(new RegExp(`^${escapeRe(name)}/[0-9a-f]+$`, 'm'), 10_000)).split('\n').find((l) => l.startsWith(`${name}/`)) ?? '';
