@@ -26,7 +26,22 @@ describe('the GitHub Actions workflow', () => {
     for (const run of runs) {
       for (const [, name] of run.matchAll(/npm run ([\w:-]+)/g)) expect(scripts, `npm run ${name}`).toHaveProperty(name!);
     }
-    const matrix = runs.find((r) => r.includes('npm run matrix'));
-    expect(matrix).toContain(`--kubernetes ${LINE_IDS.join(',')}`);
+  });
+
+  test('fans out: one job per supported line, none cancelling the others, each uploading its run; a last job merges them', () => {
+    type Job = { needs?: string | string[]; if?: string; strategy?: { 'fail-fast'?: boolean; matrix?: { line?: string[] } }; env?: Record<string, string>; steps: Array<{ run?: string; uses?: string; with?: Record<string, string> }> };
+    const jobs = (parse(readFileSync(WORKFLOW, 'utf8')) as { jobs: Record<string, Job> }).jobs;
+    const claims = jobs.claims!;
+    expect(claims.strategy?.matrix?.line).toEqual([...LINE_IDS]);
+    expect(claims.strategy?.['fail-fast']).toBe(false);
+    expect(claims.env?.KUBE_CLAIMS_K8S_VERSION).toBe('${{ matrix.line }}');
+    expect(claims.steps.some((s) => s.run?.includes('npm run verify'))).toBe(true);
+    const upload = claims.steps.find((s) => s.uses?.startsWith('actions/upload-artifact'));
+    expect(upload?.with?.name).toContain('${{ matrix.line }}');
+    const merge = jobs.matrix!;
+    expect(merge.needs).toBe('claims');
+    expect(merge.if).toBe('always()');
+    expect(merge.steps.some((s) => s.uses?.startsWith('actions/download-artifact'))).toBe(true);
+    expect(merge.steps.some((s) => s.run?.includes('npm run matrix -- merge'))).toBe(true);
   });
 });
