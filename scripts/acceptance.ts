@@ -11,7 +11,6 @@ import { readFileSync, existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { argv } from 'zx';
 import { parseConfig } from '../app/config.ts';
 import { main } from '../app/main.ts';
 import { PACKAGE_ROOT } from '../contract/package-root.ts';
@@ -21,13 +20,15 @@ import { Kubectl } from '../helpers/kubectl.ts';
 import { newRunId } from '../contract/run-id.ts';
 import { sleep, waitUntil } from '../helpers/wait.ts';
 import type { ResultsModel } from '../report/types.ts';
+import { scriptArgs } from './args.ts';
 
 const NAME = 'kc-accept';
 const NODE = `${NAME}-control-plane`;
 const CLI = [join(PACKAGE_ROOT, 'bin/kube-claims.ts')];
 
-const base = parseConfig(['verify', ...(argv.kubernetes ? ['--kubernetes', String(argv.kubernetes)] : [])], process.env);
-const only = argv.only ? String(argv.only).split(',') : undefined;
+const flags = scriptArgs('acceptance', 'node scripts/acceptance.ts [--kubernetes v1.33] [--only coredns,sigkill,...]', { kubernetes: { type: 'string' }, only: { type: 'string' } });
+const base = parseConfig(['verify', ...(flags.kubernetes ? ['--kubernetes', flags.kubernetes] : [])], process.env);
+const only = flags.only ? flags.only.split(',') : undefined;
 
 interface Outcome {
   scenario: string;
