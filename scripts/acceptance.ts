@@ -48,7 +48,7 @@ function stop(p: ProcessPromise, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): voi
 /** `p`, stopped after `ms` unless it ended first. */
 function stopAfter(p: ProcessPromise, ms: number): ProcessPromise {
   const timer = setTimeout(() => stop(p), ms);
-  void p.finally(() => clearTimeout(timer));
+  p.finally(() => clearTimeout(timer)).catch(() => undefined); // the caller awaits p itself
   return p;
 }
 
