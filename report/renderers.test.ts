@@ -1,10 +1,12 @@
 // The renderers: JUnit counts and well-formedness, HTML escaping and self-containment, Markdown tables,
 // JSON round trip, the terminal summary and its last line.
+import { XMLValidator } from 'fast-xml-parser';
 import { describe, expect, test } from 'vitest';
 import { fixtureModel } from './fixtures/model.ts';
 import { renderHtml } from './html.ts';
 import { renderJson } from './json.ts';
 import { renderJunit } from './junit.ts';
+import { parseJunit } from './fixtures/junit-xml.ts';
 import { renderMarkdown } from './markdown.ts';
 import { renderTerminal } from './terminal.ts';
 import type { ResultsModel } from './types.ts';
@@ -19,73 +21,104 @@ function hostileModel(): ResultsModel {
   return model;
 }
 
-/**
- * A small well-formedness check: tags balance, attributes are quoted, text holds no raw '<' and no '&'
- * outside an entity, and no character XML 1.0 forbids.
- */
-function checkWellFormedXml(xml: string): void {
-  expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n')).toBe(true);
-  // eslint-disable-next-line no-control-regex -- no character XML forbids may reach junit.xml
-  expect(xml).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
-  const body = xml.replace(/^<\?xml[^>]*\?>\n/, '');
-  const stack: string[] = [];
-  const tag = /<(\/?)([A-Za-z][\w:-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>/g;
-  let last = 0;
-  for (const m of body.matchAll(tag)) {
-    const text = body.slice(last, m.index);
-    expect(text, `text before <${m[2]}>`).not.toMatch(/<|&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-f]+);)/i);
-    const [, closing, name, , selfClosing] = m;
-    if (closing) expect(stack.pop(), `closing </${name}>`).toBe(name);
-    else if (!selfClosing) stack.push(name!);
-    last = m.index + m[0].length;
-  }
-  expect(body.slice(last).trim()).toBe('');
-  expect(stack).toEqual([]);
-}
-
-function attr(xml: string, element: string, name: string): number[] {
-  return [...xml.matchAll(new RegExp(`<${element}\\b[^>]*\\s${name}="(\\d+)"`, 'g'))].map((m) => Number(m[1]));
-}
-
 describe('junit', () => {
   const model = fixtureModel();
   const xml = renderJunit(model);
+  const junit = parseJunit(xml);
+  const cases = junit.testsuites.flatMap((s) => s.testcases);
+  const testcase = (name: string) => {
+    const found = cases.filter((c) => c.name.startsWith(name));
+    expect(found, `one testcase named ${name}...`).toHaveLength(1);
+    return found[0]!;
+  };
 
-  test('is well-formed, even from hostile text', () => {
-    checkWellFormedXml(xml);
-    checkWellFormedXml(renderJunit(hostileModel()));
+  test('is well-formed, even from hostile text, which reads back as it was', () => {
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const hostile = hostileModel();
+    const hostileXml = renderJunit(hostile);
+    expect(XMLValidator.validate(hostileXml)).toBe(true);
+    const c = hostile.groups[0]!.claims[1]!;
+    const [read] = parseJunit(hostileXml).testsuites[0]!.testcases.filter((t) => t.name.startsWith(`${c.id} `));
+    // What XML 1.0 cannot hold at all (a NUL, a terminal escape) becomes U+FFFD; everything else is kept.
+    // eslint-disable-next-line no-control-regex -- the control characters the hostile model carries
+    const message = c.message!.replace(/[\u0000\u001b]/g, '\uFFFD');
+    expect(read?.name).toBe(`${c.id} ${c.title}`);
+    expect(read?.failure).toEqual({ message: '<script>alert("x")</script>', type: 'ClaimFailed', text: `${message}\n\nRemediation: ${c.remediation}` });
+    expect(read?.systemOut).toContain(`== ${c.evidence.at(-1)!.label} ==\n${c.evidence.at(-1)!.body}`);
+  });
+
+  test('the parser refuses what is not well-formed or not junit.ts\'s shape', () => {
+    const broken: Array<[string, RegExp]> = [
+      [xml.replace('Remediation: Inspect', 'Remediation & Inspect'), /char '&' is not expected/],
+      [xml.replace('name="COMP-01 ', 'name="<COMP-01 '), /raw '<' in attribute name/],
+      [xml.replace('name="COMP-01 ', 'name="&nbsp;COMP-01 '), /"&nbsp;" is not a reference XML defines/],
+      [xml.replace('Section: §2', 'Section: \u001b§2'), /a character XML 1.0 forbids/],
+      [xml.replace('<testcase ', '<testcase flaky="true" '), /an attribute flaky junit.ts does not write/],
+      [xml.replace('<skipped ', '<rerun/><skipped '), /a <rerun> element junit.ts does not write/],
+      [xml.replace(' time="', ' time="1" time="'), /Attribute 'time' is repeated/],
+      [xml.replace('tests="', 'tests="x'), /tests="x\d+" is not a count/],
+      [xml.replace('</testsuite>', '</testsuites>'), /Expected closing tag 'testsuite'/],
+      [`${xml}<testsuites/>`, /something after its root element/],
+      [`${xml}text after the root`, /Extra text at the end/],
+    ];
+    for (const [text, reason] of broken) expect(() => parseJunit(text)).toThrow(reason);
   });
 
   test('one testsuite per group (+ other tests, + errors), one testcase per claim and per negative control', () => {
-    const suites = [...xml.matchAll(/<testsuite name="([^"]+)"/g)].map((m) => m[1]);
-    expect(suites).toEqual([...model.groups.map((g) => g.id), 'other tests', 'errors outside tests']);
+    expect(junit.name).toBe('kube-claims');
+    expect(junit.testsuites.map((s) => s.name)).toEqual([...model.groups.map((g) => g.id), 'other tests', 'errors outside tests']);
     const claims = model.groups.flatMap((g) => g.claims);
     const controls = claims.flatMap((c) => c.negativeControls);
-    const cases = (xml.match(/<testcase /g) ?? []).length;
-    expect(cases).toBe(claims.length + controls.length + model.otherTests.length + model.errors.length);
-    expect(xml).toContain('classname="apiserver" name="API-08 negative control: anonymous users granted list on pods"');
-    expect(xml).toMatch(/<testcase classname="components" name="COMP-01 crictl ps on the control-plane node[^"]*" time="\d+\.\d{3}"/);
+    expect(cases).toHaveLength(claims.length + controls.length + model.otherTests.length + model.errors.length);
+    for (const [i, group] of model.groups.entries()) {
+      expect(junit.testsuites[i]!.testcases.map((c) => [c.classname, c.name])).toEqual(group.claims.flatMap((c) => [
+        [group.id, `${c.id} ${c.title}`], ...c.negativeControls.map((nc) => [group.id, `${c.id} negative control: ${nc.name}`]),
+      ]));
+    }
+    expect(cases).toContainEqual(expect.objectContaining({ classname: 'apiserver', name: 'API-08 negative control: anonymous users granted list on pods' }));
+    expect(testcase('COMP-01 crictl ps on the control-plane node')).toMatchObject({ classname: 'components', time: expect.stringMatching(/^\d+\.\d{3}$/) });
+    for (const t of [junit, ...junit.testsuites, ...cases]) expect(t.time).toMatch(/^\d+\.\d{3}$/);
+    for (const t of [junit, ...junit.testsuites]) expect(t.timestamp).toBe(model.startedAt);
   });
 
   test('the counts in the attributes agree with the elements', () => {
-    const [total, ...perSuite] = attr(xml, 'testsuite[s]?', 'tests');
-    expect(total).toBe((xml.match(/<testcase /g) ?? []).length);
-    expect(perSuite.reduce((a, b) => a + b, 0)).toBe(total);
-    expect(attr(xml, 'testsuites', 'failures')[0]).toBe((xml.match(/<failure /g) ?? []).length);
-    expect(attr(xml, 'testsuites', 'skipped')[0]).toBe((xml.match(/<skipped[ />]/g) ?? []).length);
-    expect(attr(xml, 'testsuites', 'errors')[0]).toBe((xml.match(/<error /g) ?? []).length);
+    const count = (list: typeof cases) => ({
+      tests: list.length,
+      failures: list.filter((c) => c.failure).length,
+      errors: list.filter((c) => c.error).length,
+      skipped: list.filter((c) => c.skipped).length,
+    });
+    for (const suite of junit.testsuites) expect(suite, suite.name).toMatchObject(count(suite.testcases));
+    expect(junit).toMatchObject(count(cases));
+    // A testcase has one outcome at most.
+    for (const c of cases) expect([c.failure, c.error, c.skipped].filter(Boolean).length, c.name).toBeLessThanOrEqual(1);
     const failing = model.groups.flatMap((g) => g.claims).flatMap((c) => [c, ...c.negativeControls]).filter((x) => x.status === 'fail').length;
-    expect(attr(xml, 'testsuites', 'failures')[0]).toBe(failing + model.otherTotals.fail);
+    expect(junit.failures).toBe(failing + model.otherTotals.fail);
+    expect(junit.errors).toBe(model.errors.length);
   });
 
-  test('a failure carries its message and the remediation; a skip its reason; evidence goes to system-out', () => {
-    const comp02 = xml.slice(xml.indexOf('name="COMP-02'), xml.indexOf('name="COMP-03'));
-    expect(comp02).toMatch(/<failure message="expected pod coredns-674b8bbfcf-x7k2p to be Ready" type="ClaimFailed">/);
-    expect(comp02).toContain('Remediation: Inspect the pod with `kubectl -n kube-system describe pod NAME`');
-    expect(comp02).toContain('<system-out>Section: §2');
-    expect(comp02).toContain('== kubectl get pod -A -o json ==');
-    expect(xml).toMatch(/name="COMP-05[^>]*>\s*<skipped message="the redis image is not in the node image/);
-    expect(xml).toMatch(/name="COMP-03 [^"]*" time="[\d.]+">\s*<system-out>/);
+  test('every testsuite carries the run\'s properties; a group\'s also its section and title', () => {
+    for (const suite of junit.testsuites) {
+      const properties = Object.fromEntries(suite.properties.map((p) => [p.name, p.value]));
+      expect(properties, suite.name).toMatchObject({ runId: model.runId, outcome: model.outcome, Kubernetes: 'v1.33.3', 'timing: Cluster create': '48.7 s' });
+      const group = model.groups.find((g) => g.id === suite.name);
+      if (group) expect(suite.properties.slice(-2)).toEqual([{ name: 'section', value: group.section }, { name: 'title', value: group.title }]);
+      else expect(properties).not.toHaveProperty('section');
+    }
+  });
+
+  test('a failure carries its message and the remediation; a skip its reason; an error outside tests its message; evidence goes to system-out', () => {
+    const comp02 = testcase('COMP-02 ');
+    expect(comp02.failure).toMatchObject({ message: 'expected pod coredns-674b8bbfcf-x7k2p to be Ready', type: 'ClaimFailed' });
+    expect(comp02.failure?.text).toContain('Remediation: Inspect the pod with `kubectl -n kube-system describe pod NAME`');
+    expect(comp02.systemOut).toMatch(/^Section: §2\n/);
+    expect(comp02.systemOut).toContain('== kubectl get pod -A -o json ==');
+    expect(testcase('COMP-05 ').skipped?.message).toMatch(/^the redis image is not in the node image/);
+    const comp03 = testcase('COMP-03 ');
+    expect([comp03.failure, comp03.error, comp03.skipped]).toEqual([undefined, undefined, undefined]);
+    expect(comp03.systemOut).toMatch(/^Section: §2\n/);
+    const [error] = junit.testsuites.at(-1)!.testcases;
+    expect(error).toMatchObject({ classname: 'errors', name: model.errors[0]!.origin, error: { type: 'Error', text: model.errors[0]!.message } });
   });
 });
 

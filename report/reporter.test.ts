@@ -4,8 +4,10 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PACKAGE_ROOT } from '../contract/package-root.ts';
+import { parseJunit } from './fixtures/junit-xml.ts';
 import { FIXTURE_ENVIRONMENT } from './fixtures/model.ts';
 import type { ResultsModel } from './types.ts';
 
@@ -66,6 +68,35 @@ describe('vitest-reporter', () => {
     expect(claims.get('API-01')).toMatchObject({ status: 'skip', message: 'not run' });
     expect(model.otherTests).toMatchObject([{ name: 'a unit test of some helper', status: 'pass', file: 'report/fixtures/run/claims.fixture.ts' }]);
     expect(model.errors.map((e) => e.origin)).toEqual(['report/fixtures/run/claims.fixture.ts > etcd']);
+  });
+
+  test('junit.xml, read by an XML parser, is well-formed and holds the run: failures, skips, other tests, errors', () => {
+    const xml = readFileSync(join(reports, RUN_ID, 'junit.xml'), 'utf8');
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const junit = parseJunit(xml);
+    // Claims by their ID (a claim's testcase is "ID title"); negative controls and other tests by their whole name.
+    const key = (name: string) => name.replace(/^([A-Z]+-\d+) (?!negative control:).*/, '$1');
+    const cases = new Map(junit.testsuites.flatMap((s) => s.testcases).map((c) => [key(c.name), c]));
+    expect(cases.get('API-08')).toMatchObject({ classname: 'apiserver', failure: { type: 'ClaimFailed' } });
+    expect(cases.get('API-08 negative control: anonymous granted list on pods')).toMatchObject({
+      failure: { message: 'the check accepted a cluster where anonymous may list pods', type: 'ClaimFailed', text: expect.stringContaining('its verdict cannot be trusted') },
+    });
+    expect(cases.get('API-08')?.systemOut).toContain('== GET /api/v1/namespaces/default/pods (anonymous) ==\n403 Forbidden');
+    expect(cases.get('COMP-02')?.failure?.text).toContain('[REDACTED PRIVATE KEY]');
+    expect(cases.get('API-04')).toMatchObject({ systemOut: expect.any(String) });
+    expect(cases.get('API-04')).not.toHaveProperty('failure');
+    expect(cases.get('API-04 negative control: a deviation this cluster cannot take')?.skipped).toEqual({ message: 'not staged: the pod that stages it cannot start' });
+    expect(cases.get('COMP-05')?.skipped).toEqual({ message: 'the redis image is not in the node image' });
+    expect(cases.get('ETCD-01')?.failure?.message).toContain('Setup failed before the test ran: etcd pod etcd-kube-claims-control-plane not found');
+    expect(cases.get('API-01')?.skipped).toEqual({ message: 'not run' });
+    expect(cases.get('a unit test of some helper')).toMatchObject({ classname: 'report/fixtures/run/claims.fixture.ts' });
+    expect(junit.testsuites.at(-1)).toMatchObject({ name: 'errors outside tests', errors: 1, testcases: [{ name: 'report/fixtures/run/claims.fixture.ts > etcd', error: { type: 'Error' } }] });
+    for (const suite of junit.testsuites) expect(suite.properties.slice(0, 3)).toEqual([{ name: 'runId', value: RUN_ID }, { name: 'outcome', value: model.outcome }, { name: 'Kubernetes', value: 'v1.33.3' }]);
+    const all = junit.testsuites.flatMap((s) => s.testcases);
+    expect(junit).toMatchObject({ tests: all.length, failures: all.filter((c) => c.failure).length, errors: 1, skipped: all.filter((c) => c.skipped).length });
+    expect(all.filter((c) => c.failure).map((c) => key(c.name))).toEqual([
+      'COMP-02', 'API-08', 'API-08 negative control: anonymous granted list on pods', 'ETCD-01',
+    ]);
   });
 
   test('vitest\'s own summary comes first, then ours', () => {

@@ -3,9 +3,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { XMLValidator } from 'fast-xml-parser';
 import { afterEach, describe, expect, test } from 'vitest';
 import { PACKAGE_ROOT } from '../contract/package-root.ts';
 import { environmentRows, readEnvironment } from './environment.ts';
+import { parseJunit } from './fixtures/junit-xml.ts';
 import { FIXTURE_ENVIRONMENT, fixtureModel } from './fixtures/model.ts';
 import { readSummaryCounts, summaryLine } from './summary.ts';
 import { parseFormats, updateLatest, writeReports } from './write.ts';
@@ -42,6 +44,15 @@ describe('writeReports and updateLatest', () => {
     updateLatest(reports, runDir, model, files);
     expect(files).toEqual(['junit.xml', 'results.json', 'report.md', 'report.html']);
     for (const file of files) expect(existsSync(join(runDir, file))).toBe(true);
+    // The JUnit file, read back by an XML parser, is the run's: well-formed, one suite per group, every test case.
+    const xml = readFileSync(join(runDir, 'junit.xml'), 'utf8');
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const junit = parseJunit(xml);
+    expect(junit.testsuites.map((s) => s.name)).toEqual([...model.groups.map((g) => g.id), 'other tests', 'errors outside tests']);
+    expect(junit.testsuites[0]!.properties[0]).toEqual({ name: 'runId', value: model.runId });
+    const controls = model.groups.flatMap((g) => g.claims).flatMap((c) => [c, ...c.negativeControls]);
+    expect(junit.tests).toBe(controls.length + model.otherTests.length + model.errors.length);
+    expect(junit.failures).toBe(controls.filter((c) => c.status === 'fail').length + model.otherTotals.fail);
     expect(readlinkSync(join(reports, 'latest'))).toBe(model.runId);
     expect(JSON.parse(readFileSync(join(reports, 'latest.json'), 'utf8'))).toMatchObject({ runId: model.runId, dir: runDir, summaryCounts: model.summaryCounts, files });
   });

@@ -10,8 +10,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
-import { argv } from 'zx';
+import { $, type ProcessPromise } from 'zx';
 import { parseConfig } from '../app/config.ts';
 import { main } from '../app/main.ts';
 import { PACKAGE_ROOT } from '../contract/package-root.ts';
@@ -21,13 +20,37 @@ import { Kubectl } from '../helpers/kubectl.ts';
 import { newRunId } from '../contract/run-id.ts';
 import { sleep, waitUntil } from '../helpers/wait.ts';
 import type { ResultsModel } from '../report/types.ts';
+import { scriptArgs } from './args.ts';
 
 const NAME = 'kc-accept';
 const NODE = `${NAME}-control-plane`;
 const CLI = [join(PACKAGE_ROOT, 'bin/kube-claims.ts')];
 
-const base = parseConfig(['verify', ...(argv.kubernetes ? ['--kubernetes', String(argv.kubernetes)] : [])], process.env);
-const only = argv.only ? String(argv.only).split(',') : undefined;
+const flags = scriptArgs('acceptance', 'node scripts/acceptance.ts [--kubernetes v1.33] [--only coredns,sigkill,...]', { kubernetes: { type: 'string' }, only: { type: 'string' } });
+const base = parseConfig(['verify', ...(flags.kubernetes ? ['--kubernetes', flags.kubernetes] : [])], process.env);
+const only = flags.only ? flags.only.split(',') : undefined;
+
+// zx's `$` runs each command through bash. It echoes a child's stderr unless quiet: what the children print is
+// read here, not echoed. An `env` given to it replaces the environment, so each one extends process.env.
+$.quiet = true;
+
+/**
+ * Signals the program a command runs (its `exec` puts it in the shell's place), not its process tree as zx's own
+ * kill() and timeout do (found with ps, which on Node 24 also prints a DEP0190 warning): a run killed with
+ * SIGKILL leaves its children as a user's kill would, and those are part of what is measured. A SIGTERM is
+ * followed by a SIGKILL after 5 s if the program lingers (execa's rule).
+ */
+function stop(p: ProcessPromise, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): void {
+  p.child?.kill(signal); // a no-op once it has exited
+  if (signal === 'SIGTERM') setTimeout(() => p.child?.kill('SIGKILL'), 5000).unref();
+}
+
+/** `p`, stopped after `ms` unless it ended first. */
+function stopAfter(p: ProcessPromise, ms: number): ProcessPromise {
+  const timer = setTimeout(() => stop(p), ms);
+  p.finally(() => clearTimeout(timer)).catch(() => undefined); // the caller awaits p itself
+  return p;
+}
 
 interface Outcome {
   scenario: string;
@@ -48,26 +71,26 @@ interface Outcome {
 }
 
 /** `kube-claims verify` as a user runs it; the run's ID is ours, so its report folder is known. */
-const spawnVerify = (args: string[], runId: string, options: { all?: boolean; timeout?: number } = {}) =>
-  execa(process.execPath, [...CLI, 'verify', ...args], { cwd: PACKAGE_ROOT, reject: false, env: { NO_COLOR: '1', KUBE_CLAIMS_RUN_ID: runId }, ...options });
+const spawnVerify = (args: string[], runId: string) =>
+  $({ cwd: PACKAGE_ROOT, nothrow: true, env: { ...process.env, NO_COLOR: '1', KUBE_CLAIMS_RUN_ID: runId } })`exec ${process.execPath} ${CLI} verify ${args}`;
 
 /** A run to its end, and what it reported: the fields of an Outcome that come from the run. */
 async function verifyRun(args: string[], runId = newRunId()) {
   const t0 = performance.now();
-  const r = await spawnVerify(args, runId, { all: true, timeout: 15 * 60_000 });
+  const r = await stopAfter(spawnVerify(args, runId), 15 * 60_000);
   const seconds = Math.round((performance.now() - t0) / 100) / 10;
   // The run's own output beside its reports (kube-claims redacts what it prints), to read what took the time.
   await mkdir(join(base.reportsDir, runId), { recursive: true });
-  await writeFile(join(base.reportsDir, runId, 'cli.log'), r.all ?? '');
+  await writeFile(join(base.reportsDir, runId, 'cli.log'), r.stdall);
   const file = join(base.reportsDir, runId, 'results.json');
   const model = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ResultsModel) : undefined;
   return {
-    exitCode: r.exitCode,
+    exitCode: r.exitCode ?? undefined, // null when killed by a signal
     seconds,
     failed: model ? model.groups.flatMap((g) => g.claims).filter((c) => c.status === 'fail').map((c) => c.id) : [],
     heldBack: model?.heldBack.length ?? 0,
     unchecked: model?.unchecked.length ?? 0,
-    detail: (r.all ?? '').trim().split('\n').filter((l) => l.startsWith('kube-claims:') || /passed, \d+ failed/.test(l)).at(-1) ?? '',
+    detail: r.stdall.trim().split('\n').filter((l) => l.startsWith('kube-claims:') || /passed, \d+ failed/.test(l)).at(-1) ?? '',
   };
 }
 
@@ -76,7 +99,11 @@ const kubeconfigArgs = () => ['--kubeconfig', kubeconfigPath(base.kind, NAME), '
 
 let kubectlBinary = '';
 const kubectl = () => new Kubectl(kubectlBinary, kubeconfigPath(base.kind, NAME));
-const node = (...cmd: string[]) => execa('docker', ['exec', NODE, ...cmd], { reject: false });
+/** A command in the node's container; its stdout without the final newline, as execa gave it (the footprint reads it). */
+const node = async (...cmd: string[]) => {
+  const r = await $({ nothrow: true })`docker exec ${NODE} ${cmd}`;
+  return { exitCode: r.exitCode, stdout: r.stdout.replace(/\r?\n$/, '') };
+};
 const etcdctl = (...args: string[]) => kubectl().run(['-n', 'kube-system', 'exec', `etcd-${NODE}`, '--', 'etcdctl', ...TLS_FLAGS, ...args], { timeoutMs: 30_000 });
 
 /** Asked of the authorizer as the admin (a SubjectAccessReview): anonymous cannot ask for itself. */
@@ -102,9 +129,9 @@ async function footprint(): Promise<string[]> {
   out.push(...(await node('sh', '-c', 'ls -d /tmp/kc-* /var/tmp/kc-* 2>/dev/null')).stdout.split('\n').filter(Boolean).map((f) => `node file ${f}`));
   out.push(`etcd keys under /kube-claims: ${(await etcdctl('get', '/kube-claims', '--prefix', '--keys-only')).stdout.split('\n').filter(Boolean).length}`);
   out.push(`anonymous may list pods: ${await anonymousMayListPods()}`);
-  const containers = (await execa('docker', ['ps', '-a', '--format', '{{.Names}}'])).stdout.split('\n').filter((n) => n && !n.endsWith('-control-plane'));
+  const containers = (await $`docker ps -a --format ${'{{.Names}}'}`).stdout.split('\n').filter((n) => n && !n.endsWith('-control-plane'));
   out.push(...containers.map((c) => `container ${c}`));
-  const marked = (await execa('sh', ['-c', 'grep -l KUBE_CLAIMS_RUN_HASH /proc/[0-9]*/environ 2>/dev/null'], { reject: false })).stdout.split('\n').filter(Boolean);
+  const marked = (await $({ nothrow: true })`grep -l KUBE_CLAIMS_RUN_HASH /proc/[0-9]*/environ 2>/dev/null`).stdout.split('\n').filter(Boolean);
   out.push(...marked.map((p) => `marked process ${p.split('/')[2]}`));
   return out.sort();
 }
@@ -170,12 +197,13 @@ const DEVIATIONS: Deviation[] = [
 /** Resolves at the first line of a `kubectl get -w` that `matches`: a moment too short to poll for is not missed. */
 async function watchFor(args: string[], matches: (line: string) => boolean, timeoutMs = 300_000): Promise<void> {
   const k = kubectl();
-  const child = execa(k.binary, ['--kubeconfig', k.kubeconfig, ...args, '-w'], { reject: false, buffer: false, timeout: timeoutMs });
+  const child = stopAfter($({ nothrow: true })`exec ${k.binary} --kubeconfig ${k.kubeconfig} ${args} -w`, timeoutMs);
   try {
-    for await (const line of child.iterable({ from: 'stdout' })) if (matches(String(line).trim())) return;
+    // zx's iterator yields stdout line by line as it comes.
+    for await (const line of child) if (matches(line.trim())) return;
     throw new Error(`kubectl ${args.join(' ')} -w ended without the line looked for`);
   } finally {
-    child.kill();
+    stop(child);
   }
 }
 
@@ -214,7 +242,11 @@ const settled = async (before: string[]) => {
 };
 
 await main(async () => {
-  const cli = (args: string[]) => execa(process.execPath, [...CLI, ...args], { cwd: PACKAGE_ROOT, stdio: 'inherit', env: { NO_COLOR: '1' } });
+  const cli = async (args: string[]) => {
+    const r = await $({ cwd: PACKAGE_ROOT, stdio: 'inherit', nothrow: true, env: { ...process.env, NO_COLOR: '1' } })`${process.execPath} ${CLI} ${args}`;
+    // zx's own error would quote the child's stderr, which went to the terminal: it names the command instead.
+    if (r.exitCode !== 0) throw new Error(`command failed with exit code ${r.exitCode ?? r.signal}: kube-claims ${args.join(' ')}`);
+  };
   await cli(['cluster', 'up', '--name', NAME, '--kubernetes', base.line.id]);
   kubectlBinary = join(binDir(base.kind), 'kubernetes', base.line.version, 'kubectl');
   const results: Outcome[] = [];
@@ -276,7 +308,7 @@ await main(async () => {
         void child.then(() => { ended = true; });
         const reachedPoint = await Promise.race([point.when().then(() => true, () => false), child.then(() => false)]);
         const reached = reachedPoint && !ended;
-        child.kill('SIGKILL');
+        stop(child, 'SIGKILL');
         await child;
         // The next run removes what the killed one left and puts back what it moved, then leaves nothing itself.
         const r = await verifyRun([...kindArgs, '--claims-only', '--focus', 'COMP-04']);

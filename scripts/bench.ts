@@ -9,12 +9,15 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { $, argv } from 'zx';
+import { $ } from 'zx';
 import { parseConfig } from '../app/config.ts';
 import { main } from '../app/main.ts';
 import { verify } from '../app/verify.ts';
 import { OWNER_LABEL } from '../contract/marks.ts';
 import { PACKAGE_ROOT } from '../contract/package-root.ts';
+import { scriptArgs } from './args.ts';
+
+const flags = scriptArgs('bench', 'node scripts/bench.ts [--kubernetes v1.33] [--cold]', { kubernetes: { type: 'string' }, cold: { type: 'boolean' } });
 
 $.verbose = false;
 $.cwd = PACKAGE_ROOT;
@@ -26,13 +29,13 @@ async function seconds<T>(fn: () => Promise<T>): Promise<[number, T]> {
 }
 
 await main(async () => {
-  const base = parseConfig(['verify', ...(argv.kubernetes ? ['--kubernetes', String(argv.kubernetes)] : [])], process.env);
+  const base = parseConfig(['verify', ...(flags.kubernetes ? ['--kubernetes', flags.kubernetes] : [])], process.env);
   // The Node.js running this script (24), whatever `node` is first on PATH.
   const cli = [process.execPath, 'bin/kube-claims.ts'];
   const figures: Record<string, number | string> = {};
   await $`${cli} host prepare`;
 
-  if (argv.cold) {
+  if (flags.cold) {
     const gocache = await mkdtemp(join(tmpdir(), 'kube-claims-gocache-'));
     await rm(join(base.kind.cacheDir, 'bin'), { recursive: true, force: true });
     await rm(join(base.kind.cacheDir, 'rootfs'), { recursive: true, force: true });

@@ -2,9 +2,9 @@
 // module) and keep its steps the local commands.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
+import { $ } from 'zx';
 import { LINE_IDS } from '../contract/lines.ts';
 import { PACKAGE_ROOT } from '../contract/package-root.ts';
 
@@ -14,7 +14,7 @@ const ACTIONLINT = 'github.com/rhysd/actionlint/cmd/actionlint@v1.7.12';
 describe('the GitHub Actions workflow', () => {
   test('passes actionlint', async () => {
     // Findings go to stdout; stderr carries go's own download and build messages on a first run.
-    const r = await execa('go', ['run', ACTIONLINT, '-no-color', WORKFLOW], { reject: false, env: { GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' } });
+    const r = await $({ nothrow: true, quiet: true, env: { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' } })`go run ${ACTIONLINT} -no-color ${WORKFLOW}`;
     expect(r.stdout, 'actionlint findings').toBe('');
     expect(r.exitCode, r.stderr).toBe(0);
   }, 300_000);

@@ -5,7 +5,7 @@
 import type { KubeClients } from '../kube.ts';
 import { RUN_LABEL } from '../../contract/marks.ts';
 import { runHash } from '../../contract/run-id.ts';
-import { sleep } from '../wait.ts';
+import { awaitPodRunning } from '../pod-running.ts';
 import { laxEtcdCommand, laxEtcdHandle, type StartedLaxEtcd } from './container.ts';
 import { podExec } from './exec.ts';
 import { portForward } from './port-forward.ts';
@@ -52,22 +52,9 @@ export async function startLaxEtcdPod(r: LaxEtcdPodRequest): Promise<StartedLaxE
     await r.k.core.deleteNamespacedPod({ namespace: r.namespace, name, gracePeriodSeconds: 0 }).catch(() => undefined);
   })());
   try {
-    const bound = r.startupTimeoutMs ?? 30_000;
-    const deadline = Date.now() + bound;
-    // Ready when etcd answers on its plain-http URL inside the pod (the pod has no readiness probe).
-    for (;;) {
-      const pod = await r.k.core.readNamespacedPod({ namespace: r.namespace, name });
-      const waiting = pod.status?.containerStatuses?.[0]?.state?.waiting;
-      if (pod.status?.phase === 'Failed' || /ErrImage|ImagePull|CreateContainer/.test(waiting?.reason ?? '')) {
-        throw new Error(`the lax etcd pod did not start: ${waiting?.reason ?? pod.status?.reason ?? 'Failed'} ${waiting?.message ?? pod.status?.message ?? ''}`.trim());
-      }
-      if (pod.status?.phase === 'Running') {
-        const health = await podExec(r.k.kc, ref, ['etcdctl', '--endpoints=http://127.0.0.1:2379', '--dial-timeout=1s', 'endpoint', 'health'], { timeoutMs: 10_000 });
-        if (health.exitCode === 0) break;
-      }
-      if (Date.now() > deadline) throw new Error(`the lax etcd pod ${r.namespace}/${name} was not serving within ${bound / 1000}s (${waiting?.reason ?? pod.status?.phase})`);
-      await sleep(500);
-    }
+    // Serving when etcd answers on its plain-http URL inside the pod (the pod has no readiness probe).
+    const serving = async () => (await podExec(r.k.kc, ref, ['etcdctl', '--endpoints=http://127.0.0.1:2379', '--dial-timeout=1s', 'endpoint', 'health'], { timeoutMs: 10_000 })).exitCode === 0;
+    await awaitPodRunning(r.k, r.namespace, name, { timeoutMs: r.startupTimeoutMs ?? 30_000, what: `the lax etcd pod ${r.namespace}/${name}`, ready: { as: 'serving', check: serving } });
     forwarding = await portForward(r.k.kc, ref, 2379);
   } catch (error) {
     await stop();

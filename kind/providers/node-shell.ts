@@ -10,8 +10,8 @@ import { Kubectl } from '../../helpers/kubectl.ts';
 import { log } from '../../helpers/log.ts';
 import { NSENTER_ARGS } from '../../helpers/node.ts';
 import { createRunNamespace, deleteNamespace } from '../../helpers/namespace.ts';
+import { awaitPodRunning } from '../../helpers/pod-running.ts';
 import { runName } from '../../contract/run-id.ts';
-import { sleep } from '../../helpers/wait.ts';
 
 const HOST = '/host';
 /** Dynamic loaders of common node distributions (glibc and musl, amd64 and arm64), as real files. */
@@ -80,16 +80,7 @@ export async function openNodeShell(r: NodeShellRequest): Promise<NodeAccess> {
         },
       },
     });
-    const deadline = Date.now() + (r.startTimeoutMs ?? 60_000);
-    for (;;) {
-      const p = await r.k.core.readNamespacedPod({ namespace, name: pod });
-      if (p.status?.phase === 'Running') break;
-      const waiting = p.status?.containerStatuses?.[0]?.state?.waiting;
-      if (waiting && /ErrImage|ImagePull|InvalidImageName|CreateContainer|RunContainerError/.test(waiting.reason ?? '')) throw new Error(`${waiting.reason}: ${waiting.message ?? chosen.image}`);
-      if (p.status?.phase === 'Failed') throw new Error(`the pod failed: ${p.status.message ?? p.status.reason ?? 'no reason given'}`);
-      if (Date.now() > deadline) throw new Error(`the pod did not start within ${(r.startTimeoutMs ?? 60_000) / 1000}s (${waiting?.reason ?? p.status?.phase})`);
-      await sleep(500);
-    }
+    await awaitPodRunning(r.k, namespace, pod, { timeoutMs: r.startTimeoutMs ?? 60_000, what: `pod ${namespace}/${pod}` });
     for (const launcher of launchers()) {
       const probe = await r.kubectl.run(['-n', namespace, 'exec', pod, '-c', container, '--', ...launcher, ...NSENTER_ARGS, 'true'], { timeoutMs: 15_000 });
       if (probe.exitCode === 0) {
