@@ -12,7 +12,8 @@ import { runHash, runName } from '../../contract/run-id.ts';
 import { waitUntil } from '../../helpers/wait.ts';
 import { NotStaged } from '../differences.ts';
 import { cluster, kube, run } from '../env.ts';
-import type { EtcdClientsObservation, VersionObservation } from '../checks/etcd.ts';
+import type { EtcdClientsObservation } from '../checks/etcd/clients.ts';
+import type { VersionObservation } from '../checks/etcd/version.ts';
 
 /**
  * A throw-away etcd from the cluster's own etcd image with plain http and no client-cert-auth, always stopped:

@@ -9,10 +9,12 @@ import { nodeExecOk } from '../../helpers/node.ts';
 import { etcdctlProfile } from '../../contract/lines.ts';
 import { ordinalPods } from '../checks/components.ts';
 import { claim, negativeControl } from '../claim.ts';
-import {
-  checkEtcdVersion, checkMemberList, checkRefusals, checkSameOutcome, checkShell, checkShellIsBashAsSh, failureReason, releaseOfImage,
-  type ProbeName, type ProbeObservation, type ShellObservation, type VersionObservation,
-} from '../checks/etcd.ts';
+import { failureReason } from '../checks/etcd/common.ts';
+import { checkMemberList, checkShell } from '../checks/etcd/members.ts';
+import { checkRefusals, type ProbeName, type ProbeObservation } from '../checks/etcd/security.ts';
+import { checkShellIsBashAsSh, type ShellObservation } from '../checks/etcd/shell.ts';
+import { checkSameOutcome } from '../checks/etcd/variables.ts';
+import { checkEtcdVersion, releaseOfImage, type VersionObservation } from '../checks/etcd/version.ts';
 import { podImageOtherRelease, v2StyleEnv, withLaxEtcd } from '../deviations/etcd.ts';
 import { expectDifference, expectNoDifferences, NotStaged } from '../differences.ts';
 import { cluster, kube } from '../env.ts';

@@ -10,7 +10,7 @@ import { afterAll } from 'vitest';
 import { connectThroughPortForward, readClientCredentials, type EtcdConnection } from '../../helpers/etcd/client.ts';
 import { EtcdPod, ETCDCTL_ENV, type EtcdctlResult } from '../../helpers/etcd/etcdctl.ts';
 import type { LongRunning, PodRef } from '../../helpers/etcd/exec.ts';
-import { parseFlags, type CommandOutcome } from '../checks/etcd.ts';
+import { parseFlags, type CommandOutcome } from '../checks/etcd/common.ts';
 import { runHash } from '../../contract/run-id.ts';
 import { cluster, kube, run } from '../env.ts';
 

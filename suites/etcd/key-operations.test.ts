@@ -10,7 +10,7 @@ import { claim, negativeControl } from '../claim.ts';
 import {
   checkKvSequence, checkLeaseExpiry, checkLockExclusive, checkNoProcessesLeft, checkWatchSawPut, parseLeaseGrant, parseWatchOutput,
   type KvSequence, type LeaseObservation, type LockObservation,
-} from '../checks/etcd.ts';
+} from '../checks/etcd/keys.ts';
 import { expectDifference, expectNoDifferences } from '../differences.ts';
 import { kube } from '../env.ts';
 import { attempt, escapeRe, etcd3, etcdctlInPod, etcdRef, outcome, runKey, startInEtcdPod, stopRun, useEtcdCleanup, withEnv } from './fixture.ts';

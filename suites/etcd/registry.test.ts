@@ -6,10 +6,9 @@ import { ARTICLE_NAMESPACES } from '../checks/components.ts';
 import { ok } from '../../helpers/etcd/etcdctl.ts';
 import { decodeObjectMeta, decodeStorageValue, hasK8sMagic } from '../../helpers/etcd/protobuf.ts';
 import { claim, negativeControl } from '../claim.ts';
-import {
-  checkCompactness, checkContains, checkRegistryLayout, checkStoredValue, compareKeysWithApi, describeSizes, parseKeysOnly,
-  type ApiObjectIdentity, type LayoutReport, type ResourceScopes, type StoredSize,
-} from '../checks/etcd.ts';
+import { parseKeysOnly } from '../checks/etcd/common.ts';
+import { checkCompactness, checkStoredValue, describeSizes, type ApiObjectIdentity, type StoredSize } from '../checks/etcd/protobuf.ts';
+import { checkContains, checkRegistryLayout, compareKeysWithApi, type LayoutReport, type ResourceScopes } from '../checks/etcd/registry.ts';
 import { withCustomResource, withExtraKey, withoutKey } from '../deviations/etcd.ts';
 import { expectDifference, expectNoDifferences } from '../differences.ts';
 import { kube, kubectl } from '../env.ts';
