@@ -83,8 +83,9 @@ function claimsProjects(config: RunConfig): TestProjectInlineConfiguration[] {
         globalSetup: [CLUSTER_SETUP],
         provide: { config },
         // Files share the cluster but not their state: three run at once (the waits are the API server's, not the CPU's).
-        // Files of a worker share its module graph (client-node, etcd3 are imported once per worker, not per file);
-        // what a file opens it closes in its own teardown.
+        // Files of a worker share its module graph (client-node, etcd3 are imported once per worker, not per file)
+        // and its worker-scoped fixtures; what a file opens it closes in its file-scoped fixtures' teardown
+        // (suites/fixtures.ts).
         maxWorkers: 3,
         sequence: { groupOrder: 1 },
       },

@@ -1,9 +1,11 @@
-// How a suite states a claim: `claim('API-08', async ({ record }) => { ... })`.
-// The test is named after the catalogue entry; what it judged is kept as evidence for the reports.
-import { inject, test, type TestContext } from 'vitest';
+// How a suite states a claim: `claim('API-08', async ({ record, apiServer }) => { ... })`.
+// The test is named after the catalogue entry; what it judged is kept as evidence for the reports. Its body
+// names in its context what it needs besides `record` and `note`: the fixtures of suites/fixtures.ts.
+import { inject, type TestContext } from 'vitest';
 import { CLAIM_TAG, claimById, claimTestName, NEGATIVE_CONTROL_TAG, type ClaimId } from '../contract/catalogue.ts';
 import { redact } from '../helpers/redact.ts';
 import { NotStaged } from './differences.ts';
+import { claimTest, type ClaimFixtures } from './fixtures.ts';
 
 export interface Evidence {
   label: string;
@@ -28,7 +30,7 @@ declare module 'vitest' {
   }
 }
 
-export interface ClaimContext extends TestContext {
+export interface ClaimContext extends TestContext, ClaimFixtures {
   /** Keeps what the check judged (command output, an HTTP exchange), redacted, for the reports. */
   record: (label: string, body: unknown) => void;
   /** Where the article is imprecise: what it says and what this cluster shows instead (true, checked beside it). */
@@ -42,7 +44,7 @@ function skipWithoutNode(ctx: TestContext, id: ClaimId): void {
   if (access.kind === 'none') ctx.skip(`unchecked: needs a shell on the control-plane node, and there is none (${access.reason})`);
 }
 
-function withEvidence(ctx: TestContext, id: ClaimId, negative: boolean): ClaimContext {
+function withEvidence(ctx: TestContext & ClaimFixtures, id: ClaimId, negative: boolean): ClaimContext {
   const meta = ctx.task.meta;
   meta.claimId = id;
   meta.negativeControl = negative;
@@ -60,10 +62,21 @@ function withEvidence(ctx: TestContext, id: ClaimId, negative: boolean): ClaimCo
 
 const DEFAULT_TIMEOUT = 120_000;
 
+type ClaimBody = (ctx: ClaimContext) => Promise<void>;
+
+/**
+ * The test function for a claim's body. vitest sets up the fixtures a test function destructures in its first
+ * parameter, which it reads from the function's source; there is no other way to name them
+ * (vitest-dev/vitest#9621): the wrapper shows the body's source, so what the body names is what is set up.
+ */
+function testOf(body: ClaimBody, wrapper: (ctx: TestContext & ClaimFixtures) => Promise<void>) {
+  return Object.assign(wrapper, { toString: () => body.toString() });
+}
+
 /** A claim of the article, checked against the live cluster. */
-export function claim(id: ClaimId, fn: (ctx: ClaimContext) => Promise<void>, timeout = DEFAULT_TIMEOUT): void {
+export function claim(id: ClaimId, fn: ClaimBody, timeout = DEFAULT_TIMEOUT): void {
   // The meta and tags at definition: a test filtered out (app/vitest-projects.ts claimTagsFilter) still belongs to its claim.
-  test(claimTestName(id), { timeout, tags: [CLAIM_TAG, id], meta: { claimId: id, negativeControl: false } }, (ctx) => fn(withEvidence(ctx, id, false)));
+  claimTest(claimTestName(id), { timeout, tags: [CLAIM_TAG, id], meta: { claimId: id, negativeControl: false } }, testOf(fn, (ctx) => fn(withEvidence(ctx, id, false))));
 }
 
 export interface NegativeControlOptions {
@@ -76,18 +89,21 @@ export interface NegativeControlOptions {
 }
 
 /** Shows that the claim's check fails, saying what differed, when the cluster deviates. */
-export function negativeControl(id: ClaimId, deviation: string, fn: (ctx: ClaimContext) => Promise<void>, options: NegativeControlOptions = {}): void {
-  test(`${id} negative control: ${deviation}`, { timeout: options.timeout ?? DEFAULT_TIMEOUT, tags: [NEGATIVE_CONTROL_TAG, id], meta: { claimId: id, negativeControl: true } }, async (ctx) => {
-    const run = inject('run');
-    if (options.disruptive && !run.allowDisruption) {
-      ctx.task.meta.heldBack = true;
-      ctx.skip(run.heldBackReason ?? 'held back');
-    }
-    try {
-      return await fn(withEvidence(ctx, id, true));
-    } catch (error) {
-      if (error instanceof NotStaged) ctx.skip(`not staged: ${error.message}`);
-      throw error;
-    }
-  });
+export function negativeControl(id: ClaimId, deviation: string, fn: ClaimBody, options: NegativeControlOptions = {}): void {
+  claimTest(`${id} negative control: ${deviation}`, { timeout: options.timeout ?? DEFAULT_TIMEOUT, tags: [NEGATIVE_CONTROL_TAG, id], meta: { claimId: id, negativeControl: true } }, testOf(fn, (ctx) => control(ctx, id, fn, options)));
+}
+
+/** A negative control's body: held back by policy, or reported as not staged, with the reason. */
+async function control(ctx: TestContext & ClaimFixtures, id: ClaimId, fn: ClaimBody, options: NegativeControlOptions): Promise<void> {
+  const run = inject('run');
+  if (options.disruptive && !run.allowDisruption) {
+    ctx.task.meta.heldBack = true;
+    ctx.skip(run.heldBackReason ?? 'held back');
+  }
+  try {
+    return await fn(withEvidence(ctx, id, true));
+  } catch (error) {
+    if (error instanceof NotStaged) ctx.skip(`not staged: ${error.message}`);
+    throw error;
+  }
 }

@@ -2,50 +2,39 @@
 // They run in a project of their own, after the claims that observe pods and containers (app/vitest-projects.ts):
 // only the files that observe etcd alone run beside them. One after the other: coredns scaled back up needs the
 // scheduler that the other control moves away. Held back on clusters kube-claims did not make.
-import { beforeAll, describe } from 'vitest';
+import { describe } from 'vitest';
 import { negativeControl } from './claim.ts';
 import { checkCrictlContainers, checkKubeSystemPods } from './checks/components.ts';
 import { crictlContainers } from './observations.ts';
 import { withDeploymentScaled, withStaticPodRemoved } from './deviations/components.ts';
 import { expectDifference, NotStaged } from './differences.ts';
-import { cluster, kube } from './env.ts';
 
 /**
- * On a control plane that already deviates (COMP-01's containers or COMP-02's pods), nothing more is moved or
+ * On a control plane that already deviates (COMP-01's containers or COMP-02's pods: the controlPlaneDeviations
+ * fixture, observed once for this file before either control stages anything), nothing more is moved or
  * scaled: undoing it may not be possible or observable there (no scheduler, no pod list), and the claims'
  * checks have just failed on the live deviation.
  */
 const notStaged = (live: string[]) =>
   new NotStaged(`the control plane already deviates (${live.join('; ')}), and nothing more is moved or scaled on a control plane that deviates`);
 
-/** Both live checks, once, before either control stages anything; a failed observation is a deviation too. */
-const differencesNow = (observe: () => Promise<string[]>) => observe().catch((e: Error) => [`the observation failed: ${e.message.split('\n')[0]}`]);
-let controlPlaneDeviations: string[] = [];
-
 describe('§2 containers and pods of the cluster: disruptive negative controls', () => {
-  beforeAll(async () => {
-    controlPlaneDeviations = (await Promise.all([
-      differencesNow(async () => checkCrictlContainers((await crictlContainers()).containers, cluster().nodeName)),
-      differencesNow(async () => checkKubeSystemPods((await kube().core.listNamespacedPod({ namespace: 'kube-system' })).items, cluster().nodeName)),
-    ])).flat();
-  });
-
-  negativeControl('COMP-01', 'the kube-scheduler static pod is removed from the node', async ({ record }) => {
+  negativeControl('COMP-01', 'the kube-scheduler static pod is removed from the node', async ({ record, cluster, kube, run, controlPlaneDeviations }) => {
     if (controlPlaneDeviations.length) throw notStaged(controlPlaneDeviations);
-    await withStaticPodRemoved('kube-scheduler', async () => {
-      const { containers, table } = await crictlContainers();
+    await withStaticPodRemoved({ cluster, kube, run }, 'kube-scheduler', async () => {
+      const { containers, table } = await crictlContainers(cluster);
       record('crictl ps without the kube-scheduler manifest', table);
-      const diffs = checkCrictlContainers(containers, cluster().nodeName);
+      const diffs = checkCrictlContainers(containers, cluster.nodeName);
       record('differences found', diffs.join('\n'));
       expectDifference(diffs, 'container kube-scheduler');
     });
   }, { timeout: 300_000, disruptive: true });
 
-  negativeControl('COMP-02', 'coredns scaled to one replica', async ({ record }) => {
+  negativeControl('COMP-02', 'coredns scaled to one replica', async ({ record, cluster, kube, kubectl, run, controlPlaneDeviations }) => {
     if (controlPlaneDeviations.length) throw notStaged(controlPlaneDeviations);
-    await withDeploymentScaled('kube-system', 'coredns', 'k8s-app=kube-dns', 1, async () => {
-      const pods = (await kube().core.listNamespacedPod({ namespace: 'kube-system' })).items;
-      const diffs = checkKubeSystemPods(pods, cluster().nodeName);
+    await withDeploymentScaled({ kube, kubectl, run }, 'kube-system', 'coredns', 'k8s-app=kube-dns', 1, async () => {
+      const pods = (await kube.core.listNamespacedPod({ namespace: 'kube-system' })).items;
+      const diffs = checkKubeSystemPods(pods, cluster.nodeName);
       record('differences found', diffs.join('\n'));
       expectDifference(diffs, 'coredns-');
     });

@@ -9,37 +9,36 @@ import {
   comparePodSets, ordinalPods, podReady,
 } from './checks/components.ts';
 import { expectDifference, expectNoDifferences } from './differences.ts';
-import { cluster, kube, kubectl, run } from './env.ts';
 import { eventually, settledNote } from './eventually.ts';
 import { withContextNamespace } from './deviations/components.ts';
+import type { Live } from './fixtures.ts';
 import { crictlContainers } from './observations.ts';
 
 
 /** redis-cli PING in each replica of the run's StatefulSet: pod name → answer (or the error). */
-async function pingReplicas(): Promise<Record<string, string>> {
-  const w = cluster().workload;
+async function pingReplicas({ cluster, kubectl }: Pick<Live, 'cluster' | 'kubectl'>): Promise<Record<string, string>> {
+  const w = cluster.workload;
   const answers: Record<string, string> = {};
   for (const pod of ordinalPods(w.name, w.replicas)) {
-    const r = await kubectl().run(['-n', w.namespace, 'exec', pod, '--', 'redis-cli', 'PING'], { timeoutMs: 20_000 });
+    const r = await kubectl.run(['-n', w.namespace, 'exec', pod, '--', 'redis-cli', 'PING'], { timeoutMs: 20_000 });
     answers[pod] = r.exitCode === 0 ? r.stdout.trim() : `error: ${r.stderr.trim()}`;
   }
   return answers;
 }
 
 describe('§2 containers and pods of the cluster', () => {
-  claim('COMP-01', async ({ record }) => {
-    const s = await eventually(crictlContainers, (o) => checkCrictlContainers(o.containers, cluster().nodeName));
+  claim('COMP-01', async ({ record, cluster, run }) => {
+    const s = await eventually(() => crictlContainers(cluster), (o) => checkCrictlContainers(o.containers, cluster.nodeName), { deadline: run.settleBy });
     record(`crictl ps (on the node; ${settledNote(s)})`, s.observation.table);
     expectNoDifferences(s.differences);
   });
 
-  claim('COMP-02', async ({ record }) => {
-    const k = kubectl();
-    const node = cluster().nodeName;
-    const s = await eventually(async () => (await k.json<{ items: V1Pod[] }>(['get', 'pod', '-A'])).items, (pods) => checkKubeSystemPods(pods, node));
+  claim('COMP-02', async ({ record, cluster, run, kube, kubectl: k }) => {
+    const node = cluster.nodeName;
+    const s = await eventually(async () => (await k.json<{ items: V1Pod[] }>(['get', 'pod', '-A'])).items, (pods) => checkKubeSystemPods(pods, node), { deadline: run.settleBy });
     const longForm = (await k.json<{ items: V1Pod[] }>(['get', 'pod', '--all-namespaces'])).items;
     const kubeSystem = (await k.json<{ items: V1Pod[] }>(['get', 'pod', '-n', 'kube-system'])).items;
-    const viaClient = (await kube().core.listPodForAllNamespaces()).items;
+    const viaClient = (await kube.core.listPodForAllNamespaces()).items;
     record(`kubectl get pod -A (${settledNote(s)})`, (await k.ok(['get', 'pod', '-A'])).stdout);
     const ready = (pods: V1Pod[]) => pods.filter(podReady);
     expectNoDifferences([
@@ -51,20 +50,19 @@ describe('§2 containers and pods of the cluster', () => {
     ]);
   });
 
-  claim('COMP-03', async ({ record, note }) => {
-    const k = kubectl();
-    const w = cluster().workload;
+  claim('COMP-03', async ({ record, note, cluster, kube, kubectl: k }) => {
+    const w = cluster.workload;
     // The run's redis pods are in default when the run put them there (on clusters kube-claims made).
     const expected = w.namespace === 'default' && !w.error ? ordinalPods(w.name, w.replicas) : [];
     const pods = (await k.json<{ items: V1Pod[] }>(['get', 'pod'])).items;
-    const defaults = (await kube().core.listNamespacedPod({ namespace: 'default' })).items;
+    const defaults = (await kube.core.listNamespacedPod({ namespace: 'default' })).items;
     record('kubectl get pod', (await k.ok(['get', 'pod'])).stdout || '(no pods in default)');
     if (!expected.length) note('kubectl get pod lists the redis pods of namespace default', `kube-claims puts no pods into default on a cluster it did not make; its redis runs in ${w.namespace}, so default holds only what the cluster's owners put there`);
     expectNoDifferences([...checkOnlyDefaultNamespace(pods, expected), ...comparePodSets(pods, defaults, 'kubectl get pod', 'the API (namespace default)')]);
   });
 
-  negativeControl('COMP-03', 'the kubeconfig context names namespace kube-system', async ({ record }) => {
-    await withContextNamespace('kube-system', async (k) => {
+  negativeControl('COMP-03', 'the kubeconfig context names namespace kube-system', async ({ record, kubectl, run }) => {
+    await withContextNamespace({ kubectl, run }, 'kube-system', async (k) => {
       const pods = (await k.json<{ items: V1Pod[] }>(['get', 'pod'])).items;
       const diffs = checkOnlyDefaultNamespace(pods);
       record('differences found', diffs.join('\n'));
@@ -72,18 +70,17 @@ describe('§2 containers and pods of the cluster', () => {
     });
   });
 
-  claim('COMP-04', async ({ record }) => {
-    const k = kubectl();
+  claim('COMP-04', async ({ record, kube, kubectl: k }) => {
     const viaKubectl = (await k.json<{ items: Array<{ metadata: { name: string }; status: { phase: string } }> }>(['get', 'namespaces'])).items
       .map((n) => ({ name: n.metadata.name, phase: n.status.phase }));
-    const viaClient = (await kube().core.listNamespace()).items.map((n) => ({ name: n.metadata?.name ?? '', phase: n.status?.phase }));
+    const viaClient = (await kube.core.listNamespace()).items.map((n) => ({ name: n.metadata?.name ?? '', phase: n.status?.phase }));
     record('kubectl get namespaces', (await k.ok(['get', 'namespaces'])).stdout);
     expectNoDifferences([...checkArticleNamespaces(viaKubectl), ...checkArticleNamespaces(viaClient)]);
   });
 
-  negativeControl('COMP-04', 'kube-node-lease missing and kube-public Terminating', async ({ record }) => {
+  negativeControl('COMP-04', 'kube-node-lease missing and kube-public Terminating', async ({ record, kube }) => {
     // System namespaces cannot be deleted on a live cluster: deviate the observed list instead.
-    const live = (await kube().core.listNamespace()).items.map((n) => ({ name: n.metadata?.name ?? '', phase: n.status?.phase }));
+    const live = (await kube.core.listNamespace()).items.map((n) => ({ name: n.metadata?.name ?? '', phase: n.status?.phase }));
     const deviated = live.filter((n) => n.name !== 'kube-node-lease').map((n) => (n.name === 'kube-public' ? { ...n, phase: 'Terminating' } : n));
     const diffs = checkArticleNamespaces(deviated);
     record('differences found', diffs.join('\n'));
@@ -92,12 +89,11 @@ describe('§2 containers and pods of the cluster', () => {
   });
 
   describe('the article\'s workload: StatefulSet redis', () => {
-    claim('COMP-05', async ({ record, note }) => {
-      const w = cluster().workload;
+    claim('COMP-05', async ({ record, note, cluster, run, kubectl: k }) => {
+      const w = cluster.workload;
       if (w.error) expectNoDifferences([w.error]);
-      const k = kubectl();
       // The StatefulSet was applied when the run began; the claim watches it roll out, within the run's settle time.
-      const s = await eventually(pingReplicas, (answers) => checkRedisReplicas(answers, w.name, w.replicas), { deadline: Math.max(run().settleBy, Date.now() + 45_000) });
+      const s = await eventually(() => pingReplicas({ cluster, kubectl: k }), (answers) => checkRedisReplicas(answers, w.name, w.replicas), { deadline: Math.max(run.settleBy, Date.now() + 45_000) });
       // Evidence only: bounded, and its failure recorded rather than thrown (the judgement is the PINGs').
       const listing = await k.run(['-n', w.namespace, 'get', 'pod', '-l', `app=${w.name}`], { timeoutMs: 10_000 });
       record(`kubectl get pod -n ${w.namespace} (${settledNote(s)})`, listing.exitCode === 0 ? listing.stdout : `exit ${listing.exitCode}: ${listing.stderr.trim()}`);
@@ -106,17 +102,17 @@ describe('§2 containers and pods of the cluster', () => {
       expectNoDifferences(s.differences);
     }, 180_000);
 
-    negativeControl('COMP-05', 'the second replica requires a password, so PING is refused', async ({ record }) => {
-      const w = cluster().workload;
+    negativeControl('COMP-05', 'the second replica requires a password, so PING is refused', async ({ record, cluster, kubectl }) => {
+      const w = cluster.workload;
       const pod = ordinalPods(w.name, w.replicas)[1]!;
       const password = `kc-${Math.random().toString(36).slice(2)}`;
-      await kubectl().ok(['-n', w.namespace, 'exec', pod, '--', 'redis-cli', 'CONFIG', 'SET', 'requirepass', password]);
+      await kubectl.ok(['-n', w.namespace, 'exec', pod, '--', 'redis-cli', 'CONFIG', 'SET', 'requirepass', password]);
       try {
-        const diffs = checkRedisReplicas(await pingReplicas(), w.name, w.replicas);
+        const diffs = checkRedisReplicas(await pingReplicas({ cluster, kubectl }), w.name, w.replicas);
         record('differences found', diffs.join('\n'));
         expectDifference(diffs, `${pod} answered`);
       } finally {
-        await kubectl().ok(['-n', w.namespace, 'exec', pod, '--', 'redis-cli', '-a', password, '--no-auth-warning', 'CONFIG', 'SET', 'requirepass', '']);
+        await kubectl.ok(['-n', w.namespace, 'exec', pod, '--', 'redis-cli', '-a', password, '--no-auth-warning', 'CONFIG', 'SET', 'requirepass', '']);
       }
     });
   });

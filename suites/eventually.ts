@@ -3,7 +3,6 @@
 // This is the claim's own bounded wait: nothing before the claims waits for what they check.
 import { sleep } from '../helpers/wait.ts';
 import type { Differences } from './differences.ts';
-import { run } from './env.ts';
 
 export interface Settled<T> {
   observation: T;
@@ -12,9 +11,10 @@ export interface Settled<T> {
   waitedMs: number;
 }
 
-export async function eventually<T>(observe: () => Promise<T>, check: (o: T) => Differences, options: { deadline?: number; intervalMs?: number } = {}): Promise<Settled<T>> {
+/** Observes until `check` finds no differences or `deadline` (epoch ms; claims pass the run's settleBy) has passed. */
+export async function eventually<T>(observe: () => Promise<T>, check: (o: T) => Differences, options: { deadline: number; intervalMs?: number }): Promise<Settled<T>> {
   const t0 = Date.now();
-  const deadline = options.deadline ?? run().settleBy;
+  const deadline = options.deadline;
   for (;;) {
     const observation = await observe();
     const differences = check(observation);

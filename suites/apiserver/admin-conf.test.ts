@@ -16,31 +16,30 @@ import {
 import { checkVerboseVersionLog, expectedUserAgent, type ClientVersion } from '../checks/apiserver/version.ts';
 import { credentialFreeKubeconfig, withNodeTempDir, writeNodeFile } from '../deviations/apiserver.ts';
 import { expectDifference, expectNoDifferences } from '../differences.ts';
-import { cluster, kube } from '../env.ts';
-import { lineProfile, serverVersion } from './fixture.ts';
+import type { ClusterInfo } from '../../contract/cluster.ts';
+import type { ClaimFixtures, Live } from '../fixtures.ts';
 
 const ADMIN_CONF = '/etc/kubernetes/admin.conf';
 
-async function nodeAddresses(): Promise<string[]> {
-  const node = await kube().core.readNode({ name: cluster().nodeName });
+async function nodeAddresses({ cluster, kube }: Pick<Live, 'cluster' | 'kube'>): Promise<string[]> {
+  const node = await kube.core.readNode({ name: cluster.nodeName });
   return (node.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address);
 }
 
-async function readAdminConf(): Promise<{ text: string; kc: Kubeconfig }> {
-  const text = await nodeExecOk(cluster(), ['cat', ADMIN_CONF]);
+async function readAdminConf(cluster: ClusterInfo): Promise<{ text: string; kc: Kubeconfig }> {
+  const text = await nodeExecOk(cluster, ['cat', ADMIN_CONF]);
   return { text, kc: parseKubeconfig(text) };
 }
 
-async function adminConfExpectation(): Promise<AdminConfExpectation> {
-  const cm = await kube().core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'kubeadm-config' });
+async function adminConfExpectation({ cluster, kube, apiServer }: Pick<ClaimFixtures, 'cluster' | 'kube' | 'apiServer'>): Promise<AdminConfExpectation> {
+  const cm = await kube.core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'kubeadm-config' });
   const clusterConfiguration = parse(cm.data?.ClusterConfiguration ?? '{}') as { clusterName?: string; controlPlaneEndpoint?: string };
-  const [ip] = await nodeAddresses();
-  return { ...expectedAdminConf(clusterConfiguration, ip ?? ''), preferences: lineProfile().line.behaviour.kubeconfigPreferences };
+  const [ip] = await nodeAddresses({ cluster, kube });
+  return { ...expectedAdminConf(clusterConfiguration, ip ?? ''), preferences: apiServer.lineProfile().line.behaviour.kubeconfigPreferences };
 }
 
 /** stat and kubeconfig contents of /etc/kubernetes (or a staged copy of it), read on the node. */
-async function etcKubernetes(root: string): Promise<{ stats: StatEntry[]; kubeconfigs: Record<string, Kubeconfig | Error>; listing: string }> {
-  const c = cluster();
+async function etcKubernetes(c: ClusterInfo, root: string): Promise<{ stats: StatEntry[]; kubeconfigs: Record<string, Kubeconfig | Error>; listing: string }> {
   const names = [...ETC_KUBERNETES_KUBECONFIGS, ...ETC_KUBERNETES_DIRS];
   // stat exits non-zero when an entry is missing, and still prints the others: the check names what is missing.
   const stats = parseStat((await nodeExec(c, ['stat', '-c', '%a|%F|%n', ...names.map((n) => `${root}/${n}`)])).stdout);
@@ -61,9 +60,9 @@ async function etcKubernetes(root: string): Promise<{ stats: StatEntry[]; kubeco
 
 describe('§3 kube-apiserver', () => {
   describe('§3.2 /etc/kubernetes/admin.conf and its neighbours', () => {
-    claim('API-05', async ({ record }) => {
-      const { text, kc } = await readAdminConf();
-      const expect = await adminConfExpectation();
+    claim('API-05', async ({ record, cluster, kube, apiServer }) => {
+      const { text, kc } = await readAdminConf(cluster);
+      const expect = await adminConfExpectation({ cluster, kube, apiServer });
       record(`${ADMIN_CONF} (structure; credentials redacted)`, redactedKubeconfig(kc));
       record('expected from the cluster (kubeadm-config ClusterConfiguration, node InternalIP)', expect);
       const loaded = new KubeConfig();
@@ -76,84 +75,84 @@ describe('§3 kube-apiserver', () => {
       };
       const server = kc.clusters?.[0]?.cluster?.server ?? '';
       const host = URL.canParse(server) ? new URL(server).hostname.replace(/^\[|\]$/g, '') : '';
-      const resolved = [...new Set((await nodeExec(cluster(), ['getent', 'ahosts', host])).stdout.split('\n').map((l) => l.split(/\s+/)[0]).filter(Boolean))] as string[];
+      const resolved = [...new Set((await nodeExec(cluster, ['getent', 'ahosts', host])).stdout.split('\n').map((l) => l.split(/\s+/)[0]).filter(Boolean))] as string[];
       record(`getent ahosts ${host} (on the node)`, resolved.join('\n'));
       // As the article runs it: kubectl on the node, with admin.conf, reaches the API server at that server URL.
-      const onNode = await nodeExec(cluster(), ['env', `KUBECONFIG=${ADMIN_CONF}`, 'kubectl', 'version', '-v', '8']);
-      const nodeClient = JSON.parse(await nodeExecOk(cluster(), ['kubectl', 'version', '--client', '-o', 'json'])).clientVersion as ClientVersion;
+      const onNode = await nodeExec(cluster, ['env', `KUBECONFIG=${ADMIN_CONF}`, 'kubectl', 'version', '-v', '8']);
+      const nodeClient = JSON.parse(await nodeExecOk(cluster, ['kubectl', 'version', '--client', '-o', 'json'])).clientVersion as ClientVersion;
       record(`KUBECONFIG=${ADMIN_CONF} kubectl version -v 8 (on the node, stderr)`, onNode.stderr);
       expectNoDifferences([
         ...checkAdminConf(kc, expect),
         ...compareWithClientNode(kc, view),
-        ...checkServerIsNode(server, resolved, await nodeAddresses()),
+        ...checkServerIsNode(server, resolved, await nodeAddresses({ cluster, kube })),
         ...(onNode.exitCode ? [`kubectl on the node exited ${onNode.exitCode}`] : []),
         ...checkVerboseVersionLog(onNode.stderr, {
-          kubeconfig: ADMIN_CONF, server, userAgent: expectedUserAgent(nodeClient), versionBody: await serverVersion(),
+          kubeconfig: ADMIN_CONF, server, userAgent: expectedUserAgent(nodeClient), versionBody: await apiServer.serverVersion(),
         }).map((d) => `kubectl on the node: ${d}`),
       ]);
     });
 
-    negativeControl('API-05', 'the live admin.conf with another port and context name', async ({ record }) => {
+    negativeControl('API-05', 'the live admin.conf with another port and context name', async ({ record, cluster, kube, apiServer }) => {
       // Rewriting admin.conf on the node would change the cluster for everyone: deviate the parsed copy.
-      const { kc } = await readAdminConf();
+      const { kc } = await readAdminConf(cluster);
       const deviated = structuredClone(kc);
       deviated.clusters![0]!.cluster.server = deviated.clusters![0]!.cluster.server!.replace(/:6443$/, ':8443');
       deviated.contexts![0]!.name = 'admin';
       deviated['current-context'] = 'admin';
-      const diffs = checkAdminConf(deviated, await adminConfExpectation());
+      const diffs = checkAdminConf(deviated, await adminConfExpectation({ cluster, kube, apiServer }));
       record('differences found', diffs.join('\n'));
       expectDifference(diffs, /server is "https:\/\/\S+:8443"/);
       expectDifference(diffs, 'is not https on port 6443');
       expectDifference(diffs, 'current-context is "admin"');
     });
 
-    async function adminCredentialExpectation() {
-      const ca = new X509Certificate(await nodeExecOk(cluster(), ['cat', '/etc/kubernetes/pki/ca.crt']));
-      return { commonName: 'kubernetes-admin', organization: lineProfile().line.behaviour.adminOrganization, clusterCaFingerprint: ca.fingerprint256 };
+    async function adminCredentialExpectation({ cluster, apiServer }: Pick<ClaimFixtures, 'cluster' | 'apiServer'>) {
+      const ca = new X509Certificate(await nodeExecOk(cluster, ['cat', '/etc/kubernetes/pki/ca.crt']));
+      return { commonName: 'kubernetes-admin', organization: apiServer.lineProfile().line.behaviour.adminOrganization, clusterCaFingerprint: ca.fingerprint256 };
     }
 
-    claim('API-06', async ({ record }) => {
-      const { kc } = await readAdminConf();
+    claim('API-06', async ({ record, cluster, apiServer }) => {
+      const { kc } = await readAdminConf(cluster);
       const insp = inspectCredentials(contextCredentials(resolveContext(kc)));
       record('admin.conf credentials, decoded (no key material)', insp);
-      expectNoDifferences(checkAdminCredentials(insp, await adminCredentialExpectation()));
+      expectNoDifferences(checkAdminCredentials(insp, await adminCredentialExpectation({ cluster, apiServer })));
     });
 
-    negativeControl('API-06', 'admin.conf\'s certificate with the key of another key pair', async ({ record }) => {
-      const { kc } = await readAdminConf();
+    negativeControl('API-06', 'admin.conf\'s certificate with the key of another key pair', async ({ record, cluster, apiServer }) => {
+      const { kc } = await readAdminConf(cluster);
       const pem = contextCredentials(resolveContext(kc));
       // A fresh key pair, made here and kept in memory only.
       const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
       const insp = inspectCredentials({ ...pem, key: other });
-      const diffs = checkAdminCredentials(insp, await adminCredentialExpectation());
+      const diffs = checkAdminCredentials(insp, await adminCredentialExpectation({ cluster, apiServer }));
       record('differences found', diffs.join('\n'));
       expectDifference(diffs, 'client-key-data does not match the client certificate');
     });
 
-    negativeControl('API-06', 'admin.conf\'s certificate checked against the cluster\'s front-proxy CA', async ({ record }) => {
-      const { kc } = await readAdminConf();
+    negativeControl('API-06', 'admin.conf\'s certificate checked against the cluster\'s front-proxy CA', async ({ record, cluster, apiServer }) => {
+      const { kc } = await readAdminConf(cluster);
       const pem = contextCredentials(resolveContext(kc));
-      const frontProxyCa = await nodeExecOk(cluster(), ['cat', '/etc/kubernetes/pki/front-proxy-ca.crt']);
+      const frontProxyCa = await nodeExecOk(cluster, ['cat', '/etc/kubernetes/pki/front-proxy-ca.crt']);
       const insp = inspectCredentials({ ...pem, ca: frontProxyCa });
-      const diffs = checkAdminCredentials(insp, await adminCredentialExpectation());
+      const diffs = checkAdminCredentials(insp, await adminCredentialExpectation({ cluster, apiServer }));
       record('differences found', diffs.join('\n'));
       expectDifference(diffs, 'is not signed by certificate-authority-data');
       expectDifference(diffs, 'is not the cluster CA /etc/kubernetes/pki/ca.crt');
     });
 
-    claim('API-07', async ({ record }) => {
-      const { stats, kubeconfigs, listing } = await etcKubernetes('/etc/kubernetes');
+    claim('API-07', async ({ record, cluster, apiServer }) => {
+      const { stats, kubeconfigs, listing } = await etcKubernetes(cluster, '/etc/kubernetes');
       record('ls -la /etc/kubernetes (on the node)', listing);
       record('stat -c %a|%F|%n', stats.map((s) => `${s.mode} ${s.type} ${s.path}`).join('\n'));
-      expectNoDifferences(checkEtcKubernetes('/etc/kubernetes', stats, kubeconfigs, lineProfile().line.behaviour.kubeconfigPreferences));
+      expectNoDifferences(checkEtcKubernetes('/etc/kubernetes', stats, kubeconfigs, apiServer.lineProfile().line.behaviour.kubeconfigPreferences));
     });
 
-    negativeControl('API-07', 'a staged copy of the layout on the node: scheduler.conf mode 644, no pki/', async ({ record }) => {
+    negativeControl('API-07', 'a staged copy of the layout on the node: scheduler.conf mode 644, no pki/', async ({ record, cluster, run }) => {
       // Staged in a run-named folder under /tmp on the node, with credential-free kubeconfigs; removed afterwards.
-      await withNodeTempDir('etc-kubernetes', async (dir) => {
-        for (const name of ETC_KUBERNETES_KUBECONFIGS) await writeNodeFile(`${dir}/${name}`, credentialFreeKubeconfig(name), name === 'scheduler.conf' ? '644' : '600');
-        await nodeExecOk(cluster(), ['mkdir', '-m', '755', `${dir}/manifests`]);
-        const { stats, kubeconfigs, listing } = await etcKubernetes(dir);
+      await withNodeTempDir({ cluster, run }, 'etc-kubernetes', async (dir) => {
+        for (const name of ETC_KUBERNETES_KUBECONFIGS) await writeNodeFile(cluster, `${dir}/${name}`, credentialFreeKubeconfig(name), name === 'scheduler.conf' ? '644' : '600');
+        await nodeExecOk(cluster, ['mkdir', '-m', '755', `${dir}/manifests`]);
+        const { stats, kubeconfigs, listing } = await etcKubernetes(cluster, dir);
         record(`ls -la ${dir} (on the node)`, listing);
         const diffs = checkEtcKubernetes(dir, stats, kubeconfigs);
         record('differences found', diffs.join('\n'));

@@ -11,14 +11,14 @@ import { checkAnonymousPodListForbidden, checkHostFilter, checkLoopbackOnly, che
 import { ordinalPods } from '../checks/components.ts';
 import { withAnonymousPodReader } from '../deviations/apiserver.ts';
 import { expectDifference, expectNoDifferences } from '../differences.ts';
-import { cluster, kubectl } from '../env.ts';
-import { asAdmin, get, hostCredentials, podListPath } from './fixture.ts';
+import type { ClusterInfo } from '../../contract/cluster.ts';
+import type { ApiServer } from './fixture.ts';
 
 
 /** Addresses of this host other than 127.0.0.1 on which a proxy must not answer: 127.0.0.2 and the kind network's gateways. */
 /** The run's redis pods, when the run put them into namespace default (on clusters kube-claims made). */
-function workloadInDefault(): string[] {
-  const w = cluster().workload;
+function workloadInDefault(cluster: ClusterInfo): string[] {
+  const w = cluster.workload;
   return w.namespace === 'default' && !w.error ? ordinalPods(w.name, w.replicas) : [];
 }
 
@@ -32,9 +32,8 @@ async function hostFilterProbe(proxy: KubectlProxy) {
   return { local, foreign };
 }
 
-async function otherAddresses(): Promise<string[]> {
+async function otherAddresses(c: ClusterInfo): Promise<string[]> {
   const out = ['127.0.0.2'];
-  const c = cluster();
   if (c.nodeAccess.kind !== 'docker') return out;
   const r = await execa('docker', ['inspect', c.nodeAccess.container, '--format', '{{json .NetworkSettings.Networks}}']);
   const networks = JSON.parse(r.stdout) as Record<string, { Gateway?: string; IPv6Gateway?: string }>;
@@ -48,49 +47,48 @@ async function otherAddresses(): Promise<string[]> {
 
 describe('§3 kube-apiserver', () => {
   describe('§3.3 anonymous requests and kubectl proxy', () => {
-    const anonymousMayListPods = async () => (await get(await podListPath(), anonymous())).status === 200;
+    const anonymousMayListPods = (apiServer: ApiServer) => async () => (await apiServer.get(await apiServer.podListPath(), anonymous())).status === 200;
 
-    claim('API-08', async ({ record }) => {
-      const PODS_PATH = await podListPath();
-      const r = await get(PODS_PATH, anonymous());
+    claim('API-08', async ({ record, apiServer }) => {
+      const PODS_PATH = await apiServer.podListPath();
+      const r = await apiServer.get(PODS_PATH, anonymous());
       record(`anonymous GET ${PODS_PATH} (curl -k)`, describeExchange(r));
       expectNoDifferences(checkAnonymousPodListForbidden(r, 'default'));
     });
 
-    negativeControl('API-08', 'system:anonymous is granted list on pods (a run-named ClusterRoleBinding)', async ({ record }) => {
-      const PODS_PATH = await podListPath();
-      await withAnonymousPodReader(anonymousMayListPods, async () => {
-        const r = await get(PODS_PATH, anonymous());
+    negativeControl('API-08', 'system:anonymous is granted list on pods (a run-named ClusterRoleBinding)', async ({ record, kube, run, apiServer }) => {
+      const PODS_PATH = await apiServer.podListPath();
+      await withAnonymousPodReader({ kube, run }, anonymousMayListPods(apiServer), async () => {
+        const r = await apiServer.get(PODS_PATH, anonymous());
         record(`anonymous GET ${PODS_PATH} while the grant is in force`, describeExchange(r));
         const diffs = checkAnonymousPodListForbidden(r, 'default');
         record('differences found', diffs.join('\n'));
         expectDifference(diffs, 'expected 403, got 200 OK');
       });
       // The grant is gone again: the claim holds as before.
-      expectNoDifferences(checkAnonymousPodListForbidden(await get(PODS_PATH, anonymous()), 'default'), 'after the clean-up');
+      expectNoDifferences(checkAnonymousPodListForbidden(await apiServer.get(PODS_PATH, anonymous()), 'default'), 'after the clean-up');
     }, { timeout: 90_000, disruptive: true });
 
-    claim('API-09', async ({ record }) => {
-      const PODS_PATH = await podListPath();
-      const r = await get(PODS_PATH, await asAdmin());
+    claim('API-09', async ({ record, cluster, apiServer }) => {
+      const PODS_PATH = await apiServer.podListPath();
+      const r = await apiServer.get(PODS_PATH, await apiServer.asAdmin());
       record(`GET ${PODS_PATH} with the kubeconfig's client certificate`, describeExchange(r));
-      expectNoDifferences(checkPodListResponse(r, 'with the admin client certificate', 'default', workloadInDefault()));
+      expectNoDifferences(checkPodListResponse(r, 'with the admin client certificate', 'default', workloadInDefault(cluster)));
     });
 
-    negativeControl('API-09', 'the same request without the client certificate (server still verified by the CA)', async ({ record }) => {
-      const PODS_PATH = await podListPath();
-      const { ca } = await hostCredentials();
-      const r = await get(PODS_PATH, { kind: 'anonymous-verified', ca: ca! });
+    negativeControl('API-09', 'the same request without the client certificate (server still verified by the CA)', async ({ record, apiServer }) => {
+      const PODS_PATH = await apiServer.podListPath();
+      const { ca } = await apiServer.hostCredentials();
+      const r = await apiServer.get(PODS_PATH, { kind: 'anonymous-verified', ca: ca! });
       record(`GET ${PODS_PATH} without a client certificate`, describeExchange(r));
       const diffs = checkPodListResponse(r, 'without a client certificate');
       record('differences found', diffs.join('\n'));
       expectDifference(diffs, 'expected 200, got 403 Forbidden');
     });
 
-    claim('API-10', async ({ record, note }) => {
+    claim('API-10', async ({ record, note, cluster, kubectl: k, apiServer }) => {
       note('kubectl proxy bypasses authentication (绕过认证)', 'it does not: the proxy authenticates every request it forwards with the kubeconfig\'s credentials (here the admin\'s client certificate); what it removes is the need for the caller to present any. The negative control shows the same proxy impersonating system:anonymous gets the 403.');
-      const PODS_PATH = await podListPath();
-      const k = await kubectl();
+      const PODS_PATH = await apiServer.podListPath();
       await using proxy = await KubectlProxy.start(k, { extraArgs: ['-v', '6'] });
       const r = await request(`${proxy.url}${PODS_PATH}`);
       record(`kubectl ${proxy.args.join(' ')}`, proxy.output());
@@ -99,14 +97,14 @@ describe('§3 kube-apiserver', () => {
       expectNoDifferences([
         ...checkProxyBanner(proxy.output(), '127.0.0.1', proxy.port),
         ...(loaded === k.kubeconfig ? [] : [`kubectl proxy loaded ${loaded ?? 'no kubeconfig'}, expected ${k.kubeconfig}`]),
-        ...checkPodListResponse(r, 'through kubectl proxy', 'default', workloadInDefault()),
+        ...checkPodListResponse(r, 'through kubectl proxy', 'default', workloadInDefault(cluster)),
       ]);
     });
 
-    negativeControl('API-10', 'kubectl proxy --as=system:anonymous: it forwards without the admin\'s rights', async ({ record }) => {
-      const PODS_PATH = await podListPath();
+    negativeControl('API-10', 'kubectl proxy --as=system:anonymous: it forwards without the admin\'s rights', async ({ record, kubectl, apiServer }) => {
+      const PODS_PATH = await apiServer.podListPath();
       // The proxy still authenticates with the kubeconfig, but impersonates the anonymous user.
-      await using proxy = await KubectlProxy.start(await kubectl(), { extraArgs: ['--as=system:anonymous'] });
+      await using proxy = await KubectlProxy.start(kubectl, { extraArgs: ['--as=system:anonymous'] });
       const r = await request(`${proxy.url}${PODS_PATH}`);
       record(`GET ${proxy.url}${PODS_PATH} through kubectl ${proxy.args.join(' ')}`, describeExchange(r));
       const diffs = checkPodListResponse(r, 'through kubectl proxy');
@@ -114,19 +112,19 @@ describe('§3 kube-apiserver', () => {
       expectDifference(diffs, /expected 200, got 403 Forbidden: pods is forbidden: User "system:anonymous"/);
     });
 
-    claim('API-11', async ({ record }) => {
-      await using proxy = await KubectlProxy.start(await kubectl());
+    claim('API-11', async ({ record, cluster, kubectl }) => {
+      await using proxy = await KubectlProxy.start(kubectl);
       const own = await probeTcp('127.0.0.1', proxy.port);
-      const others = await Promise.all((await otherAddresses()).map((a) => probeTcp(a, proxy.port)));
+      const others = await Promise.all((await otherAddresses(cluster)).map((a) => probeTcp(a, proxy.port)));
       record(`TCP connections to port ${proxy.port} while ${proxy.banner}`, [own, ...others]);
       expectNoDifferences(checkLoopbackOnly(own, others));
     });
 
-    negativeControl('API-11', 'kubectl proxy --address 0.0.0.0 (every address of this host, for a few seconds)', async ({ record }) => {
+    negativeControl('API-11', 'kubectl proxy --address 0.0.0.0 (every address of this host, for a few seconds)', async ({ record, cluster, kubectl }) => {
       // The default --accept-hosts stays: TCP connections are accepted, but requests naming another host are refused.
-      await using proxy = await KubectlProxy.start(await kubectl(), { address: '0.0.0.0' });
+      await using proxy = await KubectlProxy.start(kubectl, { address: '0.0.0.0' });
       const own = await probeTcp('127.0.0.1', proxy.port);
-      const others = await Promise.all((await otherAddresses()).map((a) => probeTcp(a, proxy.port)));
+      const others = await Promise.all((await otherAddresses(cluster)).map((a) => probeTcp(a, proxy.port)));
       await proxy.stop();
       record(`TCP connections to port ${proxy.port} while ${proxy.banner}`, [own, ...others]);
       const diffs = checkLoopbackOnly(own, others);
@@ -134,19 +132,19 @@ describe('§3 kube-apiserver', () => {
       expectDifference(diffs, `127.0.0.2:${proxy.port} accepted a connection`);
     });
 
-    claim('API-16', async ({ record, skip }) => {
+    claim('API-16', async ({ record, skip, kubectl }) => {
       // kubectl proxy's defaults: the claim needs 127.0.0.1:8001 free on this host (nothing of kube-claims uses it otherwise).
       const before = await probeTcp(DEFAULT_PROXY.host, DEFAULT_PROXY.port);
       if (before.outcome !== 'refused') skip(`unchecked: ${DEFAULT_PROXY.host}:${DEFAULT_PROXY.port} is taken on this host (${before.outcome}), so kubectl proxy's default cannot be observed`);
-      await using proxy = await KubectlProxy.start(kubectl(), { port: 'default' });
+      await using proxy = await KubectlProxy.start(kubectl, { port: 'default' });
       const { local, foreign } = await hostFilterProbe(proxy);
       record(`kubectl ${proxy.args.join(' ')}`, proxy.output());
       record(`GET ${proxy.url}/version with Host ${DEFAULT_PROXY.host}:${DEFAULT_PROXY.port} / with Host ${FOREIGN_HOST}`, `${describeExchange(local, 300)}\n\n---\n\n${describeExchange(foreign, 300)}`);
       expectNoDifferences([...checkProxyBanner(proxy.output(), DEFAULT_PROXY.host, DEFAULT_PROXY.port), ...checkHostFilter(local, foreign, FOREIGN_HOST)]);
     });
 
-    negativeControl('API-16', "kubectl proxy --accept-hosts='.*' on another port", async ({ record }) => {
-      await using proxy = await KubectlProxy.start(kubectl(), { acceptHosts: '.*' });
+    negativeControl('API-16', "kubectl proxy --accept-hosts='.*' on another port", async ({ record, kubectl }) => {
+      await using proxy = await KubectlProxy.start(kubectl, { acceptHosts: '.*' });
       const { local, foreign } = await hostFilterProbe(proxy);
       const diffs = [...checkProxyBanner(proxy.output(), DEFAULT_PROXY.host, DEFAULT_PROXY.port), ...checkHostFilter(local, foreign, FOREIGN_HOST)];
       record('differences found', diffs.join('\n'));

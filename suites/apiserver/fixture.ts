@@ -1,4 +1,5 @@
-// What the §3 suites share: the API server's URL and the run's admin credentials, and GETs made with them.
+// What the §3 suites share: the API server's URL and the run's admin credentials, and GETs made with them —
+// the `apiServer` fixture of suites/fixtures.ts, one per worker (what it reads once holds for the whole run).
 // Expectations come from the cluster under test (server URL, versions, node), never from the article's values.
 import { readFile } from 'node:fs/promises';
 import { clientCertificate, jsonBody, request, type HttpAuth, type HttpResponse } from '../../helpers/http.ts';
@@ -6,75 +7,83 @@ import { contextCredentials, parseKubeconfig, resolveContext, type PemCredential
 import { profileFor } from '../../contract/lines.ts';
 import { loggedExchanges, parseKlog } from '../../helpers/klog.ts';
 import { observedPodListPath } from '../checks/apiserver/verbosity.ts';
-import { cluster, kube, kubectl } from '../env.ts';
+import type { Live } from '../fixtures.ts';
 
-/** https://HOST:PORT of the API server, from the run's kubeconfig. */
-export const server = () => kube().server.replace(/\/+$/, '');
+export class ApiServer {
+  /** https://HOST:PORT of the API server, from the run's kubeconfig. */
+  readonly server: string;
+  private readonly live: Pick<Live, 'cluster' | 'kube' | 'kubectl'>;
+  // Observations, gathered live on first use. Credentials stay in memory and never reach evidence.
+  private hostCreds?: Promise<PemCredentials>;
+  private podList?: Promise<string>;
 
-// Observations, gathered live. Credentials stay in memory and never reach evidence.
+  constructor(live: Pick<Live, 'cluster' | 'kube' | 'kubectl'>) {
+    this.live = live;
+    this.server = live.kube.server.replace(/\/+$/, '');
+  }
 
-let hostCreds: Promise<PemCredentials> | undefined;
-export function hostCredentials(): Promise<PemCredentials> {
-  hostCreds ??= readFile(cluster().kubeconfig, 'utf8').then((text) => contextCredentials(resolveContext(parseKubeconfig(text), cluster().context)));
-  return hostCreds;
-}
+  hostCredentials(): Promise<PemCredentials> {
+    const { cluster } = this.live;
+    this.hostCreds ??= readFile(cluster.kubeconfig, 'utf8').then((text) => contextCredentials(resolveContext(parseKubeconfig(text), cluster.context)));
+    return this.hostCreds;
+  }
 
-export async function asAdmin(): Promise<HttpAuth> {
-  return clientCertificate(await hostCredentials());
-}
+  async asAdmin(): Promise<HttpAuth> {
+    return clientCertificate(await this.hostCredentials());
+  }
 
-/** GET on the API server, like `curl` (-k when anonymous). */
-export async function get(path: string, auth: HttpAuth): Promise<HttpResponse> {
-  return request(`${server()}${path}`, { auth });
-}
+  /** GET on the API server, like `curl` (-k when anonymous). */
+  async get(path: string, auth: HttpAuth): Promise<HttpResponse> {
+    return request(`${this.server}${path}`, { auth });
+  }
 
-export async function serverVersion(): Promise<Record<string, unknown>> {
-  const r = await get('/version?timeout=32s', await asAdmin());
-  if (r.status !== 200) throw new Error(`authenticated GET /version answered ${r.status}: ${r.body.slice(0, 200)}`);
-  return jsonBody<Record<string, unknown>>(r)!;
-}
+  async serverVersion(): Promise<Record<string, unknown>> {
+    const r = await this.get('/version?timeout=32s', await this.asAdmin());
+    if (r.status !== 200) throw new Error(`authenticated GET /version answered ${r.status}: ${r.body.slice(0, 200)}`);
+    return jsonBody<Record<string, unknown>>(r)!;
+  }
 
-/**
- * The version the cluster is expected to run, from the configuration: the version the run asked for (the
- * offline build of a line, the upstream image's release, --kubernetes with an existing cluster), else the
- * version kubeadm was asked to install (kubeadm-config's ClusterConfiguration.kubernetesVersion). Never the
- * server's own answer.
- */
-export async function expectedVersion(): Promise<{ version: string; source: string }> {
-  const c = cluster();
-  if (c.requestedVersion) return { version: c.requestedVersion, source: 'the version kube-claims was asked to run' };
-  const cm = await kube().core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'kubeadm-config' });
-  const version = /kubernetesVersion:\s*(\S+)/.exec(cm.data?.ClusterConfiguration ?? '')?.[1];
-  if (!version) throw new Error('no version was asked for (--kubernetes) and kubeadm-config names none');
-  return { version, source: 'kube-system/kubeadm-config ClusterConfiguration.kubernetesVersion (what kubeadm was asked to install)' };
-}
+  /**
+   * The version the cluster is expected to run, from the configuration: the version the run asked for (the
+   * offline build of a line, the upstream image's release, --kubernetes with an existing cluster), else the
+   * version kubeadm was asked to install (kubeadm-config's ClusterConfiguration.kubernetesVersion). Never the
+   * server's own answer.
+   */
+  async expectedVersion(): Promise<{ version: string; source: string }> {
+    const { cluster, kube } = this.live;
+    if (cluster.requestedVersion) return { version: cluster.requestedVersion, source: 'the version kube-claims was asked to run' };
+    const cm = await kube.core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'kubeadm-config' });
+    const version = /kubernetesVersion:\s*(\S+)/.exec(cm.data?.ClusterConfiguration ?? '')?.[1];
+    if (!version) throw new Error('no version was asked for (--kubernetes) and kubeadm-config names none');
+    return { version, source: 'kube-system/kubeadm-config ClusterConfiguration.kubernetesVersion (what kubeadm was asked to install)' };
+  }
 
-/** The line profile of the cluster's version (contract/lines.ts). */
-export function lineProfile() {
-  return profileFor(cluster().serverVersion);
-}
+  /** The line profile of the cluster's version (contract/lines.ts). */
+  lineProfile() {
+    return profileFor(this.live.cluster.serverVersion);
+  }
 
-/** The namespace of the kubeconfig's current context: what kubectl uses without -n (default when it names none). */
-export async function contextNamespace(): Promise<string> {
-  const r = await kubectl().ok(['config', 'view', '--minify', '-o', 'jsonpath={.contexts[0].context.namespace}']);
-  return r.stdout.trim() || 'default';
-}
+  /** The namespace of the kubeconfig's current context: what kubectl uses without -n (default when it names none). */
+  async contextNamespace(): Promise<string> {
+    const r = await this.live.kubectl.ok(['config', 'view', '--minify', '-o', 'jsonpath={.contexts[0].context.namespace}']);
+    return r.stdout.trim() || 'default';
+  }
 
-/** kubectl get's default --chunk-size, from its own --help (the limit of its list requests). */
-export async function defaultChunkSize(): Promise<number> {
-  const help = (await kubectl().ok(['get', '--help'])).stdout;
-  const m = /--chunk-size=(\d+)/.exec(help);
-  if (!m) throw new Error('kubectl get --help names no default --chunk-size');
-  return Number(m[1]);
-}
+  /** kubectl get's default --chunk-size, from its own --help (the limit of its list requests). */
+  async defaultChunkSize(): Promise<number> {
+    const help = (await this.live.kubectl.ok(['get', '--help'])).stdout;
+    const m = /--chunk-size=(\d+)/.exec(help);
+    if (!m) throw new Error('kubectl get --help names no default --chunk-size');
+    return Number(m[1]);
+  }
 
-let podList: Promise<string> | undefined;
-/** The path and query kubectl get pods -v 8 requests (§3.3's premise): the §3.3 claims request what was observed. */
-export function podListPath(): Promise<string> {
-  podList ??= kubectl().ok(['get', 'pods', '-v', '8']).then((r) => {
-    const path = observedPodListPath(loggedExchanges(parseKlog(r.stderr).entries));
-    if (!path) throw new Error('kubectl get pods -v 8 logged no pod list request');
-    return path;
-  });
-  return podList;
+  /** The path and query kubectl get pods -v 8 requests (§3.3's premise): the §3.3 claims request what was observed. */
+  podListPath(): Promise<string> {
+    this.podList ??= this.live.kubectl.ok(['get', 'pods', '-v', '8']).then((r) => {
+      const path = observedPodListPath(loggedExchanges(parseKlog(r.stderr).entries));
+      if (!path) throw new Error('kubectl get pods -v 8 logged no pod list request');
+      return path;
+    });
+    return this.podList;
+  }
 }

@@ -15,44 +15,48 @@ import {
   parseKnownFeatures, sourceReferences, structJsonTags, truncationLimit, type SourceReference,
 } from '../checks/apiserver/verbosity.ts';
 import { expectDifference, expectNoDifferences } from '../differences.ts';
-import { cluster, kubectl } from '../env.ts';
-import { contextNamespace, defaultChunkSize, lineProfile, server } from './fixture.ts';
+import type { ClusterInfo } from '../../contract/cluster.ts';
+import type { Kubectl } from '../../helpers/kubectl.ts';
+import type { ApiServer } from './fixture.ts';
 import type { Kubeconfig } from '../../helpers/kubeconfig.ts';
 import { parseKubeconfig } from '../../helpers/kubeconfig.ts';
 
+/** What the helpers that read the client-go source need of a claim's context: they record what they read, or skip. */
+type SourceContext = Pick<ClaimContext, 'cluster' | 'record' | 'skip'>;
+
 /** The client-go (or another staging) module of the cluster's version; a cluster whose modules cannot be had skips. */
-async function moduleOrSkip(ctx: ClaimContext, name: string) {
+async function moduleOrSkip({ cluster, skip }: Pick<ClaimContext, 'cluster' | 'skip'>, name: string) {
   try {
-    return await stagingModule(name, cluster().serverVersion);
+    return await stagingModule(name, cluster.serverVersion);
   } catch (e) {
-    if (e instanceof ModuleUnavailable) ctx.skip(`unchecked: ${e.message}`);
+    if (e instanceof ModuleUnavailable) skip(`unchecked: ${e.message}`);
     throw e;
   }
 }
 
-async function podListExpectation() {
-  return { server: server(), namespace: await contextNamespace(), limit: await defaultChunkSize() };
+async function podListExpectation(apiServer: ApiServer) {
+  return { server: apiServer.server, namespace: await apiServer.contextNamespace(), limit: await apiServer.defaultChunkSize() };
 }
 
 describe('§3 kubectl\'s verbose logs and the code behind them', () => {
-  claim('API-12', async ({ record }) => {
-    const r = await kubectl().ok(['get', 'pods', '-v', '8']);
+  claim('API-12', async ({ record, kubectl, apiServer }) => {
+    const r = await kubectl.ok(['get', 'pods', '-v', '8']);
     const exchanges = loggedExchanges(parseKlog(r.stderr).entries);
-    const want = await podListExpectation();
+    const want = await podListExpectation(apiServer);
     record('kubectl get pods -v 8 (requests logged)', exchanges.map((x) => `${x.verb} ${x.url} → ${x.status}`).join('\n'));
     record('expected from the kubeconfig and kubectl get --help', want);
     expectNoDifferences(checkPodListRequest(exchanges, want));
   });
 
-  negativeControl('API-12', 'kubectl get pods --chunk-size=100 -v 8', async ({ record }) => {
-    const r = await kubectl().ok(['get', 'pods', '--chunk-size=100', '-v', '8']);
-    const diffs = checkPodListRequest(loggedExchanges(parseKlog(r.stderr).entries), await podListExpectation());
+  negativeControl('API-12', 'kubectl get pods --chunk-size=100 -v 8', async ({ record, kubectl, apiServer }) => {
+    const r = await kubectl.ok(['get', 'pods', '--chunk-size=100', '-v', '8']);
+    const diffs = checkPodListRequest(loggedExchanges(parseKlog(r.stderr).entries), await podListExpectation(apiServer));
     record('differences found', diffs.join('\n'));
     expectDifference(diffs, /pods\?limit=100, not \S+pods\?limit=/);
   });
 
   /** client-go's -v 8 body limit, read from rest/request.go of the cluster's client-go. */
-  async function bodyLimit(ctx: ClaimContext): Promise<number> {
+  async function bodyLimit(ctx: SourceContext): Promise<number> {
     const m = await moduleOrSkip(ctx, 'client-go');
     const limit = truncationLimit((await sourceLines(m.dir, 'rest/request.go')).join('\n'));
     if (!limit) throw new Error(`${m.path}@${m.version} rest/request.go has no truncateBody with a -v 8 limit`);
@@ -60,58 +64,57 @@ describe('§3 kubectl\'s verbose logs and the code behind them', () => {
     return limit;
   }
 
-  claim('API-13', async (ctx) => {
-    const limit = await bodyLimit(ctx);
-    const v6 = await kubectl().ok(['get', 'pods', '-A', '-v', '6']);
-    const v8 = await kubectl().ok(['get', 'pods', '-A', '-v', '8']);
-    ctx.record('kubectl get pods -A -v 6 (stderr)', v6.stderr);
-    ctx.record('kubectl get pods -A -v 8 (stderr)', v8.stderr);
+  claim('API-13', async ({ record, skip, cluster, kubectl }) => {
+    const limit = await bodyLimit({ record, skip, cluster });
+    const v6 = await kubectl.ok(['get', 'pods', '-A', '-v', '6']);
+    const v8 = await kubectl.ok(['get', 'pods', '-A', '-v', '8']);
+    record('kubectl get pods -A -v 6 (stderr)', v6.stderr);
+    record('kubectl get pods -A -v 8 (stderr)', v8.stderr);
     expectNoDifferences([
       ...checkLevel6(v6.stderr, parseKlog(v6.stderr).entries).map((d) => `-v 6: ${d}`),
       ...checkLevel8(parseKlog(v8.stderr).entries, limit).map((d) => `-v 8: ${d}`),
     ]);
   });
 
-  negativeControl('API-13', 'the -v 6 check on kubectl\'s -v 7 output, the -v 8 check on its -v 9 output', async (ctx) => {
-    const limit = await bodyLimit(ctx);
-    const v7 = await kubectl().ok(['get', 'pods', '-A', '-v', '7']);
-    const v9 = await kubectl().ok(['get', 'pods', '-A', '-v', '9']);
+  negativeControl('API-13', 'the -v 6 check on kubectl\'s -v 7 output, the -v 8 check on its -v 9 output', async ({ record, skip, cluster, kubectl }) => {
+    const limit = await bodyLimit({ record, skip, cluster });
+    const v7 = await kubectl.ok(['get', 'pods', '-A', '-v', '7']);
+    const v9 = await kubectl.ok(['get', 'pods', '-A', '-v', '9']);
     const diffs = [
       ...checkLevel6(v7.stderr, parseKlog(v7.stderr).entries).map((d) => `-v 7 as -v 6: ${d}`),
       ...checkLevel8(parseKlog(v9.stderr).entries, limit).map((d) => `-v 9 as -v 8: ${d}`),
     ];
-    ctx.record('differences found', diffs.join('\n'));
+    record('differences found', diffs.join('\n'));
     expectDifference(diffs, /-v 7 as -v 6: GET \S+: request headers are logged/);
     expectDifference(diffs, new RegExp(`-v 9 as -v 8: GET \\S+: (the body is cut after \\d+ characters, not after ${limit}|a body of \\d+ characters is logged whole)`));
   });
 
-  async function knownFeatures(ctx: ClaimContext): Promise<Map<string, boolean>> {
+  async function knownFeatures(ctx: SourceContext): Promise<Map<string, boolean>> {
     const m = await moduleOrSkip(ctx, 'client-go');
     const known = parseKnownFeatures((await sourceLines(m.dir, 'features/known_features.go')).join('\n'));
     ctx.record(`feature gates of ${m.path}@${m.version} features/known_features.go (default)`, [...known].map(([g, d]) => `${g}=${d}`).join('\n'));
     return known;
   }
 
-  claim('API-14', async (ctx) => {
-    const known = await knownFeatures(ctx);
-    const r = await kubectl().ok(['version', '-v', '8']);
+  claim('API-14', async ({ record, skip, cluster, kubectl }) => {
+    const known = await knownFeatures({ record, skip, cluster });
+    const r = await kubectl.ok(['version', '-v', '8']);
     const logged = featureGateLines(parseKlog(r.stderr).entries);
-    ctx.record('"Feature gate default state" lines of kubectl version -v 8', [...logged].map(([g, d]) => `${g} enabled=${d}`).join('\n'));
+    record('"Feature gate default state" lines of kubectl version -v 8', [...logged].map(([g, d]) => `${g} enabled=${d}`).join('\n'));
     expectNoDifferences(checkFeatureGates(logged, known));
   });
 
-  negativeControl('API-14', 'kubectl run with KUBE_FEATURE_<gate> set against the gate\'s default', async (ctx) => {
-    const known = await knownFeatures(ctx);
+  negativeControl('API-14', 'kubectl run with KUBE_FEATURE_<gate> set against the gate\'s default', async ({ record, skip, cluster, kubectl }) => {
+    const known = await knownFeatures({ record, skip, cluster });
     const [gate, def] = [...known].find(([, d]) => d === false) ?? [...known][0]!;
-    const r = await kubectl().ok(['version', '-v', '8'], { env: { [`KUBE_FEATURE_${gate}`]: String(!def) } });
+    const r = await kubectl.ok(['version', '-v', '8'], { env: { [`KUBE_FEATURE_${gate}`]: String(!def) } });
     const diffs = checkFeatureGates(featureGateLines(parseKlog(r.stderr).entries), known);
-    ctx.record(`differences found (KUBE_FEATURE_${gate}=${!def})`, diffs.join('\n'));
+    record(`differences found (KUBE_FEATURE_${gate}=${!def})`, diffs.join('\n'));
     expectDifference(diffs, `${gate}: no "Feature gate default state" line`);
   });
 
   /** Every file:line kubectl logs in the article's commands: kubectl version, get pods and proxy, at -v 8. */
-  async function loggedSources(): Promise<SourceReference[]> {
-    const k = kubectl();
+  async function loggedSources(k: Kubectl): Promise<SourceReference[]> {
     const version = await k.ok(['version', '-v', '8']);
     const pods = await k.ok(['get', 'pods', '-v', '8']);
     await using proxy = await KubectlProxy.start(k, { extraArgs: ['-v', '8'] });
@@ -121,7 +124,7 @@ describe('§3 kubectl\'s verbose logs and the code behind them', () => {
   }
 
   /** Where each reference is in the modules kubectl is built from, and whether that line logs it. */
-  async function judgeReferences(ctx: ClaimContext, refs: SourceReference[]): Promise<{ diffs: string[]; table: string[] }> {
+  async function judgeReferences(ctx: Pick<ClaimContext, 'cluster' | 'skip'>, refs: SourceReference[]): Promise<{ diffs: string[]; table: string[] }> {
     const modules = await Promise.all(KUBECTL_MODULES.map((n) => moduleOrSkip(ctx, n)));
     const diffs: string[] = [];
     const table: string[] = [];
@@ -140,45 +143,45 @@ describe('§3 kubectl\'s verbose logs and the code behind them', () => {
     return { diffs, table };
   }
 
-  claim('API-15', async (ctx) => {
-    const refs = await loggedSources();
-    const { diffs, table } = await judgeReferences(ctx, refs);
-    ctx.record('file:line of each logged message → the statement in the module of the cluster\'s version', table.join('\n'));
-    const clientGo = await moduleOrSkip(ctx, 'client-go');
+  claim('API-15', async ({ record, note, skip, cluster, kubectl, apiServer }) => {
+    const refs = await loggedSources(kubectl);
+    const { diffs, table } = await judgeReferences({ cluster, skip }, refs);
+    record('file:line of each logged message → the statement in the module of the cluster\'s version', table.join('\n'));
+    const clientGo = await moduleOrSkip({ cluster, skip }, 'client-go');
     const loader = (await sourceLines(clientGo.dir, 'tools/clientcmd/loader.go')).join('\n');
     const funcLine = loader.split('\n').findIndex((l) => /^func LoadFromFile\(filename string\) \(\*clientcmdapi\.Config, error\)/.test(l));
-    ctx.record('func LoadFromFile in tools/clientcmd/loader.go', funcLine >= 0 ? `line ${funcLine + 1}` : 'not found');
+    record('func LoadFromFile in tools/clientcmd/loader.go', funcLine >= 0 ? `line ${funcLine + 1}` : 'not found');
     const tags = structJsonTags((await sourceLines(clientGo.dir, 'tools/clientcmd/api/v1/types.go')).join('\n'), 'Config');
-    ctx.record(`json tags of Config (${clientGo.path}@${clientGo.version} tools/clientcmd/api/v1/types.go)`, tags.join(', '));
-    const kubeconfigs = await readNodeKubeconfigs();
-    ctx.record('top-level keys of the kubeconfigs under /etc/kubernetes (names only)', Object.entries(kubeconfigs).map(([f, kc]) => `${f}: ${Object.keys(kc).join(', ')}`).join('\n'));
-    ctx.note('the Config struct is in tools/clientcmd/api/types.go', 'that is the internal type (no json tags are read from it by the loader); the serialized form, with the same json tags, is tools/clientcmd/api/v1/types.go, which is checked here');
+    record(`json tags of Config (${clientGo.path}@${clientGo.version} tools/clientcmd/api/v1/types.go)`, tags.join(', '));
+    const kubeconfigs = await readNodeKubeconfigs(cluster);
+    record('top-level keys of the kubeconfigs under /etc/kubernetes (names only)', Object.entries(kubeconfigs).map(([f, kc]) => `${f}: ${Object.keys(kc).join(', ')}`).join('\n'));
+    note('the Config struct is in tools/clientcmd/api/types.go', 'that is the internal type (no json tags are read from it by the loader); the serialized form, with the same json tags, is tools/clientcmd/api/v1/types.go, which is checked here');
     expectNoDifferences([
       ...diffs,
       ...(funcLine >= 0 ? [] : ['tools/clientcmd/loader.go defines no func LoadFromFile(filename string) (*clientcmdapi.Config, error)']),
-      ...Object.entries(kubeconfigs).flatMap(([file, kc]) => [...checkConfigKeys(file, Object.keys(kc), tags), ...checkKubeconfigShape(kc, file, lineProfile().line.behaviour.kubeconfigPreferences)]),
+      ...Object.entries(kubeconfigs).flatMap(([file, kc]) => [...checkConfigKeys(file, Object.keys(kc), tags), ...checkKubeconfigShape(kc, file, apiServer.lineProfile().line.behaviour.kubeconfigPreferences)]),
     ]);
   }, 300_000);
 
-  negativeControl('API-15', 'the live references one line off, and admin.conf with a key Config does not have (deviated copies)', async (ctx) => {
+  negativeControl('API-15', 'the live references one line off, and admin.conf with a key Config does not have (deviated copies)', async ({ record, skip, cluster, kubectl }) => {
     // kubectl cannot be made to log other lines without rebuilding it: the live references are shifted instead.
-    const refs = (await loggedSources()).map((r) => ({ ...r, line: r.line + 1 }));
-    const { diffs } = await judgeReferences(ctx, refs);
-    const clientGo = await moduleOrSkip(ctx, 'client-go');
+    const refs = (await loggedSources(kubectl)).map((r) => ({ ...r, line: r.line + 1 }));
+    const { diffs } = await judgeReferences({ cluster, skip }, refs);
+    const clientGo = await moduleOrSkip({ cluster, skip }, 'client-go');
     const tags = structJsonTags((await sourceLines(clientGo.dir, 'tools/clientcmd/api/v1/types.go')).join('\n'), 'Config');
-    const admin = (await readNodeKubeconfigs())['admin.conf']!;
+    const admin = (await readNodeKubeconfigs(cluster))['admin.conf']!;
     diffs.push(...checkConfigKeys('admin.conf', [...Object.keys(admin), 'credentials'], tags));
-    ctx.record('differences found', diffs.join('\n'));
+    record('differences found', diffs.join('\n'));
     expectDifference(diffs, /loader\.go:\d+ \("Config loaded from file.*\) is not a statement that logs it/);
     expectDifference(diffs, 'admin.conf: top-level key credentials is no field of clientcmd\'s Config');
   }, { timeout: 300_000 });
 });
 
 /** admin.conf, controller-manager.conf, kubelet.conf, scheduler.conf (and super-admin.conf) parsed on the node; only their structure is recorded. */
-async function readNodeKubeconfigs(): Promise<Record<string, Kubeconfig>> {
+async function readNodeKubeconfigs(cluster: ClusterInfo): Promise<Record<string, Kubeconfig>> {
   const out: Record<string, Kubeconfig> = {};
   for (const name of ETC_KUBERNETES_KUBECONFIGS.filter((n) => n !== 'super-admin.conf')) {
-    out[name] = parseKubeconfig(await nodeExecOk(cluster(), ['cat', `/etc/kubernetes/${name}`]));
+    out[name] = parseKubeconfig(await nodeExecOk(cluster, ['cat', `/etc/kubernetes/${name}`]));
   }
   return out;
 }

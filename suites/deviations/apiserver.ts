@@ -4,8 +4,10 @@ import { stringify } from 'yaml';
 import { vi } from 'vitest';
 import { runLabels } from '../../helpers/namespace.ts';
 import { nodeExecOk } from '../../helpers/node.ts';
-import { cluster, kube, run, runScoped } from '../env.ts';
 import { PURPOSE_LABEL } from '../../contract/marks.ts';
+import { runName } from '../../contract/run-id.ts';
+import type { ClusterInfo } from '../../contract/cluster.ts';
+import type { Live } from '../fixtures.ts';
 
 const ANONYMOUS_READER = 'anonymous-pod-reader';
 
@@ -24,10 +26,10 @@ async function ignoreNotFound(fn: () => Promise<unknown>): Promise<void> {
  * waits until `anonymousMayList` says the grant is in force, runs fn, then deletes both and waits until
  * the grant is gone again. The API server is reachable on loopback only, and only for the seconds fn takes.
  */
-export async function withAnonymousPodReader(anonymousMayList: () => Promise<boolean>, fn: () => Promise<void>): Promise<void> {
-  const rbac = kube().rbac;
-  const name = runScoped(ANONYMOUS_READER);
-  const labels = { ...runLabels(run().runId), [PURPOSE_LABEL]: ANONYMOUS_READER };
+export async function withAnonymousPodReader({ kube, run }: Pick<Live, 'kube' | 'run'>, anonymousMayList: () => Promise<boolean>, fn: () => Promise<void>): Promise<void> {
+  const rbac = kube.rbac;
+  const name = runName(run.runId, ANONYMOUS_READER);
+  const labels = { ...runLabels(run.runId), [PURPOSE_LABEL]: ANONYMOUS_READER };
   try {
     await rbac.createClusterRole({ body: { metadata: { name, labels }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }] } });
     await rbac.createClusterRoleBinding({
@@ -51,9 +53,8 @@ export async function withAnonymousPodReader(anonymousMayList: () => Promise<boo
 }
 
 /** A run-named folder under /tmp on the control-plane node, removed (with its content) afterwards. */
-export async function withNodeTempDir(purpose: string, fn: (dir: string) => Promise<void>): Promise<void> {
-  const c = cluster();
-  const dir = `/tmp/${runScoped(purpose)}`;
+export async function withNodeTempDir({ cluster: c, run }: Pick<Live, 'cluster' | 'run'>, purpose: string, fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = `/tmp/${runName(run.runId, purpose)}`;
   await nodeExecOk(c, ['mkdir', '-m', '755', dir]);
   try {
     await fn(dir);
@@ -74,8 +75,7 @@ export function credentialFreeKubeconfig(name: string): string {
 }
 
 /** Writes `content` to `path` on the node with the given mode. */
-export async function writeNodeFile(path: string, content: string, mode: string): Promise<void> {
-  const c = cluster();
+export async function writeNodeFile(c: ClusterInfo, path: string, content: string, mode: string): Promise<void> {
   await nodeExecOk(c, ['tee', path], content);
   await nodeExecOk(c, ['chmod', mode, path]);
 }

@@ -10,14 +10,28 @@ import { restoreScaled, scaleRecorded } from '../../helpers/scaled.ts';
 import { Kubectl } from '../../helpers/kubectl.ts';
 import { nodeExec, nodeExecOk } from '../../helpers/node.ts';
 import { waitUntil } from '../../helpers/wait.ts';
-import { podReady } from '../checks/components.ts';
-import { cluster, kube, kubectl, run, runScoped } from '../env.ts';
+import { runName } from '../../contract/run-id.ts';
+import { checkCrictlContainers, checkKubeSystemPods, podReady } from '../checks/components.ts';
+import type { Live } from '../fixtures.ts';
+import { crictlContainers } from '../observations.ts';
+
+/**
+ * How the control plane deviates now: COMP-01's check on its containers and COMP-02's on its pods, both at once
+ * (the `controlPlaneDeviations` fixture: once per file, before either disruptive control stages anything).
+ * A failed observation is a deviation too.
+ */
+export async function controlPlaneDeviations({ cluster, kube }: Pick<Live, 'cluster' | 'kube'>): Promise<string[]> {
+  const differencesNow = (observe: () => Promise<string[]>) => observe().catch((e: Error) => [`the observation failed: ${e.message.split('\n')[0]}`]);
+  return (await Promise.all([
+    differencesNow(async () => checkCrictlContainers((await crictlContainers(cluster)).containers, cluster.nodeName)),
+    differencesNow(async () => checkKubeSystemPods((await kube.core.listNamespacedPod({ namespace: 'kube-system' })).items, cluster.nodeName)),
+  ])).flat();
+}
 
 /** Moves a static pod manifest off /etc/kubernetes/manifests, runs fn, puts it back and waits until its pod is Ready again. */
-export async function withStaticPodRemoved(component: string, fn: () => Promise<void>): Promise<void> {
-  const c = cluster();
+export async function withStaticPodRemoved({ cluster: c, kube, run }: Pick<Live, 'cluster' | 'kube' | 'run'>, component: string, fn: () => Promise<void>): Promise<void> {
   const manifest = `/etc/kubernetes/manifests/${component}.yaml`;
-  const parked = `/etc/kubernetes/${component}.yaml${parkedSuffix(run().runId)}`;
+  const parked = `/etc/kubernetes/${component}.yaml${parkedSuffix(run.runId)}`;
   await nodeExecOk(c, ['mv', manifest, parked]);
   try {
     await waitUntil(`${component} container to stop`, async () => {
@@ -29,7 +43,7 @@ export async function withStaticPodRemoved(component: string, fn: () => Promise<
     await nodeExecOk(c, ['mv', parked, manifest]);
     // Undoing our own deviation: back to how the run found it, boundedly.
     await waitUntil(`${component}-${c.nodeName} to be Ready again`, async () => {
-      const pod = await kube().core.readNamespacedPod({ namespace: 'kube-system', name: `${component}-${c.nodeName}` }).catch(() => undefined);
+      const pod = await kube.core.readNamespacedPod({ namespace: 'kube-system', name: `${component}-${c.nodeName}` }).catch(() => undefined);
       const running = await nodeExec(c, ['crictl', 'ps', '--name', `^${component}$`, '-q']);
       return !!pod && podReady(pod) && running.stdout.trim() !== '';
     }, 90_000);
@@ -37,26 +51,27 @@ export async function withStaticPodRemoved(component: string, fn: () => Promise<
 }
 
 /** Scales a Deployment (recording the replicas before, on the object), runs fn, scales back and waits for the rollout. */
-export async function withDeploymentScaled(namespace: string, name: string, selector: string, replicas: number, fn: () => Promise<void>): Promise<void> {
-  await scaleRecorded(kube(), namespace, name, replicas, run().runId);
+export async function withDeploymentScaled(
+  { kube, kubectl, run }: Pick<Live, 'kube' | 'kubectl' | 'run'>, namespace: string, name: string, selector: string, replicas: number, fn: () => Promise<void>,
+): Promise<void> {
+  await scaleRecorded(kube, namespace, name, replicas, run.runId);
   try {
     await waitUntil(`${name} to have ${replicas} pod(s)`, async () => {
-      const pods = (await kube().core.listNamespacedPod({ namespace, labelSelector: selector })).items;
+      const pods = (await kube.core.listNamespacedPod({ namespace, labelSelector: selector })).items;
       return pods.filter((p) => !p.metadata?.deletionTimestamp).length === replicas;
     }, 40_000);
     await fn();
   } finally {
-    await restoreScaled(kube(), namespace, name);
+    await restoreScaled(kube, namespace, name);
     // Bounded: on a cluster that deviates (no controller-manager, say) the rollout may never finish, and the
     // control then fails saying so rather than holding the run.
-    await kubectl().ok(['-n', namespace, 'rollout', 'status', `deployment/${name}`, '--timeout=40s'], { timeoutMs: 50_000 });
+    await kubectl.ok(['-n', namespace, 'rollout', 'status', `deployment/${name}`, '--timeout=40s'], { timeoutMs: 50_000 });
   }
 }
 
 /** A copy of the run's kubeconfig whose current context names another namespace (removed afterwards). */
-export async function withContextNamespace(namespace: string, fn: (k: Kubectl) => Promise<void>): Promise<void> {
-  const base = kubectl();
-  const dir = await mkdtemp(join(tmpdir(), `${runScoped('kubeconfig')}-`));
+export async function withContextNamespace({ kubectl: base, run }: Pick<Live, 'kubectl' | 'run'>, namespace: string, fn: (k: Kubectl) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), `${runName(run.runId, 'kubeconfig')}-`));
   try {
     const kc = parse(await readFile(base.kubeconfig, 'utf8')) as { 'current-context': string; contexts: Array<{ name: string; context: Record<string, string> }> };
     const current = base.context ?? kc['current-context'];

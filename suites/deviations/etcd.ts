@@ -11,20 +11,21 @@ import { runLabels } from '../../helpers/namespace.ts';
 import { runHash, runName } from '../../contract/run-id.ts';
 import { waitUntil } from '../../helpers/wait.ts';
 import { NotStaged } from '../differences.ts';
-import { cluster, kube, run } from '../env.ts';
-import type { EtcdClientsObservation, VersionObservation } from '../checks/etcd.ts';
+import type { Live } from '../fixtures.ts';
+import type { EtcdClientsObservation } from '../checks/etcd/clients.ts';
+import type { VersionObservation } from '../checks/etcd/version.ts';
 
 /**
  * A throw-away etcd from the cluster's own etcd image with plain http and no client-cert-auth, always stopped:
  * a container on this host (testcontainers) when this host's Docker has the image (under the name it gives
  * it), else a pod of the run on the control-plane node, which has it. No registry is asked either way.
  */
-export async function withLaxEtcd<T>(image: string, fn: (etcd: StartedLaxEtcd) => Promise<T>): Promise<T> {
-  const hostImage = `${cluster().hostImagePrefix ?? ''}${image}`;
-  const { runId } = run();
+export async function withLaxEtcd<T>({ cluster, kube, run }: Pick<Live, 'cluster' | 'kube' | 'run'>, image: string, fn: (etcd: StartedLaxEtcd) => Promise<T>): Promise<T> {
+  const hostImage = `${cluster.hostImagePrefix ?? ''}${image}`;
+  const { runId } = run;
   const start = (await imageExists(hostImage))
     ? startLaxEtcd(hostImage, runId)
-    : startLaxEtcdPod({ k: kube(), namespace: runName(runId, 'run'), nodeName: cluster().nodeName, image, runId });
+    : startLaxEtcdPod({ k: kube, namespace: runName(runId, 'run'), nodeName: cluster.nodeName, image, runId });
   await using etcd = await start.catch((e: Error) => { throw new NotStaged(`the lax etcd could not be started: ${e.message.split('\n')[0]}`); });
   return await fn(etcd);
 }
@@ -67,12 +68,14 @@ export function withoutKey(keys: string[], key: string): string[] {
  * made for a negative control and removed (with its definition) afterwards; labelled with the run, so a later
  * run removes it if this one is killed. `fn` gets its etcd key and the object as the API serves it.
  */
-export async function withCustomResource<T>(fn: (cr: { key: string; object: Record<string, unknown> }) => Promise<T>, skip: (reason: string) => never): Promise<T> {
-  const runId = run().runId;
+export async function withCustomResource<T>(
+  { kube, run }: Pick<Live, 'kube' | 'run'>, fn: (cr: { key: string; object: Record<string, unknown> }) => Promise<T>, skip: (reason: string) => never,
+): Promise<T> {
+  const runId = run.runId;
   const group = `kc-${runHash(runId)}.kube-claims.io`;
   const name = `probes.${group}`;
   const namespace = runName(runId, 'run');
-  const ext = kube().make(ApiextensionsV1Api);
+  const ext = kube.make(ApiextensionsV1Api);
   try {
     await ext.createCustomResourceDefinition({
       body: {
@@ -88,7 +91,7 @@ export async function withCustomResource<T>(fn: (cr: { key: string; object: Reco
     throw e;
   }
   try {
-    const custom = kube().make(CustomObjectsApi);
+    const custom = kube.make(CustomObjectsApi);
     const body = { apiVersion: `${group}/v1`, kind: 'Probe', metadata: { name: 'stored-as-json' }, spec: { note: 'kube-claims negative control' } };
     // The new type is served once the definition is established and discovery has it: bounded.
     let object: Record<string, unknown> | undefined;

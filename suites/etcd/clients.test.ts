@@ -1,31 +1,29 @@
 // §4 of the article: only kube-apiserver talks to etcd; kube-controller-manager, kube-scheduler and kubelet
 // reach the API server instead. Checked twice: the flags and kubeconfigs of the components, and the TCP
 // connections to etcd's client port on the node with the processes that hold them.
-// Shared fixture (etcd pod, run-scoped keys, clean-up): ./fixture.ts.
+// Shared fixture (etcd pod, the file's keys, clean-up): the `etcd` fixture, ./fixture.ts.
 import { describe } from 'vitest';
 import { EtcdPod } from '../../helpers/etcd/etcdctl.ts';
 import { nodeExec, nodeExecOk } from '../../helpers/node.ts';
 import { claim, negativeControl } from '../claim.ts';
-import { checkOnlyApiServerTalksToEtcd, parseFlags, type EtcdClientsObservation } from '../checks/etcd.ts';
-import { checkEtcdClients, describeClients, etcdClients, parseProcNetTcp, type EtcdClient, type ProcessInfo } from '../checks/etcd-sockets.ts';
+import { checkOnlyApiServerTalksToEtcd, type EtcdClientsObservation } from '../checks/etcd/clients.ts';
+import { parseFlags } from '../checks/etcd/common.ts';
+import { checkEtcdClients, describeClients, etcdClients, parseProcNetTcp, type EtcdClient, type ProcessInfo } from '../checks/etcd/sockets.ts';
 import { schedulerWithEtcdFlag } from '../deviations/etcd.ts';
 import { expectDifference, expectNoDifferences } from '../differences.ts';
-import { cluster, kube, run } from '../env.ts';
 import { eventually } from '../eventually.ts';
+import type { Live } from '../fixtures.ts';
 import { PROCESS_MARKER } from '../../helpers/kubectl.ts';
 import { runHash } from '../../contract/run-id.ts';
-import { etcdRef, runKey, staticPodCommand, useEtcdCleanup, withEnv } from './fixture.ts';
+import { staticPodCommand, withEnv } from './fixture.ts';
 
-useEtcdCleanup();
-
-async function observeEtcdClients(): Promise<EtcdClientsObservation> {
-  const c = cluster();
+async function observeEtcdClients({ cluster: c, kube }: Pick<Live, 'cluster' | 'kube'>): Promise<EtcdClientsObservation> {
   const [apiserver, controllerManager, scheduler, etcd] = await Promise.all(
-    ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd'].map(staticPodCommand),
+    ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd'].map((component) => staticPodCommand({ cluster: c, kube }, component)),
   );
   const kubeletPid = (await nodeExecOk(c, ['pgrep', '-x', 'kubelet'])).trim().split('\n')[0]!;
   const kubelet = (await nodeExecOk(c, ['cat', `/proc/${kubeletPid}/cmdline`])).split('\0').filter(Boolean);
-  const node = await kube().core.readNode({ name: c.nodeName });
+  const node = await kube.core.readNode({ name: c.nodeName });
   const kubeconfigServers: Record<string, string> = {};
   for (const command of [controllerManager!, scheduler!, kubelet]) {
     const path = parseFlags(command).get('kubeconfig');
@@ -39,17 +37,16 @@ async function observeEtcdClients(): Promise<EtcdClientsObservation> {
 }
 
 /** etcd's client port: from its --listen-client-urls (kubeadm: https://127.0.0.1:2379,https://NODE-IP:2379). */
-async function etcdClientPort(): Promise<number> {
-  const urls = (parseFlags(await staticPodCommand('etcd')).get('listen-client-urls') ?? '').split(',');
+async function etcdClientPort(live: Pick<Live, 'cluster' | 'kube'>): Promise<number> {
+  const urls = (parseFlags(await staticPodCommand(live, 'etcd')).get('listen-client-urls') ?? '').split(',');
   const port = urls.map((u) => (URL.canParse(u) ? Number(new URL(u).port) : 0)).find(Boolean);
   if (!port) throw new Error('etcd has no --listen-client-urls with a port');
   return port;
 }
 
 /** The connections to etcd's client port on the node, with the processes that hold them (read from /proc there). */
-async function observeSockets(): Promise<{ clients: EtcdClient[]; port: number }> {
-  const c = cluster();
-  const port = await etcdClientPort();
+async function observeSockets({ cluster: c, kube, run }: Pick<Live, 'cluster' | 'kube' | 'run'>): Promise<{ clients: EtcdClient[]; port: number }> {
+  const port = await etcdClientPort({ cluster: c, kube });
   // Connections are read before and after the sockets of the processes: only those open all along are
   // judged (a short-lived client, an etcdctl of another test ending meanwhile, would have no process left).
   const tcpBefore = await nodeExecOk(c, ['cat', '/proc/net/tcp', '/proc/net/tcp6']);
@@ -66,7 +63,7 @@ async function observeSockets(): Promise<{ clients: EtcdClient[]; port: number }
   const pids = [...new Set(entries.map((e) => inodePids.get(e.inode)).filter((p): p is number => p !== undefined))];
   // One line per process: PID, name, whether it carries this run's marker, its command line.
   const script = `for p; do m=0; tr '\\0' '\\n' < /proc/$p/environ 2>/dev/null | grep -qx "${PROCESS_MARKER}=$H" && m=1; printf '%s\\t%s\\t%s\\t%s\\n' "$p" "$(cat /proc/$p/comm 2>/dev/null)" "$m" "$(tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null)"; done`;
-  const info = await nodeExecOk(c, ['env', `H=${runHash(run().runId)}`, 'sh', '-c', script, 'sh', ...pids.map(String)]);
+  const info = await nodeExecOk(c, ['env', `H=${runHash(run.runId)}`, 'sh', '-c', script, 'sh', ...pids.map(String)]);
   const processes = new Map<number, ProcessInfo>();
   for (const line of info.split('\n').filter(Boolean)) {
     const [pid, comm, ours, cmdline] = line.split('\t');
@@ -85,29 +82,29 @@ function clientFlags(o: EtcdClientsObservation): Record<string, string[]> {
 }
 
 describe('§4 etcd: only kube-apiserver talks to it', () => {
-  claim('ETCD-01', async ({ record }) => {
-    const o = await observeEtcdClients();
+  claim('ETCD-01', async ({ record, cluster, kube, run }) => {
+    const o = await observeEtcdClients({ cluster, kube });
     record('etcd-related flags and kubeconfig servers', clientFlags(o));
-    const sockets = await observeSockets();
+    const sockets = await observeSockets({ cluster, kube, run });
     record(`processes holding connections to etcd's client port ${sockets.port} (on the node, from /proc)`, describeClients(sockets.clients));
     expectNoDifferences([...checkOnlyApiServerTalksToEtcd(o), ...checkEtcdClients(sockets.clients)]);
   });
 
-  negativeControl('ETCD-01', 'kube-scheduler given an etcd flag (deviated copy of the live static pod specs)', async ({ record }) => {
-    const live = await observeEtcdClients();
+  negativeControl('ETCD-01', 'kube-scheduler given an etcd flag (deviated copy of the live static pod specs)', async ({ record, cluster, kube }) => {
+    const live = await observeEtcdClients({ cluster, kube });
     const servers = parseFlags(live.apiserver).get('etcd-servers') ?? 'https://127.0.0.1:2379';
     const diffs = checkOnlyApiServerTalksToEtcd(schedulerWithEtcdFlag(live, servers));
     record('differences found', diffs.join('\n'));
     expectDifference(diffs, `kube-scheduler has etcd flag --etcd-servers=${servers}`);
   });
 
-  negativeControl('ETCD-01', 'another process holds a connection to etcd (an etcdctl watch the run does not mark as its own)', async ({ record }) => {
+  negativeControl('ETCD-01', 'another process holds a connection to etcd (an etcdctl watch the run does not mark as its own)', async ({ record, cluster, kube, run, etcd }) => {
     // A client that is neither kube-apiserver nor this run's: an etcdctl left watching in the etcd pod.
-    const stranger = new EtcdPod(kube().kc, etcdRef());
-    const watcher = await stranger.startEtcdctl(['watch', runKey('stranger')], { env: withEnv.env, flags: 'none', maxSeconds: 30 });
+    const stranger = new EtcdPod(kube.kc, etcd.ref);
+    const watcher = await stranger.startEtcdctl(['watch', etcd.runKey('stranger')], { env: withEnv.env, flags: 'none', maxSeconds: 30 });
     try {
       // The watcher connects a moment after it starts: observe until it shows (10 s at most).
-      const s = await eventually(observeSockets, (o) => (checkEtcdClients(o.clients).length ? [] : ['no stranger seen yet']), { deadline: Date.now() + 10_000, intervalMs: 500 });
+      const s = await eventually(() => observeSockets({ cluster, kube, run }), (o) => (checkEtcdClients(o.clients).length ? [] : ['no stranger seen yet']), { deadline: Date.now() + 10_000, intervalMs: 500 });
       record('processes holding connections to etcd while the stranger watches', describeClients(s.observation.clients));
       const diffs = checkEtcdClients(s.observation.clients);
       record('differences found', diffs.join('\n'));

@@ -1,6 +1,6 @@
 // §4.1 of the article: into the etcd pod, etcdctl with mTLS — the shell, member list, versions, the ETCDCTL_*
 // variables, and the refusals of connections without a client certificate or over plain http.
-// Shared fixture (etcd pod, run-scoped keys, clean-up): ./fixture.ts.
+// Shared fixture (etcd pod, the file's keys, clean-up): the `etcd` fixture, ./fixture.ts.
 import { describe } from 'vitest';
 import { connectThroughPortForward, etcd3Client, type Etcd3Security } from '../../helpers/etcd/client.ts';
 import { ETCDCTL_ENV, ok, TLS_FLAGS } from '../../helpers/etcd/etcdctl.ts';
@@ -9,18 +9,16 @@ import { nodeExecOk } from '../../helpers/node.ts';
 import { etcdctlProfile } from '../../contract/lines.ts';
 import { ordinalPods } from '../checks/components.ts';
 import { claim, negativeControl } from '../claim.ts';
-import {
-  checkEtcdVersion, checkMemberList, checkRefusals, checkSameOutcome, checkShell, checkShellIsBashAsSh, failureReason, releaseOfImage,
-  type ProbeName, type ProbeObservation, type ShellObservation, type VersionObservation,
-} from '../checks/etcd.ts';
+import { failureReason } from '../checks/etcd/common.ts';
+import { checkMemberList, checkShell } from '../checks/etcd/members.ts';
+import { checkRefusals, type ProbeName, type ProbeObservation } from '../checks/etcd/security.ts';
+import { checkShellIsBashAsSh, type ShellObservation } from '../checks/etcd/shell.ts';
+import { checkSameOutcome } from '../checks/etcd/variables.ts';
+import { checkEtcdVersion, releaseOfImage, type VersionObservation } from '../checks/etcd/version.ts';
 import { podImageOtherRelease, v2StyleEnv, withLaxEtcd } from '../deviations/etcd.ts';
 import { expectDifference, expectNoDifferences, NotStaged } from '../differences.ts';
-import { cluster, kube } from '../env.ts';
-import {
-  apiServerEtcdCredentials, attempt, etcdctlInPod, etcdImage, etcdPod, etcdPodName, etcdRef, nodeInternalIp, outcome, useEtcdCleanup, withEnv,
-} from './fixture.ts';
-
-useEtcdCleanup();
+import type { Live } from '../fixtures.ts';
+import { attempt, nodeInternalIp, outcome, withEnv, type EtcdUnderTest } from './fixture.ts';
 
 // Short limits: a refused connection shows as etcdctl's own timeout.
 const LIMITS = ['--dial-timeout=1s', '--command-timeout=2s'];
@@ -30,15 +28,15 @@ const LIMITS = ['--dial-timeout=1s', '--command-timeout=2s'];
  * certificates, which must succeed for the refusals to mean anything. `port` lets a negative control aim at a
  * port where nothing listens.
  */
-async function probeRefusalsInPod(port = 2379): Promise<{ probes: ProbeObservation[]; control: ProbeObservation }> {
+async function probeRefusalsInPod(etcd: EtcdUnderTest, port = 2379): Promise<{ probes: ProbeObservation[]; control: ProbeObservation }> {
   const probes: Array<[ProbeName, string[]]> = [
     ['no client certificate', [`--endpoints=https://127.0.0.1:${port}`, '--cacert=/etc/kubernetes/pki/etcd/ca.crt', ...LIMITS, 'member', 'list']],
     ['plain http', [`--endpoints=http://127.0.0.1:${port}`, ...LIMITS, 'member', 'list']],
     ['default endpoint', [...LIMITS, 'member', 'list']],
   ];
-  const control = etcdctlInPod([`--endpoints=https://127.0.0.1:${port}`, ...TLS_FLAGS.filter((f) => !f.startsWith('--endpoints')), ...LIMITS, 'member', 'list'], { flags: 'none' });
+  const control = etcd.etcdctl([`--endpoints=https://127.0.0.1:${port}`, ...TLS_FLAGS.filter((f) => !f.startsWith('--endpoints')), ...LIMITS, 'member', 'list'], { flags: 'none' });
   const observed = await Promise.all(probes.map(async ([probe, argv]) => {
-    const r = await etcdctlInPod(argv, { flags: 'none' });
+    const r = await etcd.etcdctl(argv, { flags: 'none' });
     return { probe, command: r.typed, ...outcome(r) };
   }));
   const c = await control;
@@ -46,8 +44,8 @@ async function probeRefusalsInPod(port = 2379): Promise<{ probes: ProbeObservati
 }
 
 /** etcd3 from the test process with a given security, reading /registry/namespaces/ keys. */
-async function probeEtcd3(probe: ProbeName, hostPort: string | undefined, security: Etcd3Security): Promise<ProbeObservation> {
-  const conn = hostPort ? undefined : await connectThroughPortForward(kube().kc, etcdRef(), security, { callTimeoutMs: 3_000 });
+async function probeEtcd3({ etcd, kube }: { etcd: EtcdUnderTest; kube: Live['kube'] }, probe: ProbeName, hostPort: string | undefined, security: Etcd3Security): Promise<ProbeObservation> {
+  const conn = hostPort ? undefined : await connectThroughPortForward(kube.kc, etcd.ref, security, { callTimeoutMs: 3_000 });
   const client = conn?.client ?? etcd3Client(hostPort!, security, { callTimeoutMs: 3_000 });
   const endpoint = conn?.endpoint ?? `${security.kind === 'plain' ? 'http' : 'https'}://${hostPort}`;
   try {
@@ -61,30 +59,30 @@ async function probeEtcd3(probe: ProbeName, hostPort: string | undefined, securi
 const CLUSTER_PROBES: readonly ProbeName[] = ['no client certificate', 'plain http', 'default endpoint', 'etcd3 without a client certificate', 'etcd3 over plain http'];
 
 describe('§4.1 etcdctl in the etcd pod', () => {
-  claim('ETCD-02', async ({ record, note }) => {
-    const shell = await etcdPod().exec(['sh', '-c', 'echo $0']);
-    const table = ok(await etcdctlInPod(['member', 'list']));
-    const json = ok(await etcdctlInPod(['member', 'list', '-w', 'json']));
-    const health = await etcdctlInPod(['endpoint', 'health']);
-    record(`kubectl exec ${etcdPodName()} -- sh -c 'echo $0'`, shell.stdout);
+  claim('ETCD-02', async ({ record, note, cluster, kube, etcd }) => {
+    const shell = await etcd.pod.exec(['sh', '-c', 'echo $0']);
+    const table = ok(await etcd.etcdctl(['member', 'list']));
+    const json = ok(await etcd.etcdctl(['member', 'list', '-w', 'json']));
+    const health = await etcd.etcdctl(['endpoint', 'health']);
+    record(`kubectl exec ${etcd.podName} -- sh -c 'echo $0'`, shell.stdout);
     record(table.typed, table.stdout);
     record(`${json.typed}`, json.stdout);
     record(`${health.typed} (exit ${health.exitCode})`, health.stdout || health.stderr);
     note('etcdctl member list is used to check the members\' state and health', 'member list shows membership (ID, started, name, peer and client URLs, learner); whether a member is healthy is what etcdctl endpoint health answers, recorded beside it');
     expectNoDifferences([
       ...checkShell(shell),
-      ...checkMemberList(table.stdout, json.stdout, { name: cluster().nodeName, ip: await nodeInternalIp() }),
+      ...checkMemberList(table.stdout, json.stdout, { name: cluster.nodeName, ip: await nodeInternalIp({ cluster, kube }) }),
     ]);
   });
 
-  negativeControl('ETCD-02', 'the same check pointed at another etcd of the cluster\'s etcd image (other name, plain-http URLs)', async ({ record }) => {
-    await withLaxEtcd(await etcdImage(), async (other) => {
+  negativeControl('ETCD-02', 'the same check pointed at another etcd of the cluster\'s etcd image (other name, plain-http URLs)', async ({ record, cluster, run, kube, etcd }) => {
+    await withLaxEtcd({ cluster, kube, run }, await etcd.image(), async (other) => {
       const table = await other.etcdctl([`--endpoints=${other.plainUrl}`, 'member', 'list']);
       const json = await other.etcdctl([`--endpoints=${other.plainUrl}`, 'member', 'list', '-w', 'json']);
       record(`${table.typed} (${other.where})`, table.stdout);
-      const diffs = checkMemberList(table.stdout, json.stdout, { name: cluster().nodeName, ip: await nodeInternalIp() });
+      const diffs = checkMemberList(table.stdout, json.stdout, { name: cluster.nodeName, ip: await nodeInternalIp({ cluster, kube }) });
       record('differences found', diffs.join('\n'));
-      expectDifference(diffs, `not the node's name ${cluster().nodeName}`);
+      expectDifference(diffs, `not the node's name ${cluster.nodeName}`);
       expectDifference(diffs, /peer URL is http:\/\/127\.0\.0\.1:2380, not https:/);
     });
   });
@@ -108,63 +106,63 @@ describe('§4.1 etcdctl in the etcd pod', () => {
     `sh -ic 'echo "\${PS1@P}"': ${o.prompt.stdout.trim()}`,
   ].join('\n');
 
-  claim('ETCD-15', async ({ record, note }) => {
-    const o = await observeShell((argv) => etcdPod().exec(argv));
-    record(`kubectl -n kube-system exec ${etcdPodName()} -- …`, showShell(o));
-    note('the etcd pod has only sh installed, no bash', `right about the names: there is no bash, but ${etcdPodName()}'s sh is bash ${o.bashVersion.stdout.trim()} (Debian's bash-static copied to /bin/sh by upstream's image), which is why the prompt reads ${o.prompt.stdout.trim()}`);
+  claim('ETCD-15', async ({ record, note, etcd }) => {
+    const o = await observeShell((argv) => etcd.pod.exec(argv));
+    record(`kubectl -n kube-system exec ${etcd.podName} -- …`, showShell(o));
+    note('the etcd pod has only sh installed, no bash', `right about the names: there is no bash, but ${etcd.podName}'s sh is bash ${o.bashVersion.stdout.trim()} (Debian's bash-static copied to /bin/sh by upstream's image), which is why the prompt reads ${o.prompt.stdout.trim()}`);
     expectNoDifferences(checkShellIsBashAsSh(o));
   });
 
-  negativeControl('ETCD-15', 'the same observation in a container that has bash (the article\'s redis workload)', async ({ record }) => {
-    const w = cluster().workload;
+  negativeControl('ETCD-15', 'the same observation in a container that has bash (the article\'s redis workload)', async ({ record, cluster, kube }) => {
+    const w = cluster.workload;
     const ref = { namespace: w.namespace, pod: ordinalPods(w.name, w.replicas)[0]!, container: 'redis' };
     // On a cluster where the workload cannot run, the deviation cannot be staged: said so, not counted against ETCD-15.
-    const pod = await kube().core.readNamespacedPod({ namespace: ref.namespace, name: ref.pod }).catch(() => undefined);
+    const pod = await kube.core.readNamespacedPod({ namespace: ref.namespace, name: ref.pod }).catch(() => undefined);
     if (pod?.status?.phase !== 'Running') throw new NotStaged(`the workload pod ${ref.namespace}/${ref.pod}, which has bash, is ${pod?.status?.phase ?? 'absent'} (COMP-05 reports why)`);
-    const o = await observeShell((argv) => podExec(kube().kc, ref, argv, { timeoutMs: 20_000 }));
+    const o = await observeShell((argv) => podExec(kube.kc, ref, argv, { timeoutMs: 20_000 }));
     record(`kubectl -n ${ref.namespace} exec ${ref.pod} -- …`, showShell(o));
     const diffs = checkShellIsBashAsSh(o);
     record('differences found', diffs.join('\n'));
     expectDifference(diffs, /bash is on PATH at \S*bash/);
   });
 
-  async function observeVersions(): Promise<VersionObservation> {
-    const version = ok(await etcdctlInPod(['version']));
-    const status = ok(await etcdctlInPod(['endpoint', 'status', '-w', 'json']));
-    const server = (await kube().version.getCode()).gitVersion;
-    const images = await nodeExecOk(cluster(), ['kubeadm', 'config', 'images', 'list', '--kubernetes-version', server]);
-    return { version: version.stdout, status: status.stdout, podImage: await etcdImage(), kubeadmImage: images.split('\n').find((l) => /\/etcd:/.test(l))?.trim() };
+  async function observeVersions({ cluster, kube, etcd }: Pick<Live, 'cluster' | 'kube'> & { etcd: EtcdUnderTest }): Promise<VersionObservation> {
+    const version = ok(await etcd.etcdctl(['version']));
+    const status = ok(await etcd.etcdctl(['endpoint', 'status', '-w', 'json']));
+    const server = (await kube.version.getCode()).gitVersion;
+    const images = await nodeExecOk(cluster, ['kubeadm', 'config', 'images', 'list', '--kubernetes-version', server]);
+    return { version: version.stdout, status: status.stdout, podImage: await etcd.image(), kubeadmImage: images.split('\n').find((l) => /\/etcd:/.test(l))?.trim() };
   }
 
-  claim('ETCD-03', async ({ record }) => {
-    const o = await observeVersions();
+  claim('ETCD-03', async ({ record, cluster, kube, etcd }) => {
+    const o = await observeVersions({ cluster, kube, etcd });
     record('etcdctl version', o.version);
     record('etcdctl endpoint status -w json', o.status);
     record('etcd image: pod spec / kubeadm config images list', `${o.podImage}\n${o.kubeadmImage ?? '(kubeadm lists no etcd image)'}`);
     expectNoDifferences(checkEtcdVersion(o));
   });
 
-  negativeControl('ETCD-03', 'the pod spec names the next etcd patch release (deviated copy)', async ({ record }) => {
-    const live = await observeVersions();
+  negativeControl('ETCD-03', 'the pod spec names the next etcd patch release (deviated copy)', async ({ record, cluster, kube, etcd }) => {
+    const live = await observeVersions({ cluster, kube, etcd });
     const deviated = podImageOtherRelease(live);
     const diffs = checkEtcdVersion(deviated);
     record('differences found', diffs.join('\n'));
     expectDifference(diffs, `but the pod's image is ${deviated.podImage}`);
   });
 
-  claim('ETCD-04', async ({ record }) => {
-    const flags = await etcdctlInPod(['member', 'list']);
-    const env = await etcdctlInPod(['member', 'list'], withEnv);
+  claim('ETCD-04', async ({ record, etcd }) => {
+    const flags = await etcd.etcdctl(['member', 'list']);
+    const env = await etcd.etcdctl(['member', 'list'], withEnv);
     record(flags.typed, flags.stdout || flags.stderr);
     record(`${Object.entries(ETCDCTL_ENV).map(([k, v]) => `export ${k}=${v}`).join('\n')}\netcdctl member list`, env.stdout || env.stderr);
-    const obsolete = etcdctlProfile(releaseOfImage(await etcdImage())).obsoleteVariables;
+    const obsolete = etcdctlProfile(releaseOfImage(await etcd.image())).obsoleteVariables;
     if (obsolete.length) record('variables this etcdctl release no longer knows (ignored with a warning)', obsolete.join('\n'));
     expectNoDifferences(checkSameOutcome(outcome(flags), outcome(env), obsolete));
   });
 
-  negativeControl('ETCD-04', 'etcdctl v2 variable names (ETCDCTL_CA_FILE, _CERT_FILE, _KEY_FILE) exported instead', async ({ record }) => {
-    const flags = await etcdctlInPod(['member', 'list']);
-    const env = await etcdctlInPod(['member', 'list', '--dial-timeout=2s', '--command-timeout=3s'], { env: v2StyleEnv(ETCDCTL_ENV), flags: 'none' });
+  negativeControl('ETCD-04', 'etcdctl v2 variable names (ETCDCTL_CA_FILE, _CERT_FILE, _KEY_FILE) exported instead', async ({ record, etcd }) => {
+    const flags = await etcd.etcdctl(['member', 'list']);
+    const env = await etcd.etcdctl(['member', 'list', '--dial-timeout=2s', '--command-timeout=3s'], { env: v2StyleEnv(ETCDCTL_ENV), flags: 'none' });
     record(env.typed, `exit ${env.exitCode}\n${env.stderr}`);
     const diffs = checkSameOutcome(outcome(flags), outcome(env));
     record('differences found', diffs.join('\n'));
@@ -172,33 +170,33 @@ describe('§4.1 etcdctl in the etcd pod', () => {
     expectDifference(diffs, 'etcdctl ignored a variable: ETCDCTL_CA_FILE');
   });
 
-  claim('ETCD-05', async ({ record, note }) => {
-    const credentials = await apiServerEtcdCredentials();
+  claim('ETCD-05', async ({ record, note, kube, etcd }) => {
+    const credentials = await etcd.apiServerCredentials();
     // All at once: each refusal is judged beside the control made at the same moment.
     const [{ probes, control }, ...etcd3Probes] = await Promise.all([
-      probeRefusalsInPod(),
-      probeEtcd3('etcd3 without a client certificate', undefined, { kind: 'tls-no-client-cert', ca: credentials.ca }),
-      probeEtcd3('etcd3 over plain http', undefined, { kind: 'plain' }),
+      probeRefusalsInPod(etcd),
+      probeEtcd3({ etcd, kube }, 'etcd3 without a client certificate', undefined, { kind: 'tls-no-client-cert', ca: credentials.ca }),
+      probeEtcd3({ etcd, kube }, 'etcd3 over plain http', undefined, { kind: 'plain' }),
     ]);
     const observations = [...probes, ...etcd3Probes];
     record('refusal probes', observations.map((o) => `${o.probe}: ${o.command}\n  exit ${o.exitCode}: ${failureReason(o.stderr)}`).join('\n'));
     record('control probe at the same moment, with the right certificates', `${control.command}\n  exit ${control.exitCode}`);
-    const help = await etcdctlInPod(['--help'], { flags: 'none' });
+    const help = await etcd.etcdctl(['--help'], { flags: 'none' });
     const endpoints = /--endpoints=(\S+)/.exec(help.stdout)?.[1] ?? '(not in --help)';
     record('etcdctl --help: the default of --endpoints', endpoints);
     note('without --endpoints etcdctl uses http://127.0.0.1:2379', `etcdctl's default is ${endpoints} (no scheme: plain http unless certificates are given, then TLS); with no certificates it is refused here like plain http`);
     expectNoDifferences(checkRefusals(observations, CLUSTER_PROBES, control));
   }, 60_000);
 
-  negativeControl('ETCD-05', 'the probes aimed at a port where nothing listens: an unreachable etcd refuses nothing', async ({ record }) => {
-    const { probes, control } = await probeRefusalsInPod(2);
+  negativeControl('ETCD-05', 'the probes aimed at a port where nothing listens: an unreachable etcd refuses nothing', async ({ record, etcd }) => {
+    const { probes, control } = await probeRefusalsInPod(etcd, 2);
     const diffs = checkRefusals(probes, ['no client certificate', 'plain http'], control);
     record('differences found', diffs.join('\n'));
     expectDifference(diffs, 'etcd could not be reached with the right certificates either');
   }, { timeout: 60_000 });
 
-  negativeControl('ETCD-05', 'the same probes against an etcd of the cluster\'s etcd image with plain http and no client-cert-auth', async ({ record }) => {
-    await withLaxEtcd(await etcdImage(), async (lax) => {
+  negativeControl('ETCD-05', 'the same probes against an etcd of the cluster\'s etcd image with plain http and no client-cert-auth', async ({ record, cluster, run, kube, etcd }) => {
+    await withLaxEtcd({ cluster, kube, run }, await etcd.image(), async (lax) => {
       const limits = ['--dial-timeout=2s', '--command-timeout=3s'];
       const probes: Array<[ProbeName, string[]]> = [
         ['no client certificate', [`--endpoints=${lax.tlsUrl}`, `--cacert=${lax.serverCa}`, ...limits, 'member', 'list']],
@@ -209,7 +207,7 @@ describe('§4.1 etcdctl in the etcd pod', () => {
         const r = await lax.etcdctl(argv);
         return { probe, command: r.typed, ...outcome(r) };
       }));
-      observations.push(await probeEtcd3('etcd3 over plain http', lax.plainHostPort, { kind: 'plain' }));
+      observations.push(await probeEtcd3({ etcd, kube }, 'etcd3 over plain http', lax.plainHostPort, { kind: 'plain' }));
       record(`probes against ${lax.where} (${lax.image})`, observations.map((o) => `${o.probe}: ${o.command} → exit ${o.exitCode}`).join('\n'));
       const accepted = await lax.etcdctl([`--endpoints=${lax.plainUrl}`, ...limits, 'member', 'list']);
       const diffs = checkRefusals(observations, ['no client certificate', 'plain http', 'default endpoint', 'etcd3 over plain http'], { ...outcome(accepted), command: accepted.typed });

@@ -1,118 +1,123 @@
-// What the §4 etcd test files share: the etcd under test, what a run writes to it, and its clean-up.
+// What the §4 etcd test files share: the etcd under test, what a file writes to it, and its clean-up — the
+// `etcd` fixture of suites/fixtures.ts, one per test file (vitest tears it down after the file's last test).
 // Commands in the pod go through the API server's pods/exec; the etcd3 client of the test process reaches
 // etcd through a pods/portforward with the API server's own etcd client certificate.
-// Every key written is under /kube-claims/RUN-ID/ and removed in afterAll (useEtcdCleanup), whatever happened.
-// Files of a worker share this module (vitest isolate: false) and run one after another: each opens its
-// connection on first use and closes it, with its keys, in its own afterAll.
+// Every key a file writes is under /kube-claims/RUN-ID/FILE/ and removed when the file ends, whatever happened.
 import type { V1Pod } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
-import { afterAll } from 'vitest';
-import { connectThroughPortForward, readClientCredentials, type EtcdConnection } from '../../helpers/etcd/client.ts';
+import { connectThroughPortForward, readClientCredentials, type EtcdClientCredentials, type EtcdConnection } from '../../helpers/etcd/client.ts';
 import { EtcdPod, ETCDCTL_ENV, type EtcdctlResult } from '../../helpers/etcd/etcdctl.ts';
 import type { LongRunning, PodRef } from '../../helpers/etcd/exec.ts';
-import { parseFlags, type CommandOutcome } from '../checks/etcd.ts';
+import { parseFlags, type CommandOutcome } from '../checks/etcd/common.ts';
 import { runHash } from '../../contract/run-id.ts';
-import { cluster, kube, run } from '../env.ts';
-
-// ---------------------------------------------------------------------------------------------------------------
-// The etcd under test, and what this run writes to it
+import type { Live } from '../fixtures.ts';
 
 export const NAMESPACE = 'kube-system';
-export const etcdPodName = () => `etcd-${cluster().nodeName}`;
-export const etcdRef = (): PodRef => ({ namespace: NAMESPACE, pod: etcdPodName(), container: 'etcd' });
-
-let pod: EtcdPod | undefined;
-/** The etcd pod, reached through the API server (pods/exec). */
-export function etcdPod(): EtcdPod {
-  pod ??= new EtcdPod(kube().kc, etcdRef(), runHash(run().runId));
-  return pod;
-}
-
-/** etcdctl in the etcd pod: with the article's TLS flags (default), or with `env` exported and flags 'none'. */
-export function etcdctlInPod(argv: string[], options: { env?: Record<string, string>; flags?: 'tls' | 'none'; timeoutMs?: number } = {}): Promise<EtcdctlResult> {
-  return etcdPod().etcdctl(argv, options);
-}
 
 /** The article's way after its "export" tip: the ETCDCTL_* variables and no flags. */
 export const withEnv = { env: { ...ETCDCTL_ENV }, flags: 'none' as const };
 
-/**
- * The root of everything this test file writes: /kube-claims/RUN-ID/FILE/. Files run in parallel, and each
- * removes its own keys when it ends (a later run removes what a killed one left under /kube-claims/RUN-ID/).
- */
-const fileTag = randomBytes(3).toString('hex');
-const runPrefix = () => `/kube-claims/${run().runId}/${fileTag}/`;
-export const runKey = (name: string) => `${runPrefix()}${name}`;
+/** The etcd under test as one test file uses it; `close()` (the fixture's teardown) undoes what the file left. */
+export class EtcdUnderTest {
+  /** etcd-NODE, the etcd static pod of the control-plane node. */
+  readonly podName: string;
+  readonly ref: PodRef;
+  /** The etcd pod, reached through the API server (pods/exec). */
+  readonly pod: EtcdPod;
+  /**
+   * The root of everything this test file writes: /kube-claims/RUN-ID/FILE/. Files run in parallel, and each
+   * removes its own keys when it ends (a later run removes what a killed one left under /kube-claims/RUN-ID/).
+   */
+  readonly prefix: string;
+  private readonly live: Pick<Live, 'cluster' | 'kube'>;
+  /** etcdctl left running in the pod (watch, lock): stopped by the test, or at the latest by close(). */
+  private readonly started = new Set<LongRunning>();
+  /** The etcd3 client: one mTLS connection for the file, opened on first use, closed by close(). */
+  private connection?: Promise<EtcdConnection>;
 
-const started = new Set<LongRunning>();
-/** etcdctl left running in the pod (watch, lock); stopped by the test, or at the latest in afterAll. */
-export async function startInEtcdPod(argv: string[], options: { env?: Record<string, string>; flags?: 'tls' | 'none' } = {}): Promise<LongRunning> {
-  const run = await etcdPod().startEtcdctl(argv, { ...options, maxSeconds: 60 });
-  started.add(run);
-  return run;
-}
-export async function stopRun(run: LongRunning): Promise<void> {
-  try { await run.stop(); } finally { started.delete(run); }
+  constructor({ cluster, kube, run }: Pick<Live, 'cluster' | 'kube' | 'run'>) {
+    this.live = { cluster, kube };
+    this.podName = `etcd-${cluster.nodeName}`;
+    this.ref = { namespace: NAMESPACE, pod: this.podName, container: 'etcd' };
+    this.pod = new EtcdPod(kube.kc, this.ref, runHash(run.runId));
+    this.prefix = `/kube-claims/${run.runId}/${randomBytes(3).toString('hex')}/`;
+  }
+
+  /** A key of this file: PREFIX/NAME. */
+  runKey(name: string): string {
+    return `${this.prefix}${name}`;
+  }
+
+  /** etcdctl in the etcd pod: with the article's TLS flags (default), or with `env` exported and flags 'none'. */
+  etcdctl(argv: string[], options: { env?: Record<string, string>; flags?: 'tls' | 'none'; timeoutMs?: number } = {}): Promise<EtcdctlResult> {
+    return this.pod.etcdctl(argv, options);
+  }
+
+  /** etcdctl left running in the pod (watch, lock); stopped with stop(), or at the latest when the file ends. */
+  async start(argv: string[], options: { env?: Record<string, string>; flags?: 'tls' | 'none' } = {}): Promise<LongRunning> {
+    const running = await this.pod.startEtcdctl(argv, { ...options, maxSeconds: 60 });
+    this.started.add(running);
+    return running;
+  }
+
+  async stop(running: LongRunning): Promise<void> {
+    try { await running.stop(); } finally { this.started.delete(running); }
+  }
+
+  async spec(): Promise<V1Pod> {
+    return this.live.kube.core.readNamespacedPod({ namespace: NAMESPACE, name: this.podName });
+  }
+
+  async image(): Promise<string> {
+    const spec = await this.spec();
+    const image = spec.spec?.containers.find((c) => c.name === 'etcd')?.image;
+    if (!image) throw new Error(`pod ${this.podName} has no etcd container image`);
+    return image;
+  }
+
+  /** The CA and client certificate the API server itself uses for etcd (its --etcd-* flags), read from the node. */
+  async apiServerCredentials(): Promise<EtcdClientCredentials> {
+    const flags = parseFlags(await staticPodCommand(this.live, 'kube-apiserver'));
+    const files = { ca: flags.get('etcd-cafile') ?? '', cert: flags.get('etcd-certfile') ?? '', key: flags.get('etcd-keyfile') ?? '' };
+    if (!files.ca || !files.cert || !files.key) throw new Error('kube-apiserver has no --etcd-cafile/--etcd-certfile/--etcd-keyfile to borrow');
+    return readClientCredentials(this.live.cluster, files);
+  }
+
+  /** The file's etcd3 connection (mTLS through a port-forward), opened on first use. */
+  etcd3(): Promise<EtcdConnection> {
+    this.connection ??= this.apiServerCredentials().then((credentials) => connectThroughPortForward(this.live.kube.kc, this.ref, { kind: 'mtls', credentials }));
+    return this.connection;
+  }
+
+  /** The fixture's teardown: stops the etcdctl still running, removes the file's keys and closes etcd3. */
+  async close(): Promise<void> {
+    const problems: string[] = [];
+    for (const running of [...this.started]) await this.stop(running).catch((e: Error) => problems.push(`stopping ${running.pid}: ${e.message}`));
+    // Remove the file's keys through the pod, which works even when the port-forward does not.
+    const del = await this.etcdctl(['del', '--prefix', this.prefix]).catch((e: Error) => ({ exitCode: -1, stderr: e.message }) as EtcdctlResult);
+    if (del.exitCode !== 0) problems.push(`removing ${this.prefix}: ${del.stderr.trim().split('\n').at(-1)}`);
+    const connection = this.connection;
+    this.connection = undefined;
+    if (connection) await connection.then((c) => c.close(), () => undefined);
+    if (problems.length) throw new Error(`etcd suite clean-up: ${problems.join('; ')}`);
+  }
 }
 
-export async function etcdPodSpec(): Promise<V1Pod> {
-  return kube().core.readNamespacedPod({ namespace: NAMESPACE, name: etcdPodName() });
-}
-
-export async function etcdImage(): Promise<string> {
-  const spec = await etcdPodSpec();
-  const image = spec.spec?.containers.find((c) => c.name === 'etcd')?.image;
-  if (!image) throw new Error(`pod ${etcdPodName()} has no etcd container image`);
-  return image;
-}
-
-export async function nodeInternalIp(): Promise<string> {
-  const node = await kube().core.readNode({ name: cluster().nodeName });
+export async function nodeInternalIp({ cluster, kube }: Pick<Live, 'cluster' | 'kube'>): Promise<string> {
+  const node = await kube.core.readNode({ name: cluster.nodeName });
   const ip = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
-  if (!ip) throw new Error(`node ${cluster().nodeName} has no InternalIP`);
+  if (!ip) throw new Error(`node ${cluster.nodeName} has no InternalIP`);
   return ip;
 }
 
-export async function staticPodCommand(component: string): Promise<string[]> {
-  const name = `${component}-${cluster().nodeName}`;
-  const p = await kube().core.readNamespacedPod({ namespace: NAMESPACE, name }).catch((e: { code?: number }) => {
+export async function staticPodCommand({ cluster, kube }: Pick<Live, 'cluster' | 'kube'>, component: string): Promise<string[]> {
+  const name = `${component}-${cluster.nodeName}`;
+  const p = await kube.core.readNamespacedPod({ namespace: NAMESPACE, name }).catch((e: { code?: number }) => {
     if (e.code === 404) throw new Error(`static pod ${NAMESPACE}/${name} not found: the ${component} command line cannot be read (COMP-01 and COMP-02 report the missing pod)`);
     throw e;
   });
   const c = p.spec?.containers.find((x) => x.name === component) ?? p.spec?.containers[0];
   return [...(c?.command ?? []), ...(c?.args ?? [])];
-}
-
-// The etcd3 client: one mTLS connection for the file, opened on first use, closed in afterAll.
-let connection: Promise<EtcdConnection> | undefined;
-
-/** The CA and client certificate the API server itself uses for etcd (its --etcd-* flags), read from the node. */
-export async function apiServerEtcdCredentials() {
-  const flags = parseFlags(await staticPodCommand('kube-apiserver'));
-  const files = { ca: flags.get('etcd-cafile') ?? '', cert: flags.get('etcd-certfile') ?? '', key: flags.get('etcd-keyfile') ?? '' };
-  if (!files.ca || !files.cert || !files.key) throw new Error('kube-apiserver has no --etcd-cafile/--etcd-certfile/--etcd-keyfile to borrow');
-  return readClientCredentials(cluster(), files);
-}
-
-export function etcd3(): Promise<EtcdConnection> {
-  connection ??= apiServerEtcdCredentials().then((credentials) => connectThroughPortForward(kube().kc, etcdRef(), { kind: 'mtls', credentials }));
-  return connection;
-}
-
-/** Call once at the top level of each etcd test file: after its tests, stops the etcdctl still running,
- *  removes the run's keys and closes the etcd3 connection, whatever happened. */
-export function useEtcdCleanup(): void {
-  afterAll(async () => {
-    const problems: string[] = [];
-    for (const run of [...started]) await stopRun(run).catch((e: Error) => problems.push(`stopping ${run.pid}: ${e.message}`));
-    // Remove the run's keys through the pod, which works even when the port-forward does not.
-    const del = await etcdctlInPod(['del', '--prefix', runPrefix()]).catch((e: Error) => ({ exitCode: -1, stderr: e.message }) as EtcdctlResult);
-    if (del.exitCode !== 0) problems.push(`removing ${runPrefix()}: ${del.stderr.trim().split('\n').at(-1)}`);
-    if (connection) await connection.then((c) => c.close(), () => undefined);
-    // Files may share this module (vitest isolate: false): the next file opens its own connection.
-    connection = undefined;
-    if (problems.length) throw new Error(`etcd suite clean-up: ${problems.join('; ')}`);
-  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

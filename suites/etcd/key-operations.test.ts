@@ -1,6 +1,6 @@
 // §4.2 of the article: put, get, del, watch, leases, locks — each with etcdctl in the pod (ETCDCTL_* exported)
-// and with the etcd3 client of the test process. Every key is under /kube-claims/RUN-ID/ (runKey).
-// Shared fixture (etcd pod, run-scoped keys, clean-up): ./fixture.ts.
+// and with the etcd3 client of the test process. Every key is under the file's /kube-claims/RUN-ID/FILE/ (etcd.runKey).
+// Shared fixture (etcd pod, the file's keys, clean-up): the `etcd` fixture, ./fixture.ts.
 import { EtcdLockFailedError } from 'etcd3';
 import { describe } from 'vitest';
 import { ok } from '../../helpers/etcd/etcdctl.ts';
@@ -10,24 +10,21 @@ import { claim, negativeControl } from '../claim.ts';
 import {
   checkKvSequence, checkLeaseExpiry, checkLockExclusive, checkNoProcessesLeft, checkWatchSawPut, parseLeaseGrant, parseWatchOutput,
   type KvSequence, type LeaseObservation, type LockObservation,
-} from '../checks/etcd.ts';
+} from '../checks/etcd/keys.ts';
 import { expectDifference, expectNoDifferences } from '../differences.ts';
-import { kube } from '../env.ts';
-import { attempt, escapeRe, etcd3, etcdctlInPod, etcdRef, outcome, runKey, startInEtcdPod, stopRun, useEtcdCleanup, withEnv } from './fixture.ts';
+import { attempt, escapeRe, outcome, withEnv, type EtcdUnderTest } from './fixture.ts';
 
-useEtcdCleanup();
-
-async function kvSequenceWithEtcdctl(key: string, value: string): Promise<KvSequence> {
+async function kvSequenceWithEtcdctl(etcd: EtcdUnderTest, key: string, value: string): Promise<KvSequence> {
   return {
-    put: outcome(await etcdctlInPod(['put', key, value], withEnv)),
-    get: outcome(await etcdctlInPod(['get', key], withEnv)),
-    del: outcome(await etcdctlInPod(['del', key], withEnv)),
-    getAfterDel: outcome(await etcdctlInPod(['get', key], withEnv)),
+    put: outcome(await etcd.etcdctl(['put', key, value], withEnv)),
+    get: outcome(await etcd.etcdctl(['get', key], withEnv)),
+    del: outcome(await etcd.etcdctl(['del', key], withEnv)),
+    getAfterDel: outcome(await etcd.etcdctl(['get', key], withEnv)),
   };
 }
 
-async function kvSequenceWithEtcd3(key: string, value: string): Promise<KvSequence> {
-  const { client } = await etcd3();
+async function kvSequenceWithEtcd3(etcd: EtcdUnderTest, key: string, value: string): Promise<KvSequence> {
+  const { client } = await etcd.etcd3();
   const put = await attempt(() => client.put(key).value(value).exec());
   const get = await attempt(() => client.get(key).string());
   const del = await attempt(() => client.delete().key(key).exec());
@@ -44,9 +41,9 @@ async function kvSequenceWithEtcd3(key: string, value: string): Promise<KvSequen
 const showSequence = (s: KvSequence) => (['put', 'get', 'del', 'getAfterDel'] as const).map((k) => `${k}: exit ${s[k].exitCode} ${JSON.stringify(s[k].stdout)}`).join('\n');
 
 /** Puts `value` under `key` until the watcher prints the PUT (etcdctl watch gives no sign that it is registered). */
-async function putUntilWatched(watcher: LongRunning, key: string, value: string): Promise<string> {
+async function putUntilWatched(etcd: EtcdUnderTest, watcher: LongRunning, key: string, value: string): Promise<string> {
   for (let i = 0; ; i++) {
-    ok(await etcdctlInPod(['put', key, value], withEnv));
+    ok(await etcd.etcdctl(['put', key, value], withEnv));
     try {
       // The whole event, value line included: it may arrive in a chunk of its own after the key's.
       return await watcher.waitFor(new RegExp(`^PUT\\n${escapeRe(key)}\\n${escapeRe(value)}$`, 'm'), 2_000);
@@ -57,47 +54,47 @@ async function putUntilWatched(watcher: LongRunning, key: string, value: string)
 }
 
 describe('§4.2 key operations', () => {
-  claim('ETCD-06', async ({ record }) => {
-    const key = runKey('xdkey1');
-    const viaEtcdctl = await kvSequenceWithEtcdctl(key, '111');
+  claim('ETCD-06', async ({ record, etcd }) => {
+    const key = etcd.runKey('xdkey1');
+    const viaEtcdctl = await kvSequenceWithEtcdctl(etcd, key, '111');
     record('etcdctl put/get/del/get (ETCDCTL_* exported)', showSequence(viaEtcdctl));
-    const viaEtcd3 = await kvSequenceWithEtcd3(runKey('xdkey1-etcd3'), '111');
+    const viaEtcd3 = await kvSequenceWithEtcd3(etcd, etcd.runKey('xdkey1-etcd3'), '111');
     record('etcd3 put/get/delete/get', showSequence(viaEtcd3));
     expectNoDifferences([
       ...checkKvSequence(viaEtcdctl, key, '111').map((d) => `etcdctl: ${d}`),
-      ...checkKvSequence(viaEtcd3, runKey('xdkey1-etcd3'), '111').map((d) => `etcd3: ${d}`),
+      ...checkKvSequence(viaEtcd3, etcd.runKey('xdkey1-etcd3'), '111').map((d) => `etcd3: ${d}`),
     ]);
   });
 
-  negativeControl('ETCD-06', 'get after del still returns the value (deviated copy of the live sequence)', async ({ record }) => {
-    const key = runKey('xdkey1-negative');
-    const live = await kvSequenceWithEtcdctl(key, '111');
+  negativeControl('ETCD-06', 'get after del still returns the value (deviated copy of the live sequence)', async ({ record, etcd }) => {
+    const key = etcd.runKey('xdkey1-negative');
+    const live = await kvSequenceWithEtcdctl(etcd, key, '111');
     const diffs = checkKvSequence({ ...live, getAfterDel: live.get }, key, '111');
     record('differences found', diffs.join('\n'));
     expectDifference(diffs, 'key still present after del');
   });
 
-  claim('ETCD-07', async ({ record }) => {
-    const key = runKey('watched');
-    const watcher = await startInEtcdPod(['watch', key], withEnv);
+  claim('ETCD-07', async ({ record, kube, etcd }) => {
+    const key = etcd.runKey('watched');
+    const watcher = await etcd.start(['watch', key], withEnv);
     let output: string;
     try {
-      output = await putUntilWatched(watcher, key, 'ttt');
+      output = await putUntilWatched(etcd, watcher, key, 'ttt');
     } finally {
-      await stopRun(watcher);
+      await etcd.stop(watcher);
     }
-    const left = await processesMatching(kube().kc, etcdRef(), key);
+    const left = await processesMatching(kube.kc, etcd.ref, key);
     record(`etcdctl watch ${key} (while another exec puts ttt)`, output);
     record('processes in the etcd container after the watcher was stopped', left.lines.join('\n') || '(no process mentions the watched key)');
 
     // etcd3 watcher: create() resolves once etcd has registered it, so one put is enough.
-    const key3 = runKey('watched-etcd3');
-    const { client } = await etcd3();
+    const key3 = etcd.runKey('watched-etcd3');
+    const { client } = await etcd.etcd3();
     const w = await client.watch().key(key3).create();
     const events: Array<{ type: string; key: string; value?: string }> = [];
     try {
       const seen = new Promise<void>((resolve) => w.on('put', (kv) => { events.push({ type: 'PUT', key: kv.key.toString(), value: kv.value.toString() }); resolve(); }));
-      ok(await etcdctlInPod(['put', key3, 'ttt'], withEnv));
+      ok(await etcd.etcdctl(['put', key3, 'ttt'], withEnv));
       await Promise.race([seen, sleep(5_000)]);
     } finally {
       await w.cancel();
@@ -110,11 +107,11 @@ describe('§4.2 key operations', () => {
     ]);
   });
 
-  negativeControl('ETCD-07', 'the watcher is gone (stopped) before the other client puts', async ({ record }) => {
-    const key = runKey('watched-negative');
-    const watcher = await startInEtcdPod(['watch', key], withEnv);
-    await stopRun(watcher);
-    ok(await etcdctlInPod(['put', key, 'ttt'], withEnv));
+  negativeControl('ETCD-07', 'the watcher is gone (stopped) before the other client puts', async ({ record, etcd }) => {
+    const key = etcd.runKey('watched-negative');
+    const watcher = await etcd.start(['watch', key], withEnv);
+    await etcd.stop(watcher);
+    ok(await etcd.etcdctl(['put', key, 'ttt'], withEnv));
     const diffs = checkWatchSawPut(parseWatchOutput(watcher.stdout()), key, 'ttt');
     record('differences found', diffs.join('\n'));
     expectDifference(diffs, `etcdctl watch printed no event for ${key}`);
@@ -130,19 +127,19 @@ describe('§4.2 key operations', () => {
     return { watchedMs: Date.now() - grantedAt };
   }
 
-  async function leaseWithEtcdctl(key: string): Promise<LeaseObservation> {
-    const grant = ok(await etcdctlInPod(['lease', 'grant', String(TTL)], withEnv));
+  async function leaseWithEtcdctl(etcd: EtcdUnderTest, key: string): Promise<LeaseObservation> {
+    const grant = ok(await etcd.etcdctl(['lease', 'grant', String(TTL)], withEnv));
     const grantedAt = Date.now();
     const parsed = parseLeaseGrant(grant.stdout);
     if (!parsed) return { ttlSeconds: TTL, grantText: grant.stdout, presentAfterPut: false, watchedMs: 0 };
-    ok(await etcdctlInPod(['put', `--lease=${parsed.id}`, key, 'leased'], withEnv));
-    const present = async () => ok(await etcdctlInPod(['get', key, '--print-value-only'], withEnv)).stdout.trim() === 'leased';
+    ok(await etcd.etcdctl(['put', `--lease=${parsed.id}`, key, 'leased'], withEnv));
+    const present = async () => ok(await etcd.etcdctl(['get', key, '--print-value-only'], withEnv)).stdout.trim() === 'leased';
     const presentAfterPut = await present();
     return { ttlSeconds: TTL, grantText: grant.stdout, grantedTtl: parsed.ttl, presentAfterPut, ...(await watchExpiry(present, grantedAt, (TTL + 5) * 1000)) };
   }
 
-  async function leaseWithEtcd3(key: string, keepAlive: boolean, watchMs = (TTL + 5) * 1000): Promise<LeaseObservation> {
-    const { client } = await etcd3();
+  async function leaseWithEtcd3(etcd: EtcdUnderTest, key: string, keepAlive: boolean, watchMs = (TTL + 5) * 1000): Promise<LeaseObservation> {
+    const { client } = await etcd.etcd3();
     const lease = client.lease(TTL, { autoKeepAlive: keepAlive });
     try {
       const id = await lease.grant();
@@ -160,15 +157,15 @@ describe('§4.2 key operations', () => {
     }
   }
 
-  claim('ETCD-08', async ({ record }) => {
-    const [viaEtcdctl, viaEtcd3] = await Promise.all([leaseWithEtcdctl(runKey('leased')), leaseWithEtcd3(runKey('leased-etcd3'), false)]);
+  claim('ETCD-08', async ({ record, etcd }) => {
+    const [viaEtcdctl, viaEtcd3] = await Promise.all([leaseWithEtcdctl(etcd, etcd.runKey('leased')), leaseWithEtcd3(etcd, etcd.runKey('leased-etcd3'), false)]);
     record('etcdctl lease grant / put --lease / get until gone', viaEtcdctl);
     record('etcd3 lease (no keep-alive) / put / get until gone', viaEtcd3);
     expectNoDifferences([...checkLeaseExpiry(viaEtcdctl).map((d) => `etcdctl: ${d}`), ...checkLeaseExpiry(viaEtcd3).map((d) => `etcd3: ${d}`)]);
   });
 
-  negativeControl('ETCD-08', 'the lease is kept alive (etcd3 keep-alive), so it never expires', async ({ record }) => {
-    const o = await leaseWithEtcd3(runKey('leased-kept-alive'), true, (TTL + 3) * 1000);
+  negativeControl('ETCD-08', 'the lease is kept alive (etcd3 keep-alive), so it never expires', async ({ record, etcd }) => {
+    const o = await leaseWithEtcd3(etcd, etcd.runKey('leased-kept-alive'), true, (TTL + 3) * 1000);
     record('etcd3 lease with keep-alive', o);
     const diffs = checkLeaseExpiry(o);
     record('differences found', diffs.join('\n'));
@@ -177,34 +174,34 @@ describe('§4.2 key operations', () => {
 
   const ACQUIRED = /^acquired (\S+)$/m;
   /** A contender that runs `sh -c 'echo acquired $ETCD_LOCK_KEY'` once it holds the lock (then releases it). */
-  async function contend(name: string, waitMs: number): Promise<{ acquired: boolean; output: string }> {
+  async function contend(etcd: EtcdUnderTest, name: string, waitMs: number): Promise<{ acquired: boolean; output: string }> {
     // "--": what follows is the command etcdctl runs under the lock, not etcdctl flags.
-    const contender = await startInEtcdPod(['lock', name, '--', 'sh', '-c', 'echo "acquired $ETCD_LOCK_KEY"'], withEnv);
+    const contender = await etcd.start(['lock', name, '--', 'sh', '-c', 'echo "acquired $ETCD_LOCK_KEY"'], withEnv);
     try {
       const out = await contender.waitFor(ACQUIRED, waitMs).catch(() => undefined);
       return { acquired: out !== undefined, output: out ?? `(nothing within ${waitMs / 1000}s) ${contender.stderr().trim().split('\n').at(-1) ?? ''}` };
     } finally {
-      await stopRun(contender);
+      await etcd.stop(contender);
     }
   }
 
   /** Holder `etcdctl lock NAME` (prints its key NAME/LEASE and holds until stopped); `meanwhile` runs while it holds. */
-  async function withLockHolder(name: string, meanwhile: (holderKey: string) => Promise<LockObservation['whileHeld']>): Promise<LockObservation> {
-    const holder = await startInEtcdPod(['lock', name], withEnv);
+  async function withLockHolder(etcd: EtcdUnderTest, name: string, meanwhile: (holderKey: string) => Promise<LockObservation['whileHeld']>): Promise<LockObservation> {
+    const holder = await etcd.start(['lock', name], withEnv);
     let holderKey: string;
     let whileHeld: LockObservation['whileHeld'];
     try {
       holderKey = (await holder.waitFor(new RegExp(`^${escapeRe(name)}/[0-9a-f]+$`, 'm'), 10_000)).split('\n').find((l) => l.startsWith(`${name}/`)) ?? '';
       whileHeld = await meanwhile(holderKey);
     } finally {
-      await stopRun(holder); // SIGTERM: etcdctl lock unlocks and ends its session
+      await etcd.stop(holder); // SIGTERM: etcdctl lock unlocks and ends its session
     }
-    const afterRelease = await contend(name, 10_000);
+    const afterRelease = await contend(etcd, name, 10_000);
     return { name, holderKey, whileHeld, afterRelease };
   }
 
-  async function lockWithEtcd3(name: string): Promise<LockObservation> {
-    const { client } = await etcd3();
+  async function lockWithEtcd3(etcd: EtcdUnderTest, name: string): Promise<LockObservation> {
+    const { client } = await etcd.etcd3();
     const holder = client.lock(name).ttl(10);
     const second = client.lock(name).ttl(10);
     await holder.acquire();
@@ -222,21 +219,21 @@ describe('§4.2 key operations', () => {
     return { name, holderKey: name, whileHeld, afterRelease: { acquired: r.exitCode === 0, output: r.exitCode === 0 ? 'acquired' : r.stderr } };
   }
 
-  claim('ETCD-09', async ({ record }) => {
-    const name = runKey('lock');
-    const viaEtcdctl = await withLockHolder(name, () => contend(name, 3_000));
+  claim('ETCD-09', async ({ record, etcd }) => {
+    const name = etcd.runKey('lock');
+    const viaEtcdctl = await withLockHolder(etcd, name, () => contend(etcd, name, 3_000));
     record('etcdctl lock: holder key, contender while held (3s), contender after release', viaEtcdctl);
-    const viaEtcd3 = await lockWithEtcd3(runKey('lock-etcd3'));
+    const viaEtcd3 = await lockWithEtcd3(etcd, etcd.runKey('lock-etcd3'));
     record('etcd3 Lock: second acquire while held, after release', viaEtcd3);
     expectNoDifferences([...checkLockExclusive(viaEtcdctl).map((d) => `etcdctl: ${d}`), ...checkLockExclusive(viaEtcd3).map((d) => `etcd3: ${d}`)]);
   }, 60_000);
 
-  negativeControl('ETCD-09', "the holder's session lease is revoked behind its back while it still runs", async ({ record }) => {
-    const name = runKey('lock-negative');
-    const o = await withLockHolder(name, async (holderKey) => {
+  negativeControl('ETCD-09', "the holder's session lease is revoked behind its back while it still runs", async ({ record, etcd }) => {
+    const name = etcd.runKey('lock-negative');
+    const o = await withLockHolder(etcd, name, async (holderKey) => {
       const lease = holderKey.slice(name.length + 1);
-      ok(await etcdctlInPod(['lease', 'revoke', lease], withEnv));
-      return contend(name, 3_000);
+      ok(await etcd.etcdctl(['lease', 'revoke', lease], withEnv));
+      return contend(etcd, name, 3_000);
     });
     record('etcdctl lock with the holder\'s lease revoked', o);
     const diffs = checkLockExclusive(o);

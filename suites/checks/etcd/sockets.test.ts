@@ -1,6 +1,6 @@
 // ETCD-01's socket observation on recorded /proc data.
 import { describe, expect, test } from 'vitest';
-import { checkEtcdClients, decodeEndpoint, etcdClients, parseProcNetTcp, type ProcessInfo } from './etcd-sockets.ts';
+import { checkEtcdClients, decodeEndpoint, etcdClients, parseProcNetTcp, type ProcessInfo } from './sockets.ts';
 
 // /proc/net/tcp lines: kube-apiserver (pid 10) and an etcdctl (pid 20) connected to etcd (pid 1) on 127.0.0.1:2379.
 const TCP = [

@@ -1,7 +1,7 @@
 // ETCD-01, observed on the node: which processes hold TCP connections to etcd's client port.
 // Pure functions of what was read there: /proc/net/tcp{,6}, the socket inodes of each process's fds, and
 // each client process's name, command line and whether it carries this run's marker.
-import type { Differences } from '../differences.ts';
+import type { Differences } from '../../differences.ts';
 
 export interface TcpEntry {
   local: string;

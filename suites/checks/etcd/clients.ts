@@ -1,0 +1,63 @@
+// ETCD-01: only kube-apiserver talks to etcd, judged on the components' flags and kubeconfigs (the TCP
+// connections on the node are judged in sockets.ts). Expectations come from the cluster under test.
+import type { Differences } from '../../differences.ts';
+import { parseFlags } from './common.ts';
+
+export interface EtcdClientsObservation {
+  /** The containers' commands from the static pods (mirror pods through the API, or the manifests). */
+  apiserver: string[];
+  controllerManager: string[];
+  scheduler: string[];
+  /** The kubelet's own command line on the node. */
+  kubelet: string[];
+  /** Kubeconfig path on the node → the server of its current context. */
+  kubeconfigServers: Record<string, string>;
+  /** The etcd static pod's command (its client URLs). */
+  etcd: string[];
+  /** Addresses of the control-plane node (InternalIP, Hostname) from the Node object. */
+  nodeAddresses: string[];
+}
+
+function etcdClientPorts(etcd: string[]): Set<string> {
+  const flags = parseFlags(etcd);
+  const urls = `${flags.get('listen-client-urls') ?? ''},${flags.get('advertise-client-urls') ?? ''}`.split(',').filter(Boolean);
+  return new Set(urls.map((u) => { try { return new URL(u).port; } catch { return ''; } }).filter(Boolean));
+}
+
+export function checkOnlyApiServerTalksToEtcd(o: EtcdClientsObservation): Differences {
+  const diffs: Differences = [];
+  const api = parseFlags(o.apiserver);
+  const etcdPorts = etcdClientPorts(o.etcd);
+  for (const flag of ['etcd-servers', 'etcd-cafile', 'etcd-certfile', 'etcd-keyfile']) {
+    if (!api.get(flag)) diffs.push(`kube-apiserver has no --${flag}`);
+  }
+  for (const url of (api.get('etcd-servers') ?? '').split(',').filter(Boolean)) {
+    let parsed: URL | undefined;
+    try { parsed = new URL(url); } catch { diffs.push(`kube-apiserver --etcd-servers has an invalid URL ${url}`); continue; }
+    if (parsed.protocol !== 'https:') diffs.push(`kube-apiserver reaches etcd at ${url}, not over https`);
+    if (!etcdPorts.has(parsed.port)) diffs.push(`kube-apiserver reaches etcd at ${url}, not on one of etcd's client ports (${[...etcdPorts].join(', ') || 'none found'})`);
+  }
+
+  const advertise = api.get('advertise-address');
+  const securePort = api.get('secure-port') ?? '6443';
+  const apiHosts = new Set([advertise, ...o.nodeAddresses, 'localhost', '127.0.0.1', '[::1]'].filter((h): h is string => !!h));
+  const checkKubeconfig = (who: string, path: string | undefined) => {
+    if (!path) { diffs.push(`${who} has no kubeconfig`); return; }
+    const server = o.kubeconfigServers[path];
+    if (!server) { diffs.push(`${who}'s kubeconfig ${path} has no server`); return; }
+    let u: URL;
+    try { u = new URL(server); } catch { diffs.push(`${who}'s kubeconfig ${path} has an invalid server ${server}`); return; }
+    if (etcdPorts.has(u.port)) diffs.push(`${who}'s kubeconfig ${path} points at etcd (${server}), not at the API server`);
+    else if (u.protocol !== 'https:' || u.port !== securePort || !apiHosts.has(u.hostname)) {
+      diffs.push(`${who}'s kubeconfig ${path} points at ${server}, not at the API server (https://${advertise ?? 'NODE'}:${securePort})`);
+    }
+  };
+
+  for (const [who, command] of [['kube-controller-manager', o.controllerManager], ['kube-scheduler', o.scheduler], ['kubelet', o.kubelet]] as const) {
+    if (!command.length) { diffs.push(`${who}: no command line observed`); continue; }
+    const flags = parseFlags(command);
+    for (const [flag, value] of flags) if (flag.startsWith('etcd')) diffs.push(`${who} has etcd flag --${flag}${value ? `=${value}` : ''}`);
+    checkKubeconfig(who, flags.get('kubeconfig'));
+  }
+  return diffs;
+}

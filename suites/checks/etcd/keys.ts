@@ -1,0 +1,115 @@
+// §4.2, ETCD-06..09: put/get/del, watch, leases and locks, each with etcdctl in the pod and with etcd3.
+import type { Differences } from '../../differences.ts';
+import { failureReason, type CommandOutcome } from './common.ts';
+
+// ---------------------------------------------------------------------------------------------------------------
+// ETCD-06: put, get, del, get
+
+export interface KvSequence {
+  put: CommandOutcome;
+  get: CommandOutcome;
+  del: CommandOutcome;
+  getAfterDel: CommandOutcome;
+}
+
+export function checkKvSequence(s: KvSequence, key: string, value: string): Differences {
+  const diffs: Differences = [];
+  const out = (o: CommandOutcome) => o.stdout.replace(/\n$/, '');
+  const failed = (what: string, o: CommandOutcome) => { diffs.push(`${what} exited ${o.exitCode}: ${failureReason(o.stderr)}`); };
+  if (s.put.exitCode !== 0) failed('put', s.put); else if (out(s.put) !== 'OK') diffs.push(`put printed ${JSON.stringify(out(s.put))}, not OK`);
+  if (s.get.exitCode !== 0) failed('get', s.get); else if (out(s.get) !== `${key}\n${value}`) diffs.push(`get printed ${JSON.stringify(out(s.get))}, not the key and value lines ${JSON.stringify(`${key}\n${value}`)}`);
+  if (s.del.exitCode !== 0) failed('del', s.del); else if (out(s.del) !== '1') diffs.push(`del printed ${JSON.stringify(out(s.del))}, not 1`);
+  if (s.getAfterDel.exitCode !== 0) failed('get after del', s.getAfterDel);
+  else if (out(s.getAfterDel) !== '') diffs.push(`key still present after del: get printed ${JSON.stringify(out(s.getAfterDel))}`);
+  return diffs;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// ETCD-07: watch
+
+export interface WatchEvent {
+  type: string;
+  key: string;
+  value?: string;
+}
+
+/** etcdctl watch's simple output: TYPE, KEY, VALUE lines (DELETE has no value line). */
+export function parseWatchOutput(stdout: string): WatchEvent[] {
+  const lines = stdout.split('\n');
+  const events: WatchEvent[] = [];
+  for (let i = 0; i < lines.length;) {
+    const type = lines[i]!;
+    if (type === 'PUT') { events.push({ type, key: lines[i + 1] ?? '', value: lines[i + 2] }); i += 3; }
+    else if (type === 'DELETE') { events.push({ type, key: lines[i + 1] ?? '' }); i += 2; }
+    else i += 1;
+  }
+  return events;
+}
+
+/** The watcher saw the put: an event PUT, KEY, VALUE, and nothing else for another key. */
+export function checkWatchSawPut(events: WatchEvent[], key: string, value: string, who = 'etcdctl watch'): Differences {
+  if (events.some((e) => e.type === 'PUT' && e.key === key && e.value === value)) {
+    const others = events.filter((e) => e.key !== key);
+    return others.map((e) => `${who} printed an event for another key: ${e.type} ${e.key}`);
+  }
+  if (!events.length) return [`${who} printed no event for ${key}`];
+  return [`${who} printed ${events.map((e) => [e.type, e.key, e.value].filter((x) => x !== undefined).join(' ')).join('; ')}, not PUT ${key} ${value}`];
+}
+
+export function checkNoProcessesLeft(lines: string[], what: string): Differences {
+  return lines.map((l) => `${what} still running after it was stopped: ${l.trim().slice(0, 200)}`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// ETCD-08: leases
+
+export interface LeaseObservation {
+  ttlSeconds: number;
+  /** What the grant answered, for messages (etcdctl: "lease ID granted with TTL(Ns)"). */
+  grantText: string;
+  /** The TTL the grant reports; undefined when the answer could not be read. */
+  grantedTtl?: number;
+  /** The key was there right after the put. */
+  presentAfterPut: boolean;
+  /** When the key was first seen gone, counted from the grant; undefined when it never went. */
+  goneAfterMs?: number;
+  /** How long it was watched for. */
+  watchedMs: number;
+}
+
+/** etcdctl lease grant's answer: the lease ID (hex) and its TTL. */
+export function parseLeaseGrant(stdout: string): { id: string; ttl: number } | undefined {
+  const m = /^lease ([0-9a-f]+) granted with TTL\((\d+)s\)$/.exec(stdout.trim());
+  return m ? { id: m[1]!, ttl: Number(m[2]) } : undefined;
+}
+
+export function checkLeaseExpiry(o: LeaseObservation): Differences {
+  const diffs: Differences = [];
+  if (o.grantedTtl === undefined) diffs.push(`lease grant answered ${JSON.stringify(o.grantText.trim())}, not "lease ID granted with TTL(${o.ttlSeconds}s)"`);
+  else if (o.grantedTtl !== o.ttlSeconds) diffs.push(`lease granted with a TTL of ${o.grantedTtl}s, ${o.ttlSeconds}s requested`);
+  if (!o.presentAfterPut) diffs.push('the key was not there right after put --lease');
+  if (o.goneAfterMs === undefined) diffs.push(`key still present ${(o.watchedMs / 1000).toFixed(1)}s after a lease with a TTL of ${o.ttlSeconds}s was granted`);
+  else if (o.goneAfterMs < (o.ttlSeconds - 1) * 1000) diffs.push(`key gone after ${o.goneAfterMs}ms, before the lease's TTL of ${o.ttlSeconds}s`);
+  return diffs;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// ETCD-09: locks
+
+export interface LockObservation {
+  name: string;
+  /** The holder's lock key (etcdctl prints NAME/LEASE-ID; etcd3's Lock uses NAME itself). */
+  holderKey: string;
+  /** A second contender while the holder still held the lock. */
+  whileHeld: { acquired: boolean; output: string };
+  /** A contender after the holder released it. */
+  afterRelease: { acquired: boolean; output: string };
+}
+
+export function checkLockExclusive(o: LockObservation): Differences {
+  const diffs: Differences = [];
+  if (o.holderKey !== o.name && !o.holderKey.startsWith(`${o.name}/`)) diffs.push(`the holder did not get a lock key ${o.name} or under ${o.name}/ (got ${JSON.stringify(o.holderKey.slice(0, 200))})`);
+  if (o.whileHeld.acquired) diffs.push(`a second contender acquired ${o.name} while the holder had it (${JSON.stringify(o.whileHeld.output.trim().slice(0, 200))})`);
+  if (!o.afterRelease.acquired) diffs.push(`a contender did not acquire ${o.name} after the holder released it (${JSON.stringify(o.afterRelease.output.trim().slice(0, 200))})`);
+  return diffs;
+}

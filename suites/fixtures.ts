@@ -1,0 +1,56 @@
+// What the claims share, as vitest fixtures: a claim names what it needs in its context
+// (`claim('ETCD-06', async ({ record, etcd }) => …)`) and vitest sets up only that, once per scope, and tears
+// it down when the scope ends (the file's fixtures after its last test, also when tests failed).
+// The live projects run with `isolate: false`: the files of a worker share this module, not their state.
+//   worker: the cluster and run provided to the worker (inject), the clients of the cluster, the API server's
+//           URL and admin credentials; nothing to close.
+//   file:   the etcd under test as this file uses it (its keys, the etcdctl it left running, its etcd3
+//           connection), closed and removed after the file; the control plane's deviations before the
+//           disruptive controls stage anything.
+import { inject, test } from 'vitest';
+import type { ClusterInfo, RunContext } from '../contract/cluster.ts';
+import { runHash } from '../contract/run-id.ts';
+import { kubeClients, type KubeClients } from '../helpers/kube.ts';
+import { Kubectl } from '../helpers/kubectl.ts';
+import { ApiServer } from './apiserver/fixture.ts';
+import { controlPlaneDeviations } from './deviations/components.ts';
+import { EtcdUnderTest } from './etcd/fixture.ts';
+
+/** The cluster under test, the run, and clients of the cluster: what helpers of the suites are handed. */
+export interface Live {
+  cluster: ClusterInfo;
+  run: RunContext;
+  /** @kubernetes/client-node clients for the run's kubeconfig. */
+  kube: KubeClients;
+  /** kubectl built for the server's version, on the run's kubeconfig; marks what it spawns with the run. */
+  kubectl: Kubectl;
+}
+
+interface WorkerFixtures extends Live {
+  /** §3: the API server's URL and the run's admin credentials, and GETs made with them. */
+  apiServer: ApiServer;
+}
+
+interface FileFixtures {
+  /** §4: the etcd under test, what this file writes to it and starts in it; cleaned up after the file. */
+  etcd: EtcdUnderTest;
+  /** §2: how the control plane deviates (COMP-01's containers, COMP-02's pods) before a disruptive control stages anything. */
+  controlPlaneDeviations: string[];
+}
+
+export type ClaimFixtures = WorkerFixtures & FileFixtures;
+
+export const claimTest = test.extend<{ $worker: WorkerFixtures; $file: FileFixtures }>({
+  cluster: [async ({}, use) => use(inject('cluster')), { scope: 'worker' }],
+  run: [async ({}, use) => use(inject('run')), { scope: 'worker' }],
+  kube: [async ({ cluster }, use) => use(kubeClients(cluster.kubeconfig, cluster.context)), { scope: 'worker' }],
+  kubectl: [async ({ cluster, run }, use) => use(new Kubectl(cluster.kubectl, cluster.kubeconfig, cluster.context, runHash(run.runId))), { scope: 'worker' }],
+  apiServer: [async ({ cluster, kube, kubectl }, use) => use(new ApiServer({ cluster, kube, kubectl })), { scope: 'worker' }],
+  etcd: [async ({ cluster, kube, run }, use) => {
+    const etcd = new EtcdUnderTest({ cluster, kube, run });
+    await use(etcd);
+    // After the file's last test, whatever happened in it: stops its etcdctl, removes its keys, closes etcd3.
+    await etcd.close();
+  }, { scope: 'file' }],
+  controlPlaneDeviations: [async ({ cluster, kube }, use) => use(await controlPlaneDeviations({ cluster, kube })), { scope: 'file' }],
+});
