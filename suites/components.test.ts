@@ -11,7 +11,7 @@ import {
 import { expectDifference, expectNoDifferences } from './differences.ts';
 import { eventually, settledNote } from './eventually.ts';
 import { withContextNamespace } from './deviations/components.ts';
-import type { Live } from './fixtures.ts';
+import type { Live } from './live.ts';
 import { crictlContainers } from './observations.ts';
 
 

@@ -8,23 +8,13 @@
 //           connection), closed and removed after the file; the control plane's deviations before the
 //           disruptive controls stage anything.
 import { inject, test } from 'vitest';
-import type { ClusterInfo, RunContext } from '../contract/cluster.ts';
 import { runHash } from '../contract/run-id.ts';
-import { kubeClients, type KubeClients } from '../helpers/kube.ts';
+import { kubeClients } from '../helpers/kube.ts';
 import { Kubectl } from '../helpers/kubectl.ts';
+import type { Live } from './live.ts';
 import { ApiServer } from './apiserver/fixture.ts';
 import { controlPlaneDeviations } from './deviations/components.ts';
 import { EtcdUnderTest } from './etcd/fixture.ts';
-
-/** The cluster under test, the run, and clients of the cluster: what helpers of the suites are handed. */
-export interface Live {
-  cluster: ClusterInfo;
-  run: RunContext;
-  /** @kubernetes/client-node clients for the run's kubeconfig. */
-  kube: KubeClients;
-  /** kubectl built for the server's version, on the run's kubeconfig; marks what it spawns with the run. */
-  kubectl: Kubectl;
-}
 
 interface WorkerFixtures extends Live {
   /** §3: the API server's URL and the run's admin credentials, and GETs made with them. */

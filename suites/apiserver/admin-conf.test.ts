@@ -17,7 +17,8 @@ import { checkVerboseVersionLog, expectedUserAgent, type ClientVersion } from '.
 import { credentialFreeKubeconfig, withNodeTempDir, writeNodeFile } from '../deviations/apiserver.ts';
 import { expectDifference, expectNoDifferences } from '../differences.ts';
 import type { ClusterInfo } from '../../contract/cluster.ts';
-import type { ClaimFixtures, Live } from '../fixtures.ts';
+import type { ClaimFixtures } from '../fixtures.ts';
+import type { Live } from '../live.ts';
 
 const ADMIN_CONF = '/etc/kubernetes/admin.conf';
 

@@ -7,7 +7,7 @@ import { contextCredentials, parseKubeconfig, resolveContext, type PemCredential
 import { profileFor } from '../../contract/lines.ts';
 import { loggedExchanges, parseKlog } from '../../helpers/klog.ts';
 import { observedPodListPath } from '../checks/apiserver/verbosity.ts';
-import type { Live } from '../fixtures.ts';
+import type { Live } from '../live.ts';
 
 export class ApiServer {
   /** https://HOST:PORT of the API server, from the run's kubeconfig. */

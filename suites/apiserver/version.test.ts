@@ -11,7 +11,8 @@ import {
 } from '../checks/apiserver/version.ts';
 import { withoutApfHeaders } from '../deviations/apiserver.ts';
 import { expectDifference, expectNoDifferences } from '../differences.ts';
-import type { ClaimFixtures, Live } from '../fixtures.ts';
+import type { ClaimFixtures } from '../fixtures.ts';
+import type { Live } from '../live.ts';
 import type { ApiServer } from './fixture.ts';
 
 async function clientVersion(k: Kubectl): Promise<ClientVersion & { kustomizeVersion: string }> {

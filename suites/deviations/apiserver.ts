@@ -7,7 +7,7 @@ import { nodeExecOk } from '../../helpers/node.ts';
 import { PURPOSE_LABEL } from '../../contract/marks.ts';
 import { runName } from '../../contract/run-id.ts';
 import type { ClusterInfo } from '../../contract/cluster.ts';
-import type { Live } from '../fixtures.ts';
+import type { Live } from '../live.ts';
 
 const ANONYMOUS_READER = 'anonymous-pod-reader';
 

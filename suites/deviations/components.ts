@@ -12,7 +12,7 @@ import { nodeExec, nodeExecOk } from '../../helpers/node.ts';
 import { waitUntil } from '../../helpers/wait.ts';
 import { runName } from '../../contract/run-id.ts';
 import { checkCrictlContainers, checkKubeSystemPods, podReady } from '../checks/components.ts';
-import type { Live } from '../fixtures.ts';
+import type { Live } from '../live.ts';
 import { crictlContainers } from '../observations.ts';
 
 /**

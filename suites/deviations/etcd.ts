@@ -11,7 +11,7 @@ import { runLabels } from '../../helpers/namespace.ts';
 import { runHash, runName } from '../../contract/run-id.ts';
 import { waitUntil } from '../../helpers/wait.ts';
 import { NotStaged } from '../differences.ts';
-import type { Live } from '../fixtures.ts';
+import type { Live } from '../live.ts';
 import type { EtcdClientsObservation } from '../checks/etcd/clients.ts';
 import type { VersionObservation } from '../checks/etcd/version.ts';
 

@@ -12,7 +12,7 @@ import { checkEtcdClients, describeClients, etcdClients, parseProcNetTcp, type E
 import { schedulerWithEtcdFlag } from '../deviations/etcd.ts';
 import { expectDifference, expectNoDifferences } from '../differences.ts';
 import { eventually } from '../eventually.ts';
-import type { Live } from '../fixtures.ts';
+import type { Live } from '../live.ts';
 import { PROCESS_MARKER } from '../../helpers/kubectl.ts';
 import { runHash } from '../../contract/run-id.ts';
 import { staticPodCommand, withEnv } from './fixture.ts';

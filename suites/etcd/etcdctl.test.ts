@@ -17,7 +17,7 @@ import { checkSameOutcome } from '../checks/etcd/variables.ts';
 import { checkEtcdVersion, releaseOfImage, type VersionObservation } from '../checks/etcd/version.ts';
 import { podImageOtherRelease, v2StyleEnv, withLaxEtcd } from '../deviations/etcd.ts';
 import { expectDifference, expectNoDifferences, NotStaged } from '../differences.ts';
-import type { Live } from '../fixtures.ts';
+import type { Live } from '../live.ts';
 import { attempt, nodeInternalIp, outcome, withEnv, type EtcdUnderTest } from './fixture.ts';
 
 // Short limits: a refused connection shows as etcdctl's own timeout.

@@ -10,7 +10,7 @@ import { EtcdPod, ETCDCTL_ENV, type EtcdctlResult } from '../../helpers/etcd/etc
 import type { LongRunning, PodRef } from '../../helpers/etcd/exec.ts';
 import { parseFlags, type CommandOutcome } from '../checks/etcd/common.ts';
 import { runHash } from '../../contract/run-id.ts';
-import type { Live } from '../fixtures.ts';
+import type { Live } from '../live.ts';
 
 export const NAMESPACE = 'kube-system';
 

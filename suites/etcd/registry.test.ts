@@ -11,7 +11,7 @@ import { checkCompactness, checkStoredValue, describeSizes, type ApiObjectIdenti
 import { checkContains, checkRegistryLayout, compareKeysWithApi, type LayoutReport, type ResourceScopes } from '../checks/etcd/registry.ts';
 import { withCustomResource, withExtraKey, withoutKey } from '../deviations/etcd.ts';
 import { expectDifference, expectNoDifferences } from '../differences.ts';
-import type { Live } from '../fixtures.ts';
+import type { Live } from '../live.ts';
 import { NAMESPACE, type EtcdUnderTest } from './fixture.ts';
 
 async function resourceScopes(k: Live['kubectl']): Promise<ResourceScopes> {
