@@ -100,7 +100,7 @@ describe('junit', () => {
   test('every testsuite carries the run\'s properties; a group\'s also its section and title', () => {
     for (const suite of junit.testsuites) {
       const properties = Object.fromEntries(suite.properties.map((p) => [p.name, p.value]));
-      expect(properties, suite.name).toMatchObject({ runId: model.runId, outcome: model.outcome, Kubernetes: 'v1.33.3', 'timing: Cluster create': '48.7 s' });
+      expect(properties, suite.name).toMatchObject({ runId: model.runId, outcome: model.outcome, Kubernetes: 'v1.33.3', 'timing: kind create cluster': '48.7 s' });
       const group = model.groups.find((g) => g.id === suite.name);
       if (group) expect(suite.properties.slice(-2)).toEqual([{ name: 'section', value: group.section }, { name: 'title', value: group.title }]);
       else expect(properties).not.toHaveProperty('section');

@@ -18,6 +18,7 @@ import { restoreScaled } from '../../helpers/scaled.ts';
 import { DOCKER_OWNER_PROCESS_LABEL, DOCKER_RUN_LABEL, OWNER_LABEL, OWNER_PROCESS_ENV, REPLICAS_BEFORE, RUN_LABEL, SCALED_BY } from '../../contract/marks.ts';
 import { inOwnPidNamespace, processAlive, processIdentity } from '../../helpers/host-process.ts';
 import { nodeExec } from '../../helpers/node.ts';
+import { removeStoppedSandboxes } from '../../helpers/static-pod.ts';
 import { hashOfRunName, runHash, runName } from '../../contract/run-id.ts';
 
 const LEASE = 'run';
@@ -140,6 +141,8 @@ async function nodeFiles(cluster: ClusterInfo): Promise<Found[]> {
       // Put back unless a manifest is there again (someone restored it): then the parked copy goes.
       remove: async () => {
         const present = (await nodeExec(cluster, ['test', '-e', manifest])).exitCode === 0;
+        // As the control itself does before putting it back: no exited container left to back off from.
+        if (!present) await removeStoppedSandboxes(cluster, `${m[1]!.replace(/\.yaml$/, '')}-${cluster.nodeName}`, 15_000).catch(() => []);
         await nodeExec(cluster, present ? ['rm', '-f', '--', path] : ['mv', '--', path, manifest]);
       },
     });

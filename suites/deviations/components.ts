@@ -9,6 +9,7 @@ import { parkedSuffix } from '../../contract/marks.ts';
 import { restoreScaled, scaleRecorded } from '../../helpers/scaled.ts';
 import { Kubectl } from '../../helpers/kubectl.ts';
 import { nodeExec, nodeExecOk } from '../../helpers/node.ts';
+import { removeStoppedSandboxes, runningContainerId } from '../../helpers/static-pod.ts';
 import { waitUntil } from '../../helpers/wait.ts';
 import { runName } from '../../contract/run-id.ts';
 import { checkCrictlContainers, checkKubeSystemPods, podReady } from '../checks/components.ts';
@@ -32,6 +33,7 @@ export async function controlPlaneDeviations({ cluster, kube }: Pick<Live, 'clus
 export async function withStaticPodRemoved({ cluster: c, kube, run }: Pick<Live, 'cluster' | 'kube' | 'run'>, component: string, fn: () => Promise<void>): Promise<void> {
   const manifest = `/etc/kubernetes/manifests/${component}.yaml`;
   const parked = `/etc/kubernetes/${component}.yaml${parkedSuffix(run.runId)}`;
+  const pod = `${component}-${c.nodeName}`;
   await nodeExecOk(c, ['mv', manifest, parked]);
   try {
     await waitUntil(`${component} container to stop`, async () => {
@@ -40,13 +42,19 @@ export async function withStaticPodRemoved({ cluster: c, kube, run }: Pick<Live,
     }, 90_000);
     await fn();
   } finally {
+    // Without the stopped pod's exited container, kubelet starts the restored pod at once instead of under a
+    // back-off that grows run after run (helpers/static-pod.ts).
+    await removeStoppedSandboxes(c, pod).catch(() => []);
     await nodeExecOk(c, ['mv', parked, manifest]);
-    // Undoing our own deviation: back to how the run found it, boundedly.
-    await waitUntil(`${component}-${c.nodeName} to be Ready again`, async () => {
-      const pod = await kube.core.readNamespacedPod({ namespace: 'kube-system', name: `${component}-${c.nodeName}` }).catch(() => undefined);
-      const running = await nodeExec(c, ['crictl', 'ps', '--name', `^${component}$`, '-q']);
-      return !!pod && podReady(pod) && running.stdout.trim() !== '';
-    }, 90_000);
+    // Undoing our own deviation: back to how the run found it, boundedly. Ready is read off the new container
+    // (the mirror pod may still show the old one's status for a moment).
+    await waitUntil(`${pod} to be Ready again`, async () => {
+      const running = await runningContainerId(c, component);
+      if (!running) return false;
+      const status = await kube.core.readNamespacedPod({ namespace: 'kube-system', name: pod }).catch(() => undefined);
+      const current = status?.status?.containerStatuses?.find((s) => s.name === component);
+      return !!status && podReady(status) && !!current?.containerID?.endsWith(running);
+    }, 90_000, 500);
   }
 }
 

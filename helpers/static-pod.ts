@@ -1,0 +1,27 @@
+// Static pods on the node, as a negative control moves one away and back.
+import type { ClusterInfo } from '../contract/cluster.ts';
+import { nodeExec } from './node.ts';
+import { waitUntil } from './wait.ts';
+
+const sandboxes = async (cluster: ClusterInfo, pod: string, ready: boolean) =>
+  (await nodeExec(cluster, ['crictl', 'pods', '--name', `^${pod}$`, ...(ready ? ['--state', 'ready'] : []), '-q'])).stdout.split('\n').filter(Boolean);
+
+/**
+ * Removes the stopped sandboxes of a static pod whose manifest was moved away, with their exited containers.
+ * A manifest put back with the same content is the same pod (its UID hashes the file and its content), and
+ * kubelet restarts its container under the back-off of the exited one it finds ("CrashLoopBackOff: back-off
+ * 10s restarting failed container", doubling run after run up to 5 min): with no exited container left,
+ * the pod starts at once. Returns the sandboxes removed; best effort (kubelet may be removing them too).
+ */
+export async function removeStoppedSandboxes(cluster: ClusterInfo, pod: string, timeoutMs = 30_000): Promise<string[]> {
+  await waitUntil(`the sandbox of ${pod} to stop`, async () => (await sandboxes(cluster, pod, true)).length === 0, timeoutMs, 250);
+  const stopped = await sandboxes(cluster, pod, false);
+  for (const id of stopped) await nodeExec(cluster, ['crictl', 'rmp', id]);
+  return stopped;
+}
+
+/** The ID of the running container named `container` on the node, if one runs. */
+export async function runningContainerId(cluster: ClusterInfo, container: string): Promise<string | undefined> {
+  const r = await nodeExec(cluster, ['crictl', 'ps', '--name', `^${container}$`, '-q']);
+  return r.exitCode === 0 ? r.stdout.split('\n').find(Boolean) : undefined;
+}
