@@ -3,7 +3,7 @@
 // and etcdctl, containerd v2.4+) cannot be `go install`ed: a wrapper module requires them, replaces
 // each relative target with the published module of the matching version and repeats their excludes
 // (a dependency's excludes are ignored; only the main module's apply).
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { log } from '../../helpers/log.ts';
@@ -89,12 +89,50 @@ export interface WrapperBuild {
   cgo?: boolean;
 }
 
+/**
+ * The name `go build -o DIR/` gives a main package's executable (cmd/go's DefaultExecName): the
+ * import path's last element, or in module mode the one before it where that is a major version
+ * suffix v2, v3, ... (go.etcd.io/etcd/server/v3 is written as `server`).
+ */
+export function goExecName(pkg: string): string {
+  const parts = pkg.split('/');
+  const last = parts.at(-1)!;
+  return parts.length > 1 && /^v(?:[2-9]\d*|1\d+)$/.test(last) ? parts.at(-2)! : last;
+}
+
+/** One `go build` of several main packages with the same tags: their executables (Go's name → ours). */
+export interface BuildGroup {
+  tags?: string[];
+  binaries: Array<{ pkg: string; name: string }>;
+}
+
+/**
+ * The `go build` runs that make `binaries`: one per tag set (a binary's own tags, else `tags`), in
+ * the order the tag sets first appear, so that one invocation shares its action graph and links side
+ * by side. A binary whose executable name its tag set's group already holds (two packages ending in
+ * the same element) goes to another group of the same tags: one directory cannot hold both.
+ */
+export function buildGroups(binaries: WrapperBuild['binaries'], tags?: string[]): BuildGroup[] {
+  const groups: Array<BuildGroup & { key: string; execs: Set<string> }> = [];
+  for (const b of binaries) {
+    const own = b.tags ?? tags;
+    const key = (own ?? []).join(',');
+    const exec = goExecName(b.pkg);
+    let group = groups.find((g) => g.key === key && !g.execs.has(exec));
+    if (!group) groups.push((group = { key, tags: own, binaries: [], execs: new Set() }));
+    group.binaries.push({ pkg: b.pkg, name: b.name });
+    group.execs.add(exec);
+  }
+  return groups.map(({ tags: t, binaries: bs }) => ({ ...(t?.length ? { tags: t } : {}), binaries: bs }));
+}
+
 /** Builds binaries from modules through a generated wrapper module; cached by its inputs. */
 export async function buildWithWrapper(spec: WrapperBuild): Promise<string> {
   // Module info (commit time) is part of the ldflags: resolve it before keying the cache.
   const mains = await Promise.all(spec.modules.map((m) => downloadModule(m.path, m.version)));
   const ldflags = ['-s', '-w', ...spec.ldflags(mains[0]!)].join(' ');
   const inputs = { kind: 'go-wrapper', modules: spec.modules, binaries: spec.binaries, tags: spec.tags, ldflags, cgo: spec.cgo ?? false, go: await goVersion() };
+  const what = spec.modules.map((m) => `${m.path}@${m.version}`).join(', ');
   await cached(spec.outDir, inputs, async (tmp) => {
     const first = parseGoMod(mains[0]!.goMod);
     const replaces = new Map<string, string>();
@@ -117,12 +155,23 @@ export async function buildWithWrapper(spec: WrapperBuild): Promise<string> {
     await writeFile(join(src, 'go.mod'), goMod);
     // A tools file makes `go mod tidy` resolve every package we build.
     await writeFile(join(src, 'tools.go'), ['//go:build tools', 'package tools', ...spec.binaries.map((b) => `import _ "${b.pkg}"`), ''].join('\n'));
-    log.step(`resolving dependencies of ${spec.modules.map((m) => `${m.path}@${m.version}`).join(', ')}`);
-    await go(['mod', 'tidy'], src, spec.cgo);
-    for (const [i, b] of spec.binaries.entries()) {
-      log.step(`go build ${b.name} (${i + 1}/${spec.binaries.length})`);
-      const tags = b.tags ?? spec.tags;
-      await go(['build', '-trimpath', ...(tags?.length ? ['-tags', tags.join(',')] : []), '-ldflags', ldflags, '-o', join(tmp, b.name), b.pkg], src, spec.cgo);
+    log.step(`resolving dependencies of ${what}`);
+    await go(['mod', 'tidy'], src, `go mod tidy for ${what}`, spec.cgo);
+    const groups = buildGroups(spec.binaries, spec.tags);
+    for (const [i, group] of groups.entries()) {
+      const names = group.binaries.map((b) => b.name).join(', ');
+      log.step(`go build ${names}${groups.length > 1 ? ` (${i + 1}/${groups.length})` : ''}`);
+      // Each group writes into a directory of its own (Go names the executables), then each is moved to its name.
+      const out = join(tmp, `.go-build-${i}`);
+      await mkdir(out);
+      const tags = group.tags?.length ? ['-tags', group.tags.join(',')] : [];
+      await go(['build', '-trimpath', ...tags, '-ldflags', ldflags, '-o', `${out}/`, ...group.binaries.map((b) => b.pkg)], src, `go build ${names} (${what})`, spec.cgo);
+      for (const b of group.binaries) {
+        await rename(join(out, goExecName(b.pkg)), join(tmp, b.name)).catch(() => {
+          throw new Error(`go build ${names} (${what}) wrote no executable ${goExecName(b.pkg)} for ${b.pkg}`);
+        });
+      }
+      await rm(out, { recursive: true });
     }
   });
   return spec.outDir;
@@ -162,9 +211,9 @@ export async function goVersion(): Promise<string> {
   return cachedGoVersion;
 }
 
-async function go(args: string[], cwd: string, cgo = false): Promise<void> {
+async function go(args: string[], cwd: string, what: string, cgo = false): Promise<void> {
   const r = await execa('go', args, { cwd, env: goEnv(cgo), reject: false, all: true });
-  if (r.exitCode !== 0) throw new Error(`go ${args[0]} failed in ${cwd}: ${lastLines(r.all ?? '')}`);
+  if (r.exitCode !== 0) throw new Error(`${what} failed: ${lastLines(r.all ?? '')}`);
 }
 
 function lastLines(text: string, n = 5): string {
