@@ -54,7 +54,8 @@ export async function cached(dir: string, inputs: unknown, build: (tmpDir: strin
     await rm(dir, { recursive: true, force: true });
     await rename(tmp, dir);
   } catch (error) {
-    await rm(tmp, { recursive: true, force: true });
+    // Retried: a stopped build's last child may still be closing a file in it.
+    await rm(tmp, { recursive: true, force: true, maxRetries: 3 });
     throw error;
   }
   return true;

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { parseGoMod } from './go-modules.ts';
+import { buildGroups, goExecName, parseGoMod } from './go-modules.ts';
+import { KUBERNETES_BINARIES } from './components.ts';
 
 describe('parseGoMod', () => {
   test('reads go, godebug, excludes and relative replaces in both forms, ignoring forbidden and versioned replaces', () => {
@@ -25,5 +26,65 @@ describe('parseGoMod', () => {
       { module: 'k8s.io/api', target: './staging/src/k8s.io/api' },
       { module: 'go.etcd.io/etcd/api/v3', target: '../api' },
     ]);
+  });
+});
+
+describe('goExecName: the name go build -o DIR/ gives an executable', () => {
+  test('the last element, or the one before a major version suffix (v2 and up)', () => {
+    expect(goExecName('k8s.io/kubernetes/cmd/kube-apiserver')).toBe('kube-apiserver');
+    expect(goExecName('k8s.io/component-base/logs/kube-log-runner')).toBe('kube-log-runner');
+    expect(goExecName('go.etcd.io/etcd/server/v3')).toBe('server');
+    expect(goExecName('go.etcd.io/etcd/etcdctl/v3')).toBe('etcdctl');
+    expect(goExecName('example.com/tool/v12')).toBe('tool');
+    // v0, v1, v01 are no major version suffixes; a one-element path keeps its element.
+    for (const p of ['example.com/x/v1', 'example.com/x/v0', 'example.com/x/v01']) expect(goExecName(p)).toBe(p.split('/').at(-1));
+    expect(goExecName('v2')).toBe('v2');
+  });
+});
+
+describe('buildGroups: one go build per tag set', () => {
+  test('the Kubernetes binaries (cmd/NAME and a staging module\'s kube-log-runner) share their tags: one build', () => {
+    const binaries = KUBERNETES_BINARIES.map((name) => ({ pkg: name === 'kube-log-runner' ? 'k8s.io/component-base/logs/kube-log-runner' : `k8s.io/kubernetes/cmd/${name}`, name }));
+    const groups = buildGroups(binaries, ['selinux', 'notest']);
+    expect(groups).toEqual([{ tags: ['selinux', 'notest'], binaries }]);
+    for (const b of groups[0]!.binaries) expect(goExecName(b.pkg)).toBe(b.name);
+  });
+
+  test('containerd: the shim with tags of its own is built apart; order of first appearance kept', () => {
+    const pkg = 'github.com/containerd/containerd/v2/cmd';
+    const groups = buildGroups([
+      { pkg: `${pkg}/containerd`, name: 'containerd' },
+      { pkg: `${pkg}/containerd-shim-runc-v2`, name: 'containerd-shim-runc-v2', tags: ['urfave_cli_no_docs', 'no_grpc'] },
+      { pkg: `${pkg}/ctr`, name: 'ctr' },
+    ], ['urfave_cli_no_docs']);
+    expect(groups).toEqual([
+      { tags: ['urfave_cli_no_docs'], binaries: [{ pkg: `${pkg}/containerd`, name: 'containerd' }, { pkg: `${pkg}/ctr`, name: 'ctr' }] },
+      { tags: ['urfave_cli_no_docs', 'no_grpc'], binaries: [{ pkg: `${pkg}/containerd-shim-runc-v2`, name: 'containerd-shim-runc-v2' }] },
+    ]);
+  });
+
+  test('etcd: Go writes server, etcdctl, etcdutl; one build, the names ours', () => {
+    const binaries = ['server', 'etcdctl', 'etcdutl'].map((m) => ({ pkg: `go.etcd.io/etcd/${m}/v3`, name: m === 'server' ? 'etcd' : m }));
+    const groups = buildGroups(binaries);
+    expect(groups).toEqual([{ binaries }]);
+    expect(groups[0]!.binaries.map((b) => goExecName(b.pkg))).toEqual(['server', 'etcdctl', 'etcdutl']);
+  });
+
+  test('two packages Go would give one name go to two builds; tags differing only in order are different tag sets', () => {
+    const groups = buildGroups([
+      { pkg: 'a.example/cmd/tool', name: 'tool-a' },
+      { pkg: 'b.example/cmd/tool', name: 'tool-b' },
+      { pkg: 'c.example/cmd/other', name: 'other', tags: ['y', 'x'] },
+      { pkg: 'd.example/cmd/more', name: 'more' },
+    ], ['x', 'y']);
+    expect(groups.map((g) => [g.tags, g.binaries.map((b) => b.name)])).toEqual([
+      [['x', 'y'], ['tool-a', 'more']],
+      [['x', 'y'], ['tool-b']],
+      [['y', 'x'], ['other']],
+    ]);
+  });
+
+  test('no tags and empty tags are one set, built without -tags', () => {
+    expect(buildGroups([{ pkg: 'a/x', name: 'x' }, { pkg: 'a/y', name: 'y', tags: [] }])).toEqual([{ binaries: [{ pkg: 'a/x', name: 'x' }, { pkg: 'a/y', name: 'y' }] }]);
   });
 });
