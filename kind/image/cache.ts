@@ -54,8 +54,7 @@ export async function cached(dir: string, inputs: unknown, build: (tmpDir: strin
     await rm(dir, { recursive: true, force: true });
     await rename(tmp, dir);
   } catch (error) {
-    // Retried: a stopped build's last child may still be closing a file in it.
-    await rm(tmp, { recursive: true, force: true, maxRetries: 3 });
+    await rm(tmp, { recursive: true, force: true });
     throw error;
   }
   return true;

@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { LINES } from '../../contract/lines.ts';
 import { TOOLS } from './tools.ts';
 import { cached } from './cache.ts';
-import { buildWithWrapper, downloadModule, goInstall, type GoRun } from './go-modules.ts';
+import { buildWithWrapper, downloadModule, goInstall } from './go-modules.ts';
 
 export const KUBERNETES_BINARIES = [
   'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'kubelet', 'kubeadm', 'kubectl',
@@ -35,7 +35,7 @@ export function kubernetesLdflags(version: string, buildDate: string, releaseCom
 }
 
 /** Kubernetes server and client binaries, stamped like a release build (hack/lib/version.sh). */
-export async function buildKubernetes(bin: string, version: string, binaries: readonly string[] = KUBERNETES_BINARIES, outDir = join(bin, 'kubernetes', version), run?: GoRun): Promise<string> {
+export async function buildKubernetes(bin: string, version: string, binaries: readonly string[] = KUBERNETES_BINARIES, outDir = join(bin, 'kubernetes', version)): Promise<string> {
   const [, minor, patch] = version.slice(1).split('.');
   const releaseCommit = Object.values(LINES).find((l) => l.version === version)?.releaseCommit?.value;
   return buildWithWrapper({
@@ -46,7 +46,6 @@ export async function buildKubernetes(bin: string, version: string, binaries: re
     binaries: binaries.map((name) => ({ pkg: KUBERNETES_PACKAGES[name] ?? `k8s.io/kubernetes/cmd/${name}`, name })),
     tags: ['selinux', 'notest'],
     ldflags: (main) => kubernetesLdflags(version, main.time, releaseCommit),
-    run,
   });
 }
 
@@ -61,7 +60,7 @@ export async function buildKubectl(bin: string, version: string): Promise<string
  * v2 client (published as v2.305.PATCH); 3.6 and 3.7 have none, and 3.7's etcdutl no longer
  * replaces the server. GitSHA stays unset: etcd's own default then says it was not provided.
  */
-export async function buildEtcd(bin: string, version: string, run?: GoRun): Promise<string> {
+export async function buildEtcd(bin: string, version: string): Promise<string> {
   const modules = ['server', 'etcdctl', 'etcdutl'].map((m) => ({ path: `go.etcd.io/etcd/${m}/v3`, version }));
   return buildWithWrapper({
     outDir: join(bin, 'etcd', version),
@@ -73,18 +72,17 @@ export async function buildEtcd(bin: string, version: string, run?: GoRun): Prom
       { pkg: 'go.etcd.io/etcd/etcdutl/v3', name: 'etcdutl' },
     ],
     ldflags: () => [],
-    run,
   });
 }
 
 /** coredns; GitCommit stays unset (its Makefile stamps git's commit, which the proxy does not give). */
-export async function buildCoredns(bin: string, version: string, run?: GoRun): Promise<string> {
-  return goInstall(join(bin, 'coredns', version), 'github.com/coredns/coredns', version, 'coredns', { run });
+export async function buildCoredns(bin: string, version: string): Promise<string> {
+  return goInstall(join(bin, 'coredns', version), 'github.com/coredns/coredns', version, 'coredns');
 }
 
-export async function buildCrictl(bin: string, version: string, run?: GoRun): Promise<string> {
+export async function buildCrictl(bin: string, version: string): Promise<string> {
   return goInstall(join(bin, 'crictl', version), 'sigs.k8s.io/cri-tools/cmd/crictl', version, 'crictl',
-    { ldflags: [`-X sigs.k8s.io/cri-tools/pkg/version.Version=${version.slice(1)}`], run });
+    { ldflags: [`-X sigs.k8s.io/cri-tools/pkg/version.Version=${version.slice(1)}`] });
 }
 
 /**
@@ -92,7 +90,7 @@ export async function buildCrictl(bin: string, version: string, run?: GoRun): Pr
  * no_grpc), without cgo: the daemon needs none of the cgo-only plugins (btrfs, devmapper) here.
  * Revision (git's commit) stays unset.
  */
-export async function buildContainerd(bin: string, version: string = TOOLS.containerd, run?: GoRun): Promise<string> {
+export async function buildContainerd(bin: string, version = TOOLS.containerd): Promise<string> {
   const pkg = 'github.com/containerd/containerd/v2';
   return buildWithWrapper({
     outDir: join(bin, 'containerd', version),
@@ -105,7 +103,6 @@ export async function buildContainerd(bin: string, version: string = TOOLS.conta
     ],
     tags: ['urfave_cli_no_docs'],
     ldflags: () => [`-X ${pkg}/version.Version=${version}`],
-    run,
   });
 }
 
@@ -114,9 +111,9 @@ export async function buildContainerd(bin: string, version: string = TOOLS.conta
  * (Debian's libseccomp-dev, linked statically), netgo/osusergo. Its version comes from the module's
  * VERSION file; gitCommit stays unset (runc then prints no commit line).
  */
-export async function buildRunc(bin: string, version: string = TOOLS.runc, run?: GoRun): Promise<string> {
+export async function buildRunc(bin: string, version = TOOLS.runc): Promise<string> {
   return goInstall(join(bin, 'runc', version), 'github.com/opencontainers/runc', version, 'runc', {
-    cgo: true, tags: ['seccomp', 'urfave_cli_no_docs', 'netgo', 'osusergo'], ldflags: ['-extldflags', '-static'], run,
+    cgo: true, tags: ['seccomp', 'urfave_cli_no_docs', 'netgo', 'osusergo'], ldflags: ['-extldflags', '-static'],
   }).catch((e: Error) => {
     throw new Error(`${e.message} (runc needs gcc, pkg-config and libseccomp-dev: run host preparation)`);
   });

@@ -3,30 +3,15 @@
 // and etcdctl, containerd v2.4+) cannot be `go install`ed: a wrapper module requires them, replaces
 // each relative target with the published module of the matching version and repeats their excludes
 // (a dependency's excludes are ignored; only the main module's apply).
-import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { log } from '../../helpers/log.ts';
-import { Slots } from '../../helpers/plan.ts';
 import { cached } from './cache.ts';
 
 const GO_ENV = { CGO_ENABLED: '0', GOWORK: 'off', GOFLAGS: '-mod=mod -buildvcs=false', GOTOOLCHAIN: 'local' };
 /** cgo builds (runc: libseccomp, nsenter) get CGO_ENABLED=1; everything else is built static without it. */
 const goEnv = (cgo = false) => ({ ...GO_ENV, CGO_ENABLED: cgo ? '1' : '0' });
-
-/**
- * Compiling Go builds at once, process-wide: two, so that while one links (mostly one core) or
- * waits on a narrow stretch of its package graph the other's compiles use the idle core. Each `go`
- * runs -p = the cores; downloads and dependency resolution (network) run outside the slots.
- */
-export const GO_BUILD_SLOTS = new Slots(2);
-
-/** How a Go build takes part in a larger one: its place among builds waiting for a slot (lower first), and a signal that stops it. */
-export interface GoRun {
-  priority?: number;
-  signal?: AbortSignal;
-}
 
 export interface ModuleInfo {
   path: string;
@@ -38,8 +23,10 @@ export interface ModuleInfo {
   dir: string;
 }
 
-export async function downloadModule(path: string, version: string, signal?: AbortSignal): Promise<ModuleInfo> {
-  const { stdout, exitCode } = await runGo(['mod', 'download', '-json', `${path}@${version}`], { cwd: '/', env: GO_ENV, signal });
+export async function downloadModule(path: string, version: string): Promise<ModuleInfo> {
+  const { stdout, exitCode } = await execa('go', ['mod', 'download', '-json', `${path}@${version}`], {
+    env: GO_ENV, reject: false, cwd: '/',
+  });
   const info = JSON.parse(stdout || '{}') as { Error?: string; GoMod?: string; Info?: string; Dir?: string };
   if (exitCode !== 0 || info.Error || !info.GoMod || !info.Info || !info.Dir) {
     throw new Error(`cannot download Go module ${path}@${version}: ${(info.Error ?? 'no answer from the module proxy').split('\n')[0]}`);
@@ -100,8 +87,6 @@ export interface WrapperBuild {
   tags?: string[];
   /** Build with cgo (and the host's C toolchain and libraries). */
   cgo?: boolean;
-  /** Not an input of the build: when it compiles and whether it is stopped. */
-  run?: GoRun;
 }
 
 /**
@@ -144,8 +129,7 @@ export function buildGroups(binaries: WrapperBuild['binaries'], tags?: string[])
 /** Builds binaries from modules through a generated wrapper module; cached by its inputs. */
 export async function buildWithWrapper(spec: WrapperBuild): Promise<string> {
   // Module info (commit time) is part of the ldflags: resolve it before keying the cache.
-  const { priority, signal } = spec.run ?? {};
-  const mains = await Promise.all(spec.modules.map((m) => downloadModule(m.path, m.version, signal)));
+  const mains = await Promise.all(spec.modules.map((m) => downloadModule(m.path, m.version)));
   const ldflags = ['-s', '-w', ...spec.ldflags(mains[0]!)].join(' ');
   const inputs = { kind: 'go-wrapper', modules: spec.modules, binaries: spec.binaries, tags: spec.tags, ldflags, cgo: spec.cgo ?? false, go: await goVersion() };
   const what = spec.modules.map((m) => `${m.path}@${m.version}`).join(', ');
@@ -168,32 +152,27 @@ export async function buildWithWrapper(spec: WrapperBuild): Promise<string> {
     ].join('\n');
     const src = join(tmp, 'src');
     await execa('mkdir', ['-p', src]);
-    const gotmp = await goTmpDir(tmp);
-    const env = { ...goEnv(spec.cgo), GOTMPDIR: gotmp };
     await writeFile(join(src, 'go.mod'), goMod);
     // A tools file makes `go mod tidy` resolve every package we build.
     await writeFile(join(src, 'tools.go'), ['//go:build tools', 'package tools', ...spec.binaries.map((b) => `import _ "${b.pkg}"`), ''].join('\n'));
     log.step(`resolving dependencies of ${what}`);
-    await goCommand(['mod', 'tidy'], src, `go mod tidy for ${what}`, { env, signal });
+    await go(['mod', 'tidy'], src, `go mod tidy for ${what}`, spec.cgo);
     const groups = buildGroups(spec.binaries, spec.tags);
-    await GO_BUILD_SLOTS.run(async () => {
-      for (const [i, group] of groups.entries()) {
-        const names = group.binaries.map((b) => b.name).join(', ');
-        log.step(`go build ${names}${groups.length > 1 ? ` (${i + 1}/${groups.length})` : ''}`);
-        // Each group writes into a directory of its own (Go names the executables), then each is moved to its name.
-        const out = join(tmp, `.go-build-${i}`);
-        await mkdir(out);
-        const tags = group.tags?.length ? ['-tags', group.tags.join(',')] : [];
-        await goCommand(['build', '-trimpath', ...tags, '-ldflags', ldflags, '-o', `${out}/`, ...group.binaries.map((b) => b.pkg)], src, `go build ${names} (${what})`, { env, signal });
-        for (const b of group.binaries) {
-          await rename(join(out, goExecName(b.pkg)), join(tmp, b.name)).catch(() => {
-            throw new Error(`go build ${names} (${what}) wrote no executable ${goExecName(b.pkg)} for ${b.pkg}`);
-          });
-        }
-        await rm(out, { recursive: true });
+    for (const [i, group] of groups.entries()) {
+      const names = group.binaries.map((b) => b.name).join(', ');
+      log.step(`go build ${names}${groups.length > 1 ? ` (${i + 1}/${groups.length})` : ''}`);
+      // Each group writes into a directory of its own (Go names the executables), then each is moved to its name.
+      const out = join(tmp, `.go-build-${i}`);
+      await mkdir(out);
+      const tags = group.tags?.length ? ['-tags', group.tags.join(',')] : [];
+      await go(['build', '-trimpath', ...tags, '-ldflags', ldflags, '-o', `${out}/`, ...group.binaries.map((b) => b.pkg)], src, `go build ${names} (${what})`, spec.cgo);
+      for (const b of group.binaries) {
+        await rename(join(out, goExecName(b.pkg)), join(tmp, b.name)).catch(() => {
+          throw new Error(`go build ${names} (${what}) wrote no executable ${goExecName(b.pkg)} for ${b.pkg}`);
+        });
       }
-    }, { priority, signal });
-    await rm(gotmp, { recursive: true });
+      await rm(out, { recursive: true });
+    }
   });
   return spec.outDir;
 }
@@ -202,29 +181,20 @@ export interface GoInstallOptions {
   ldflags?: string[];
   tags?: string[];
   cgo?: boolean;
-  /** Not an input of the build: when it compiles and whether it is stopped. */
-  run?: GoRun;
 }
 
 /** `go install MODULE/PKG@VERSION` for modules that allow it; cached by its inputs. */
 export async function goInstall(outDir: string, pkg: string, version: string, name: string, o: GoInstallOptions = {}): Promise<string> {
   const ldflags = o.ldflags ?? [];
   const inputs = { kind: 'go-install', pkg, version, ldflags, ...(o.tags ? { tags: o.tags } : {}), ...(o.cgo ? { cgo: true } : {}), go: await goVersion() };
-  const { priority, signal } = o.run ?? {};
   await cached(outDir, inputs, async (tmp) => {
+    log.step(`go install ${pkg}@${version}`);
     const tags = o.tags?.length ? ['-tags', o.tags.join(',')] : [];
-    const args = ['install', '-trimpath', ...tags, '-ldflags', ['-s', '-w', ...ldflags].join(' '), `${pkg}@${version}`];
-    const gotmp = await goTmpDir(tmp);
-    const env = { ...goEnv(o.cgo), GOBIN: tmp, GOTMPDIR: gotmp };
-    // The same command with -n (print the commands, run none) resolves the build, downloading every
-    // module it needs: the network part, done outside the Go build slots.
-    log.step(`resolving dependencies of ${pkg}@${version}`);
-    await goCommand(['install', '-n', ...args.slice(1)], '/', `go install -n ${pkg}@${version}`, { env, signal });
-    await GO_BUILD_SLOTS.run(async () => {
-      log.step(`go install ${pkg}@${version}`);
-      await goCommand(args, '/', `go install ${pkg}@${version}`, { env, signal });
-    }, { priority, signal });
-    await rm(gotmp, { recursive: true });
+    await execa('go', ['install', '-trimpath', ...tags, '-ldflags', ['-s', '-w', ...ldflags].join(' '), `${pkg}@${version}`], {
+      env: { ...goEnv(o.cgo), GOBIN: tmp }, cwd: '/',
+    }).catch((e: { stderr?: string; shortMessage?: string }) => {
+      throw new Error(`go install ${pkg}@${version} failed: ${lastLines(e.stderr ?? e.shortMessage ?? '')}`);
+    });
     const built = pkg.split('/').at(-1)!;
     if (built !== name) await execa('mv', [join(tmp, built), join(tmp, name)]);
   });
@@ -241,69 +211,9 @@ export async function goVersion(): Promise<string> {
   return cachedGoVersion;
 }
 
-/**
- * go's work directories (GOTMPDIR) inside the build's partial output: go leaves its $WORK behind
- * when interrupted, and so it goes with the partial output. Not an input: -trimpath builds, and go
- * maps $WORK to a fixed name for cgo's compilers.
- */
-async function goTmpDir(tmp: string): Promise<string> {
-  const dir = join(tmp, '.go-tmp');
-  await mkdir(dir);
-  return dir;
-}
-
-async function goCommand(args: string[], cwd: string, what: string, o: { env: Record<string, string>; signal?: AbortSignal }): Promise<void> {
-  const r = await runGo(args, { cwd, env: o.env, signal: o.signal });
-  if (o.signal?.aborted) throw new Error(`${what}: stopped`);
+async function go(args: string[], cwd: string, what: string, cgo = false): Promise<void> {
+  const r = await execa('go', args, { cwd, env: goEnv(cgo), reject: false, all: true });
   if (r.exitCode !== 0) throw new Error(`${what} failed: ${lastLines(r.all ?? '')}`);
-}
-
-/**
- * Runs go (never rejecting). A stop (the signal) interrupts go and every compiler and linker it
- * runs, as Ctrl-C does to the whole terminal group (go alone would finish its running actions
- * first), and waits for go to end, so that it has removed its work directory and written nothing
- * after a stop; what is still there after 10 s is killed.
- */
-async function runGo(args: string[], o: { cwd: string; env: Record<string, string>; signal?: AbortSignal }) {
-  if (o.signal?.aborted) return { exitCode: undefined, stdout: '', all: 'stopped before it started' };
-  const child = execa('go', args, { cwd: o.cwd, env: o.env, reject: false, all: true });
-  let kill: NodeJS.Timeout | undefined;
-  const stop = () => {
-    signalTree(child.pid, 'SIGINT');
-    kill = setTimeout(() => signalTree(child.pid, 'SIGKILL'), 10_000);
-  };
-  o.signal?.addEventListener('abort', stop, { once: true });
-  try {
-    return await child;
-  } finally {
-    o.signal?.removeEventListener('abort', stop);
-    clearTimeout(kill);
-  }
-}
-
-/** Sends `signal` to a process and all its descendants (from /proc: each process's parent). */
-function signalTree(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (!pid) return;
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const tree = [pid];
-  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!) ?? []));
-  for (const p of tree) {
-    try {
-      process.kill(p, signal);
-    } catch {
-      // gone meanwhile
-    }
-  }
 }
 
 function lastLines(text: string, n = 5): string {

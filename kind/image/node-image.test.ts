@@ -4,8 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { LINES } from '../../contract/lines.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { checkPlan, Slots } from '../../helpers/plan.ts';
-import { GO_PRIORITY, buildNodeImage, nodeImagePlan, parseServerImageRecipe, type NodeImageParts } from './node-image.ts';
+import { buildNodeImage, parseServerImageRecipe } from './node-image.ts';
 import { kubernetesLdflags } from './components.ts';
 
 describe('server image recipe of a line (k8s.io/kubernetes build/server-image)', () => {
@@ -55,46 +54,4 @@ describe('a version the module proxy cannot serve', () => {
     expect(existsSync(join(dir, 'v1.36.99'))).toBe(false);
     expect(existsSync(dir) ? readdirSync(dir).filter((e) => e.startsWith('v1.36.99')) : []).toEqual([]);
   }, 60_000);
-});
-
-describe('the node image plan: what runs beside what', () => {
-  const settings = { cacheDir: '/nonexistent/cache', stateDir: '/nonexistent/state', nodeRepo: 'kube-claims/node', debianMirror: 'http://deb.debian.org/debian' };
-  const plan = nodeImagePlan(LINES['v1.33'], settings);
-  type Step = keyof NodeImageParts;
-  const closure = (id: Step): Set<Step> => new Set(plan[id].needs.flatMap((n) => [n, ...closure(n)]));
-
-  test('is a plan of known steps and lanes, without cycles', () => {
-    expect(() => checkPlan(plan, { docker: new Slots(1) })).not.toThrow();
-  });
-
-  test('everything waits for the line\'s Kubernetes module (a version the proxy lacks starts nothing), and for nothing else when it need not', () => {
-    for (const id of Object.keys(plan) as Step[]) if (id !== 'source') expect(closure(id)).toContain('source');
-    // Beside the Kubernetes compile from the start: the runtime's Go builds, module downloads, the Debian and base images.
-    for (const id of ['kubernetes', 'containerd', 'runc', 'crictl', 'kindFiles', 'recipe', 'bases'] as const) expect(plan[id].needs).toEqual(['source']);
-  });
-
-  test('etcd, coredns and pause follow the built kubeadm (it names their versions)', () => {
-    for (const id of ['etcd', 'coredns', 'pause'] as const) expect(plan[id].needs).toEqual(['images']);
-    expect(plan.images.needs).toEqual(['kubernetes']);
-  });
-
-  test('each component image starts once its binaries and bases are there; the node image is last, after every piece but the workload', () => {
-    expect(closure('etcdImage')).not.toContain('coredns');
-    expect(closure('corednsImage')).not.toContain('etcd');
-    expect(closure('controlPlaneImages')).not.toContain('etcd');
-    const others = (Object.keys(plan) as Step[]).filter((id) => id !== 'node' && id !== 'workload');
-    expect([...closure('node')].sort()).toEqual(others.sort());
-  });
-
-  test('every Docker step takes the one docker lane (debootstrap and builds one at a time); no Go build does', () => {
-    const docker = (Object.keys(plan) as Step[]).filter((id) => plan[id].lane === 'docker').sort();
-    expect(docker).toEqual(['bases', 'controlPlaneImages', 'corednsImage', 'etcdImage', 'node', 'pauseImage', 'workload']);
-    expect(closure('workload')).toContain('bases');
-  });
-
-  test('Kubernetes goes first among waiting Go builds, then etcd and coredns', () => {
-    const { kubernetes, ...rest } = GO_PRIORITY;
-    for (const p of Object.values(rest)) expect(kubernetes).toBeLessThan(p);
-    expect(GO_PRIORITY.etcd).toBeLessThan(GO_PRIORITY.containerd);
-  });
 });
