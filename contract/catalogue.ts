@@ -40,7 +40,7 @@ const claims = [
   {
     id: 'COMP-03', group: 'components', section: '§2',
     title: 'kubectl get pod without -n lists only the default namespace',
-    checks: 'Every pod listed by `kubectl get pod` is in namespace default, it matches the API list of namespace default, and it includes the run\'s redis pods where the run put them there (clusters kube-claims made).',
+    checks: 'Every pod listed by `kubectl get pod` is in the namespace of the kubeconfig\'s context (default when it names none, as in the article; read from the kubeconfig itself), it matches the API list of that namespace, and it includes the run\'s redis pods where the run put them there (default, on clusters kube-claims made). Negative control: kubectl given a copy of the kubeconfig whose context names another namespace.',
     remediation: 'A kubeconfig context with another namespace changes the default; check `kubectl config view --minify`.',
   },
   {
@@ -125,13 +125,13 @@ const claims = [
   {
     id: 'API-08', group: 'apiserver', section: '§3.3',
     title: 'Anonymous GET /api/v1/namespaces/default/pods?limit=500 returns 403 with the article\'s Status body',
-    checks: 'HTTPS GET without credentials or certificate check: HTTP 403, Content-Type application/json, and a body equal to kind Status, apiVersion v1, metadata {}, status Failure, message \'pods is forbidden: User "system:anonymous" cannot list resource "pods" in API group "" in the namespace "default"\', reason Forbidden, details.kind pods, code 403, fields in that order.',
+    checks: 'HTTPS GET without credentials or certificate check: HTTP 403, Content-Type application/json, and a body equal to kind Status, apiVersion v1, metadata {}, status Failure, message \'pods is forbidden: User "system:anonymous" cannot list resource "pods" in API group "" in the namespace "default"\', reason Forbidden, details.kind pods, code 403, fields in that order. The namespace is the one kubectl get pods requests: the kubeconfig context\'s (default when it names none, as in the article).',
     remediation: 'A 200 means anonymous users were granted list on pods (look for bindings to system:anonymous or system:unauthenticated).',
   },
   {
     id: 'API-09', group: 'apiserver', section: '§3.3',
     title: 'With the admin credentials the same request returns 200 and a PodList',
-    checks: 'The same GET with the kubeconfig\'s client certificate and key, the server verified by its CA: 200, application/json, kind PodList, apiVersion v1, a numeric metadata.resourceVersion, items of namespace default only.',
+    checks: 'The same GET with the kubeconfig\'s client certificate and key, the server verified by its CA: 200, application/json, kind PodList, apiVersion v1, a numeric metadata.resourceVersion, items of namespace default only (the kubeconfig context\'s namespace where it names another).',
     remediation: 'The admin credentials are not accepted: check certificate expiry and the cluster-admin binding.',
   },
   {

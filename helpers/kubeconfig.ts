@@ -64,6 +64,14 @@ export interface ResolvedContext {
   user: KubeconfigUser;
 }
 
+/**
+ * The namespace kubectl uses without -n: the named (or current) context's, `default` when it names none
+ * (client-go's clientcmd: an empty context namespace means default).
+ */
+export function contextNamespace(kc: Kubeconfig, contextName = kc['current-context']): string {
+  return kc.contexts?.find((c) => c.name === contextName)?.context?.namespace || 'default';
+}
+
 /** The named (or current) context with the cluster and user it refers to. */
 export function resolveContext(kc: Kubeconfig, contextName = kc['current-context']): ResolvedContext {
   if (!contextName) throw new KubeconfigError('no context named and no current-context');

@@ -5,7 +5,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { describe } from 'vitest';
 import { claim, negativeControl } from './claim.ts';
 import {
-  checkArticleNamespaces, checkCrictlContainers, checkKubeSystemPods, checkOnlyDefaultNamespace, checkRedisReplicas,
+  checkArticleNamespaces, checkCrictlContainers, checkKubeSystemPods, checkOnlyNamespace, checkRedisReplicas,
   comparePodSets, ordinalPods, podReady,
 } from './checks/components.ts';
 import { expectDifference, expectNoDifferences } from './differences.ts';
@@ -50,23 +50,27 @@ describe('§2 containers and pods of the cluster', () => {
     ]);
   });
 
-  claim('COMP-03', async ({ record, note, cluster, kube, kubectl: k }) => {
+  claim('COMP-03', async ({ record, note, cluster, kube, kubectl: k, namespace }) => {
     const w = cluster.workload;
-    // The run's redis pods are in default when the run put them there (on clusters kube-claims made).
-    const expected = w.namespace === 'default' && !w.error ? ordinalPods(w.name, w.replicas) : [];
+    // The run's redis pods are where the run put them (default on clusters kube-claims made).
+    const expected = w.namespace === namespace && !w.error ? ordinalPods(w.name, w.replicas) : [];
     const pods = (await k.json<{ items: V1Pod[] }>(['get', 'pod'])).items;
-    const defaults = (await kube.core.listNamespacedPod({ namespace: 'default' })).items;
-    record('kubectl get pod', (await k.ok(['get', 'pod'])).stdout || '(no pods in default)');
-    if (!expected.length) note('kubectl get pod lists the redis pods of namespace default', `kube-claims puts no pods into default on a cluster it did not make; its redis runs in ${w.namespace}, so default holds only what the cluster's owners put there`);
-    expectNoDifferences([...checkOnlyDefaultNamespace(pods, expected), ...comparePodSets(pods, defaults, 'kubectl get pod', 'the API (namespace default)')]);
+    const inNamespace = (await kube.core.listNamespacedPod({ namespace })).items;
+    record('kubectl get pod', (await k.ok(['get', 'pod'])).stdout || `(no pods in ${namespace})`);
+    if (namespace !== 'default') note('kubectl get pod without -n lists the default namespace', `this kubeconfig's context names namespace ${namespace}: kubectl lists that one, as it lists default for a context that names none`);
+    else if (!expected.length) note('kubectl get pod lists the redis pods of namespace default', `kube-claims puts no pods into default on a cluster it did not make; its redis runs in ${w.namespace}, so default holds only what the cluster's owners put there`);
+    expectNoDifferences([...checkOnlyNamespace(pods, namespace, expected), ...comparePodSets(pods, inNamespace, 'kubectl get pod', `the API (namespace ${namespace})`)]);
   });
 
-  negativeControl('COMP-03', 'the kubeconfig context names namespace kube-system', async ({ record, kubectl, run }) => {
-    await withContextNamespace({ kubectl, run }, 'kube-system', async (k) => {
+  negativeControl('COMP-03', 'kubectl given a copy of the kubeconfig whose context names another namespace', async ({ record, kubectl, run, namespace }) => {
+    const other = namespace === 'kube-system' ? 'kube-public' : 'kube-system';
+    await withContextNamespace({ kubectl, run }, other, async (k) => {
+      // kube-public may hold no pod: the listing must then name its namespace in kubectl's own words.
+      const listing = await k.ok(['get', 'pod']);
       const pods = (await k.json<{ items: V1Pod[] }>(['get', 'pod'])).items;
-      const diffs = checkOnlyDefaultNamespace(pods);
+      const diffs = [...checkOnlyNamespace(pods, namespace), ...(pods.length ? [] : [/No resources found in (\S+) namespace/.exec(listing.stderr)?.[1] === other ? `kubectl lists namespace ${other}, not ${namespace}` : ''].filter(Boolean))];
       record('differences found', diffs.join('\n'));
-      expectDifference(diffs, 'kube-system/');
+      expectDifference(diffs, other);
     });
   });
 

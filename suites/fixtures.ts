@@ -9,7 +9,9 @@
 //           disruptive controls stage anything.
 import { inject, test } from 'vitest';
 import { runHash } from '../contract/run-id.ts';
+import { readFile } from 'node:fs/promises';
 import { kubeClients } from '../helpers/kube.ts';
+import { contextNamespace, parseKubeconfig } from '../helpers/kubeconfig.ts';
 import { Kubectl } from '../helpers/kubectl.ts';
 import type { Live } from './live.ts';
 import { ApiServer } from './apiserver/fixture.ts';
@@ -17,6 +19,12 @@ import { controlPlaneDeviations } from './deviations/components.ts';
 import { EtcdUnderTest } from './etcd/fixture.ts';
 
 interface WorkerFixtures extends Live {
+  /**
+   * The namespace `kubectl get pod` lists without -n: the kubeconfig context's (default when it names none),
+   * read from the kubeconfig itself. The article's §2 and §3.3 say default: where the context names another,
+   * the claims follow the context, as kubectl does, and say so beside the evidence.
+   */
+  namespace: string;
   /** §3: the API server's URL and the run's admin credentials, and GETs made with them. */
   apiServer: ApiServer;
 }
@@ -34,6 +42,7 @@ export const claimTest = test.extend<{ $worker: WorkerFixtures; $file: FileFixtu
   cluster: [async ({}, use) => use(inject('cluster')), { scope: 'worker' }],
   run: [async ({}, use) => use(inject('run')), { scope: 'worker' }],
   kube: [async ({ cluster }, use) => use(kubeClients(cluster.kubeconfig, cluster.context)), { scope: 'worker' }],
+  namespace: [async ({ cluster }, use) => use(contextNamespace(parseKubeconfig(await readFile(cluster.kubeconfig, 'utf8')), cluster.context)), { scope: 'worker' }],
   kubectl: [async ({ cluster, run }, use) => use(new Kubectl(cluster.kubectl, cluster.kubeconfig, cluster.context, runHash(run.runId))), { scope: 'worker' }],
   apiServer: [async ({ cluster, kube, kubectl }, use) => use(new ApiServer({ cluster, kube, kubectl })), { scope: 'worker' }],
   etcd: [async ({ cluster, kube, run }, use) => {

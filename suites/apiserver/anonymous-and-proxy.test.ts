@@ -16,10 +16,15 @@ import type { ApiServer } from './fixture.ts';
 
 
 /** Addresses of this host other than 127.0.0.1 on which a proxy must not answer: 127.0.0.2 and the kind network's gateways. */
-/** The run's redis pods, when the run put them into namespace default (on clusters kube-claims made). */
-function workloadInDefault(cluster: ClusterInfo): string[] {
+/** §3.3 requests the pods of the namespace kubectl get pods does, the kubeconfig context's: say so where it is not default. */
+function noteContextNamespace(note: (article: string, cluster: string) => void, namespace: string): void {
+  if (namespace !== 'default') note('the pod list of namespace default (/api/v1/namespaces/default/pods)', `this kubeconfig's context names namespace ${namespace}: kubectl get pods -v 8 requests /api/v1/namespaces/${namespace}/pods, and so do these requests`);
+}
+
+/** The run's redis pods, when the run put them into `namespace` (default on clusters kube-claims made). */
+function workloadIn(cluster: ClusterInfo, namespace: string): string[] {
   const w = cluster.workload;
-  return w.namespace === 'default' && !w.error ? ordinalPods(w.name, w.replicas) : [];
+  return w.namespace === namespace && !w.error ? ordinalPods(w.name, w.replicas) : [];
 }
 
 const DEFAULT_PROXY = { host: '127.0.0.1', port: 8001 };
@@ -49,31 +54,33 @@ describe('§3 kube-apiserver', () => {
   describe('§3.3 anonymous requests and kubectl proxy', () => {
     const anonymousMayListPods = (apiServer: ApiServer) => async () => (await apiServer.get(await apiServer.podListPath(), anonymous())).status === 200;
 
-    claim('API-08', async ({ record, apiServer }) => {
+    claim('API-08', async ({ record, note, apiServer, namespace }) => {
       const PODS_PATH = await apiServer.podListPath();
       const r = await apiServer.get(PODS_PATH, anonymous());
       record(`anonymous GET ${PODS_PATH} (curl -k)`, describeExchange(r));
-      expectNoDifferences(checkAnonymousPodListForbidden(r, 'default'));
+      noteContextNamespace(note, namespace);
+      expectNoDifferences(checkAnonymousPodListForbidden(r, namespace));
     });
 
-    negativeControl('API-08', 'system:anonymous is granted list on pods (a run-named ClusterRoleBinding)', async ({ record, kube, run, apiServer }) => {
+    negativeControl('API-08', 'system:anonymous is granted list on pods (a run-named ClusterRoleBinding)', async ({ record, kube, run, apiServer, namespace }) => {
       const PODS_PATH = await apiServer.podListPath();
       await withAnonymousPodReader({ kube, run }, anonymousMayListPods(apiServer), async () => {
         const r = await apiServer.get(PODS_PATH, anonymous());
         record(`anonymous GET ${PODS_PATH} while the grant is in force`, describeExchange(r));
-        const diffs = checkAnonymousPodListForbidden(r, 'default');
+        const diffs = checkAnonymousPodListForbidden(r, namespace);
         record('differences found', diffs.join('\n'));
         expectDifference(diffs, 'expected 403, got 200 OK');
       });
       // The grant is gone again: the claim holds as before.
-      expectNoDifferences(checkAnonymousPodListForbidden(await apiServer.get(PODS_PATH, anonymous()), 'default'), 'after the clean-up');
+      expectNoDifferences(checkAnonymousPodListForbidden(await apiServer.get(PODS_PATH, anonymous()), namespace), 'after the clean-up');
     }, { timeout: 90_000, disruptive: true });
 
-    claim('API-09', async ({ record, cluster, apiServer }) => {
+    claim('API-09', async ({ record, note, cluster, apiServer, namespace }) => {
       const PODS_PATH = await apiServer.podListPath();
       const r = await apiServer.get(PODS_PATH, await apiServer.asAdmin());
       record(`GET ${PODS_PATH} with the kubeconfig's client certificate`, describeExchange(r));
-      expectNoDifferences(checkPodListResponse(r, 'with the admin client certificate', 'default', workloadInDefault(cluster)));
+      noteContextNamespace(note, namespace);
+      expectNoDifferences(checkPodListResponse(r, 'with the admin client certificate', namespace, workloadIn(cluster, namespace)));
     });
 
     negativeControl('API-09', 'the same request without the client certificate (server still verified by the CA)', async ({ record, apiServer }) => {
@@ -86,7 +93,7 @@ describe('§3 kube-apiserver', () => {
       expectDifference(diffs, 'expected 200, got 403 Forbidden');
     });
 
-    claim('API-10', async ({ record, note, cluster, kubectl: k, apiServer }) => {
+    claim('API-10', async ({ record, note, cluster, kubectl: k, apiServer, namespace }) => {
       note('kubectl proxy bypasses authentication (绕过认证)', 'it does not: the proxy authenticates every request it forwards with the kubeconfig\'s credentials (here the admin\'s client certificate); what it removes is the need for the caller to present any. The negative control shows the same proxy impersonating system:anonymous gets the 403.');
       const PODS_PATH = await apiServer.podListPath();
       await using proxy = await KubectlProxy.start(k, { extraArgs: ['-v', '6'] });
@@ -97,7 +104,7 @@ describe('§3 kube-apiserver', () => {
       expectNoDifferences([
         ...checkProxyBanner(proxy.output(), '127.0.0.1', proxy.port),
         ...(loaded === k.kubeconfig ? [] : [`kubectl proxy loaded ${loaded ?? 'no kubeconfig'}, expected ${k.kubeconfig}`]),
-        ...checkPodListResponse(r, 'through kubectl proxy', 'default', workloadInDefault(cluster)),
+        ...checkPodListResponse(r, 'through kubectl proxy', namespace, workloadIn(cluster, namespace)),
       ]);
     });
 

@@ -63,12 +63,6 @@ export class ApiServer {
     return profileFor(this.live.cluster.serverVersion);
   }
 
-  /** The namespace of the kubeconfig's current context: what kubectl uses without -n (default when it names none). */
-  async contextNamespace(): Promise<string> {
-    const r = await this.live.kubectl.ok(['config', 'view', '--minify', '-o', 'jsonpath={.contexts[0].context.namespace}']);
-    return r.stdout.trim() || 'default';
-  }
-
   /** kubectl get's default --chunk-size, from its own --help (the limit of its list requests). */
   async defaultChunkSize(): Promise<number> {
     const help = (await this.live.kubectl.ok(['get', '--help'])).stdout;

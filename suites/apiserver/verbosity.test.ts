@@ -34,23 +34,24 @@ async function moduleOrSkip({ cluster, skip }: Pick<ClaimContext, 'cluster' | 's
   }
 }
 
-async function podListExpectation(apiServer: ApiServer) {
-  return { server: apiServer.server, namespace: await apiServer.contextNamespace(), limit: await apiServer.defaultChunkSize() };
+/** What kubectl get pods requests: the API server, the kubeconfig context's namespace (the `namespace` fixture), kubectl's --chunk-size. */
+async function podListExpectation(apiServer: ApiServer, namespace: string) {
+  return { server: apiServer.server, namespace, limit: await apiServer.defaultChunkSize() };
 }
 
 describe('§3 kubectl\'s verbose logs and the code behind them', () => {
-  claim('API-12', async ({ record, kubectl, apiServer }) => {
+  claim('API-12', async ({ record, kubectl, apiServer, namespace }) => {
     const r = await kubectl.ok(['get', 'pods', '-v', '8']);
     const exchanges = loggedExchanges(parseKlog(r.stderr).entries);
-    const want = await podListExpectation(apiServer);
+    const want = await podListExpectation(apiServer, namespace);
     record('kubectl get pods -v 8 (requests logged)', exchanges.map((x) => `${x.verb} ${x.url} → ${x.status}`).join('\n'));
     record('expected from the kubeconfig and kubectl get --help', want);
     expectNoDifferences(checkPodListRequest(exchanges, want));
   });
 
-  negativeControl('API-12', 'kubectl get pods --chunk-size=100 -v 8', async ({ record, kubectl, apiServer }) => {
+  negativeControl('API-12', 'kubectl get pods --chunk-size=100 -v 8', async ({ record, kubectl, apiServer, namespace }) => {
     const r = await kubectl.ok(['get', 'pods', '--chunk-size=100', '-v', '8']);
-    const diffs = checkPodListRequest(loggedExchanges(parseKlog(r.stderr).entries), await podListExpectation(apiServer));
+    const diffs = checkPodListRequest(loggedExchanges(parseKlog(r.stderr).entries), await podListExpectation(apiServer, namespace));
     record('differences found', diffs.join('\n'));
     expectDifference(diffs, /pods\?limit=100, not \S+pods\?limit=/);
   });

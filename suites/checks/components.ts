@@ -69,12 +69,12 @@ export function comparePodSets(a: V1Pod[], b: V1Pod[], aName: string, bName: str
   ];
 }
 
-/** `kubectl get pod` without -n: only namespace default, and (when given) the pods known to run there. */
-export function checkOnlyDefaultNamespace(pods: V1Pod[], expected: readonly string[] = []): Differences {
-  const names = new Set(pods.filter((p) => p.metadata?.namespace === 'default').map((p) => p.metadata?.name));
+/** `kubectl get pod` without -n: only `namespace` (the kubeconfig context's, default unless it names another), and (when given) the pods known to run there. */
+export function checkOnlyNamespace(pods: V1Pod[], namespace: string, expected: readonly string[] = []): Differences {
+  const names = new Set(pods.filter((p) => p.metadata?.namespace === namespace).map((p) => p.metadata?.name));
   return [
-    ...pods.filter((p) => p.metadata?.namespace !== 'default').map((p) => `${podLabel(p)} is listed, but only namespace default should be`),
-    ...expected.filter((n) => !names.has(n)).map((n) => `default/${n}, a pod of the StatefulSet this run applied in default, is not listed`),
+    ...pods.filter((p) => p.metadata?.namespace !== namespace).map((p) => `${podLabel(p)} is listed, but only namespace ${namespace} should be`),
+    ...expected.filter((n) => !names.has(n)).map((n) => `${namespace}/${n}, a pod of the StatefulSet this run applied in ${namespace}, is not listed`),
   ];
 }
 
