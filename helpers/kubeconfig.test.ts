@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { redact } from './redact.ts';
+import { contextNamespace, redact } from './redact.ts';
 import {
   contextCredentials, inspectCredentials, KubeconfigError, parseDistinguishedName, parseKubeconfig,
   redactedKubeconfig, resolveContext,
@@ -65,6 +65,16 @@ describe('kubeconfig parsing', () => {
 
   test('parses distinguished names with repeated attributes', () => {
     expect(parseDistinguishedName('O=a\nO=b\nCN=x=y')).toEqual({ O: ['a', 'b'], CN: ['x=y'] });
+  });
+});
+
+describe('the namespace kubectl uses without -n', () => {
+  const kc = (namespace?: string) => ({ 'current-context': 'a', contexts: [{ name: 'a', context: { cluster: 'c', user: 'u', ...(namespace ? { namespace } : {}) } }, { name: 'b', context: { namespace: 'kube-public' } }] });
+  test('the context\'s namespace, default when it names none (or an empty one)', () => {
+    expect(contextNamespace(kc())).toBe('default');
+    expect(contextNamespace(kc(''))).toBe('default');
+    expect(contextNamespace(kc('kube-system'))).toBe('kube-system');
+    expect(contextNamespace(kc('kube-system'), 'b')).toBe('kube-public');
   });
 });
 
