@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { contextNamespace, redact } from './redact.ts';
+import { redact } from './redact.ts';
 import {
-  contextCredentials, inspectCredentials, KubeconfigError, parseDistinguishedName, parseKubeconfig,
+  contextCredentials, contextNamespace, inspectCredentials, KubeconfigError, parseDistinguishedName, parseKubeconfig,
   redactedKubeconfig, resolveContext,
 } from './kubeconfig.ts';
 
