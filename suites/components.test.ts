@@ -6,7 +6,7 @@ import { describe } from 'vitest';
 import { claim, negativeControl } from './claim.ts';
 import {
   checkArticleNamespaces, checkCrictlContainers, checkKubeSystemPods, checkOnlyNamespace, checkRedisReplicas,
-  comparePodSets, ordinalPods, podReady,
+  comparePodSets, missingStablePods, ordinalPods,
 } from './checks/components.ts';
 import { expectDifference, expectNoDifferences } from './differences.ts';
 import { eventually, settledNote } from './eventually.ts';
@@ -40,13 +40,14 @@ describe('§2 containers and pods of the cluster', () => {
     const kubeSystem = (await k.json<{ items: V1Pod[] }>(['get', 'pod', '-n', 'kube-system'])).items;
     const viaClient = (await kube.core.listPodForAllNamespaces()).items;
     record(`kubectl get pod -A (${settledNote(s)})`, (await k.ok(['get', 'pod', '-A'])).stdout);
-    const ready = (pods: V1Pod[]) => pods.filter(podReady);
+    // The closing listing: the listings between it and the first are judged by the pods that existed throughout.
+    const last = (await k.json<{ items: V1Pod[] }>(['get', 'pod', '-A'])).items;
     expectNoDifferences([
       ...s.differences,
-      // The listings are compared by their Ready pods: a pod may come or go between two of them.
-      ...comparePodSets(ready(s.observation), ready(longForm), '-A', '--all-namespaces'),
-      ...comparePodSets(ready(s.observation).filter((p) => p.metadata?.namespace === 'kube-system'), ready(kubeSystem), '-A (kube-system)', '-n kube-system'),
-      ...comparePodSets(ready(s.observation), ready(viaClient), 'kubectl', '@kubernetes/client-node'),
+      ...missingStablePods(s.observation, last, longForm, 'kubectl get pod --all-namespaces'),
+      ...missingStablePods(s.observation, last, kubeSystem, 'kubectl get pod -n kube-system', (p) => p.metadata?.namespace === 'kube-system'),
+      ...missingStablePods(s.observation, last, viaClient, '@kubernetes/client-node listPodForAllNamespaces'),
+      ...kubeSystem.filter((p) => p.metadata?.namespace !== 'kube-system').map((p) => `kubectl get pod -n kube-system lists ${p.metadata?.namespace}/${p.metadata?.name}`),
     ]);
   });
 

@@ -59,6 +59,18 @@ export function checkKubeSystemPods(pods: V1Pod[], node: string): Differences {
   return diffs;
 }
 
+/**
+ * Listings taken one after another, judged at one consistent point: a pod in the first and in the last of
+ * them (the same pod: the same UID) existed all the while, so every listing between must name it. Pods
+ * that appeared or went meanwhile (the run's own node-shell pod, a rollout) prove nothing either way.
+ */
+export function missingStablePods(first: V1Pod[], last: V1Pod[], between: V1Pod[], name: string, inScope: (p: V1Pod) => boolean = () => true): Differences {
+  const lastUids = new Set(last.map((p) => p.metadata?.uid));
+  const seen = new Set(between.map((p) => p.metadata?.uid));
+  return first.filter((p) => inScope(p) && lastUids.has(p.metadata?.uid) && !seen.has(p.metadata?.uid))
+    .map((p) => `${podLabel(p)} existed throughout (in the first and the last listing) but ${name} does not list it`);
+}
+
 /** Two listings of the same pods must name the same pods. */
 export function comparePodSets(a: V1Pod[], b: V1Pod[], aName: string, bName: string): Differences {
   const as = new Set(a.map(podLabel));
