@@ -9,6 +9,9 @@ export interface NodeExecResult {
   exitCode: number;
 }
 
+/** What reaching the node takes: its access and, for a node-shell pod, kubectl and the kubeconfig. */
+export type NodeTarget = Pick<ClusterInfo, 'nodeAccess' | 'kubectl' | 'kubeconfig' | 'context'>;
+
 export class NodeAccessUnavailable extends Error {
   override name = 'NodeAccessUnavailable';
 }
@@ -19,7 +22,7 @@ export function nodeAccessReason(access: NodeAccess): string | undefined {
   return access.kind === 'none' ? access.reason : undefined;
 }
 
-function command(cluster: ClusterInfo, argv: string[], interactive: boolean): [string, string[]] {
+function command(cluster: NodeTarget, argv: string[], interactive: boolean): [string, string[]] {
   const a = cluster.nodeAccess;
   if (a.kind === 'docker') return ['docker', ['exec', ...(interactive ? ['-i'] : []), a.container, ...argv]];
   if (a.kind === 'pod') {
@@ -32,14 +35,14 @@ function command(cluster: ClusterInfo, argv: string[], interactive: boolean): [s
 }
 
 /** Runs argv on the control-plane node; a non-zero exit is an answer, not an error. */
-export async function nodeExec(cluster: ClusterInfo, argv: string[], input?: string, timeoutMs = 60_000): Promise<NodeExecResult> {
+export async function nodeExec(cluster: NodeTarget, argv: string[], input?: string, timeoutMs = 60_000): Promise<NodeExecResult> {
   const [file, args] = command(cluster, argv, input !== undefined);
   const r = await execa(file, args, { reject: false, input, timeout: timeoutMs });
   if (r.timedOut) throw new Error(`on node: ${argv.join(' ')} did not finish within ${timeoutMs / 1000}s`);
   return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode ?? -1 };
 }
 
-export async function nodeExecOk(cluster: ClusterInfo, argv: string[], input?: string, timeoutMs?: number): Promise<string> {
+export async function nodeExecOk(cluster: NodeTarget, argv: string[], input?: string, timeoutMs?: number): Promise<string> {
   const r = await nodeExec(cluster, argv, input, timeoutMs);
   if (r.exitCode !== 0) throw new Error(`on node: ${argv.join(' ')} exited ${r.exitCode}: ${r.stderr.trim().split('\n').at(-1)}`);
   return r.stdout;

@@ -10,7 +10,7 @@ import { awaitApi } from './api.ts';
 import { exportDiagnostics } from './diagnostics.ts';
 import { openNodeShell } from './node-shell.ts';
 import { controlPlaneNode, kubectlFor, type ClusterProvider, type ProviderRequest } from './provider.ts';
-import { chooseRedisImage, workloadFor } from './workload.ts';
+import { chooseRedisImage, runtimeImages, workloadFor } from './workload.ts';
 
 export class KubeconfigProvider implements ClusterProvider {
   readonly kind = 'kubeconfig' as const;
@@ -30,14 +30,17 @@ export class KubeconfigProvider implements ClusterProvider {
     if (!nodeName) throw new EnvironmentError('the cluster has no node labelled node-role.kubernetes.io/control-plane, and more than one node: kube-claims checks a kubeadm control plane');
     const node = await k.core.readNode({ name: nodeName });
     const nodeAccess = await openNodeShell({ k, kubectl: new Kubectl(kubectl, this.r.kubeconfig, this.r.context), runId: this.r.runId, nodeName, image: this.r.nodeShellImage });
-    return {
+    const cluster: Omit<ClusterInfo, 'workload'> = {
       name: k.kc.getCurrentCluster()?.name ?? 'cluster', provider: 'kubeconfig', madeByKubeClaims: false, createdByThisRun: false,
       kubeconfig: this.r.kubeconfig, context: this.r.context, server: k.server, nodeName, nodeAccess,
       serverVersion: api.serverVersion, requestedVersion: this.r.requestedVersion, kubectl,
-      // Not in default on someone else's cluster: in the run's own namespace (created by the session's lease).
-      workload: workloadFor(this.r.runId, runName(this.r.runId, 'run'), this.r.workloadImage ?? chooseRedisImage(node.status?.images ?? [])),
       timings: { apiWaitSeconds: apiWait },
     };
+    // What the node's runtime holds, where there is a shell on it: the node's status lists its images only
+    // some time after it started (seen: a cluster a minute old listed none, and redis:7 could not be pulled).
+    const images = (await runtimeImages(cluster)) ?? node.status?.images ?? [];
+    // Not in default on someone else's cluster: in the run's own namespace (created by the session's lease).
+    return { ...cluster, workload: workloadFor(this.r.runId, runName(this.r.runId, 'run'), this.r.workloadImage ?? chooseRedisImage(images)) };
   }
 
   exportLogs(cluster: ClusterInfo, dir: string): Promise<string[]> {

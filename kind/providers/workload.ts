@@ -3,6 +3,7 @@
 // at release (or by the next run, if this one is killed). COMP-05 checks it; COMP-03, API-09 and API-10 list it.
 import type { V1ContainerImage } from '@kubernetes/client-node';
 import type { Workload } from '../../contract/cluster.ts';
+import { nodeExec, type NodeTarget } from '../../helpers/node.ts';
 import type { KubeClients } from '../../helpers/kube.ts';
 import { runLabels } from '../../helpers/namespace.ts';
 import { runName } from '../../contract/run-id.ts';
@@ -14,6 +15,19 @@ export const UPSTREAM_REDIS = 'redis:7';
 export function chooseRedisImage(images: V1ContainerImage[]): string {
   const names = images.flatMap((i) => i.names ?? []).filter((n) => !n.includes('@'));
   return names.find((n) => /(^|\/)redis:/.test(n)) ?? UPSTREAM_REDIS;
+}
+
+/** The images the node's container runtime holds (crictl images), as the node's status names them; undefined without a shell on the node. */
+export async function runtimeImages(cluster: NodeTarget): Promise<V1ContainerImage[] | undefined> {
+  if (cluster.nodeAccess.kind === 'none') return undefined;
+  const r = await nodeExec(cluster, ['crictl', 'images', '-o', 'json']).catch(() => undefined);
+  if (!r || r.exitCode !== 0) return undefined;
+  try {
+    const listed = JSON.parse(r.stdout) as { images?: Array<{ repoTags?: string[]; repoDigests?: string[] }> };
+    return (listed.images ?? []).map((i) => ({ names: [...(i.repoTags ?? []), ...(i.repoDigests ?? [])] }));
+  } catch {
+    return undefined;
+  }
 }
 
 export function workloadFor(runId: string, namespace: string, image: string): Workload {
