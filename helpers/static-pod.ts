@@ -1,7 +1,10 @@
 // Static pods on the node, as a negative control moves one away and back.
 import type { ClusterInfo } from '../contract/cluster.ts';
 import { nodeExec } from './node.ts';
-import { waitUntil } from './wait.ts';
+import { sleep, waitUntil } from './wait.ts';
+
+/** kubelet's generic PLEG relist period (pkg/kubelet/kubelet.go genericPlegRelistPeriod: 1 s). */
+const PLEG_RELIST_MS = 1000;
 
 const sandboxes = async (cluster: ClusterInfo, pod: string, ready: boolean) =>
   (await nodeExec(cluster, ['crictl', 'pods', '--name', `^${pod}$`, ...(ready ? ['--state', 'ready'] : []), '-q'])).stdout.split('\n').filter(Boolean);
@@ -17,6 +20,9 @@ export async function removeStoppedSandboxes(cluster: ClusterInfo, pod: string, 
   await waitUntil(`the sandbox of ${pod} to stop`, async () => (await sandboxes(cluster, pod, true)).length === 0, timeoutMs, 250);
   const stopped = await sandboxes(cluster, pod, false);
   for (const id of stopped) await nodeExec(cluster, ['crictl', 'rmp', id]);
+  // kubelet reads the runtime's containers on its PLEG relist, every second: until then it still holds the
+  // exited one and would back off from it (seen: 2 of 5 runs without this pause).
+  if (stopped.length) await sleep(PLEG_RELIST_MS * 2);
   return stopped;
 }
 
