@@ -52,7 +52,7 @@ const claims = [
   {
     id: 'COMP-05', group: 'components', section: '§2',
     title: 'A redis StatefulSet of 3 replicas gives its ordinal pods NAME-0, NAME-1 and NAME-2 Running, each answering PING with PONG',
-    checks: 'The run applies StatefulSet kc-redis-HASH (3 replicas) before the claims: in namespace default, as in the article, on clusters kube-claims made, and in the run\'s own namespace on others; the claim watches the three ordinal pods come up (within the run\'s settle time) and runs redis-cli PING in each. The redis image is one the node has (kube-claims loads its own into its kind clusters), else redis:7.',
+    checks: 'The run applies StatefulSet kc-redis-HASH (3 replicas) before the claims: in namespace default, as in the article, on clusters kube-claims made, and in the run\'s own namespace on others; the claim watches the three ordinal pods come up (within the run\'s settle time) and runs redis-cli PING in each. The redis image is one the node\'s runtime holds (`crictl images` on the node; kube-claims loads its own into its kind clusters), else redis:7.',
     remediation: 'Check the StatefulSet events and the image (`crictl images` on the node).',
   },
   // §3 — kube-apiserver
