@@ -22,7 +22,8 @@ export function soakRows(models: readonly ResultsModel[]): SoakRow[] {
     const row = rows.get(key) ?? { id, test, pass: 0, fail: 0, skip: 0, minMs: Infinity, maxMs: 0 };
     row[status]++;
     if (status !== 'skip') { row.minMs = Math.min(row.minMs, ms); row.maxMs = Math.max(row.maxMs, ms); }
-    if (status === 'fail' && !row.firstFailure) row.firstFailure = message?.split('\n')[0];
+    // The first two lines: a claim's message is its verdict, then the first difference.
+    if (status === 'fail' && !row.firstFailure) row.firstFailure = message?.split('\n').filter((l) => l.trim()).slice(0, 2).join(' ');
     rows.set(key, row);
   };
   for (const m of models) {

@@ -47,8 +47,9 @@ async function etcdClientPort(live: Pick<Live, 'cluster' | 'kube'>): Promise<num
 /** The connections to etcd's client port on the node, with the processes that hold them (read from /proc there). */
 async function observeSockets({ cluster: c, kube, run }: Pick<Live, 'cluster' | 'kube' | 'run'>): Promise<{ clients: EtcdClient[]; port: number }> {
   const port = await etcdClientPort({ cluster: c, kube });
-  // Connections are read before and after the sockets of the processes: only those open all along are
-  // judged (a short-lived client, an etcdctl of another test ending meanwhile, would have no process left).
+  // Connections are read before and after the sockets of the processes, and after the processes themselves:
+  // only those open all along are judged (a short-lived client, an etcdctl of another test ending meanwhile,
+  // would have no process left).
   const tcpBefore = await nodeExecOk(c, ['cat', '/proc/net/tcp', '/proc/net/tcp6']);
   // Processes that end while find walks /proc make it exit 1: what it printed stands.
   const fds = (await nodeExec(c, ['find', '/proc', '-mindepth', '3', '-maxdepth', '3', '-path', '/proc/[0-9]*/fd/*', '-lname', 'socket:*', '-printf', '%h %l\\n'])).stdout;
@@ -69,7 +70,12 @@ async function observeSockets({ cluster: c, kube, run }: Pick<Live, 'cluster' | 
     const [pid, comm, ours, cmdline] = line.split('\t');
     processes.set(Number(pid), { pid: Number(pid), comm: comm ?? '', ours: ours === '1', cmdline: (cmdline ?? '').trim() });
   }
-  return { clients: etcdClients(entries, port, inodePids, processes), port };
+  // And once more after the processes were read: a client that ended while they were (an etcdctl of this
+  // run's other files, whose name and marker could then no longer be read) is not judged either (seen once
+  // in 20 runs: a connection of a process gone by then, taken for a client from elsewhere).
+  const after = new Set(parseProcNetTcp(await nodeExecOk(c, ['cat', '/proc/net/tcp', '/proc/net/tcp6'])).map((e) => `${e.local} ${e.remote} ${e.inode}`));
+  const lasting = entries.filter((e) => after.has(`${e.local} ${e.remote} ${e.inode}`));
+  return { clients: etcdClients(lasting, port, inodePids, processes), port };
 }
 
 /** The flags that matter for who talks to etcd, for the evidence. */
