@@ -4,7 +4,7 @@
 import { readFileSync, readlinkSync } from 'node:fs';
 
 /** Field 22 of /proc/PID/stat: the start time, which tells a reused pid from the original. */
-export function processStart(pid: number): string | undefined {
+function processStart(pid: number): string | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
