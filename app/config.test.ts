@@ -46,3 +46,19 @@ describe('focus and skip by claim ID or group (app/selection.test.ts runs the se
     expect(selectClaims(['API-08', 'components', 'comp-01']).map((c) => c.id)).toEqual(['API-08', 'COMP-01', 'COMP-02', 'COMP-03', 'COMP-04', 'COMP-05']);
   });
 });
+
+describe('topologies', () => {
+  test('single by default; workers and ha by name; a comma list for matrix only', () => {
+    expect(parseConfig(['verify'], {}).topology.id).toBe('single');
+    expect(parseConfig(['verify', '--topology', 'ha'], {}).topology).toMatchObject({ controlPlanes: 3, workers: 2 });
+    expect(parseConfig(['matrix', '--topology', 'single,ha'], {}).topologies.map((t) => t.id)).toEqual(['single', 'ha']);
+    expect(() => parseConfig(['verify', '--topology', 'single,ha'], {})).toThrow(/one topology here/);
+  });
+  test('an unknown topology is a usage error listing the known ones', () => {
+    expect(() => parseConfig(['verify', '--topology', 'big'], {})).toThrow('unknown topology "big" (known: single, workers, ha)');
+  });
+  test('--kind-config shapes the cluster itself, and neither goes with --kubeconfig', () => {
+    expect(() => parseConfig(['verify', '--kind-config', 'k.yaml', '--topology', 'ha'], {})).toThrow(/does not go with --topology/);
+    expect(() => parseConfig(['verify', '--kubeconfig', 'x', '--topology', 'ha'], {})).toThrow(/has its own shape/);
+  });
+});

@@ -12,6 +12,7 @@ import { PACKAGE_ROOT } from '../contract/package-root.ts';
 import type { KindSettings } from '../kind/settings.ts';
 import { UsageError } from '../contract/errors.ts';
 import { newRunId } from '../contract/run-id.ts';
+import { DEFAULT_TOPOLOGY, resolveTopology, TOPOLOGIES, TOPOLOGY_IDS, type Topology } from '../contract/topology.ts';
 import { parseFormats, type Format } from '../report/write.ts';
 
 export type Command =
@@ -36,6 +37,12 @@ export interface RunConfig {
   lines: KubernetesLine[];
   /** kind cluster name. */
   clusterName: string;
+  /** The shape of a kind cluster kube-claims makes (--topology, KUBE_CLAIMS_TOPOLOGY); single by default. */
+  topology: Topology;
+  /** matrix: the topologies, in order (each line runs on each). */
+  topologies: Topology[];
+  /** A user's own kind configuration (--kind-config): its nodes and settings instead of a topology's. */
+  kindConfig?: string;
   /** An existing cluster instead of a kind cluster of kube-claims. */
   kubeconfig?: string;
   context?: string;
@@ -62,6 +69,8 @@ export interface RunConfig {
 export const ENVIRONMENT_VARIABLES: Record<string, string> = {
   KUBE_CLAIMS_K8S_VERSION: '--kubernetes',
   KUBE_CLAIMS_CLUSTER: '--name',
+  KUBE_CLAIMS_TOPOLOGY: '--topology',
+  KUBE_CLAIMS_KIND_CONFIG: '--kind-config',
   KUBE_CLAIMS_KUBECONFIG: '--kubeconfig',
   KUBE_CLAIMS_CONTEXT: '--context',
   KUBE_CLAIMS_KEEP_CLUSTER: '--keep (1)',
@@ -97,6 +106,9 @@ options:
   --kubernetes V        Kubernetes line or version: ${LINE_IDS.map((l) => `${l} (${LINES[l].version})`).join(', ')}; default ${DEFAULT_LINE}.
                         matrix: a comma list. With --kubeconfig: the version the cluster is expected to run.
   --name NAME           kind cluster name (default kube-claims)
+  --topology T          shape of the kind cluster: ${TOPOLOGY_IDS.map((t) => `${t} (${TOPOLOGIES[t].description})`).join('; ')};
+                        default ${DEFAULT_TOPOLOGY}. matrix: a comma list (each line on each topology).
+  --kind-config FILE    your own kind configuration (its nodes and settings; kube-claims sets name and image)
   --kubeconfig FILE     check an existing cluster instead of a kind cluster of kube-claims
   --context NAME        kubeconfig context (with --kubeconfig)
   --keep                keep a kind cluster this run created
@@ -163,6 +175,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
       allowPositionals: true,
       options: {
         kubernetes: { type: 'string' }, name: { type: 'string' }, kubeconfig: { type: 'string' }, context: { type: 'string' },
+        topology: { type: 'string' }, 'kind-config': { type: 'string' },
         keep: { type: 'boolean' }, 'image-source': { type: 'string' }, 'node-image': { type: 'string' },
         'node-shell-image': { type: 'string' }, 'workload-image': { type: 'string' }, 'allow-disruption': { type: 'boolean' },
         focus: { type: 'string' }, skip: { type: 'string' }, 'claims-only': { type: 'boolean' }, 'report-dir': { type: 'string' }, formats: { type: 'string' },
@@ -180,12 +193,18 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   const lines = (versions.length ? versions : command.name === 'matrix' ? LINE_IDS : [DEFAULT_LINE]).map(resolveLine);
   if (command.name !== 'matrix' && lines.length > 1) throw new UsageError('--kubernetes takes one version here (a comma list is for matrix)');
 
+  const topologies = (list(o.topology ?? env.KUBE_CLAIMS_TOPOLOGY).length ? list(o.topology ?? env.KUBE_CLAIMS_TOPOLOGY) : [DEFAULT_TOPOLOGY]).map(resolveTopology);
+  if (command.name !== 'matrix' && topologies.length > 1) throw new UsageError('--topology takes one topology here (a comma list is for matrix)');
+  const kindConfig = o['kind-config'] ?? env.KUBE_CLAIMS_KIND_CONFIG;
+  if (kindConfig && (o.topology ?? env.KUBE_CLAIMS_TOPOLOGY)) throw new UsageError('--kind-config gives the nodes itself; it does not go with --topology');
+
   const imageSource = (o['image-source'] ?? env.KUBE_CLAIMS_IMAGE_SOURCE ?? 'auto') as ImageSource;
   if (!['auto', 'offline', 'upstream'].includes(imageSource)) throw new UsageError(`--image-source must be auto, offline or upstream, not ${imageSource}`);
 
   const kubeconfig = o.kubeconfig ?? env.KUBE_CLAIMS_KUBECONFIG;
   const context = o.context ?? env.KUBE_CLAIMS_CONTEXT;
   if (context && !kubeconfig) throw new UsageError('--context needs --kubeconfig');
+  if (kubeconfig && (kindConfig || o.topology || env.KUBE_CLAIMS_TOPOLOGY)) throw new UsageError('--topology and --kind-config shape a kind cluster kube-claims makes; a cluster given by --kubeconfig has its own shape');
   if (kubeconfig && command.name === 'matrix') throw new UsageError('matrix provisions its own clusters; --kubeconfig is for verify');
 
   const formatsText = o.formats ?? env.KUBE_CLAIMS_FORMATS;
@@ -203,6 +222,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     lineExplicit: versions.length > 0,
     lines,
     clusterName: o.name ?? env.KUBE_CLAIMS_CLUSTER ?? 'kube-claims',
+    topology: topologies[0]!,
+    topologies,
+    kindConfig,
     kubeconfig,
     context,
     keep: o.keep ?? flag(env.KUBE_CLAIMS_KEEP_CLUSTER),
@@ -229,4 +251,5 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
 /** Checks that need the file system: the kubeconfig exists and is readable (more is checked when connecting). */
 export function checkFiles(config: RunConfig): void {
   if (config.kubeconfig && !existsSync(config.kubeconfig)) throw new UsageError(`kubeconfig ${config.kubeconfig} does not exist`);
+  if (config.kindConfig && !existsSync(config.kindConfig)) throw new UsageError(`kind configuration ${config.kindConfig} does not exist`);
 }

@@ -14,19 +14,26 @@ export async function runMatrix(config: RunConfig): Promise<{ exitCode: 0 | 1 | 
   const matrixId = config.runId;
   const runs: MatrixRun[] = [];
   let worst: 0 | 1 | 3 = 0;
-  for (const line of config.lines) {
-    log.step(`matrix: ${line.version}`);
-    // Each line is its own run (its own ID, report folder and kind cluster).
-    const lineConfig: RunConfig = { ...config, line, lineExplicit: true, runId: `${matrixId}-${line.id}`, clusterName: `kube-claims-${line.id.replace('.', '-')}` };
-    try {
-      const result = await verify(lineConfig);
-      runs.push({ version: line.version, line: line.id, reportDir: result.reportDir, model: result.model });
-      if (result.exitCode === 1 || (result.exitCode === 3 && worst === 0)) worst = result.exitCode;
-    } catch (error) {
-      // One line failing to come up does not hide the others' results.
-      runs.push({ version: line.version, line: line.id, error: (error as Error).message.split('\n')[0] });
-      log.warn(`matrix: ${line.version}: ${(error as Error).message.split('\n')[0]}`);
-      worst = 1;
+  // Line × topology: each pair is its own run (its own ID, report folder and kind cluster), one after another.
+  for (const topology of config.topologies) {
+    for (const line of config.lines) {
+      const suffix = topology.id === 'single' ? '' : `-${topology.id}`;
+      // The column: the version, and the topology where it is not the default one.
+      const column = `${line.version}${suffix ? ` ${topology.id}` : ''}`;
+      log.step(`matrix: ${column}`);
+      const lineConfig: RunConfig = {
+        ...config, line, lineExplicit: true, topology, runId: `${matrixId}-${line.id}${suffix}`, clusterName: `kube-claims-${line.id.replace('.', '-')}${suffix}`,
+      };
+      try {
+        const result = await verify(lineConfig);
+        runs.push({ version: column, line: line.id, reportDir: result.reportDir, model: result.model });
+        if (result.exitCode === 1 || (result.exitCode === 3 && worst === 0)) worst = result.exitCode;
+      } catch (error) {
+        // One line failing to come up does not hide the others' results.
+        runs.push({ version: column, line: line.id, error: (error as Error).message.split('\n')[0] });
+        log.warn(`matrix: ${column}: ${(error as Error).message.split('\n')[0]}`);
+        worst = 1;
+      }
     }
   }
   const dir = await writeMatrix(matrixId, runs, config.reportsDir);
@@ -39,7 +46,10 @@ export async function mergeMatrix(config: RunConfig, reportDirs: string[]): Prom
     const file = join(dir, 'results.json');
     if (!existsSync(file)) throw new UsageError(`${dir} holds no results.json`);
     const model = JSON.parse(readFileSync(file, 'utf8')) as ResultsModel;
-    return { version: String(model.environment?.kubernetesVersion ?? model.runId), reportDir: dir, model };
+    // The column: the version, and the topology where it is not the default one (environment.json's shape, "ha: …").
+    const topology = String(model.environment?.shape ?? '').split(':')[0];
+    const version = String(model.environment?.kubernetesVersion ?? model.runId);
+    return { version: topology && topology !== 'single' && !topology.includes(' ') ? `${version} ${topology}` : version, reportDir: dir, model };
   });
   const dir = await writeMatrix(config.runId, runs, config.reportsDir);
   const failed = runs.some((r) => r.model && (r.model.totals.fail > 0 || r.model.testCases.failed > 0));

@@ -18,6 +18,14 @@ export type NodeAccess =
   /** No way onto the node; claims that need it are reported unchecked, with this reason. */
   | { kind: 'none'; reason: string };
 
+/** A node of the cluster and how commands reach it. */
+export interface ClusterNode {
+  name: string;
+  /** control-plane: kubeadm's node-role.kubernetes.io/control-plane label (or the older master one). */
+  role: 'control-plane' | 'worker';
+  access: NodeAccess;
+}
+
 export interface ClusterInfo {
   /** The kind cluster's name, or the kubeconfig's cluster name. */
   name: string;
@@ -31,9 +39,18 @@ export interface ClusterInfo {
   context?: string;
   /** https://HOST:PORT of the API server, from the kubeconfig. */
   server: string;
-  /** The control-plane node the node claims look at. */
+  /** The first control-plane node (on a kind cluster: the one that ran kubeadm init); the claims about one node look at it. */
   nodeName: string;
   nodeAccess: NodeAccess;
+  /** Every node, control planes first (nodeName among them); the claims about each control plane go through all of them. */
+  nodes: ClusterNode[];
+  /**
+   * The node that ran `kubeadm init`, where the configuration says which (kind: NAME-control-plane); absent on a
+   * cluster kube-claims did not make, where nothing independent of the node's files says which it was.
+   */
+  initNode?: string;
+  /** The shape, as asked for (a topology) or as the nodes show it (describeShape). */
+  shape: string;
   /** gitVersion the API server reports (observed). */
   serverVersion: string;
   /**

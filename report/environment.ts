@@ -46,6 +46,8 @@ const KNOWN_LABELS: Record<string, string> = {
   source: 'Kubeconfig source',
   kubeconfigSource: 'Kubeconfig source',
   nodeName: 'Node',
+  shape: 'Topology',
+  nodes: 'Nodes',
   serverUrl: 'API server',
   provider: 'Provider',
   madeByKubeClaims: 'Made by kube-claims',

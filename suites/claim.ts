@@ -40,8 +40,10 @@ export interface ClaimContext extends TestContext, ClaimFixtures {
 /** Claims that need the node are skipped, with the reason, where there is no shell on it: never silently passed. */
 function skipWithoutNode(ctx: TestContext, id: ClaimId): void {
   if (!claimById(id).needsNode) return;
-  const access = inject('cluster').nodeAccess;
-  if (access.kind === 'none') ctx.skip(`unchecked: needs a shell on the control-plane node, and there is none (${access.reason})`);
+  // The claims about nodes look at every control-plane node: each needs a shell.
+  const cluster = inject('cluster');
+  const without = [cluster.nodeAccess, ...cluster.nodes.filter((n) => n.role === 'control-plane').map((n) => n.access)].find((a) => a.kind === 'none');
+  if (without?.kind === 'none') ctx.skip(`unchecked: needs a shell on the control-plane nodes, and there is none (${without.reason})`);
 }
 
 function withEvidence(ctx: TestContext & ClaimFixtures, id: ClaimId, negative: boolean): ClaimContext {

@@ -4,8 +4,8 @@
 // scheduler that the other control moves away. Held back on clusters kube-claims did not make.
 import { describe } from 'vitest';
 import { negativeControl } from './claim.ts';
-import { checkCrictlContainers, checkKubeSystemPods } from './checks/components.ts';
-import { crictlContainers } from './observations.ts';
+import { checkKubeSystemPods } from './checks/components.ts';
+import { controlPlaneContainers, podExpectations } from './observations.ts';
 import { withDeploymentScaled, withStaticPodRemoved } from './deviations/components.ts';
 import { expectDifference, NotStaged } from './differences.ts';
 
@@ -22,11 +22,10 @@ describe('§2 containers and pods of the cluster: disruptive negative controls',
   negativeControl('COMP-01', 'the kube-scheduler static pod is removed from the node', async ({ record, cluster, kube, run, controlPlaneDeviations }) => {
     if (controlPlaneDeviations.length) throw notStaged(controlPlaneDeviations);
     await withStaticPodRemoved({ cluster, kube, run }, 'kube-scheduler', async () => {
-      const { containers, table } = await crictlContainers(cluster);
-      record('crictl ps without the kube-scheduler manifest', table);
-      const diffs = checkCrictlContainers(containers, cluster.nodeName);
+      const { tables, differences: diffs } = await controlPlaneContainers(cluster, kube);
+      record(`crictl ps on ${cluster.nodeName} without its kube-scheduler manifest`, tables[cluster.nodeName]);
       record('differences found', diffs.join('\n'));
-      expectDifference(diffs, 'container kube-scheduler');
+      expectDifference(diffs, `${cluster.nodeName}: container kube-scheduler`);
     });
   }, { timeout: 300_000, disruptive: true });
 
@@ -34,9 +33,9 @@ describe('§2 containers and pods of the cluster: disruptive negative controls',
     if (controlPlaneDeviations.length) throw notStaged(controlPlaneDeviations);
     await withDeploymentScaled({ kube, kubectl, run }, 'kube-system', 'coredns', 'k8s-app=kube-dns', 1, async () => {
       const pods = (await kube.core.listNamespacedPod({ namespace: 'kube-system' })).items;
-      const diffs = checkKubeSystemPods(pods, cluster.nodeName);
+      const diffs = checkKubeSystemPods(pods, await podExpectations(cluster, kube));
       record('differences found', diffs.join('\n'));
-      expectDifference(diffs, 'coredns-');
+      expectDifference(diffs, 'the coredns Deployment asks 1 replica(s)');
     });
   }, { timeout: 300_000, disruptive: true });
 });

@@ -5,14 +5,14 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { describe } from 'vitest';
 import { claim, negativeControl } from './claim.ts';
 import {
-  checkArticleNamespaces, checkCrictlContainers, checkKubeSystemPods, checkOnlyNamespace, checkRedisReplicas,
+  checkArticleNamespaces, checkKubeSystemPods, checkOnlyNamespace, checkRedisReplicas,
   comparePodSets, missingStablePods, ordinalPods,
 } from './checks/components.ts';
 import { expectDifference, expectNoDifferences } from './differences.ts';
 import { eventually, settledNote } from './eventually.ts';
 import { withContextNamespace } from './deviations/components.ts';
 import type { Live } from './live.ts';
-import { crictlContainers } from './observations.ts';
+import { controlPlaneContainers, controlPlaneNodes, podExpectations } from './observations.ts';
 
 
 /** redis-cli PING in each replica of the run's StatefulSet: pod name → answer (or the error). */
@@ -27,15 +27,20 @@ async function pingReplicas({ cluster, kubectl }: Pick<Live, 'cluster' | 'kubect
 }
 
 describe('§2 containers and pods of the cluster', () => {
-  claim('COMP-01', async ({ record, cluster, run }) => {
-    const s = await eventually(() => crictlContainers(cluster), (o) => checkCrictlContainers(o.containers, cluster.nodeName), { deadline: run.settleBy });
-    record(`crictl ps (on the node; ${settledNote(s)})`, s.observation.table);
+  claim('COMP-01', async ({ record, note, cluster, run, kube }) => {
+    const s = await eventually(() => controlPlaneContainers(cluster, kube), (o) => o.differences, { deadline: run.settleBy });
+    for (const [node, table] of Object.entries(s.observation.tables)) record(`crictl ps on ${node} (${settledNote(s)})`, table);
+    const cps = controlPlaneNodes(cluster).length;
+    if (cps > 1) note('crictl ps on the node shows the control plane\'s containers', `this cluster has ${cps} control-plane nodes: each runs its own etcd, kube-apiserver, kube-controller-manager and kube-scheduler, and the coredns containers run where the scheduler put them (checked on each control-plane node against the API's placement)`);
+    else if (cluster.nodes.length > 1) note('crictl ps shows two coredns containers beside the control plane', `with ${cluster.nodes.length - 1} worker node(s), coredns may run elsewhere: the node is checked for as many coredns containers as the API says are scheduled on it`);
     expectNoDifferences(s.differences);
   });
 
-  claim('COMP-02', async ({ record, cluster, run, kube, kubectl: k }) => {
-    const node = cluster.nodeName;
-    const s = await eventually(async () => (await k.json<{ items: V1Pod[] }>(['get', 'pod', '-A'])).items, (pods) => checkKubeSystemPods(pods, node), { deadline: run.settleBy });
+  claim('COMP-02', async ({ record, note, cluster, run, kube, kubectl: k }) => {
+    const expected = await podExpectations(cluster, kube);
+    const s = await eventually(async () => (await k.json<{ items: V1Pod[] }>(['get', 'pod', '-A'])).items, (pods) => checkKubeSystemPods(pods, expected), { deadline: run.settleBy });
+    record('expected from the cluster (nodes by role, the coredns Deployment\'s replicas)', expected);
+    if (cluster.nodes.length > 1) note('kube-system lists one kube-proxy and one pod of each control-plane component', `this cluster has ${expected.nodes.length} nodes (${expected.controlPlanes.length} control plane(s)): one kube-proxy per node and the static pods of each control-plane node`);
     const longForm = (await k.json<{ items: V1Pod[] }>(['get', 'pod', '--all-namespaces'])).items;
     const kubeSystem = (await k.json<{ items: V1Pod[] }>(['get', 'pod', '-n', 'kube-system'])).items;
     const viaClient = (await kube.core.listPodForAllNamespaces()).items;

@@ -1,11 +1,74 @@
 // Live observations more than one suite file makes.
+import type { V1Pod } from '@kubernetes/client-node';
+import { execa } from 'execa';
 import { nodeExecOk } from '../helpers/node.ts';
-import type { ClusterInfo } from '../contract/cluster.ts';
-import type { CrictlContainer } from './checks/components.ts';
+import type { KubeClients } from '../helpers/kube.ts';
+import type { ClusterInfo, ClusterNode } from '../contract/cluster.ts';
+import { checkCrictlContainers, corednsPodsOn, type CrictlContainer, type PodExpectations } from './checks/components.ts';
+import type { Differences } from './differences.ts';
 
-/** crictl ps on the control-plane node, as JSON and as the table the article shows. */
+/** The cluster as seen from one of its nodes: commands go to that node. */
+export const onNode = (cluster: ClusterInfo, node: ClusterNode): ClusterInfo => ({ ...cluster, nodeName: node.name, nodeAccess: node.access });
+
+export const controlPlaneNodes = (cluster: ClusterInfo): ClusterNode[] => cluster.nodes.filter((n) => n.role === 'control-plane');
+
+/** crictl ps on the node, as JSON and as the table the article shows. */
 export async function crictlContainers(c: ClusterInfo): Promise<{ containers: CrictlContainer[]; table: string }> {
   const json = JSON.parse(await nodeExecOk(c, ['crictl', 'ps', '-o', 'json'])) as { containers: CrictlContainer[] };
   const table = await nodeExecOk(c, ['crictl', 'ps']);
   return { containers: json.containers, table };
+}
+
+/** What §2's listings must show, from the cluster's objects: its nodes by role and the coredns Deployment's replicas. */
+export async function podExpectations(cluster: ClusterInfo, kube: KubeClients): Promise<PodExpectations> {
+  const coredns = await kube.apps.readNamespacedDeployment({ namespace: 'kube-system', name: 'coredns' }).catch(() => undefined);
+  return {
+    controlPlanes: controlPlaneNodes(cluster).map((n) => n.name),
+    nodes: cluster.nodes.map((n) => n.name),
+    corednsReplicas: coredns?.spec?.replicas ?? 0,
+  };
+}
+
+export interface ControlPlaneContainers {
+  /** Node → its crictl ps table. */
+  tables: Record<string, string>;
+  differences: Differences;
+}
+
+/** crictl ps on every control-plane node, judged against where the API says the coredns pods are. */
+export async function controlPlaneContainers(cluster: ClusterInfo, kube: KubeClients): Promise<ControlPlaneContainers> {
+  const pods: V1Pod[] = (await kube.core.listNamespacedPod({ namespace: 'kube-system' })).items;
+  const out: ControlPlaneContainers = { tables: {}, differences: [] };
+  for (const node of controlPlaneNodes(cluster)) {
+    const { containers, table } = await crictlContainers(onNode(cluster, node));
+    out.tables[node.name] = table;
+    out.differences.push(...checkCrictlContainers(containers, node.name, { controlPlane: true, corednsHere: corednsPodsOn(pods, node.name) }));
+  }
+  return out;
+}
+
+/** The command line of the static pod COMPONENT-NODE (its mirror pod through the API), on `cluster.nodeName`. */
+export async function staticPodCommand({ cluster, kube }: { cluster: ClusterInfo; kube: KubeClients }, component: string): Promise<string[]> {
+  const name = `${component}-${cluster.nodeName}`;
+  const p = await kube.core.readNamespacedPod({ namespace: 'kube-system', name }).catch((e: { code?: number }) => {
+    if (e.code === 404) throw new Error(`static pod kube-system/${name} not found: the ${component} command line cannot be read (COMP-01 and COMP-02 report the missing pod)`);
+    throw e;
+  });
+  const c = p.spec?.containers.find((x) => x.name === component) ?? p.spec?.containers[0];
+  return [...(c?.command ?? []), ...(c?.args ?? [])];
+}
+
+/** The InternalIPs of the nodes, by node name. */
+export async function internalIps(kube: KubeClients): Promise<Map<string, string[]>> {
+  return new Map((await kube.core.listNode()).items.map((n) => [n.metadata?.name ?? '', (n.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address)]));
+}
+
+/**
+ * The addresses of kind's load balancer (the container NAME-external-load-balancer kind adds in front of several
+ * control planes), on a kind cluster that has one; undefined elsewhere (nothing independent names a load balancer there).
+ */
+export async function kindLoadBalancerAddresses(cluster: ClusterInfo): Promise<string[] | undefined> {
+  if (cluster.provider !== 'kind') return undefined;
+  const r = await execa('docker', ['inspect', '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{.GlobalIPv6Address}} {{end}}', `${cluster.name}-external-load-balancer`], { reject: false });
+  return r.exitCode === 0 ? r.stdout.split(/\s+/).filter(Boolean) : undefined;
 }

@@ -11,6 +11,9 @@ export interface EnvironmentFacts {
   madeByKubeClaims: boolean;
   createdByThisRun: boolean;
   nodeName: string;
+  /** The cluster's shape (topology, or what its nodes show) and its nodes by role. */
+  shape: string;
+  nodes: string;
   serverUrl: string;
   kubernetesVersion: string;
   requestedVersion?: string;
@@ -48,7 +51,7 @@ export async function environmentFacts(c: ClusterInfo, leftoversRemoved: string[
   } catch { /* not YAML: left out */ }
   return {
     cluster: c.name, provider: c.provider, madeByKubeClaims: c.madeByKubeClaims, createdByThisRun: c.createdByThisRun,
-    nodeName: c.nodeName, serverUrl: c.server, kubernetesVersion: c.serverVersion, requestedVersion: c.requestedVersion,
+    nodeName: c.nodeName, shape: c.shape, nodes: c.nodes.map((n) => `${n.name} (${n.role})`).join(', '), serverUrl: c.server, kubernetesVersion: c.serverVersion, requestedVersion: c.requestedVersion,
     etcdVersion: etcdPod?.spec?.containers[0]?.image?.split(':').at(-1)?.replace(/-\d+$/, ''),
     nodeImage: c.nodeImage, nodeAccess: describeAccess(c),
     workload: `StatefulSet ${c.workload.namespace}/${c.workload.name} (${c.workload.image})${c.workload.error ? `: ${c.workload.error}` : ''}`,

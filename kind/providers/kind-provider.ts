@@ -13,10 +13,10 @@ import { buildKind } from '../image/components.ts';
 import { localTag } from '../image/images.ts';
 import { buildNodeImage, ensureWorkloadImage } from '../image/node-image.ts';
 import { awaitApi } from './api.ts';
-import { KindCluster } from './kind.ts';
+import { KindCluster, readKindConfig } from './kind.ts';
 import { exportDiagnostics } from './diagnostics.ts';
 import { workloadFor } from './workload.ts';
-import { controlPlaneNode, kubectlFor, type ClusterProvider, type ProviderRequest } from './provider.ts';
+import { kubectlFor, nodesByRole, shapeOf, type ClusterProvider, type ProviderRequest } from './provider.ts';
 
 /** The offline node image is known by its label (whatever repository KUBE_CLAIMS_NODE_REPO gave it), not by its name. */
 async function isOfflineNodeImage(image: string): Promise<boolean> {
@@ -80,8 +80,9 @@ export class KindProvider implements ClusterProvider {
       const chosen = await this.chooseImage(timings);
       image = chosen.image;
       offline = chosen.offline;
+      const shape = this.r.kindConfig ? await readKindConfig(this.r.kindConfig) : this.r.topology;
       const { seconds } = await whileInterruptible(() => cluster.delete(), () => timed(`creating kind cluster ${name}`, () => cluster.create({
-        name, image, allowCgroupV1: this.r.line.behaviour.cgroupV1NeedsOptIn, defaultCni: !chosen.offline,
+        name, image, allowCgroupV1: this.r.line.behaviour.cgroupV1NeedsOptIn, defaultCni: !chosen.offline, shape,
       })));
       timings.clusterCreateSeconds = seconds;
       created = true;
@@ -89,19 +90,27 @@ export class KindProvider implements ClusterProvider {
     const k = kubeClients(cluster.kubeconfigPath);
     const t0 = performance.now();
     const api = await awaitApi(k, { startingUpMs: created || restartedRecently ? 60_000 : 10_000 });
-    const nodeName = (await controlPlaneNode(k)) ?? `${name}-control-plane`;
-    // The one wait besides the API: claims need a node that can run pods. What the claims check is left to them.
-    await waitUntil(`node ${nodeName} to be Ready`, async () => {
-      const node = await k.core.readNode({ name: nodeName }).catch(() => undefined);
-      return node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+    // kind names each node's container and hostname alike: a node is reached by `docker exec NODE`.
+    const containers = await cluster.nodeContainers();
+    // The one wait besides the API: claims need nodes that can run pods (every node kind made, registered and Ready).
+    await waitUntil(`the ${containers.length} node(s) of ${name} to be Ready`, async () => {
+      const nodes = (await k.core.listNode().catch(() => undefined))?.items ?? [];
+      const ready = nodes.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).map((n) => n.metadata?.name);
+      return containers.every((c) => ready.includes(c));
     }, 120_000, 1000).catch((e: Error) => { throw new EnvironmentError(e.message); });
+    const nodes = (await nodesByRole(k)).map((n) => ({ ...n, access: { kind: 'docker' as const, container: n.name } }));
+    const first = nodes.find((n) => n.role === 'control-plane');
+    if (!first) throw new EnvironmentError(`kind cluster ${name} has no node labelled node-role.kubernetes.io/control-plane`);
+    // kind runs kubeadm init on the node it names NAME-control-plane; the others join.
+    const initNode = nodes.some((n) => n.name === cluster.controlPlaneContainer) ? cluster.controlPlaneContainer : undefined;
+    const nodeName = initNode ?? first.name;
     timings.apiAndNodeWaitSeconds = Math.round((performance.now() - t0) / 100) / 10;
     const workloadImage = this.r.workloadImage ?? (await ensureWorkloadImage(this.r.settings));
     if (!this.r.workloadImage) await cluster.loadImage(workloadImage);
     return {
       name, provider: 'kind', madeByKubeClaims: true, createdByThisRun: created,
       kubeconfig: cluster.kubeconfigPath, server: k.server, nodeName,
-      nodeAccess: { kind: 'docker', container: cluster.controlPlaneContainer },
+      nodeAccess: { kind: 'docker', container: nodeName }, nodes, initNode, shape: shapeOf(nodes),
       // What was asked for: the line's offline build, or the release of the node image chosen for the line.
       serverVersion: api.serverVersion, requestedVersion: offline ? this.r.line.version : releaseOfNodeImage(image),
       kubectl: await kubectlFor(api.serverVersion, this.r.settings), nodeImage: image, hostImagePrefix: offline ? localTag('') : undefined,

@@ -1,16 +1,19 @@
 // The kind provider: create, reuse, describe and delete a named kind cluster.
 // Kubeconfigs go to a project-local file, never ~/.kube/config.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { kubeconfigPath, logsDir, type KindSettings } from '../settings.ts';
 import { containerExists } from '../host/docker.ts';
 import { log } from '../../helpers/log.ts';
-import { EnvironmentError } from '../../contract/errors.ts';
+import { EnvironmentError, UsageError } from '../../contract/errors.ts';
 
 /** Written into the node container once kube-claims created the cluster: how we tell ours from others. */
 const OWNER_MARKER = '/kind/kube-claims-owner';
+
+/** The nodes of a cluster to make: a topology's counts, or a user's own kind configuration (already parsed). */
+export type KindShape = { controlPlanes: number; workers: number } | { userConfig: Record<string, unknown>; file: string };
 
 export interface KindClusterSpec {
   name: string;
@@ -19,6 +22,54 @@ export interface KindClusterSpec {
   allowCgroupV1: boolean;
   /** kind's default CNI (kindnet, from a registry image): upstream node images need it; the offline image bakes its own. */
   defaultCni: boolean;
+  shape: KindShape;
+}
+
+const KIND_API = 'kind.x-k8s.io/v1alpha4';
+type KindNode = { role?: string; image?: string } & Record<string, unknown>;
+
+/**
+ * The kind configuration kube-claims creates a cluster from: the topology's nodes (or the user's, with their
+ * other settings kept), every node on the run's image, the API server on loopback unless the user says
+ * otherwise, and kube-claims' kubelet patch appended to the user's. Pure: what kind is given is what this returns.
+ */
+export function kindClusterConfig(spec: KindClusterSpec): Record<string, unknown> {
+  const user = 'userConfig' in spec.shape ? spec.shape.userConfig : {};
+  if ('userConfig' in spec.shape) {
+    if (user.kind !== 'Cluster' || user.apiVersion !== KIND_API) throw new UsageError(`${spec.shape.file}: a kind configuration has kind: Cluster and apiVersion: ${KIND_API}`);
+    if (user.nodes !== undefined && (!Array.isArray(user.nodes) || !(user.nodes as KindNode[]).some((n) => n?.role === 'control-plane'))) {
+      throw new UsageError(`${spec.shape.file}: nodes must be a list with at least one role: control-plane`);
+    }
+  }
+  const nodes: KindNode[] = 'userConfig' in spec.shape
+    ? ((user.nodes as KindNode[] | undefined) ?? [{ role: 'control-plane' }]).map((n) => ({ ...n, image: spec.image }))
+    : [
+      ...Array.from({ length: spec.shape.controlPlanes }, () => ({ role: 'control-plane', image: spec.image })),
+      ...Array.from({ length: spec.shape.workers }, () => ({ role: 'worker', image: spec.image })),
+    ];
+  const networking = (user.networking ?? {}) as Record<string, unknown>;
+  const patches = (user.kubeadmConfigPatches ?? []) as unknown[];
+  return {
+    ...user,
+    kind: 'Cluster',
+    apiVersion: KIND_API,
+    name: spec.name,
+    networking: { apiServerAddress: '127.0.0.1', disableDefaultCNI: !spec.defaultCni, ...networking },
+    nodes,
+    ...(spec.allowCgroupV1 || patches.length ? { kubeadmConfigPatches: [...patches, ...(spec.allowCgroupV1 ? ['kind: KubeletConfiguration\nfailCgroupV1: false\n'] : [])] } : {}),
+  };
+}
+
+/** A kind configuration file, parsed; a usage error when it is not one. */
+export async function readKindConfig(file: string): Promise<KindShape> {
+  let userConfig: unknown;
+  try {
+    userConfig = parse(await readFile(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`${file} is not a readable YAML file: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (!userConfig || typeof userConfig !== 'object' || Array.isArray(userConfig)) throw new UsageError(`${file} is not a kind configuration (a YAML mapping)`);
+  return { userConfig: userConfig as Record<string, unknown>, file };
 }
 
 export class KindCluster {
@@ -70,24 +121,22 @@ export class KindCluster {
   }
 
   async create(spec: KindClusterSpec): Promise<void> {
-    const clusterConfig = {
-      kind: 'Cluster',
-      apiVersion: 'kind.x-k8s.io/v1alpha4',
-      name: spec.name,
-      // The offline node image bakes its own CNI (bridge) instead of kindnet, which needs a pulled image.
-      networking: { disableDefaultCNI: !spec.defaultCni, apiServerAddress: '127.0.0.1' },
-      nodes: [{ role: 'control-plane', image: spec.image }],
-      ...(spec.allowCgroupV1 ? { kubeadmConfigPatches: ['kind: KubeletConfiguration\nfailCgroupV1: false\n'] } : {}),
-    };
+    const clusterConfig = kindClusterConfig(spec);
     const configFile = `${this.settings.stateDir}/${spec.name}.kind.yaml`;
     await mkdir(dirname(configFile), { recursive: true });
     await writeFile(configFile, stringify(clusterConfig));
-    log.step(`kind create cluster --name ${spec.name} --image ${spec.image}`);
+    const nodes = clusterConfig.nodes as KindNode[];
+    log.step(`kind create cluster --name ${spec.name} (${nodes.filter((n) => n.role === 'control-plane').length} control plane(s), ${nodes.filter((n) => n.role === 'worker').length} worker(s), ${spec.image})`);
     const child = execa(this.kind, ['create', 'cluster', '--name', spec.name, '--config', configFile, '--kubeconfig', this.kubeconfigPath, '--wait', '0s', '--retain'], {
       reject: false, all: true,
     });
     child.all?.on('data', (d: Buffer) => { for (const line of d.toString().split('\n')) if (line.trim()) log.detail(line.trim()); });
     const r = await child;
+    if (r.exitCode !== 0 && !/Creating cluster/.test(r.all ?? '')) {
+      // kind refused the configuration before making anything (its Validate runs before the nodes exist).
+      const reason = (r.all ?? '').trim().split('\n').filter((l) => /ERROR|error/i.test(l)).slice(-3).join(' | ');
+      throw new UsageError(`kind rejected the cluster configuration${'file' in spec.shape ? ` of ${spec.shape.file}` : ''}: ${reason || (r.all ?? '').trim().split('\n').at(-1)}`);
+    }
     if (r.exitCode !== 0) {
       const failureLogs = `${logsDir(this.settings)}/${spec.name}-create-failure`;
       await execa(this.kind, ['export', 'logs', failureLogs, '--name', spec.name], { reject: false });
@@ -95,7 +144,13 @@ export class KindCluster {
       const tail = (r.all ?? '').trim().split('\n').filter((l) => /ERROR|error|failed/i.test(l)).slice(-2).join(' | ');
       throw new EnvironmentError(`kind create cluster ${spec.name} failed (logs in ${failureLogs}): ${tail}`);
     }
-    await execa('docker', ['exec', this.controlPlaneContainer, 'sh', '-c', `echo "${new Date().toISOString()}" > ${OWNER_MARKER}`]);
+    for (const node of await this.nodeContainers()) await execa('docker', ['exec', node, 'sh', '-c', `echo "${new Date().toISOString()}" > ${OWNER_MARKER}`]);
+  }
+
+  /** The cluster's node containers (kind names each node's container and hostname alike), without its load balancer. */
+  async nodeContainers(): Promise<string[]> {
+    const { stdout } = await execa(this.kind, ['get', 'nodes', '--name', this.name], { reject: false });
+    return stdout.split('\n').map((l) => l.trim()).filter((n) => n && !n.endsWith('-external-load-balancer'));
   }
 
   /** Rewrites the project-local kubeconfig of an existing cluster. */

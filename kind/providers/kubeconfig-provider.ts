@@ -8,9 +8,9 @@ import { deleteNamespace } from '../../helpers/namespace.ts';
 import { runName } from '../../contract/run-id.ts';
 import { awaitApi } from './api.ts';
 import { exportDiagnostics } from './diagnostics.ts';
-import { openNodeShell } from './node-shell.ts';
-import { controlPlaneNode, kubectlFor, type ClusterProvider, type ProviderRequest } from './provider.ts';
-import { chooseRedisImage, runtimeImages, workloadFor } from './workload.ts';
+import { openNodeShells } from './node-shell.ts';
+import { kubectlFor, nodesByRole, shapeOf, type ClusterProvider, type ProviderRequest } from './provider.ts';
+import { chooseRedisImage, commonRuntimeImages, schedulableNodes, workloadFor } from './workload.ts';
 
 export class KubeconfigProvider implements ClusterProvider {
   readonly kind = 'kubeconfig' as const;
@@ -26,20 +26,25 @@ export class KubeconfigProvider implements ClusterProvider {
     const api = await awaitApi(k, { startingUpMs: 0 });
     const apiWait = Math.round((performance.now() - t0) / 100) / 10;
     const kubectl = await kubectlFor(api.serverVersion, this.r.settings);
-    const nodeName = await controlPlaneNode(k);
-    if (!nodeName) throw new EnvironmentError('the cluster has no node labelled node-role.kubernetes.io/control-plane, and more than one node: kube-claims checks a kubeadm control plane');
-    const node = await k.core.readNode({ name: nodeName });
-    const nodeAccess = await openNodeShell({ k, kubectl: new Kubectl(kubectl, this.r.kubeconfig, this.r.context), runId: this.r.runId, nodeName, image: this.r.nodeShellImage });
+    const byRole = await nodesByRole(k);
+    const first = byRole.find((n) => n.role === 'control-plane');
+    if (!first) throw new EnvironmentError('the cluster has no node labelled node-role.kubernetes.io/control-plane, and more than one node: kube-claims checks a kubeadm control plane');
+    const nodeName = first.name;
+    const accesses = await openNodeShells({ k, kubectl: new Kubectl(kubectl, this.r.kubeconfig, this.r.context), runId: this.r.runId, nodeNames: byRole.map((n) => n.name), image: this.r.nodeShellImage });
+    const nodes = byRole.map((n) => ({ ...n, access: accesses.get(n.name)! }));
+    const nodeAccess = accesses.get(nodeName)!;
     const cluster: Omit<ClusterInfo, 'workload'> = {
       name: k.kc.getCurrentCluster()?.name ?? 'cluster', provider: 'kubeconfig', madeByKubeClaims: false, createdByThisRun: false,
-      kubeconfig: this.r.kubeconfig, context: this.r.context, server: k.server, nodeName, nodeAccess,
+      kubeconfig: this.r.kubeconfig, context: this.r.context, server: k.server, nodeName, nodeAccess, nodes, shape: shapeOf(nodes),
+      // A cluster of one control plane ran kubeadm init on it; of several, nothing independent says which did.
+      initNode: byRole.filter((n) => n.role === 'control-plane').length === 1 ? nodeName : undefined,
       serverVersion: api.serverVersion, requestedVersion: this.r.requestedVersion, kubectl,
       timings: { apiWaitSeconds: apiWait },
     };
-    // What the node's runtime holds, where there is a shell on it: the node's status lists its images only
-    // some time after it started (seen: a cluster a minute old listed none, and redis:7 could not be pulled).
-    const images = (await runtimeImages(cluster)) ?? node.status?.images ?? [];
-    // Not in default on someone else's cluster: in the run's own namespace (created by the session's lease).
+    // What the nodes' runtimes hold, where there is a shell on them: a node's status lists its images only some
+    // time after it started (seen: a cluster a minute old listed none, and redis:7 could not be pulled). The
+    // redis pods go wherever the scheduler puts them, so the image must be on every node that can run them.
+    const images = await commonRuntimeImages(cluster, await schedulableNodes(k, nodes));
     return { ...cluster, workload: workloadFor(this.r.runId, runName(this.r.runId, 'run'), this.r.workloadImage ?? chooseRedisImage(images)) };
   }
 
@@ -48,6 +53,7 @@ export class KubeconfigProvider implements ClusterProvider {
   }
 
   async destroy(cluster: ClusterInfo): Promise<void> {
-    if (cluster.nodeAccess.kind === 'pod') await deleteNamespace(kubeClients(cluster.kubeconfig, cluster.context), cluster.nodeAccess.namespace, 0);
+    const shell = cluster.nodes.map((n) => n.access).find((a) => a.kind === 'pod');
+    if (shell?.kind === 'pod') await deleteNamespace(kubeClients(cluster.kubeconfig, cluster.context), shell.namespace, 0);
   }
 }

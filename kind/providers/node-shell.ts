@@ -1,5 +1,5 @@
-// Node access on a cluster kube-claims did not make, without a registry: a privileged pod of the run on the
-// control-plane node, from an image the node already has (every kubeadm node has its pause image, the
+// Node access on a cluster kube-claims did not make, without a registry: a privileged pod of the run on each
+// node, from an image the node already has (every kubeadm node has its pause image, the
 // sandbox of every pod), or one the user names. The image needs no shell and no libc: the pod mounts the
 // node's root at /host, and its exec runs the node's own nsenter through the node's own dynamic loader,
 // entering PID 1's namespaces. The pod's namespace is the run's; it goes when the run releases the cluster.
@@ -46,31 +46,44 @@ export interface NodeShellRequest {
   k: KubeClients;
   kubectl: Kubectl;
   runId: string;
-  nodeName: string;
+  nodeNames: string[];
   /** An image the user named; its command is `sleep infinity`. */
   image?: string;
   startTimeoutMs?: number;
 }
 
-/** Starts the node-shell pod and finds how to enter the node; `{ kind: 'none', reason }` when the cluster does not allow it. */
-export async function openNodeShell(r: NodeShellRequest): Promise<NodeAccess> {
+/** Starts a node-shell pod on each node, side by side, in the run's node-shell namespace; each node's access or `{ kind: 'none', reason }`. */
+export async function openNodeShells(r: NodeShellRequest): Promise<Map<string, NodeAccess>> {
   const namespace = runName(r.runId, 'node-shell');
-  const pod = 'node-shell';
+  try {
+    // Privileged in this namespace only (Pod Security Admission); labelled with the run.
+    await createRunNamespace(r.k, r.runId, namespace, { 'pod-security.kubernetes.io/enforce': 'privileged' });
+  } catch (error) {
+    const reason = `no shell on the nodes: the run's namespace ${namespace} could not be created (${(error as Error).message.split('\n')[0]})`;
+    log.warn(reason);
+    return new Map(r.nodeNames.map((n) => [n, { kind: 'none', reason }]));
+  }
+  // One pod per node, named by its position (node names may be longer than a pod's hostname allows).
+  const accesses = await Promise.all(r.nodeNames.map((nodeName, i) => openNodeShell(r, namespace, nodeName, `node-shell-${i}`)));
+  // Nothing usable: the namespace goes now (not waited for: on a cluster that deviates it may not finalize; the next run removes it).
+  if (accesses.every((a) => a.kind === 'none')) await deleteNamespace(r.k, namespace, 0).catch(() => undefined);
+  return new Map(r.nodeNames.map((n, i) => [n, accesses[i]!]));
+}
+
+async function openNodeShell(r: NodeShellRequest, namespace: string, nodeName: string, pod: string): Promise<NodeAccess> {
   const container = 'shell';
   let image = r.image;
   try {
-    const node = await r.k.core.readNode({ name: r.nodeName });
+    const node = await r.k.core.readNode({ name: nodeName });
     const chosen = r.image ? { image: r.image, command: ['sleep', 'infinity'] } : chooseShellImage(node.status?.images ?? []);
     if (!chosen) throw new Error('the node reports no pause image to start the pod from; name one with --node-shell-image');
     image = chosen.image;
-    // Privileged in this namespace only (Pod Security Admission); labelled with the run.
-    await createRunNamespace(r.k, r.runId, namespace, { 'pod-security.kubernetes.io/enforce': 'privileged' });
     await r.k.core.createNamespacedPod({
       namespace,
       body: {
         metadata: { name: pod },
         spec: {
-          nodeName: r.nodeName, hostPID: true, restartPolicy: 'Never', terminationGracePeriodSeconds: 0,
+          nodeName, hostPID: true, restartPolicy: 'Never', terminationGracePeriodSeconds: 0,
           tolerations: [{ operator: 'Exists' }], automountServiceAccountToken: false,
           volumes: [{ name: 'host', hostPath: { path: '/', type: 'Directory' } }],
           containers: [{
@@ -84,15 +97,14 @@ export async function openNodeShell(r: NodeShellRequest): Promise<NodeAccess> {
     for (const launcher of launchers()) {
       const probe = await r.kubectl.run(['-n', namespace, 'exec', pod, '-c', container, '--', ...launcher, ...NSENTER_ARGS, 'true'], { timeoutMs: 15_000 });
       if (probe.exitCode === 0) {
-        log.step(`node shell on ${r.nodeName}: pod ${namespace}/${pod} (${chosen.image}), the node's ${launcher.at(-1)!.slice(HOST.length)}`);
+        log.step(`node shell on ${nodeName}: pod ${namespace}/${pod} (${chosen.image}), the node's ${launcher.at(-1)!.slice(HOST.length)}`);
         return { kind: 'pod', namespace, pod, container, image: chosen.image, launcher };
       }
     }
     throw new Error('no nsenter the pod can run was found on the node (looked for util-linux\'s nsenter and a glibc or musl loader)');
   } catch (error) {
-    // Not waited for: on a cluster that deviates the namespace may not finalize (the next run removes it).
-    await deleteNamespace(r.k, namespace, 0).catch(() => undefined);
-    const reason = `no shell on node ${r.nodeName}: a privileged pod${image ? ` from ${image}` : ''} could not enter it (${(error as Error).message.split('\n')[0]})`;
+    await r.k.core.deleteNamespacedPod({ namespace, name: pod, gracePeriodSeconds: 0 }).catch(() => undefined);
+    const reason = `no shell on node ${nodeName}: a privileged pod${image ? ` from ${image}` : ''} could not enter it (${(error as Error).message.split('\n')[0]})`;
     log.warn(reason);
     return { kind: 'none', reason };
   }

@@ -3,7 +3,8 @@
 // Each gives the cluster contract (contract/cluster.ts); the session (session.ts) adds what every run needs.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ClusterInfo } from '../../contract/cluster.ts';
+import type { ClusterInfo, ClusterNode } from '../../contract/cluster.ts';
+import { describeShape } from '../../contract/topology.ts';
 import type { KubeClients } from '../../helpers/kube.ts';
 import { EnvironmentError } from '../../contract/errors.ts';
 import { buildKubectl } from '../image/components.ts';
@@ -35,6 +36,10 @@ export interface ProviderRequest {
   context?: string;
   nodeShellImage?: string;
   workloadImage?: string;
+  /** kind: the shape of the cluster to make (ignored when reusing one: its nodes say its shape). */
+  topology: import('../../contract/topology.ts').Topology;
+  /** kind: a user's own kind configuration, instead of the topology's nodes. */
+  kindConfig?: string;
   /** Where kind clusters' kubeconfigs and the build cache are (the run's configuration). */
   settings: KindSettings;
 }
@@ -50,12 +55,17 @@ export async function kubectlFor(version: string, settings: KindSettings): Promi
   }
 }
 
-/** The control-plane node the node claims look at: labelled control-plane (or master), else the only node. */
-export async function controlPlaneNode(k: KubeClients): Promise<string | undefined> {
-  for (const labelSelector of ['node-role.kubernetes.io/control-plane', 'node-role.kubernetes.io/master']) {
-    const nodes = (await k.core.listNode({ labelSelector })).items;
-    if (nodes.length) return nodes[0]!.metadata!.name!;
-  }
+const CONTROL_PLANE_LABELS = ['node-role.kubernetes.io/control-plane', 'node-role.kubernetes.io/master'];
+
+/** The cluster's nodes by kubeadm's role labels, control planes first, each group by name; a lone unlabelled node counts as the control plane. */
+export async function nodesByRole(k: KubeClients): Promise<Array<{ name: string; role: ClusterNode['role'] }>> {
   const all = (await k.core.listNode()).items;
-  return all.length === 1 ? all[0]!.metadata!.name! : undefined;
+  const isControlPlane = (labels: Record<string, string> = {}) => CONTROL_PLANE_LABELS.some((l) => l in labels);
+  const named = all.map((n) => ({ name: n.metadata!.name!, role: (isControlPlane(n.metadata?.labels) || all.length === 1 ? 'control-plane' : 'worker') as ClusterNode['role'] }));
+  return named.sort((a, b) => (a.role === b.role ? a.name.localeCompare(b.name) : a.role === 'control-plane' ? -1 : 1));
+}
+
+/** The shape the nodes show. */
+export function shapeOf(nodes: Array<{ role: ClusterNode['role'] }>): string {
+  return describeShape(nodes.filter((n) => n.role === 'control-plane').length, nodes.filter((n) => n.role === 'worker').length);
 }

@@ -2,7 +2,7 @@
 // namespace default. Applied by the provider before the claims run, named and labelled by the run, removed
 // at release (or by the next run, if this one is killed). COMP-05 checks it; COMP-03, API-09 and API-10 list it.
 import type { V1ContainerImage } from '@kubernetes/client-node';
-import type { Workload } from '../../contract/cluster.ts';
+import type { ClusterNode, Workload } from '../../contract/cluster.ts';
 import { nodeExec, type NodeTarget } from '../../helpers/node.ts';
 import type { KubeClients } from '../../helpers/kube.ts';
 import { runLabels } from '../../helpers/namespace.ts';
@@ -28,6 +28,26 @@ export async function runtimeImages(cluster: NodeTarget): Promise<V1ContainerIma
   } catch {
     return undefined;
   }
+}
+
+/** The nodes the workload's pods may land on: not cordoned, no NoSchedule or NoExecute taint (it tolerates none). */
+export async function schedulableNodes(k: KubeClients, nodes: ClusterNode[]): Promise<Array<ClusterNode & { statusImages: V1ContainerImage[] }>> {
+  const objects = new Map((await k.core.listNode()).items.map((n) => [n.metadata?.name, n]));
+  return nodes.flatMap((n) => {
+    const o = objects.get(n.name);
+    const taints = (o?.spec?.taints ?? []).filter((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
+    return o && !o.spec?.unschedulable && !taints.length ? [{ ...n, statusImages: o.status?.images ?? [] }] : [];
+  });
+}
+
+/** The image names every one of `nodes` holds (its runtime's list where there is a shell on it, else its status'). */
+export async function commonRuntimeImages(target: Omit<NodeTarget, 'nodeAccess'>, nodes: Array<ClusterNode & { statusImages: V1ContainerImage[] }>): Promise<V1ContainerImage[]> {
+  const perNode = await Promise.all(nodes.map(async (n) => {
+    const images = (await runtimeImages({ ...target, nodeAccess: n.access })) ?? n.statusImages;
+    return new Set(images.flatMap((i) => i.names ?? []));
+  }));
+  if (!perNode.length) return [];
+  return [{ names: [...perNode[0]!].filter((name) => perNode.every((set) => set.has(name))) }];
 }
 
 export function workloadFor(runId: string, namespace: string, image: string): Workload {

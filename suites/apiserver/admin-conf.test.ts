@@ -10,8 +10,8 @@ import {
 import { nodeExec, nodeExecOk } from '../../helpers/node.ts';
 import { claim, negativeControl } from '../claim.ts';
 import {
-  checkAdminConf, checkAdminCredentials, checkEtcKubernetes, checkServerIsNode, compareWithClientNode,
-  ETC_KUBERNETES_DIRS, ETC_KUBERNETES_KUBECONFIGS, expectedAdminConf, parseStat, type AdminConfExpectation, type StatEntry,
+  checkAdminConf, checkAdminCredentials, checkEtcKubernetes, checkServerIsEndpoint, compareWithClientNode,
+  ETC_KUBERNETES_DIRS, ETC_KUBERNETES_KUBECONFIGS, expectedAdminConf, parseStat, type AdminConfExpectation, type EndpointExpectation, type StatEntry,
 } from '../checks/apiserver/admin-conf.ts';
 import { checkVerboseVersionLog, expectedUserAgent, type ClientVersion } from '../checks/apiserver/version.ts';
 import { credentialFreeKubeconfig, withNodeTempDir, writeNodeFile } from '../deviations/apiserver.ts';
@@ -19,12 +19,26 @@ import { expectDifference, expectNoDifferences } from '../differences.ts';
 import type { ClusterInfo } from '../../contract/cluster.ts';
 import type { ClaimFixtures } from '../fixtures.ts';
 import type { Live } from '../live.ts';
+import { parseFlags } from '../checks/etcd/common.ts';
+import { controlPlaneNodes, internalIps, kindLoadBalancerAddresses, onNode, staticPodCommand } from '../observations.ts';
+
+/** kube-apiserver's --secure-port default (pkg/kubeapiserver/options: SecureServingOptions BindPort 6443), where the flag is not given. */
+const KUBE_APISERVER_DEFAULT_SECURE_PORT = '6443';
 
 const ADMIN_CONF = '/etc/kubernetes/admin.conf';
 
 async function nodeAddresses({ cluster, kube }: Pick<Live, 'cluster' | 'kube'>): Promise<string[]> {
-  const node = await kube.core.readNode({ name: cluster.nodeName });
-  return (node.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address);
+  return (await internalIps(kube)).get(cluster.nodeName) ?? [];
+}
+
+/** What admin.conf's server must resolve to, from the nodes and (on kind) the load balancer container. */
+async function endpointExpectation({ cluster, kube }: Pick<Live, 'cluster' | 'kube'>): Promise<EndpointExpectation> {
+  const ips = await internalIps(kube);
+  return {
+    controlPlaneAddresses: controlPlaneNodes(cluster).flatMap((n) => ips.get(n.name) ?? []),
+    nodeAddresses: [...ips.values()].flat(),
+    loadBalancerAddresses: controlPlaneNodes(cluster).length > 1 ? await kindLoadBalancerAddresses(cluster) : undefined,
+  };
 }
 
 async function readAdminConf(cluster: ClusterInfo): Promise<{ text: string; kc: Kubeconfig }> {
@@ -36,7 +50,8 @@ async function adminConfExpectation({ cluster, kube, apiServer }: Pick<ClaimFixt
   const cm = await kube.core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'kubeadm-config' });
   const clusterConfiguration = parse(cm.data?.ClusterConfiguration ?? '{}') as { clusterName?: string; controlPlaneEndpoint?: string };
   const [ip] = await nodeAddresses({ cluster, kube });
-  return { ...expectedAdminConf(clusterConfiguration, ip ?? ''), preferences: apiServer.lineProfile().line.behaviour.kubeconfigPreferences };
+  const securePort = parseFlags(await staticPodCommand({ cluster, kube }, 'kube-apiserver')).get('secure-port') ?? KUBE_APISERVER_DEFAULT_SECURE_PORT;
+  return { ...expectedAdminConf(clusterConfiguration, ip ?? '', securePort), preferences: apiServer.lineProfile().line.behaviour.kubeconfigPreferences };
 }
 
 /** stat and kubeconfig contents of /etc/kubernetes (or a staged copy of it), read on the node. */
@@ -61,11 +76,14 @@ async function etcKubernetes(c: ClusterInfo, root: string): Promise<{ stats: Sta
 
 describe('§3 kube-apiserver', () => {
   describe('§3.2 /etc/kubernetes/admin.conf and its neighbours', () => {
-    claim('API-05', async ({ record, cluster, kube, apiServer }) => {
+    claim('API-05', async ({ record, note, cluster, kube, apiServer }) => {
       const { text, kc } = await readAdminConf(cluster);
       const expect = await adminConfExpectation({ cluster, kube, apiServer });
       record(`${ADMIN_CONF} (structure; credentials redacted)`, redactedKubeconfig(kc));
-      record('expected from the cluster (kubeadm-config ClusterConfiguration, node InternalIP)', expect);
+      const endpoint = await endpointExpectation({ cluster, kube });
+      record('expected from the cluster (kubeadm-config ClusterConfiguration, node InternalIP, kube-apiserver --secure-port)', expect);
+      record('what the server must resolve to (the nodes\' InternalIPs; on kind HA, its load balancer container)', endpoint);
+      if (endpoint.controlPlaneAddresses.length > 1) note('admin.conf\'s server is the node\'s own address on port 6443', `this cluster has ${endpoint.controlPlaneAddresses.length} control planes: admin.conf names the control-plane endpoint ${expect.server}, ${endpoint.loadBalancerAddresses ? `kind's load balancer (${endpoint.loadBalancerAddresses.join(', ')})` : 'what fronts them'}, which forwards to every API server`);
       const loaded = new KubeConfig();
       loaded.loadFromString(text);
       const view = {
@@ -85,7 +103,7 @@ describe('§3 kube-apiserver', () => {
       expectNoDifferences([
         ...checkAdminConf(kc, expect),
         ...compareWithClientNode(kc, view),
-        ...checkServerIsNode(server, resolved, await nodeAddresses({ cluster, kube })),
+        ...checkServerIsEndpoint(server, resolved, endpoint),
         ...(onNode.exitCode ? [`kubectl on the node exited ${onNode.exitCode}`] : []),
         ...checkVerboseVersionLog(onNode.stderr, {
           kubeconfig: ADMIN_CONF, server, userAgent: expectedUserAgent(nodeClient), versionBody: await apiServer.serverVersion(),
@@ -97,13 +115,16 @@ describe('§3 kube-apiserver', () => {
       // Rewriting admin.conf on the node would change the cluster for everyone: deviate the parsed copy.
       const { kc } = await readAdminConf(cluster);
       const deviated = structuredClone(kc);
-      deviated.clusters![0]!.cluster.server = deviated.clusters![0]!.cluster.server!.replace(/:6443$/, ':8443');
+      const expect = await adminConfExpectation({ cluster, kube, apiServer });
+      const other = new URL(deviated.clusters![0]!.cluster.server!);
+      other.port = String(Number(expect.port) + 2000);
+      deviated.clusters![0]!.cluster.server = other.origin;
       deviated.contexts![0]!.name = 'admin';
       deviated['current-context'] = 'admin';
-      const diffs = checkAdminConf(deviated, await adminConfExpectation({ cluster, kube, apiServer }));
+      const diffs = checkAdminConf(deviated, expect);
       record('differences found', diffs.join('\n'));
-      expectDifference(diffs, /server is "https:\/\/\S+:8443"/);
-      expectDifference(diffs, 'is not https on port 6443');
+      expectDifference(diffs, `server is "${other.origin}"`);
+      expectDifference(diffs, `is not https on port ${expect.port}`);
       expectDifference(diffs, 'current-context is "admin"');
     });
 
@@ -141,11 +162,24 @@ describe('§3 kube-apiserver', () => {
       expectDifference(diffs, 'is not the cluster CA /etc/kubernetes/pki/ca.crt');
     });
 
-    claim('API-07', async ({ record, cluster, apiServer }) => {
-      const { stats, kubeconfigs, listing } = await etcKubernetes(cluster, '/etc/kubernetes');
-      record('ls -la /etc/kubernetes (on the node)', listing);
-      record('stat -c %a|%F|%n', stats.map((s) => `${s.mode} ${s.type} ${s.path}`).join('\n'));
-      expectNoDifferences(checkEtcKubernetes('/etc/kubernetes', stats, kubeconfigs, apiServer.lineProfile().line.behaviour.kubeconfigPreferences));
+    claim('API-07', async ({ record, note, cluster, apiServer }) => {
+      const preferences = apiServer.lineProfile().line.behaviour.kubeconfigPreferences;
+      const diffs: string[] = [];
+      const holders: string[] = [];
+      const cps = controlPlaneNodes(cluster);
+      for (const node of cps) {
+        const { stats, kubeconfigs, listing } = await etcKubernetes(onNode(cluster, node), '/etc/kubernetes');
+        record(`ls -la /etc/kubernetes (on ${node.name})`, listing);
+        if (stats.some((s) => s.path.endsWith('/super-admin.conf'))) holders.push(node.name);
+        // kubeadm writes super-admin.conf on the init node only; where nothing says which node that was, exactly one has it.
+        const superAdmin = cluster.initNode ? (node.name === cluster.initNode ? 'present' : 'absent') : cps.length === 1 ? 'present' : 'either';
+        diffs.push(...checkEtcKubernetes('/etc/kubernetes', stats, kubeconfigs, preferences, superAdmin).map((d) => (cps.length > 1 ? `${node.name}: ${d}` : d)));
+      }
+      if (cps.length > 1) {
+        if (!cluster.initNode && holders.length !== 1) diffs.push(`super-admin.conf is on ${holders.length} control-plane nodes (${holders.join(', ') || 'none'}); kubeadm writes it on the one that ran kubeadm init`);
+        note('/etc/kubernetes holds admin.conf, controller-manager.conf, kubelet.conf, scheduler.conf and super-admin.conf', `on this cluster of ${cps.length} control planes, super-admin.conf is on ${holders.join(', ') || 'no node'}${cluster.initNode ? `, the node that ran kubeadm init (${cluster.initNode})` : ''}: kubeadm join --control-plane writes the other four only`);
+      }
+      expectNoDifferences(diffs);
     });
 
     negativeControl('API-07', 'a staged copy of the layout on the node: scheduler.conf mode 644, no pki/', async ({ record, cluster, run }) => {

@@ -19,23 +19,48 @@ export interface CrictlContainer {
   labels: Record<string, string>;
 }
 
-/** The control-plane containers of §2: name → how its pod is named on node `node`. */
-function expectedContainers(node: string): Array<{ name: string; pod: (p: string) => boolean; count: number }> {
+/**
+ * kubeadm's CoreDNS Deployment asks this many replicas on a new cluster (cmd/kubeadm/app/phases/addons/dns/dns.go,
+ * `coreDNSReplicas = 2`, the same in v1.33.3 and v1.38.0-beta.0; kubeadm keeps a changed count on upgrade).
+ */
+export const KUBEADM_COREDNS_REPLICAS = 2;
+
+/** What §2's listings must show on this cluster, from its own objects (nodes, the coredns Deployment, the pods' placement). */
+export interface PodExpectations {
+  /** Nodes labelled control-plane: each runs the static pods COMPONENT-NODE. */
+  controlPlanes: string[];
+  /** Every node: kube-proxy (a DaemonSet tolerating every taint) runs once on each. */
+  nodes: string[];
+  /** spec.replicas of the coredns Deployment. */
+  corednsReplicas: number;
+}
+
+/** The control-plane containers of §2 on `node`: name → how its pod is named and how many run there. */
+function expectedContainers(node: string, controlPlane: boolean, corednsHere: number): Array<{ name: string; pod: (p: string) => boolean; count: number }> {
   return [
-    ...STATIC_COMPONENTS.map((c) => ({ name: c, pod: (p: string) => p === `${c}-${node}`, count: 1 })),
+    ...(controlPlane ? STATIC_COMPONENTS.map((c) => ({ name: c, pod: (p: string) => p === `${c}-${node}`, count: 1 })) : []),
     { name: 'kube-proxy', pod: (p: string) => p.startsWith('kube-proxy-'), count: 1 },
-    { name: 'coredns', pod: (p: string) => p.startsWith('coredns-'), count: 2 },
+    { name: 'coredns', pod: (p: string) => p.startsWith('coredns-'), count: corednsHere },
   ];
 }
 
-export function checkCrictlContainers(containers: CrictlContainer[], node: string): Differences {
+/** Where the scheduler put the coredns pods (the API's spec.nodeName): how many on `node`. */
+export function corednsPodsOn(pods: V1Pod[], node: string): number {
+  return pods.filter((p) => p.metadata?.namespace === 'kube-system' && p.metadata?.labels?.['k8s-app'] === 'kube-dns' && !p.metadata.deletionTimestamp && p.spec?.nodeName === node).length;
+}
+
+/**
+ * crictl ps on one node: the static pods' containers on a control-plane node, kube-proxy once, and as many coredns
+ * containers as the API says coredns pods are scheduled there (`corednsHere`).
+ */
+export function checkCrictlContainers(containers: CrictlContainer[], node: string, where: { controlPlane: boolean; corednsHere: number }): Differences {
   const diffs: Differences = [];
-  for (const want of expectedContainers(node)) {
+  for (const want of expectedContainers(node, where.controlPlane, where.corednsHere)) {
     const found = containers.filter((c) => c.metadata.name === want.name && c.labels['io.kubernetes.pod.namespace'] === 'kube-system');
     const running = found.filter((c) => c.state === 'CONTAINER_RUNNING' && want.pod(c.labels['io.kubernetes.pod.name'] ?? ''));
-    if (running.length < want.count) {
+    if (running.length !== want.count) {
       const seen = found.map((c) => `${c.labels['io.kubernetes.pod.name']}:${c.state}`).join(', ') || 'none';
-      diffs.push(`container ${want.name}: ${running.length} running in the expected pod, ${want.count} expected (seen: ${seen})`);
+      diffs.push(`${node}: container ${want.name}: ${running.length} running in the expected pod, ${want.count} expected (seen: ${seen})`);
     }
   }
   return diffs;
@@ -43,19 +68,29 @@ export function checkCrictlContainers(containers: CrictlContainer[], node: strin
 
 const podLabel = (p: V1Pod) => `${p.metadata?.namespace}/${p.metadata?.name}`;
 
-/** kube-system as §2 lists it: the static pods COMPONENT-NODE, kube-proxy and two coredns, Running and Ready. */
-export function checkKubeSystemPods(pods: V1Pod[], node: string): Differences {
+/**
+ * kube-system as §2 lists it, on a cluster of any shape: the static pods COMPONENT-NODE of every control-plane
+ * node, one kube-proxy on every node, and the coredns pods the Deployment asks (kubeadm's two on a cluster as
+ * kubeadm made it), all Running and Ready.
+ */
+export function checkKubeSystemPods(pods: V1Pod[], expect: PodExpectations): Differences {
   const diffs: Differences = [];
   const system = pods.filter((p) => p.metadata?.namespace === 'kube-system');
-  for (const c of STATIC_COMPONENTS) {
-    const pod = system.find((p) => p.metadata?.name === `${c}-${node}`);
-    if (!pod) diffs.push(`static pod ${c}-${node} missing (kube-system has: ${system.map((p) => p.metadata?.name).join(', ')})`);
-    else if (!podReady(pod)) diffs.push(`pod ${c}-${node} is ${pod.status?.phase}, not Running and Ready`);
+  for (const node of expect.controlPlanes) {
+    for (const c of STATIC_COMPONENTS) {
+      const pod = system.find((p) => p.metadata?.name === `${c}-${node}`);
+      if (!pod) diffs.push(`static pod ${c}-${node} missing (kube-system has: ${system.map((p) => p.metadata?.name).join(', ')})`);
+      else if (!podReady(pod)) diffs.push(`pod ${c}-${node} is ${pod.status?.phase}, not Running and Ready`);
+    }
   }
-  for (const [prefix, count] of [['kube-proxy-', 1], ['coredns-', 2]] as const) {
-    const ready = system.filter((p) => p.metadata?.name?.startsWith(prefix) && podReady(p));
-    if (ready.length !== count) diffs.push(`${count} ${prefix}* pod(s) Running and Ready expected, found ${ready.length}`);
+  const proxies = system.filter((p) => p.metadata?.name?.startsWith('kube-proxy-') && podReady(p));
+  for (const node of expect.nodes) {
+    const here = proxies.filter((p) => p.spec?.nodeName === node).length;
+    if (here !== 1) diffs.push(`${here} kube-proxy-* pod(s) Running and Ready on node ${node}, 1 expected`);
   }
+  if (expect.corednsReplicas !== KUBEADM_COREDNS_REPLICAS) diffs.push(`the coredns Deployment asks ${expect.corednsReplicas} replica(s), kubeadm deploys ${KUBEADM_COREDNS_REPLICAS}`);
+  const coredns = system.filter((p) => p.metadata?.name?.startsWith('coredns-') && podReady(p));
+  if (coredns.length !== expect.corednsReplicas) diffs.push(`${expect.corednsReplicas} coredns-* pod(s) Running and Ready expected (the Deployment's replicas), found ${coredns.length}`);
   return diffs;
 }
 

@@ -12,9 +12,9 @@ import { nodeExec, nodeExecOk } from '../../helpers/node.ts';
 import { removeStoppedSandboxes, runningContainerId } from '../../helpers/static-pod.ts';
 import { waitUntil } from '../../helpers/wait.ts';
 import { runName } from '../../contract/run-id.ts';
-import { checkCrictlContainers, checkKubeSystemPods, podReady } from '../checks/components.ts';
+import { checkKubeSystemPods, podReady } from '../checks/components.ts';
 import type { Live } from '../live.ts';
-import { crictlContainers } from '../observations.ts';
+import { controlPlaneContainers, podExpectations } from '../observations.ts';
 
 /**
  * How the control plane deviates now: COMP-01's check on its containers and COMP-02's on its pods, both at once
@@ -24,8 +24,8 @@ import { crictlContainers } from '../observations.ts';
 export async function controlPlaneDeviations({ cluster, kube }: Pick<Live, 'cluster' | 'kube'>): Promise<string[]> {
   const differencesNow = (observe: () => Promise<string[]>) => observe().catch((e: Error) => [`the observation failed: ${e.message.split('\n')[0]}`]);
   return (await Promise.all([
-    differencesNow(async () => checkCrictlContainers((await crictlContainers(cluster)).containers, cluster.nodeName)),
-    differencesNow(async () => checkKubeSystemPods((await kube.core.listNamespacedPod({ namespace: 'kube-system' })).items, cluster.nodeName)),
+    differencesNow(async () => (await controlPlaneContainers(cluster, kube)).differences),
+    differencesNow(async () => checkKubeSystemPods((await kube.core.listNamespacedPod({ namespace: 'kube-system' })).items, await podExpectations(cluster, kube))),
   ])).flat();
 }
 

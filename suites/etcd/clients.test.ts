@@ -16,6 +16,8 @@ import type { Live } from '../live.ts';
 import { PROCESS_MARKER } from '../../helpers/kubectl.ts';
 import { runHash } from '../../contract/run-id.ts';
 import { staticPodCommand, withEnv } from './fixture.ts';
+import { controlPlaneNodes, onNode } from '../observations.ts';
+import { parse } from 'yaml';
 
 async function observeEtcdClients({ cluster: c, kube }: Pick<Live, 'cluster' | 'kube'>): Promise<EtcdClientsObservation> {
   const [apiserver, controllerManager, scheduler, etcd] = await Promise.all(
@@ -24,6 +26,8 @@ async function observeEtcdClients({ cluster: c, kube }: Pick<Live, 'cluster' | '
   const kubeletPid = (await nodeExecOk(c, ['pgrep', '-x', 'kubelet'])).trim().split('\n')[0]!;
   const kubelet = (await nodeExecOk(c, ['cat', `/proc/${kubeletPid}/cmdline`])).split('\0').filter(Boolean);
   const node = await kube.core.readNode({ name: c.nodeName });
+  const cm = await kube.core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'kubeadm-config' }).catch(() => undefined);
+  const controlPlaneEndpoint = (parse(cm?.data?.ClusterConfiguration ?? '{}') as { controlPlaneEndpoint?: string } | null)?.controlPlaneEndpoint || undefined;
   const kubeconfigServers: Record<string, string> = {};
   for (const command of [controllerManager!, scheduler!, kubelet]) {
     const path = parseFlags(command).get('kubeconfig');
@@ -32,7 +36,7 @@ async function observeEtcdClients({ cluster: c, kube }: Pick<Live, 'cluster' | '
   }
   return {
     apiserver: apiserver!, controllerManager: controllerManager!, scheduler: scheduler!, etcd: etcd!, kubelet, kubeconfigServers,
-    nodeAddresses: (node.status?.addresses ?? []).map((a) => a.address),
+    nodeAddresses: (node.status?.addresses ?? []).map((a) => a.address), controlPlaneEndpoint,
   };
 }
 
@@ -89,11 +93,18 @@ function clientFlags(o: EtcdClientsObservation): Record<string, string[]> {
 
 describe('§4 etcd: only kube-apiserver talks to it', () => {
   claim('ETCD-01', async ({ record, cluster, kube, run }) => {
-    const o = await observeEtcdClients({ cluster, kube });
-    record('etcd-related flags and kubeconfig servers', clientFlags(o));
-    const sockets = await observeSockets({ cluster, kube, run });
-    record(`processes holding connections to etcd's client port ${sockets.port} (on the node, from /proc)`, describeClients(sockets.clients));
-    expectNoDifferences([...checkOnlyApiServerTalksToEtcd(o), ...checkEtcdClients(sockets.clients)]);
+    const diffs: string[] = [];
+    // Each control-plane node runs its own etcd member (stacked etcd) and its own API server: judged on each.
+    const cps = controlPlaneNodes(cluster);
+    for (const node of cps) {
+      const here = onNode(cluster, node);
+      const o = await observeEtcdClients({ cluster: here, kube });
+      record(`etcd-related flags and kubeconfig servers (${node.name})`, clientFlags(o));
+      const sockets = await observeSockets({ cluster: here, kube, run });
+      record(`processes holding connections to etcd's client port ${sockets.port} (on ${node.name}, from /proc)`, describeClients(sockets.clients));
+      diffs.push(...[...checkOnlyApiServerTalksToEtcd(o), ...checkEtcdClients(sockets.clients)].map((d) => (cps.length > 1 ? `${node.name}: ${d}` : d)));
+    }
+    expectNoDifferences(diffs);
   });
 
   negativeControl('ETCD-01', 'kube-scheduler given an etcd flag (deviated copy of the live static pod specs)', async ({ record, cluster, kube }) => {

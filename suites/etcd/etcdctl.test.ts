@@ -18,7 +18,7 @@ import { checkEtcdVersion, releaseOfImage, type VersionObservation } from '../ch
 import { podImageOtherRelease, v2StyleEnv, withLaxEtcd } from '../deviations/etcd.ts';
 import { expectDifference, expectNoDifferences, NotStaged } from '../differences.ts';
 import type { Live } from '../live.ts';
-import { attempt, nodeInternalIp, outcome, withEnv, type EtcdUnderTest } from './fixture.ts';
+import { attempt, memberExpectations, outcome, withEnv, type EtcdUnderTest } from './fixture.ts';
 
 // Short limits: a refused connection shows as etcdctl's own timeout.
 const LIMITS = ['--dial-timeout=1s', '--command-timeout=2s'];
@@ -68,10 +68,13 @@ describe('§4.1 etcdctl in the etcd pod', () => {
     record(table.typed, table.stdout);
     record(`${json.typed}`, json.stdout);
     record(`${health.typed} (exit ${health.exitCode})`, health.stdout || health.stderr);
+    const wants = await memberExpectations({ cluster, kube });
+    record('expected from the cluster (its control-plane nodes and their InternalIPs)', wants);
+    if (wants.length > 1) note('the cluster runs a single etcd instance: member list shows one member', `this cluster has ${wants.length} control-plane nodes with stacked etcd (kubeadm's HA layout): one member per control-plane node, named after it`);
     note('etcdctl member list is used to check the members\' state and health', 'member list shows membership (ID, started, name, peer and client URLs, learner); whether a member is healthy is what etcdctl endpoint health answers, recorded beside it');
     expectNoDifferences([
       ...checkShell(shell),
-      ...checkMemberList(table.stdout, json.stdout, { name: cluster.nodeName, ip: await nodeInternalIp({ cluster, kube }) }),
+      ...checkMemberList(table.stdout, json.stdout, wants),
     ]);
   });
 
@@ -80,10 +83,10 @@ describe('§4.1 etcdctl in the etcd pod', () => {
       const table = await other.etcdctl([`--endpoints=${other.plainUrl}`, 'member', 'list']);
       const json = await other.etcdctl([`--endpoints=${other.plainUrl}`, 'member', 'list', '-w', 'json']);
       record(`${table.typed} (${other.where})`, table.stdout);
-      const diffs = checkMemberList(table.stdout, json.stdout, { name: cluster.nodeName, ip: await nodeInternalIp({ cluster, kube }) });
+      const diffs = checkMemberList(table.stdout, json.stdout, await memberExpectations({ cluster, kube }));
       record('differences found', diffs.join('\n'));
-      expectDifference(diffs, `not the node's name ${cluster.nodeName}`);
-      expectDifference(diffs, /peer URL is http:\/\/127\.0\.0\.1:2380, not https:/);
+      expectDifference(diffs, `no member named after the node ${cluster.nodeName}`);
+      expectDifference(diffs, /its peer URL http:\/\/127\.0\.0\.1:2380 is no control-plane node's/);
     });
   });
 

@@ -9,8 +9,10 @@ import { connectThroughPortForward, readClientCredentials, type EtcdClientCreden
 import { EtcdPod, ETCDCTL_ENV, type EtcdctlResult } from '../../helpers/etcd/etcdctl.ts';
 import type { LongRunning, PodRef } from '../../helpers/etcd/exec.ts';
 import { parseFlags, type CommandOutcome } from '../checks/etcd/common.ts';
+import type { MemberExpectation } from '../checks/etcd/members.ts';
 import { runHash } from '../../contract/run-id.ts';
 import type { Live } from '../live.ts';
+import { staticPodCommand } from '../observations.ts';
 
 export const NAMESPACE = 'kube-system';
 
@@ -103,22 +105,17 @@ export class EtcdUnderTest {
   }
 }
 
-export async function nodeInternalIp({ cluster, kube }: Pick<Live, 'cluster' | 'kube'>): Promise<string> {
-  const node = await kube.core.readNode({ name: cluster.nodeName });
-  const ip = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
-  if (!ip) throw new Error(`node ${cluster.nodeName} has no InternalIP`);
-  return ip;
+/** One etcd member per control-plane node (kubeadm's stacked etcd): its name and InternalIP, from the Node objects. */
+export async function memberExpectations({ cluster, kube }: Pick<Live, 'cluster' | 'kube'>): Promise<MemberExpectation[]> {
+  const nodes = new Map((await kube.core.listNode()).items.map((n) => [n.metadata?.name, n]));
+  return cluster.nodes.filter((n) => n.role === 'control-plane').map(({ name }) => {
+    const ip = nodes.get(name)?.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+    if (!ip) throw new Error(`node ${name} has no InternalIP`);
+    return { name, ip };
+  });
 }
 
-export async function staticPodCommand({ cluster, kube }: Pick<Live, 'cluster' | 'kube'>, component: string): Promise<string[]> {
-  const name = `${component}-${cluster.nodeName}`;
-  const p = await kube.core.readNamespacedPod({ namespace: NAMESPACE, name }).catch((e: { code?: number }) => {
-    if (e.code === 404) throw new Error(`static pod ${NAMESPACE}/${name} not found: the ${component} command line cannot be read (COMP-01 and COMP-02 report the missing pod)`);
-    throw e;
-  });
-  const c = p.spec?.containers.find((x) => x.name === component) ?? p.spec?.containers[0];
-  return [...(c?.command ?? []), ...(c?.args ?? [])];
-}
+export { staticPodCommand };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Small utilities

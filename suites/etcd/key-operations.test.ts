@@ -3,16 +3,21 @@
 // Shared fixture (etcd pod, the file's keys, clean-up): the `etcd` fixture, ./fixture.ts.
 import { EtcdLockFailedError } from 'etcd3';
 import { describe } from 'vitest';
-import { ok } from '../../helpers/etcd/etcdctl.ts';
+import { EtcdPod, ok } from '../../helpers/etcd/etcdctl.ts';
+import { runHash } from '../../contract/run-id.ts';
+import type { CommandOutcome } from '../checks/etcd/common.ts';
+import { withLaxEtcd } from '../deviations/etcd.ts';
+import type { Live } from '../live.ts';
+import { controlPlaneNodes } from '../observations.ts';
 import { processesMatching, type LongRunning } from '../../helpers/etcd/exec.ts';
 import { sleep } from '../../helpers/wait.ts';
 import { claim, negativeControl } from '../claim.ts';
 import {
-  checkKvSequence, checkLeaseExpiry, checkLockExclusive, checkNoProcessesLeft, checkWatchSawPut, parseLeaseGrant, parseWatchOutput,
+  checkKvSequence, checkLeaseExpiry, checkReadThroughEveryMember, checkLockExclusive, checkNoProcessesLeft, checkWatchSawPut, parseLeaseGrant, parseWatchOutput,
   type KvSequence, type LeaseObservation, type LockObservation,
 } from '../checks/etcd/keys.ts';
 import { expectDifference, expectNoDifferences } from '../differences.ts';
-import { attempt, escapeRe, outcome, withEnv, type EtcdUnderTest } from './fixture.ts';
+import { attempt, escapeRe, NAMESPACE, outcome, withEnv, type EtcdUnderTest } from './fixture.ts';
 
 async function kvSequenceWithEtcdctl(etcd: EtcdUnderTest, key: string, value: string): Promise<KvSequence> {
   return {
@@ -38,6 +43,25 @@ async function kvSequenceWithEtcd3(etcd: EtcdUnderTest, key: string, value: stri
   };
 }
 
+interface MemberReader {
+  name: string;
+  get: (key: string) => Promise<CommandOutcome>;
+}
+
+/** etcdctl get in each control-plane node's etcd pod, at its own local client URL (the ETCDCTL_* of the article). */
+function memberPods({ cluster, kube, run }: Pick<Live, 'cluster' | 'kube' | 'run'>): MemberReader[] {
+  return controlPlaneNodes(cluster).map((n) => {
+    const pod = new EtcdPod(kube.kc, { namespace: NAMESPACE, pod: `etcd-${n.name}`, container: 'etcd' }, runHash(run.runId));
+    return { name: `etcd-${n.name}`, get: async (key: string) => outcome(await pod.etcdctl(['get', key], withEnv)) };
+  });
+}
+
+async function readThroughMembers(readers: MemberReader[], key: string): Promise<Record<string, CommandOutcome>> {
+  const reads: Record<string, CommandOutcome> = {};
+  for (const r of readers) reads[r.name] = await r.get(key).catch((e: Error) => ({ exitCode: -1, stdout: '', stderr: e.message }));
+  return reads;
+}
+
 const showSequence = (s: KvSequence) => (['put', 'get', 'del', 'getAfterDel'] as const).map((k) => `${k}: exit ${s[k].exitCode} ${JSON.stringify(s[k].stdout)}`).join('\n');
 
 /** Puts `value` under `key` until the watcher prints the PUT (etcdctl watch gives no sign that it is registered). */
@@ -54,16 +78,35 @@ async function putUntilWatched(etcd: EtcdUnderTest, watcher: LongRunning, key: s
 }
 
 describe('§4.2 key operations', () => {
-  claim('ETCD-06', async ({ record, etcd }) => {
+  claim('ETCD-06', async ({ record, note, cluster, kube, run, etcd }) => {
     const key = etcd.runKey('xdkey1');
     const viaEtcdctl = await kvSequenceWithEtcdctl(etcd, key, '111');
     record('etcdctl put/get/del/get (ETCDCTL_* exported)', showSequence(viaEtcdctl));
     const viaEtcd3 = await kvSequenceWithEtcd3(etcd, etcd.runKey('xdkey1-etcd3'), '111');
     record('etcd3 put/get/delete/get', showSequence(viaEtcd3));
+    // The store is one across the members: put through this member, read through each member's own pod.
+    const shared = etcd.runKey('xdkey1-every-member');
+    const put = outcome(await etcd.etcdctl(['put', shared, '222'], withEnv));
+    const reads = await readThroughMembers(memberPods({ cluster, kube, run }), shared);
+    record(`etcdctl put ${shared} 222 through ${etcd.podName}, then get through each member's pod`, { put, reads });
+    if (Object.keys(reads).length > 1) note('etcd is a distributed key-value store (shown on one member)', `this cluster has ${Object.keys(reads).length} members: a key put through ${etcd.podName} is read through each of them`);
     expectNoDifferences([
       ...checkKvSequence(viaEtcdctl, key, '111').map((d) => `etcdctl: ${d}`),
       ...checkKvSequence(viaEtcd3, etcd.runKey('xdkey1-etcd3'), '111').map((d) => `etcd3: ${d}`),
+      ...(put.exitCode ? [`put through ${etcd.podName} exited ${put.exitCode}`] : []),
+      ...checkReadThroughEveryMember(reads, shared, '222'),
     ]);
+  });
+
+  negativeControl('ETCD-06', 'the key read through every member and through another etcd that is not a member (live, a lax etcd of the cluster\'s image)', async ({ record, cluster, kube, run, etcd }) => {
+    const shared = etcd.runKey('xdkey1-every-member-negative');
+    ok(await etcd.etcdctl(['put', shared, '222'], withEnv));
+    await withLaxEtcd({ cluster, kube, run }, await etcd.image(), async (other) => {
+      const reads = await readThroughMembers([...memberPods({ cluster, kube, run }), { name: `${other.name} (${other.where})`, get: (k) => other.etcdctl([`--endpoints=${other.plainUrl}`, 'get', k]).then(outcome) }], shared);
+      const diffs = checkReadThroughEveryMember(reads, shared, '222');
+      record('differences found', diffs.join('\n'));
+      expectDifference(diffs, `get through ${other.name}`);
+    });
   });
 
   negativeControl('ETCD-06', 'get after del still returns the value (deviated copy of the live sequence)', async ({ record, etcd }) => {

@@ -14,19 +14,23 @@ export interface AdminConfExpectation {
   contextName: string;
   userName: string;
   server: string;
+  /** The port of `server`: the controlPlaneEndpoint's, else the API server's --secure-port. */
+  port: string;
 }
 
 /**
  * What kubeadm writes into admin.conf: cluster named by ClusterConfiguration.clusterName ("kubernetes" unless
  * set; kind sets it to its cluster's name), user kubernetes-admin, context USER@CLUSTER, and as server the
- * controlPlaneEndpoint when there is one, else the API server's advertise address (the node's InternalIP) on 6443.
+ * controlPlaneEndpoint when there is one (on kind, NAME-control-plane:6443; on HA, the load balancer), else the API
+ * server's advertise address on its --secure-port (kubeadm's default bind port 6443 unless configured).
  */
-export function expectedAdminConf(clusterConfiguration: { clusterName?: string; controlPlaneEndpoint?: string }, advertiseAddress: string): AdminConfExpectation {
+export function expectedAdminConf(clusterConfiguration: { clusterName?: string; controlPlaneEndpoint?: string }, advertiseAddress: string, securePort: string): AdminConfExpectation {
   const clusterName = clusterConfiguration.clusterName || 'kubernetes';
   const userName = 'kubernetes-admin';
   const host = advertiseAddress.includes(':') ? `[${advertiseAddress}]` : advertiseAddress;
-  const endpoint = clusterConfiguration.controlPlaneEndpoint || `${host}:6443`;
-  return { clusterName, userName, contextName: `${userName}@${clusterName}`, server: `https://${endpoint}` };
+  const endpoint = clusterConfiguration.controlPlaneEndpoint || `${host}:${securePort}`;
+  const port = URL.canParse(`https://${endpoint}`) ? new URL(`https://${endpoint}`).port || '443' : securePort;
+  return { clusterName, userName, contextName: `${userName}@${clusterName}`, server: `https://${endpoint}`, port };
 }
 
 /**
@@ -59,7 +63,7 @@ export function checkAdminConf(kc: Kubeconfig, expect: AdminConfExpectation): Di
   if (cluster?.name !== expect.clusterName) diffs.push(`cluster is named ${show(cluster?.name)}, expected "${expect.clusterName}"`);
   if (cluster?.cluster?.server !== expect.server) diffs.push(`server is ${show(cluster?.cluster?.server)}, expected "${expect.server}"`);
   const server = URL.canParse(cluster?.cluster?.server ?? '') ? new URL(cluster!.cluster.server!) : undefined;
-  if (server && (server.protocol !== 'https:' || server.port !== '6443')) diffs.push(`server ${server.origin} is not https on port 6443`);
+  if (server && (server.protocol !== 'https:' || server.port !== expect.port)) diffs.push(`server ${server.origin} is not https on port ${expect.port}`);
   if (!cluster?.cluster?.['certificate-authority-data']) diffs.push('the cluster has no certificate-authority-data');
   if (context?.name !== expect.contextName) diffs.push(`context is named ${show(context?.name)}, expected "${expect.contextName}"`);
   if (context?.context?.cluster !== expect.clusterName) diffs.push(`the context's cluster is ${show(context?.context?.cluster)}, expected "${expect.clusterName}"`);
@@ -88,13 +92,37 @@ export function compareWithClientNode(kc: Kubeconfig, view: ClientNodeView): Dif
   return diffJson(ours, view).map((d) => `@kubernetes/client-node reads ${d}`);
 }
 
-/** The server host of admin.conf, resolved on the node, is the node's own address. */
-export function checkServerIsNode(server: string, resolved: string[], nodeAddresses: string[]): Differences {
+/** What admin.conf's server must resolve to: a node of a one-control-plane cluster, or what fronts several. */
+export interface EndpointExpectation {
+  /** InternalIPs of the control-plane nodes. */
+  controlPlaneAddresses: string[];
+  /** InternalIPs of every node. */
+  nodeAddresses: string[];
+  /** The load balancer's addresses, where the configuration knows it (kind: its NAME-external-load-balancer container). */
+  loadBalancerAddresses?: string[];
+}
+
+/**
+ * The server host of admin.conf, resolved on the node: with one control plane, that node's own address (the
+ * article's); with several, not one node's but what fronts them all — kind's load balancer where known, else
+ * an address that is no node's (a load balancer or a virtual IP).
+ */
+export function checkServerIsEndpoint(server: string, resolved: string[], expect: EndpointExpectation): Differences {
   const host = URL.canParse(server) ? new URL(server).hostname.replace(/^\[|\]$/g, '') : server;
   if (!resolved.length) return [`the server host ${host} does not resolve on the node`];
-  return resolved.some((a) => nodeAddresses.includes(a))
-    ? []
-    : [`the server host ${host} resolves on the node to ${resolved.join(', ')}, not to the node's address (${nodeAddresses.join(', ')})`];
+  if (expect.controlPlaneAddresses.length <= 1) {
+    return resolved.some((a) => expect.controlPlaneAddresses.includes(a))
+      ? []
+      : [`the server host ${host} resolves on the node to ${resolved.join(', ')}, not to the control-plane node's address (${expect.controlPlaneAddresses.join(', ')})`];
+  }
+  if (expect.loadBalancerAddresses) {
+    return resolved.some((a) => expect.loadBalancerAddresses!.includes(a))
+      ? []
+      : [`the server host ${host} resolves on the node to ${resolved.join(', ')}, not to the load balancer in front of the ${expect.controlPlaneAddresses.length} control planes (${expect.loadBalancerAddresses.join(', ')})`];
+  }
+  return resolved.some((a) => expect.nodeAddresses.includes(a))
+    ? [`the server host ${host} resolves on the node to ${resolved.join(', ')}, a node's own address: with ${expect.controlPlaneAddresses.length} control planes it should be what fronts them all`]
+    : [];
 }
 
 export interface AdminCredentialExpectation {
@@ -147,14 +175,26 @@ export const ETC_KUBERNETES_KUBECONFIGS = ['admin.conf', 'controller-manager.con
 export const ETC_KUBERNETES_DIRS = ['manifests', 'pki'] as const;
 
 /**
- * /etc/kubernetes as §3.2 lists it: the five kubeconfigs, regular files of mode 600 with the kubeconfig
- * structure, and the directories manifests/ and pki/. `root` is the folder the entries were stat'ed in.
+ * Where kubeadm writes super-admin.conf: on the node that ran `kubeadm init` only (`kubeadm join --control-plane`
+ * writes admin.conf, controller-manager.conf, scheduler.conf and kubelet.conf). `either` where nothing
+ * independent says which node ran init (the caller then counts the nodes that have it).
  */
-export function checkEtcKubernetes(root: string, stats: StatEntry[], kubeconfigs: Record<string, Kubeconfig | Error>, preferences?: boolean): Differences {
+export type SuperAdminExpectation = 'present' | 'absent' | 'either';
+
+/**
+ * /etc/kubernetes as §3.2 lists it: the kubeconfigs, regular files of mode 600 with the kubeconfig structure
+ * (super-admin.conf as `superAdmin` says), and the directories manifests/ and pki/. `root` is the folder the
+ * entries were stat'ed in.
+ */
+export function checkEtcKubernetes(root: string, stats: StatEntry[], kubeconfigs: Record<string, Kubeconfig | Error>, preferences?: boolean, superAdmin: SuperAdminExpectation = 'present'): Differences {
   const diffs: Differences = [];
   const byName = new Map(stats.map((s) => [s.path.replace(`${root.replace(/\/$/, '')}/`, ''), s]));
   for (const name of ETC_KUBERNETES_KUBECONFIGS) {
     const s = byName.get(name);
+    if (name === 'super-admin.conf' && superAdmin !== 'present') {
+      if (s && superAdmin === 'absent') diffs.push('super-admin.conf is present on a node that joined the control plane (kubeadm writes it on the init node only)');
+      if (!s) continue;
+    }
     if (!s) { diffs.push(`${name} missing`); continue; }
     if (!s.type.startsWith('regular')) diffs.push(`${name} is a ${s.type}, expected a regular file`);
     if (s.mode !== '600') diffs.push(`${name} has mode ${s.mode}, expected 600 (-rw-------)`);

@@ -16,6 +16,8 @@ export interface EtcdClientsObservation {
   etcd: string[];
   /** Addresses of the control-plane node (InternalIP, Hostname) from the Node object. */
   nodeAddresses: string[];
+  /** kubeadm-config's controlPlaneEndpoint (HOST:PORT), where set: on HA, the load balancer kubelet reaches the API servers by. */
+  controlPlaneEndpoint?: string;
 }
 
 function etcdClientPorts(etcd: string[]): Set<string> {
@@ -40,7 +42,9 @@ export function checkOnlyApiServerTalksToEtcd(o: EtcdClientsObservation): Differ
 
   const advertise = api.get('advertise-address');
   const securePort = api.get('secure-port') ?? '6443';
-  const apiHosts = new Set([advertise, ...o.nodeAddresses, 'localhost', '127.0.0.1', '[::1]'].filter((h): h is string => !!h));
+  const endpoint = o.controlPlaneEndpoint && URL.canParse(`https://${o.controlPlaneEndpoint}`) ? new URL(`https://${o.controlPlaneEndpoint}`) : undefined;
+  const apiHosts = new Set([advertise, ...o.nodeAddresses, endpoint?.hostname, 'localhost', '127.0.0.1', '[::1]'].filter((h): h is string => !!h));
+  const apiPorts = new Set([securePort, endpoint?.port].filter((p): p is string => !!p));
   const checkKubeconfig = (who: string, path: string | undefined) => {
     if (!path) { diffs.push(`${who} has no kubeconfig`); return; }
     const server = o.kubeconfigServers[path];
@@ -48,8 +52,8 @@ export function checkOnlyApiServerTalksToEtcd(o: EtcdClientsObservation): Differ
     let u: URL;
     try { u = new URL(server); } catch { diffs.push(`${who}'s kubeconfig ${path} has an invalid server ${server}`); return; }
     if (etcdPorts.has(u.port)) diffs.push(`${who}'s kubeconfig ${path} points at etcd (${server}), not at the API server`);
-    else if (u.protocol !== 'https:' || u.port !== securePort || !apiHosts.has(u.hostname)) {
-      diffs.push(`${who}'s kubeconfig ${path} points at ${server}, not at the API server (https://${advertise ?? 'NODE'}:${securePort})`);
+    else if (u.protocol !== 'https:' || !apiPorts.has(u.port) || !apiHosts.has(u.hostname)) {
+      diffs.push(`${who}'s kubeconfig ${path} points at ${server}, not at the API server (https://${advertise ?? 'NODE'}:${securePort}${endpoint ? ` or the control-plane endpoint https://${o.controlPlaneEndpoint}` : ''})`);
     }
   };
 

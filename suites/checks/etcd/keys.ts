@@ -24,6 +24,19 @@ export function checkKvSequence(s: KvSequence, key: string, value: string): Diff
   return diffs;
 }
 
+/**
+ * The article's "distributed" store: a key put through one member is read, with the value put, through every
+ * member's own client URL (`reads`: member → etcdctl get there; linearizable, so each answers from its own store
+ * once it has caught up with the leader's commit).
+ */
+export function checkReadThroughEveryMember(reads: Record<string, CommandOutcome>, key: string, value: string): Differences {
+  return Object.entries(reads).flatMap(([member, o]) => {
+    if (o.exitCode !== 0) return [`get through ${member} exited ${o.exitCode}: ${failureReason(o.stderr)}`];
+    const got = o.stdout.replace(/\n$/, '');
+    return got === `${key}\n${value}` ? [] : [`get through ${member} printed ${JSON.stringify(got)}, not the key and value put through another member`];
+  });
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // ETCD-07: watch
 
