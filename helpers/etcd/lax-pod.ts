@@ -2,6 +2,7 @@
 // Docker has not got the cluster's etcd image (a cluster kube-claims did not make, no registry): the node
 // has it, since its etcd static pod runs from it. Not privileged, no host network, data in an emptyDir;
 // etcdctl through pods/exec, the plain-http port through a port-forward. Always deleted by its stop().
+import { randomBytes } from 'node:crypto';
 import type { KubeClients } from '../kube.ts';
 import { RUN_LABEL } from '../../contract/marks.ts';
 import { runHash } from '../../contract/run-id.ts';
@@ -25,7 +26,8 @@ export interface LaxEtcdPodRequest {
 }
 
 export async function startLaxEtcdPod(r: LaxEtcdPodRequest): Promise<StartedLaxEtcd> {
-  const name = 'etcd-lax';
+  // Unique: controls of several test files may each start one at the same time.
+  const name = `etcd-lax-${randomBytes(3).toString('hex')}`;
   const ref = { namespace: r.namespace, pod: name, container: 'etcd' };
   await r.k.core.createNamespacedPod({
     namespace: r.namespace,
