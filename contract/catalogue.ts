@@ -28,13 +28,13 @@ const claims = [
   {
     id: 'COMP-01', group: 'components', section: '§2', needsNode: true,
     title: 'crictl ps on the control-plane node lists the control-plane containers running',
-    checks: 'crictl ps -o json on the node: kube-apiserver, kube-controller-manager, kube-scheduler, etcd, kube-proxy and two coredns containers in state Running, in pods named after the node.',
+    checks: 'crictl ps -o json on each control-plane node (the article\'s one node; every one of an HA control plane): kube-apiserver, kube-controller-manager, kube-scheduler, etcd and kube-proxy containers in state Running, in pods named after that node, and as many coredns containers as the API says coredns pods are scheduled there (both, on a cluster of one node).',
     remediation: 'A missing container means its static pod manifest (/etc/kubernetes/manifests) or its Deployment/DaemonSet failed; see `crictl ps -a` and `journalctl -u kubelet` on the node.',
   },
   {
     id: 'COMP-02', group: 'components', section: '§2',
     title: 'kubectl get pod -A shows the kube-system pods Running and Ready, static pods named COMPONENT-NODE',
-    checks: 'kubectl get pod -A (and --all-namespaces, and -n kube-system) -o json; the same list through @kubernetes/client-node.',
+    checks: 'kubectl get pod -A (and --all-namespaces, and -n kube-system) -o json; the same list through @kubernetes/client-node; pods that existed from the first listing to the last must be in each. Expected from the cluster\'s objects: the static pods COMPONENT-NODE of every control-plane node, exactly one Ready kube-proxy on every node, and as many Ready coredns pods as the coredns Deployment asks, which must be kubeadm\'s two (coreDNSReplicas in kubeadm\'s dns.go).',
     remediation: 'Inspect the pod with `kubectl -n kube-system describe pod NAME`; static pods are named after the node that runs them.',
   },
   {
@@ -83,7 +83,7 @@ const claims = [
   {
     id: 'API-05', group: 'apiserver', section: '§3.2', needsNode: true,
     title: '/etc/kubernetes/admin.conf is a kubeconfig for kubernetes-admin@CLUSTER (kubernetes unless renamed) with server https://…:6443',
-    checks: 'Parses the file on the node: apiVersion v1, kind Config, preferences, one cluster, context and user; the cluster named after ClusterConfiguration.clusterName (kubeadm\'s default "kubernetes", as in the article; kind names it after the kind cluster), user kubernetes-admin, context and current-context kubernetes-admin@CLUSTER, server https://controlPlaneEndpoint (else the node\'s InternalIP) on port 6443, its host resolving on the node to the node\'s own address; @kubernetes/client-node loads it to the same structure; kubectl on the node with KUBECONFIG=/etc/kubernetes/admin.conf logs "Config loaded from file:  /etc/kubernetes/admin.conf" and a 200 from that server.',
+    checks: 'Parses the file on the node: apiVersion v1, kind Config, preferences, one cluster, context and user; the cluster named after ClusterConfiguration.clusterName (kubeadm\'s default "kubernetes", as in the article; kind names it after the kind cluster), user kubernetes-admin, context and current-context kubernetes-admin@CLUSTER, server https://controlPlaneEndpoint (else the node\'s InternalIP) on that endpoint\'s port (else kube-apiserver\'s --secure-port, 6443 by default), its host resolving on the node to the control-plane node\'s own address with one control plane, and to kind\'s load balancer (else to an address that is no node\'s) with several; @kubernetes/client-node loads it to the same structure; kubectl on the node with KUBECONFIG=/etc/kubernetes/admin.conf logs "Config loaded from file:  /etc/kubernetes/admin.conf" and a 200 from that server.',
     remediation: 'kubeadm writes admin.conf at init; kubeadm init phase kubeconfig admin regenerates it. The cluster name comes from kubeadm-config (kube-system ConfigMap).',
   },
   {
@@ -95,7 +95,7 @@ const claims = [
   {
     id: 'API-07', group: 'apiserver', section: '§3.2', needsNode: true,
     title: '/etc/kubernetes holds admin.conf, controller-manager.conf, kubelet.conf, scheduler.conf, super-admin.conf (0600), manifests/ and pki/',
-    checks: 'stat on the node: the five kubeconfigs are regular files of mode 600 with the kubeconfig structure (apiVersion v1, kind Config, one cluster, context and user, the current context resolving); manifests/ and pki/ are directories.',
+    checks: 'stat on each control-plane node: the kubeconfigs are regular files of mode 600 with the kubeconfig structure (apiVersion v1, kind Config, one cluster, context and user, the current context resolving); manifests/ and pki/ are directories. super-admin.conf is on the node that ran kubeadm init only (kubeadm join --control-plane writes the other four): on kind, NAME-control-plane; on a cluster of several control planes kube-claims did not make, on exactly one of them.',
     remediation: 'kubeadm init phase kubeconfig all writes the files; looser modes leak cluster credentials.',
   },
   {
@@ -156,13 +156,13 @@ const claims = [
   {
     id: 'ETCD-01', group: 'etcd', section: '§4', needsNode: true,
     title: 'Only kube-apiserver talks to etcd: kube-controller-manager, kube-scheduler and kubelet reach the API server instead',
-    checks: 'Static pod specs through the API: kube-apiserver has --etcd-servers (https, on one of etcd\'s client ports), --etcd-cafile, --etcd-certfile, --etcd-keyfile; kube-controller-manager, kube-scheduler and the kubelet (its command line on the node) have no --etcd* flag and a --kubeconfig whose server (read on the node, credentials never leave it) is the API server\'s https://ADVERTISE-ADDRESS:SECURE-PORT, not etcd. On the node (/proc/net/tcp and the processes\' sockets): kube-apiserver holds connections to etcd\'s client port and no other process does, save etcd itself (its gRPC gateway), the container runtime relaying a pods/portforward (authorized by the API server) and etcdctl that this run started (marked in its environment).',
+    checks: 'On every control-plane node (each runs its own API server and etcd member): static pod specs through the API: kube-apiserver has --etcd-servers (https, on one of etcd\'s client ports), --etcd-cafile, --etcd-certfile, --etcd-keyfile; kube-controller-manager, kube-scheduler and the kubelet (its command line on the node) have no --etcd* flag and a --kubeconfig whose server (read on the node, credentials never leave it) is the API server\'s https://ADVERTISE-ADDRESS:SECURE-PORT (or kubeadm-config\'s controlPlaneEndpoint, which joined nodes\' kubelets use), not etcd. On the node (/proc/net/tcp and the processes\' sockets): kube-apiserver holds connections to etcd\'s client port and no other process does, save etcd itself (its gRPC gateway), the container runtime relaying a pods/portforward (authorized by the API server) and etcdctl that this run started (marked in its environment).',
     remediation: 'Another component with etcd credentials bypasses API authorization and admission.',
   },
   {
     id: 'ETCD-02', group: 'etcd', section: '§4.1',
     title: 'sh in the etcd pod works and etcdctl member list shows one started member named after the node',
-    checks: 'Through pods/exec: sh -c \'echo $0\' prints sh; etcdctl member list (table and -w json) with --endpoints=https://127.0.0.1:2379 and --cacert/--cert/--key under /etc/kubernetes/pki/etcd: exactly one member, started, named after the node, peer URL https://NODE-IP:2380, client URL https://NODE-IP:2379, not a learner, the same ID in both forms.',
+    checks: 'Through pods/exec: sh -c \'echo $0\' prints sh; etcdctl member list (table and -w json) with --endpoints=https://127.0.0.1:2379 and --cacert/--cert/--key under /etc/kubernetes/pki/etcd: one member per control-plane node (exactly one on the article\'s cluster; stacked etcd on HA), each started, named after its node, peer URL https://NODE-IP:2380, client URL https://NODE-IP:2379, not a learner, the same ID in both forms.',
     remediation: 'The etcd image needs a shell; member state comes from etcd\'s --name and --initial-advertise-peer-urls.',
   },
   {
@@ -192,7 +192,7 @@ const claims = [
   {
     id: 'ETCD-06', group: 'etcd', section: '§4.2', needsNode: true,
     title: 'put gives OK, get gives key and value, del gives 1, get after del gives nothing',
-    checks: 'etcdctl in the pod with the ETCDCTL_* variables exported, on a key under /kube-claims/RUN-ID/: put prints OK, get prints the key and value lines, del prints 1, get after del prints nothing; the same sequence through etcd3 from the test process over mTLS (port-forward, the API server\'s etcd client certificate).',
+    checks: 'etcdctl in the pod with the ETCDCTL_* variables exported, on a key under /kube-claims/RUN-ID/: put prints OK, get prints the key and value lines, del prints 1, get after del prints nothing; the same sequence through etcd3 from the test process over mTLS (port-forward, the API server\'s etcd client certificate); and, the store being one across its members, a key put through this pod is read with its value through every control-plane node\'s etcd pod at its own local client URL.',
     remediation: 'Write failures point at a full or read-only etcd (alarm list).',
   },
   {
