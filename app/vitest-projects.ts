@@ -23,6 +23,9 @@ export const UNIT_PROJECT = 'unit';
 export const CLAIMS_PROJECT = 'claims';
 export const ETCD_PROJECT = 'claims-etcd';
 export const DISRUPTIVE_PROJECT = 'claims-disruptive';
+export const HA_PROJECT = 'claims-ha-disruptive';
+/** The controls of a highly available control plane (registered on clusters of several control planes only). */
+const HA_FILES = 'suites/**/*.ha.disruptive.test.ts';
 
 /**
  * Every test of a claim carries the tag `claim` or `negative-control` and the claim's catalogue ID
@@ -99,9 +102,14 @@ function claimsProjects(config: RunConfig): TestProjectInlineConfiguration[] {
         ...common,
         name: DISRUPTIVE_PROJECT,
         include: ['suites/**/*.disruptive.test.ts'],
+        exclude: [HA_FILES],
         maxWorkers: 3,
         sequence: { groupOrder: 2 },
       },
+    },
+    {
+      // Last and alone: a control here stops an API server or an etcd member that every other file uses.
+      test: { ...common, name: HA_PROJECT, include: [HA_FILES], maxWorkers: 1, sequence: { groupOrder: 3 } },
     },
   ];
 }

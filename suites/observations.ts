@@ -4,6 +4,8 @@ import { execa } from 'execa';
 import { nodeExecOk } from '../helpers/node.ts';
 import type { KubeClients } from '../helpers/kube.ts';
 import type { ClusterInfo, ClusterNode } from '../contract/cluster.ts';
+import { servingDnsNames } from '../helpers/serving-certificate.ts';
+import { serverOf } from './checks/apiserver/load-balancer.ts';
 import { checkCrictlContainers, corednsPodsOn, type CrictlContainer, type PodExpectations } from './checks/components.ts';
 import type { Differences } from './differences.ts';
 
@@ -71,4 +73,10 @@ export async function kindLoadBalancerAddresses(cluster: ClusterInfo): Promise<s
   if (cluster.provider !== 'kind') return undefined;
   const r = await execa('docker', ['inspect', '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{.GlobalIPv6Address}} {{end}}', `${cluster.name}-external-load-balancer`], { reject: false });
   return r.exitCode === 0 ? r.stdout.split(/\s+/).filter(Boolean) : undefined;
+}
+
+/** Fresh connections to the run's endpoint (on HA, the load balancer in front of the API servers), and which server each reached. */
+export async function apiServersBehind(kube: KubeClients, controlPlanes: string[]): Promise<{ connections: string[][]; reached: string[] }> {
+  const connections = await servingDnsNames(kube.kc, controlPlanes.length * 4);
+  return { connections, reached: connections.map((names) => serverOf(names, controlPlanes) ?? `(none of the control planes: ${names.join(', ')})`) };
 }

@@ -128,7 +128,13 @@ async function clusterObjects(k: KubeClients): Promise<Found[]> {
   return found;
 }
 
+/** What runs left on the nodes: on every node there is a shell on (a control of a cluster of several control planes works on any of them). */
 async function nodeFiles(cluster: ClusterInfo): Promise<Found[]> {
+  const nodes = cluster.nodes.length ? cluster.nodes : [{ name: cluster.nodeName, role: 'control-plane' as const, access: cluster.nodeAccess }];
+  return (await Promise.all(nodes.map((n) => filesOnNode({ ...cluster, nodeName: n.name, nodeAccess: n.access })))).flat();
+}
+
+async function filesOnNode(cluster: ClusterInfo): Promise<Found[]> {
   if (cluster.nodeAccess.kind === 'none') return [];
   const found: Found[] = [];
   const parked = await nodeExec(cluster, ['find', '/etc/kubernetes', '-maxdepth', '1', '-name', '*.kc-parked-*']);
@@ -137,7 +143,7 @@ async function nodeFiles(cluster: ClusterInfo): Promise<Found[]> {
     if (!m) continue;
     const manifest = `/etc/kubernetes/manifests/${m[1]}`;
     found.push({
-      hash: m[2]!, what: `static pod manifest ${m[1]} parked at ${path} (put back)`,
+      hash: m[2]!, what: `static pod manifest ${m[1]} parked at ${path} on ${cluster.nodeName} (put back)`,
       // Put back unless a manifest is there again (someone restored it): then the parked copy goes.
       remove: async () => {
         const present = (await nodeExec(cluster, ['test', '-e', manifest])).exitCode === 0;
@@ -150,7 +156,7 @@ async function nodeFiles(cluster: ClusterInfo): Promise<Found[]> {
   const tmp = await nodeExec(cluster, ['find', '/tmp', '-maxdepth', '1', '-name', 'kc-*']);
   for (const path of tmp.stdout.split('\n').filter(Boolean)) {
     const hash = hashOfRunName(path.slice('/tmp/'.length));
-    if (hash) found.push({ hash, what: `node folder ${path}`, remove: () => nodeExec(cluster, ['rm', '-rf', '--', path]) });
+    if (hash) found.push({ hash, what: `node folder ${path} on ${cluster.nodeName}`, remove: () => nodeExec(cluster, ['rm', '-rf', '--', path]) });
   }
   return found;
 }

@@ -19,8 +19,9 @@ import { expectDifference, expectNoDifferences } from '../differences.ts';
 import type { ClusterInfo } from '../../contract/cluster.ts';
 import type { ClaimFixtures } from '../fixtures.ts';
 import type { Live } from '../live.ts';
+import { checkEveryApiServerReached } from '../checks/apiserver/load-balancer.ts';
 import { parseFlags } from '../checks/etcd/common.ts';
-import { controlPlaneNodes, internalIps, kindLoadBalancerAddresses, onNode, staticPodCommand } from '../observations.ts';
+import { apiServersBehind, controlPlaneNodes, internalIps, kindLoadBalancerAddresses, onNode, staticPodCommand } from '../observations.ts';
 
 /** kube-apiserver's --secure-port default (pkg/kubeapiserver/options: SecureServingOptions BindPort 6443), where the flag is not given. */
 const KUBE_APISERVER_DEFAULT_SECURE_PORT = '6443';
@@ -100,7 +101,12 @@ describe('§3 kube-apiserver', () => {
       const onNode = await nodeExec(cluster, ['env', `KUBECONFIG=${ADMIN_CONF}`, 'kubectl', 'version', '-v', '8']);
       const nodeClient = JSON.parse(await nodeExecOk(cluster, ['kubectl', 'version', '--client', '-o', 'json'])).clientVersion as ClientVersion;
       record(`KUBECONFIG=${ADMIN_CONF} kubectl version -v 8 (on the node, stderr)`, onNode.stderr);
+      // Several control planes: the endpoint forwards to each API server (told apart by its serving certificate).
+      const cps = controlPlaneNodes(cluster).map((n) => n.name);
+      const behind = cps.length > 1 ? await apiServersBehind(kube, cps) : undefined;
+      if (behind) record(`API servers reached by ${behind.connections.length} fresh TLS connections to ${cluster.server} (the node named in each serving certificate)`, behind.reached.join('\n'));
       expectNoDifferences([
+        ...(behind ? checkEveryApiServerReached(behind.connections, cps) : []),
         ...checkAdminConf(kc, expect),
         ...compareWithClientNode(kc, view),
         ...checkServerIsEndpoint(server, resolved, endpoint),

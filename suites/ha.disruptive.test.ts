@@ -1,0 +1,83 @@
+// What a highly available control plane adds (three control-plane nodes with stacked etcd behind a load
+// balancer), each shown by stopping one component on one node and seeing the claims name it: the load balancer
+// keeps serving and the API server stopped is named (API-05, and COMP-01 on its node); etcd keeps quorum with
+// one member stopped, and the member stopped is named (ETCD-06). Registered on clusters of several control
+// planes only; they run last, alone (app/vitest-projects.ts), since they take a member of what every other
+// file uses. Held back on clusters kube-claims did not make. What is stopped is started again, also after a
+// killed run (the parked manifest is put back by the next run, kind/providers/leftovers.ts).
+import { describe, inject } from 'vitest';
+import { EtcdPod } from '../helpers/etcd/etcdctl.ts';
+import { waitUntil } from '../helpers/wait.ts';
+import { runHash } from '../contract/run-id.ts';
+import { negativeControl } from './claim.ts';
+import { checkEveryApiServerReached } from './checks/apiserver/load-balancer.ts';
+import { checkReadThroughEveryMember } from './checks/etcd/keys.ts';
+import { podReady } from './checks/components.ts';
+import { withStaticPodRemoved } from './deviations/components.ts';
+import { expectDifference, NotStaged } from './differences.ts';
+import { apiServersBehind, controlPlaneContainers, controlPlaneNodes, onNode } from './observations.ts';
+import { ETCDCTL_ENV } from '../helpers/etcd/etcdctl.ts';
+
+const cluster = inject('cluster');
+const controlPlanes = controlPlaneNodes(cluster);
+/** The node a control stops something on: the last control plane, never the one the other claims look at. */
+const target = controlPlanes.at(-1)!;
+const withEnv = { env: { ...ETCDCTL_ENV }, flags: 'none' as const };
+
+const notStaged = (live: string[]) => new NotStaged(`the control plane already deviates (${live.join('; ')}), and nothing is stopped on a control plane that deviates`);
+
+describe.runIf(controlPlanes.length > 1)('a highly available control plane: one member stopped at a time', () => {
+  negativeControl('API-05', `the kube-apiserver of ${target.name} stopped (its manifest moved away): the load balancer keeps serving, the stopped server is named`, async ({ record, cluster, kube, run, controlPlaneDeviations }) => {
+    if (controlPlaneDeviations.length) throw notStaged(controlPlaneDeviations);
+    const names = controlPlanes.map((n) => n.name);
+    await withStaticPodRemoved({ cluster: onNode(cluster, target), kube, run }, 'kube-apiserver', async () => {
+      // The load balancer takes a server out after failed health checks (kind's: two, 2 s apart): until it has,
+      // connections may still be sent to the stopped one and fail. Bounded.
+      let behind = { connections: [] as string[][], reached: [] as string[] };
+      await waitUntil(`the load balancer to stop sending connections to ${target.name}`, async () => {
+        behind = await apiServersBehind(kube, names).catch(() => ({ connections: [], reached: [target.name] }));
+        return behind.connections.length > 0 && !behind.reached.includes(target.name);
+      }, 30_000, 1000);
+      record(`API servers reached through ${cluster.server} while ${target.name}'s is stopped`, behind.reached.join('\n'));
+      // It keeps serving: every request through it answers.
+      const healthz = await Promise.all(Array.from({ length: names.length * 2 }, () => kube.core.listNamespace().then(() => 'ok', (e: Error) => e.message)));
+      record('GET /api/v1/namespaces through the load balancer, several times', healthz.join('\n'));
+      const failed = healthz.filter((h) => h !== 'ok');
+      if (failed.length) throw new Error(`the load balancer did not keep serving with one API server stopped: ${failed[0]}`);
+      const containers = await controlPlaneContainers(cluster, kube);
+      const diffs = [...checkEveryApiServerReached(behind.connections, names), ...containers.differences];
+      record('differences found', diffs.join('\n'));
+      expectDifference(diffs, `the API server of ${target.name} is not reached`);
+      expectDifference(diffs, `${target.name}: container kube-apiserver`);
+    });
+  }, { timeout: 300_000, disruptive: true });
+
+  negativeControl('ETCD-06', `the etcd member of ${target.name} stopped (its manifest moved away): a put still succeeds (quorum), the stopped member is named`, async ({ record, cluster, kube, run, controlPlaneDeviations }) => {
+    if (controlPlaneDeviations.length) throw notStaged(controlPlaneDeviations);
+    const first = controlPlanes[0]!;
+    const writer = new EtcdPod(kube.kc, { namespace: 'kube-system', pod: `etcd-${first.name}`, container: 'etcd' }, runHash(run.runId));
+    const key = `/kube-claims/${run.runId}/ha/quorum`;
+    try {
+      await withStaticPodRemoved({ cluster: onNode(cluster, target), kube, run }, 'etcd', async () => {
+        const put = await writer.etcdctl(['put', key, 'q'], withEnv);
+        record(`etcdctl put ${key} q through etcd-${first.name}, with the member of ${target.name} stopped`, `exit ${put.exitCode}\n${put.stdout}${put.stderr}`);
+        if (put.exitCode !== 0) throw new Error(`etcd lost quorum with one of ${controlPlanes.length} members stopped: put exited ${put.exitCode}`);
+        const reads: Record<string, { exitCode: number; stdout: string; stderr: string }> = {};
+        for (const n of controlPlanes) {
+          const pod = new EtcdPod(kube.kc, { namespace: 'kube-system', pod: `etcd-${n.name}`, container: 'etcd' }, runHash(run.runId));
+          reads[`etcd-${n.name}`] = await pod.etcdctl(['get', key], { ...withEnv, timeoutMs: 15_000 }).catch((e: Error) => ({ exitCode: -1, stdout: '', stderr: e.message }));
+        }
+        const diffs = checkReadThroughEveryMember(reads, key, 'q');
+        record('differences found', diffs.join('\n'));
+        expectDifference(diffs, `get through etcd-${target.name}`);
+      });
+      // Its API server depends on the local member: back to Ready too, before the next run finds the cluster.
+      await waitUntil(`kube-apiserver-${target.name} to be Ready again`, async () => {
+        const pod = await kube.core.readNamespacedPod({ namespace: 'kube-system', name: `kube-apiserver-${target.name}` }).catch(() => undefined);
+        return !!pod && podReady(pod);
+      }, 90_000, 1000);
+    } finally {
+      await writer.etcdctl(['del', key], withEnv).catch(() => undefined);
+    }
+  }, { timeout: 300_000, disruptive: true });
+});
