@@ -94,6 +94,25 @@ async function startDocker(restart: boolean): Promise<void> {
 }
 
 
+/**
+ * Each kind node runs systemd, which takes inotify instances; a few nodes exhaust the kernel's default 128
+ * ("Failed to create control group inotify object: Too many open files", seen creating a cluster of five nodes
+ * beside others). kind's known-issues page gives these values; only raised, never lowered.
+ */
+const INOTIFY_LIMITS = { 'fs.inotify.max_user_instances': 512, 'fs.inotify.max_user_watches': 524288 };
+
+async function raiseInotifyLimits(): Promise<void> {
+  for (const [key, wanted] of Object.entries(INOTIFY_LIMITS)) {
+    const file = `/proc/sys/${key.replaceAll('.', '/')}`;
+    const now = Number((await readFile(file, 'utf8').catch(() => '0')).trim());
+    if (now >= wanted) continue;
+    await writeFile(file, String(wanted)).then(
+      () => log.step(`${key} raised from ${now} to ${wanted} (kind's nodes each take inotify instances)`),
+      (e: Error) => log.warn(`${key} is ${now} and cannot be raised (${e.message}): clusters of many nodes may fail to start`),
+    );
+  }
+}
+
 /** Everything kube-claims needs on the host, installed or started only where missing. */
 export async function prepareHost(): Promise<void> {
   if (process.getuid?.() !== 0) throw new EnvironmentError('host preparation needs root (Docker engine, debootstrap)');
@@ -106,6 +125,7 @@ export async function prepareHost(): Promise<void> {
   const missing = await missingCapabilities();
   const changed = missing.length ? await installCapabilityShim(missing) : false;
   if (!dockerWasUp || changed) await startDocker(dockerWasUp && changed);
+  await raiseInotifyLimits();
   const { stdout } = await execa('docker', ['version', '--format', '{{.Server.Version}}']);
   log.step(`Docker engine ${stdout.trim()} answers${missing.length ? `; privileged containers run through the capability shim` : ''}`);
 }
