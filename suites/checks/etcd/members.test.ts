@@ -1,0 +1,32 @@
+// ETCD-02's member list on a highly available control plane, judged on a recording from a real run
+// (suites/checks/fixtures/member-list-ha.txt says where and when); the live claim runs on every topology.
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { checkMemberList } from './members.ts';
+
+const [table, json] = readFileSync(new URL('../fixtures/member-list-ha.txt', import.meta.url), 'utf8').split('\n').slice(1).join('\n').split('\n---\n') as [string, string];
+const controlPlanes = [
+  { name: 'kc-topo-ha-control-plane', ip: '172.18.0.18' },
+  { name: 'kc-topo-ha-control-plane2', ip: '172.18.0.13' },
+  { name: 'kc-topo-ha-control-plane3', ip: '172.18.0.14' },
+];
+
+describe('etcdctl member list of stacked etcd (ETCD-02)', () => {
+  test('one started member per control-plane node, named after it, with its URLs, in any order', () => {
+    expect(checkMemberList(table, json, controlPlanes)).toEqual([]);
+  });
+  test('a control plane without its member, or a member of no control plane, is named', () => {
+    expect(checkMemberList(table, json, controlPlanes.slice(0, 2))).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^3 members listed, 2 expected/),
+      expect.stringMatching(/named "kc-topo-ha-control-plane3", after no control-plane node/),
+    ]));
+    expect(checkMemberList(table, json, [...controlPlanes, { name: 'kc-topo-ha-control-plane4', ip: '172.18.0.19' }]))
+      .toEqual(expect.arrayContaining(['no member named after the node kc-topo-ha-control-plane4']));
+  });
+  test('a member whose URLs are another node\'s is named', () => {
+    const swapped = controlPlanes.map((c, i) => ({ ...c, ip: controlPlanes[(i + 1) % 3]!.ip }));
+    expect(checkMemberList(table, json, swapped)).toEqual(expect.arrayContaining([
+      'kc-topo-ha-control-plane: peer URL is https://172.18.0.18:2380, not https://172.18.0.13:2380',
+    ]));
+  });
+});
