@@ -5,15 +5,18 @@ import { connect } from 'node:tls';
 import { isIP } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 
-/** The DNS names of the serving certificate of each of `count` fresh connections to the kubeconfig's server. */
-export async function servingDnsNames(kc: KubeConfig, count: number, timeoutMs = 5_000): Promise<string[][]> {
+/**
+ * The DNS names of the serving certificate of fresh connections to the kubeconfig's server, one after another:
+ * `count` of them, or fewer once `enough` says what was seen suffices.
+ */
+export async function servingDnsNames(kc: KubeConfig, count: number, enough: (seen: string[][]) => boolean = () => false, timeoutMs = 5_000): Promise<string[][]> {
   const server = new URL(kc.getCurrentCluster()!.server);
   const options: { ca?: string | Buffer } = {};
   await kc.applyToHTTPSOptions(options as never);
   const host = server.hostname.replace(/^\[|\]$/g, '');
   const out: string[][] = [];
   // One after another: a load balancer's round robin is per connection.
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; i < count && !enough(out); i++) {
     out.push(await new Promise<string[]>((resolve, reject) => {
       const socket = connect({ host, port: Number(server.port || 443), ca: options.ca, servername: isIP(host) ? undefined : host, timeout: timeoutMs }, () => {
         const san = socket.getPeerCertificate().subjectaltname ?? '';

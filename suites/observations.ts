@@ -75,8 +75,14 @@ export async function kindLoadBalancerAddresses(cluster: ClusterInfo): Promise<s
   return r.exitCode === 0 ? r.stdout.split(/\s+/).filter(Boolean) : undefined;
 }
 
-/** Fresh connections to the run's endpoint (on HA, the load balancer in front of the API servers), and which server each reached. */
+/**
+ * Fresh connections to the run's endpoint (on HA, the load balancer in front of the API servers), and which server
+ * each reached: until every control plane's was reached, 20 per control plane at most. The run's other clients
+ * open connections meanwhile, so a round robin is not seen in order; 60 connections all missing one of three
+ * healthy servers would happen once in 10^10 (3 × (2/3)^60), while a stopped server is never reached.
+ */
 export async function apiServersBehind(kube: KubeClients, controlPlanes: string[]): Promise<{ connections: string[][]; reached: string[] }> {
-  const connections = await servingDnsNames(kube.kc, controlPlanes.length * 4);
+  const allReached = (seen: string[][]) => controlPlanes.every((n) => seen.some((names) => serverOf(names, controlPlanes) === n));
+  const connections = await servingDnsNames(kube.kc, controlPlanes.length * 20, allReached);
   return { connections, reached: connections.map((names) => serverOf(names, controlPlanes) ?? `(none of the control planes: ${names.join(', ')})`) };
 }
