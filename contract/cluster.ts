@@ -51,6 +51,11 @@ export interface ClusterInfo {
   initNode?: string;
   /** The shape, as asked for (a topology) or as the nodes show it (describeShape). */
   shape: string;
+  /**
+   * The endpoints of an external etcd, where kubeadm-config says the cluster uses one (ClusterConfiguration
+   * etcd.external): there is then no etcd pod, and the claims about it are reported unchecked, with the reason.
+   */
+  externalEtcd?: string[];
   /** gitVersion the API server reports (observed). */
   serverVersion: string;
   /**

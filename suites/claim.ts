@@ -46,12 +46,20 @@ function skipWithoutNode(ctx: TestContext, id: ClaimId): void {
   if (without?.kind === 'none') ctx.skip(`unchecked: needs a shell on the control-plane nodes, and there is none (${without.reason})`);
 }
 
+/** The claims about etcd exec into its pod or read its flags: where the cluster's etcd is external there is none. */
+function skipWithoutEtcdPod(ctx: TestContext, id: ClaimId): void {
+  if (claimById(id).group !== 'etcd') return;
+  const external = inject('cluster').externalEtcd;
+  if (external) ctx.skip(`unchecked: the cluster's etcd is external (kubeadm-config etcd.external: ${external.join(', ')}): there is no etcd pod to exec into or read`);
+}
+
 function withEvidence(ctx: TestContext & ClaimFixtures, id: ClaimId, negative: boolean): ClaimContext {
   const meta = ctx.task.meta;
   meta.claimId = id;
   meta.negativeControl = negative;
   meta.evidence = [];
   skipWithoutNode(ctx, id);
+  skipWithoutEtcdPod(ctx, id);
   const record = (label: string, body: unknown) => {
     const text = typeof body === 'string' ? body : JSON.stringify(body, null, 2);
     meta.evidence!.push({ label: redact(label), body: redact(text ?? String(body)) });

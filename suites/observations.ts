@@ -6,7 +6,7 @@ import type { KubeClients } from '../helpers/kube.ts';
 import type { ClusterInfo, ClusterNode } from '../contract/cluster.ts';
 import { servingDnsNames } from '../helpers/serving-certificate.ts';
 import { serverOf } from './checks/apiserver/load-balancer.ts';
-import { checkCrictlContainers, corednsPodsOn, type CrictlContainer, type PodExpectations } from './checks/components.ts';
+import { checkCrictlContainers, corednsPodsOn, STATIC_COMPONENTS, type CrictlContainer, type PodExpectations } from './checks/components.ts';
 import type { Differences } from './differences.ts';
 
 /** The cluster as seen from one of its nodes: commands go to that node. */
@@ -28,8 +28,12 @@ export async function podExpectations(cluster: ClusterInfo, kube: KubeClients): 
     controlPlanes: controlPlaneNodes(cluster).map((n) => n.name),
     nodes: cluster.nodes.map((n) => n.name),
     corednsReplicas: coredns?.spec?.replicas ?? 0,
+    staticComponents: staticComponentsOf(cluster),
   };
 }
+
+/** kubeadm's static pods of a control-plane node: etcd among them unless the cluster's etcd is external. */
+export const staticComponentsOf = (cluster: ClusterInfo): readonly string[] => (cluster.externalEtcd ? STATIC_COMPONENTS.filter((c) => c !== 'etcd') : STATIC_COMPONENTS);
 
 export interface ControlPlaneContainers {
   /** Node → its crictl ps table. */
@@ -44,7 +48,7 @@ export async function controlPlaneContainers(cluster: ClusterInfo, kube: KubeCli
   for (const node of controlPlaneNodes(cluster)) {
     const { containers, table } = await crictlContainers(onNode(cluster, node));
     out.tables[node.name] = table;
-    out.differences.push(...checkCrictlContainers(containers, node.name, { controlPlane: true, corednsHere: corednsPodsOn(pods, node.name) }));
+    out.differences.push(...checkCrictlContainers(containers, node.name, { controlPlane: true, corednsHere: corednsPodsOn(pods, node.name), staticComponents: staticComponentsOf(cluster) }));
   }
   return out;
 }

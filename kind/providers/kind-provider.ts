@@ -16,7 +16,7 @@ import { awaitApi } from './api.ts';
 import { KindCluster, readKindConfig } from './kind.ts';
 import { exportDiagnostics } from './diagnostics.ts';
 import { workloadFor } from './workload.ts';
-import { kubectlFor, nodesByRole, shapeOf, type ClusterProvider, type ProviderRequest } from './provider.ts';
+import { externalEtcdEndpoints, kubectlFor, nodesByRole, shapeOf, type ClusterProvider, type ProviderRequest } from './provider.ts';
 
 /** The offline node image is known by its label (whatever repository KUBE_CLAIMS_NODE_REPO gave it), not by its name. */
 async function isOfflineNodeImage(image: string): Promise<boolean> {
@@ -110,7 +110,7 @@ export class KindProvider implements ClusterProvider {
     return {
       name, provider: 'kind', madeByKubeClaims: true, createdByThisRun: created,
       kubeconfig: cluster.kubeconfigPath, server: k.server, nodeName,
-      nodeAccess: { kind: 'docker', container: nodeName }, nodes, initNode, shape: shapeOf(nodes),
+      nodeAccess: { kind: 'docker', container: nodeName }, nodes, initNode, shape: shapeOf(nodes), externalEtcd: await externalEtcdEndpoints(k),
       // What was asked for: the line's offline build, or the release of the node image chosen for the line.
       serverVersion: api.serverVersion, requestedVersion: offline ? this.r.line.version : releaseOfNodeImage(image),
       kubectl: await kubectlFor(api.serverVersion, this.r.settings), nodeImage: image, hostImagePrefix: offline ? localTag('') : undefined,

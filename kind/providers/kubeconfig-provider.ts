@@ -9,7 +9,7 @@ import { runName } from '../../contract/run-id.ts';
 import { awaitApi } from './api.ts';
 import { exportDiagnostics } from './diagnostics.ts';
 import { openNodeShells } from './node-shell.ts';
-import { kubectlFor, nodesByRole, shapeOf, type ClusterProvider, type ProviderRequest } from './provider.ts';
+import { externalEtcdEndpoints, kubectlFor, nodesByRole, shapeOf, type ClusterProvider, type ProviderRequest } from './provider.ts';
 import { chooseRedisImage, commonRuntimeImages, schedulableNodes, workloadFor } from './workload.ts';
 
 export class KubeconfigProvider implements ClusterProvider {
@@ -35,7 +35,7 @@ export class KubeconfigProvider implements ClusterProvider {
     const nodeAccess = accesses.get(nodeName)!;
     const cluster: Omit<ClusterInfo, 'workload'> = {
       name: k.kc.getCurrentCluster()?.name ?? 'cluster', provider: 'kubeconfig', madeByKubeClaims: false, createdByThisRun: false,
-      kubeconfig: this.r.kubeconfig, context: this.r.context, server: k.server, nodeName, nodeAccess, nodes, shape: shapeOf(nodes),
+      kubeconfig: this.r.kubeconfig, context: this.r.context, server: k.server, nodeName, nodeAccess, nodes, shape: shapeOf(nodes), externalEtcd: await externalEtcdEndpoints(k),
       // A cluster of one control plane ran kubeadm init on it; of several, nothing independent says which did.
       initNode: byRole.filter((n) => n.role === 'control-plane').length === 1 ? nodeName : undefined,
       serverVersion: api.serverVersion, requestedVersion: this.r.requestedVersion, kubectl,

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterInfo, ClusterNode } from '../../contract/cluster.ts';
 import { describeShape } from '../../contract/topology.ts';
+import { parse } from 'yaml';
 import type { KubeClients } from '../../helpers/kube.ts';
 import { EnvironmentError } from '../../contract/errors.ts';
 import { buildKubectl } from '../image/components.ts';
@@ -68,4 +69,12 @@ export async function nodesByRole(k: KubeClients): Promise<Array<{ name: string;
 /** The shape the nodes show. */
 export function shapeOf(nodes: Array<{ role: ClusterNode['role'] }>): string {
   return describeShape(nodes.filter((n) => n.role === 'control-plane').length, nodes.filter((n) => n.role === 'worker').length);
+}
+
+/** kubeadm-config's etcd.external endpoints, when the cluster's own configuration says its etcd is external. */
+export async function externalEtcdEndpoints(k: KubeClients): Promise<string[] | undefined> {
+  const cm = await k.core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'kubeadm-config' }).catch(() => undefined);
+  const config = parse(cm?.data?.ClusterConfiguration ?? '') as { etcd?: { external?: { endpoints?: string[] } } } | null;
+  const endpoints = config?.etcd?.external?.endpoints;
+  return endpoints?.length ? endpoints : undefined;
 }

@@ -33,12 +33,14 @@ export interface PodExpectations {
   nodes: string[];
   /** spec.replicas of the coredns Deployment. */
   corednsReplicas: number;
+  /** The static pods of a control-plane node: without etcd where the cluster's etcd is external (kubeadm-config). */
+  staticComponents: readonly string[];
 }
 
 /** The control-plane containers of §2 on `node`: name → how its pod is named and how many run there. */
-function expectedContainers(node: string, controlPlane: boolean, corednsHere: number): Array<{ name: string; pod: (p: string) => boolean; count: number }> {
+function expectedContainers(node: string, controlPlane: boolean, corednsHere: number, staticComponents: readonly string[]): Array<{ name: string; pod: (p: string) => boolean; count: number }> {
   return [
-    ...(controlPlane ? STATIC_COMPONENTS.map((c) => ({ name: c, pod: (p: string) => p === `${c}-${node}`, count: 1 })) : []),
+    ...(controlPlane ? staticComponents.map((c) => ({ name: c, pod: (p: string) => p === `${c}-${node}`, count: 1 })) : []),
     { name: 'kube-proxy', pod: (p: string) => p.startsWith('kube-proxy-'), count: 1 },
     { name: 'coredns', pod: (p: string) => p.startsWith('coredns-'), count: corednsHere },
   ];
@@ -53,9 +55,9 @@ export function corednsPodsOn(pods: V1Pod[], node: string): number {
  * crictl ps on one node: the static pods' containers on a control-plane node, kube-proxy once, and as many coredns
  * containers as the API says coredns pods are scheduled there (`corednsHere`).
  */
-export function checkCrictlContainers(containers: CrictlContainer[], node: string, where: { controlPlane: boolean; corednsHere: number }): Differences {
+export function checkCrictlContainers(containers: CrictlContainer[], node: string, where: { controlPlane: boolean; corednsHere: number; staticComponents?: readonly string[] }): Differences {
   const diffs: Differences = [];
-  for (const want of expectedContainers(node, where.controlPlane, where.corednsHere)) {
+  for (const want of expectedContainers(node, where.controlPlane, where.corednsHere, where.staticComponents ?? STATIC_COMPONENTS)) {
     const found = containers.filter((c) => c.metadata.name === want.name && c.labels['io.kubernetes.pod.namespace'] === 'kube-system');
     const running = found.filter((c) => c.state === 'CONTAINER_RUNNING' && want.pod(c.labels['io.kubernetes.pod.name'] ?? ''));
     if (running.length !== want.count) {
@@ -77,7 +79,7 @@ export function checkKubeSystemPods(pods: V1Pod[], expect: PodExpectations): Dif
   const diffs: Differences = [];
   const system = pods.filter((p) => p.metadata?.namespace === 'kube-system');
   for (const node of expect.controlPlanes) {
-    for (const c of STATIC_COMPONENTS) {
+    for (const c of expect.staticComponents) {
       const pod = system.find((p) => p.metadata?.name === `${c}-${node}`);
       if (!pod) diffs.push(`static pod ${c}-${node} missing (kube-system has: ${system.map((p) => p.metadata?.name).join(', ')})`);
       else if (!podReady(pod)) diffs.push(`pod ${c}-${node} is ${pod.status?.phase}, not Running and Ready`);
