@@ -42,14 +42,15 @@ function skipWithoutNode(ctx: TestContext, id: ClaimId): void {
   if (!claimById(id).needsNode) return;
   // The claims about nodes look at every control-plane node: each needs a shell.
   const cluster = inject('cluster');
-  const without = [cluster.nodeAccess, ...cluster.nodes.filter((n) => n.role === 'control-plane').map((n) => n.access)].find((a) => a.kind === 'none');
+  const without = [cluster.nodeAccess, ...(cluster.nodes ?? []).filter((n) => n.role === 'control-plane').map((n) => n.access)].find((a) => a.kind === 'none');
   if (without?.kind === 'none') ctx.skip(`unchecked: needs a shell on the control-plane nodes, and there is none (${without.reason})`);
 }
 
 /** The claims about etcd exec into its pod or read its flags: where the cluster's etcd is external there is none. */
 function skipWithoutEtcdPod(ctx: TestContext, id: ClaimId): void {
   if (claimById(id).group !== 'etcd') return;
-  const external = inject('cluster').externalEtcd;
+  // Absent where no cluster is provided (the selection fixtures).
+  const external = inject('cluster')?.externalEtcd;
   if (external) ctx.skip(`unchecked: the cluster's etcd is external (kubeadm-config etcd.external: ${external.join(', ')}): there is no etcd pod to exec into or read`);
 }
 
