@@ -81,7 +81,7 @@ export class KindProvider implements ClusterProvider {
       image = chosen.image;
       offline = chosen.offline;
       const { seconds } = await whileInterruptible(() => cluster.delete(), () => timed(`creating kind cluster ${name}`, () => cluster.create({
-        name, image, allowCgroupV1: this.r.line.behaviour.cgroupV1NeedsOptIn, defaultCni: !chosen.offline,
+        name, image, allowCgroupV1: this.r.line.behaviour.cgroupV1NeedsOptIn,
       })));
       timings.clusterCreateSeconds = seconds;
       created = true;

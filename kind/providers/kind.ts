@@ -17,8 +17,6 @@ export interface KindClusterSpec {
   image: string;
   /** kubelet 1.35+ refuses cgroup v1 unless told otherwise. */
   allowCgroupV1: boolean;
-  /** kind's default CNI (kindnet, from a registry image): upstream node images need it; the offline image bakes its own. */
-  defaultCni: boolean;
 }
 
 export class KindCluster {
@@ -74,8 +72,8 @@ export class KindCluster {
       kind: 'Cluster',
       apiVersion: 'kind.x-k8s.io/v1alpha4',
       name: spec.name,
-      // The offline node image bakes its own CNI (bridge) instead of kindnet, which needs a pulled image.
-      networking: { disableDefaultCNI: !spec.defaultCni, apiServerAddress: '127.0.0.1' },
+      // kind's default CNI either way: kindnet on kindest/node, flannel on the offline image (its /kind/manifests).
+      networking: { apiServerAddress: '127.0.0.1' },
       nodes: [{ role: 'control-plane', image: spec.image }],
       ...(spec.allowCgroupV1 ? { kubeadmConfigPatches: ['kind: KubeletConfiguration\nfailCgroupV1: false\n'] } : {}),
     };
