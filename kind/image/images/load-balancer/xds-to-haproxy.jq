@@ -47,6 +47,8 @@ def tlsCheck($c; $hc):
     // error("listener \($l.name): only tcp_proxy filter chains are followed")) as $cluster |
   "frontend \(.name)",
   "  bind \(.address.socket_address | hostport)",
+  # TCP logs, and with dontlog-normal only the connections that failed (Envoy's listener logs none).
+  "  option tcplog",
   "  default_backend \($cluster)",
   ""),
 (($cds.resources // [])[] | kind("envoy.config.cluster.v3.Cluster") | . as $c |
