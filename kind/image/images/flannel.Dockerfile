@@ -9,7 +9,7 @@ FROM ${BASE_IMAGE}
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       iproute2 ca-certificates nftables iptables wireguard-tools \
- && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb /var/cache/apt/*.bin
 COPY flanneld install-conf mk-docker-opts.sh /opt/bin/
 COPY iptables-wrapper /usr/sbin/iptables-wrapper
 # What `iptables-wrapper install` does upstream: the iptables commands become the wrapper, which
