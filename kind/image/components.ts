@@ -1,12 +1,13 @@
 // The upstream components of a node image, each built from its Go module (or C source for pause).
 // Build metadata is never invented: what the module proxy cannot tell (a git commit) is left unset,
 // so that each program reports it the way its own source does for a build without one.
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { LINES } from '../../contract/lines.ts';
 import { TOOLS } from './tools.ts';
 import { cached } from './cache.ts';
-import { buildWithWrapper, downloadModule, goInstall } from './go-modules.ts';
+import { WRAPPER_MODULE, buildWithWrapper, downloadModule, goInstall } from './go-modules.ts';
 
 export const KUBERNETES_BINARIES = [
   'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'kubelet', 'kubeadm', 'kubectl',
@@ -137,6 +138,53 @@ export async function buildPause(bin: string, kubernetesVersion: string, pauseTa
     await execa('strip', [join(tmp, 'pause')]);
   });
   return join(outDir, 'pause');
+}
+
+/** The import of flannel's Tencent Cloud backend, whose SDK module (tencentcloud/vpc) the proxy refuses. */
+const FLANNEL_TENCENT_IMPORT = /^\s*_ "github\.com\/flannel-io\/flannel\/pkg\/backend\/tencentvpc"\n/m;
+
+/** flannel's main.go without the tencent-vpc backend: the one change to upstream's source (fails loudly if the line moved). */
+export function flannelMainWithoutTencent(mainGo: string): string {
+  if (!FLANNEL_TENCENT_IMPORT.test(mainGo)) throw new Error('flannel main.go no longer imports pkg/backend/tencentvpc as expected: review the flanneld build');
+  return mainGo.replace(FLANNEL_TENCENT_IMPORT, '');
+}
+
+/**
+ * flanneld and install-conf as flannel's Makefile (dist/flanneld) and images/Dockerfile build them:
+ * cgo on amd64 (the UDP backend), `-X .../pkg/version.Version=TAG -extldflags -static`. flanneld is
+ * its own main.go compiled in the wrapper module, without the tencent-vpc backend (above); every
+ * other backend (host-gw, vxlan, ipip, ipsec, udp, wireguard, extension, alloc) is in.
+ */
+export async function buildFlannel(bin: string, version = TOOLS.flannel): Promise<{ flanneld: string; installConf: string }> {
+  const path = 'github.com/flannel-io/flannel';
+  const mod = await downloadModule(path, version);
+  const outDir = await buildWithWrapper({
+    outDir: join(bin, 'flannel', version),
+    modules: [{ path, version }],
+    replaceVersion: () => version,
+    sources: { 'flanneld/main.go': flannelMainWithoutTencent(await readFile(join(mod.dir, 'main.go'), 'utf8')) },
+    binaries: [{ pkg: `${WRAPPER_MODULE}/flanneld`, name: 'flanneld' }],
+    cgo: true,
+    ldflags: () => [`-X ${path}/pkg/version.Version=${version}`, '-extldflags', '-static'],
+  });
+  // images/Dockerfile: `CGO_ENABLED=0 go build -o dist/install-conf ./cmd/install_conf/`.
+  const installConf = await goInstall(join(bin, 'flannel-install-conf', version), `${path}/cmd/install_conf`, version, 'install-conf');
+  return { flanneld: join(outDir, 'flanneld'), installConf };
+}
+
+/** flannel's CNI plugin (plugins/meta/flannel) as that release's scripts/release.sh builds it. */
+export async function buildFlannelCniPlugin(bin: string, version = TOOLS.flannelCniPlugin): Promise<string> {
+  const pkg = 'github.com/containernetworking/plugins';
+  return goInstall(join(bin, 'flannel-cni-plugin', version), `${pkg}/plugins/meta/flannel`, version, 'flannel', {
+    ldflags: ['-extldflags', '-static', `-X ${pkg}/pkg/utils/buildversion.BuildVersion=${version}`],
+  });
+}
+
+/** local-path-provisioner as its scripts/build does: CGO_ENABLED=0, `-X main.VERSION=TAG -extldflags -static -s -w`. */
+export async function buildLocalPathProvisioner(bin: string, version = TOOLS.localPathProvisioner): Promise<string> {
+  return goInstall(join(bin, 'local-path-provisioner', version), 'github.com/rancher/local-path-provisioner', version, 'local-path-provisioner', {
+    ldflags: [`-X main.VERSION=${version}`, '-extldflags', '-static'],
+  });
 }
 
 /** The source directory of kind's node files (entrypoint, systemd units) in the kind module. */

@@ -4,7 +4,7 @@
 // each relative target with the published module of the matching version and repeats their excludes
 // (a dependency's excludes are ignored; only the main module's apply).
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { log } from '../../helpers/log.ts';
 import { cached } from './cache.ts';
@@ -87,7 +87,15 @@ export interface WrapperBuild {
   tags?: string[];
   /** Build with cgo (and the host's C toolchain and libraries). */
   cgo?: boolean;
+  /**
+   * Go files of the wrapper module itself (path in it → content), for a main package that the
+   * modules' own cannot be (flanneld without a backend whose module the proxy refuses).
+   */
+  sources?: Record<string, string>;
 }
+
+/** The wrapper module's path: its own packages (`sources`) are WRAPPER_MODULE/DIR. */
+export const WRAPPER_MODULE = 'kubeclaims.local/wrapper';
 
 /**
  * The name `go build -o DIR/` gives a main package's executable (cmd/go's DefaultExecName): the
@@ -131,7 +139,10 @@ export async function buildWithWrapper(spec: WrapperBuild): Promise<string> {
   // Module info (commit time) is part of the ldflags: resolve it before keying the cache.
   const mains = await Promise.all(spec.modules.map((m) => downloadModule(m.path, m.version)));
   const ldflags = ['-s', '-w', ...spec.ldflags(mains[0]!)].join(' ');
-  const inputs = { kind: 'go-wrapper', modules: spec.modules, binaries: spec.binaries, tags: spec.tags, ldflags, cgo: spec.cgo ?? false, go: await goVersion() };
+  const inputs = {
+    kind: 'go-wrapper', modules: spec.modules, binaries: spec.binaries, tags: spec.tags, ldflags, cgo: spec.cgo ?? false, go: await goVersion(),
+    ...(spec.sources ? { sources: spec.sources } : {}),
+  };
   const what = spec.modules.map((m) => `${m.path}@${m.version}`).join(', ');
   await cached(spec.outDir, inputs, async (tmp) => {
     const first = parseGoMod(mains[0]!.goMod);
@@ -142,7 +153,7 @@ export async function buildWithWrapper(spec: WrapperBuild): Promise<string> {
     const mainPaths = new Set(spec.modules.map((m) => m.path));
     const excludes = new Set(mains.flatMap((main) => parseGoMod(main.goMod).excludes));
     const goMod = [
-      'module kubeclaims.local/wrapper',
+      `module ${WRAPPER_MODULE}`,
       `go ${first.go ?? '1.24'}`,
       ...first.godebug.map((d) => `godebug ${d}`),
       ...spec.modules.map((m) => `require ${m.path} ${m.version}`),
@@ -153,8 +164,13 @@ export async function buildWithWrapper(spec: WrapperBuild): Promise<string> {
     const src = join(tmp, 'src');
     await execa('mkdir', ['-p', src]);
     await writeFile(join(src, 'go.mod'), goMod);
-    // A tools file makes `go mod tidy` resolve every package we build.
-    await writeFile(join(src, 'tools.go'), ['//go:build tools', 'package tools', ...spec.binaries.map((b) => `import _ "${b.pkg}"`), ''].join('\n'));
+    for (const [file, content] of Object.entries(spec.sources ?? {})) {
+      await mkdir(dirname(join(src, file)), { recursive: true });
+      await writeFile(join(src, file), content);
+    }
+    // A tools file makes `go mod tidy` resolve every package we build (the wrapper's own it resolves anyway).
+    const imported = spec.binaries.filter((b) => !b.pkg.startsWith(`${WRAPPER_MODULE}/`));
+    await writeFile(join(src, 'tools.go'), ['//go:build tools', 'package tools', ...imported.map((b) => `import _ "${b.pkg}"`), ''].join('\n'));
     log.step(`resolving dependencies of ${what}`);
     await go(['mod', 'tidy'], src, `go mod tidy for ${what}`, spec.cgo);
     const groups = buildGroups(spec.binaries, spec.tags);

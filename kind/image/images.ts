@@ -244,8 +244,10 @@ export interface NodeImageInputs {
   containerdBin: string;
   runc: string;
   kindFiles: string;
-  /** Images to preload into the node's containerd: host tag and the name kubeadm lists. */
+  /** Images to preload into the node's containerd: host tag and the name kubeadm lists (or the manifests use). */
   preload: Array<{ local: string; ref: string }>;
+  /** The images /kind/manifests name, by their placeholder (build argument) there: FLANNEL_IMAGE, ... */
+  manifestImages: Record<string, string>;
 }
 
 const CONTAINERD_BINARIES = ['containerd', 'containerd-shim-runc-v2', 'ctr'];
@@ -255,7 +257,7 @@ export async function ensureNodeImage(n: NodeImageInputs): Promise<boolean> {
   const recipeDir = NODE_RECIPE;
   const preloadIds = await Promise.all(n.preload.map(async (i) => `${i.ref}@${(await imageLabels(i.local))?.[KEY_LABEL]}`));
   const inputs = {
-    kubernetesVersion: n.kubernetesVersion, pauseImage: n.pauseImage, preloadIds,
+    kubernetesVersion: n.kubernetesVersion, pauseImage: n.pauseImage, preloadIds, manifestImages: n.manifestImages,
     bin: await hashFiles(['kubeadm', 'kubelet', 'kubectl'].map((b) => join(n.kubernetesBin, b)).concat(n.crictl)),
     runtime: await hashFiles(CONTAINERD_BINARIES.map((b) => join(n.containerdBin, b)).concat(n.runc)),
     recipe: await hashFiles(await listFiles(recipeDir), recipeDir),
@@ -281,7 +283,7 @@ export async function ensureNodeImage(n: NodeImageInputs): Promise<boolean> {
       log.step(`building node image ${n.tag} (preload ${Math.round(size / 2 ** 20)} MiB)`);
       await dockerBuild({
         tag: n.tag, context: ctx, dockerfile: join(recipeDir, 'Dockerfile'), labels: { ...labels, [NODE_IMAGE_VERSION_LABEL]: n.kubernetesVersion },
-        buildArgs: { BASE_IMAGE, PAUSE_IMAGE: n.pauseImage, KUBERNETES_VERSION: n.kubernetesVersion },
+        buildArgs: { BASE_IMAGE, PAUSE_IMAGE: n.pauseImage, KUBERNETES_VERSION: n.kubernetesVersion, ...n.manifestImages },
       });
     } finally {
       await rm(ctx, { recursive: true, force: true });

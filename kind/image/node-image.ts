@@ -9,6 +9,7 @@ import { log, timed } from '../../helpers/log.ts';
 import { binDir, type KindSettings } from '../settings.ts';
 import { TOOLS } from './tools.ts';
 import { downloadModule } from './go-modules.ts';
+import { ensureAddonImages } from './addons.ts';
 import {
   buildContainerd, buildCoredns, buildCrictl, buildEtcd, buildKubernetes, buildPause, buildRunc, kindBaseFiles,
 } from './components.ts';
@@ -75,6 +76,7 @@ export async function serverImageRecipe(kubernetesVersion: string): Promise<Serv
 /** Versions of what a node image holds, as built. */
 export interface NodeImageVersions {
   kubernetes: string; containerd: string; runc: string; etcd: string; coredns: string; crictl: string; pause: string; kind: string;
+  flannel: string; flannelCniPlugin: string; localPathProvisioner: string;
 }
 
 export interface NodeImageResult {
@@ -130,15 +132,18 @@ export async function buildNodeImage(line: KubernetesLine, settings: KindSetting
   });
   await ensureRecipeImage({ tag: localTag(images.pause), recipe: 'pause.Dockerfile', context: { pause } });
   await ensureWorkloadImage(settings);
+  const addons = (await timed(`flannel ${TOOLS.flannel}, local-path-provisioner ${TOOLS.localPathProvisioner}`, () => ensureAddonImages(bin))).result;
 
   const tag = nodeImageTag(settings.nodeRepo, version);
-  const preload = Object.values(images).map((ref) => ({ local: localTag(ref), ref }));
+  const preload = [...Object.values(images).map((ref) => ({ local: localTag(ref), ref })), ...addons.preload];
   const built = (await timed(`node image ${tag}`, () => ensureNodeImage({
     tag, kubernetesVersion: version, pauseImage: images.pause, kubernetesBin: k8s, crictl, containerdBin: containerd, runc, kindFiles, preload,
+    manifestImages: addons.manifestImages,
   }))).result;
   const versions: NodeImageVersions = {
     kubernetes: version, containerd: TOOLS.containerd, runc: TOOLS.runc, etcd: etcdVersion, coredns: tagOf(images.coredns),
     crictl: line.crictl, pause: tagOf(images.pause), kind: TOOLS.kind,
+    flannel: TOOLS.flannel, flannelCniPlugin: TOOLS.flannelCniPlugin, localPathProvisioner: TOOLS.localPathProvisioner,
   };
   const seconds = Math.round((performance.now() - t0) / 100) / 10;
   log.step(`node image ${tag} ${built ? 'built' : 'up to date'} (${seconds}s): ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ')}`);

@@ -9,4 +9,21 @@ export const TOOLS = {
    */
   containerd: 'v2.3.4',
   runc: 'v1.4.3',
+  /**
+   * The node's default CNI (/kind/manifests/default-cni.yaml): flannel, whose manifest
+   * (Documentation/kube-flannel.yml) and image recipe (images/Dockerfile) the module carries.
+   */
+  flannel: 'v0.28.10',
+  /**
+   * flannel's CNI plugin: the proxy refuses github.com/flannel-io/cni-plugin (the manifest's
+   * v1.9.1-flannel3 and every other version); v0.9.1 is the last containernetworking/plugins
+   * release with plugins/meta/flannel, the code that repository was forked from.
+   */
+  flannelCniPlugin: 'v0.9.1',
+  /**
+   * The node's default storage (/kind/manifests/default-storage.yaml): rancher's
+   * local-path-provisioner. kind v0.33.0 builds v0.0.34 (images/local-path-provisioner/Makefile);
+   * the proxy serves v0.0.30 alone.
+   */
+  localPathProvisioner: 'v0.0.30',
 } as const;

@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { TOPOLOGIES } from '../../contract/topology.ts';
 import { kindClusterConfig } from './kind.ts';
 
-const base = { name: 'kc-x', image: 'kube-claims/node:v1.33.3', allowCgroupV1: false, defaultCni: true };
+const base = { name: 'kc-x', image: 'kube-claims/node:v1.33.3', allowCgroupV1: false };
 
 describe('the kind configuration of a cluster kube-claims makes', () => {
   test('each topology gives its control planes and workers, all on the run\'s image', () => {
@@ -24,7 +24,7 @@ describe('the kind configuration of a cluster kube-claims makes', () => {
     };
     const c = kindClusterConfig({ ...base, allowCgroupV1: true, shape: { userConfig, file: 'k.yaml' } });
     expect(c.name).toBe('kc-x');
-    expect(c.networking).toEqual({ apiServerAddress: '127.0.0.1', disableDefaultCNI: false, podSubnet: '10.250.0.0/16' });
+    expect(c.networking).toEqual({ apiServerAddress: '127.0.0.1', podSubnet: '10.250.0.0/16' });
     expect(c.nodes).toEqual([{ role: 'control-plane', image: base.image, labels: { a: 'b' } }, { role: 'worker', image: base.image }]);
     expect(c.kubeadmConfigPatches).toEqual([userConfig.kubeadmConfigPatches[0], 'kind: KubeletConfiguration\nfailCgroupV1: false\n']);
   });

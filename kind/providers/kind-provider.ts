@@ -13,7 +13,8 @@ import { buildKind } from '../image/components.ts';
 import { localTag } from '../image/images.ts';
 import { buildNodeImage, ensureWorkloadImage } from '../image/node-image.ts';
 import { awaitApi } from './api.ts';
-import { KindCluster, readKindConfig } from './kind.ts';
+import { controlPlanesOf, KindCluster, readKindConfig } from './kind.ts';
+import { ensureLoadBalancerImage } from '../image/load-balancer.ts';
 import { exportDiagnostics } from './diagnostics.ts';
 import { workloadFor } from './workload.ts';
 import { externalEtcdEndpoints, kubectlFor, nodesByRole, shapeOf, type ClusterProvider, type ProviderRequest } from './provider.ts';
@@ -81,8 +82,10 @@ export class KindProvider implements ClusterProvider {
       image = chosen.image;
       offline = chosen.offline;
       const shape = this.r.kindConfig ? await readKindConfig(this.r.kindConfig) : this.r.topology;
+      // Several control planes: kind puts its load balancer in front (an image under kind's own name; offline, ours).
+      if (controlPlanesOf(shape) > 1) await timed('the HA load balancer image', () => ensureLoadBalancerImage(this.r.settings, this.r.imageSource));
       const { seconds } = await whileInterruptible(() => cluster.delete(), () => timed(`creating kind cluster ${name}`, () => cluster.create({
-        name, image, allowCgroupV1: this.r.line.behaviour.cgroupV1NeedsOptIn, defaultCni: !chosen.offline, shape,
+        name, image, allowCgroupV1: this.r.line.behaviour.cgroupV1NeedsOptIn, shape,
       })));
       timings.clusterCreateSeconds = seconds;
       created = true;

@@ -20,8 +20,6 @@ export interface KindClusterSpec {
   image: string;
   /** kubelet 1.35+ refuses cgroup v1 unless told otherwise. */
   allowCgroupV1: boolean;
-  /** kind's default CNI (kindnet, from a registry image): upstream node images need it; the offline image bakes its own. */
-  defaultCni: boolean;
   shape: KindShape;
 }
 
@@ -54,10 +52,17 @@ export function kindClusterConfig(spec: KindClusterSpec): Record<string, unknown
     kind: 'Cluster',
     apiVersion: KIND_API,
     name: spec.name,
-    networking: { apiServerAddress: '127.0.0.1', disableDefaultCNI: !spec.defaultCni, ...networking },
+    networking: { apiServerAddress: '127.0.0.1', ...networking },
     nodes,
     ...(spec.allowCgroupV1 || patches.length ? { kubeadmConfigPatches: [...patches, ...(spec.allowCgroupV1 ? ['kind: KubeletConfiguration\nfailCgroupV1: false\n'] : [])] } : {}),
   };
+}
+
+/** How many control-plane nodes a shape asks for (a user's configuration without nodes: kind's one). */
+export function controlPlanesOf(shape: KindShape): number {
+  if (!('userConfig' in shape)) return shape.controlPlanes;
+  const nodes = shape.userConfig.nodes;
+  return Array.isArray(nodes) ? (nodes as KindNode[]).filter((n) => n?.role === 'control-plane').length : 1;
 }
 
 /** A kind configuration file, parsed; a usage error when it is not one. */
