@@ -38,7 +38,10 @@ export async function verify(config: RunConfig): Promise<VerifyResult> {
   try {
     log.step(`run ${config.runId}: checking the claims on ${session.cluster.name} (${session.cluster.serverVersion})`);
     const { projects, tags, tagsFilter, reporters, reporter } = vitestOptions(config, { unit: false });
-    const vitest = await createVitest('test', { root: PACKAGE_ROOT, config: false, watch: false, run: true, projects, tags, tagsFilter, reporters });
+    // vite's cache (vitest's results, for the next run's order) with the build cache, not beside the suites:
+    // installed, those are under node_modules.
+    const vitest = await createVitest('test', { root: PACKAGE_ROOT, config: false, watch: false, run: true, projects, tags, tagsFilter, reporters },
+      { cacheDir: join(config.kind.cacheDir, 'vite') });
     try {
       provideSession(vitest, session);
       await vitest.start();
