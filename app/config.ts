@@ -160,9 +160,9 @@ function parseCommand(positionals: string[]): Command {
  * installed, never inside node_modules (npm may replace it any time): the reports in the working directory,
  * the kind clusters' kubeconfigs in the user's state folder (XDG base directories).
  */
-function writableDefaults(env: NodeJS.ProcessEnv): { reportsParent: string; stateDir: string } {
-  if (!INSTALLED) return { reportsParent: PACKAGE_ROOT, stateDir: join(PACKAGE_ROOT, '.kube-claims') };
-  return { reportsParent: process.cwd(), stateDir: join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'kube-claims') };
+export function writableDefaults(installed: boolean, env: NodeJS.ProcessEnv, cwd = process.cwd()): { reportsDir: string; stateDir: string } {
+  if (!installed) return { reportsDir: join(PACKAGE_ROOT, 'reports'), stateDir: join(PACKAGE_ROOT, '.kube-claims') };
+  return { reportsDir: join(cwd, 'reports'), stateDir: join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'kube-claims') };
 }
 
 /** Parses argv (without node and script) with `env` underneath; throws UsageError on anything invalid. */
@@ -205,8 +205,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
 
   const reportDir = o['report-dir'] ?? env.KUBE_CLAIMS_REPORTS;
   const runId = env.KUBE_CLAIMS_RUN_ID || newRunId();
-  const defaults = writableDefaults(env);
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$/.test(runId)) throw new UsageError(`KUBE_CLAIMS_RUN_ID must be letters, digits, '.', '_' or '-': ${runId}`);
+  const defaults = writableDefaults(INSTALLED, env);
 
   return {
     command,
@@ -225,7 +225,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     focus: selectClaims(list(o.focus ?? env.KUBE_CLAIMS_FOCUS)),
     skip: selectClaims(list(o.skip ?? env.KUBE_CLAIMS_SKIP)),
     claimsOnly: o['claims-only'] ?? false,
-    reportsDir: reportDir ?? join(defaults.reportsParent, 'reports'),
+    reportsDir: reportDir ?? defaults.reportsDir,
     formats,
     allowDisruption: o['allow-disruption'] ?? flag(env.KUBE_CLAIMS_ALLOW_DISRUPTION),
     verbose: o.verbose ?? flag(env.KUBE_CLAIMS_VERBOSE),

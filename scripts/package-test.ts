@@ -55,7 +55,7 @@ await main(async () => {
   const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('KUBE_CLAIMS_')));
   Object.assign(env, { PATH: [dirname(NODE), env.PATH].join(delimiter), XDG_STATE_HOME: state, NO_COLOR: '1', npm_config_update_notifier: 'false' });
   const user = $({ cwd: project, env, nothrow: true });
-  const npx = (args: string[]) => user`npx --no kube-claims ${args}`;
+  const npx = (args: string[]) => user`npx kube-claims ${args}`;
   let clusterMade = false;
   const cleanUp = async () => {
     const down = clusterMade ? await npx(['cluster', 'down', '--name', NAME]) : undefined;
@@ -70,7 +70,7 @@ await main(async () => {
     const packed = await step('npm pack', () => $({ cwd: PACKAGE_ROOT, nothrow: true })`npm pack --pack-destination ${work} --silent`);
     const tarball = join(work, packed.stdout.trim().split('\n').at(-1)!);
     await writeFile(join(project, 'package.json'), `${JSON.stringify({ name: 'kube-claims-user', private: true, type: 'module' }, null, 2)}\n`);
-    await step('npm install the tarball', () => user`npm install --no-audit --no-fund ${tarball}`);
+    await step('npm install the tarball', () => user`npm install --no-audit --no-fund --prefer-offline ${tarball}`);
     const installed = join(project, 'node_modules', 'kube-claims');
     const before = await tree(installed);
 
