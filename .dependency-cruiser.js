@@ -53,7 +53,7 @@ export default {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(?:reports|\\.kube-claims|\\.scratch)/' },
+    exclude: { path: '^(?:reports|dist|\\.kube-claims|\\.scratch)/' },
     // Imports name their files with the .ts extension, as Node's type stripping runs them.
     tsConfig: { fileName: join(import.meta.dirname, 'tsconfig.json') },
     // Type-only imports count: an upward `import type` ties a layer to a higher one all the same.

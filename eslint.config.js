@@ -6,7 +6,7 @@ import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['node_modules/', 'reports/', '.kube-claims/', '.scratch/'] },
+  { ignores: ['node_modules/', 'reports/', '.kube-claims/', '.scratch/', 'dist/'] },
   js.configs.recommended,
   tseslint.configs.recommended,
   {

@@ -1,5 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { parseConfig, selectClaims } from './config.ts';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../contract/package-root.ts';
+import { parseConfig, selectClaims, writableDefaults } from './config.ts';
 
 const config = (argv: string[], env: Record<string, string> = {}) => parseConfig(argv, env);
 
@@ -19,6 +22,14 @@ describe('the run configuration', () => {
     expect(c.line.id).toBe('v1.34');
     expect(c.formats).toEqual(['md']);
     expect(c.allowDisruption).toBe(true);
+  });
+
+  test('a run writes inside the checkout when run from one, never inside the package when installed', () => {
+    expect(config(['verify']).reportsDir).toBe(join(PACKAGE_ROOT, 'reports'));
+    expect(config(['verify']).kind.stateDir).toBe(join(PACKAGE_ROOT, '.kube-claims'));
+    expect(writableDefaults(true, {}, '/home/u/project')).toEqual({ reportsDir: '/home/u/project/reports', stateDir: join(homedir(), '.local', 'state', 'kube-claims') });
+    expect(writableDefaults(true, { XDG_STATE_HOME: '/var/state' }, '/p').stateDir).toBe('/var/state/kube-claims');
+    expect(config(['verify'], { KUBE_CLAIMS_STATE: '/s', KUBE_CLAIMS_REPORTS: '/r' })).toMatchObject({ reportsDir: '/r', kind: { stateDir: '/s' } });
   });
 
   test('matrix takes every line by default, in order', () => {

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { CATALOGUE, GROUPS, type Claim } from '../contract/catalogue.ts';
 import { DEFAULT_LINE, LINE_IDS, LINES, resolveLine, type KubernetesLine } from '../contract/lines.ts';
 import type { ImageSource } from '../contract/cluster.ts';
-import { PACKAGE_ROOT } from '../contract/package-root.ts';
+import { INSTALLED, PACKAGE_ROOT } from '../contract/package-root.ts';
 import type { KindSettings } from '../kind/settings.ts';
 import { UsageError } from '../contract/errors.ts';
 import { newRunId } from '../contract/run-id.ts';
@@ -86,7 +86,7 @@ export const ENVIRONMENT_VARIABLES: Record<string, string> = {
   KUBE_CLAIMS_RUN_ID: '(the run ID; a new one by default)',
   KUBE_CLAIMS_VERBOSE: '--verbose (1)',
   KUBE_CLAIMS_CACHE: '(the build cache; ~/.cache/kube-claims)',
-  KUBE_CLAIMS_STATE: '(kubeconfigs of kind clusters; .kube-claims/ of the package)',
+  KUBE_CLAIMS_STATE: '(kubeconfigs and logs of kind clusters; .kube-claims/ of the checkout, or $XDG_STATE_HOME/kube-claims (~/.local/state/kube-claims) when installed)',
   KUBE_CLAIMS_NODE_REPO: '(repository of the offline node image; kube-claims/node)',
   KUBE_CLAIMS_DEBIAN_MIRROR: '(Debian mirror of the offline images; http://deb.debian.org/debian)',
 };
@@ -121,7 +121,8 @@ options:
   --focus LIST          only these claim IDs or groups (${Object.keys(GROUPS).join(', ')}), comma-separated
   --skip LIST           leave out these claim IDs or groups
   --claims-only         the claims without their negative controls (quicker; the controls prove each check can fail)
-  --report-dir DIR      parent folder of the RUN-ID report folders (default reports/)
+  --report-dir DIR      parent folder of the RUN-ID report folders (default reports/ of the checkout, or of the
+                        working directory when installed)
   --formats LIST        junit,json,md,html (default all), or none
   -v, --verbose         more progress detail
   -h, --help            this text
@@ -164,6 +165,16 @@ function parseCommand(positionals: string[]): Command {
       return { name, dirs: rest };
   }
   throw new UsageError(`unknown command "${positionals.join(' ')}" (kube-claims --help)`);
+}
+
+/**
+ * Where a run writes unless told: inside the checkout when run from one (reports/, .kube-claims/); when
+ * installed, never inside node_modules (npm may replace it any time): the reports in the working directory,
+ * the kind clusters' kubeconfigs in the user's state folder (XDG base directories).
+ */
+export function writableDefaults(installed: boolean, env: NodeJS.ProcessEnv, cwd = process.cwd()): { reportsDir: string; stateDir: string } {
+  if (!installed) return { reportsDir: join(PACKAGE_ROOT, 'reports'), stateDir: join(PACKAGE_ROOT, '.kube-claims') };
+  return { reportsDir: join(cwd, 'reports'), stateDir: join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'kube-claims') };
 }
 
 /** Parses argv (without node and script) with `env` underneath; throws UsageError on anything invalid. */
@@ -214,6 +225,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   const reportDir = o['report-dir'] ?? env.KUBE_CLAIMS_REPORTS;
   const runId = env.KUBE_CLAIMS_RUN_ID || newRunId();
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$/.test(runId)) throw new UsageError(`KUBE_CLAIMS_RUN_ID must be letters, digits, '.', '_' or '-': ${runId}`);
+  const defaults = writableDefaults(INSTALLED, env);
 
   return {
     command,
@@ -235,13 +247,13 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     focus: selectClaims(list(o.focus ?? env.KUBE_CLAIMS_FOCUS)),
     skip: selectClaims(list(o.skip ?? env.KUBE_CLAIMS_SKIP)),
     claimsOnly: o['claims-only'] ?? false,
-    reportsDir: reportDir ?? join(PACKAGE_ROOT, 'reports'),
+    reportsDir: reportDir ?? defaults.reportsDir,
     formats,
     allowDisruption: o['allow-disruption'] ?? flag(env.KUBE_CLAIMS_ALLOW_DISRUPTION),
     verbose: o.verbose ?? flag(env.KUBE_CLAIMS_VERBOSE),
     kind: {
       cacheDir: env.KUBE_CLAIMS_CACHE || join(homedir(), '.cache', 'kube-claims'),
-      stateDir: env.KUBE_CLAIMS_STATE || join(PACKAGE_ROOT, '.kube-claims'),
+      stateDir: env.KUBE_CLAIMS_STATE || defaults.stateDir,
       nodeRepo: env.KUBE_CLAIMS_NODE_REPO || 'kube-claims/node',
       debianMirror: env.KUBE_CLAIMS_DEBIAN_MIRROR || 'http://deb.debian.org/debian',
     },

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { TestProjectInlineConfiguration, TestTagDefinition } from 'vitest/config';
 import type { Reporter, Vitest } from 'vitest/node';
 import { CLAIM_TAG, CLAIM_TAGS as CATALOGUE_TAGS, NEGATIVE_CONTROL_TAG } from '../contract/catalogue.ts';
+import { MODULE_EXTENSION as EXT } from '../contract/package-root.ts';
 import type { ClusterInfo, RunContext } from '../contract/cluster.ts';
 import { exportDiagnostics } from '../kind/providers/diagnostics.ts';
 import type { EnvironmentFacts } from '../kind/providers/facts.ts';
@@ -25,7 +26,7 @@ export const ETCD_PROJECT = 'claims-etcd';
 export const DISRUPTIVE_PROJECT = 'claims-disruptive';
 export const HA_PROJECT = 'claims-ha-disruptive';
 /** The controls of a highly available control plane (registered on clusters of several control planes only). */
-const HA_FILES = 'suites/**/*.ha.disruptive.test.ts';
+const HA_FILES = `suites/**/*.ha.disruptive.test${EXT}`;
 
 /**
  * Every test of a claim carries the tag `claim` or `negative-control` and the claim's catalogue ID
@@ -61,9 +62,9 @@ function unitProject(): TestProjectInlineConfiguration {
 }
 
 /** Files that observe etcd alone (etcdctl in the etcd pod, its keys, a lax etcd of the run): nothing the disruptive controls move. */
-const ETCD_ONLY_FILES = ['suites/etcd/etcdctl.test.ts', 'suites/etcd/key-operations.test.ts'];
+const ETCD_ONLY_FILES = [`suites/etcd/etcdctl.test${EXT}`, `suites/etcd/key-operations.test${EXT}`];
 
-const CLUSTER_SETUP = fileURLToPath(new URL('./cluster-setup.ts', import.meta.url));
+const CLUSTER_SETUP = fileURLToPath(new URL(`./cluster-setup${EXT}`, import.meta.url));
 
 /**
  * The live claims, in two groups: first every claim and negative control that observes the control plane's
@@ -81,8 +82,8 @@ function claimsProjects(config: RunConfig): TestProjectInlineConfiguration[] {
       test: {
         ...common,
         name: CLAIMS_PROJECT,
-        include: ['suites/**/*.test.ts'],
-        exclude: ['suites/checks/**', 'suites/**/*.disruptive.test.ts', ...(etcdBeside ? ETCD_ONLY_FILES : [])],
+        include: [`suites/**/*.test${EXT}`],
+        exclude: ['suites/checks/**', `suites/**/*.disruptive.test${EXT}`, ...(etcdBeside ? ETCD_ONLY_FILES : [])],
         globalSetup: [CLUSTER_SETUP],
         provide: { config },
         // Files share the cluster but not their state: three run at once (the waits are the API server's, not the CPU's).
@@ -101,7 +102,7 @@ function claimsProjects(config: RunConfig): TestProjectInlineConfiguration[] {
       test: {
         ...common,
         name: DISRUPTIVE_PROJECT,
-        include: ['suites/**/*.disruptive.test.ts'],
+        include: [`suites/**/*.disruptive.test${EXT}`],
         exclude: [HA_FILES],
         maxWorkers: 3,
         sequence: { groupOrder: 2 },
