@@ -278,3 +278,26 @@ export const CLAIM_TAGS: ReadonlyArray<{ name: string; description: string }> = 
 export function claimTestName(id: ClaimId): string {
   return `${id} ${claimById(id).title}`;
 }
+
+/**
+ * How a negative control stages its deviation, which the reports show beside it: on the live cluster (made
+ * there and undone), on a copy (a live observation of this run, deviated in memory), or on an observation
+ * recorded from a real run (a fixture with its provenance). A control that can stage live only on clusters
+ * kube-claims made declares both: `{ madeByKubeClaims: 'live', elsewhere: 'copy' }`.
+ */
+export type Staging = 'live' | 'copy' | 'recorded';
+export type StagingDeclaration = Staging | { madeByKubeClaims: Staging; elsewhere: Staging };
+export const STAGINGS: readonly Staging[] = ['live', 'copy', 'recorded'];
+
+/** The staging a declaration gives on a cluster kube-claims made, or did not. */
+export function stagingOn(declaration: StagingDeclaration, madeByKubeClaims: boolean): Staging {
+  return typeof declaration === 'string' ? declaration : madeByKubeClaims ? declaration.madeByKubeClaims : declaration.elsewhere;
+}
+
+/** How the reports word a staging. */
+export const STAGING_LABELS: Record<Staging, string> = {
+  live: 'staged live (on the cluster, undone afterwards)',
+  copy: 'staged on a copy (a live observation of this run, deviated)',
+  recorded: 'staged on a recorded observation (a fixture from a real run)',
+};
+export const STAGING_SHORT: Record<Staging, string> = { live: 'live', copy: 'on a copy', recorded: 'on a recorded observation' };

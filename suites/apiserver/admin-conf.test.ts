@@ -93,7 +93,7 @@ describe('§3 kube-apiserver', () => {
       ]);
     });
 
-    negativeControl('API-05', 'the live admin.conf with another port and context name', async ({ record, cluster, kube, apiServer }) => {
+    negativeControl('API-05', 'the live admin.conf with another port and context name', 'copy', async ({ record, cluster, kube, apiServer }) => {
       // Rewriting admin.conf on the node would change the cluster for everyone: deviate the parsed copy.
       const { kc } = await readAdminConf(cluster);
       const deviated = structuredClone(kc);
@@ -119,7 +119,7 @@ describe('§3 kube-apiserver', () => {
       expectNoDifferences(checkAdminCredentials(insp, await adminCredentialExpectation({ cluster, apiServer })));
     });
 
-    negativeControl('API-06', 'admin.conf\'s certificate with the key of another key pair', async ({ record, cluster, apiServer }) => {
+    negativeControl('API-06', 'admin.conf\'s certificate with the key of another key pair', 'copy', async ({ record, cluster, apiServer }) => {
       const { kc } = await readAdminConf(cluster);
       const pem = contextCredentials(resolveContext(kc));
       // A fresh key pair, made here and kept in memory only.
@@ -130,7 +130,7 @@ describe('§3 kube-apiserver', () => {
       expectDifference(diffs, 'client-key-data does not match the client certificate');
     });
 
-    negativeControl('API-06', 'admin.conf\'s certificate checked against the cluster\'s front-proxy CA', async ({ record, cluster, apiServer }) => {
+    negativeControl('API-06', 'admin.conf\'s certificate checked against the cluster\'s front-proxy CA', 'live', async ({ record, cluster, apiServer }) => {
       const { kc } = await readAdminConf(cluster);
       const pem = contextCredentials(resolveContext(kc));
       const frontProxyCa = await nodeExecOk(cluster, ['cat', '/etc/kubernetes/pki/front-proxy-ca.crt']);
@@ -148,7 +148,7 @@ describe('§3 kube-apiserver', () => {
       expectNoDifferences(checkEtcKubernetes('/etc/kubernetes', stats, kubeconfigs, apiServer.lineProfile().line.behaviour.kubeconfigPreferences));
     });
 
-    negativeControl('API-07', 'a staged copy of the layout on the node: scheduler.conf mode 644, no pki/', async ({ record, cluster, run }) => {
+    negativeControl('API-07', 'a staged copy of the layout on the node: scheduler.conf mode 644, no pki/', 'live', async ({ record, cluster, run }) => {
       // Staged in a run-named folder under /tmp on the node, with credential-free kubeconfigs; removed afterwards.
       await withNodeTempDir({ cluster, run }, 'etc-kubernetes', async (dir) => {
         for (const name of ETC_KUBERNETES_KUBECONFIGS) await writeNodeFile(cluster, `${dir}/${name}`, credentialFreeKubeconfig(name), name === 'scheduler.conf' ? '644' : '600');

@@ -49,7 +49,7 @@ describe('§3 kubectl\'s verbose logs and the code behind them', () => {
     expectNoDifferences(checkPodListRequest(exchanges, want));
   });
 
-  negativeControl('API-12', 'kubectl get pods --chunk-size=100 -v 8', async ({ record, kubectl, apiServer, namespace }) => {
+  negativeControl('API-12', 'kubectl get pods --chunk-size=100 -v 8', 'live', async ({ record, kubectl, apiServer, namespace }) => {
     const r = await kubectl.ok(['get', 'pods', '--chunk-size=100', '-v', '8']);
     const diffs = checkPodListRequest(loggedExchanges(parseKlog(r.stderr).entries), await podListExpectation(apiServer, namespace));
     record('differences found', diffs.join('\n'));
@@ -77,7 +77,7 @@ describe('§3 kubectl\'s verbose logs and the code behind them', () => {
     ]);
   });
 
-  negativeControl('API-13', 'the -v 6 check on kubectl\'s -v 7 output, the -v 8 check on its -v 9 output', async ({ record, skip, cluster, kubectl }) => {
+  negativeControl('API-13', 'the -v 6 check on kubectl\'s -v 7 output, the -v 8 check on its -v 9 output', 'live', async ({ record, skip, cluster, kubectl }) => {
     const limit = await bodyLimit({ record, skip, cluster });
     const v7 = await kubectl.ok(['get', 'pods', '-A', '-v', '7']);
     const v9 = await kubectl.ok(['get', 'pods', '-A', '-v', '9']);
@@ -105,7 +105,7 @@ describe('§3 kubectl\'s verbose logs and the code behind them', () => {
     expectNoDifferences(checkFeatureGates(logged, known));
   });
 
-  negativeControl('API-14', 'kubectl run with KUBE_FEATURE_<gate> set against the gate\'s default', async ({ record, skip, cluster, kubectl }) => {
+  negativeControl('API-14', 'kubectl run with KUBE_FEATURE_<gate> set against the gate\'s default', 'live', async ({ record, skip, cluster, kubectl }) => {
     const known = await knownFeatures({ record, skip, cluster });
     const [gate, def] = [...known].find(([, d]) => d === false) ?? [...known][0]!;
     const r = await kubectl.ok(['version', '-v', '8'], { env: { [`KUBE_FEATURE_${gate}`]: String(!def) } });
@@ -164,7 +164,7 @@ describe('§3 kubectl\'s verbose logs and the code behind them', () => {
     ]);
   }, 300_000);
 
-  negativeControl('API-15', 'the live references one line off, and admin.conf with a key Config does not have (deviated copies)', async ({ record, skip, cluster, kubectl }) => {
+  negativeControl('API-15', 'the live references one line off, and admin.conf with a key Config does not have (deviated copies)', 'copy', async ({ record, skip, cluster, kubectl }) => {
     // kubectl cannot be made to log other lines without rebuilding it: the live references are shifted instead.
     const refs = (await loggedSources(kubectl)).map((r) => ({ ...r, line: r.line + 1 }));
     const { diffs } = await judgeReferences({ cluster, skip }, refs);

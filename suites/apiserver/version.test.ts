@@ -72,7 +72,7 @@ describe('§3 kube-apiserver', () => {
       expectNoDifferences([...(r.exitCode ? [`kubectl exited ${r.exitCode}`] : []), ...checkVerboseVersionLog(r.stderr, expectation)]);
     });
 
-    negativeControl('API-01', 'kubectl version at -v 6 logs no headers', async ({ record, kube, kubectl: k, apiServer }) => {
+    negativeControl('API-01', 'kubectl version at -v 6 logs no headers', 'live', async ({ record, kube, kubectl: k, apiServer }) => {
       const r = await k.ok(['version', '-v', '6']);
       record('kubectl version -v 6 (stderr)', r.stderr);
       const diffs = checkVerboseVersionLog(r.stderr, await verboseExpectation(k, kube, apiServer));
@@ -81,14 +81,14 @@ describe('§3 kube-apiserver', () => {
       expectDifference(diffs, 'response header Audit-Id is absent');
     });
 
-    negativeControl('API-01', 'kubectl version --request-timeout=5s asks /version?timeout=5s', async ({ record, kube, kubectl: k, apiServer }) => {
+    negativeControl('API-01', 'kubectl version --request-timeout=5s asks /version?timeout=5s', 'live', async ({ record, kube, kubectl: k, apiServer }) => {
       const r = await k.ok(['version', '-v', '8', '--request-timeout=5s']);
       const diffs = checkVerboseVersionLog(r.stderr, await verboseExpectation(k, kube, apiServer));
       record('differences found', diffs.join('\n'));
       expectDifference(diffs, /no GET \S+\/version\?timeout=32s logged \(logged: GET \S+\/version\?timeout=5s\)/);
     });
 
-    negativeControl('API-01', 'the live log without the API Priority and Fairness headers', async ({ record, kube, kubectl: k, apiServer }) => {
+    negativeControl('API-01', 'the live log without the API Priority and Fairness headers', 'copy', async ({ record, kube, kubectl: k, apiServer }) => {
       // APF cannot be switched off without restarting the API server: deviate the live log instead.
       const r = await k.ok(['version', '-v', '8']);
       const diffs = checkVerboseVersionLog(withoutApfHeaders(r.stderr), await verboseExpectation(k, kube, apiServer));
@@ -106,7 +106,7 @@ describe('§3 kube-apiserver', () => {
       expectNoDifferences(checkKubectlVersionOutput(r.stdout, { clusterVersion: expected.version, kustomizeVersion }));
     });
 
-    negativeControl('API-02', 'the configuration asks for the next patch release', async ({ record, cluster, kubectl: k, apiServer }) => {
+    negativeControl('API-02', 'the configuration asks for the next patch release', 'live', async ({ record, cluster, kubectl: k, apiServer }) => {
       // The cluster stays as it is; the run is told to expect another release (as when the wrong image was used).
       const r = await k.ok(['version']);
       const asked = bumpPatch((await apiServer.expectedVersion()).version);
@@ -115,7 +115,7 @@ describe('§3 kube-apiserver', () => {
       expectDifference(diffs, `Server Version is ${cluster.serverVersion}, but ${asked} was asked for`);
     });
 
-    negativeControl('API-02', 'kubectl version --client does not ask the server', async ({ record, kubectl: k, apiServer }) => {
+    negativeControl('API-02', 'kubectl version --client does not ask the server', 'live', async ({ record, kubectl: k, apiServer }) => {
       const r = await k.ok(['version', '--client']);
       record('kubectl version --client', r.stdout);
       const diffs = checkKubectlVersionOutput(r.stdout, { clusterVersion: (await apiServer.expectedVersion()).version });
@@ -123,7 +123,7 @@ describe('§3 kube-apiserver', () => {
       expectDifference(diffs, 'no "Server Version:" line');
     });
 
-    negativeControl('API-02', 'the live output with a server one minor behind', async ({ record, kubectl: k, apiServer }) => {
+    negativeControl('API-02', 'the live output with a server one minor behind', 'copy', async ({ record, kubectl: k, apiServer }) => {
       const live = (await k.ok(['version'])).stdout;
       const deviated = live.replace(/^(Server Version: v\d+\.)(\d+)/m, (_m, p: string, minor: string) => `${p}${Number(minor) - 1}`);
       const diffs = checkKubectlVersionOutput(deviated, { clusterVersion: (await apiServer.expectedVersion()).version });
@@ -144,7 +144,7 @@ describe('§3 kube-apiserver', () => {
       ]);
     });
 
-    negativeControl('API-03', 'the live /version with inconsistent fields', async ({ record, cluster, kube, apiServer }) => {
+    negativeControl('API-03', 'the live /version with inconsistent fields', 'copy', async ({ record, cluster, kube, apiServer }) => {
       // A differently built API server cannot be swapped in: deviate the live body.
       const body = await apiServer.serverVersion();
       const deviated = { ...body, minCompatibilityMinor: body.minor, gitTreeState: 'dirty', buildDate: 'Tue Jul 15 2025', platform: 'linux/s390x', gitCommit: '80779bd' };
@@ -166,7 +166,7 @@ describe('§3 kube-apiserver', () => {
       expectNoDifferences([...checkAnonymousVersion(anon, await apiServer.serverVersion()), ...checkPublicInfoViewer(binding, role)]);
     });
 
-    negativeControl('API-04', 'anonymous GET of a path anonymous users may not read (/api/v1/namespaces)', async ({ record, apiServer }) => {
+    negativeControl('API-04', 'anonymous GET of a path anonymous users may not read (/api/v1/namespaces)', 'live', async ({ record, apiServer }) => {
       const anon = await apiServer.get('/api/v1/namespaces', anonymous());
       record('anonymous GET /api/v1/namespaces', describeExchange(anon));
       const diffs = checkAnonymousVersion(anon, await apiServer.serverVersion());
@@ -174,7 +174,7 @@ describe('§3 kube-apiserver', () => {
       expectDifference(diffs, /anonymous GET \/api\/v1\/namespaces answered 403 Forbidden, expected 200/);
     });
 
-    negativeControl('API-04', 'the live public-info-viewer binding without group system:unauthenticated', async ({ record, kube }) => {
+    negativeControl('API-04', 'the live public-info-viewer binding without group system:unauthenticated', 'copy', async ({ record, kube }) => {
       // Unbinding it on the live cluster would break other users' health checks: deviate a copy.
       const binding = await kube.rbac.readClusterRoleBinding({ name: 'system:public-info-viewer' });
       const role = await kube.rbac.readClusterRole({ name: 'system:public-info-viewer' });

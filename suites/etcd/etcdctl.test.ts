@@ -75,7 +75,7 @@ describe('§4.1 etcdctl in the etcd pod', () => {
     ]);
   });
 
-  negativeControl('ETCD-02', 'the same check pointed at another etcd of the cluster\'s etcd image (other name, plain-http URLs)', async ({ record, cluster, run, kube, etcd }) => {
+  negativeControl('ETCD-02', 'the same check pointed at another etcd of the cluster\'s etcd image (other name, plain-http URLs)', 'live', async ({ record, cluster, run, kube, etcd }) => {
     await withLaxEtcd({ cluster, kube, run }, await etcd.image(), async (other) => {
       const table = await other.etcdctl([`--endpoints=${other.plainUrl}`, 'member', 'list']);
       const json = await other.etcdctl([`--endpoints=${other.plainUrl}`, 'member', 'list', '-w', 'json']);
@@ -113,7 +113,7 @@ describe('§4.1 etcdctl in the etcd pod', () => {
     expectNoDifferences(checkShellIsBashAsSh(o));
   });
 
-  negativeControl('ETCD-15', 'the same observation in a container that has bash (the article\'s redis workload)', async ({ record, cluster, kube }) => {
+  negativeControl('ETCD-15', 'the same observation in a container that has bash (the article\'s redis workload)', 'live', async ({ record, cluster, kube }) => {
     const w = cluster.workload;
     const ref = { namespace: w.namespace, pod: ordinalPods(w.name, w.replicas)[0]!, container: 'redis' };
     // On a cluster where the workload cannot run, the deviation cannot be staged: said so, not counted against ETCD-15.
@@ -142,7 +142,7 @@ describe('§4.1 etcdctl in the etcd pod', () => {
     expectNoDifferences(checkEtcdVersion(o));
   });
 
-  negativeControl('ETCD-03', 'the pod spec names the next etcd patch release (deviated copy)', async ({ record, cluster, kube, etcd }) => {
+  negativeControl('ETCD-03', 'the pod spec names the next etcd patch release (deviated copy)', 'copy', async ({ record, cluster, kube, etcd }) => {
     const live = await observeVersions({ cluster, kube, etcd });
     const deviated = podImageOtherRelease(live);
     const diffs = checkEtcdVersion(deviated);
@@ -160,7 +160,7 @@ describe('§4.1 etcdctl in the etcd pod', () => {
     expectNoDifferences(checkSameOutcome(outcome(flags), outcome(env), obsolete));
   });
 
-  negativeControl('ETCD-04', 'etcdctl v2 variable names (ETCDCTL_CA_FILE, _CERT_FILE, _KEY_FILE) exported instead', async ({ record, etcd }) => {
+  negativeControl('ETCD-04', 'etcdctl v2 variable names (ETCDCTL_CA_FILE, _CERT_FILE, _KEY_FILE) exported instead', 'live', async ({ record, etcd }) => {
     const flags = await etcd.etcdctl(['member', 'list']);
     const env = await etcd.etcdctl(['member', 'list', '--dial-timeout=2s', '--command-timeout=3s'], { env: v2StyleEnv(ETCDCTL_ENV), flags: 'none' });
     record(env.typed, `exit ${env.exitCode}\n${env.stderr}`);
@@ -188,14 +188,14 @@ describe('§4.1 etcdctl in the etcd pod', () => {
     expectNoDifferences(checkRefusals(observations, CLUSTER_PROBES, control));
   }, 60_000);
 
-  negativeControl('ETCD-05', 'the probes aimed at a port where nothing listens: an unreachable etcd refuses nothing', async ({ record, etcd }) => {
+  negativeControl('ETCD-05', 'the probes aimed at a port where nothing listens: an unreachable etcd refuses nothing', 'live', async ({ record, etcd }) => {
     const { probes, control } = await probeRefusalsInPod(etcd, 2);
     const diffs = checkRefusals(probes, ['no client certificate', 'plain http'], control);
     record('differences found', diffs.join('\n'));
     expectDifference(diffs, 'etcd could not be reached with the right certificates either');
   }, { timeout: 60_000 });
 
-  negativeControl('ETCD-05', 'the same probes against an etcd of the cluster\'s etcd image with plain http and no client-cert-auth', async ({ record, cluster, run, kube, etcd }) => {
+  negativeControl('ETCD-05', 'the same probes against an etcd of the cluster\'s etcd image with plain http and no client-cert-auth', 'live', async ({ record, cluster, run, kube, etcd }) => {
     await withLaxEtcd({ cluster, kube, run }, await etcd.image(), async (lax) => {
       const limits = ['--dial-timeout=2s', '--command-timeout=3s'];
       const probes: Array<[ProbeName, string[]]> = [
