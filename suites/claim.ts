@@ -103,7 +103,7 @@ export function negativeControl(id: ClaimId, deviation: string, staging: Staging
 /** A negative control's body: held back by policy, or reported as not staged, with the reason. */
 async function control(ctx: TestContext & ClaimFixtures, id: ClaimId, staging: StagingDeclaration, fn: ClaimBody, options: NegativeControlOptions): Promise<void> {
   const run = inject('run');
-  ctx.task.meta.staging = stagingOn(staging, inject('cluster').madeByKubeClaims);
+  ctx.task.meta.staging = typeof staging === 'string' ? staging : stagingOn(staging, inject('cluster').madeByKubeClaims);
   if (options.disruptive && !run.allowDisruption) {
     ctx.task.meta.heldBack = true;
     ctx.skip(run.heldBackReason ?? 'held back');
