@@ -11,10 +11,10 @@ import { request } from '../../helpers/http.ts';
 import { claim, negativeControl, type ClaimContext } from '../claim.ts';
 import { checkKubeconfigShape, ETC_KUBERNETES_KUBECONFIGS } from '../checks/apiserver/admin-conf.ts';
 import {
-  checkConfigKeys, checkFeatureGates, checkLevel6, checkLevel8, checkPodListRequest, featureGateLines, isLogStatement,
+  checkConfigKeys, checkFeatureGates, checkLevel6, checkLevel8, checkPodListRequest, featureGateLines, isLogStatement, LOOK_BACK,
   parseKnownFeatures, sourceReferences, structJsonTags, truncationLimit, type SourceReference,
 } from '../checks/apiserver/verbosity.ts';
-import { expectDifference, expectNoDifferences } from '../differences.ts';
+import { ClaimMismatch, expectDifference, expectNoDifferences } from '../differences.ts';
 import type { ClusterInfo } from '../../contract/cluster.ts';
 import type { Kubectl } from '../../helpers/kubectl.ts';
 import type { ApiServer } from './fixture.ts';
@@ -164,10 +164,15 @@ describe('§3 kubectl\'s verbose logs and the code behind them', () => {
     ]);
   }, 300_000);
 
-  negativeControl('API-15', 'the live references one line off, and admin.conf with a key Config does not have (deviated copies)', 'copy', async ({ record, skip, cluster, kubectl }) => {
-    // kubectl cannot be made to log other lines without rebuilding it: the live references are shifted instead.
-    const refs = (await loggedSources(kubectl)).map((r) => ({ ...r, line: r.line + 1 }));
-    const { diffs } = await judgeReferences({ cluster, skip }, refs);
+  negativeControl('API-15', 'every live reference moved one line past the look-back, and admin.conf with a key Config does not have (deviated copies)', 'copy', async ({ record, skip, cluster, kubectl }) => {
+    // kubectl cannot be made to log other lines without rebuilding it: the live references are moved instead,
+    // each just out of reach of the statement that logs it (a statement may start LOOK_BACK lines above).
+    const refs = (await loggedSources(kubectl)).map((r) => ({ ...r, line: r.line + LOOK_BACK + 1 }));
+    const { diffs, table } = await judgeReferences({ cluster, skip }, refs);
+    record('the moved references → what the check found there', table.join('\n'));
+    // Every reference must be rejected, not some: one the check still accepted would be a line it cannot tell apart.
+    const accepted = refs.filter((r) => !diffs.some((d) => d.startsWith(`${r.file}:${r.line} (`)));
+    if (accepted.length) throw new ClaimMismatch(`the check accepted ${accepted.length} of ${refs.length} moved references: ${accepted.map((r) => `${r.file}:${r.line}`).join(', ')}`);
     const clientGo = await moduleOrSkip({ cluster, skip }, 'client-go');
     const tags = structJsonTags((await sourceLines(clientGo.dir, 'tools/clientcmd/api/v1/types.go')).join('\n'), 'Config');
     const admin = (await readNodeKubeconfigs(cluster))['admin.conf']!;

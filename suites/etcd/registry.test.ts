@@ -9,7 +9,7 @@ import { claim, negativeControl } from '../claim.ts';
 import { parseKeysOnly } from '../checks/etcd/common.ts';
 import { checkCompactness, checkStoredValue, describeSizes, type ApiObjectIdentity, type StoredSize } from '../checks/etcd/protobuf.ts';
 import { checkContains, checkRegistryLayout, compareKeysWithApi, type LayoutReport, type ResourceScopes } from '../checks/etcd/registry.ts';
-import { withCustomResource, withExtraKey, withoutKey } from '../deviations/etcd.ts';
+import { withCustomResource, withExtraKey, withoutKey, withPaddedConfigMap } from '../deviations/etcd.ts';
 import { expectDifference, expectNoDifferences } from '../differences.ts';
 import type { Live } from '../live.ts';
 import { NAMESPACE, type EtcdUnderTest } from './fixture.ts';
@@ -207,4 +207,15 @@ describe('§4.3 Kubernetes objects in etcd', () => {
       expectDifference(diffs, 'not protobuf');
     }, skip);
   }, { timeout: 90_000 });
+
+  negativeControl('ETCD-16', 'a ConfigMap of the run whose stored protobuf value is padded past its JSON (put into etcd, deleted afterwards)', 'live', async ({ record, run, kube, kubectl, etcd }) => {
+    const { client } = await etcd.etcd3();
+    await withPaddedConfigMap({ kube, run, kubectl }, client, async (cm) => {
+      const sizes = [{ key: cm.key, stored: cm.stored.length, protobuf: hasK8sMagic(cm.stored), json: Buffer.byteLength(cm.json) }];
+      record('the padded value and the object the API serves at its revision', `${cm.key}: ${cm.stored.length} bytes stored (protobuf: ${sizes[0]!.protobuf}), ${sizes[0]!.json} bytes as JSON from the API\n${cm.json}`);
+      const diffs = checkCompactness(sizes);
+      record('differences found', diffs.join('\n'));
+      expectDifference(diffs, `${cm.key}: ${cm.stored.length} bytes stored, not fewer than the ${sizes[0]!.json} bytes of its JSON`);
+    });
+  }, { timeout: 60_000 });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loggedExchanges, parseKlog } from '../../../helpers/klog.ts';
 import {
-  checkConfigKeys, checkFeatureGates, checkLevel6, checkLevel8, checkPodListRequest, featureGateLines, isLogStatement,
+  checkConfigKeys, checkFeatureGates, checkLevel6, checkLevel8, checkPodListRequest, featureGateLines, isLogStatement, LOOK_BACK,
   observedPodListPath, parseKnownFeatures, structJsonTags, truncationLimit,
 } from './verbosity.ts';
 
@@ -82,6 +82,12 @@ describe('API-15: source references', () => {
   test('a plain Infoln message at its line, one line off is not', () => {
     expect(isLogStatement(loader, plain)).toBe(true);
     expect(isLogStatement(loader, { ...plain, line: 5 })).toBe(false);
+  });
+  test('a multi-line statement is found from a line inside it, up to LOOK_BACK lines down, and not past it', () => {
+    const rt = ['\tlogger.Info("Request", "verb", req.Method,', '\t\t"url", req.URL.String(),', '\t\t"headers", newHeadersMap(req.Header),', '\t\t"body", b,', '\t)', '', '', '', '\treturn nil'];
+    const at = (line: number) => isLogStatement(rt, { file: 'round_trippers.go', line, message: 'Request', structured: true });
+    expect([1, 2, 3, 4].map(at)).toEqual([true, true, true, true]);
+    expect(at(1 + LOOK_BACK + 1)).toBe(false);
   });
   test('a printf format, a structured message, and a body logged with the caller\'s depth', () => {
     const proxy = ['\tif f.accept(req.Method, req.URL.Path, host) {', '\t\tklog.V(3).Infof("Filter accepting %v %v %v", req.Method, req.URL.Path, host)'];
