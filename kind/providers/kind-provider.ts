@@ -16,7 +16,7 @@ import { awaitApi } from './api.ts';
 import { KindCluster } from './kind.ts';
 import { exportDiagnostics } from './diagnostics.ts';
 import { workloadFor } from './workload.ts';
-import { controlPlaneNode, kubectlFor, type ClusterProvider, type ProviderRequest } from './provider.ts';
+import { controlPlaneNode, kubectlFor, kubectlVersionFor, type ClusterProvider, type ProviderRequest } from './provider.ts';
 
 /** The offline node image is known by its label (whatever repository KUBE_CLAIMS_NODE_REPO gave it), not by its name. */
 async function isOfflineNodeImage(image: string): Promise<boolean> {
@@ -97,14 +97,16 @@ export class KindProvider implements ClusterProvider {
     }, 120_000, 1000).catch((e: Error) => { throw new EnvironmentError(e.message); });
     timings.apiAndNodeWaitSeconds = Math.round((performance.now() - t0) / 100) / 10;
     const workloadImage = this.r.workloadImage ?? (await ensureWorkloadImage(this.r.settings));
+    const requestedVersion = offline ? this.r.line.version : releaseOfNodeImage(image);
+    const kubectlVersion = kubectlVersionFor(requestedVersion, api.serverVersion);
     if (!this.r.workloadImage) await cluster.loadImage(workloadImage);
     return {
       name, provider: 'kind', madeByKubeClaims: true, createdByThisRun: created,
       kubeconfig: cluster.kubeconfigPath, server: k.server, nodeName,
       nodeAccess: { kind: 'docker', container: cluster.controlPlaneContainer },
       // What was asked for: the line's offline build, or the release of the node image chosen for the line.
-      serverVersion: api.serverVersion, requestedVersion: offline ? this.r.line.version : releaseOfNodeImage(image),
-      kubectl: await kubectlFor(api.serverVersion, this.r.settings), nodeImage: image, hostImagePrefix: offline ? localTag('') : undefined,
+      serverVersion: api.serverVersion, requestedVersion, kubectlVersion,
+      kubectl: await kubectlFor(kubectlVersion, this.r.settings), nodeImage: image, ...(offline ? { offlineBuild: true } : {}), hostImagePrefix: offline ? localTag('') : undefined,
       // As in the article, redis runs in default on clusters kube-claims made.
       workload: workloadFor(this.r.runId, 'default', workloadImage),
       timings,

@@ -9,7 +9,7 @@ import { runName } from '../../contract/run-id.ts';
 import { awaitApi } from './api.ts';
 import { exportDiagnostics } from './diagnostics.ts';
 import { openNodeShell } from './node-shell.ts';
-import { controlPlaneNode, kubectlFor, type ClusterProvider, type ProviderRequest } from './provider.ts';
+import { controlPlaneNode, kubectlFor, kubectlVersionFor, type ClusterProvider, type ProviderRequest } from './provider.ts';
 import { chooseRedisImage, runtimeImages, workloadFor } from './workload.ts';
 
 export class KubeconfigProvider implements ClusterProvider {
@@ -25,7 +25,8 @@ export class KubeconfigProvider implements ClusterProvider {
     const t0 = performance.now();
     const api = await awaitApi(k, { startingUpMs: 0 });
     const apiWait = Math.round((performance.now() - t0) / 100) / 10;
-    const kubectl = await kubectlFor(api.serverVersion, this.r.settings);
+    const kubectlVersion = kubectlVersionFor(this.r.requestedVersion, api.serverVersion);
+    const kubectl = await kubectlFor(kubectlVersion, this.r.settings);
     const nodeName = await controlPlaneNode(k);
     if (!nodeName) throw new EnvironmentError('the cluster has no node labelled node-role.kubernetes.io/control-plane, and more than one node: kube-claims checks a kubeadm control plane');
     const node = await k.core.readNode({ name: nodeName });
@@ -33,7 +34,7 @@ export class KubeconfigProvider implements ClusterProvider {
     const cluster: Omit<ClusterInfo, 'workload'> = {
       name: k.kc.getCurrentCluster()?.name ?? 'cluster', provider: 'kubeconfig', madeByKubeClaims: false, createdByThisRun: false,
       kubeconfig: this.r.kubeconfig, context: this.r.context, server: k.server, nodeName, nodeAccess,
-      serverVersion: api.serverVersion, requestedVersion: this.r.requestedVersion, kubectl,
+      serverVersion: api.serverVersion, requestedVersion: this.r.requestedVersion, kubectl, kubectlVersion,
       timings: { apiWaitSeconds: apiWait },
     };
     // What the node's runtime holds, where there is a shell on it: the node's status lists its images only

@@ -13,7 +13,7 @@ import {
   checkAdminConf, checkAdminCredentials, checkEtcKubernetes, checkServerIsNode, compareWithClientNode,
   ETC_KUBERNETES_DIRS, ETC_KUBERNETES_KUBECONFIGS, expectedAdminConf, parseStat, type AdminConfExpectation, type StatEntry,
 } from '../checks/apiserver/admin-conf.ts';
-import { checkVerboseVersionLog, expectedUserAgent, type ClientVersion } from '../checks/apiserver/version.ts';
+import { checkVerboseVersionLog, expectedUserAgent } from '../checks/apiserver/version.ts';
 import { credentialFreeKubeconfig, withNodeTempDir, writeNodeFile } from '../deviations/apiserver.ts';
 import { expectDifference, expectNoDifferences } from '../differences.ts';
 import type { ClusterInfo } from '../../contract/cluster.ts';
@@ -80,7 +80,7 @@ describe('§3 kube-apiserver', () => {
       record(`getent ahosts ${host} (on the node)`, resolved.join('\n'));
       // As the article runs it: kubectl on the node, with admin.conf, reaches the API server at that server URL.
       const onNode = await nodeExec(cluster, ['env', `KUBECONFIG=${ADMIN_CONF}`, 'kubectl', 'version', '-v', '8']);
-      const nodeClient = JSON.parse(await nodeExecOk(cluster, ['kubectl', 'version', '--client', '-o', 'json'])).clientVersion as ClientVersion;
+      const nodeClient = JSON.parse(await nodeExecOk(cluster, ['kubectl', 'version', '--client', '-o', 'json'])).clientVersion as { gitVersion: string; gitCommit: string; platform: string };
       record(`KUBECONFIG=${ADMIN_CONF} kubectl version -v 8 (on the node, stderr)`, onNode.stderr);
       expectNoDifferences([
         ...checkAdminConf(kc, expect),
@@ -88,7 +88,7 @@ describe('§3 kube-apiserver', () => {
         ...checkServerIsNode(server, resolved, await nodeAddresses({ cluster, kube })),
         ...(onNode.exitCode ? [`kubectl on the node exited ${onNode.exitCode}`] : []),
         ...checkVerboseVersionLog(onNode.stderr, {
-          kubeconfig: ADMIN_CONF, server, userAgent: expectedUserAgent(nodeClient), versionBody: await apiServer.serverVersion(),
+          kubeconfig: ADMIN_CONF, server, userAgent: expectedUserAgent({ command: 'kubectl', version: nodeClient.gitVersion, platform: nodeClient.platform, commit: nodeClient.gitCommit }), versionBody: await apiServer.serverVersion(),
         }).map((d) => `kubectl on the node: ${d}`),
       ]);
     });

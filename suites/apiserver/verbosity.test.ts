@@ -3,7 +3,8 @@
 // Expectations come from the cluster (its kubeconfig, kubectl's own --help) and from the client-go module of
 // the cluster's version, fetched from the Go module proxy: never from the article's literal values.
 import { describe } from 'vitest';
-import { findFiles, KUBECTL_MODULES, ModuleUnavailable, sourceLines, stagingModule } from '../../helpers/go-source.ts';
+import { findFiles, KUBECTL_MODULES, sourceLines } from '../../helpers/go-source.ts';
+import { moduleOrSkip } from './go-modules.ts';
 import { loggedExchanges, parseKlog } from '../../helpers/klog.ts';
 import { nodeExecOk } from '../../helpers/node.ts';
 import { KubectlProxy } from '../../helpers/proxy.ts';
@@ -25,15 +26,6 @@ import { parseKubeconfig } from '../../helpers/kubeconfig.ts';
 type SourceContext = Pick<ClaimContext, 'cluster' | 'record' | 'skip'>;
 
 /** The client-go (or another staging) module of the cluster's version; a cluster whose modules cannot be had skips. */
-async function moduleOrSkip({ cluster, skip }: Pick<ClaimContext, 'cluster' | 'skip'>, name: string) {
-  try {
-    return await stagingModule(name, cluster.serverVersion);
-  } catch (e) {
-    if (e instanceof ModuleUnavailable) skip(`unchecked: ${e.message}`);
-    throw e;
-  }
-}
-
 /** What kubectl get pods requests: the API server, the kubeconfig context's namespace (the `namespace` fixture), kubectl's --chunk-size. */
 async function podListExpectation(apiServer: ApiServer, namespace: string) {
   return { server: apiServer.server, namespace, limit: await apiServer.defaultChunkSize() };

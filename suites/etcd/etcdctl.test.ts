@@ -12,7 +12,7 @@ import { claim, negativeControl } from '../claim.ts';
 import { failureReason } from '../checks/etcd/common.ts';
 import { checkMemberList, checkShell } from '../checks/etcd/members.ts';
 import { checkRefusals, type ProbeName, type ProbeObservation } from '../checks/etcd/security.ts';
-import { checkShellIsBashAsSh, type ShellObservation } from '../checks/etcd/shell.ts';
+import { BASH_DEFAULT_PS1, checkShellIsBashAsSh, type ShellObservation } from '../checks/etcd/shell.ts';
 import { checkSameOutcome } from '../checks/etcd/variables.ts';
 import { checkEtcdVersion, releaseOfImage, type VersionObservation } from '../checks/etcd/version.ts';
 import { podImageOtherRelease, v2StyleEnv, withLaxEtcd } from '../deviations/etcd.ts';
@@ -96,6 +96,9 @@ describe('§4.1 etcdctl in the etcd pod', () => {
       runBash: await safe(['bash', '-c', 'true']),
       // Interactive, so that the default prompt is set; without a terminal bash says so on stderr and goes on.
       prompt: await safe(['sh', '-ic', 'echo "${PS1@P}"']),
+      // With shell builtins only (the image has no other program): the NUL-separated strings of the file /bin/sh.
+      binaryStamp: await safe(['sh', '-c', 'while IFS= read -r -d "" s; do case $s in *"@(#)Bash version "*) printf "%s\\n" "${s#*@(#)}";; esac; done < /bin/sh']),
+      uid: await safe(['sh', '-c', 'while read -r k v; do [ "$k" = Uid: ] && echo "$v"; done < /proc/self/status; true']),
     };
   }
 
@@ -104,6 +107,9 @@ describe('§4.1 etcdctl in the etcd pod', () => {
     `sh -c 'command -v bash': ${o.whichBash.stdout.trim()}`,
     `bash -c true: exit ${o.runBash.exitCode} ${o.runBash.stderr.trim().split('\n').at(-1) ?? ''}`,
     `sh -ic 'echo "\${PS1@P}"': ${o.prompt.stdout.trim()}`,
+    `the version stamp in the bytes of /bin/sh: ${o.binaryStamp.stdout.trim() || `(none; exit ${o.binaryStamp.exitCode})`}`,
+    `Uid of /proc/self/status (real, effective, saved, fs): ${o.uid.stdout.trim() || `(none; exit ${o.uid.exitCode})`}`,
+    `the expected prompt: bash's documented default PS1 "${BASH_DEFAULT_PS1}", \\s = sh (the name it is run as), \\v = MAJOR.MINOR of the stamp, \\$ = # for effective uid 0`,
   ].join('\n');
 
   claim('ETCD-15', async ({ record, note, etcd }) => {
@@ -124,6 +130,17 @@ describe('§4.1 etcdctl in the etcd pod', () => {
     const diffs = checkShellIsBashAsSh(o);
     record('differences found', diffs.join('\n'));
     expectDifference(diffs, /bash is on PATH at \S*bash/);
+  });
+
+  negativeControl('ETCD-15', 'the live observation of an sh whose prompt was set from its own $BASH_VERSION, one minor ahead of its binary (deviated copy)', 'copy', async ({ record, etcd }) => {
+    // A prompt that agrees with the shell's variables but not with the image's binary: only an expectation from outside the shell tells.
+    const o = await observeShell((argv) => etcd.pod.exec(argv));
+    const ahead = (v: string) => v.replace(/^(\d+)\.(\d+)/, (_m, major: string, minor: string) => `${major}.${Number(minor) + 1}`);
+    const deviated = { ...o, bashVersion: { ...o.bashVersion, stdout: ahead(o.bashVersion.stdout) }, prompt: { ...o.prompt, stdout: o.prompt.stdout.replace(/sh-(\d+)\.(\d+)/, (_m, major: string, minor: string) => `sh-${major}.${Number(minor) + 1}`) } };
+    const diffs = checkShellIsBashAsSh(deviated);
+    record('differences found', diffs.join('\n'));
+    expectDifference(diffs, 'is not the version stamped in /bin/sh');
+    expectDifference(diffs, /the interactive prompt is "sh-\d+\.\d+#", not bash's default/);
   });
 
   async function observeVersions({ cluster, kube, etcd }: Pick<Live, 'cluster' | 'kube'> & { etcd: EtcdUnderTest }): Promise<VersionObservation> {
