@@ -1,18 +1,18 @@
 // The checks of API-12..15 on recorded observations: kubectl's stderr recorded on a kube-claims cluster
-// (v1.33.3) and excerpts of client-go's source as the Go module proxy serves it.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// (v1.33.3; each file's first line says where and when) and excerpts of client-go's source as the Go module
+// proxy serves it.
 import { describe, expect, test } from 'vitest';
+import { recordedText } from '../fixtures/recorded.ts';
 import { loggedExchanges, parseKlog } from '../../../helpers/klog.ts';
 import {
   checkConfigKeys, checkFeatureGates, checkLevel6, checkLevel8, checkPodListRequest, featureGateLines, isLogStatement, LOOK_BACK,
   observedPodListPath, parseKnownFeatures, structJsonTags, truncationLimit,
 } from './verbosity.ts';
 
-const fixture = (name: string) => readFileSync(join(import.meta.dirname, '..', 'fixtures', name), 'utf8');
-const v6 = fixture('get-pods-v6.txt');
-const v8 = fixture('get-pods-v8.txt');
-const server = 'https://127.0.0.1:39795';
+const v6 = recordedText('get-pods-v6.txt').value;
+const v8 = recordedText('get-pods-v8.txt').value;
+/** The server they were recorded against (their provenance line names it). */
+const server = 'https://127.0.0.1:46159';
 
 describe('API-12: the pod list request', () => {
   test('kubectl get pods asks the context\'s namespace with its default chunk size', () => {
