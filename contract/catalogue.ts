@@ -59,19 +59,19 @@ const claims = [
   {
     id: 'API-01', group: 'apiserver', section: '§3.1',
     title: 'kubectl version -v 8 logs the loaded kubeconfig, the GET /version request and its 200 response headers',
-    checks: 'Parses the klog output of kubectl version -v 8: "Config loaded from file:" naming the kubeconfig kubectl was given, GET SERVER/version?timeout=32s (SERVER from the kubeconfig) with Accept "application/json, */*" and User-Agent kubectl/VERSION (OS/ARCH) kubernetes/COMMIT7 built from kubectl\'s own client version, a "200 OK" with a UUID Audit-Id, Cache-Control "no-cache, private", Content-Type application/json and X-Kubernetes-Pf-Flowschema-Uid / -Prioritylevel-Uid naming a FlowSchema and a PriorityLevelConfiguration of the cluster; the logged body equals the server\'s /version.',
+    checks: 'Parses the klog output of kubectl version -v 8: "Config loaded from file:" naming the file client-go\'s loading rules give (--kubeconfig, else KUBECONFIG, else ~/.kube/config), which names the server requested, GET SERVER/version?timeout=32s (SERVER from the kubeconfig) with Accept "application/json, */*" and User-Agent kubectl/VERSION (OS/ARCH) kubernetes/COMMIT7 composed as client-go composes it from the release kubectl was built for, this host\'s platform and the line\'s release commit (kubectl is kube-claims\' build, stamped from contract/lines.ts: the evidence says so), a "200 OK" with a UUID Audit-Id, Cache-Control "no-cache, private", Content-Type application/json and X-Kubernetes-Pf-Flowschema-Uid / -Prioritylevel-Uid naming a FlowSchema and a PriorityLevelConfiguration of the cluster; the logged body equals the server\'s /version.',
     remediation: 'kubectl logs HTTP exchanges at -v 6 and above; a missing APF header means API Priority and Fairness is disabled.',
   },
   {
     id: 'API-02', group: 'apiserver', section: '§3.1',
     title: 'kubectl version prints Client Version, Kustomize Version and Server Version',
-    checks: 'The three lines and no others; Client Version and Server Version equal the version the run asked for (the line\'s release, the upstream image\'s release, or --kubernetes with an existing cluster; else kubeadm-config\'s kubernetesVersion), never the server\'s own answer; Kustomize Version is a vX.Y.Z equal to kubectl version -o json.',
+    checks: 'The three lines and no others; Server Version equals the version the run asked for (the line\'s release, the upstream image\'s release, or --kubernetes with an existing cluster; else kubeadm-config\'s kubernetesVersion), never the server\'s own answer; Client Version the release kube-claims built kubectl for (the version asked for, else the server\'s line profile); Kustomize Version the sigs.k8s.io/kustomize/kustomize module that k8s.io/kubectl\'s go.mod of that release requires (Go module proxy).',
     remediation: 'A client/server skew is allowed by Kubernetes but is not what the article shows.',
   },
   {
     id: 'API-03', group: 'apiserver', section: '§3.1',
     title: 'The /version body has the release fields, consistent with one another and with the server version',
-    checks: 'major, minor, gitVersion, gitCommit, gitTreeState, buildDate, goVersion, compiler, platform, and from 1.33 emulationMajor/Minor and minCompatibilityMajor/Minor, all strings; gitVersion is the version the run asked for and major/minor match it, emulation equals the binary version, minCompatibility is one minor lower, gitCommit the release commit of contract/lines.ts where kube-claims has one (with its source), else 40 hex digits (or, for a source-archive build that states none, empty with gitTreeState archive), gitTreeState clean (or archive), buildDate RFC 3339 UTC, goVersion goX.Y, compiler gc, platform the node\'s OS/ARCH; @kubernetes/client-node VersionApi.getCode() returns the same fields.',
+    checks: 'major, minor, gitVersion, gitCommit, gitTreeState, buildDate, goVersion, compiler, platform, and from 1.33 emulationMajor/Minor and minCompatibilityMajor/Minor, all strings; gitVersion is the version the run asked for and major/minor match it (not the body\'s own gitVersion), emulation is the API server\'s --emulated-version (from its static pod\'s command line), else the binary version, minCompatibility its --min-compatibility-version, else one minor below the emulation, gitCommit the release commit of contract/lines.ts where kube-claims has one (with its source; on the offline build, stamped from the same table, which the evidence says), else 40 hex digits (or, for a source-archive build that states none, empty with gitTreeState archive), gitTreeState clean (or archive), buildDate RFC 3339 UTC, goVersion goX.Y, compiler gc, platform the node\'s OS/ARCH; @kubernetes/client-node VersionApi.getCode() returns the same fields.',
     remediation: 'Fields missing or inconsistent point at a binary built without the version ldflags.',
   },
   {
@@ -168,7 +168,7 @@ const claims = [
   {
     id: 'ETCD-15', group: 'etcd', section: '§4.1',
     title: 'The etcd pod has sh and no bash; its sh is bash in POSIX mode, whose prompt reads sh-MAJOR.MINOR#',
-    checks: 'Through pods/exec: sh -c \'echo $BASH_VERSION\' prints a bash version; `command -v bash` finds nothing and `bash` cannot be executed; sh -ic prints its default prompt ${PS1@P}, which is sh-MAJOR.MINOR# of that bash (the article\'s sh-5.2#). Upstream\'s etcd image copies Debian\'s bash-static to /bin/sh.',
+    checks: 'Through pods/exec: sh -c \'echo $BASH_VERSION\' prints a bash version; `command -v bash` finds nothing and `bash` cannot be executed; sh -ic prints its default prompt ${PS1@P}, which is bash\'s documented default \\s-\\v\\$ expanded for sh, the MAJOR.MINOR stamped in the image\'s /bin/sh (read as a file) and the effective uid of /proc/self/status (the article\'s sh-5.2#); $BASH_VERSION agrees with the stamp. Upstream\'s etcd image copies Debian\'s bash-static to /bin/sh.',
     remediation: 'An etcd image from another source may ship another shell, or none (then kubectl exec -- sh fails).',
   },
   {
@@ -278,3 +278,26 @@ export const CLAIM_TAGS: ReadonlyArray<{ name: string; description: string }> = 
 export function claimTestName(id: ClaimId): string {
   return `${id} ${claimById(id).title}`;
 }
+
+/**
+ * How a negative control stages its deviation, which the reports show beside it: on the live cluster (made
+ * there and undone), on a copy (a live observation of this run, deviated in memory), or on an observation
+ * recorded from a real run (a fixture with its provenance). A control that can stage live only on clusters
+ * kube-claims made declares both: `{ madeByKubeClaims: 'live', elsewhere: 'copy' }`.
+ */
+export type Staging = 'live' | 'copy' | 'recorded';
+export type StagingDeclaration = Staging | { madeByKubeClaims: Staging; elsewhere: Staging };
+export const STAGINGS: readonly Staging[] = ['live', 'copy', 'recorded'];
+
+/** The staging a declaration gives on a cluster kube-claims made, or did not. */
+export function stagingOn(declaration: StagingDeclaration, madeByKubeClaims: boolean): Staging {
+  return typeof declaration === 'string' ? declaration : madeByKubeClaims ? declaration.madeByKubeClaims : declaration.elsewhere;
+}
+
+/** How the reports word a staging. */
+export const STAGING_LABELS: Record<Staging, string> = {
+  live: 'staged live (on the cluster, undone afterwards)',
+  copy: 'staged on a copy (a live observation of this run, deviated)',
+  recorded: 'staged on a recorded observation (a fixture from a real run)',
+};
+export const STAGING_SHORT: Record<Staging, string> = { live: 'live', copy: 'on a copy', recorded: 'on a recorded observation' };

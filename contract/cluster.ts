@@ -63,10 +63,21 @@ export interface ClusterInfo {
    * existing cluster); absent when nothing was asked for.
    */
   requestedVersion?: string;
-  /** kubectl built for the server's version. */
+  /** kubectl, built for kubectlVersion. */
   kubectl: string;
+  /**
+   * The release kubectl is built for: the version asked for, else the patch release of the server's line
+   * profile (contract/lines.ts) — never the server's own answer, so that kubectl's Client Version is a fact
+   * of the configuration, which API-02 can hold the server against.
+   */
+  kubectlVersion: string;
   /** The node image, for kind clusters. */
   nodeImage?: string;
+  /**
+   * The node image is kube-claims' offline build: its Kubernetes binaries' version stamps (gitCommit) come from
+   * contract/lines.ts, the table the claims compare them with. Absent: an upstream image, or a cluster kube-claims did not make.
+   */
+  offlineBuild?: boolean;
   /**
    * How this host's Docker names the node's component images, when it has them under another name: the
    * offline build tags them kube-claims.local/REF so as never to shadow a registry's REF. Absent: as the node does.

@@ -9,6 +9,9 @@ export const PURPOSE_LABEL = 'kube-claims.io/purpose';
 /** Annotations a disruptive negative control puts on a Deployment before it scales it. */
 export const SCALED_BY = 'kube-claims.io/scaled-by-run';
 export const REPLICAS_BEFORE = 'kube-claims.io/replicas-before';
+/** Annotations a negative control puts on a ClusterRole before it takes rules from it: who, and the rules before (JSON). */
+export const RESTRICTED_BY = 'kube-claims.io/restricted-by-run';
+export const RULES_BEFORE = 'kube-claims.io/rules-before';
 /** Suffix of a static pod manifest parked by a negative control: /etc/kubernetes/COMPONENT.yaml.kc-parked-HASH. */
 export const parkedSuffix = (runId: string) => `.${runName(runId, 'parked')}`;
 

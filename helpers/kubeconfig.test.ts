@@ -9,8 +9,21 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { redact } from './redact.ts';
 import {
   contextCredentials, contextNamespace, inspectCredentials, KubeconfigError, parseDistinguishedName, parseKubeconfig,
-  redactedKubeconfig, resolveContext,
+  kubeconfigFilesLoaded, redactedKubeconfig, resolveContext,
 } from './kubeconfig.ts';
+
+describe('the files kubectl loads (client-go\'s loading rules)', () => {
+  const exists = (p: string) => p !== '/missing';
+  test('--kubeconfig wins over KUBECONFIG and ~/.kube/config', () => {
+    expect(kubeconfigFilesLoaded({ flag: '/a', env: '/b:/c', home: '/root' }, exists).files).toEqual(['/a']);
+  });
+  test('without the flag, every existing file KUBECONFIG lists', () => {
+    expect(kubeconfigFilesLoaded({ env: '/b:/missing:/c', home: '/root' }, exists).files).toEqual(['/b', '/c']);
+  });
+  test('with neither, ~/.kube/config', () => {
+    expect(kubeconfigFilesLoaded({ home: '/root' }, exists).files).toEqual(['/root/.kube/config']);
+  });
+});
 
 let dir: string;
 const pem: Record<string, string> = {};

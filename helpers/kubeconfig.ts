@@ -197,3 +197,15 @@ export function redactedKubeconfig(kc: Kubeconfig): Kubeconfig {
   };
   return walk(kc) as Kubeconfig;
 }
+
+/**
+ * The kubeconfig files kubectl loads, by client-go's loading rules (tools/clientcmd, ClientConfigLoadingRules):
+ * the --kubeconfig flag alone when it is given; else each file KUBECONFIG lists (path-list separated, those that
+ * exist); else ~/.kube/config. `exists` says which files exist.
+ */
+export function kubeconfigFilesLoaded(input: { flag?: string; env?: string; home: string }, exists: (path: string) => boolean): { files: string[]; rule: string } {
+  if (input.flag) return { files: [input.flag], rule: `--kubeconfig ${input.flag} (the flag wins over KUBECONFIG${input.env ? `=${input.env}` : ', unset here,'} and ~/.kube/config)` };
+  const listed = (input.env ?? '').split(':').filter(Boolean);
+  if (listed.length) return { files: listed.filter(exists), rule: `KUBECONFIG=${input.env} (no --kubeconfig)` };
+  return { files: [`${input.home}/.kube/config`], rule: 'neither --kubeconfig nor KUBECONFIG: ~/.kube/config' };
+}

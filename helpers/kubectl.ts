@@ -56,3 +56,10 @@ export class Kubectl {
     });
   }
 }
+
+const GOARCH: Record<string, string> = { x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', s390x: 's390x', ppc64: 'ppc64le', riscv64: 'riscv64', loong64: 'loong64' };
+
+/** This host's platform as Go names it (GOOS/GOARCH): kubectl runs here, so its /version and User-Agent say it. */
+export function goPlatform(): string {
+  return `${process.platform}/${GOARCH[process.arch] ?? process.arch}`;
+}

@@ -1,6 +1,7 @@
 // report.html: one self-contained page (inline CSS, no scripts, no external resources) that can be
 // archived as a CI artifact and opened anywhere. Summary and environment on top, then each group's
 // claims with their evidence folded in <details>.
+import { STAGING_LABELS, STAGING_SHORT } from '../contract/catalogue.ts';
 import { environmentRows, type EnvironmentRow } from './environment.ts';
 import { escapeHtml as h } from './escape.ts';
 import { redactDeep } from './redact-model.ts';
@@ -144,7 +145,7 @@ function runNotes(model: ResultsModel): string {
 
 function negativeControls(controls: readonly NegativeControlResult[]): string {
   return `<div class="controls"><h4>Negative controls <span class="muted">— the check must reject a cluster that deviates</span></h4><ul>${controls
-    .map((nc) => `<li class="${nc.status}">${badge(nc.status)}<span class="nc-name">${h(nc.name)}${nc.heldBack ? ' <span class="muted">(held back)</span>' : ''}</span><span class="muted">${nc.durationMs > 0 ? h(formatDuration(nc.durationMs)) : ''}</span>${
+    .map((nc) => `<li class="${nc.status}">${badge(nc.status)}<span class="nc-name">${h(nc.name)}${nc.heldBack ? ' <span class="muted">(held back)</span>' : ''}${nc.staging ? ` <span class="staging" title="${h(STAGING_LABELS[nc.staging])}">staged ${h(STAGING_SHORT[nc.staging])}</span>` : ''}</span><span class="muted">${nc.durationMs > 0 ? h(formatDuration(nc.durationMs)) : ''}</span>${
       nc.message ? `<pre class="message ${nc.status}">${h(nc.message)}</pre>` : ''
     }${evidence(nc.evidence)}</li>`)
     .join('')}</ul></div>`;

@@ -1,6 +1,7 @@
 // JUnit XML, as CI test viewers read it: one testsuite per claim group, one testcase per claim
 // (classname = group, name = "ID title") and one per negative control. Like kube-bench, a failure carries
 // the remediation and a skip its reason; the claim's description and evidence go to system-out.
+import { STAGING_LABELS } from '../contract/catalogue.ts';
 import { environmentRows } from './environment.ts';
 import { escapeXml } from './escape.ts';
 import { redactDeep } from './redact-model.ts';
@@ -16,6 +17,7 @@ interface Case {
   /** Full failure text (element content). */
   detail?: string;
   systemOut?: string;
+  properties?: Array<[string, string]>;
 }
 
 export function renderJunit(input: ResultsModel): string {
@@ -84,7 +86,8 @@ function controlCase(claim: ClaimResult, nc: NegativeControlResult): Case {
     detail: nc.status === 'fail'
       ? `${nc.message ?? 'failed'}\n\nThe check of ${claim.id} did not reject a cluster that deviates (${nc.name}); its verdict cannot be trusted.`
       : undefined,
-    systemOut: evidenceText(nc.evidence) || undefined,
+    systemOut: [nc.staging ? `Staging: ${STAGING_LABELS[nc.staging]}` : '', evidenceText(nc.evidence)].filter(Boolean).join('\n\n') || undefined,
+    properties: nc.staging ? [['staging', nc.staging]] : undefined,
   };
 }
 
@@ -102,6 +105,9 @@ function otherCase(test: OtherTestResult): Case {
 function testcase(c: Case): string[] {
   const open = `    <testcase classname="${escapeXml(c.classname, true)}" name="${escapeXml(c.name, true)}" time="${seconds(c.durationMs)}"`;
   const body: string[] = [];
+  if (c.properties?.length) {
+    body.push('      <properties>', ...c.properties.map(([name, value]) => `        <property name="${escapeXml(name, true)}" value="${escapeXml(value, true)}"/>`), '      </properties>');
+  }
   const message = c.summary ? ` message="${escapeXml(c.summary, true)}"` : '';
   if (c.status === 'fail') body.push(`      <failure${message} type="ClaimFailed">${escapeXml(c.detail ?? '')}</failure>`);
   if (c.status === 'error') body.push(`      <error${message} type="Error">${escapeXml(c.detail ?? '')}</error>`);

@@ -1,5 +1,6 @@
 // report.md: readable on GitHub and as a CI job summary. A summary table, one table per claim group,
 // then the details of what failed (message, remediation, evidence folded).
+import { STAGING_SHORT } from '../contract/catalogue.ts';
 import { environmentRows } from './environment.ts';
 import { markdownCell, markdownFence, markdownText } from './escape.ts';
 import { redactDeep } from './redact-model.ts';
@@ -60,7 +61,7 @@ export function renderMarkdown(input: ResultsModel): string {
     for (const claim of group.claims) {
       out.push(`| ${BADGE[claim.status]} | ${markdownCell(claim.id)} | ${markdownCell(claim.title)} | ${markdownCell(claim.section)} | ${duration(claim)} | ${markdownCell(firstLine(claim.message))} |`);
       for (const nc of claim.negativeControls) {
-        out.push(`| ${BADGE[nc.status]} | ↳ | ${markdownCell(`negative control: ${nc.name}${nc.heldBack ? ' (held back)' : ''}`)} | | ${formatDuration(nc.durationMs)} | ${markdownCell(firstLine(nc.message))} |`);
+        out.push(`| ${BADGE[nc.status]} | ↳ | ${markdownCell(`negative control: ${nc.name}${nc.heldBack ? ' (held back)' : ''}${nc.staging ? ` — staged ${STAGING_SHORT[nc.staging]}` : ''}`)} | | ${formatDuration(nc.durationMs)} | ${markdownCell(firstLine(nc.message))} |`);
       }
     }
     out.push('');

@@ -171,6 +171,7 @@ function negativeControlResult(test: TestRecord): NegativeControlResult {
     name: redact(NEGATIVE_CONTROL_NAME.exec(test.name)?.[1] ?? test.name),
     status,
     ...(test.heldBack ? { heldBack: true } : {}),
+    ...(test.staging ? { staging: test.staging } : {}),
     durationMs: test.durationMs,
     message: status === 'pass' ? undefined : shortMessage(test.message ?? (status === 'skip' ? NOT_RUN : 'failed')),
     evidence: redactEvidence(test.evidence),

@@ -42,7 +42,7 @@ describe('vitest-reporter', () => {
     expect(lines.at(-1)).toBe('3 passed, 3 failed, 2 skipped');
     expect(lines).toContain(`Reports: ${join(reports, RUN_ID)} (junit.xml, results.json, report.md, report.html)`);
     expect(lines.some((l) => l.startsWith('[FAIL] API-08 '))).toBe(true);
-    expect(lines).toContain('       [FAIL] negative control: anonymous granted list on pods');
+    expect(lines).toContain('       [FAIL] negative control: anonymous granted list on pods [live]');
     expect(lines.some((l) => l.startsWith('[SKIP] COMP-05 ') && l.endsWith('(the redis image is not in the node image)'))).toBe(true);
     expect(lines).toContain('[INFO] Kubernetes: v1.33.3');
   });
@@ -97,6 +97,18 @@ describe('vitest-reporter', () => {
     expect(all.filter((c) => c.failure).map((c) => key(c.name))).toEqual([
       'COMP-02', 'API-08', 'API-08 negative control: anonymous granted list on pods', 'ETCD-01',
     ]);
+  });
+
+  test('each negative control\'s staging reaches every format, resolved for the cluster', () => {
+    const claims = new Map(model.groups.flatMap((g) => g.claims).map((c) => [c.id, c]));
+    expect(claims.get('API-08')?.negativeControls).toMatchObject([{ name: 'anonymous granted list on pods', staging: 'live' }]);
+    // Declared { madeByKubeClaims: 'live', elsewhere: 'copy' }, on a cluster kube-claims made (the fixture's).
+    expect(claims.get('API-04')?.negativeControls).toMatchObject([{ staging: 'live' }]);
+    const cases = new Map(parseJunit(readFileSync(join(reports, RUN_ID, 'junit.xml'), 'utf8')).testsuites.flatMap((s) => s.testcases).map((c) => [c.name, c]));
+    expect(cases.get('API-08 negative control: anonymous granted list on pods')?.properties).toEqual([{ name: 'staging', value: 'live' }]);
+    expect(cases.get('API-08 negative control: anonymous granted list on pods')?.systemOut).toContain('Staging: staged live (on the cluster, undone afterwards)');
+    expect(readFileSync(join(reports, RUN_ID, 'report.md'), 'utf8')).toContain('negative control: anonymous granted list on pods — staged live');
+    expect(readFileSync(join(reports, RUN_ID, 'report.html'), 'utf8')).toMatch(/anonymous granted list on pods <span class="staging" title="[^"]+">staged live<\/span>/);
   });
 
   test('vitest\'s own summary comes first, then ours', () => {

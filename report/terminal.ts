@@ -1,5 +1,6 @@
 // The kube-bench style terminal summary: one line per claim, then what failed and how to remedy it,
 // then the totals. Its last line is the CI summary line, always plain (no colour) so it can be grepped.
+import { STAGING_SHORT } from '../contract/catalogue.ts';
 import { environmentRows } from './environment.ts';
 import { redactDeep } from './redact-model.ts';
 import { summaryLine } from './summary.ts';
@@ -48,7 +49,7 @@ export function renderTerminal(input: ResultsModel, options: TerminalOptions = {
         const note = claim.status === 'skip' ? dim(` (${firstLine(claim.message)})`) : '';
         out.push(`${paint(claim.status, TAG[claim.status])} ${claim.id} ${claim.title}${note}`);
         for (const nc of claim.negativeControls) {
-          out.push(`       ${paint(nc.status, TAG[nc.status])} negative control: ${nc.name}${nc.heldBack ? dim(' (held back)') : ''}`);
+          out.push(`       ${paint(nc.status, TAG[nc.status])} negative control: ${nc.name}${nc.heldBack ? dim(' (held back)') : ''}${nc.staging ? dim(` [${STAGING_SHORT[nc.staging]}]`) : ''}`);
         }
       }
     }

@@ -1,5 +1,6 @@
 // Turns vitest's reported entities into the plain records the model is built from.
 import type { SerializedError, TestCase, TestModule, TestSuite } from 'vitest/node';
+import { STAGINGS } from '../contract/catalogue.ts';
 import { stripAnsi } from './text.ts';
 import type { EvidenceItem, RunError, TestRecord } from './types.ts';
 
@@ -17,6 +18,7 @@ export function testRecordFrom(testCase: TestCase): TestRecord {
     evidence: Array.isArray(meta.evidence) ? meta.evidence.map(evidenceItem) : undefined,
     notes: Array.isArray(meta.notes) ? meta.notes.map((n) => ({ article: String(n.article), cluster: String(n.cluster) })) : undefined,
     heldBack: meta.heldBack === true ? true : undefined,
+    staging: (STAGINGS as readonly unknown[]).includes(meta.staging) ? meta.staging : undefined,
   };
   switch (result.state) {
     case 'passed':

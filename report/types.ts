@@ -1,7 +1,7 @@
 // The results model: built once per run (model.ts), rendered by every format (junit, json, markdown, html, terminal).
 // Every string in it has already passed through redact(); renderers redact again (redact-model.ts) so that a
 // hand-made model cannot leak either.
-import type { Claim, ClaimGroup } from '../contract/catalogue.ts';
+import type { Claim, ClaimGroup, Staging } from '../contract/catalogue.ts';
 
 export type Status = 'pass' | 'fail' | 'skip';
 
@@ -35,6 +35,8 @@ export interface TestRecord {
   notes?: ArticleNote[];
   /** A negative control held back by policy (a cluster kube-claims did not make). */
   heldBack?: boolean;
+  /** How a negative control staged its deviation (contract/catalogue.ts Staging). */
+  staging?: Staging;
 }
 
 /** "What the article says / what the cluster shows", beside the evidence. */
@@ -49,6 +51,8 @@ export interface NegativeControlResult {
   status: Status;
   /** Not run by policy: it would disturb a cluster kube-claims did not make. */
   heldBack?: boolean;
+  /** Where it staged its deviation: live, on a copy, on a recorded observation. */
+  staging?: Staging;
   durationMs: number;
   message?: string;
   evidence: EvidenceItem[];

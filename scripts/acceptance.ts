@@ -129,6 +129,8 @@ async function footprint(): Promise<string[]> {
   out.push(...(await node('sh', '-c', 'ls -d /tmp/kc-* /var/tmp/kc-* 2>/dev/null')).stdout.split('\n').filter(Boolean).map((f) => `node file ${f}`));
   out.push(`etcd keys under /kube-claims: ${(await etcdctl('get', '/kube-claims', '--prefix', '--keys-only')).stdout.split('\n').filter(Boolean).length}`);
   out.push(`anonymous may list pods: ${await anonymousMayListPods()}`);
+  const viewer = JSON.parse((await k.run(['get', 'clusterrole', 'system:public-info-viewer', '-o', 'json'])).stdout || '{}');
+  out.push(`system:public-info-viewer rules ${JSON.stringify(viewer.rules)} annotations ${Object.keys(viewer.metadata?.annotations ?? {}).join(',') || '-'}`);
   const containers = (await $`docker ps -a --format ${'{{.Names}}'}`).stdout.split('\n').filter((n) => n && !n.endsWith('-control-plane'));
   out.push(...containers.map((c) => `container ${c}`));
   const marked = (await $({ nothrow: true })`grep -l KUBE_CLAIMS_RUN_HASH /proc/[0-9]*/environ 2>/dev/null`).stdout.split('\n').filter(Boolean);
@@ -223,6 +225,11 @@ const KILL_POINTS: Array<{ name: string; when: () => Promise<void> }> = [
     name: 'while anonymous may list pods (API-08 control)',
     // The grant lasts about a second: its ClusterRoleBinding is watched for.
     when: () => watchFor(['get', 'clusterrolebindings', '-l', 'kube-claims.io/run', '-o', 'name'], (l) => l.startsWith('clusterrolebinding')),
+  },
+  {
+    name: 'while /version is taken from system:public-info-viewer (API-04 control)',
+    // About half a second: the role's record of the run is watched for.
+    when: () => watchFor(['get', 'clusterrole', 'system:public-info-viewer', '-o', 'jsonpath={.metadata.annotations.kube-claims\\.io/restricted-by-run}{"\\n"}'], (l) => /^[0-9a-f]{6}$/.test(l)),
   },
 ];
 

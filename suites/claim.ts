@@ -2,7 +2,7 @@
 // The test is named after the catalogue entry; what it judged is kept as evidence for the reports. Its body
 // names in its context what it needs besides `record` and `note`: the fixtures of suites/fixtures.ts.
 import { inject, type TestContext } from 'vitest';
-import { CLAIM_TAG, claimById, claimTestName, NEGATIVE_CONTROL_TAG, type ClaimId } from '../contract/catalogue.ts';
+import { CLAIM_TAG, claimById, claimTestName, NEGATIVE_CONTROL_TAG, stagingOn, type ClaimId, type Staging, type StagingDeclaration } from '../contract/catalogue.ts';
 import { redact } from '../helpers/redact.ts';
 import { NotStaged } from './differences.ts';
 import { claimTest, type ClaimFixtures } from './fixtures.ts';
@@ -27,6 +27,9 @@ declare module 'vitest' {
     notes?: Note[];
     /** A negative control held back by policy (it would disturb a cluster kube-claims did not make). */
     heldBack?: boolean;
+    /** A negative control's declared staging (contract/catalogue.ts), resolved for this cluster when it runs. */
+    staging?: Staging;
+    stagingDeclared?: StagingDeclaration;
   }
 }
 
@@ -99,14 +102,19 @@ export interface NegativeControlOptions {
   disruptive?: boolean;
 }
 
-/** Shows that the claim's check fails, saying what differed, when the cluster deviates. */
-export function negativeControl(id: ClaimId, deviation: string, fn: ClaimBody, options: NegativeControlOptions = {}): void {
-  claimTest(`${id} negative control: ${deviation}`, { timeout: options.timeout ?? DEFAULT_TIMEOUT, tags: [NEGATIVE_CONTROL_TAG, id], meta: { claimId: id, negativeControl: true } }, testOf(fn, (ctx) => control(ctx, id, fn, options)));
+/**
+ * Shows that the claim's check fails, saying what differed, when the cluster deviates. `staging` declares
+ * where the deviation is made (live, on a copy, on a recorded observation); the reports show it.
+ */
+export function negativeControl(id: ClaimId, deviation: string, staging: StagingDeclaration, fn: ClaimBody, options: NegativeControlOptions = {}): void {
+  const meta = { claimId: id, negativeControl: true, stagingDeclared: staging, ...(typeof staging === 'string' ? { staging } : {}) };
+  claimTest(`${id} negative control: ${deviation}`, { timeout: options.timeout ?? DEFAULT_TIMEOUT, tags: [NEGATIVE_CONTROL_TAG, id], meta }, testOf(fn, (ctx) => control(ctx, id, staging, fn, options)));
 }
 
 /** A negative control's body: held back by policy, or reported as not staged, with the reason. */
-async function control(ctx: TestContext & ClaimFixtures, id: ClaimId, fn: ClaimBody, options: NegativeControlOptions): Promise<void> {
+async function control(ctx: TestContext & ClaimFixtures, id: ClaimId, staging: StagingDeclaration, fn: ClaimBody, options: NegativeControlOptions): Promise<void> {
   const run = inject('run');
+  ctx.task.meta.staging = typeof staging === 'string' ? staging : stagingOn(staging, inject('cluster').madeByKubeClaims);
   if (options.disruptive && !run.allowDisruption) {
     ctx.task.meta.heldBack = true;
     ctx.skip(run.heldBackReason ?? 'held back');

@@ -19,7 +19,7 @@ const notStaged = (live: string[]) =>
   new NotStaged(`the control plane already deviates (${live.join('; ')}), and nothing more is moved or scaled on a control plane that deviates`);
 
 describe('§2 containers and pods of the cluster: disruptive negative controls', () => {
-  negativeControl('COMP-01', 'the kube-scheduler static pod is removed from the node', async ({ record, cluster, kube, run, controlPlaneDeviations }) => {
+  negativeControl('COMP-01', 'the kube-scheduler static pod is removed from the node', 'live', async ({ record, cluster, kube, run, controlPlaneDeviations }) => {
     if (controlPlaneDeviations.length) throw notStaged(controlPlaneDeviations);
     await withStaticPodRemoved({ cluster, kube, run }, 'kube-scheduler', async () => {
       const { tables, differences: diffs } = await controlPlaneContainers(cluster, kube);
@@ -29,7 +29,7 @@ describe('§2 containers and pods of the cluster: disruptive negative controls',
     });
   }, { timeout: 300_000, disruptive: true });
 
-  negativeControl('COMP-02', 'coredns scaled to one replica', async ({ record, cluster, kube, kubectl, run, controlPlaneDeviations }) => {
+  negativeControl('COMP-02', 'coredns scaled to one replica', 'live', async ({ record, cluster, kube, kubectl, run, controlPlaneDeviations }) => {
     if (controlPlaneDeviations.length) throw notStaged(controlPlaneDeviations);
     await withDeploymentScaled({ kube, kubectl, run }, 'kube-system', 'coredns', 'k8s-app=kube-dns', 1, async () => {
       const pods = (await kube.core.listNamespacedPod({ namespace: 'kube-system' })).items;

@@ -68,7 +68,7 @@ describe('§2 containers and pods of the cluster', () => {
     expectNoDifferences([...checkOnlyNamespace(pods, namespace, expected), ...comparePodSets(pods, inNamespace, 'kubectl get pod', `the API (namespace ${namespace})`)]);
   });
 
-  negativeControl('COMP-03', 'kubectl given a copy of the kubeconfig whose context names another namespace', async ({ record, kubectl, run, namespace }) => {
+  negativeControl('COMP-03', 'kubectl given a copy of the kubeconfig whose context names another namespace', 'live', async ({ record, kubectl, run, namespace }) => {
     const other = namespace === 'kube-system' ? 'kube-public' : 'kube-system';
     await withContextNamespace({ kubectl, run }, other, async (k) => {
       // kube-public may hold no pod: the listing must then name its namespace in kubectl's own words.
@@ -88,7 +88,7 @@ describe('§2 containers and pods of the cluster', () => {
     expectNoDifferences([...checkArticleNamespaces(viaKubectl), ...checkArticleNamespaces(viaClient)]);
   });
 
-  negativeControl('COMP-04', 'kube-node-lease missing and kube-public Terminating', async ({ record, kube }) => {
+  negativeControl('COMP-04', 'kube-node-lease missing and kube-public Terminating', 'copy', async ({ record, kube }) => {
     // System namespaces cannot be deleted on a live cluster: deviate the observed list instead.
     const live = (await kube.core.listNamespace()).items.map((n) => ({ name: n.metadata?.name ?? '', phase: n.status?.phase }));
     const deviated = live.filter((n) => n.name !== 'kube-node-lease').map((n) => (n.name === 'kube-public' ? { ...n, phase: 'Terminating' } : n));
@@ -112,7 +112,7 @@ describe('§2 containers and pods of the cluster', () => {
       expectNoDifferences(s.differences);
     }, 180_000);
 
-    negativeControl('COMP-05', 'the second replica requires a password, so PING is refused', async ({ record, cluster, kubectl }) => {
+    negativeControl('COMP-05', 'the second replica requires a password, so PING is refused', 'live', async ({ record, cluster, kubectl }) => {
       const w = cluster.workload;
       const pod = ordinalPods(w.name, w.replicas)[1]!;
       const password = `kc-${Math.random().toString(36).slice(2)}`;

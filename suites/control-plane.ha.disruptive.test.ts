@@ -27,7 +27,7 @@ const withEnv = { env: { ...ETCDCTL_ENV }, flags: 'none' as const };
 const notStaged = (live: string[]) => new NotStaged(`the control plane already deviates (${live.join('; ')}), and nothing is stopped on a control plane that deviates`);
 
 describe.runIf(controlPlanes.length > 1)('a highly available control plane: one member stopped at a time', () => {
-  negativeControl('API-05', `the kube-apiserver of ${target.name} stopped (its manifest moved away): the load balancer keeps serving, the stopped server is named`, async ({ record, cluster, kube, run, controlPlaneDeviations }) => {
+  negativeControl('API-05', `the kube-apiserver of ${target.name} stopped (its manifest moved away): the load balancer keeps serving, the stopped server is named`, 'live', async ({ record, cluster, kube, run, controlPlaneDeviations }) => {
     if (controlPlaneDeviations.length) throw notStaged(controlPlaneDeviations);
     const names = controlPlanes.map((n) => n.name);
     await withStaticPodRemoved({ cluster: onNode(cluster, target), kube, run }, 'kube-apiserver', async () => {
@@ -52,7 +52,7 @@ describe.runIf(controlPlanes.length > 1)('a highly available control plane: one 
     });
   }, { timeout: 300_000, disruptive: true });
 
-  negativeControl('ETCD-06', `the etcd member of ${target.name} stopped (its manifest moved away): a put still succeeds (quorum), the stopped member is named`, async ({ record, cluster, kube, run, controlPlaneDeviations }) => {
+  negativeControl('ETCD-06', `the etcd member of ${target.name} stopped (its manifest moved away): a put still succeeds (quorum), the stopped member is named`, 'live', async ({ record, cluster, kube, run, controlPlaneDeviations }) => {
     if (controlPlaneDeviations.length) throw notStaged(controlPlaneDeviations);
     const first = controlPlanes[0]!;
     const writer = new EtcdPod(kube.kc, { namespace: 'kube-system', pod: `etcd-${first.name}`, container: 'etcd' }, runHash(run.runId));

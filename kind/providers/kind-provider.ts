@@ -17,7 +17,7 @@ import { controlPlanesOf, KindCluster, readKindConfig } from './kind.ts';
 import { ensureLoadBalancerImage } from '../image/load-balancer.ts';
 import { exportDiagnostics } from './diagnostics.ts';
 import { workloadFor } from './workload.ts';
-import { externalEtcdEndpoints, kubectlFor, nodesByRole, shapeOf, type ClusterProvider, type ProviderRequest } from './provider.ts';
+import { externalEtcdEndpoints, kubectlFor, kubectlVersionFor, nodesByRole, shapeOf, type ClusterProvider, type ProviderRequest } from './provider.ts';
 
 /** The offline node image is known by its label (whatever repository KUBE_CLAIMS_NODE_REPO gave it), not by its name. */
 async function isOfflineNodeImage(image: string): Promise<boolean> {
@@ -109,14 +109,16 @@ export class KindProvider implements ClusterProvider {
     const nodeName = initNode ?? first.name;
     timings.apiAndNodeWaitSeconds = Math.round((performance.now() - t0) / 100) / 10;
     const workloadImage = this.r.workloadImage ?? (await ensureWorkloadImage(this.r.settings));
+    const requestedVersion = offline ? this.r.line.version : releaseOfNodeImage(image);
+    const kubectlVersion = kubectlVersionFor(requestedVersion, api.serverVersion);
     if (!this.r.workloadImage) await cluster.loadImage(workloadImage);
     return {
       name, provider: 'kind', madeByKubeClaims: true, createdByThisRun: created,
       kubeconfig: cluster.kubeconfigPath, server: k.server, nodeName,
       nodeAccess: { kind: 'docker', container: nodeName }, nodes, initNode, shape: shapeOf(nodes), externalEtcd: await externalEtcdEndpoints(k),
       // What was asked for: the line's offline build, or the release of the node image chosen for the line.
-      serverVersion: api.serverVersion, requestedVersion: offline ? this.r.line.version : releaseOfNodeImage(image),
-      kubectl: await kubectlFor(api.serverVersion, this.r.settings), nodeImage: image, hostImagePrefix: offline ? localTag('') : undefined,
+      serverVersion: api.serverVersion, requestedVersion, kubectlVersion,
+      kubectl: await kubectlFor(kubectlVersion, this.r.settings), nodeImage: image, ...(offline ? { offlineBuild: true } : {}), hostImagePrefix: offline ? localTag('') : undefined,
       // As in the article, redis runs in default on clusters kube-claims made.
       workload: workloadFor(this.r.runId, 'default', workloadImage),
       timings,

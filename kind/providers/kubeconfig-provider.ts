@@ -9,7 +9,7 @@ import { runName } from '../../contract/run-id.ts';
 import { awaitApi } from './api.ts';
 import { exportDiagnostics } from './diagnostics.ts';
 import { openNodeShells } from './node-shell.ts';
-import { externalEtcdEndpoints, kubectlFor, nodesByRole, shapeOf, type ClusterProvider, type ProviderRequest } from './provider.ts';
+import { externalEtcdEndpoints, kubectlFor, kubectlVersionFor, nodesByRole, shapeOf, type ClusterProvider, type ProviderRequest } from './provider.ts';
 import { chooseRedisImage, commonRuntimeImages, schedulableNodes, workloadFor } from './workload.ts';
 
 export class KubeconfigProvider implements ClusterProvider {
@@ -25,7 +25,8 @@ export class KubeconfigProvider implements ClusterProvider {
     const t0 = performance.now();
     const api = await awaitApi(k, { startingUpMs: 0 });
     const apiWait = Math.round((performance.now() - t0) / 100) / 10;
-    const kubectl = await kubectlFor(api.serverVersion, this.r.settings);
+    const kubectlVersion = kubectlVersionFor(this.r.requestedVersion, api.serverVersion);
+    const kubectl = await kubectlFor(kubectlVersion, this.r.settings);
     const byRole = await nodesByRole(k);
     const first = byRole.find((n) => n.role === 'control-plane');
     if (!first) throw new EnvironmentError('the cluster has no node labelled node-role.kubernetes.io/control-plane, and more than one node: kube-claims checks a kubeadm control plane');
@@ -38,7 +39,7 @@ export class KubeconfigProvider implements ClusterProvider {
       kubeconfig: this.r.kubeconfig, context: this.r.context, server: k.server, nodeName, nodeAccess, nodes, shape: shapeOf(nodes), externalEtcd: await externalEtcdEndpoints(k),
       // A cluster of one control plane ran kubeadm init on it; of several, nothing independent says which did.
       initNode: byRole.filter((n) => n.role === 'control-plane').length === 1 ? nodeName : undefined,
-      serverVersion: api.serverVersion, requestedVersion: this.r.requestedVersion, kubectl,
+      serverVersion: api.serverVersion, requestedVersion: this.r.requestedVersion, kubectl, kubectlVersion,
       timings: { apiWaitSeconds: apiWait },
     };
     // What the nodes' runtimes hold, where there is a shell on them: a node's status lists its images only some

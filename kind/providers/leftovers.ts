@@ -2,7 +2,7 @@
 // Every run holds a Lease (coordination.k8s.io) in a namespace of its own, renewed while it lives; everything
 // it creates carries its hash (helpers/run-id.ts): in a label, a name, an annotation, an etcd key, a process's
 // environment. At its start a run removes what runs no longer alive left, whatever its age, and puts back
-// what they moved (a parked static pod manifest, a scaled Deployment).
+// what they moved (a parked static pod manifest, a scaled Deployment, the rules taken from a role).
 import { hostname } from 'node:os';
 import { readFile, readdir } from 'node:fs/promises';
 import { ApiextensionsV1Api, CoordinationV1Api } from '@kubernetes/client-node';
@@ -15,7 +15,8 @@ import { PROCESS_MARKER } from '../../helpers/kubectl.ts';
 import { log } from '../../helpers/log.ts';
 import { createRunNamespace } from '../../helpers/namespace.ts';
 import { restoreScaled } from '../../helpers/scaled.ts';
-import { DOCKER_OWNER_PROCESS_LABEL, DOCKER_RUN_LABEL, OWNER_LABEL, OWNER_PROCESS_ENV, REPLICAS_BEFORE, RUN_LABEL, SCALED_BY } from '../../contract/marks.ts';
+import { restoreRestricted } from '../../helpers/restricted-role.ts';
+import { DOCKER_OWNER_PROCESS_LABEL, DOCKER_RUN_LABEL, OWNER_LABEL, OWNER_PROCESS_ENV, REPLICAS_BEFORE, RUN_LABEL, SCALED_BY, RESTRICTED_BY } from '../../contract/marks.ts';
 import { inOwnPidNamespace, processAlive, processIdentity } from '../../helpers/host-process.ts';
 import { nodeExec } from '../../helpers/node.ts';
 import { removeStoppedSandboxes } from '../../helpers/static-pod.ts';
@@ -124,6 +125,12 @@ async function clusterObjects(k: KubeClients): Promise<Found[]> {
       hash: a[SCALED_BY]!, what: `Deployment ${namespace}/${name} scaled by the run (back to ${replicas})`,
       remove: () => restoreScaled(k, namespace, name),
     });
+  }
+  for (const r of (await k.rbac.listClusterRole({})).items) {
+    const by = r.metadata?.annotations?.[RESTRICTED_BY];
+    if (!by) continue;
+    const name = r.metadata!.name!;
+    found.push({ hash: by, what: `ClusterRole ${name} without rules taken by the run (put back)`, remove: () => restoreRestricted(k, name) });
   }
   return found;
 }

@@ -8,6 +8,7 @@ import { describeShape } from '../../contract/topology.ts';
 import { parse } from 'yaml';
 import type { KubeClients } from '../../helpers/kube.ts';
 import { EnvironmentError } from '../../contract/errors.ts';
+import { profileFor } from '../../contract/lines.ts';
 import { buildKubectl } from '../image/components.ts';
 import { binDir, type KindSettings } from '../settings.ts';
 import type { ImageSource } from '../../contract/cluster.ts';
@@ -46,6 +47,11 @@ export interface ProviderRequest {
 }
 
 /** kubectl of exactly the server's version: the node image's build when there is one, else built from its module. */
+/** The release kubectl is built for (ClusterInfo.kubectlVersion): the version asked for, else the server's line profile's. */
+export function kubectlVersionFor(requestedVersion: string | undefined, serverVersion: string): string {
+  return requestedVersion ?? profileFor(serverVersion).line.version;
+}
+
 export async function kubectlFor(version: string, settings: KindSettings): Promise<string> {
   const built = join(binDir(settings), 'kubernetes', version, 'kubectl');
   if (existsSync(built)) return built;

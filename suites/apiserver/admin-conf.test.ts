@@ -13,7 +13,7 @@ import {
   checkAdminConf, checkAdminCredentials, checkEtcKubernetes, checkServerIsEndpoint, compareWithClientNode,
   ETC_KUBERNETES_DIRS, ETC_KUBERNETES_KUBECONFIGS, expectedAdminConf, parseStat, type AdminConfExpectation, type EndpointExpectation, type StatEntry,
 } from '../checks/apiserver/admin-conf.ts';
-import { checkVerboseVersionLog, expectedUserAgent, type ClientVersion } from '../checks/apiserver/version.ts';
+import { checkVerboseVersionLog, expectedUserAgent } from '../checks/apiserver/version.ts';
 import { credentialFreeKubeconfig, withNodeTempDir, writeNodeFile } from '../deviations/apiserver.ts';
 import { expectDifference, expectNoDifferences } from '../differences.ts';
 import type { ClusterInfo } from '../../contract/cluster.ts';
@@ -99,7 +99,7 @@ describe('§3 kube-apiserver', () => {
       record(`getent ahosts ${host} (on the node)`, resolved.join('\n'));
       // As the article runs it: kubectl on the node, with admin.conf, reaches the API server at that server URL.
       const onNode = await nodeExec(cluster, ['env', `KUBECONFIG=${ADMIN_CONF}`, 'kubectl', 'version', '-v', '8']);
-      const nodeClient = JSON.parse(await nodeExecOk(cluster, ['kubectl', 'version', '--client', '-o', 'json'])).clientVersion as ClientVersion;
+      const nodeClient = JSON.parse(await nodeExecOk(cluster, ['kubectl', 'version', '--client', '-o', 'json'])).clientVersion as { gitVersion: string; gitCommit: string; platform: string };
       record(`KUBECONFIG=${ADMIN_CONF} kubectl version -v 8 (on the node, stderr)`, onNode.stderr);
       // Several control planes: the endpoint forwards to each API server (told apart by its serving certificate).
       const cps = controlPlaneNodes(cluster).map((n) => n.name);
@@ -112,12 +112,12 @@ describe('§3 kube-apiserver', () => {
         ...checkServerIsEndpoint(server, resolved, endpoint),
         ...(onNode.exitCode ? [`kubectl on the node exited ${onNode.exitCode}`] : []),
         ...checkVerboseVersionLog(onNode.stderr, {
-          kubeconfig: ADMIN_CONF, server, userAgent: expectedUserAgent(nodeClient), versionBody: await apiServer.serverVersion(),
+          kubeconfig: ADMIN_CONF, server, userAgent: expectedUserAgent({ command: 'kubectl', version: nodeClient.gitVersion, platform: nodeClient.platform, commit: nodeClient.gitCommit }), versionBody: await apiServer.serverVersion(),
         }).map((d) => `kubectl on the node: ${d}`),
       ]);
     });
 
-    negativeControl('API-05', 'the live admin.conf with another port and context name', async ({ record, cluster, kube, apiServer }) => {
+    negativeControl('API-05', 'the live admin.conf with another port and context name', 'copy', async ({ record, cluster, kube, apiServer }) => {
       // Rewriting admin.conf on the node would change the cluster for everyone: deviate the parsed copy.
       const { kc } = await readAdminConf(cluster);
       const deviated = structuredClone(kc);
@@ -146,7 +146,7 @@ describe('§3 kube-apiserver', () => {
       expectNoDifferences(checkAdminCredentials(insp, await adminCredentialExpectation({ cluster, apiServer })));
     });
 
-    negativeControl('API-06', 'admin.conf\'s certificate with the key of another key pair', async ({ record, cluster, apiServer }) => {
+    negativeControl('API-06', 'admin.conf\'s certificate with the key of another key pair', 'copy', async ({ record, cluster, apiServer }) => {
       const { kc } = await readAdminConf(cluster);
       const pem = contextCredentials(resolveContext(kc));
       // A fresh key pair, made here and kept in memory only.
@@ -157,7 +157,7 @@ describe('§3 kube-apiserver', () => {
       expectDifference(diffs, 'client-key-data does not match the client certificate');
     });
 
-    negativeControl('API-06', 'admin.conf\'s certificate checked against the cluster\'s front-proxy CA', async ({ record, cluster, apiServer }) => {
+    negativeControl('API-06', 'admin.conf\'s certificate checked against the cluster\'s front-proxy CA', 'live', async ({ record, cluster, apiServer }) => {
       const { kc } = await readAdminConf(cluster);
       const pem = contextCredentials(resolveContext(kc));
       const frontProxyCa = await nodeExecOk(cluster, ['cat', '/etc/kubernetes/pki/front-proxy-ca.crt']);
@@ -188,7 +188,7 @@ describe('§3 kube-apiserver', () => {
       expectNoDifferences(diffs);
     });
 
-    negativeControl('API-07', 'a staged copy of the layout on the node: scheduler.conf mode 644, no pki/', async ({ record, cluster, run }) => {
+    negativeControl('API-07', 'a staged copy of the layout on the node: scheduler.conf mode 644, no pki/', 'live', async ({ record, cluster, run }) => {
       // Staged in a run-named folder under /tmp on the node, with credential-free kubeconfigs; removed afterwards.
       await withNodeTempDir({ cluster, run }, 'etc-kubernetes', async (dir) => {
         for (const name of ETC_KUBERNETES_KUBECONFIGS) await writeNodeFile(cluster, `${dir}/${name}`, credentialFreeKubeconfig(name), name === 'scheduler.conf' ? '644' : '600');

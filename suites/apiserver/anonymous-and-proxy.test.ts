@@ -62,7 +62,7 @@ describe('§3 kube-apiserver', () => {
       expectNoDifferences(checkAnonymousPodListForbidden(r, namespace));
     });
 
-    negativeControl('API-08', 'system:anonymous is granted list on pods (a run-named ClusterRoleBinding)', async ({ record, kube, run, apiServer, namespace }) => {
+    negativeControl('API-08', 'system:anonymous is granted list on pods (a run-named ClusterRoleBinding)', 'live', async ({ record, kube, run, apiServer, namespace }) => {
       const PODS_PATH = await apiServer.podListPath();
       await withAnonymousPodReader({ kube, run }, anonymousMayListPods(apiServer), async () => {
         const r = await apiServer.get(PODS_PATH, anonymous());
@@ -83,7 +83,7 @@ describe('§3 kube-apiserver', () => {
       expectNoDifferences(checkPodListResponse(r, 'with the admin client certificate', namespace, workloadIn(cluster, namespace)));
     });
 
-    negativeControl('API-09', 'the same request without the client certificate (server still verified by the CA)', async ({ record, apiServer }) => {
+    negativeControl('API-09', 'the same request without the client certificate (server still verified by the CA)', 'live', async ({ record, apiServer }) => {
       const PODS_PATH = await apiServer.podListPath();
       const { ca } = await apiServer.hostCredentials();
       const r = await apiServer.get(PODS_PATH, { kind: 'anonymous-verified', ca: ca! });
@@ -108,7 +108,7 @@ describe('§3 kube-apiserver', () => {
       ]);
     });
 
-    negativeControl('API-10', 'kubectl proxy --as=system:anonymous: it forwards without the admin\'s rights', async ({ record, kubectl, apiServer }) => {
+    negativeControl('API-10', 'kubectl proxy --as=system:anonymous: it forwards without the admin\'s rights', 'live', async ({ record, kubectl, apiServer }) => {
       const PODS_PATH = await apiServer.podListPath();
       // The proxy still authenticates with the kubeconfig, but impersonates the anonymous user.
       await using proxy = await KubectlProxy.start(kubectl, { extraArgs: ['--as=system:anonymous'] });
@@ -127,7 +127,7 @@ describe('§3 kube-apiserver', () => {
       expectNoDifferences(checkLoopbackOnly(own, others));
     });
 
-    negativeControl('API-11', 'kubectl proxy --address 0.0.0.0 (every address of this host, for a few seconds)', async ({ record, cluster, kubectl }) => {
+    negativeControl('API-11', 'kubectl proxy --address 0.0.0.0 (every address of this host, for a few seconds)', 'live', async ({ record, cluster, kubectl }) => {
       // The default --accept-hosts stays: TCP connections are accepted, but requests naming another host are refused.
       await using proxy = await KubectlProxy.start(kubectl, { address: '0.0.0.0' });
       const own = await probeTcp('127.0.0.1', proxy.port);
@@ -150,7 +150,7 @@ describe('§3 kube-apiserver', () => {
       expectNoDifferences([...checkProxyBanner(proxy.output(), DEFAULT_PROXY.host, DEFAULT_PROXY.port), ...checkHostFilter(local, foreign, FOREIGN_HOST)]);
     });
 
-    negativeControl('API-16', "kubectl proxy --accept-hosts='.*' on another port", async ({ record, kubectl }) => {
+    negativeControl('API-16', "kubectl proxy --accept-hosts='.*' on another port", 'live', async ({ record, kubectl }) => {
       await using proxy = await KubectlProxy.start(kubectl, { acceptHosts: '.*' });
       const { local, foreign } = await hostFilterProbe(proxy);
       const diffs = [...checkProxyBanner(proxy.output(), DEFAULT_PROXY.host, DEFAULT_PROXY.port), ...checkHostFilter(local, foreign, FOREIGN_HOST)];

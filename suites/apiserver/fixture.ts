@@ -58,6 +58,19 @@ export class ApiServer {
     return { version, source: 'kube-system/kubeadm-config ClusterConfiguration.kubernetesVersion (what kubeadm was asked to install)' };
   }
 
+  /**
+   * The API server's command line, from its static pod in kube-system (kubeadm's kube-apiserver-NODE), with
+   * where it was read; undefined where there is no such pod (not a kubeadm control plane).
+   */
+  async ownArgs(): Promise<{ args: string[]; source: string } | undefined> {
+    const { cluster, kube } = this.live;
+    const name = `kube-apiserver-${cluster.nodeName}`;
+    const pod = await kube.core.readNamespacedPod({ namespace: 'kube-system', name }).catch(() => undefined);
+    const container = pod?.spec?.containers.find((c) => c.name === 'kube-apiserver');
+    if (!container) return undefined;
+    return { args: [...(container.command ?? []), ...(container.args ?? [])], source: `the command line of kube-system/${name}` };
+  }
+
   /** The line profile of the cluster's version (contract/lines.ts). */
   lineProfile() {
     return profileFor(this.live.cluster.serverVersion);

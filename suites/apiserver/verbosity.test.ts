@@ -3,7 +3,8 @@
 // Expectations come from the cluster (its kubeconfig, kubectl's own --help) and from the client-go module of
 // the cluster's version, fetched from the Go module proxy: never from the article's literal values.
 import { describe } from 'vitest';
-import { findFiles, KUBECTL_MODULES, ModuleUnavailable, sourceLines, stagingModule } from '../../helpers/go-source.ts';
+import { findFiles, KUBECTL_MODULES, sourceLines } from '../../helpers/go-source.ts';
+import { moduleOrSkip } from './go-modules.ts';
 import { loggedExchanges, parseKlog } from '../../helpers/klog.ts';
 import { nodeExecOk } from '../../helpers/node.ts';
 import { KubectlProxy } from '../../helpers/proxy.ts';
@@ -11,10 +12,10 @@ import { request } from '../../helpers/http.ts';
 import { claim, negativeControl, type ClaimContext } from '../claim.ts';
 import { checkKubeconfigShape, ETC_KUBERNETES_KUBECONFIGS } from '../checks/apiserver/admin-conf.ts';
 import {
-  checkConfigKeys, checkFeatureGates, checkLevel6, checkLevel8, checkPodListRequest, featureGateLines, isLogStatement,
+  checkConfigKeys, checkFeatureGates, checkLevel6, checkLevel8, checkPodListRequest, featureGateLines, isLogStatement, LOOK_BACK,
   parseKnownFeatures, sourceReferences, structJsonTags, truncationLimit, type SourceReference,
 } from '../checks/apiserver/verbosity.ts';
-import { expectDifference, expectNoDifferences } from '../differences.ts';
+import { ClaimMismatch, expectDifference, expectNoDifferences } from '../differences.ts';
 import type { ClusterInfo } from '../../contract/cluster.ts';
 import type { Kubectl } from '../../helpers/kubectl.ts';
 import type { ApiServer } from './fixture.ts';
@@ -25,15 +26,6 @@ import { parseKubeconfig } from '../../helpers/kubeconfig.ts';
 type SourceContext = Pick<ClaimContext, 'cluster' | 'record' | 'skip'>;
 
 /** The client-go (or another staging) module of the cluster's version; a cluster whose modules cannot be had skips. */
-async function moduleOrSkip({ cluster, skip }: Pick<ClaimContext, 'cluster' | 'skip'>, name: string) {
-  try {
-    return await stagingModule(name, cluster.serverVersion);
-  } catch (e) {
-    if (e instanceof ModuleUnavailable) skip(`unchecked: ${e.message}`);
-    throw e;
-  }
-}
-
 /** What kubectl get pods requests: the API server, the kubeconfig context's namespace (the `namespace` fixture), kubectl's --chunk-size. */
 async function podListExpectation(apiServer: ApiServer, namespace: string) {
   return { server: apiServer.server, namespace, limit: await apiServer.defaultChunkSize() };
@@ -49,7 +41,7 @@ describe('§3 kubectl\'s verbose logs and the code behind them', () => {
     expectNoDifferences(checkPodListRequest(exchanges, want));
   });
 
-  negativeControl('API-12', 'kubectl get pods --chunk-size=100 -v 8', async ({ record, kubectl, apiServer, namespace }) => {
+  negativeControl('API-12', 'kubectl get pods --chunk-size=100 -v 8', 'live', async ({ record, kubectl, apiServer, namespace }) => {
     const r = await kubectl.ok(['get', 'pods', '--chunk-size=100', '-v', '8']);
     const diffs = checkPodListRequest(loggedExchanges(parseKlog(r.stderr).entries), await podListExpectation(apiServer, namespace));
     record('differences found', diffs.join('\n'));
@@ -77,7 +69,7 @@ describe('§3 kubectl\'s verbose logs and the code behind them', () => {
     ]);
   });
 
-  negativeControl('API-13', 'the -v 6 check on kubectl\'s -v 7 output, the -v 8 check on its -v 9 output', async ({ record, skip, cluster, kubectl }) => {
+  negativeControl('API-13', 'the -v 6 check on kubectl\'s -v 7 output, the -v 8 check on its -v 9 output', 'live', async ({ record, skip, cluster, kubectl }) => {
     const limit = await bodyLimit({ record, skip, cluster });
     const v7 = await kubectl.ok(['get', 'pods', '-A', '-v', '7']);
     const v9 = await kubectl.ok(['get', 'pods', '-A', '-v', '9']);
@@ -105,7 +97,7 @@ describe('§3 kubectl\'s verbose logs and the code behind them', () => {
     expectNoDifferences(checkFeatureGates(logged, known));
   });
 
-  negativeControl('API-14', 'kubectl run with KUBE_FEATURE_<gate> set against the gate\'s default', async ({ record, skip, cluster, kubectl }) => {
+  negativeControl('API-14', 'kubectl run with KUBE_FEATURE_<gate> set against the gate\'s default', 'live', async ({ record, skip, cluster, kubectl }) => {
     const known = await knownFeatures({ record, skip, cluster });
     const [gate, def] = [...known].find(([, d]) => d === false) ?? [...known][0]!;
     const r = await kubectl.ok(['version', '-v', '8'], { env: { [`KUBE_FEATURE_${gate}`]: String(!def) } });
@@ -164,10 +156,15 @@ describe('§3 kubectl\'s verbose logs and the code behind them', () => {
     ]);
   }, 300_000);
 
-  negativeControl('API-15', 'the live references one line off, and admin.conf with a key Config does not have (deviated copies)', async ({ record, skip, cluster, kubectl }) => {
-    // kubectl cannot be made to log other lines without rebuilding it: the live references are shifted instead.
-    const refs = (await loggedSources(kubectl)).map((r) => ({ ...r, line: r.line + 1 }));
-    const { diffs } = await judgeReferences({ cluster, skip }, refs);
+  negativeControl('API-15', 'every live reference moved one line past the look-back, and admin.conf with a key Config does not have (deviated copies)', 'copy', async ({ record, skip, cluster, kubectl }) => {
+    // kubectl cannot be made to log other lines without rebuilding it: the live references are moved instead,
+    // each just out of reach of the statement that logs it (a statement may start LOOK_BACK lines above).
+    const refs = (await loggedSources(kubectl)).map((r) => ({ ...r, line: r.line + LOOK_BACK + 1 }));
+    const { diffs, table } = await judgeReferences({ cluster, skip }, refs);
+    record('the moved references → what the check found there', table.join('\n'));
+    // Every reference must be rejected, not some: one the check still accepted would be a line it cannot tell apart.
+    const accepted = refs.filter((r) => !diffs.some((d) => d.startsWith(`${r.file}:${r.line} (`)));
+    if (accepted.length) throw new ClaimMismatch(`the check accepted ${accepted.length} of ${refs.length} moved references: ${accepted.map((r) => `${r.file}:${r.line}`).join(', ')}`);
     const clientGo = await moduleOrSkip({ cluster, skip }, 'client-go');
     const tags = structJsonTags((await sourceLines(clientGo.dir, 'tools/clientcmd/api/v1/types.go')).join('\n'), 'Config');
     const admin = (await readNodeKubeconfigs(cluster))['admin.conf']!;

@@ -2,7 +2,10 @@
 // also when the control fails; the others turn a live observation into a deviated copy.
 import { stringify } from 'yaml';
 import { vi } from 'vitest';
+import { isDeepStrictEqual } from 'node:util';
 import { runLabels } from '../../helpers/namespace.ts';
+import type { V1PolicyRule } from '@kubernetes/client-node';
+import { restoreRestricted, restrictRecorded } from '../../helpers/restricted-role.ts';
 import { nodeExecOk } from '../../helpers/node.ts';
 import { PURPOSE_LABEL } from '../../contract/marks.ts';
 import { runName } from '../../contract/run-id.ts';
@@ -50,6 +53,53 @@ export async function withAnonymousPodReader({ kube, run }: Pick<Live, 'kube' | 
       if (await anonymousMayList()) throw new Error(`anonymous users may still list pods 30 s after ${name} was deleted`);
     }, { timeout: 30_000, interval: 250 });
   }
+}
+
+/** The role (and its binding) that lets anonymous users read /version, /healthz, /livez and /readyz (kube-apiserver's RBAC bootstrap policy). */
+export const PUBLIC_INFO_VIEWER = 'system:public-info-viewer';
+
+const VERSION_URLS = new Set(['/version', '/version/']);
+
+/** The rules without the non-resource URLs /version and /version/ (the health endpoints stay: kubelet probes kube-apiserver with them). */
+function withoutVersion(rules: V1PolicyRule[]): V1PolicyRule[] {
+  return rules.map((r) => (r.nonResourceURLs ? { ...r, nonResourceURLs: r.nonResourceURLs.filter((u) => !VERSION_URLS.has(u)) } : r))
+    .filter((r) => !r.nonResourceURLs || r.nonResourceURLs.length);
+}
+
+/**
+ * Takes /version from the ClusterRole system:public-info-viewer (recorded on it, so that the next run puts it
+ * back if this one is killed: kind/providers/leftovers.ts), waits until `anonymousStatus` is 403, runs fn, puts
+ * the rules back and waits until it is 200 again; then the role must be as it was (rules, labels, annotations).
+ * Only anonymous users lose /version meanwhile (authenticated ones have it through system:discovery too), and
+ * the health endpoints stay readable.
+ */
+export async function withoutAnonymousVersion({ kube, run }: Pick<Live, 'kube' | 'run'>, anonymousStatus: () => Promise<number>, fn: () => Promise<void>): Promise<{ deniedAfterMs: number; windowMs: number }> {
+  const rbac = kube.rbac;
+  const before = await rbac.readClusterRole({ name: PUBLIC_INFO_VIEWER });
+  const t0 = performance.now();
+  let restricted = false;
+  let deniedAfterMs: number | undefined;
+  try {
+    await restrictRecorded(kube, PUBLIC_INFO_VIEWER, withoutVersion, run.runId);
+    restricted = true;
+    await vi.waitFor(async () => {
+      if ((await anonymousStatus()) !== 403) throw new Error(`anonymous GET /version is not denied 10 s after ${PUBLIC_INFO_VIEWER} lost it`);
+    }, { timeout: 10_000, interval: 20 });
+    deniedAfterMs = Math.round(performance.now() - t0);
+    await fn();
+  } finally {
+    if (restricted) await restoreRestricted(kube, PUBLIC_INFO_VIEWER);
+  }
+  await vi.waitFor(async () => {
+    if ((await anonymousStatus()) !== 200) throw new Error(`anonymous GET /version is still denied 10 s after ${PUBLIC_INFO_VIEWER} got it back`);
+  }, { timeout: 10_000, interval: 20 });
+  const windowMs = Math.round(performance.now() - t0);
+  const after = await rbac.readClusterRole({ name: PUBLIC_INFO_VIEWER });
+  const shape = (r: typeof before) => ({ rules: r.rules, aggregationRule: r.aggregationRule, labels: r.metadata?.labels, annotations: r.metadata?.annotations });
+  if (!isDeepStrictEqual(shape(after), shape(before))) {
+    throw new Error(`${PUBLIC_INFO_VIEWER} is not as it was after the control: ${JSON.stringify(shape(after))} (before: ${JSON.stringify(shape(before))})`);
+  }
+  return { deniedAfterMs: deniedAfterMs ?? windowMs, windowMs };
 }
 
 /** A run-named folder under /tmp on the control-plane node, removed (with its content) afterwards. */

@@ -10,6 +10,7 @@ import { ApiextensionsV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { runLabels } from '../../helpers/namespace.ts';
 import { runHash, runName } from '../../contract/run-id.ts';
 import { waitUntil } from '../../helpers/wait.ts';
+import type { Etcd3 } from 'etcd3';
 import { NotStaged } from '../differences.ts';
 import type { Live } from '../live.ts';
 import type { EtcdClientsObservation } from '../checks/etcd/clients.ts';
@@ -107,5 +108,44 @@ export async function withCustomResource<T>(
     return await fn({ key: `/registry/${group}/probes/${namespace}/stored-as-json`, object: object! });
   } finally {
     await ext.deleteCustomResourceDefinition({ name }).catch(() => undefined);
+  }
+}
+
+/** Bytes a padded value carries beyond what the API server stored: more than any small object's JSON. */
+const PADDING = 4096;
+/** A field number runtime.Unknown does not define (it has 1–4): protobuf decoders skip it. */
+const UNKNOWN_FIELD = 15;
+
+/**
+ * A ConfigMap of the run in its namespace whose stored value is larger than its JSON: once the API server has
+ * stored it (protobuf in the k8s\0 envelope), the value is put back into etcd with PADDING bytes more, in an
+ * envelope field runtime.Unknown does not define. Decoders skip such a field, so the API server still serves
+ * the object (at the revision of the put); its next write of the object would drop it. Deleted through the API
+ * afterwards; a killed run's namespace, with it, goes with its leftovers. `fn` gets the key, the padded value and
+ * the object's JSON as the API serves it at that revision.
+ */
+export async function withPaddedConfigMap<T>(
+  { kube, run, kubectl }: Pick<Live, 'kube' | 'run' | 'kubectl'>, client: Etcd3,
+  fn: (cm: { key: string; stored: Buffer; json: string }) => Promise<T>,
+): Promise<T> {
+  const namespace = runName(run.runId, 'run');
+  const name = runName(run.runId, 'padded');
+  const key = `/registry/configmaps/${namespace}/${name}`;
+  await kube.core.createNamespacedConfigMap({ namespace, body: { metadata: { name, labels: runLabels(run.runId) }, data: { note: 'kube-claims negative control' } } });
+  try {
+    const stored = await client.get(key).buffer();
+    if (!stored) throw new NotStaged(`the API server stored no value under ${key}`);
+    const length: number[] = [];
+    for (let n = PADDING; ; n >>= 7) { if (n < 0x80) { length.push(n); break; } length.push((n & 0x7f) | 0x80); }
+    const padded = Buffer.concat([stored, Buffer.from([(UNKNOWN_FIELD << 3) | 2, ...length]), Buffer.alloc(PADDING)]);
+    const revision = String((await client.put(key).value(padded).exec()).header.revision);
+    let json = '';
+    await waitUntil(`the API server to serve ${namespace}/${name} at revision ${revision}`, async () => {
+      json = (await kubectl.ok(['get', '--raw', `/api/v1/namespaces/${namespace}/configmaps/${name}`])).stdout;
+      return (JSON.parse(json) as { metadata: { resourceVersion: string } }).metadata.resourceVersion === revision;
+    }, 15_000, 200);
+    return await fn({ key, stored: padded, json: JSON.stringify(JSON.parse(json)) });
+  } finally {
+    await kube.core.deleteNamespacedConfigMap({ namespace, name }).catch(() => undefined);
   }
 }

@@ -107,7 +107,7 @@ describe('§4 etcd: only kube-apiserver talks to it', () => {
     expectNoDifferences(diffs);
   });
 
-  negativeControl('ETCD-01', 'kube-scheduler given an etcd flag (deviated copy of the live static pod specs)', async ({ record, cluster, kube }) => {
+  negativeControl('ETCD-01', 'kube-scheduler given an etcd flag (deviated copy of the live static pod specs)', 'copy', async ({ record, cluster, kube }) => {
     const live = await observeEtcdClients({ cluster, kube });
     const servers = parseFlags(live.apiserver).get('etcd-servers') ?? 'https://127.0.0.1:2379';
     const diffs = checkOnlyApiServerTalksToEtcd(schedulerWithEtcdFlag(live, servers));
@@ -115,7 +115,7 @@ describe('§4 etcd: only kube-apiserver talks to it', () => {
     expectDifference(diffs, `kube-scheduler has etcd flag --etcd-servers=${servers}`);
   });
 
-  negativeControl('ETCD-01', 'another process holds a connection to etcd (an etcdctl watch the run does not mark as its own)', async ({ record, cluster, kube, run, etcd }) => {
+  negativeControl('ETCD-01', 'another process holds a connection to etcd (an etcdctl watch the run does not mark as its own)', 'live', async ({ record, cluster, kube, run, etcd }) => {
     // A client that is neither kube-apiserver nor this run's: an etcdctl left watching in the etcd pod.
     const stranger = new EtcdPod(kube.kc, etcd.ref);
     const watcher = await stranger.startEtcdctl(['watch', etcd.runKey('stranger')], { env: withEnv.env, flags: 'none', maxSeconds: 30 });

@@ -12,7 +12,7 @@ import { claim, negativeControl } from '../claim.ts';
 import { failureReason } from '../checks/etcd/common.ts';
 import { checkMemberList, checkShell } from '../checks/etcd/members.ts';
 import { checkRefusals, type ProbeName, type ProbeObservation } from '../checks/etcd/security.ts';
-import { checkShellIsBashAsSh, type ShellObservation } from '../checks/etcd/shell.ts';
+import { BASH_DEFAULT_PS1, checkShellIsBashAsSh, type ShellObservation } from '../checks/etcd/shell.ts';
 import { checkSameOutcome } from '../checks/etcd/variables.ts';
 import { checkEtcdVersion, releaseOfImage, type VersionObservation } from '../checks/etcd/version.ts';
 import { podImageOtherRelease, v2StyleEnv, withLaxEtcd } from '../deviations/etcd.ts';
@@ -78,7 +78,7 @@ describe('§4.1 etcdctl in the etcd pod', () => {
     ]);
   });
 
-  negativeControl('ETCD-02', 'the same check pointed at another etcd of the cluster\'s etcd image (other name, plain-http URLs)', async ({ record, cluster, run, kube, etcd }) => {
+  negativeControl('ETCD-02', 'the same check pointed at another etcd of the cluster\'s etcd image (other name, plain-http URLs)', 'live', async ({ record, cluster, run, kube, etcd }) => {
     await withLaxEtcd({ cluster, kube, run }, await etcd.image(), async (other) => {
       const table = await other.etcdctl([`--endpoints=${other.plainUrl}`, 'member', 'list']);
       const json = await other.etcdctl([`--endpoints=${other.plainUrl}`, 'member', 'list', '-w', 'json']);
@@ -99,6 +99,9 @@ describe('§4.1 etcdctl in the etcd pod', () => {
       runBash: await safe(['bash', '-c', 'true']),
       // Interactive, so that the default prompt is set; without a terminal bash says so on stderr and goes on.
       prompt: await safe(['sh', '-ic', 'echo "${PS1@P}"']),
+      // With shell builtins only (the image has no other program): the NUL-separated strings of the file /bin/sh.
+      binaryStamp: await safe(['sh', '-c', 'while IFS= read -r -d "" s; do case $s in *"@(#)Bash version "*) printf "%s\\n" "${s#*@(#)}";; esac; done < /bin/sh']),
+      uid: await safe(['sh', '-c', 'while read -r k v; do [ "$k" = Uid: ] && echo "$v"; done < /proc/self/status; true']),
     };
   }
 
@@ -107,6 +110,9 @@ describe('§4.1 etcdctl in the etcd pod', () => {
     `sh -c 'command -v bash': ${o.whichBash.stdout.trim()}`,
     `bash -c true: exit ${o.runBash.exitCode} ${o.runBash.stderr.trim().split('\n').at(-1) ?? ''}`,
     `sh -ic 'echo "\${PS1@P}"': ${o.prompt.stdout.trim()}`,
+    `the version stamp in the bytes of /bin/sh: ${o.binaryStamp.stdout.trim() || `(none; exit ${o.binaryStamp.exitCode})`}`,
+    `Uid of /proc/self/status (real, effective, saved, fs): ${o.uid.stdout.trim() || `(none; exit ${o.uid.exitCode})`}`,
+    `the expected prompt: bash's documented default PS1 "${BASH_DEFAULT_PS1}", \\s = sh (the name it is run as), \\v = MAJOR.MINOR of the stamp, \\$ = # for effective uid 0`,
   ].join('\n');
 
   claim('ETCD-15', async ({ record, note, etcd }) => {
@@ -116,7 +122,7 @@ describe('§4.1 etcdctl in the etcd pod', () => {
     expectNoDifferences(checkShellIsBashAsSh(o));
   });
 
-  negativeControl('ETCD-15', 'the same observation in a container that has bash (the article\'s redis workload)', async ({ record, cluster, kube }) => {
+  negativeControl('ETCD-15', 'the same observation in a container that has bash (the article\'s redis workload)', 'live', async ({ record, cluster, kube }) => {
     const w = cluster.workload;
     const ref = { namespace: w.namespace, pod: ordinalPods(w.name, w.replicas)[0]!, container: 'redis' };
     // On a cluster where the workload cannot run, the deviation cannot be staged: said so, not counted against ETCD-15.
@@ -127,6 +133,17 @@ describe('§4.1 etcdctl in the etcd pod', () => {
     const diffs = checkShellIsBashAsSh(o);
     record('differences found', diffs.join('\n'));
     expectDifference(diffs, /bash is on PATH at \S*bash/);
+  });
+
+  negativeControl('ETCD-15', 'the live observation of an sh whose prompt was set from its own $BASH_VERSION, one minor ahead of its binary (deviated copy)', 'copy', async ({ record, etcd }) => {
+    // A prompt that agrees with the shell's variables but not with the image's binary: only an expectation from outside the shell tells.
+    const o = await observeShell((argv) => etcd.pod.exec(argv));
+    const ahead = (v: string) => v.replace(/^(\d+)\.(\d+)/, (_m, major: string, minor: string) => `${major}.${Number(minor) + 1}`);
+    const deviated = { ...o, bashVersion: { ...o.bashVersion, stdout: ahead(o.bashVersion.stdout) }, prompt: { ...o.prompt, stdout: o.prompt.stdout.replace(/sh-(\d+)\.(\d+)/, (_m, major: string, minor: string) => `sh-${major}.${Number(minor) + 1}`) } };
+    const diffs = checkShellIsBashAsSh(deviated);
+    record('differences found', diffs.join('\n'));
+    expectDifference(diffs, 'is not the version stamped in /bin/sh');
+    expectDifference(diffs, /the interactive prompt is "sh-\d+\.\d+#", not bash's default/);
   });
 
   async function observeVersions({ cluster, kube, etcd }: Pick<Live, 'cluster' | 'kube'> & { etcd: EtcdUnderTest }): Promise<VersionObservation> {
@@ -145,7 +162,7 @@ describe('§4.1 etcdctl in the etcd pod', () => {
     expectNoDifferences(checkEtcdVersion(o));
   });
 
-  negativeControl('ETCD-03', 'the pod spec names the next etcd patch release (deviated copy)', async ({ record, cluster, kube, etcd }) => {
+  negativeControl('ETCD-03', 'the pod spec names the next etcd patch release (deviated copy)', 'copy', async ({ record, cluster, kube, etcd }) => {
     const live = await observeVersions({ cluster, kube, etcd });
     const deviated = podImageOtherRelease(live);
     const diffs = checkEtcdVersion(deviated);
@@ -163,7 +180,7 @@ describe('§4.1 etcdctl in the etcd pod', () => {
     expectNoDifferences(checkSameOutcome(outcome(flags), outcome(env), obsolete));
   });
 
-  negativeControl('ETCD-04', 'etcdctl v2 variable names (ETCDCTL_CA_FILE, _CERT_FILE, _KEY_FILE) exported instead', async ({ record, etcd }) => {
+  negativeControl('ETCD-04', 'etcdctl v2 variable names (ETCDCTL_CA_FILE, _CERT_FILE, _KEY_FILE) exported instead', 'live', async ({ record, etcd }) => {
     const flags = await etcd.etcdctl(['member', 'list']);
     const env = await etcd.etcdctl(['member', 'list', '--dial-timeout=2s', '--command-timeout=3s'], { env: v2StyleEnv(ETCDCTL_ENV), flags: 'none' });
     record(env.typed, `exit ${env.exitCode}\n${env.stderr}`);
@@ -191,14 +208,14 @@ describe('§4.1 etcdctl in the etcd pod', () => {
     expectNoDifferences(checkRefusals(observations, CLUSTER_PROBES, control));
   }, 60_000);
 
-  negativeControl('ETCD-05', 'the probes aimed at a port where nothing listens: an unreachable etcd refuses nothing', async ({ record, etcd }) => {
+  negativeControl('ETCD-05', 'the probes aimed at a port where nothing listens: an unreachable etcd refuses nothing', 'live', async ({ record, etcd }) => {
     const { probes, control } = await probeRefusalsInPod(etcd, 2);
     const diffs = checkRefusals(probes, ['no client certificate', 'plain http'], control);
     record('differences found', diffs.join('\n'));
     expectDifference(diffs, 'etcd could not be reached with the right certificates either');
   }, { timeout: 60_000 });
 
-  negativeControl('ETCD-05', 'the same probes against an etcd of the cluster\'s etcd image with plain http and no client-cert-auth', async ({ record, cluster, run, kube, etcd }) => {
+  negativeControl('ETCD-05', 'the same probes against an etcd of the cluster\'s etcd image with plain http and no client-cert-auth', 'live', async ({ record, cluster, run, kube, etcd }) => {
     await withLaxEtcd({ cluster, kube, run }, await etcd.image(), async (lax) => {
       const limits = ['--dial-timeout=2s', '--command-timeout=3s'];
       const probes: Array<[ProbeName, string[]]> = [

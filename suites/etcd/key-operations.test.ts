@@ -98,7 +98,7 @@ describe('§4.2 key operations', () => {
     ]);
   });
 
-  negativeControl('ETCD-06', 'the key read through every member and through another etcd that is not a member (live, a lax etcd of the cluster\'s image)', async ({ record, cluster, kube, run, etcd }) => {
+  negativeControl('ETCD-06', 'the key read through every member and through another etcd that is not a member (a lax etcd of the cluster\'s image)', 'live', async ({ record, cluster, kube, run, etcd }) => {
     const shared = etcd.runKey('xdkey1-every-member-negative');
     ok(await etcd.etcdctl(['put', shared, '222'], withEnv));
     await withLaxEtcd({ cluster, kube, run }, await etcd.image(), async (other) => {
@@ -109,7 +109,7 @@ describe('§4.2 key operations', () => {
     });
   });
 
-  negativeControl('ETCD-06', 'get after del still returns the value (deviated copy of the live sequence)', async ({ record, etcd }) => {
+  negativeControl('ETCD-06', 'get after del still returns the value (deviated copy of the live sequence)', 'copy', async ({ record, etcd }) => {
     const key = etcd.runKey('xdkey1-negative');
     const live = await kvSequenceWithEtcdctl(etcd, key, '111');
     const diffs = checkKvSequence({ ...live, getAfterDel: live.get }, key, '111');
@@ -150,7 +150,7 @@ describe('§4.2 key operations', () => {
     ]);
   });
 
-  negativeControl('ETCD-07', 'the watcher is gone (stopped) before the other client puts', async ({ record, etcd }) => {
+  negativeControl('ETCD-07', 'the watcher is gone (stopped) before the other client puts', 'live', async ({ record, etcd }) => {
     const key = etcd.runKey('watched-negative');
     const watcher = await etcd.start(['watch', key], withEnv);
     await etcd.stop(watcher);
@@ -207,7 +207,7 @@ describe('§4.2 key operations', () => {
     expectNoDifferences([...checkLeaseExpiry(viaEtcdctl).map((d) => `etcdctl: ${d}`), ...checkLeaseExpiry(viaEtcd3).map((d) => `etcd3: ${d}`)]);
   });
 
-  negativeControl('ETCD-08', 'the lease is kept alive (etcd3 keep-alive), so it never expires', async ({ record, etcd }) => {
+  negativeControl('ETCD-08', 'the lease is kept alive (etcd3 keep-alive), so it never expires', 'live', async ({ record, etcd }) => {
     const o = await leaseWithEtcd3(etcd, etcd.runKey('leased-kept-alive'), true, (TTL + 3) * 1000);
     record('etcd3 lease with keep-alive', o);
     const diffs = checkLeaseExpiry(o);
@@ -271,7 +271,7 @@ describe('§4.2 key operations', () => {
     expectNoDifferences([...checkLockExclusive(viaEtcdctl).map((d) => `etcdctl: ${d}`), ...checkLockExclusive(viaEtcd3).map((d) => `etcd3: ${d}`)]);
   }, 60_000);
 
-  negativeControl('ETCD-09', "the holder's session lease is revoked behind its back while it still runs", async ({ record, etcd }) => {
+  negativeControl('ETCD-09', "the holder's session lease is revoked behind its back while it still runs", 'live', async ({ record, etcd }) => {
     const name = etcd.runKey('lock-negative');
     const o = await withLockHolder(etcd, name, async (holderKey) => {
       const lease = holderKey.slice(name.length + 1);

@@ -9,7 +9,7 @@ import { claim, negativeControl } from '../claim.ts';
 import { parseKeysOnly } from '../checks/etcd/common.ts';
 import { checkCompactness, checkStoredValue, describeSizes, type ApiObjectIdentity, type StoredSize } from '../checks/etcd/protobuf.ts';
 import { checkContains, checkRegistryLayout, compareKeysWithApi, type LayoutReport, type ResourceScopes } from '../checks/etcd/registry.ts';
-import { withCustomResource, withExtraKey, withoutKey } from '../deviations/etcd.ts';
+import { withCustomResource, withExtraKey, withoutKey, withPaddedConfigMap } from '../deviations/etcd.ts';
 import { expectDifference, expectNoDifferences } from '../differences.ts';
 import type { Live } from '../live.ts';
 import { NAMESPACE, type EtcdUnderTest } from './fixture.ts';
@@ -53,7 +53,7 @@ describe('§4.3 Kubernetes objects in etcd', () => {
     expectNoDifferences(diffs);
   });
 
-  negativeControl('ETCD-10', 'a pod key without its namespace, /registry/pods/onlytwo (deviated copy of the live key list)', async ({ record, kubectl, etcd }) => {
+  negativeControl('ETCD-10', 'a pod key without its namespace, /registry/pods/onlytwo (deviated copy of the live key list)', 'copy', async ({ record, kubectl, etcd }) => {
     const [{ keys }, scopes] = await Promise.all([keysAt(etcd, '/registry', undefined), resourceScopes(kubectl)]);
     const diffs = checkRegistryLayout(withExtraKey(keys, '/registry/pods/onlytwo'), scopes);
     record('differences found', diffs.join('\n'));
@@ -71,7 +71,7 @@ describe('§4.3 Kubernetes objects in etcd', () => {
     ]);
   });
 
-  negativeControl('ETCD-11', 'the kube-public key missing and a stray key present (deviated copy of the live keys)', async ({ record, kube, etcd }) => {
+  negativeControl('ETCD-11', 'the kube-public key missing and a stray key present (deviated copy of the live keys)', 'copy', async ({ record, kube, etcd }) => {
     const api = await apiNamespaces(kube);
     const { keys } = await keysAt(etcd, '/registry/namespaces/', api.resourceVersion);
     const deviated = withExtraKey(withoutKey(keys, '/registry/namespaces/kube-public'), '/registry/namespaces/kc-ghost');
@@ -95,7 +95,7 @@ describe('§4.3 Kubernetes objects in etcd', () => {
     ]);
   });
 
-  negativeControl('ETCD-12', 'a pod key whose pod the API does not have (deviated copy of the live keys)', async ({ record, kube, etcd }) => {
+  negativeControl('ETCD-12', 'a pod key whose pod the API does not have (deviated copy of the live keys)', 'copy', async ({ record, kube, etcd }) => {
     const api = await apiPods(kube);
     const { keys } = await keysAt(etcd, '/registry/pods/', api.resourceVersion);
     const diffs = compareKeysWithApi(withExtraKey(keys, '/registry/pods/kube-system/kc-ghost-pod'), '/registry/pods/', api.names, 'pod');
@@ -112,7 +112,7 @@ describe('§4.3 Kubernetes objects in etcd', () => {
     expectNoDifferences([...compareKeysWithApi(keys, prefix, api.names, 'APIService'), ...checkContains(api.names, ['v1.'], 'the APIService list')]);
   });
 
-  negativeControl('ETCD-13', 'the v1. APIService key missing (deviated copy of the live keys)', async ({ record, kubectl, etcd }) => {
+  negativeControl('ETCD-13', 'the v1. APIService key missing (deviated copy of the live keys)', 'copy', async ({ record, kubectl, etcd }) => {
     const api = await apiApiServices(kubectl);
     const prefix = '/registry/apiregistration.k8s.io/apiservices/';
     const { keys } = await keysAt(etcd, prefix, api.resourceVersion);
@@ -151,7 +151,7 @@ describe('§4.3 Kubernetes objects in etcd', () => {
     expectNoDifferences(stored.flatMap((s) => checkStoredValue(s.key, s.value, s.api)));
   });
 
-  negativeControl('ETCD-14', 'a custom resource, which the API server stores as JSON (a run-named definition, removed afterwards)', async ({ record, skip, run, kube, etcd }) => {
+  negativeControl('ETCD-14', 'a custom resource, which the API server stores as JSON (a run-named definition, removed afterwards)', 'live', async ({ record, skip, run, kube, etcd }) => {
     await withCustomResource({ kube, run }, async (cr) => {
       const { client } = await etcd.etcd3();
       const value = await client.get(cr.key).buffer();
@@ -197,7 +197,7 @@ describe('§4.3 Kubernetes objects in etcd', () => {
     expectNoDifferences(checkCompactness(sizes));
   }, 60_000);
 
-  negativeControl('ETCD-16', 'a custom resource beside them, stored as JSON (a run-named definition, removed afterwards)', async ({ record, skip, run, kube, etcd }) => {
+  negativeControl('ETCD-16', 'a custom resource beside them, stored as JSON (a run-named definition, removed afterwards)', 'live', async ({ record, skip, run, kube, etcd }) => {
     await withCustomResource({ kube, run }, async (cr) => {
       const { client } = await etcd.etcd3();
       const value = await client.get(cr.key).buffer();
@@ -207,4 +207,15 @@ describe('§4.3 Kubernetes objects in etcd', () => {
       expectDifference(diffs, 'not protobuf');
     }, skip);
   }, { timeout: 90_000 });
+
+  negativeControl('ETCD-16', 'a ConfigMap of the run whose stored protobuf value is padded past its JSON (put into etcd, deleted afterwards)', 'live', async ({ record, run, kube, kubectl, etcd }) => {
+    const { client } = await etcd.etcd3();
+    await withPaddedConfigMap({ kube, run, kubectl }, client, async (cm) => {
+      const sizes = [{ key: cm.key, stored: cm.stored.length, protobuf: hasK8sMagic(cm.stored), json: Buffer.byteLength(cm.json) }];
+      record('the padded value and the object the API serves at its revision', `${cm.key}: ${cm.stored.length} bytes stored (protobuf: ${sizes[0]!.protobuf}), ${sizes[0]!.json} bytes as JSON from the API\n${cm.json}`);
+      const diffs = checkCompactness(sizes);
+      record('differences found', diffs.join('\n'));
+      expectDifference(diffs, `${cm.key}: ${cm.stored.length} bytes stored, not fewer than the ${sizes[0]!.json} bytes of its JSON`);
+    });
+  }, { timeout: 60_000 });
 });

@@ -1,18 +1,18 @@
 // The checks of API-12..15 on recorded observations: kubectl's stderr recorded on a kube-claims cluster
-// (v1.33.3) and excerpts of client-go's source as the Go module proxy serves it.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// (v1.33.3; each file's first line says where and when) and excerpts of client-go's source as the Go module
+// proxy serves it.
 import { describe, expect, test } from 'vitest';
+import { recordedText } from '../fixtures/recorded.ts';
 import { loggedExchanges, parseKlog } from '../../../helpers/klog.ts';
 import {
-  checkConfigKeys, checkFeatureGates, checkLevel6, checkLevel8, checkPodListRequest, featureGateLines, isLogStatement,
+  checkConfigKeys, checkFeatureGates, checkLevel6, checkLevel8, checkPodListRequest, featureGateLines, isLogStatement, LOOK_BACK,
   observedPodListPath, parseKnownFeatures, structJsonTags, truncationLimit,
 } from './verbosity.ts';
 
-const fixture = (name: string) => readFileSync(join(import.meta.dirname, '..', 'fixtures', name), 'utf8');
-const v6 = fixture('get-pods-v6.txt');
-const v8 = fixture('get-pods-v8.txt');
-const server = 'https://127.0.0.1:39795';
+const v6 = recordedText('get-pods-v6.txt').value;
+const v8 = recordedText('get-pods-v8.txt').value;
+/** The server they were recorded against (their provenance line names it). */
+const server = 'https://127.0.0.1:46159';
 
 describe('API-12: the pod list request', () => {
   test('kubectl get pods asks the context\'s namespace with its default chunk size', () => {
@@ -82,6 +82,12 @@ describe('API-15: source references', () => {
   test('a plain Infoln message at its line, one line off is not', () => {
     expect(isLogStatement(loader, plain)).toBe(true);
     expect(isLogStatement(loader, { ...plain, line: 5 })).toBe(false);
+  });
+  test('a multi-line statement is found from a line inside it, up to LOOK_BACK lines down, and not past it', () => {
+    const rt = ['\tlogger.Info("Request", "verb", req.Method,', '\t\t"url", req.URL.String(),', '\t\t"headers", newHeadersMap(req.Header),', '\t\t"body", b,', '\t)', '', '', '', '\treturn nil'];
+    const at = (line: number) => isLogStatement(rt, { file: 'round_trippers.go', line, message: 'Request', structured: true });
+    expect([1, 2, 3, 4].map(at)).toEqual([true, true, true, true]);
+    expect(at(1 + LOOK_BACK + 1)).toBe(false);
   });
   test('a printf format, a structured message, and a body logged with the caller\'s depth', () => {
     const proxy = ['\tif f.accept(req.Method, req.URL.Path, host) {', '\t\tklog.V(3).Infof("Filter accepting %v %v %v", req.Method, req.URL.Path, host)'];

@@ -173,16 +173,19 @@ function producedBy(literal: string, ref: SourceReference): boolean {
   return ref.message.startsWith(literal.trim());
 }
 
+/** How many lines above a logged file:line its statement may start (Go names a line inside a call that spans several). */
+export const LOOK_BACK = 3;
+
 /**
  * Whether `lines` (1-based `line`) holds the statement that logs `ref`: a logging call on that line, or one
- * that starts at most three lines above and is still open there, with a literal that produced the message; for
+ * that starts at most LOOK_BACK lines above and is still open there, with a literal that produced the message; for
  * a request or response body, the statement that made the request (client-go logs bodies with a call depth).
  */
 export function isLogStatement(lines: string[], ref: SourceReference): boolean {
   const at = ref.line - 1;
   if (at < 0 || at >= lines.length) return false;
   const open = (from: number, to: number) => { const t = lines.slice(from, to).join('\n'); return t.split('(').length - t.split(')').length; };
-  for (let start = at; start >= Math.max(0, at - 3); start--) {
+  for (let start = at; start >= Math.max(0, at - LOOK_BACK); start--) {
     if (start < at && open(start, at) <= 0) continue;
     const statement = lines.slice(start, at + 4).join('\n');
     if (CALLER_LOGGED.has(ref.message) && start === at && REST_CALL.test(lines[at]!)) return true;

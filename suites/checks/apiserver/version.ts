@@ -11,21 +11,23 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 // ---------------------------------------------------------------------------------------------------------
 // API-01: kubectl version -v 8
 
-export interface ClientVersion {
-  gitVersion: string;
-  gitCommit: string;
-  platform: string;
-}
-
-/** client-go's default User-Agent: "kubectl/VERSION (OS/ARCH) kubernetes/COMMIT7". */
-export function expectedUserAgent(client: ClientVersion): string {
-  // client-go's adjustCommit: seven digits, or "unknown" for a build that states no commit.
-  return `kubectl/${client.gitVersion} (${client.platform}) kubernetes/${client.gitCommit ? client.gitCommit.slice(0, 7) : 'unknown'}`;
+/**
+ * client-go's default User-Agent (rest.DefaultKubernetesUserAgent): "COMMAND/VERSION (OS/ARCH) kubernetes/COMMIT7",
+ * with adjustCommand (the binary's base name), adjustVersion (the version up to a "-") and adjustCommit (seven
+ * digits, or "unknown" for a build that states no commit).
+ */
+export function expectedUserAgent(client: { command: string; version: string; platform: string; commit?: string }): string {
+  return `${client.command}/${client.version.split('-')[0]} (${client.platform}) kubernetes/${client.commit ? client.commit.slice(0, 7) : 'unknown'}`;
 }
 
 export interface VerboseVersionExpectation {
-  /** The kubeconfig kubectl was given (or found through KUBECONFIG). */
+  /** The kubeconfig kubectl loads by client-go's loading rules (helpers/kubeconfig.ts kubeconfigFilesLoaded). */
   kubeconfig: string;
+  /**
+   * The server the file kubectl says it loaded names for the context used, read from that file after the run:
+   * the request must go there.
+   */
+  serverOfLoadedFile?: string;
   /** https://HOST:PORT of the API server, no trailing slash. */
   server: string;
   userAgent: string;
@@ -50,6 +52,9 @@ export function checkVerboseVersionLog(stderr: string, expect: VerboseVersionExp
   const loaded = configLoadedFrom(entries);
   if (loaded === undefined) diffs.push('no "Config loaded from file:" line in the log');
   else if (loaded !== expect.kubeconfig) diffs.push(`config loaded from ${loaded}, expected ${expect.kubeconfig}`);
+  if (loaded !== undefined && expect.serverOfLoadedFile !== undefined && expect.serverOfLoadedFile.replace(/\/+$/, '') !== expect.server) {
+    diffs.push(`the loaded file ${loaded} names server ${expect.serverOfLoadedFile}, but kubectl was to ask ${expect.server}`);
+  }
 
   const url = `${expect.server}/version?timeout=32s`;
   const exchanges = loggedExchanges(entries);
@@ -100,22 +105,38 @@ export function parseKubectlVersion(stdout: string): Record<string, string> {
   return out;
 }
 
-/** `clusterVersion`: the version the configuration asked for. */
-export function checkKubectlVersionOutput(stdout: string, expect: { clusterVersion: string; kustomizeVersion?: string }): Differences {
+export interface KubectlVersionExpectation {
+  /** The version the configuration asked the cluster to run. */
+  serverVersion: string;
+  /** The release kube-claims built kubectl for (ClusterInfo.kubectlVersion). */
+  clientVersion: string;
+  /** The kustomize release kubectl's go.mod pins. */
+  kustomizeVersion?: string;
+}
+
+export function checkKubectlVersionOutput(stdout: string, expect: KubectlVersionExpectation): Differences {
   const got = parseKubectlVersion(stdout);
   const diffs: Differences = [];
   for (const line of VERSION_LINES) if (!(line in got)) diffs.push(`no "${line}:" line`);
-  for (const line of ['Client Version', 'Server Version']) {
-    if (got[line] && got[line] !== expect.clusterVersion) diffs.push(`${line} is ${got[line]}, but ${expect.clusterVersion} was asked for`);
-  }
+  const client = got['Client Version'];
+  if (client && client !== expect.clientVersion) diffs.push(`Client Version is ${client}, but kubectl was built for ${expect.clientVersion}`);
+  const server = got['Server Version'];
+  if (server && server !== expect.serverVersion) diffs.push(`Server Version is ${server}, but ${expect.serverVersion} was asked for`);
   const kustomize = got['Kustomize Version'];
   if (kustomize && !/^v\d+\.\d+\.\d+/.test(kustomize)) diffs.push(`Kustomize Version ${kustomize} is not a vMAJOR.MINOR.PATCH version`);
   if (kustomize && expect.kustomizeVersion && kustomize !== expect.kustomizeVersion) {
-    diffs.push(`Kustomize Version is ${kustomize}, expected ${expect.kustomizeVersion} (kubectl version -o json)`);
+    diffs.push(`Kustomize Version is ${kustomize}, but kubectl's go.mod pins ${expect.kustomizeVersion}`);
   }
   const extra = Object.keys(got).filter((k) => !(VERSION_LINES as readonly string[]).includes(k));
   if (extra.length) diffs.push(`unexpected lines: ${extra.join(', ')}`);
   return diffs;
+}
+
+/** The kustomize module a go.mod requires (kubectl reports its version as Kustomize Version), outside replace directives. */
+export function kustomizeOfGoMod(goMod: string): { module: string; version: string } | undefined {
+  const required = goMod.replace(/^replace\s*\([\s\S]*?^\)/gm, '').replace(/^replace .*$/gm, '');
+  const m = /^\s*(?:require\s+)?(sigs\.k8s\.io\/kustomize\/kustomize\/v\d+)\s+(v\S+)/m.exec(required);
+  return m ? { module: m[1]!, version: m[2]! } : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -129,13 +150,59 @@ export const VERSION_FIELDS = [
 /** Fields of compatibility versions (KEP-4330): present from 1.33 on (contract/lines.ts versionCompatibilityFields). */
 const COMPATIBILITY_FIELDS = ['emulationMajor', 'emulationMinor', 'minCompatibilityMajor', 'minCompatibilityMinor'];
 
+export interface MajorMinor {
+  major: string;
+  minor: string;
+  /** Where the expectation comes from, for the evidence. */
+  source: string;
+}
+
 export interface VersionInfoExpectation {
-  /** The version the configuration asked for. */
+  /** The version the configuration asked for: the binary's version, whence major and minor. */
   gitVersion: string;
   platform: string;
   /** The release commit of gitVersion, where kube-claims knows it (contract/lines.ts releaseCommit). */
   releaseCommit?: string;
   compatibilityFields: boolean;
+  /** The version the API server emulates and its minimum compatibility version (compatibilityVersions). */
+  emulation?: MajorMinor;
+  minCompatibility?: MajorMinor;
+}
+
+/** The kube component's value of a component-base version flag (`--emulated-version=kube=1.32,wardle=1.2`, or `1.32`). */
+function kubeVersionFlag(args: readonly string[], flag: string): string | undefined {
+  let value: string | undefined;
+  args.forEach((a, i) => {
+    if (a.startsWith(`${flag}=`)) value = a.slice(flag.length + 1);
+    else if (a === flag) value = args[i + 1];
+  });
+  for (const item of (value ?? '').split(',').filter(Boolean)) {
+    const [component, version] = item.includes('=') ? item.split('=') as [string, string] : ['kube', item];
+    if (component === 'kube') return version;
+  }
+  return undefined;
+}
+
+/**
+ * What /version's emulation and minCompatibility fields must say (KEP-4330, k8s.io/component-base/compatibility):
+ * the API server's --emulated-version, else the binary's MAJOR.MINOR; its --min-compatibility-version (where
+ * the line has it), else one minor below the emulated version. `args`: the API server's command line, when known.
+ */
+export function compatibilityVersions(binaryVersion: string, args: readonly string[] | undefined, argsSource: string): { emulation: MajorMinor; minCompatibility: MajorMinor } | undefined {
+  const binary = /^v?(\d+)\.(\d+)/.exec(binaryVersion);
+  if (!binary) return undefined;
+  const parse = (v: string | undefined) => /^(\d+)\.(\d+)/.exec(v ?? '');
+  const emulatedFlag = args ? kubeVersionFlag(args, '--emulated-version') : undefined;
+  const emulatedParsed = parse(emulatedFlag);
+  const emulation: MajorMinor = emulatedParsed
+    ? { major: emulatedParsed[1]!, minor: emulatedParsed[2]!, source: `--emulated-version ${emulatedFlag} (${argsSource})` }
+    : { major: binary[1]!, minor: binary[2]!, source: `no --emulated-version ${args ? `in ${argsSource}` : '(the API server\'s flags are unknown)'}: the binary's version ${binaryVersion}` };
+  const minFlag = args ? kubeVersionFlag(args, '--min-compatibility-version') : undefined;
+  const minParsed = parse(minFlag);
+  const minCompatibility: MajorMinor = minParsed
+    ? { major: minParsed[1]!, minor: minParsed[2]!, source: `--min-compatibility-version ${minFlag} (${argsSource})` }
+    : { major: emulation.major, minor: String(Number(emulation.minor) - 1), source: `no --min-compatibility-version: one minor below the emulated ${emulation.major}.${emulation.minor}` };
+  return { emulation, minCompatibility };
 }
 
 export function checkVersionInfo(body: unknown, expect: VersionInfoExpectation): Differences {
@@ -148,21 +215,25 @@ export function checkVersionInfo(body: unknown, expect: VersionInfoExpectation):
   }
   const s = (f: string) => (typeof v[f] === 'string' ? (v[f] as string) : undefined);
   if (s('gitVersion') !== expect.gitVersion) diffs.push(`gitVersion is ${show(s('gitVersion'))}, but ${expect.gitVersion} was asked for`);
-  const parsed = /^v(\d+)\.(\d+)\.(\d+)/.exec(s('gitVersion') ?? '');
-  if (parsed) {
-    const [, major, minor] = parsed;
-    if (s('major') !== major) diffs.push(`major is ${show(s('major'))}, but gitVersion ${s('gitVersion')} says ${major}`);
-    if (s('minor') !== minor) diffs.push(`minor is ${show(s('minor'))}, but gitVersion ${s('gitVersion')} says ${minor}`);
-    if (v.emulationMajor !== undefined && s('emulationMajor') !== major) diffs.push(`emulationMajor is ${show(v.emulationMajor)}, expected the binary's major ${major}`);
-    if (v.emulationMinor !== undefined && s('emulationMinor') !== minor) diffs.push(`emulationMinor is ${show(v.emulationMinor)}, expected the binary's minor ${minor}`);
-    if (v.minCompatibilityMajor !== undefined && s('minCompatibilityMajor') !== major) diffs.push(`minCompatibilityMajor is ${show(v.minCompatibilityMajor)}, expected ${major}`);
-    const oneLower = String(Number(minor) - 1);
-    if (v.minCompatibilityMinor !== undefined && s('minCompatibilityMinor') !== oneLower) {
-      diffs.push(`minCompatibilityMinor is ${show(v.minCompatibilityMinor)}, expected one minor below ${minor}: ${oneLower}`);
-    }
-  } else if (s('gitVersion') !== undefined) {
-    diffs.push(`gitVersion ${s('gitVersion')} is not vMAJOR.MINOR.PATCH`);
+  // Major and minor from the version asked for, the compatibility fields from the API server's flags: nothing from the body itself.
+  const asked = /^v(\d+)\.(\d+)\.(\d+)/.exec(expect.gitVersion);
+  if (asked) {
+    const [, major, minor] = asked;
+    if (s('major') !== major) diffs.push(`major is ${show(s('major'))}, but ${expect.gitVersion} was asked for: ${major}`);
+    if (s('minor') !== minor) diffs.push(`minor is ${show(s('minor'))}, but ${expect.gitVersion} was asked for: ${minor}`);
   }
+  const field = (name: string, want: string | undefined, why: string) => {
+    if (v[name] !== undefined && want !== undefined && s(name) !== want) diffs.push(`${name} is ${show(v[name])}, expected ${want} (${why})`);
+  };
+  if (expect.emulation) {
+    field('emulationMajor', expect.emulation.major, expect.emulation.source);
+    field('emulationMinor', expect.emulation.minor, expect.emulation.source);
+  }
+  if (expect.minCompatibility) {
+    field('minCompatibilityMajor', expect.minCompatibility.major, expect.minCompatibility.source);
+    field('minCompatibilityMinor', expect.minCompatibility.minor, expect.minCompatibility.source);
+  }
+  if (s('gitVersion') !== undefined && !/^v\d+\.\d+\.\d+/.test(s('gitVersion')!)) diffs.push(`gitVersion ${s('gitVersion')} is not vMAJOR.MINOR.PATCH`);
   const commit = s('gitCommit');
   if (expect.releaseCommit && s('gitVersion') === expect.gitVersion) {
     if (commit !== expect.releaseCommit) diffs.push(`gitCommit is ${show(commit)}, but ${expect.gitVersion} was released from ${expect.releaseCommit}`);
