@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../contract/errors.ts';
+import { describeLine, isPreRelease } from '../contract/lines.ts';
 import { log } from '../helpers/log.ts';
 import { buildMatrix, renderMatrixHtml, renderMatrixMarkdown, type MatrixRun } from '../report/matrix.ts';
 import type { ResultsModel } from '../report/types.ts';
@@ -15,16 +16,17 @@ export async function runMatrix(config: RunConfig): Promise<{ exitCode: 0 | 1 | 
   const runs: MatrixRun[] = [];
   let worst: 0 | 1 | 3 = 0;
   for (const line of config.lines) {
-    log.step(`matrix: ${line.version}`);
+    log.step(`matrix: ${describeLine(line)}`);
     // Each line is its own run (its own ID, report folder and kind cluster).
-    const lineConfig: RunConfig = { ...config, line, lineExplicit: true, runId: `${matrixId}-${line.id}`, clusterName: `kube-claims-${line.id.replace('.', '-')}` };
+    // Cluster NAME-v1-33 (kube-claims-v1-33 by default), so that --name keeps a matrix's clusters apart from another's.
+    const lineConfig: RunConfig = { ...config, line, lineExplicit: true, runId: `${matrixId}-${line.id}`, clusterName: `${config.clusterName}-${line.id.replace('.', '-')}` };
     try {
       const result = await verify(lineConfig);
-      runs.push({ version: line.version, line: line.id, reportDir: result.reportDir, model: result.model });
+      runs.push({ version: line.version, line: line.id, preRelease: isPreRelease(line), reportDir: result.reportDir, model: result.model });
       if (result.exitCode === 1 || (result.exitCode === 3 && worst === 0)) worst = result.exitCode;
     } catch (error) {
       // One line failing to come up does not hide the others' results.
-      runs.push({ version: line.version, line: line.id, error: (error as Error).message.split('\n')[0] });
+      runs.push({ version: line.version, line: line.id, preRelease: isPreRelease(line), error: (error as Error).message.split('\n')[0] });
       log.warn(`matrix: ${line.version}: ${(error as Error).message.split('\n')[0]}`);
       worst = 1;
     }
@@ -39,7 +41,7 @@ export async function mergeMatrix(config: RunConfig, reportDirs: string[]): Prom
     const file = join(dir, 'results.json');
     if (!existsSync(file)) throw new UsageError(`${dir} holds no results.json`);
     const model = JSON.parse(readFileSync(file, 'utf8')) as ResultsModel;
-    return { version: String(model.environment?.kubernetesVersion ?? model.runId), reportDir: dir, model };
+    return { version: String(model.environment?.kubernetesVersion ?? model.runId), preRelease: model.environment?.preRelease === true, reportDir: dir, model };
   });
   const dir = await writeMatrix(config.runId, runs, config.reportsDir);
   const failed = runs.some((r) => r.model && (r.model.totals.fail > 0 || r.model.testCases.failed > 0));
