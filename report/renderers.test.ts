@@ -233,6 +233,7 @@ describe('a run on a pre-release line', () => {
     expect(renderMarkdown(model)).toContain('| Pre-release | yes |');
     expect(renderHtml(model)).toContain('v1.38.0-beta.0 (pre-release)');
     expect(renderTerminal(model)).toContain('[INFO] Kubernetes: v1.38.0-beta.0 (pre-release)');
+    expect(renderTerminal(model)).toContain('== Summary ==\nKubernetes v1.38.0-beta.0 is a PRE-RELEASE\n');
   });
   test('a released line carries no mark', () => {
     const released = fixtureModel();
