@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { execa } from 'execa';
-import { goToolchainFor, isPreRelease, preReleaseNotice, type KubernetesLine } from '../../contract/lines.ts';
+import { describeLine, goToolchainFor, isPreRelease, type KubernetesLine } from '../../contract/lines.ts';
 import { fileURLToPath } from 'node:url';
 import { log, timed } from '../../helpers/log.ts';
 import { binDir, type KindSettings } from '../settings.ts';
@@ -88,7 +88,8 @@ export interface NodeImageResult {
 /** Builds (or finds in the cache) every piece of the node image for `version`. */
 export async function buildNodeImage(line: KubernetesLine, settings: KindSettings): Promise<NodeImageResult> {
   const { version } = line;
-  if (isPreRelease(line)) log.step(preReleaseNotice(line));
+  // `image build` says it too (verify and cluster up have said it before the build: preReleaseNotice).
+  if (isPreRelease(line)) log.step(`building the node image of a pre-release: ${describeLine(line)}`);
   const bin = binDir(settings);
   const t0 = performance.now();
   const k8s = (await timed(`Kubernetes ${version} binaries`, () => buildKubernetes(bin, version))).result;
