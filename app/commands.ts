@@ -1,5 +1,6 @@
 // The CLI's small commands: the catalogue, and kind clusters by hand (cluster up/down).
 import { CATALOGUE } from '../contract/catalogue.ts';
+import { DEFAULT_LINE, describeLine, LINE_IDS, LINES } from '../contract/lines.ts';
 import { prepareHost } from '../kind/host/host.ts';
 import { deleteKindCluster } from '../kind/providers/kind-provider.ts';
 import type { RunConfig } from './config.ts';
@@ -7,6 +8,8 @@ import { providerFor } from './session.ts';
 
 export function listClaims(): void {
   for (const c of CATALOGUE) console.log(`${c.id.padEnd(8)} ${c.section.padEnd(5)} ${c.title}`);
+  // The lines they are checked on (--kubernetes), each with the release it builds; a pre-release says so.
+  console.log(`\nKubernetes lines: ${LINE_IDS.map((l) => `${describeLine(LINES[l])}${l === DEFAULT_LINE ? ' default' : ''}`).join(', ')}`);
 }
 
 /** A kind cluster kube-claims made, kept running: its kubeconfig is printed for `verify --kubeconfig` or kubectl. */

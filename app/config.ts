@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CATALOGUE, GROUPS, type Claim } from '../contract/catalogue.ts';
-import { DEFAULT_LINE, LINE_IDS, LINES, resolveLine, type KubernetesLine } from '../contract/lines.ts';
+import { DEFAULT_LINE, describeLine, LINE_IDS, LINES, RELEASED_LINE_IDS, resolveLine, type KubernetesLine } from '../contract/lines.ts';
 import type { ImageSource } from '../contract/cluster.ts';
 import { INSTALLED, PACKAGE_ROOT } from '../contract/package-root.ts';
 import type { KindSettings } from '../kind/settings.ts';
@@ -103,8 +103,9 @@ commands:
   cluster up|down   bring the named kind cluster up, or delete it
 
 options:
-  --kubernetes V        Kubernetes line or version: ${LINE_IDS.map((l) => `${l} (${LINES[l].version})`).join(', ')}; default ${DEFAULT_LINE}.
-                        matrix: a comma list. With --kubeconfig: the version the cluster is expected to run.
+  --kubernetes V        Kubernetes line or version: ${LINE_IDS.map((l) => describeLine(LINES[l])).join(', ')}; default ${DEFAULT_LINE}.
+                        matrix: a comma list (default the released lines; a pre-release line only when named).
+                        With --kubeconfig: the version the cluster is expected to run.
   --name NAME           kind cluster name (default kube-claims)
   --topology T          shape of the kind cluster: ${TOPOLOGY_IDS.map((t) => `${t} (${TOPOLOGIES[t].description})`).join('; ')};
                         default ${DEFAULT_TOPOLOGY}. matrix: a comma list (each line on each topology).
@@ -201,7 +202,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
 
   const versionInput = o.kubernetes ?? env.KUBE_CLAIMS_K8S_VERSION;
   const versions = list(versionInput);
-  const lines = (versions.length ? versions : command.name === 'matrix' ? LINE_IDS : [DEFAULT_LINE]).map(resolveLine);
+  const lines = (versions.length ? versions : command.name === 'matrix' ? RELEASED_LINE_IDS : [DEFAULT_LINE]).map(resolveLine);
   if (command.name !== 'matrix' && lines.length > 1) throw new UsageError('--kubernetes takes one version here (a comma list is for matrix)');
 
   const topologies = (list(o.topology ?? env.KUBE_CLAIMS_TOPOLOGY).length ? list(o.topology ?? env.KUBE_CLAIMS_TOPOLOGY) : [DEFAULT_TOPOLOGY]).map(resolveTopology);

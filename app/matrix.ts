@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../contract/errors.ts';
+import { describeLine, isPreRelease } from '../contract/lines.ts';
 import { log } from '../helpers/log.ts';
 import { buildMatrix, renderMatrixHtml, renderMatrixMarkdown, type MatrixRun } from '../report/matrix.ts';
 import type { ResultsModel } from '../report/types.ts';
@@ -20,17 +21,18 @@ export async function runMatrix(config: RunConfig): Promise<{ exitCode: 0 | 1 | 
       const suffix = topology.id === 'single' ? '' : `-${topology.id}`;
       // The column: the version, and the topology where it is not the default one.
       const column = `${line.version}${suffix ? ` ${topology.id}` : ''}`;
-      log.step(`matrix: ${column}`);
+      log.step(`matrix: ${describeLine(line)}${suffix ? ` on ${topology.id}` : ''}`);
+      // Cluster NAME-v1-33[-ha] (kube-claims-v1-33 by default), so that --name keeps a matrix's clusters apart from another's.
       const lineConfig: RunConfig = {
-        ...config, line, lineExplicit: true, topology, runId: `${matrixId}-${line.id}${suffix}`, clusterName: `kube-claims-${line.id.replace('.', '-')}${suffix}`,
+        ...config, line, lineExplicit: true, topology, runId: `${matrixId}-${line.id}${suffix}`, clusterName: `${config.clusterName}-${line.id.replace('.', '-')}${suffix}`,
       };
       try {
         const result = await verify(lineConfig);
-        runs.push({ version: column, line: line.id, reportDir: result.reportDir, model: result.model });
+        runs.push({ version: column, line: line.id, preRelease: isPreRelease(line), reportDir: result.reportDir, model: result.model });
         if (result.exitCode === 1 || (result.exitCode === 3 && worst === 0)) worst = result.exitCode;
       } catch (error) {
         // One line failing to come up does not hide the others' results.
-        runs.push({ version: column, line: line.id, error: (error as Error).message.split('\n')[0] });
+        runs.push({ version: column, line: line.id, preRelease: isPreRelease(line), error: (error as Error).message.split('\n')[0] });
         log.warn(`matrix: ${column}: ${(error as Error).message.split('\n')[0]}`);
         worst = 1;
       }
@@ -49,7 +51,7 @@ export async function mergeMatrix(config: RunConfig, reportDirs: string[]): Prom
     // The column: the version, and the topology where it is not the default one (environment.json's shape, "ha: …").
     const topology = String(model.environment?.shape ?? '').split(':')[0];
     const version = String(model.environment?.kubernetesVersion ?? model.runId);
-    return { version: topology && topology !== 'single' && !topology.includes(' ') ? `${version} ${topology}` : version, reportDir: dir, model };
+    return { version: topology && topology !== 'single' && !topology.includes(' ') ? `${version} ${topology}` : version, preRelease: model.environment?.preRelease === true, reportDir: dir, model };
   });
   const dir = await writeMatrix(config.runId, runs, config.reportsDir);
   const failed = runs.some((r) => r.model && (r.model.totals.fail > 0 || r.model.testCases.failed > 0));

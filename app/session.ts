@@ -13,6 +13,7 @@ import { onInterrupt } from '../helpers/cleanup.ts';
 import { kubeClients } from '../helpers/kube.ts';
 import { log } from '../helpers/log.ts';
 import { deleteNamespace } from '../helpers/namespace.ts';
+import { isPreRelease, preReleaseNotice } from '../contract/lines.ts';
 import type { RunConfig } from './config.ts';
 
 export interface Session {
@@ -24,6 +25,7 @@ export interface Session {
 }
 
 export function providerFor(config: RunConfig): ClusterProvider {
+  if (isPreRelease(config.line) && !config.kubeconfig) log.warn(preReleaseNotice(config.line));
   const request = {
     runId: config.runId, clusterName: config.clusterName, line: config.line, keep: config.keep, imageSource: config.imageSource,
     nodeImage: config.nodeImage, context: config.context, nodeShellImage: config.nodeShellImage, workloadImage: config.workloadImage,

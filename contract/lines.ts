@@ -3,7 +3,7 @@
 // nothing else branches on versions (in the spirit of kube-bench's version_mapping).
 import { UsageError } from './errors.ts';
 
-export type LineId = 'v1.33' | 'v1.34' | 'v1.35' | 'v1.36' | 'v1.37';
+export type LineId = 'v1.33' | 'v1.34' | 'v1.35' | 'v1.36' | 'v1.37' | 'v1.38';
 
 /** A fact with where it comes from: nothing in this table is derived or invented. */
 export interface Sourced<T> {
@@ -29,10 +29,18 @@ export interface KubernetesLine {
   version: string;
   /** The upstream release commit of `version` (gitCommit of /version); absent where kube-claims knows none. */
   releaseCommit?: Sourced<string>;
-  /** The kindest/node image a machine with a registry uses for this line. */
-  upstreamImage: Sourced<string>;
+  /**
+   * The kindest/node image a machine with a registry uses for this line; `value` undefined where kind
+   * publishes none (a pre-release line), `source` then says so.
+   */
+  upstreamImage: Sourced<string | undefined>;
   /** crictl release built into the offline node image. */
   crictl: string;
+  /**
+   * The Go toolchain (GOTOOLCHAIN) that builds and reads this line's Kubernetes modules, where their
+   * go.mod needs a newer Go than the local one; absent, the local Go does (GOTOOLCHAIN=local).
+   */
+  goToolchain?: Sourced<string>;
   behaviour: LineBehaviour;
 }
 
@@ -88,6 +96,19 @@ export const LINES: Readonly<Record<LineId, KubernetesLine>> = {
     crictl: CRICTL,
     behaviour: from135,
   },
+  // The next release (1.38.0 planned for 2026-12-16), as a pre-release line: `version` is the newest
+  // v1.38 pre-release the module proxy serves (`go list -m -versions k8s.io/kubernetes`, read
+  // 2026-12-01: v1.38.0-beta.0; rc.0 and GA replace it here when served). A pre-release has no
+  // published release commit either: the offline build states that it has none.
+  'v1.38': {
+    id: 'v1.38', version: 'v1.38.0-beta.0',
+    upstreamImage: { value: undefined, source: 'sigs.k8s.io/kind v0.33.0 publishes no 1.38 kindest/node image (its release notes and pkg/apis/config/defaults/image.go know 1.37 at most), and kind builds no images of pre-releases: the offline build is the only image of this line' },
+    crictl: CRICTL,
+    // Its modules (k8s.io/kubernetes and the staging ones) say `go 1.27.0`; the go command fetches
+    // this toolchain from the module proxy (golang.org/toolchain).
+    goToolchain: { value: 'go1.27.3', source: 'k8s.io/kubernetes v1.38.0-beta.0 .go-version (the Go its release is built with)' },
+    behaviour: from135,
+  },
 };
 
 /** The article's line (kubeadm v1.33.3), the default everywhere. */
@@ -95,13 +116,44 @@ export const DEFAULT_LINE: LineId = 'v1.33';
 
 export const LINE_IDS = Object.keys(LINES) as LineId[];
 
-/** "1.33", "v1.33" or the exact "v1.33.3" kube-claims builds; anything else is a usage error listing the lines. */
+/** GOTOOLCHAIN for building or reading the modules of Kubernetes `version`: its line's pin, else the local Go. */
+export function goToolchainFor(kubernetesVersion: string): string {
+  return Object.values(LINES).find((l) => l.version === kubernetesVersion)?.goToolchain?.value ?? 'local';
+}
+
+/** A Kubernetes pre-release version: v1.38.0-alpha.2, -beta.0, -rc.1 (a vendor suffix such as -eks-… is none). */
+export function isPreReleaseVersion(version: string): boolean {
+  return /^v?\d+\.\d+\.\d+-(?:alpha|beta|rc)\.\d+/.test(version);
+}
+
+/** A line whose version is a pre-release: marked so in every list and report, never a default. */
+export function isPreRelease(line: KubernetesLine): boolean {
+  return isPreReleaseVersion(line.version);
+}
+
+/** What a run on a pre-release line says first (verify, matrix, cluster up, image build). */
+export function preReleaseNotice(line: KubernetesLine): string {
+  return `${describeLine(line)} is a pre-release line: ${line.version} is no Kubernetes release yet, and kube-claims never takes it by default${line.upstreamImage.value ? '' : '; kind publishes no node image of it, so the node image is built offline from its Go modules'}`;
+}
+
+/** The lines `matrix` runs when no --kubernetes is given: the released ones (a pre-release line only when asked for). */
+export const RELEASED_LINE_IDS = (Object.keys(LINES) as LineId[]).filter((id) => !isPreRelease(LINES[id]));
+
+/** "v1.38 (v1.38.0-beta.0, pre-release)" / "v1.33 (v1.33.3)": how lists and usage errors name a line. */
+export function describeLine(line: KubernetesLine): string {
+  return `${line.id} (${line.version}${isPreRelease(line) ? ', pre-release' : ''})`;
+}
+
+/**
+ * "1.33", "v1.33" or the exact "v1.33.3" (or "v1.38.0-beta.0") kube-claims builds; anything else is a
+ * usage error listing the lines.
+ */
 export function resolveLine(input: string): KubernetesLine {
   const v = input.trim().startsWith('v') ? input.trim() : `v${input.trim()}`;
   const id = v.split('.').slice(0, 2).join('.') as LineId;
-  const line = LINES[id];
-  if (!line || (v.split('.').length === 3 && v !== line.version)) {
-    throw new UsageError(`unknown Kubernetes version ${input}; available: ${LINE_IDS.map((l) => `${l} (${LINES[l].version})`).join(', ')}`);
+  const line = Object.hasOwn(LINES, id) ? LINES[id] : undefined;
+  if (!line || (v !== id && v !== line.version)) {
+    throw new UsageError(`unknown Kubernetes version ${input}; available: ${LINE_IDS.map((l) => describeLine(LINES[l])).join(', ')}`);
   }
   return line;
 }

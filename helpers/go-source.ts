@@ -4,6 +4,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { execa } from 'execa';
+import { goToolchainFor } from '../contract/lines.ts';
 
 export class ModuleUnavailable extends Error {
   override name = 'ModuleUnavailable';
@@ -12,14 +13,27 @@ export class ModuleUnavailable extends Error {
 /** The staging modules kubectl is built from, published as k8s.io/NAME v0.MINOR.PATCH. */
 export const KUBECTL_MODULES = ['client-go', 'apimachinery', 'kubectl', 'cli-runtime', 'component-base'] as const;
 
-/** k8s.io/NAME at the staging version of Kubernetes vX.Y.Z (v0.Y.Z); its source directory. */
+/**
+ * The upstream release a server's gitVersion is built from: v1.38.0-beta.0 stays, v1.36.3+k3s1 and
+ * v1.30.4-eks-a737599 (a vendor's suffix, no Kubernetes pre-release) are v1.36.3 and v1.30.4.
+ */
+export function upstreamRelease(gitVersion: string): string | undefined {
+  return /^v1\.\d+\.\d+(?:-(?:alpha|beta|rc)\.\d+)?/.exec(gitVersion)?.[0];
+}
+
+/** The staging version of a Kubernetes release: v0.Y.Z[-PRE] of v1.Y.Z[-PRE]. */
+export function stagingVersion(kubernetesVersion: string): string | undefined {
+  return upstreamRelease(kubernetesVersion)?.replace(/^v1\./, 'v0.');
+}
+
+/** k8s.io/NAME at the staging version of Kubernetes vX.Y.Z; its source directory. */
 export async function stagingModule(name: string, kubernetesVersion: string): Promise<{ path: string; version: string; dir: string }> {
-  const m = /^v1\.(\d+)\.(\d+)/.exec(kubernetesVersion);
-  if (!m) throw new ModuleUnavailable(`no staging module version for ${kubernetesVersion}`);
-  const version = `v0.${m[1]}.${m[2]}`;
+  const version = stagingVersion(kubernetesVersion);
+  if (!version) throw new ModuleUnavailable(`no staging module version for ${kubernetesVersion}`);
   const path = `k8s.io/${name}`;
+  // The Go that reads them: a line whose modules need a newer one than the local Go names it (contract/lines.ts).
   const r = await execa('go', ['mod', 'download', '-json', `${path}@${version}`], {
-    reject: false, timeout: 180_000, cwd: '/', env: { GOFLAGS: '-mod=mod', GOWORK: 'off', GOTOOLCHAIN: 'local' },
+    reject: false, timeout: 180_000, cwd: '/', env: { GOFLAGS: '-mod=mod', GOWORK: 'off', GOTOOLCHAIN: goToolchainFor(upstreamRelease(kubernetesVersion)!) },
   }).catch((e: Error) => ({ exitCode: -1, stdout: '', stderr: e.message }));
   let info: { Dir?: string; Error?: string } = {};
   try { info = JSON.parse(r.stdout || '{}'); } catch { /* answered nothing useful */ }

@@ -53,6 +53,8 @@ const KNOWN_LABELS: Record<string, string> = {
   madeByKubeClaims: 'Made by kube-claims',
   createdByThisRun: 'Created by this run',
   requestedVersion: 'Version asked for',
+  kubernetesLine: 'Kubernetes line',
+  preRelease: 'Pre-release',
   nodeAccess: 'Node access',
   workload: 'Workload',
   adminConfFields: 'admin.conf fields',
@@ -69,7 +71,10 @@ export function environmentRows(env: EnvironmentInfo | null): EnvironmentRow[] {
   if (!env) return [];
   const rows: EnvironmentRow[] = [];
   for (const [key, label] of Object.entries(KNOWN_LABELS)) {
-    if (env[key] !== undefined && env[key] !== null) rows.push({ kind: 'cluster', label, value: valueText(key, env[key]) });
+    if (env[key] === undefined || env[key] === null || (key === 'preRelease' && env[key] !== true)) continue;
+    // A pre-release says so beside its version, the row every format (and the terminal) shows first.
+    const mark = key === 'kubernetesVersion' && env.preRelease === true ? ' (pre-release)' : '';
+    rows.push({ kind: 'cluster', label, value: `${valueText(key, env[key])}${mark}` });
   }
   for (const [key, value] of Object.entries(env)) {
     if (key in KNOWN_LABELS || key === 'timings' || value === undefined || value === null) continue;

@@ -43,3 +43,22 @@ describe('the version matrix', () => {
     expect(html).not.toContain('<has>');
   });
 });
+
+describe('a pre-release line in the matrix', () => {
+  const m = buildMatrix('m2', [
+    { ...run('v1.37.2', 'pass', { etcdVersion: '3.7.0' }), line: 'v1.37', preRelease: false },
+    { version: 'v1.38.0-beta.0', line: 'v1.38', preRelease: true, error: 'go mod tidy for k8s.io/kubernetes@v1.38.0-beta.0 failed: the Go module proxy does not serve x@v1 (HTTP 403)' },
+  ]);
+  test('is marked in the line table and in every column head (Markdown, HTML, JSON)', () => {
+    expect(m.versions.map((v) => v.preRelease)).toEqual([false, true]);
+    const md = renderMatrixMarkdown(m);
+    expect(md).toContain('- **v1.38.0-beta.0** (v1.38, pre-release): error: go mod tidy for k8s.io/kubernetes@v1.38.0-beta.0 failed');
+    expect(md).toContain('- **v1.37.2** (v1.37): 1 passed');
+    expect(md).toContain('| Claim | v1.37.2 | v1.38.0-beta.0 (pre-release) |');
+    expect(renderMatrixHtml(m)).toContain('<th>v1.38.0-beta.0 (pre-release)</th>');
+  });
+  test('a merged run takes the mark from its environment', () => {
+    const merged = buildMatrix('m3', [run('v1.38.0-beta.0', 'pass', { preRelease: true }), run('v1.37.2', 'pass', {})]);
+    expect(merged.versions.map((v) => v.preRelease)).toEqual([true, false]);
+  });
+});

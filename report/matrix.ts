@@ -9,6 +9,8 @@ export interface MatrixRun {
   version: string;
   /** The line (v1.33), when the run was one line of a matrix. */
   line?: string;
+  /** The line is a pre-release (contract/lines.ts); else the run's environment says whether its server is one. */
+  preRelease?: boolean;
   reportDir?: string;
   model?: ResultsModel;
   /** The run did not produce results (the cluster did not come up, say). */
@@ -23,7 +25,7 @@ export interface MatrixFact {
 
 export interface Matrix {
   id: string;
-  versions: Array<{ version: string; reportDir?: string; error?: string; totals?: ResultsModel['totals'] }>;
+  versions: Array<{ version: string; line?: string; preRelease: boolean; reportDir?: string; error?: string; totals?: ResultsModel['totals'] }>;
   claims: Array<{ id: string; title: string; statuses: Record<string, Status | 'error'>; differs: boolean }>;
   differences: MatrixFact[];
 }
@@ -103,7 +105,10 @@ export function buildMatrix(id: string, runs: MatrixRun[]): Matrix {
   }
   return {
     id,
-    versions: runs.map((r) => ({ version: r.version, reportDir: r.reportDir, error: r.error && redact(r.error), totals: r.model?.totals })),
+    versions: runs.map((r) => ({
+      version: r.version, line: r.line, preRelease: r.preRelease ?? env(r).preRelease === true,
+      reportDir: r.reportDir, error: r.error && redact(r.error), totals: r.model?.totals,
+    })),
     claims,
     differences: versions.length > 1 ? differences : [],
   };
@@ -111,18 +116,30 @@ export function buildMatrix(id: string, runs: MatrixRun[]): Matrix {
 
 const MARK: Record<string, string> = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP', error: 'ERROR' };
 
+/** A version as the tables head it: "v1.38.0-beta.0 (pre-release)" for a pre-release line. */
+export function versionHeading(v: Matrix['versions'][number]): string {
+  return `${v.version}${v.preRelease ? ' (pre-release)' : ''}`;
+}
+
+/** The line-table entry before a version's totals: "v1.38, pre-release". */
+function lineNote(v: Matrix['versions'][number]): string {
+  const parts = [v.line, v.preRelease ? 'pre-release' : undefined].filter(Boolean);
+  return parts.length ? ` (${parts.join(', ')})` : '';
+}
+
 export function renderMatrixMarkdown(m: Matrix): string {
   const vs = m.versions.map((v) => v.version);
+  const heads = m.versions.map(versionHeading);
   const out = [`# kube-claims version matrix ${m.id}`, ''];
   for (const v of m.versions) {
-    out.push(`- **${v.version}**: ${v.error ? `error: ${markdownCell(v.error)}` : `${v.totals?.pass} passed, ${v.totals?.fail} failed, ${v.totals?.skip} skipped`}${v.reportDir ? ` (${v.reportDir})` : ''}`);
+    out.push(`- **${v.version}**${lineNote(v)}: ${v.error ? `error: ${markdownCell(v.error)}` : `${v.totals?.pass} passed, ${v.totals?.fail} failed, ${v.totals?.skip} skipped`}${v.reportDir ? ` (${v.reportDir})` : ''}`);
   }
-  out.push('', '## Claims', '', `| Claim | ${vs.join(' | ')} |`, `|---|${vs.map(() => '---').join('|')}|`);
+  out.push('', '## Claims', '', `| Claim | ${heads.join(' | ')} |`, `|---|${vs.map(() => '---').join('|')}|`);
   for (const c of m.claims) out.push(`| ${c.differs ? '**' : ''}${c.id}${c.differs ? '**' : ''} ${markdownCell(c.title)} | ${vs.map((v) => MARK[c.statuses[v]!]).join(' | ')} |`);
   out.push('', '## What differs between the versions', '');
   if (!m.differences.length) out.push('Nothing recorded differs.');
   else {
-    out.push(`| Fact | ${vs.join(' | ')} | Why |`, `|---|${vs.map(() => '---').join('|')}|---|`);
+    out.push(`| Fact | ${heads.join(' | ')} | Why |`, `|---|${vs.map(() => '---').join('|')}|---|`);
     for (const d of m.differences) out.push(`| ${markdownCell(d.fact)} | ${vs.map((v) => markdownCell(d.values[v] ?? '')).join(' | ')} | ${markdownCell(d.why)} |`);
   }
   return `${out.join('\n')}\n`;
@@ -133,7 +150,7 @@ export function renderMatrixHtml(m: Matrix): string {
   const cell = (s: string) => `<td class="${s}">${MARK[s]}</td>`;
   const rows = m.claims.map((c) => `<tr${c.differs ? ' class="differs"' : ''}><th>${escapeHtml(c.id)}</th><td class="title">${escapeHtml(c.title)}</td>${vs.map((v) => cell(c.statuses[v]!)).join('')}</tr>`).join('\n');
   const diffs = m.differences.map((d) => `<tr><th>${escapeHtml(d.fact)}</th>${vs.map((v) => `<td>${escapeHtml(d.values[v] ?? '')}</td>`).join('')}<td class="why">${escapeHtml(d.why)}</td></tr>`).join('\n');
-  const summary = m.versions.map((v) => `<li><b>${escapeHtml(v.version)}</b>: ${v.error ? `error: ${escapeHtml(v.error)}` : `${v.totals?.pass} passed, ${v.totals?.fail} failed, ${v.totals?.skip} skipped`}</li>`).join('');
+  const summary = m.versions.map((v) => `<li><b>${escapeHtml(v.version)}</b>${escapeHtml(lineNote(v))}: ${v.error ? `error: ${escapeHtml(v.error)}` : `${v.totals?.pass} passed, ${v.totals?.fail} failed, ${v.totals?.skip} skipped`}</li>`).join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>kube-claims matrix ${escapeHtml(m.id)}</title>
 <style>
@@ -143,9 +160,9 @@ td.pass{background:#e3f6e8;color:#17622f;font-weight:600}td.fail,td.error{backgr
 td.skip{background:#f1f2f5;color:#555}table.diffs{table-layout:fixed;width:100%}table.diffs td,table.diffs th{overflow-wrap:anywhere}tr.differs th{outline:2px solid #d97706}td.title{max-width:38rem}td.why{color:#555;max-width:28rem}
 </style></head><body>
 <h1>kube-claims version matrix</h1><p>${escapeHtml(m.id)}</p><ul>${summary}</ul>
-<h2>Claims × versions</h2><table><tr><th>ID</th><th>Claim</th>${vs.map((v) => `<th>${escapeHtml(v)}</th>`).join('')}</tr>
+<h2>Claims × versions</h2><table><tr><th>ID</th><th>Claim</th>${m.versions.map((v) => `<th>${escapeHtml(versionHeading(v))}</th>`).join('')}</tr>
 ${rows}</table>
-<h2 id="differences">What differs between the versions</h2>${m.differences.length ? `<table class="diffs"><tr><th>Fact</th>${vs.map((v) => `<th>${escapeHtml(v)}</th>`).join('')}<th>Why</th></tr>
+<h2 id="differences">What differs between the versions</h2>${m.differences.length ? `<table class="diffs"><tr><th>Fact</th>${m.versions.map((v) => `<th>${escapeHtml(versionHeading(v))}</th>`).join('')}<th>Why</th></tr>
 ${diffs}</table>` : '<p>Nothing recorded differs.</p>'}
 </body></html>
 `;

@@ -221,3 +221,25 @@ describe('terminal', () => {
     expect(coloured.some((l) => l.includes('\u001b[31m[FAIL]'))).toBe(true);
   });
 });
+
+describe('a run on a pre-release line', () => {
+  const model = fixtureModel();
+  model.environment = { ...model.environment, kubernetesVersion: 'v1.38.0-beta.0', kubernetesLine: 'v1.38 (v1.38.0-beta.0, pre-release)', preRelease: true };
+  test('every format marks it: JSON, a JUnit property, Markdown, HTML and the terminal summary', () => {
+    expect((JSON.parse(renderJson(model)) as ResultsModel).environment?.preRelease).toBe(true);
+    const props = parseJunit(renderJunit(model)).testsuites[0]!.properties;
+    expect(props).toEqual(expect.arrayContaining([{ name: 'Pre-release', value: 'yes' }, { name: 'Kubernetes', value: 'v1.38.0-beta.0 (pre-release)' }]));
+    expect(renderMarkdown(model)).toContain('| Kubernetes | v1.38.0-beta.0 (pre-release) |');
+    expect(renderMarkdown(model)).toContain('| Pre-release | yes |');
+    expect(renderHtml(model)).toContain('v1.38.0-beta.0 (pre-release)');
+    expect(renderTerminal(model)).toContain('[INFO] Kubernetes: v1.38.0-beta.0 (pre-release)');
+    expect(renderTerminal(model)).toContain('== Summary ==\nKubernetes v1.38.0-beta.0 is a PRE-RELEASE\n');
+  });
+  test('a released line carries no mark', () => {
+    const released = fixtureModel();
+    released.environment = { ...released.environment, kubernetesVersion: 'v1.33.3', preRelease: false };
+    expect(renderMarkdown(released)).not.toContain('pre-release');
+    expect(renderTerminal(released)).not.toContain('pre-release');
+  });
+});
+

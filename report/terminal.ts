@@ -98,6 +98,8 @@ export function renderTerminal(input: ResultsModel, options: TerminalOptions = {
   const t = model.totals;
   const o = model.otherTotals;
   heading('== Summary ==');
+  // Results of a pre-release say so where they are read: no release stands behind them yet.
+  if (model.environment?.preRelease === true) out.push(`Kubernetes ${String(model.environment.kubernetesVersion ?? '')} is a PRE-RELEASE`);
   out.push(`${t.pass} claims PASS`, `${t.fail} claims FAIL`, `${t.skip} claims SKIP`);
   if (o.pass + o.fail + o.skip) out.push(`Other tests: ${o.pass} pass, ${o.fail} fail, ${o.skip} skip`);
   if (model.errors.length) out.push(`Errors outside tests: ${model.errors.length}`);

@@ -119,6 +119,10 @@ export interface EnvironmentInfo {
   nodeName?: string;
   serverUrl?: string;
   kubernetesVersion?: string;
+  /** The line profile of the server ("v1.38 (v1.38.0-beta.0, pre-release)"). */
+  kubernetesLine?: string;
+  /** The server runs a Kubernetes pre-release: every format marks its version so. */
+  preRelease?: boolean;
   etcdVersion?: string;
   nodeImage?: string;
   createdByThisRun?: boolean;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { CATALOGUE } from '../contract/catalogue.ts';
-import { LINE_IDS, LINES } from '../contract/lines.ts';
+import { describeLine, LINE_IDS, LINES } from '../contract/lines.ts';
 import { PACKAGE_ROOT } from '../contract/package-root.ts';
 
 const readme = readFileSync(join(PACKAGE_ROOT, 'README.md'), 'utf8');
@@ -17,6 +17,6 @@ describe('README', () => {
     expect(readme).toContain(`${CATALOGUE.length} claims`);
   });
   test('it names every line with the version built for it', () => {
-    for (const id of LINE_IDS) expect(readme).toContain(`${id} (${LINES[id].version})`);
+    for (const id of LINE_IDS) expect(readme).toContain(describeLine(LINES[id]));
   });
 });

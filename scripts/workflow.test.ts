@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { $ } from 'zx';
-import { LINE_IDS } from '../contract/lines.ts';
+import { LINE_IDS, LINES } from '../contract/lines.ts';
 import { PACKAGE_ROOT } from '../contract/package-root.ts';
 
 const WORKFLOW = join(PACKAGE_ROOT, '.github/workflows/claims-matrix.yml');
@@ -29,11 +29,15 @@ describe('the GitHub Actions workflow', () => {
   });
 
   test('fans out: one job per supported line, none cancelling the others, each uploading its run; a last job merges them', () => {
-    type Job = { needs?: string | string[]; if?: string; strategy?: { 'fail-fast'?: boolean; matrix?: { line?: string[] } }; env?: Record<string, string>; steps: Array<{ run?: string; uses?: string; with?: Record<string, string> }> };
+    type Job = { needs?: string | string[]; if?: string; strategy?: { 'fail-fast'?: boolean; matrix?: { line?: string[]; include?: Array<Record<string, string>> } }; env?: Record<string, string>; steps: Array<{ run?: string; uses?: string; with?: Record<string, string> }> };
     const jobs = (parse(readFileSync(WORKFLOW, 'utf8')) as { jobs: Record<string, Job> }).jobs;
     const claims = jobs.claims!;
     expect(claims.strategy?.matrix?.line).toEqual([...LINE_IDS]);
     expect(claims.strategy?.['fail-fast']).toBe(false);
+    // A line kind publishes no image of (the pre-release line) is built offline there; the others use kindest/node.
+    expect(claims.env?.KUBE_CLAIMS_IMAGE_SOURCE).toBe("${{ matrix.image-source || 'upstream' }}");
+    const offline = (claims.strategy?.matrix?.include ?? []).filter((i) => i['image-source'] === 'offline').map((i) => i.line);
+    expect(offline).toEqual(LINE_IDS.filter((id) => !LINES[id].upstreamImage.value));
     expect(claims.env?.KUBE_CLAIMS_K8S_VERSION).toBe('${{ matrix.line }}');
     expect(claims.steps.some((s) => s.run?.includes('npm run verify'))).toBe(true);
     const upload = claims.steps.find((s) => s.uses?.startsWith('actions/upload-artifact'));

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { LINES } from '../../contract/lines.ts';
+import { goToolchainFor, LINES } from '../../contract/lines.ts';
 import { TOOLS } from './tools.ts';
 import { cached } from './cache.ts';
 import { WRAPPER_MODULE, buildWithWrapper, downloadModule, goInstall } from './go-modules.ts';
@@ -26,7 +26,9 @@ const KUBERNETES_PACKAGES: Record<string, string> = { 'kube-log-runner': 'k8s.io
  * set together (kubeadm panics on a gitMajor without a parsable gitVersion).
  */
 export function kubernetesLdflags(version: string, buildDate: string, releaseCommit?: string): string[] {
-  const minor = version.slice(1).split('.')[1];
+  // version.sh: gitMinor gets a "+" when gitVersion has a pre-release part (v1.38.0-beta.0 → 38+).
+  const [, minorNumber, preRelease] = /^v\d+\.(\d+)(?:\.\d+)?(-[^+]*)?/.exec(version) ?? [];
+  const minor = `${minorNumber}${preRelease ? '+' : ''}`;
   return ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version'].flatMap((p) => [
     `-X ${p}.gitVersion=${version}`, `-X ${p}.gitMajor=1`, `-X ${p}.gitMinor=${minor}`,
     // Unset, gitCommit would keep the source's export-subst placeholder "$Format:%H$": set it empty.
@@ -37,16 +39,16 @@ export function kubernetesLdflags(version: string, buildDate: string, releaseCom
 
 /** Kubernetes server and client binaries, stamped like a release build (hack/lib/version.sh). */
 export async function buildKubernetes(bin: string, version: string, binaries: readonly string[] = KUBERNETES_BINARIES, outDir = join(bin, 'kubernetes', version)): Promise<string> {
-  const [, minor, patch] = version.slice(1).split('.');
   const releaseCommit = Object.values(LINES).find((l) => l.version === version)?.releaseCommit?.value;
   return buildWithWrapper({
     outDir,
     modules: [{ path: 'k8s.io/kubernetes', version }],
-    // Staging modules k8s.io/NAME are published as v0.MINOR.PATCH.
-    replaceVersion: () => `v0.${minor}.${patch}`,
+    // Staging modules k8s.io/NAME are published as v0.MINOR.PATCH (v0.38.0-beta.0 for v1.38.0-beta.0).
+    replaceVersion: () => version.replace(/^v1\./, 'v0.'),
     binaries: binaries.map((name) => ({ pkg: KUBERNETES_PACKAGES[name] ?? `k8s.io/kubernetes/cmd/${name}`, name })),
     tags: ['selinux', 'notest'],
     ldflags: (main) => kubernetesLdflags(version, main.time, releaseCommit),
+    ...(goToolchainFor(version) !== 'local' ? { toolchain: goToolchainFor(version) } : {}),
   });
 }
 
@@ -132,7 +134,7 @@ export async function buildKind(bin: string): Promise<string> {
 export async function buildPause(bin: string, kubernetesVersion: string, pauseTag: string): Promise<string> {
   const outDir = join(bin, 'pause', `${pauseTag}-from-${kubernetesVersion}`);
   await cached(outDir, { kind: 'pause', kubernetesVersion, pauseTag, v: 2 }, async (tmp) => {
-    const k8s = await downloadModule('k8s.io/kubernetes', kubernetesVersion);
+    const k8s = await downloadModule('k8s.io/kubernetes', kubernetesVersion, goToolchainFor(kubernetesVersion));
     await execa('gcc', ['-Os', '-Wall', '-Werror', '-static', `-DVERSION=v${pauseTag}`, '-o', join(tmp, 'pause'), join(k8s.dir, 'build/pause/linux/pause.c')])
       .catch((e: { shortMessage?: string }) => { throw new Error(`cannot compile pause (gcc with static libc needed): ${e.shortMessage}`); });
     await execa('strip', [join(tmp, 'pause')]);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { buildGroups, goExecName, parseGoMod } from './go-modules.ts';
+import { buildGroups, goExecName, parseGoMod, refusedModules } from './go-modules.ts';
 import { KUBERNETES_BINARIES } from './components.ts';
 
 describe('parseGoMod', () => {
@@ -86,5 +86,21 @@ describe('buildGroups: one go build per tag set', () => {
 
   test('no tags and empty tags are one set, built without -tags', () => {
     expect(buildGroups([{ pkg: 'a/x', name: 'x' }, { pkg: 'a/y', name: 'y', tags: [] }])).toEqual([{ binaries: [{ pkg: 'a/x', name: 'x' }, { pkg: 'a/y', name: 'y' }] }]);
+  });
+});
+
+describe('refusedModules: what a partial module proxy did not serve', () => {
+  test('each module version go could not read, once, with the HTTP status', () => {
+    // go mod tidy's output for k8s.io/kubernetes@v1.38.0-beta.0 on this machine's proxy (abridged).
+    const out = [
+      '\tk8s.io/apimachinery/pkg/util/managedfields/internal imports',
+      '\tsigs.k8s.io/structured-merge-diff/v7/merge: sigs.k8s.io/structured-merge-diff/v7@v7.0.1: reading https://proxy.golang.org/sigs.k8s.io/structured-merge-diff/v7/@v/v7.0.1.zip: 403 Forbidden',
+      '\tserver response: This module version is not available.',
+      'k8s.io/kubernetes/cmd/kube-proxy/app imports',
+      '\tsigs.k8s.io/iptables-wrappers/pkg/iptables: sigs.k8s.io/iptables-wrappers@v1.0.0: reading https://proxy.golang.org/sigs.k8s.io/iptables-wrappers/@v/v1.0.0.zip: 403 Forbidden',
+      '\tsigs.k8s.io/structured-merge-diff/v7/fieldpath: sigs.k8s.io/structured-merge-diff/v7@v7.0.1: reading https://proxy.golang.org/sigs.k8s.io/structured-merge-diff/v7/@v/v7.0.1.zip: 403 Forbidden',
+    ].join('\n');
+    expect(refusedModules(out)).toEqual(['sigs.k8s.io/structured-merge-diff/v7@v7.0.1 (HTTP 403)', 'sigs.k8s.io/iptables-wrappers@v1.0.0 (HTTP 403)']);
+    expect(refusedModules('go: finding module for package x\ncompile error: undefined: y')).toEqual([]);
   });
 });

@@ -10,8 +10,11 @@ import { log } from '../../helpers/log.ts';
 import { cached } from './cache.ts';
 
 const GO_ENV = { CGO_ENABLED: '0', GOWORK: 'off', GOFLAGS: '-mod=mod -buildvcs=false', GOTOOLCHAIN: 'local' };
-/** cgo builds (runc: libseccomp, nsenter) get CGO_ENABLED=1; everything else is built static without it. */
-const goEnv = (cgo = false) => ({ ...GO_ENV, CGO_ENABLED: cgo ? '1' : '0' });
+/**
+ * cgo builds (runc: libseccomp, nsenter) get CGO_ENABLED=1; everything else is built static without it.
+ * `toolchain` is a GOTOOLCHAIN value (go1.27.3: fetched from the module proxy); default the local Go.
+ */
+const goEnv = (cgo = false, toolchain = 'local') => ({ ...GO_ENV, CGO_ENABLED: cgo ? '1' : '0', GOTOOLCHAIN: toolchain });
 
 export interface ModuleInfo {
   path: string;
@@ -23,9 +26,9 @@ export interface ModuleInfo {
   dir: string;
 }
 
-export async function downloadModule(path: string, version: string): Promise<ModuleInfo> {
+export async function downloadModule(path: string, version: string, toolchain?: string): Promise<ModuleInfo> {
   const { stdout, exitCode } = await execa('go', ['mod', 'download', '-json', `${path}@${version}`], {
-    env: GO_ENV, reject: false, cwd: '/',
+    env: goEnv(false, toolchain), reject: false, cwd: '/',
   });
   const info = JSON.parse(stdout || '{}') as { Error?: string; GoMod?: string; Info?: string; Dir?: string };
   if (exitCode !== 0 || info.Error || !info.GoMod || !info.Info || !info.Dir) {
@@ -92,6 +95,8 @@ export interface WrapperBuild {
    * modules' own cannot be (flanneld without a backend whose module the proxy refuses).
    */
   sources?: Record<string, string>;
+  /** GOTOOLCHAIN, where the modules need a newer Go than the local one. */
+  toolchain?: string;
 }
 
 /** The wrapper module's path: its own packages (`sources`) are WRAPPER_MODULE/DIR. */
@@ -137,10 +142,10 @@ export function buildGroups(binaries: WrapperBuild['binaries'], tags?: string[])
 /** Builds binaries from modules through a generated wrapper module; cached by its inputs. */
 export async function buildWithWrapper(spec: WrapperBuild): Promise<string> {
   // Module info (commit time) is part of the ldflags: resolve it before keying the cache.
-  const mains = await Promise.all(spec.modules.map((m) => downloadModule(m.path, m.version)));
+  const mains = await Promise.all(spec.modules.map((m) => downloadModule(m.path, m.version, spec.toolchain)));
   const ldflags = ['-s', '-w', ...spec.ldflags(mains[0]!)].join(' ');
   const inputs = {
-    kind: 'go-wrapper', modules: spec.modules, binaries: spec.binaries, tags: spec.tags, ldflags, cgo: spec.cgo ?? false, go: await goVersion(),
+    kind: 'go-wrapper', modules: spec.modules, binaries: spec.binaries, tags: spec.tags, ldflags, cgo: spec.cgo ?? false, go: await goVersion(spec.toolchain),
     ...(spec.sources ? { sources: spec.sources } : {}),
   };
   const what = spec.modules.map((m) => `${m.path}@${m.version}`).join(', ');
@@ -172,7 +177,7 @@ export async function buildWithWrapper(spec: WrapperBuild): Promise<string> {
     const imported = spec.binaries.filter((b) => !b.pkg.startsWith(`${WRAPPER_MODULE}/`));
     await writeFile(join(src, 'tools.go'), ['//go:build tools', 'package tools', ...imported.map((b) => `import _ "${b.pkg}"`), ''].join('\n'));
     log.step(`resolving dependencies of ${what}`);
-    await go(['mod', 'tidy'], src, `go mod tidy for ${what}`, spec.cgo);
+    await go(['mod', 'tidy'], src, `go mod tidy for ${what}`, spec.cgo, spec.toolchain);
     const groups = buildGroups(spec.binaries, spec.tags);
     for (const [i, group] of groups.entries()) {
       const names = group.binaries.map((b) => b.name).join(', ');
@@ -181,7 +186,7 @@ export async function buildWithWrapper(spec: WrapperBuild): Promise<string> {
       const out = join(tmp, `.go-build-${i}`);
       await mkdir(out);
       const tags = group.tags?.length ? ['-tags', group.tags.join(',')] : [];
-      await go(['build', '-trimpath', ...tags, '-ldflags', ldflags, '-o', `${out}/`, ...group.binaries.map((b) => b.pkg)], src, `go build ${names} (${what})`, spec.cgo);
+      await go(['build', '-trimpath', ...tags, '-ldflags', ldflags, '-o', `${out}/`, ...group.binaries.map((b) => b.pkg)], src, `go build ${names} (${what})`, spec.cgo, spec.toolchain);
       for (const b of group.binaries) {
         await rename(join(out, goExecName(b.pkg)), join(tmp, b.name)).catch(() => {
           throw new Error(`go build ${names} (${what}) wrote no executable ${goExecName(b.pkg)} for ${b.pkg}`);
@@ -217,19 +222,34 @@ export async function goInstall(outDir: string, pkg: string, version: string, na
   return join(outDir, name);
 }
 
-let cachedGoVersion: string | undefined;
-export async function goVersion(): Promise<string> {
-  if (!cachedGoVersion) {
-    const r = await execa('go', ['env', 'GOVERSION'], { reject: false });
+const goVersions = new Map<string, string>();
+/** The version of the Go that GOTOOLCHAIN=`toolchain` runs (the local one by default). */
+export async function goVersion(toolchain = 'local'): Promise<string> {
+  if (!goVersions.has(toolchain)) {
+    const r = await execa('go', ['env', 'GOVERSION'], { reject: false, cwd: '/', env: { GOTOOLCHAIN: toolchain } });
+    if (r.exitCode !== 0 && toolchain !== 'local') throw new Error(`cannot run Go toolchain ${toolchain} (fetched from the module proxy as golang.org/toolchain): ${lastLines(r.stderr)}`);
     if (r.exitCode !== 0) throw new Error('Go is not installed: kube-claims builds Kubernetes, etcd, kind, crictl and coredns from Go modules');
-    cachedGoVersion = r.stdout.trim();
+    goVersions.set(toolchain, r.stdout.trim());
   }
-  return cachedGoVersion;
+  return goVersions.get(toolchain)!;
 }
 
-async function go(args: string[], cwd: string, what: string, cgo = false): Promise<void> {
-  const r = await execa('go', args, { cwd, env: goEnv(cgo), reject: false, all: true });
-  if (r.exitCode !== 0) throw new Error(`${what} failed: ${lastLines(r.all ?? '')}`);
+/**
+ * The module versions whose files the proxy refused, from go's output (`MOD@VER: reading URL: 403 Forbidden`):
+ * a partial proxy may list a version and serve its go.mod but not its source.
+ */
+export function refusedModules(output: string): string[] {
+  const out = new Set<string>();
+  for (const m of output.matchAll(/(\S+@v\S+): reading \S+: (4\d\d)\b/g)) out.add(`${m[1]} (HTTP ${m[2]})`);
+  return [...out];
+}
+
+async function go(args: string[], cwd: string, what: string, cgo = false, toolchain?: string): Promise<void> {
+  const r = await execa('go', args, { cwd, env: goEnv(cgo, toolchain), reject: false, all: true });
+  if (r.exitCode === 0) return;
+  const refused = refusedModules(r.all ?? '');
+  if (refused.length) throw new Error(`${what} failed: the Go module proxy does not serve ${refused.join(', ')}`);
+  throw new Error(`${what} failed: ${lastLines(r.all ?? '')}`);
 }
 
 function lastLines(text: string, n = 5): string {

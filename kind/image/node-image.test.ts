@@ -38,12 +38,25 @@ describe('Kubernetes version ldflags: nothing invented', () => {
       expect(flags()).toContain(`${p}.buildDate=2026-01-02T03:04:05Z`);
     }
   });
+  test('a pre-release: gitMinor with "+", as hack/lib/version.sh stamps it (v1.38.0-beta.0 → 38+)', () => {
+    const pre = kubernetesLdflags('v1.38.0-beta.0', '2026-01-02T03:04:05Z').join(' ');
+    expect(pre).toContain('k8s.io/component-base/version.gitVersion=v1.38.0-beta.0 -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=38+ ');
+    expect(flags()).toContain('version.gitMinor=36 ');
+  });
   test('no pseudo commit is left in the recipe', () => {
     for (const f of ['components.ts', 'go-modules.ts', 'node-image.ts']) expect(readFileSync(new URL(f, import.meta.url), 'utf8')).not.toMatch(/pseudoCommit/);
   });
 });
 
 describe('a version the module proxy cannot serve', () => {
+  // v1.38.0-alpha.2 was a published pre-release; the proxy here no longer serves its source (HTTP 403).
+  test('a pre-release the proxy no longer serves fails in the build step naming the module and version', async () => {
+    const line = { ...LINES['v1.38'], version: 'v1.38.0-alpha.2' };
+    const settings = { cacheDir: mkdtempSync(join(tmpdir(), 'kc-cache-')), stateDir: mkdtempSync(join(tmpdir(), 'kc-state-')), nodeRepo: 'kube-claims/node', debianMirror: 'http://deb.debian.org/debian' };
+    await expect(buildNodeImage(line, settings)).rejects.toThrow(/^cannot download Go module k8s\.io\/kubernetes@v1\.38\.0-alpha\.2: /);
+    expect(existsSync(join(settings.cacheDir, 'bin', 'kubernetes', 'v1.38.0-alpha.2'))).toBe(false);
+  }, 60_000);
+
   // Asks the real module proxy (as every build does); v1.36.99 is no Kubernetes release. The download is the
   // build's first step: nothing (binaries, images) is made before it.
   test('fails in the build step naming the module and version, and leaves no half-made output', async () => {

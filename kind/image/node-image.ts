@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { execa } from 'execa';
-import type { KubernetesLine } from '../../contract/lines.ts';
+import { describeLine, goToolchainFor, isPreRelease, type KubernetesLine } from '../../contract/lines.ts';
 import { fileURLToPath } from 'node:url';
 import { log, timed } from '../../helpers/log.ts';
 import { binDir, type KindSettings } from '../settings.ts';
@@ -68,7 +68,7 @@ export function parseServerImageRecipe(generic: string, apiserver: string): Serv
 }
 
 export async function serverImageRecipe(kubernetesVersion: string): Promise<ServerImageRecipe> {
-  const dir = join((await downloadModule('k8s.io/kubernetes', kubernetesVersion)).dir, 'build/server-image');
+  const dir = join((await downloadModule('k8s.io/kubernetes', kubernetesVersion, goToolchainFor(kubernetesVersion))).dir, 'build/server-image');
   const apiserverFile = join(dir, 'kube-apiserver/Dockerfile');
   return parseServerImageRecipe(await readFile(join(dir, 'Dockerfile'), 'utf8'), existsSync(apiserverFile) ? await readFile(apiserverFile, 'utf8') : '');
 }
@@ -90,6 +90,8 @@ export interface NodeImageResult {
 /** Builds (or finds in the cache) every piece of the node image for `version`. */
 export async function buildNodeImage(line: KubernetesLine, settings: KindSettings): Promise<NodeImageResult> {
   const { version } = line;
+  // `image build` says it too (verify and cluster up have said it before the build: preReleaseNotice).
+  if (isPreRelease(line)) log.step(`building the node image of a pre-release: ${describeLine(line)}`);
   const bin = binDir(settings);
   const t0 = performance.now();
   const k8s = (await timed(`Kubernetes ${version} binaries`, () => buildKubernetes(bin, version))).result;

@@ -2,6 +2,7 @@
 // versions, the node image, /version's fields and what kubeadm wrote under /etc/kubernetes (names only).
 import { parse } from 'yaml';
 import type { ClusterInfo } from '../../contract/cluster.ts';
+import { describeLine, isPreReleaseVersion, profileFor } from '../../contract/lines.ts';
 import { kubeClients } from '../../helpers/kube.ts';
 import { nodeExec } from '../../helpers/node.ts';
 
@@ -17,6 +18,10 @@ export interface EnvironmentFacts {
   serverUrl: string;
   kubernetesVersion: string;
   requestedVersion?: string;
+  /** The line profile the checks use for this server ("v1.38 (v1.38.0-beta.0, pre-release)"). */
+  kubernetesLine: string;
+  /** The server runs a Kubernetes pre-release (alpha, beta, rc): every report says so. */
+  preRelease: boolean;
   etcdVersion?: string;
   nodeImage?: string;
   nodeAccess: string;
@@ -38,6 +43,11 @@ function describeAccess(c: ClusterInfo): string {
   return `none: ${a.reason}`;
 }
 
+function lineText(serverVersion: string): string {
+  const p = profileFor(serverVersion);
+  return p.exact ? describeLine(p.line) : `${describeLine(p.line)}: ${p.note}`;
+}
+
 export async function environmentFacts(c: ClusterInfo, leftoversRemoved: string[] = []): Promise<EnvironmentFacts> {
   const k = kubeClients(c.kubeconfig, c.context);
   const etcdPod = await k.core.readNamespacedPod({ namespace: 'kube-system', name: `etcd-${c.nodeName}` }).catch(() => undefined);
@@ -52,6 +62,7 @@ export async function environmentFacts(c: ClusterInfo, leftoversRemoved: string[
   return {
     cluster: c.name, provider: c.provider, madeByKubeClaims: c.madeByKubeClaims, createdByThisRun: c.createdByThisRun,
     nodeName: c.nodeName, shape: c.shape, nodes: c.nodes.map((n) => `${n.name} (${n.role})`).join(', '), serverUrl: c.server, kubernetesVersion: c.serverVersion, requestedVersion: c.requestedVersion,
+    kubernetesLine: lineText(c.serverVersion), preRelease: isPreReleaseVersion(c.serverVersion),
     etcdVersion: etcdPod?.spec?.containers[0]?.image?.split(':').at(-1)?.replace(/-\d+$/, ''),
     nodeImage: c.nodeImage, nodeAccess: describeAccess(c),
     workload: `StatefulSet ${c.workload.namespace}/${c.workload.name} (${c.workload.image})${c.workload.error ? `: ${c.workload.error}` : ''}`,

@@ -42,7 +42,11 @@ export class KindProvider implements ClusterProvider {
   private async chooseImage(timings: Timings): Promise<{ image: string; offline: boolean }> {
     if (this.r.nodeImage) return { image: this.r.nodeImage, offline: await isOfflineNodeImage(this.r.nodeImage) };
     const upstream = this.r.line.upstreamImage.value;
-    if (this.r.imageSource !== 'offline') {
+    if (!upstream) {
+      // A pre-release line: kind publishes no image of it, so `upstream` cannot be honoured and `auto` builds.
+      if (this.r.imageSource === 'upstream') throw new EnvironmentError(`no upstream node image for ${this.r.line.id}: ${this.r.line.upstreamImage.source}; use --image-source offline (or auto)`);
+      log.step(`no upstream node image for ${this.r.line.id} (${this.r.line.version}): building the node image offline`);
+    } else if (this.r.imageSource !== 'offline') {
       if (await imageExists(upstream)) return { image: upstream, offline: false };
       log.step(`trying to pull ${upstream}`);
       if (await tryPull(upstream, 30_000)) return { image: upstream, offline: false };

@@ -114,3 +114,18 @@ describe('API-04: anonymous /version', () => {
     expect(checkAnonymousVersion(exchange, body)).toEqual(['anonymous GET /version answered 403 Forbidden, expected 200: forbidden: User "system:anonymous" cannot get path "/version"']);
   });
 });
+
+describe('API-03: the minor of a pre-release (hack/lib/version.sh)', () => {
+  // The recorded v1.33.3 body restated as a pre-release build would say it: kube-claims could build no
+  // v1.38.0-beta.0 here (the proxy refuses four of its modules), so no pre-release body was recorded.
+  const pre = { ...body, gitVersion: 'v1.38.0-beta.0', minor: '38+', emulationMinor: '38', minCompatibilityMinor: '37', gitCommit: '', gitTreeState: 'archive' };
+  const preExpectation = { gitVersion: 'v1.38.0-beta.0', platform: 'linux/amd64', compatibilityFields: true, ...compatibilityVersions('v1.38.0-beta.0', ['kube-apiserver'], 'its pod') };
+  test('a pre-release says minor "38+", its emulation minor 38', () => {
+    expect(checkVersionInfo(pre, preExpectation)).toEqual([]);
+    expect(checkVersionInfo({ ...pre, minor: '38' }, preExpectation)).toEqual(['minor is "38", but v1.38.0-beta.0 was asked for: 38+']);
+  });
+  test('a release says its plain minor', () => {
+    const release = { gitVersion: 'v1.33.3', platform: 'linux/amd64', releaseCommit: commit, compatibilityFields: true, ...compatibilityVersions('v1.33.3', ['kube-apiserver'], 'its pod') };
+    expect(checkVersionInfo({ ...body, minor: '33+' }, release)).toEqual(['minor is "33+", but v1.33.3 was asked for: 33']);
+  });
+});

@@ -1,10 +1,10 @@
 // ETCD-02's member list on a highly available control plane, judged on a recording from a real run
 // (suites/checks/fixtures/member-list-ha.txt says where and when); the live claim runs on every topology.
-import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
+import { recordedText } from '../fixtures/recorded.ts';
 import { checkMemberList } from './members.ts';
 
-const [table, json] = readFileSync(new URL('../fixtures/member-list-ha.txt', import.meta.url), 'utf8').split('\n').slice(1).join('\n').split('\n---\n') as [string, string];
+const [table, json] = recordedText('member-list-ha.txt').value.split('\n---\n') as [string, string];
 const controlPlanes = [
   { name: 'kc-topo-ha-control-plane', ip: '172.18.0.18' },
   { name: 'kc-topo-ha-control-plane2', ip: '172.18.0.13' },
