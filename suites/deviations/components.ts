@@ -30,7 +30,9 @@ export async function controlPlaneDeviations({ cluster, kube }: Pick<Live, 'clus
 }
 
 /** Moves a static pod manifest off /etc/kubernetes/manifests, runs fn, puts it back and waits until its pod is Ready again. */
-export async function withStaticPodRemoved({ cluster: c, kube, run }: Pick<Live, 'cluster' | 'kube' | 'run'>, component: string, fn: () => Promise<void>): Promise<void> {
+export async function withStaticPodRemoved(
+  { cluster: c, kube, run }: Pick<Live, 'cluster' | 'kube' | 'run'>, component: string, fn: () => Promise<void>, restoreTimeoutMs = 90_000,
+): Promise<void> {
   const manifest = `/etc/kubernetes/manifests/${component}.yaml`;
   const parked = `/etc/kubernetes/${component}.yaml${parkedSuffix(run.runId)}`;
   const pod = `${component}-${c.nodeName}`;
@@ -54,7 +56,7 @@ export async function withStaticPodRemoved({ cluster: c, kube, run }: Pick<Live,
       const status = await kube.core.readNamespacedPod({ namespace: 'kube-system', name: pod }).catch(() => undefined);
       const current = status?.status?.containerStatuses?.find((s) => s.name === component);
       return !!status && podReady(status) && !!current?.containerID?.endsWith(running);
-    }, 90_000, 500);
+    }, restoreTimeoutMs, 500);
   }
 }
 
