@@ -78,7 +78,8 @@ await main(async () => {
     const help = await step('npx kube-claims --help', () => npx(['--help']));
     if (!help.stdout.startsWith('usage: kube-claims')) throw new StepFailed(`--help printed no usage: ${help.stdout.split('\n')[0]}`);
     const list = await step('npx kube-claims list', () => npx(['list']));
-    const ids = list.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0]);
+    // The claims, then (after a blank line) the Kubernetes lines.
+    const ids = list.stdout.trim().split('\n\n')[0]!.split('\n').map((l) => l.split(/\s+/)[0]);
     if (ids.join(' ') !== CATALOGUE.map((c) => c.id).join(' ')) throw new StepFailed(`list printed ${ids.length} claims, not the catalogue's ${CATALOGUE.length}`);
 
     clusterMade = true;
