@@ -16,13 +16,12 @@ import { podReady } from './checks/components.ts';
 import { withStaticPodRemoved } from './deviations/components.ts';
 import { expectDifference, NotStaged } from './differences.ts';
 import { apiServersBehind, controlPlaneContainers, controlPlaneNodes, onNode } from './observations.ts';
-import { ETCDCTL_ENV } from '../helpers/etcd/etcdctl.ts';
+import { memberPods, readThroughMembers, withEnv } from './etcd/fixture.ts';
 
 const cluster = inject('cluster');
 const controlPlanes = controlPlaneNodes(cluster);
 /** The node a control stops something on: the last control plane, never the one the other claims look at. */
 const target = controlPlanes.at(-1)!;
-const withEnv = { env: { ...ETCDCTL_ENV }, flags: 'none' as const };
 
 const notStaged = (live: string[]) => new NotStaged(`the control plane already deviates (${live.join('; ')}), and nothing is stopped on a control plane that deviates`);
 
@@ -68,11 +67,7 @@ describe('a highly available control plane: one member stopped at a time', () =>
         const put = await writer.etcdctl(['put', key, 'q'], withEnv);
         record(`etcdctl put ${key} q through etcd-${first.name}, with the member of ${target.name} stopped`, `exit ${put.exitCode}\n${put.stdout}${put.stderr}`);
         if (put.exitCode !== 0) throw new Error(`etcd lost quorum with one of ${controlPlanes.length} members stopped: put exited ${put.exitCode}`);
-        const reads: Record<string, { exitCode: number; stdout: string; stderr: string }> = {};
-        for (const n of controlPlanes) {
-          const pod = new EtcdPod(kube.kc, { namespace: 'kube-system', pod: `etcd-${n.name}`, container: 'etcd' }, runHash(run.runId));
-          reads[`etcd-${n.name}`] = await pod.etcdctl(['get', key], { ...withEnv, timeoutMs: 15_000 }).catch((e: Error) => ({ exitCode: -1, stdout: '', stderr: e.message }));
-        }
+        const reads = await readThroughMembers(memberPods({ cluster, kube, run }, 15_000), key);
         const diffs = checkReadThroughEveryMember(reads, key, 'q');
         record('differences found', diffs.join('\n'));
         expectDifference(diffs, `get through etcd-${target.name}`);

@@ -119,6 +119,27 @@ export async function memberExpectations({ cluster, kube }: Pick<Live, 'cluster'
 
 export { staticPodCommand };
 
+export interface MemberReader {
+  name: string;
+  get: (key: string) => Promise<CommandOutcome>;
+}
+
+/** etcdctl get in each control-plane node's etcd pod, at its own local client URL (the ETCDCTL_* of the article). */
+export function memberPods({ cluster, kube, run }: Pick<Live, 'cluster' | 'kube' | 'run'>, timeoutMs?: number): MemberReader[] {
+  return cluster.nodes.filter((n) => n.role === 'control-plane').map((n) => {
+    const pod = new EtcdPod(kube.kc, { namespace: NAMESPACE, pod: `etcd-${n.name}`, container: 'etcd' }, runHash(run.runId));
+    return { name: `etcd-${n.name}`, get: async (key: string) => outcome(await pod.etcdctl(['get', key], { ...withEnv, timeoutMs })) };
+  });
+}
+
+/** Each reader's answer for `key`; a reader that fails (a stopped member's pod is gone) answers with the error. */
+export async function readThroughMembers(readers: MemberReader[], key: string): Promise<Record<string, CommandOutcome>> {
+  const reads: Record<string, CommandOutcome> = {};
+  for (const r of readers) reads[r.name] = await r.get(key).catch((e: Error) => ({ exitCode: -1, stdout: '', stderr: e.message }));
+  return reads;
+}
+
+
 // ---------------------------------------------------------------------------------------------------------------
 // Small utilities
 

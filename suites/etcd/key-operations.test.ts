@@ -3,12 +3,8 @@
 // Shared fixture (etcd pod, the file's keys, clean-up): the `etcd` fixture, ./fixture.ts.
 import { EtcdLockFailedError } from 'etcd3';
 import { describe } from 'vitest';
-import { EtcdPod, ok } from '../../helpers/etcd/etcdctl.ts';
-import { runHash } from '../../contract/run-id.ts';
-import type { CommandOutcome } from '../checks/etcd/common.ts';
+import { ok } from '../../helpers/etcd/etcdctl.ts';
 import { withLaxEtcd } from '../deviations/etcd.ts';
-import type { Live } from '../live.ts';
-import { controlPlaneNodes } from '../observations.ts';
 import { processesMatching, type LongRunning } from '../../helpers/etcd/exec.ts';
 import { sleep } from '../../helpers/wait.ts';
 import { claim, negativeControl } from '../claim.ts';
@@ -17,7 +13,7 @@ import {
   type KvSequence, type LeaseObservation, type LockObservation,
 } from '../checks/etcd/keys.ts';
 import { expectDifference, expectNoDifferences } from '../differences.ts';
-import { attempt, escapeRe, NAMESPACE, outcome, withEnv, type EtcdUnderTest } from './fixture.ts';
+import { attempt, escapeRe, memberPods, outcome, readThroughMembers, withEnv, type EtcdUnderTest } from './fixture.ts';
 
 async function kvSequenceWithEtcdctl(etcd: EtcdUnderTest, key: string, value: string): Promise<KvSequence> {
   return {
@@ -41,25 +37,6 @@ async function kvSequenceWithEtcd3(etcd: EtcdUnderTest, key: string, value: stri
     del: { ...del, stdout: del.value ? `${del.value.deleted}\n` : '' },
     getAfterDel: { ...after, stdout: shown(after.value) },
   };
-}
-
-interface MemberReader {
-  name: string;
-  get: (key: string) => Promise<CommandOutcome>;
-}
-
-/** etcdctl get in each control-plane node's etcd pod, at its own local client URL (the ETCDCTL_* of the article). */
-function memberPods({ cluster, kube, run }: Pick<Live, 'cluster' | 'kube' | 'run'>): MemberReader[] {
-  return controlPlaneNodes(cluster).map((n) => {
-    const pod = new EtcdPod(kube.kc, { namespace: NAMESPACE, pod: `etcd-${n.name}`, container: 'etcd' }, runHash(run.runId));
-    return { name: `etcd-${n.name}`, get: async (key: string) => outcome(await pod.etcdctl(['get', key], withEnv)) };
-  });
-}
-
-async function readThroughMembers(readers: MemberReader[], key: string): Promise<Record<string, CommandOutcome>> {
-  const reads: Record<string, CommandOutcome> = {};
-  for (const r of readers) reads[r.name] = await r.get(key).catch((e: Error) => ({ exitCode: -1, stdout: '', stderr: e.message }));
-  return reads;
 }
 
 const showSequence = (s: KvSequence) => (['put', 'get', 'del', 'getAfterDel'] as const).map((k) => `${k}: exit ${s[k].exitCode} ${JSON.stringify(s[k].stdout)}`).join('\n');
