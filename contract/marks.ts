@@ -14,6 +14,8 @@ export const RESTRICTED_BY = 'kube-claims.io/restricted-by-run';
 export const RULES_BEFORE = 'kube-claims.io/rules-before';
 /** Suffix of a static pod manifest parked by a negative control: /etc/kubernetes/COMPONENT.yaml.kc-parked-HASH. */
 export const parkedSuffix = (runId: string) => `.${runName(runId, 'parked')}`;
+/** Marker of a container process a negative control stopped (SIGSTOP), holding its PID: /etc/kubernetes/CONTAINER.pid.kc-stopped-HASH. */
+export const stoppedSuffix = (runId: string) => `.${runName(runId, 'stopped')}`;
 
 /** Label on every Docker object kube-claims creates (images, containers), so it never touches anything else. */
 export const OWNER_LABEL = 'io.kube-claims.owner';

@@ -25,9 +25,12 @@ export function firstLines(text: string, maxLines: number, maxChars = 4000): str
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '–';
   if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const minutes = Math.floor(ms / 60_000);
-  const seconds = Math.round((ms % 60_000) / 1000);
+  // By what it rounds to: 59.96 s is 1 min 00 s, not 60.0 s.
+  if (Math.round(ms / 100) < 600) return `${(ms / 1000).toFixed(1)} s`;
+  // Whole seconds first: 239.5 s is 4 min 00 s, not 3 min 60 s.
+  const total = Math.round(ms / 1000);
+  const minutes = Math.floor(total / 60);
+  const seconds = total % 60;
   return `${minutes} min ${String(seconds).padStart(2, '0')} s`;
 }
 

@@ -127,6 +127,8 @@ describe('environment.json', () => {
     ]);
     // A number without a unit in its key is shown as it is, never guessed into a duration (552 s once read "552 ms").
     expect(environmentRows({ timings: { clusterUpMs: 1500, imageBuildSeconds: 552, other: 250 } }).map((r) => r.value)).toEqual(['1.5 s', '9 min 12 s', '250']);
+    // Rounded to whole seconds before minutes are taken: an HA run of 239.54 s once read "3 min 60 s".
+    expect(environmentRows({ timings: { aMs: 239_540, bMs: 59_960, cMs: 119_499 } }).map((r) => r.value)).toEqual(['4 min 00 s', '1 min 00 s', '1 min 59 s']);
   });
 
   test('a report folder that only has environment.json still gets the reports beside it', () => {

@@ -1,23 +1,30 @@
 #!/usr/bin/env node
 // Benchmark: the node-image build (warm, and cold with --cold), cluster creation, and `verify` on the ready
-// cluster side by side: the claims only, then the claims with their negative controls. Prints the figures
-// and writes them to reports/bench-ID.json; they go into the README. Tests never assert times.
+// cluster side by side: the claims only, then the claims with their negative controls; then, in the same run,
+// a plain `kind create cluster` of the same image and nodes (the time users already accept for a cluster) and
+// each verify's ratio to it. The machine's peak memory in use is sampled throughout. Prints the figures and
+// writes them to reports/bench-ID.json; they go into the README. Tests never assert times.
 //
-//   node scripts/bench.ts [--kubernetes v1.33] [--cold]
+//   node scripts/bench.ts [--kubernetes v1.33] [--topology single|workers|ha] [--cold]
 // --cold removes kube-claims' build outputs and images for that line and builds with an empty Go build
 // cache (GOCACHE in a temporary folder); the Go module cache is kept (downloads are not the build).
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { $ } from 'zx';
-import { parseConfig } from '../app/config.ts';
+import { parseConfig, type RunConfig } from '../app/config.ts';
 import { main } from '../app/main.ts';
 import { verify } from '../app/verify.ts';
 import { OWNER_LABEL } from '../contract/marks.ts';
 import { PACKAGE_ROOT } from '../contract/package-root.ts';
+import { buildKind } from '../kind/image/components.ts';
+import { KindCluster, kindClusterConfig } from '../kind/providers/kind.ts';
+import { binDir } from '../kind/settings.ts';
+import { stringify } from 'yaml';
 import { scriptArgs } from './args.ts';
 
-const flags = scriptArgs('bench', 'node scripts/bench.ts [--kubernetes v1.33] [--cold]', { kubernetes: { type: 'string' }, cold: { type: 'boolean' } });
+const usage = 'node scripts/bench.ts [--kubernetes v1.33] [--topology single|workers|ha] [--cold]';
+const flags = scriptArgs('bench', usage, { kubernetes: { type: 'string' }, topology: { type: 'string' }, cold: { type: 'boolean' } });
 
 $.verbose = false;
 $.cwd = PACKAGE_ROOT;
@@ -29,7 +36,9 @@ async function seconds<T>(fn: () => Promise<T>): Promise<[number, T]> {
 }
 
 await main(async () => {
-  const base = parseConfig(['verify', ...(flags.kubernetes ? ['--kubernetes', flags.kubernetes] : [])], process.env);
+  const lineArgs = [...(flags.kubernetes ? ['--kubernetes', flags.kubernetes] : []), ...(flags.topology ? ['--topology', flags.topology] : [])];
+  const base = parseConfig(['verify', ...lineArgs], process.env);
+  const memory = sampleMemory();
   // The Node.js running this script (24), whatever `node` is first on PATH.
   const cli = [process.execPath, 'bin/kube-claims.ts'];
   const figures: Record<string, number | string> = {};
@@ -48,11 +57,14 @@ await main(async () => {
   [figures.imageBuildWarmSeconds] = await seconds(() => $`${cli} image build --kubernetes ${base.line.id}`);
 
   const name = 'kube-claims-bench';
+  const kind = await buildKind(binDir(base.kind));
+  let image = '';
   try {
-    [figures.clusterUpSeconds] = await seconds(() => $`${cli} cluster up --name ${name} --kubernetes ${base.line.id}`);
+    [figures.clusterUpSeconds] = await seconds(() => $`${cli} cluster up --name ${name} ${lineArgs}`);
+    image = await new KindCluster(kind, name, base.kind).image();
     // The same ready cluster, verified twice: claims only, then claims and negative controls (formats none).
     for (const [label, claimsOnly] of [['verifyClaimsOnly', true], ['verifyWithControls', false]] as const) {
-      const config = { ...parseConfig(['verify', '--name', name, '--kubernetes', base.line.id, '--keep', '--formats', 'none'], process.env), claimsOnly };
+      const config = { ...parseConfig(['verify', '--name', name, ...lineArgs, '--keep', '--formats', 'none'], process.env), claimsOnly };
       const [s, result] = await seconds(() => verify(config));
       figures[`${label}Seconds`] = s;
       figures[`${label}Tests`] = `${result.model.testCases.passed} passed, ${result.model.testCases.failed} failed, ${result.model.testCases.skipped} skipped (exit ${result.exitCode})`;
@@ -61,13 +73,53 @@ await main(async () => {
   } finally {
     await $`${cli} cluster down --name ${name}`.nothrow();
   }
+  if (image) {
+    figures.kindCreateSeconds = await plainKindCreate(kind, base, image);
+    for (const label of ['verifyClaimsOnly', 'verifyWithControls']) {
+      const s = figures[`${label}Seconds`];
+      if (typeof s === 'number') figures[`${label}PerKindCreate`] = `${(s / figures.kindCreateSeconds).toFixed(2)} × kind create`;
+    }
+  }
+  figures.peakMemoryInUseMiB = memory.stop();
 
-  const out = { line: base.line.id, version: base.line.version, date: new Date().toISOString(), machine: `${cpus().length} cores`, figures };
+  const out = { line: base.line.id, version: base.line.version, topology: base.kindConfig ? 'kind-config' : base.topology.id, date: new Date().toISOString(), machine: `${cpus().length} cores`, figures };
   await mkdir(base.reportsDir, { recursive: true });
   const file = join(base.reportsDir, `bench-${base.runId}.json`);
   await writeFile(file, `${JSON.stringify(out, null, 2)}\n`);
   const width = Math.max(32, ...Object.keys(figures).map((k) => k.length));
-  for (const [k, v] of Object.entries(figures)) console.log(`${k.padEnd(width)} ${typeof v === 'number' ? `${v.toFixed(1).padStart(8)} s` : v}`);
+  const unit = (k: string) => (k.endsWith('MiB') ? 'MiB' : 's');
+  for (const [k, v] of Object.entries(figures)) console.log(`${k.padEnd(width)} ${typeof v === 'number' ? `${v.toFixed(unit(k) === 's' ? 1 : 0).padStart(8)} ${unit(k)}` : v}`);
   console.log(`written to ${file}`);
   return 0;
 });
+
+/**
+ * `kind create cluster` as a user runs it (kind's defaults: no --wait), on the image and nodes the bench's cluster
+ * had, with the same kind configuration kube-claims gives (loopback API server, the line's kubelet patch).
+ */
+async function plainKindCreate(kind: string, base: RunConfig, image: string): Promise<number> {
+  const name = 'kube-claims-bench-kind';
+  const dir = await mkdtemp(join(tmpdir(), 'kube-claims-bench-kind-'));
+  const config = join(dir, 'kind.yaml');
+  await writeFile(config, stringify(kindClusterConfig({ name, image, allowCgroupV1: base.line.behaviour.cgroupV1NeedsOptIn, shape: base.topology })));
+  try {
+    const [s] = await seconds(() => $`${kind} create cluster --name ${name} --config ${config} --kubeconfig ${join(dir, 'kubeconfig')}`);
+    return s;
+  } finally {
+    await $`${kind} delete cluster --name ${name} --kubeconfig ${join(dir, 'kubeconfig')}`.nothrow();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The machine's memory in use (MemTotal − MemAvailable), sampled every second; stop() gives the peak in MiB. */
+function sampleMemory(): { stop: () => number } {
+  let peak = 0;
+  const sample = async () => {
+    const info = await readFile('/proc/meminfo', 'utf8');
+    const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+    peak = Math.max(peak, kib('MemTotal') - kib('MemAvailable'));
+  };
+  void sample();
+  const timer = setInterval(() => void sample(), 1000);
+  return { stop: () => { clearInterval(timer); return Math.round(peak / 1024); } };
+}

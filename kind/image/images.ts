@@ -13,6 +13,7 @@ import type { KindSettings } from '../settings.ts';
 import { dockerBuild, dockerImportDir, dockerSave, imageLabels } from '../host/docker.ts';
 import { log } from '../../helpers/log.ts';
 import { cached, inputsKey } from './cache.ts';
+import { COMMIT_CHANGES, IMPORT_ARGS, commitWithPreload } from './containerd-preload.ts';
 
 import { INPUTS_LABEL as KEY_LABEL, NODE_IMAGE_VERSION_LABEL, OWNER_LABEL } from '../../contract/marks.ts';
 const DEBIAN_SUITE = 'bookworm';
@@ -263,9 +264,12 @@ export async function ensureNodeImage(n: NodeImageInputs): Promise<boolean> {
     recipe: await hashFiles(await listFiles(recipeDir), recipeDir),
     kindFiles: await hashFiles(await listFiles(n.kindFiles), n.kindFiles),
     base: (await imageLabels(BASE_IMAGE))?.[KEY_LABEL],
+    // The images go into containerd's store at build time (kind's import flags, then a commit).
+    preloadInto: { store: IMPORT_ARGS, commit: COMMIT_CHANGES },
   };
   return ensureImage(n.tag, inputs, async (labels) => {
     const ctx = await mkdtemp(join(tmpdir(), 'kube-claims-node-'));
+    const preloadDir = await mkdtemp(join(tmpdir(), 'kube-claims-node-preload-'));
     try {
       await cp(join(recipeDir, 'files'), join(ctx, 'files'), { recursive: true });
       // Module zips are read-only and drop the execute bit: copy, then make writable.
@@ -276,17 +280,29 @@ export async function ensureNodeImage(n: NodeImageInputs): Promise<boolean> {
       await cp(n.crictl, join(ctx, 'bin', 'crictl'));
       for (const b of CONTAINERD_BINARIES) await cp(join(n.containerdBin, b), join(ctx, 'bin', b));
       await cp(n.runc, join(ctx, 'bin', 'runc'));
-      await mkdir(join(ctx, 'images'));
+      // Beside the build context, not in it: the archive goes to containerd, not into the image's files.
+      const archive = join(preloadDir, 'preload.tar');
       log.step(`saving ${n.preload.length} images for preloading`);
-      await savePreload(n.preload, join(ctx, 'images', 'preload.tar'));
-      const size = (await stat(join(ctx, 'images', 'preload.tar'))).size;
-      log.step(`building node image ${n.tag} (preload ${Math.round(size / 2 ** 20)} MiB)`);
+      await savePreload(n.preload, archive);
+      const size = (await stat(archive)).size;
+      log.step(`building node image ${n.tag}`);
+      // The recipe's image without its component images, tagged only until the commit below.
+      const from = `${n.tag}-build`;
       await dockerBuild({
-        tag: n.tag, context: ctx, dockerfile: join(recipeDir, 'Dockerfile'), labels: { ...labels, [NODE_IMAGE_VERSION_LABEL]: n.kubernetesVersion },
+        tag: from, context: ctx, dockerfile: join(recipeDir, 'Dockerfile'),
         buildArgs: { BASE_IMAGE, PAUSE_IMAGE: n.pauseImage, KUBERNETES_VERSION: n.kubernetesVersion, ...n.manifestImages },
       });
+      log.step(`importing ${n.preload.length} images (${Math.round(size / 2 ** 20)} MiB) into the node image's containerd`);
+      try {
+        await commitWithPreload({
+          from, tag: n.tag, archive, refs: n.preload.map((i) => i.ref), labels: { ...labels, [NODE_IMAGE_VERSION_LABEL]: n.kubernetesVersion },
+        });
+      } finally {
+        await execa('docker', ['rmi', from], { reject: false });
+      }
     } finally {
       await rm(ctx, { recursive: true, force: true });
+      await rm(preloadDir, { recursive: true, force: true });
     }
   });
 }

@@ -160,6 +160,16 @@ async function filesOnNode(cluster: ClusterInfo): Promise<Found[]> {
       },
     });
   }
+  const stopped = await nodeExec(cluster, ['find', '/etc/kubernetes', '-maxdepth', '1', '-name', '*.pid.kc-stopped-*']);
+  for (const path of stopped.stdout.split('\n').filter(Boolean)) {
+    const m = /^\/etc\/kubernetes\/([^/]+)\.pid\.kc-stopped-([0-9a-f]{6})$/.exec(path);
+    if (!m) continue;
+    found.push({
+      hash: m[2]!, what: `process of container ${m[1]} stopped by the run on ${cluster.nodeName} (let go on)`,
+      // SIGCONT to the PID it stopped: harmless if that process ended meanwhile (kubelet restarted the container).
+      remove: () => nodeExec(cluster, ['sh', '-c', 'kill -CONT "$(cat "$1")" 2>/dev/null; rm -f "$1"', 'resume', path]),
+    });
+  }
   const tmp = await nodeExec(cluster, ['find', '/tmp', '-maxdepth', '1', '-name', 'kc-*']);
   for (const path of tmp.stdout.split('\n').filter(Boolean)) {
     const hash = hashOfRunName(path.slice('/tmp/'.length));

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { parkedSuffix } from '../../contract/marks.ts';
+import { parkedSuffix, stoppedSuffix } from '../../contract/marks.ts';
 import { restoreScaled, scaleRecorded } from '../../helpers/scaled.ts';
 import { Kubectl } from '../../helpers/kubectl.ts';
 import { nodeExec, nodeExecOk } from '../../helpers/node.ts';
@@ -57,6 +57,28 @@ export async function withStaticPodRemoved(
       const current = status?.status?.containerStatuses?.find((s) => s.name === component);
       return !!status && podReady(status) && !!current?.containerID?.endsWith(running);
     }, restoreTimeoutMs, 500);
+  }
+}
+
+/**
+ * Stops (SIGSTOP) the main process of a running container on the node, runs fn, and lets it go on (SIGCONT): a
+ * member that no longer answers, without the container ending. kubelet then restarts nothing and no startup
+ * probe is waited for, where a moved manifest costs a restart, kubeadm's startup probe (10 s, then every 10 s)
+ * and the back-off of what depends on it. The PID is kept in a marker beside the manifests, so that the next run
+ * lets a killed run's stopped process go on (kind/providers/leftovers.ts); kubelet's liveness probe would
+ * restart it within minutes anyway.
+ */
+export async function withProcessStopped({ cluster: c, run }: Pick<Live, 'cluster' | 'run'>, container: string, fn: () => Promise<void>): Promise<void> {
+  const id = await runningContainerId(c, container);
+  if (!id) throw new Error(`no running ${container} container on ${c.nodeName} to stop`);
+  const pid = (await nodeExecOk(c, ['crictl', 'inspect', '--output', 'go-template', '--template', '{{.info.pid}}', id])).trim();
+  if (!/^[1-9]\d*$/.test(pid)) throw new Error(`crictl inspect gave no process ID for ${container} on ${c.nodeName}: ${pid}`);
+  const marker = `/etc/kubernetes/${container}.pid${stoppedSuffix(run.runId)}`;
+  await nodeExecOk(c, ['sh', '-c', 'echo "$1" > "$2" && kill -STOP "$1"', 'stop', pid, marker]);
+  try {
+    await fn();
+  } finally {
+    await nodeExecOk(c, ['sh', '-c', 'kill -CONT "$1"; rm -f "$2"', 'resume', pid, marker]);
   }
 }
 
