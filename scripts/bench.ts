@@ -58,7 +58,7 @@ await main(async () => {
 
   const name = 'kube-claims-bench';
   const kind = await buildKind(binDir(base.kind));
-  let image = '';
+  let image: string | undefined;
   try {
     [figures.clusterUpSeconds] = await seconds(() => $`${cli} cluster up --name ${name} ${lineArgs}`);
     image = await new KindCluster(kind, name, base.kind).image();

@@ -93,16 +93,18 @@ describe('§4.1 etcdctl in the etcd pod', () => {
   /** What the container's sh is, and whether it has bash, with shell builtins only. */
   async function observeShell(exec: (argv: string[]) => Promise<{ exitCode: number; stdout: string; stderr: string }>): Promise<ShellObservation> {
     const safe = (argv: string[]) => exec(argv).catch((e: Error) => ({ exitCode: -1, stdout: '', stderr: e.message }));
-    return {
-      bashVersion: await safe(['sh', '-c', 'echo "$BASH_VERSION"']),
-      whichBash: await safe(['sh', '-c', 'command -v bash || echo "(none)"']),
-      runBash: await safe(['bash', '-c', 'true']),
+    // Six independent execs, at once.
+    const [bashVersion, whichBash, runBash, prompt, binaryStamp, uid] = await Promise.all([
+      safe(['sh', '-c', 'echo "$BASH_VERSION"']),
+      safe(['sh', '-c', 'command -v bash || echo "(none)"']),
+      safe(['bash', '-c', 'true']),
       // Interactive, so that the default prompt is set; without a terminal bash says so on stderr and goes on.
-      prompt: await safe(['sh', '-ic', 'echo "${PS1@P}"']),
+      safe(['sh', '-ic', 'echo "${PS1@P}"']),
       // With shell builtins only (the image has no other program): the NUL-separated strings of the file /bin/sh.
-      binaryStamp: await safe(['sh', '-c', 'while IFS= read -r -d "" s; do case $s in *"@(#)Bash version "*) printf "%s\\n" "${s#*@(#)}";; esac; done < /bin/sh']),
-      uid: await safe(['sh', '-c', 'while read -r k v; do [ "$k" = Uid: ] && echo "$v"; done < /proc/self/status; true']),
-    };
+      safe(['sh', '-c', 'while IFS= read -r -d "" s; do case $s in *"@(#)Bash version "*) printf "%s\\n" "${s#*@(#)}";; esac; done < /bin/sh']),
+      safe(['sh', '-c', 'while read -r k v; do [ "$k" = Uid: ] && echo "$v"; done < /proc/self/status; true']),
+    ]);
+    return { bashVersion, whichBash, runBash, prompt, binaryStamp, uid };
   }
 
   const showShell = (o: ShellObservation) => [
