@@ -98,6 +98,15 @@ function claimsProjects(config: RunConfig): TestProjectInlineConfiguration[] {
       // One group, one worker count (vitest requires it): a worker for each etcd file and one for the disruptive file.
       test: { ...common, name: ETCD_PROJECT, include: ETCD_ONLY_FILES, maxWorkers: 3, sequence: { groupOrder: 2 } },
     }] : []),
+    // Without the negative controls, the two projects that hold controls only are left out: vitest would import
+    // and collect their files, one group after the other, to run nothing.
+    ...(config.claimsOnly ? [] : controlsOnlyProjects(common)),
+  ];
+}
+
+/** The disruptive controls, then the HA controls (last and alone). */
+function controlsOnlyProjects(common: TestProjectInlineConfiguration['test']): TestProjectInlineConfiguration[] {
+  return [
     {
       test: {
         ...common,

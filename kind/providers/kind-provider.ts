@@ -16,7 +16,7 @@ import { awaitApi } from './api.ts';
 import { controlPlanesOf, KindCluster, readKindConfig } from './kind.ts';
 import { ensureLoadBalancerImage } from '../image/load-balancer.ts';
 import { exportDiagnostics } from './diagnostics.ts';
-import { workloadFor } from './workload.ts';
+import { schedulableNodes, workloadFor } from './workload.ts';
 import { externalEtcdEndpoints, kubectlFor, kubectlVersionFor, nodesByRole, shapeOf, type ClusterProvider, type ProviderRequest } from './provider.ts';
 
 /** The offline node image is known by its label (whatever repository KUBE_CLAIMS_NODE_REPO gave it), not by its name. */
@@ -115,7 +115,9 @@ export class KindProvider implements ClusterProvider {
     const workloadImage = this.r.workloadImage ?? (await ensureWorkloadImage(this.r.settings));
     const requestedVersion = offline ? this.r.line.version : releaseOfNodeImage(image);
     const kubectlVersion = kubectlVersionFor(requestedVersion, api.serverVersion);
-    if (!this.r.workloadImage) await cluster.loadImage(workloadImage);
+    // Into the nodes the workload can be scheduled on only (an HA cluster's control planes are tainted): each node
+    // imports and unpacks it, five at once on an HA cluster otherwise.
+    if (!this.r.workloadImage) await cluster.loadImage(workloadImage, (await schedulableNodes(k, nodes)).map((n) => n.name));
     return {
       name, provider: 'kind', madeByKubeClaims: true, createdByThisRun: created,
       kubeconfig: cluster.kubeconfigPath, server: k.server, nodeName,

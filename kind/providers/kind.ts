@@ -165,8 +165,10 @@ export class KindCluster {
     if (r.exitCode !== 0) throw new EnvironmentError(`cannot export the kubeconfig of kind cluster ${this.name}: ${r.all?.trim().split('\n').at(-1)}`);
   }
 
-  async loadImage(image: string): Promise<void> {
-    const r = await execa(this.kind, ['load', 'docker-image', image, '--name', this.name], { reject: false, all: true });
+  /** `kind load docker-image` into `nodes` (all of the cluster's by default); kind skips a node that has it already. */
+  async loadImage(image: string, nodes: string[] = []): Promise<void> {
+    const only = nodes.length ? ['--nodes', nodes.join(',')] : [];
+    const r = await execa(this.kind, ['load', 'docker-image', image, '--name', this.name, ...only], { reject: false, all: true });
     if (r.exitCode !== 0) throw new EnvironmentError(`kind load docker-image ${image} failed: ${r.all?.trim().split('\n').at(-1)}`);
   }
 
