@@ -72,13 +72,14 @@ describe('a highly available control plane: one member stopped at a time', () =>
     const key = `/kube-claims/${run.runId}/ha/quorum`;
     try {
       await withProcessStopped({ cluster: onNode(cluster, target), run }, 'etcd', async () => {
+        // The API server beside the stopped member (stacked etcd: it uses that member only) fails its health checks
+        // and answers 500 until the load balancer has taken it out: what follows, every exec included, goes through
+        // the API servers the load balancer still sends to, as any client's requests would.
+        const behind = await untilLoadBalancerSkipsTarget(kube, controlPlanes.map((n) => n.name));
+        record(`API servers reached through ${cluster.server} while the member of ${target.name} is stopped`, behind.reached.join('\n'));
         const put = await writer.etcdctl(['put', key, 'q'], withEnv);
         record(`etcdctl put ${key} q through etcd-${first.name}, with the member of ${target.name} stopped`, `exit ${put.exitCode}\n${put.stdout}${put.stderr}`);
         if (put.exitCode !== 0) throw new Error(`etcd lost quorum with one of ${controlPlanes.length} members stopped: put exited ${put.exitCode}`);
-        // The API server beside the stopped member (stacked etcd: it uses that member only) fails its health checks
-        // too; the reads below go through the API servers the load balancer still sends to, as any client's would.
-        const behind = await untilLoadBalancerSkipsTarget(kube, controlPlanes.map((n) => n.name));
-        record(`API servers reached through ${cluster.server} while the member of ${target.name} is stopped`, behind.reached.join('\n'));
         const reads = await readThroughMembers(memberPods({ cluster, kube, run }, 15_000), key);
         const diffs = checkReadThroughEveryMember(reads, key, 'q');
         record('differences found', diffs.join('\n'));

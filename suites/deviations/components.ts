@@ -98,6 +98,12 @@ export async function withDeploymentScaled(
     // Bounded: on a cluster that deviates (no controller-manager, say) the rollout may never finish, and the
     // control then fails saying so rather than holding the run.
     await kubectl.ok(['-n', namespace, 'rollout', 'status', `deployment/${name}`, '--timeout=40s'], { timeoutMs: 50_000 });
+    // The pod scaled away is gone from the API only once kubelet has stopped its containers (coredns: lameduck 5 s);
+    // until then a node runs one more container than the API places there, which the next observation would judge.
+    await waitUntil(`the ${name} pod scaled away to be gone`, async () => {
+      const pods = (await kube.core.listNamespacedPod({ namespace, labelSelector: selector })).items;
+      return pods.every((p) => !p.metadata?.deletionTimestamp);
+    }, 40_000);
   }
 }
 
