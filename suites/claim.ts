@@ -100,6 +100,8 @@ export interface NegativeControlOptions {
    * cluster kube-claims did not make it is held back unless the run allows disruption (--allow-disruption).
    */
   disruptive?: boolean;
+  /** Why the control does not apply to this cluster at all (one control plane for an HA control): said before any policy. */
+  notApplicable?: string;
 }
 
 /**
@@ -115,6 +117,7 @@ export function negativeControl(id: ClaimId, deviation: string, staging: Staging
 async function control(ctx: TestContext & ClaimFixtures, id: ClaimId, staging: StagingDeclaration, fn: ClaimBody, options: NegativeControlOptions): Promise<void> {
   const run = inject('run');
   ctx.task.meta.staging = typeof staging === 'string' ? staging : stagingOn(staging, inject('cluster').madeByKubeClaims);
+  if (options.notApplicable) ctx.skip(options.notApplicable);
   if (options.disruptive && !run.allowDisruption) {
     ctx.task.meta.heldBack = true;
     ctx.skip(run.heldBackReason ?? 'held back');

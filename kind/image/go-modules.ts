@@ -9,10 +9,7 @@ import { execa } from 'execa';
 import { log } from '../../helpers/log.ts';
 import { cached } from './cache.ts';
 
-// GOGC=400: the compiler and linker let the heap grow to 5× the live heap (not 2×) between collections. Same bytes
-// (measured: crictl v1.36.0 built from an empty cache at GOGC 100, 400 and off, one sha256), the build 12 % faster
-// (62.8 s → 55.0 s wall, 117 → 103 CPU-seconds), at up to 1.5× the memory; the cache keys leave it out for that reason.
-const GO_ENV = { CGO_ENABLED: '0', GOWORK: 'off', GOFLAGS: '-mod=mod -buildvcs=false', GOTOOLCHAIN: 'local', GOGC: '400' };
+const GO_ENV = { CGO_ENABLED: '0', GOWORK: 'off', GOFLAGS: '-mod=mod -buildvcs=false', GOTOOLCHAIN: 'local' };
 /**
  * cgo builds (runc: libseccomp, nsenter) get CGO_ENABLED=1; everything else is built static without it.
  * `toolchain` is a GOTOOLCHAIN value (go1.27.3: fetched from the module proxy); default the local Go.
