@@ -1,6 +1,6 @@
 // The kind provider: create, reuse, describe and delete a named kind cluster.
 // Kubeconfigs go to a project-local file, never ~/.kube/config.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
 import { parse, stringify } from 'yaml';
@@ -174,5 +174,8 @@ export class KindCluster {
 
   async delete(): Promise<void> {
     await execa(this.kind, ['delete', 'cluster', '--name', this.name, '--kubeconfig', this.kubeconfigPath], { reject: false });
+    // kind takes the cluster's entries out of the kubeconfig but leaves the file: the run's own files go too.
+    await rm(this.kubeconfigPath, { force: true });
+    await rm(`${this.settings.stateDir}/${this.name}.kind.yaml`, { force: true });
   }
 }
