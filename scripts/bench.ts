@@ -18,7 +18,7 @@ import { verify } from '../app/verify.ts';
 import { OWNER_LABEL } from '../contract/marks.ts';
 import { PACKAGE_ROOT } from '../contract/package-root.ts';
 import { buildKind } from '../kind/image/components.ts';
-import { KindCluster, kindClusterConfig } from '../kind/providers/kind.ts';
+import { KindCluster, kindClusterConfig, readKindConfig } from '../kind/providers/kind.ts';
 import { binDir } from '../kind/settings.ts';
 import { stringify } from 'yaml';
 import { scriptArgs } from './args.ts';
@@ -101,7 +101,9 @@ async function plainKindCreate(kind: string, base: RunConfig, image: string): Pr
   const name = 'kube-claims-bench-kind';
   const dir = await mkdtemp(join(tmpdir(), 'kube-claims-bench-kind-'));
   const config = join(dir, 'kind.yaml');
-  await writeFile(config, stringify(kindClusterConfig({ name, image, allowCgroupV1: base.line.behaviour.cgroupV1NeedsOptIn, shape: base.topology })));
+  // The shape the bench's cluster had: the user's kind configuration if one is set, else the topology.
+  const shape = base.kindConfig ? await readKindConfig(base.kindConfig) : base.topology;
+  await writeFile(config, stringify(kindClusterConfig({ name, image, allowCgroupV1: base.line.behaviour.cgroupV1NeedsOptIn, shape })));
   try {
     const [s] = await seconds(() => $`${kind} create cluster --name ${name} --config ${config} --kubeconfig ${join(dir, 'kubeconfig')}`);
     return s;

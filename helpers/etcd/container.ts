@@ -2,7 +2,6 @@
 // client URLs over plain http, and https without client-certificate authentication.
 // No registry is reachable: the image must already be in the local Docker (kube-claims builds it), and
 // testcontainers' Ryuk (a pulled image) is not used (withAutoCleanup(false)), so the caller always stops the container itself.
-import { randomBytes } from 'node:crypto';
 import { runHash, runName } from '../../contract/run-id.ts';
 
 import { DOCKER_OWNER_PROCESS_LABEL, DOCKER_PURPOSE_LABEL, DOCKER_RUN_LABEL, OWNER_LABEL } from '../../contract/marks.ts';
@@ -90,8 +89,7 @@ const DATA_DIR = '/tmp/etcd-data';
 /** Starts `image` (the cluster's own etcd image) with plain http and unauthenticated https client URLs. */
 export async function startLaxEtcd(image: string, runId: string, options: { startupTimeoutMs?: number } = {}): Promise<StartedLaxEtcd> {
   const { GenericContainer, Wait } = await import('testcontainers');
-  // One per control, and controls of a file may run at once: a random part keeps their names apart.
-  const name = `${runName(runId, 'etcd-lax')}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const name = `${runName(runId, 'etcd-lax')}-${process.pid}`;
   const container = await new GenericContainer(image)
     .withName(name)
     .withLabels({ [OWNER_LABEL]: 'kube-claims', [DOCKER_RUN_LABEL]: runHash(runId), [DOCKER_PURPOSE_LABEL]: 'etcd-negative-control', [DOCKER_OWNER_PROCESS_LABEL]: processIdentity() })

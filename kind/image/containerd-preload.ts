@@ -9,6 +9,7 @@ import { processAlive, processIdentity } from '../../helpers/host-process.ts';
 /** Build containers are named after the process that runs the build ("PID:START" → "PID-START"). */
 const BUILD_CONTAINER_PREFIX = 'kube-claims-node-build-';
 const buildContainerName = (identity: string) => `${BUILD_CONTAINER_PREFIX}${identity.replace(':', '-')}`;
+const BUILD_CONTAINER_NAME = new RegExp(`^${BUILD_CONTAINER_PREFIX}(\\d+)-(\\d+)$`);
 
 /** kind's own import flags (imageimporter.go LoadCommand), pinned so that kubelet's image GC leaves them. */
 export const IMPORT_ARGS = ['--namespace=k8s.io', 'images', 'import', '--label=io.cri-containerd.pinned=pinned', '--all-platforms', '--no-unpack', '--digests', '-'] as const;
@@ -37,7 +38,7 @@ async function docker(args: string[], what: string, options: { inputFile?: strin
 /** Build containers of builds whose process is gone (a killed build): removed before a new one starts. */
 export function staleBuildContainers(names: string[], alive: (identity: string) => boolean = processAlive): string[] {
   return names.filter((n) => {
-    const m = /^kube-claims-node-build-(\d+)-(\d+)$/.exec(n);
+    const m = BUILD_CONTAINER_NAME.exec(n);
     return m ? !alive(`${m[1]}:${m[2]}`) : false;
   });
 }

@@ -97,6 +97,11 @@ export class KindCluster {
     return kubeconfigPath(this.settings, this.name);
   }
 
+  /** The kind configuration the cluster was created from (written by create, removed by delete). */
+  get configPath(): string {
+    return `${this.settings.stateDir}/${this.name}.kind.yaml`;
+  }
+
   async exists(): Promise<boolean> {
     const { stdout } = await execa(this.kind, ['get', 'clusters'], { reject: false });
     return stdout.split('\n').includes(this.name) || (await containerExists(this.controlPlaneContainer));
@@ -127,7 +132,7 @@ export class KindCluster {
 
   async create(spec: KindClusterSpec): Promise<void> {
     const clusterConfig = kindClusterConfig(spec);
-    const configFile = `${this.settings.stateDir}/${spec.name}.kind.yaml`;
+    const configFile = this.configPath;
     await mkdir(dirname(configFile), { recursive: true });
     await writeFile(configFile, stringify(clusterConfig));
     const nodes = clusterConfig.nodes as KindNode[];
@@ -176,6 +181,6 @@ export class KindCluster {
     await execa(this.kind, ['delete', 'cluster', '--name', this.name, '--kubeconfig', this.kubeconfigPath], { reject: false });
     // kind takes the cluster's entries out of the kubeconfig but leaves the file: the run's own files go too.
     await rm(this.kubeconfigPath, { force: true });
-    await rm(`${this.settings.stateDir}/${this.name}.kind.yaml`, { force: true });
+    await rm(this.configPath, { force: true });
   }
 }
