@@ -68,8 +68,9 @@ export async function openSession(config: RunConfig): Promise<Session> {
     const lease = await holdRunLease(k, config.runId);
     leaseNamespace = lease.namespace;
     stopLease = lease.stop;
-    const removed = await removeLeftovers(k, cluster, config.runId);
-    cluster = { ...cluster, workload: await applyWorkload(k, config.runId, cluster.workload) };
+    // Independent: what ended runs left (never this run's) goes while this run's workload is applied.
+    const [removed, workload] = await Promise.all([removeLeftovers(k, cluster, config.runId), applyWorkload(k, config.runId, cluster.workload)]);
+    cluster = { ...cluster, workload };
     workloadApplied = !cluster.workload.error;
     const allowDisruption = cluster.madeByKubeClaims || config.allowDisruption;
     const run: RunContext = {

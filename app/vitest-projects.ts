@@ -62,7 +62,7 @@ function unitProject(): TestProjectInlineConfiguration {
 }
 
 /** Files that observe etcd alone (etcdctl in the etcd pod, its keys, a lax etcd of the run): nothing the disruptive controls move. */
-const ETCD_ONLY_FILES = [`suites/etcd/etcdctl.test${EXT}`, `suites/etcd/key-operations.test${EXT}`];
+const ETCD_ONLY_FILES = ['etcdctl', 'key-operations', 'leases', 'locks'].map((f) => `suites/etcd/${f}.test${EXT}`);
 
 const CLUSTER_SETUP = fileURLToPath(new URL(`./cluster-setup${EXT}`, import.meta.url));
 
@@ -95,7 +95,7 @@ function claimsProjects(config: RunConfig): TestProjectInlineConfiguration[] {
       },
     },
     ...(etcdBeside ? [{
-      // One group, one worker count (vitest requires it): a worker for each etcd file and one for the disruptive file.
+      // One group, one worker count (vitest requires it): the etcd files and the disruptive file share three workers.
       test: { ...common, name: ETCD_PROJECT, include: ETCD_ONLY_FILES, maxWorkers: 3, sequence: { groupOrder: 2 } },
     }] : []),
     // Without the negative controls, the two projects that hold controls only are left out: vitest would import

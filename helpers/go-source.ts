@@ -26,8 +26,29 @@ export function stagingVersion(kubernetesVersion: string): string | undefined {
   return upstreamRelease(kubernetesVersion)?.replace(/^v1\./, 'v0.');
 }
 
-/** k8s.io/NAME at the staging version of Kubernetes vX.Y.Z; its source directory. */
-export async function stagingModule(name: string, kubernetesVersion: string): Promise<{ path: string; version: string; dir: string }> {
+export interface StagingModule {
+  path: string;
+  version: string;
+  dir: string;
+}
+
+/** What this process has downloaded: a module's sources do not change once the proxy has served them. */
+const downloaded = new Map<string, Promise<StagingModule>>();
+
+/** k8s.io/NAME at the staging version of Kubernetes vX.Y.Z; its source directory (one `go mod download` per process). */
+export function stagingModule(name: string, kubernetesVersion: string): Promise<StagingModule> {
+  const key = `${name}@${kubernetesVersion}`;
+  let module = downloaded.get(key);
+  if (!module) {
+    module = downloadStagingModule(name, kubernetesVersion);
+    // A module that could not be had is asked for again next time (the proxy may answer then).
+    module.catch(() => downloaded.delete(key));
+    downloaded.set(key, module);
+  }
+  return module;
+}
+
+async function downloadStagingModule(name: string, kubernetesVersion: string): Promise<StagingModule> {
   const version = stagingVersion(kubernetesVersion);
   if (!version) throw new ModuleUnavailable(`no staging module version for ${kubernetesVersion}`);
   const path = `k8s.io/${name}`;
@@ -41,15 +62,25 @@ export async function stagingModule(name: string, kubernetesVersion: string): Pr
   return { path, version, dir: info.Dir };
 }
 
+/** The files of a module directory by base name (testdata and vendor left out), walked once per process. */
+const indexes = new Map<string, Promise<Map<string, string[]>>>();
+
+async function fileIndex(dir: string): Promise<Map<string, string[]>> {
+  const index = new Map<string, string[]>();
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (!e.isFile()) continue;
+    const rel = relative(dir, join(e.parentPath, e.name));
+    if (/(^|\/)(testdata|vendor)\//.test(rel)) continue;
+    index.set(e.name, [...(index.get(e.name) ?? []), rel]);
+  }
+  return index;
+}
+
 /** Files named `basename` under dir (tests and testdata left out), as paths relative to dir. */
 export async function findFiles(dir: string, basename: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (!e.isFile() || e.name !== basename) continue;
-    const rel = relative(dir, join(e.parentPath, e.name));
-    if (!/(^|\/)(testdata|vendor)\//.test(rel)) out.push(rel);
-  }
-  return out.sort();
+  let index = indexes.get(dir);
+  if (!index) indexes.set(dir, (index = fileIndex(dir)));
+  return [...((await index).get(basename) ?? [])].sort();
 }
 
 export async function sourceLines(dir: string, file: string): Promise<string[]> {

@@ -47,3 +47,16 @@ export async function nodeExecOk(cluster: NodeTarget, argv: string[], input?: st
   if (r.exitCode !== 0) throw new Error(`on node: ${argv.join(' ')} exited ${r.exitCode}: ${r.stderr.trim().split('\n').at(-1)}`);
   return r.stdout;
 }
+
+/**
+ * Text files on the node, read in one exec (each `docker exec` or pods/exec costs a runtime exec on the node):
+ * their contents in the order asked, exactly as stored. Fails naming the file that cannot be read.
+ */
+export async function readNodeTextFiles(cluster: NodeTarget, paths: string[]): Promise<string[]> {
+  // NUL after each file: text holds none, so the split is exact.
+  const r = await nodeExec(cluster, ['sh', '-c', 'for f; do cat -- "$f" || exit 1; printf "\\0"; done', 'read', ...paths]);
+  if (r.exitCode !== 0) throw new Error(`on node: cannot read ${paths.join(', ')}: ${r.stderr.trim().split('\n').at(-1)}`);
+  const contents = r.stdout.split('\0');
+  if (contents.length !== paths.length + 1) throw new Error(`on node: reading ${paths.join(', ')} gave ${contents.length - 1} file(s)`);
+  return contents.slice(0, paths.length);
+}

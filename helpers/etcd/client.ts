@@ -4,7 +4,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Etcd3, type IOptions } from 'etcd3';
 import type { ClusterInfo } from '../../contract/cluster.ts';
-import { nodeExecOk } from '../node.ts';
+import { readNodeTextFiles } from '../node.ts';
 import type { PodRef } from './exec.ts';
 import { portForward, type PortForwarding } from './port-forward.ts';
 
@@ -24,9 +24,8 @@ export interface EtcdClientCredentials {
 
 /** Reads the CA and a client certificate and key from the control-plane node (docker exec, argv only). */
 export async function readClientCredentials(cluster: ClusterInfo, files: EtcdClientFiles): Promise<EtcdClientCredentials> {
-  const read = async (path: string) => Buffer.from(`${await nodeExecOk(cluster, ['cat', path])}\n`);
-  const [ca, cert, key] = await Promise.all([read(files.ca), read(files.cert), read(files.key)]);
-  return { files, ca, cert, key };
+  const [ca, cert, key] = (await readNodeTextFiles(cluster, [files.ca, files.cert, files.key])).map((text) => Buffer.from(text));
+  return { files, ca: ca!, cert: cert!, key: key! };
 }
 
 export type Etcd3Security =

@@ -2,8 +2,13 @@
 import { execa } from 'execa';
 
 export async function dockerAnswers(): Promise<boolean> {
+  return (await dockerVersion()) !== undefined;
+}
+
+/** The Docker engine's version, or undefined when no engine answers (within 15 s). */
+export async function dockerVersion(): Promise<string | undefined> {
   const r = await execa('docker', ['version', '--format', '{{.Server.Version}}'], { reject: false, timeout: 15_000 });
-  return r.exitCode === 0;
+  return r.exitCode === 0 ? r.stdout.trim() : undefined;
 }
 
 /** Labels of a local image, or undefined when the image is not present. */

@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
 import { SHIM } from '../settings.ts';
-import { dockerAnswers } from './docker.ts';
+import { dockerAnswers, dockerVersion } from './docker.ts';
 import { log } from '../../helpers/log.ts';
 import { EnvironmentError } from '../../contract/errors.ts';
 import { sleep } from '../../helpers/wait.ts';
@@ -30,11 +30,10 @@ export async function missingCapabilities(): Promise<string[]> {
 }
 
 async function aptInstall(packages: string[]): Promise<void> {
-  const missing: string[] = [];
-  for (const p of packages) {
-    const r = await execa('dpkg-query', ['-W', '-f', '${Status}', p], { reject: false });
-    if (!r.stdout.includes('install ok installed')) missing.push(p);
-  }
+  // One dpkg-query for all of them (it prints what it knows and exits non-zero for a package it does not).
+  const query = await execa('dpkg-query', ['-W', '-f', '${Package} ${Status}\n', ...packages], { reject: false });
+  const installed = new Set(query.stdout.split('\n').filter((l) => l.endsWith(' install ok installed')).map((l) => l.split(' ')[0]!.split(':')[0]));
+  const missing = packages.filter((p) => !installed.has(p));
   if (!missing.length) return;
   if (!existsSync('/usr/bin/apt-get')) throw new EnvironmentError(`cannot install ${missing.join(', ')}: no apt-get on this machine`);
   log.step(`apt-get install ${missing.join(' ')}`);
@@ -120,12 +119,14 @@ export async function prepareHost(): Promise<void> {
   // libseccomp-dev/pkg-config: runc's seccomp (linked statically); libcap2-bin: setcap for the images
   // (kube-apiserver, coredns); iproute2: network checks.
   await aptInstall(['jq', 'debootstrap', 'debian-archive-keyring', 'gcc', 'libc6-dev', 'libseccomp-dev', 'pkg-config', 'libcap2-bin', 'iproute2', 'ca-certificates']);
-  const dockerWasUp = await dockerAnswers();
+  const dockerWasUp = await dockerVersion();
   if (!existsSync('/usr/bin/dockerd') && !existsSync('/usr/sbin/dockerd')) await aptInstall(['docker.io']);
   const missing = await missingCapabilities();
   const changed = missing.length ? await installCapabilityShim(missing) : false;
-  if (!dockerWasUp || changed) await startDocker(dockerWasUp && changed);
+  if (!dockerWasUp || changed) await startDocker(!!dockerWasUp && changed);
   await raiseInotifyLimits();
-  const { stdout } = await execa('docker', ['version', '--format', '{{.Server.Version}}']);
-  log.step(`Docker engine ${stdout.trim()} answers${missing.length ? `; privileged containers run through the capability shim` : ''}`);
+  // Asked again only when the engine was (re)started here.
+  const version = !dockerWasUp || changed ? await dockerVersion() : dockerWasUp;
+  if (!version) throw new EnvironmentError('the Docker engine stopped answering (see /var/log/kube-claims/dockerd.log)');
+  log.step(`Docker engine ${version} answers${missing.length ? `; privileged containers run through the capability shim` : ''}`);
 }

@@ -50,10 +50,14 @@ function lineText(serverVersion: string): string {
 
 export async function environmentFacts(c: ClusterInfo, leftoversRemoved: string[] = []): Promise<EnvironmentFacts> {
   const k = kubeClients(c.kubeconfig, c.context);
-  const etcdPod = await k.core.readNamespacedPod({ namespace: 'kube-system', name: `etcd-${c.nodeName}` }).catch(() => undefined);
   const onNode = async (argv: string[]) => (c.nodeAccess.kind === 'none' ? undefined : (await nodeExec(c, argv).catch(() => undefined)));
-  const listing = await onNode(['find', '/etc/kubernetes', '-mindepth', '1', '-maxdepth', '1', '-printf', '%f %M\n']);
-  const adminConf = await onNode(['cat', '/etc/kubernetes/admin.conf']);
+  // Independent reads, at once.
+  const [etcdPod, listing, adminConf, versionFields] = await Promise.all([
+    k.core.readNamespacedPod({ namespace: 'kube-system', name: `etcd-${c.nodeName}` }).catch(() => undefined),
+    onNode(['find', '/etc/kubernetes', '-mindepth', '1', '-maxdepth', '1', '-printf', '%f %M\n']),
+    onNode(['cat', '/etc/kubernetes/admin.conf']),
+    k.version.getCode().then((v) => v as unknown as Record<string, unknown>, () => undefined),
+  ]);
   let adminConfFields: string | undefined;
   try {
     // Names only: the file holds credentials.
@@ -67,7 +71,7 @@ export async function environmentFacts(c: ClusterInfo, leftoversRemoved: string[
     nodeImage: c.nodeImage, nodeAccess: describeAccess(c),
     workload: `StatefulSet ${c.workload.namespace}/${c.workload.name} (${c.workload.image})${c.workload.error ? `: ${c.workload.error}` : ''}`,
     timings: c.timings,
-    versionFields: (await k.version.getCode().catch(() => undefined)) as Record<string, unknown> | undefined,
+    versionFields,
     etcKubernetes: listing?.exitCode === 0 ? listing.stdout.split('\n').filter(Boolean).sort() : undefined,
     adminConfFields,
     leftoversRemoved: leftoversRemoved.length ? leftoversRemoved : undefined,

@@ -63,19 +63,22 @@ export class KindProvider implements ClusterProvider {
     const name = this.r.clusterName;
     if (!(await dockerAnswers())) throw new EnvironmentError('no Docker engine answers: run `npm run host:prepare` first');
     const cluster = (this.cluster = new KindCluster(await buildKind(binDir(this.r.settings)), name, this.r.settings));
-    if ((await cluster.exists()) && !(await cluster.isOurs())) {
+    // `kind get clusters` once: each asks Docker for every kind container.
+    let exists = await cluster.exists();
+    if (exists && !(await cluster.isOurs())) {
       throw new EnvironmentError(`a kind cluster named ${name} exists and was not made by kube-claims; choose another name (--name, KUBE_CLAIMS_CLUSTER)`);
     }
-    if ((await cluster.exists()) && !(await cluster.running())) {
+    if (exists && !(await cluster.running())) {
       // A stopped node (the Docker engine restarted) does not come back reliably.
       log.step(`kind cluster ${name} is stopped: deleting it to start afresh`);
       await cluster.delete();
+      exists = false;
     }
     let created = false;
     let restartedRecently = false;
     let image: string;
     let offline: boolean;
-    if (await cluster.exists()) {
+    if (exists) {
       image = await cluster.image();
       offline = await isOfflineNodeImage(image);
       restartedRecently = (await cluster.secondsSinceStart()) < 120;

@@ -144,8 +144,10 @@ async function nodeFiles(cluster: ClusterInfo): Promise<Found[]> {
 async function filesOnNode(cluster: ClusterInfo): Promise<Found[]> {
   if (cluster.nodeAccess.kind === 'none') return [];
   const found: Found[] = [];
-  const parked = await nodeExec(cluster, ['find', '/etc/kubernetes', '-maxdepth', '1', '-name', '*.kc-parked-*']);
-  for (const path of parked.stdout.split('\n').filter(Boolean)) {
+  // One exec for the three kinds of leftovers (parked manifests, stopped processes' markers, node folders).
+  const listed = await nodeExec(cluster, ['find', '/etc/kubernetes', '/tmp', '-maxdepth', '1', '(', '-name', '*.kc-parked-*', '-o', '-name', '*.pid.kc-stopped-*', '-o', '-name', 'kc-*', ')']);
+  const paths = listed.stdout.split('\n').filter(Boolean);
+  for (const path of paths) {
     const m = /^\/etc\/kubernetes\/([^/]+\.yaml)\.kc-parked-([0-9a-f]{6})$/.exec(path);
     if (!m) continue;
     const manifest = `/etc/kubernetes/manifests/${m[1]}`;
@@ -160,8 +162,7 @@ async function filesOnNode(cluster: ClusterInfo): Promise<Found[]> {
       },
     });
   }
-  const stopped = await nodeExec(cluster, ['find', '/etc/kubernetes', '-maxdepth', '1', '-name', '*.pid.kc-stopped-*']);
-  for (const path of stopped.stdout.split('\n').filter(Boolean)) {
+  for (const path of paths) {
     const m = /^\/etc\/kubernetes\/([^/]+)\.pid\.kc-stopped-([0-9a-f]{6})$/.exec(path);
     if (!m) continue;
     found.push({
@@ -170,8 +171,7 @@ async function filesOnNode(cluster: ClusterInfo): Promise<Found[]> {
       remove: () => nodeExec(cluster, ['sh', '-c', 'kill -CONT "$(cat "$1")" 2>/dev/null; rm -f "$1"', 'resume', path]),
     });
   }
-  const tmp = await nodeExec(cluster, ['find', '/tmp', '-maxdepth', '1', '-name', 'kc-*']);
-  for (const path of tmp.stdout.split('\n').filter(Boolean)) {
+  for (const path of paths.filter((p) => p.startsWith('/tmp/kc-'))) {
     const hash = hashOfRunName(path.slice('/tmp/'.length));
     if (hash) found.push({ hash, what: `node folder ${path} on ${cluster.nodeName}`, remove: () => nodeExec(cluster, ['rm', '-rf', '--', path]) });
   }

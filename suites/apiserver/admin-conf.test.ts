@@ -7,7 +7,7 @@ import { describe } from 'vitest';
 import {
   contextCredentials, inspectCredentials, parseKubeconfig, redactedKubeconfig, resolveContext, type Kubeconfig,
 } from '../../helpers/kubeconfig.ts';
-import { nodeExec, nodeExecOk } from '../../helpers/node.ts';
+import { nodeExec, nodeExecOk, readNodeTextFiles } from '../../helpers/node.ts';
 import { claim, negativeControl } from '../claim.ts';
 import {
   checkAdminConf, checkAdminCredentials, checkEtcKubernetes, checkServerIsEndpoint, compareWithClientNode,
@@ -60,14 +60,15 @@ async function etcKubernetes(c: ClusterInfo, root: string): Promise<{ stats: Sta
   const names = [...ETC_KUBERNETES_KUBECONFIGS, ...ETC_KUBERNETES_DIRS];
   // stat exits non-zero when an entry is missing, and still prints the others: the check names what is missing.
   const stats = parseStat((await nodeExec(c, ['stat', '-c', '%a|%F|%n', ...names.map((n) => `${root}/${n}`)])).stdout);
+  const files = stats.filter((s) => (ETC_KUBERNETES_KUBECONFIGS as readonly string[]).includes(s.path.slice(root.length + 1)) && s.type.startsWith('regular'));
+  // All in one exec; should one not be readable, each on its own, so that the check names the one that is not.
+  const texts = await readNodeTextFiles(c, files.map((s) => s.path)).catch(() => undefined);
   const kubeconfigs: Record<string, Kubeconfig | Error> = {};
-  for (const s of stats) {
-    const name = s.path.slice(root.length + 1);
-    if (!(ETC_KUBERNETES_KUBECONFIGS as readonly string[]).includes(name) || !s.type.startsWith('regular')) continue;
+  for (const [i, s] of files.entries()) {
     try {
-      kubeconfigs[name] = parseKubeconfig(await nodeExecOk(c, ['cat', s.path]));
+      kubeconfigs[s.path.slice(root.length + 1)] = parseKubeconfig(texts?.[i] ?? (await nodeExecOk(c, ['cat', s.path])));
     } catch (e) {
-      kubeconfigs[name] = e as Error;
+      kubeconfigs[s.path.slice(root.length + 1)] = e as Error;
     }
   }
   return { stats, kubeconfigs, listing: await nodeExecOk(c, ['ls', '-la', root]) };

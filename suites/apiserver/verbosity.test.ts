@@ -6,7 +6,7 @@ import { describe } from 'vitest';
 import { findFiles, KUBECTL_MODULES, sourceLines } from '../../helpers/go-source.ts';
 import { moduleOrSkip } from './go-modules.ts';
 import { loggedExchanges, parseKlog } from '../../helpers/klog.ts';
-import { nodeExecOk } from '../../helpers/node.ts';
+import { readNodeTextFiles } from '../../helpers/node.ts';
 import { KubectlProxy } from '../../helpers/proxy.ts';
 import { request } from '../../helpers/http.ts';
 import { claim, negativeControl, type ClaimContext } from '../claim.ts';
@@ -177,9 +177,7 @@ describe('§3 kubectl\'s verbose logs and the code behind them', () => {
 
 /** admin.conf, controller-manager.conf, kubelet.conf, scheduler.conf (and super-admin.conf) parsed on the node; only their structure is recorded. */
 async function readNodeKubeconfigs(cluster: ClusterInfo): Promise<Record<string, Kubeconfig>> {
-  const out: Record<string, Kubeconfig> = {};
-  for (const name of ETC_KUBERNETES_KUBECONFIGS.filter((n) => n !== 'super-admin.conf')) {
-    out[name] = parseKubeconfig(await nodeExecOk(cluster, ['cat', `/etc/kubernetes/${name}`]));
-  }
-  return out;
+  const names = ETC_KUBERNETES_KUBECONFIGS.filter((n) => n !== 'super-admin.conf');
+  const texts = await readNodeTextFiles(cluster, names.map((n) => `/etc/kubernetes/${n}`));
+  return Object.fromEntries(names.map((n, i) => [n, parseKubeconfig(texts[i]!)]));
 }

@@ -90,6 +90,14 @@ describe('§4.1 etcdctl in the etcd pod', () => {
     });
   });
 
+  /** The first "@(#)Bash version …" string in the bytes of /bin/sh, without the "@(#)" (bash builtins only). */
+  const STAMP_OF_BIN_SH = [
+    'mapfile -d "" strings < /bin/sh',
+    "IFS=$'\\n'; all=\"${strings[*]}\"",
+    "re=$'@\\\\(#\\\\)(Bash version [^\\n]*)'",
+    '[[ $all =~ $re ]] && printf "%s\\n" "${BASH_REMATCH[1]}"; true',
+  ].join('; ');
+
   /** What the container's sh is, and whether it has bash, with shell builtins only. */
   async function observeShell(exec: (argv: string[]) => Promise<{ exitCode: number; stdout: string; stderr: string }>): Promise<ShellObservation> {
     const safe = (argv: string[]) => exec(argv).catch((e: Error) => ({ exitCode: -1, stdout: '', stderr: e.message }));
@@ -100,8 +108,9 @@ describe('§4.1 etcdctl in the etcd pod', () => {
       safe(['bash', '-c', 'true']),
       // Interactive, so that the default prompt is set; without a terminal bash says so on stderr and goes on.
       safe(['sh', '-ic', 'echo "${PS1@P}"']),
-      // With shell builtins only (the image has no other program): the NUL-separated strings of the file /bin/sh.
-      safe(['sh', '-c', 'while IFS= read -r -d "" s; do case $s in *"@(#)Bash version "*) printf "%s\\n" "${s#*@(#)}";; esac; done < /bin/sh']),
+      // With shell builtins only (the image has no other program): the NUL-separated strings of the file /bin/sh,
+      // read by mapfile and searched by one regex in C (a `read -d ''` loop over the 1.3 MB binary took 4 CPU-s).
+      safe(['sh', '-c', STAMP_OF_BIN_SH]),
       safe(['sh', '-c', 'while read -r k v; do [ "$k" = Uid: ] && echo "$v"; done < /proc/self/status; true']),
     ]);
     return { bashVersion, whichBash, runBash, prompt, binaryStamp, uid };
