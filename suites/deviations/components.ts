@@ -49,13 +49,15 @@ export async function withStaticPodRemoved(
     await removeStoppedSandboxes(c, pod).catch(() => []);
     await nodeExecOk(c, ['mv', parked, manifest]);
     // Undoing our own deviation: back to how the run found it, boundedly. Ready is read off the new container
-    // (the mirror pod may still show the old one's status for a moment).
+    // (the mirror pod may still show the old one's status for a moment). The API is asked first and the node
+    // only once the API says Ready: kubeadm's startup probe keeps the pod unready 10-20 s, and an exec on every
+    // poll cost the files running beside it the CPU of a runtime exec each time.
     await waitUntil(`${pod} to be Ready again`, async () => {
-      const running = await runningContainerId(c, component);
-      if (!running) return false;
       const status = await kube.core.readNamespacedPod({ namespace: 'kube-system', name: pod }).catch(() => undefined);
       const current = status?.status?.containerStatuses?.find((s) => s.name === component);
-      return !!status && podReady(status) && !!current?.containerID?.endsWith(running);
+      if (!status || !podReady(status) || !current?.containerID) return false;
+      const running = await runningContainerId(c, component);
+      return !!running && current.containerID.endsWith(running);
     }, restoreTimeoutMs, 500);
   }
 }
