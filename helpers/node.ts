@@ -53,6 +53,7 @@ export async function nodeExecOk(cluster: NodeTarget, argv: string[], input?: st
  * their contents in the order asked, exactly as stored. Fails naming the file that cannot be read.
  */
 export async function readNodeTextFiles(cluster: NodeTarget, paths: string[]): Promise<string[]> {
+  if (!paths.length) return [];
   // NUL after each file: text holds none, so the split is exact.
   const r = await nodeExec(cluster, ['sh', '-c', 'for f; do cat -- "$f" || exit 1; printf "\\0"; done', 'read', ...paths]);
   if (r.exitCode !== 0) throw new Error(`on node: cannot read ${paths.join(', ')}: ${r.stderr.trim().split('\n').at(-1)}`);
