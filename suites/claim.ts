@@ -4,7 +4,7 @@
 import { inject, type TestContext } from 'vitest';
 import { CLAIM_TAG, claimById, claimTestName, NEGATIVE_CONTROL_TAG, stagingOn, type ClaimId, type Staging, type StagingDeclaration } from '../contract/catalogue.ts';
 import { redact } from '../helpers/redact.ts';
-import { NotStaged } from './differences.ts';
+import { ClaimMismatch, collectingFindings, NotStaged, type Finding } from './differences.ts';
 import { claimTest, type ClaimFixtures } from './fixtures.ts';
 
 export interface Evidence {
@@ -30,6 +30,13 @@ declare module 'vitest' {
     /** A negative control's declared staging (contract/catalogue.ts), resolved for this cluster when it runs. */
     staging?: Staging;
     stagingDeclared?: StagingDeclaration;
+    /** A negative control's deviation, as its test is named after it ("API-08 negative control: DEVIATION"). */
+    deviation?: string;
+    /**
+     * What the check found, compared value by value: for a claim whose check failed, the findings of its
+     * ClaimMismatch; for a negative control, the findings its check produced on the deviating cluster.
+     */
+    findings?: Finding[];
   }
 }
 
@@ -62,6 +69,7 @@ function withEvidence(ctx: TestContext & ClaimFixtures, id: ClaimId, negative: b
   meta.claimId = id;
   meta.negativeControl = negative;
   meta.evidence = [];
+  delete meta.findings;
   skipWithoutNode(ctx, id);
   skipWithoutEtcdPod(ctx, id);
   const record = (label: string, body: unknown) => {
@@ -72,6 +80,25 @@ function withEvidence(ctx: TestContext & ClaimFixtures, id: ClaimId, negative: b
     (meta.notes ??= []).push({ article: redact(article), cluster: redact(cluster) });
   };
   return Object.assign(ctx, { record, note });
+}
+
+/** Keeps findings, redacted, in the test's meta for the reports (each once, in the order they came). */
+function keepFindings(ctx: TestContext, findings: readonly Finding[]): void {
+  const kept = (ctx.task.meta.findings ??= []);
+  for (const f of findings) {
+    const r: Finding = { check: f.check, ...(f.expected !== undefined ? { expected: redact(f.expected) } : {}), ...(f.actual !== undefined ? { actual: redact(f.actual) } : {}), message: redact(f.message) };
+    if (!kept.some((k) => k.check === r.check && k.expected === r.expected && k.actual === r.actual && k.message === r.message)) kept.push(r);
+  }
+}
+
+/** Runs a body; a ClaimMismatch leaves its findings in the test's meta before it fails the test. */
+async function keepingMismatch(ctx: TestContext, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    if (error instanceof ClaimMismatch && !ctx.task.meta.findings?.length) keepFindings(ctx, error.findings);
+    throw error;
+  }
 }
 
 const DEFAULT_TIMEOUT = 120_000;
@@ -90,7 +117,7 @@ function testOf(body: ClaimBody, wrapper: (ctx: TestContext & ClaimFixtures) => 
 /** A claim of the article, checked against the live cluster. */
 export function claim(id: ClaimId, fn: ClaimBody, timeout = DEFAULT_TIMEOUT): void {
   // The meta and tags at definition: a test filtered out (app/vitest-projects.ts claimTagsFilter) still belongs to its claim.
-  claimTest(claimTestName(id), { timeout, tags: [CLAIM_TAG, id], meta: { claimId: id, negativeControl: false } }, testOf(fn, (ctx) => fn(withEvidence(ctx, id, false))));
+  claimTest(claimTestName(id), { timeout, tags: [CLAIM_TAG, id], meta: { claimId: id, negativeControl: false } }, testOf(fn, (ctx) => keepingMismatch(ctx, () => fn(withEvidence(ctx, id, false)))));
 }
 
 export interface NegativeControlOptions {
@@ -109,7 +136,7 @@ export interface NegativeControlOptions {
  * where the deviation is made (live, on a copy, on a recorded observation); the reports show it.
  */
 export function negativeControl(id: ClaimId, deviation: string, staging: StagingDeclaration, fn: ClaimBody, options: NegativeControlOptions = {}): void {
-  const meta = { claimId: id, negativeControl: true, stagingDeclared: staging, ...(typeof staging === 'string' ? { staging } : {}) };
+  const meta = { claimId: id, negativeControl: true, deviation, stagingDeclared: staging, ...(typeof staging === 'string' ? { staging } : {}) };
   claimTest(`${id} negative control: ${deviation}`, { timeout: options.timeout ?? DEFAULT_TIMEOUT, tags: [NEGATIVE_CONTROL_TAG, id], meta }, testOf(fn, (ctx) => control(ctx, id, staging, fn, options)));
 }
 
@@ -123,7 +150,8 @@ async function control(ctx: TestContext & ClaimFixtures, id: ClaimId, staging: S
     ctx.skip(run.heldBackReason ?? 'held back');
   }
   try {
-    return await fn(withEvidence(ctx, id, true));
+    // What the control's check found on the deviating cluster (each expectDifference sees it) goes to the reports.
+    return await collectingFindings((findings) => keepFindings(ctx, findings), () => keepingMismatch(ctx, () => fn(withEvidence(ctx, id, true))));
   } catch (error) {
     if (error instanceof NotStaged) ctx.skip(`not staged: ${error.message}`);
     throw error;

@@ -2,29 +2,18 @@
 // The negative controls of COMP-01 and COMP-02 disturb the control plane: components.disruptive.test.ts runs
 // them after every claim of the run has been judged.
 import type { V1Pod } from '@kubernetes/client-node';
-import { describe } from 'vitest';
+import { describe, expect } from 'vitest';
 import { claim, negativeControl } from './claim.ts';
 import {
   checkArticleNamespaces, checkKubeSystemPods, checkOnlyNamespace, checkRedisReplicas,
   comparePodSets, missingStablePods, ordinalPods,
 } from './checks/components.ts';
-import { expectDifference, expectNoDifferences } from './differences.ts';
+import { expectDifference, expectNoDifferences, finding } from './differences.ts';
 import { eventually, settledNote } from './eventually.ts';
 import { withContextNamespace } from './deviations/components.ts';
-import type { Live } from './live.ts';
 import { controlPlaneContainers, controlPlaneNodes, podExpectations } from './observations.ts';
+import { pingReplicas } from './components/observe.ts';
 
-
-/** redis-cli PING in each replica of the run's StatefulSet: pod name → answer (or the error). */
-async function pingReplicas({ cluster, kubectl }: Pick<Live, 'cluster' | 'kubectl'>): Promise<Record<string, string>> {
-  const w = cluster.workload;
-  const answers: Record<string, string> = {};
-  for (const pod of ordinalPods(w.name, w.replicas)) {
-    const r = await kubectl.run(['-n', w.namespace, 'exec', pod, '--', 'redis-cli', 'PING'], { timeoutMs: 20_000 });
-    answers[pod] = r.exitCode === 0 ? r.stdout.trim() : `error: ${r.stderr.trim()}`;
-  }
-  return answers;
-}
 
 describe('§2 containers and pods of the cluster', () => {
   claim('COMP-01', async ({ record, note, cluster, run, kube }) => {
@@ -52,7 +41,7 @@ describe('§2 containers and pods of the cluster', () => {
       ...missingStablePods(s.observation, last, longForm, 'kubectl get pod --all-namespaces'),
       ...missingStablePods(s.observation, last, kubeSystem, 'kubectl get pod -n kube-system', (p) => p.metadata?.namespace === 'kube-system'),
       ...missingStablePods(s.observation, last, viaClient, '@kubernetes/client-node listPodForAllNamespaces'),
-      ...kubeSystem.filter((p) => p.metadata?.namespace !== 'kube-system').map((p) => `kubectl get pod -n kube-system lists ${p.metadata?.namespace}/${p.metadata?.name}`),
+      ...kubeSystem.filter((p) => p.metadata?.namespace !== 'kube-system').map((p) => finding('listing-namespace', `kubectl get pod -n kube-system lists ${p.metadata?.namespace}/${p.metadata?.name}`, { expected: 'kube-system', actual: p.metadata?.namespace })),
     ]);
   });
 
@@ -74,9 +63,14 @@ describe('§2 containers and pods of the cluster', () => {
       // kube-public may hold no pod: the listing must then name its namespace in kubectl's own words.
       const listing = await k.ok(['get', 'pod']);
       const pods = (await k.json<{ items: V1Pod[] }>(['get', 'pod'])).items;
-      const diffs = [...checkOnlyNamespace(pods, namespace), ...(pods.length ? [] : [/No resources found in (\S+) namespace/.exec(listing.stderr)?.[1] === other ? `kubectl lists namespace ${other}, not ${namespace}` : ''].filter(Boolean))];
-      record('differences found', diffs.join('\n'));
-      expectDifference(diffs, other);
+      const listed = /No resources found in (\S+) namespace/.exec(listing.stderr)?.[1];
+      const diffs = [
+        ...checkOnlyNamespace(pods, namespace),
+        ...(!pods.length && listed && listed !== namespace ? [finding('listed-namespace', `kubectl lists namespace ${listed}, not ${namespace}`, { expected: namespace, actual: listed })] : []),
+      ];
+      record('kubectl get pod', listing.stdout || listing.stderr);
+      const listedOther = pods.length ? expectDifference(diffs, 'pod-namespace') : expectDifference(diffs, 'listed-namespace');
+      expect(listedOther.actual).toBe(other);
     });
   });
 
@@ -88,20 +82,19 @@ describe('§2 containers and pods of the cluster', () => {
     expectNoDifferences([...checkArticleNamespaces(viaKubectl), ...checkArticleNamespaces(viaClient)]);
   });
 
-  negativeControl('COMP-04', 'kube-node-lease missing and kube-public Terminating', 'copy', async ({ record, kube }) => {
+  negativeControl('COMP-04', 'kube-node-lease missing and kube-public Terminating', 'copy', async ({ kube }) => {
     // System namespaces cannot be deleted on a live cluster: deviate the observed list instead.
     const live = (await kube.core.listNamespace()).items.map((n) => ({ name: n.metadata?.name ?? '', phase: n.status?.phase }));
     const deviated = live.filter((n) => n.name !== 'kube-node-lease').map((n) => (n.name === 'kube-public' ? { ...n, phase: 'Terminating' } : n));
     const diffs = checkArticleNamespaces(deviated);
-    record('differences found', diffs.join('\n'));
-    expectDifference(diffs, 'namespace kube-node-lease missing');
-    expectDifference(diffs, 'namespace kube-public is Terminating');
+    expect(expectDifference(diffs, 'namespace-present').expected).toBe('kube-node-lease');
+    expect(expectDifference(diffs, 'namespace-phase').actual).toBe('kube-public Terminating');
   });
 
   describe('the article\'s workload: StatefulSet redis', () => {
     claim('COMP-05', async ({ record, note, cluster, run, kubectl: k }) => {
       const w = cluster.workload;
-      if (w.error) expectNoDifferences([w.error]);
+      if (w.error) expectNoDifferences([finding('workload-applied', w.error)]);
       // The StatefulSet was applied when the run began; the claim watches it roll out, within the run's settle time.
       const s = await eventually(() => pingReplicas({ cluster, kubectl: k }), (answers) => checkRedisReplicas(answers, w.name, w.replicas), { deadline: Math.max(run.settleBy, Date.now() + 45_000) });
       // Evidence only: bounded, and its failure recorded rather than thrown (the judgement is the PINGs').
@@ -112,15 +105,14 @@ describe('§2 containers and pods of the cluster', () => {
       expectNoDifferences(s.differences);
     }, 180_000);
 
-    negativeControl('COMP-05', 'the second replica requires a password, so PING is refused', 'live', async ({ record, cluster, kubectl }) => {
+    negativeControl('COMP-05', 'the second replica requires a password, so PING is refused', 'live', async ({ cluster, kubectl }) => {
       const w = cluster.workload;
       const pod = ordinalPods(w.name, w.replicas)[1]!;
       const password = `kc-${Math.random().toString(36).slice(2)}`;
       await kubectl.ok(['-n', w.namespace, 'exec', pod, '--', 'redis-cli', 'CONFIG', 'SET', 'requirepass', password]);
       try {
         const diffs = checkRedisReplicas(await pingReplicas({ cluster, kubectl }), w.name, w.replicas);
-        record('differences found', diffs.join('\n'));
-        expectDifference(diffs, `${pod} answered`);
+        expect(expectDifference(diffs, 'ping-answer').actual).toMatch(new RegExp(`^${pod}: `));
       } finally {
         await kubectl.ok(['-n', w.namespace, 'exec', pod, '--', 'redis-cli', '-a', password, '--no-auth-warning', 'CONFIG', 'SET', 'requirepass', '']);
       }

@@ -5,7 +5,7 @@
 // planes only; they run last, alone (app/vitest-projects.ts), since they take a member of what every other
 // file uses. Held back on clusters kube-claims did not make. What is stopped is started again, also after a
 // killed run (the parked manifest is put back by the next run, kind/providers/leftovers.ts).
-import { describe, inject } from 'vitest';
+import { describe, expect, inject } from 'vitest';
 import type { Live } from './live.ts';
 import { EtcdPod } from '../helpers/etcd/etcdctl.ts';
 import { waitUntil } from '../helpers/wait.ts';
@@ -15,7 +15,7 @@ import { checkEveryApiServerReached } from './checks/apiserver/load-balancer.ts'
 import { checkReadThroughEveryMember } from './checks/etcd/keys.ts';
 import { podReady } from './checks/components.ts';
 import { withProcessStopped, withStaticPodRemoved } from './deviations/components.ts';
-import { expectDifference, NotStaged } from './differences.ts';
+import { expectDifference, findingsOf, NotStaged } from './differences.ts';
 import { apiServersBehind, controlPlaneContainers, controlPlaneNodes, onNode } from './observations.ts';
 import { memberPods, readThroughMembers, withEnv } from './etcd/fixture.ts';
 
@@ -57,9 +57,9 @@ describe('a highly available control plane: one member stopped at a time', () =>
       if (failed.length) throw new Error(`the load balancer did not keep serving with one API server stopped: ${failed[0]}`);
       const containers = await controlPlaneContainers(cluster, kube);
       const diffs = [...checkEveryApiServerReached(behind.connections, names), ...containers.differences];
-      record('differences found', diffs.join('\n'));
-      expectDifference(diffs, `the API server of ${target.name} is not reached`);
-      expectDifference(diffs, `${target.name}: container kube-apiserver`);
+      expect(expectDifference(diffs, 'server-reached').expected).toBe(target.name);
+      expectDifference(diffs, 'container-count');
+      expect(findingsOf(diffs, 'container-count').map((f) => f.expected)).toContain(`${target.name}/kube-apiserver × 1`);
     });
   }, { timeout: 300_000, disruptive: true, notApplicable });
 
@@ -80,8 +80,8 @@ describe('a highly available control plane: one member stopped at a time', () =>
         if (put.exitCode !== 0) throw new Error(`etcd lost quorum with one of ${controlPlanes.length} members stopped: put exited ${put.exitCode}`);
         const reads = await readThroughMembers(memberPods({ cluster, kube, run }, 15_000), key);
         const diffs = checkReadThroughEveryMember(reads, key, 'q');
-        record('differences found', diffs.join('\n'));
-        expectDifference(diffs, `get through etcd-${target.name}`);
+        expectDifference(diffs, 'member-read');
+        expect(findingsOf(diffs, 'member-read').map((f) => f.expected)).toContain(`etcd-${target.name}: q`);
       });
       // Going on, the member catches up with the others; its API server, which uses it, is Ready again.
       await waitUntil(`the etcd member of ${target.name} to read the key put while it was stopped`, async () => {

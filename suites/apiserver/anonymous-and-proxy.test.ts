@@ -1,52 +1,22 @@
 // §3.3 of the article: anonymous requests, requests with the admin's certificate, and kubectl proxy.
 // Expectations come from the cluster under test (server URL, versions, node), never from the article's values.
-import { networkInterfaces } from 'node:os';
-import { execa } from 'execa';
-import { describe } from 'vitest';
+import { describe, expect } from 'vitest';
 import { anonymous, describeExchange, probeTcp, request } from '../../helpers/http.ts';
 import { configLoadedFrom, parseKlog } from '../../helpers/klog.ts';
 import { KubectlProxy } from '../../helpers/proxy.ts';
 import { claim, negativeControl } from '../claim.ts';
 import { checkAnonymousPodListForbidden, checkHostFilter, checkLoopbackOnly, checkPodListResponse, checkProxyBanner } from '../checks/apiserver/access.ts';
-import { ordinalPods } from '../checks/components.ts';
 import { withAnonymousPodReader } from '../deviations/apiserver.ts';
-import { expectDifference, expectNoDifferences } from '../differences.ts';
-import type { ClusterInfo } from '../../contract/cluster.ts';
+import { expectDifference, expectNoDifferences, finding } from '../differences.ts';
 import type { ApiServer } from './fixture.ts';
+import { FOREIGN_HOST, hostFilterProbe, otherAddresses, workloadIn } from './observe.ts';
 
-
-/** Addresses of this host other than 127.0.0.1 on which a proxy must not answer: 127.0.0.2 and the kind network's gateways. */
 /** §3.3 requests the pods of the namespace kubectl get pods does, the kubeconfig context's: say so where it is not default. */
 function noteContextNamespace(note: (article: string, cluster: string) => void, namespace: string): void {
   if (namespace !== 'default') note('the pod list of namespace default (/api/v1/namespaces/default/pods)', `this kubeconfig's context names namespace ${namespace}: kubectl get pods -v 8 requests /api/v1/namespaces/${namespace}/pods, and so do these requests`);
 }
 
-/** The run's redis pods, when the run put them into `namespace` (default on clusters kube-claims made). */
-function workloadIn(cluster: ClusterInfo, namespace: string): string[] {
-  const w = cluster.workload;
-  return w.namespace === namespace && !w.error ? ordinalPods(w.name, w.replicas) : [];
-}
-
 const DEFAULT_PROXY = { host: '127.0.0.1', port: 8001 };
-const FOREIGN_HOST = 'kube-claims.invalid';
-
-/** The same request to the proxy with a local Host and with another host's. */
-async function hostFilterProbe(proxy: KubectlProxy) {
-  const local = await request(`${proxy.url}/version`);
-  const foreign = await request(`${proxy.url}/version`, { headers: { Host: FOREIGN_HOST } });
-  return { local, foreign };
-}
-
-async function otherAddresses(c: ClusterInfo): Promise<string[]> {
-  const out = ['127.0.0.2'];
-  if (c.nodeAccess.kind !== 'docker') return out;
-  const r = await execa('docker', ['inspect', c.nodeAccess.container, '--format', '{{json .NetworkSettings.Networks}}']);
-  const networks = JSON.parse(r.stdout) as Record<string, { Gateway?: string; IPv6Gateway?: string }>;
-  // Only addresses of this host's own bridges (a remote Docker's gateway is not ours to probe).
-  const local = new Set(Object.values(networkInterfaces()).flat().map((i) => i?.address));
-  for (const n of Object.values(networks)) for (const g of [n.Gateway, n.IPv6Gateway]) if (g && local.has(g)) out.push(g);
-  return out;
-}
 
 // ------------------------------------------------------------------------------------------------------------
 
@@ -68,8 +38,7 @@ describe('§3 kube-apiserver', () => {
         const r = await apiServer.get(PODS_PATH, anonymous());
         record(`anonymous GET ${PODS_PATH} while the grant is in force`, describeExchange(r));
         const diffs = checkAnonymousPodListForbidden(r, namespace);
-        record('differences found', diffs.join('\n'));
-        expectDifference(diffs, 'expected 403, got 200 OK');
+        expect(expectDifference(diffs, 'http-status').actual).toBe('200 OK');
       });
       // The grant is gone again: the claim holds as before.
       expectNoDifferences(checkAnonymousPodListForbidden(await apiServer.get(PODS_PATH, anonymous()), namespace), 'after the clean-up');
@@ -89,8 +58,7 @@ describe('§3 kube-apiserver', () => {
       const r = await apiServer.get(PODS_PATH, { kind: 'anonymous-verified', ca: ca! });
       record(`GET ${PODS_PATH} without a client certificate`, describeExchange(r));
       const diffs = checkPodListResponse(r, 'without a client certificate');
-      record('differences found', diffs.join('\n'));
-      expectDifference(diffs, 'expected 200, got 403 Forbidden');
+      expect(expectDifference(diffs, 'http-status').actual).toMatch(/^403 Forbidden\b/);
     });
 
     claim('API-10', async ({ record, note, cluster, kubectl: k, apiServer, namespace }) => {
@@ -103,7 +71,7 @@ describe('§3 kube-apiserver', () => {
       const loaded = configLoadedFrom(parseKlog(proxy.output()).entries);
       expectNoDifferences([
         ...checkProxyBanner(proxy.output(), '127.0.0.1', proxy.port),
-        ...(loaded === k.kubeconfig ? [] : [`kubectl proxy loaded ${loaded ?? 'no kubeconfig'}, expected ${k.kubeconfig}`]),
+        ...(loaded === k.kubeconfig ? [] : [finding('proxy-kubeconfig', `kubectl proxy loaded ${loaded ?? 'no kubeconfig'}, expected ${k.kubeconfig}`, { expected: k.kubeconfig, actual: loaded ?? 'none' })]),
         ...checkPodListResponse(r, 'through kubectl proxy', namespace, workloadIn(cluster, namespace)),
       ]);
     });
@@ -115,8 +83,7 @@ describe('§3 kube-apiserver', () => {
       const r = await request(`${proxy.url}${PODS_PATH}`);
       record(`GET ${proxy.url}${PODS_PATH} through kubectl ${proxy.args.join(' ')}`, describeExchange(r));
       const diffs = checkPodListResponse(r, 'through kubectl proxy');
-      record('differences found', diffs.join('\n'));
-      expectDifference(diffs, /expected 200, got 403 Forbidden: pods is forbidden: User "system:anonymous"/);
+      expect(expectDifference(diffs, 'http-status').actual).toMatch(/^403 Forbidden: pods is forbidden: User "system:anonymous"/);
     });
 
     claim('API-11', async ({ record, cluster, kubectl }) => {
@@ -135,8 +102,7 @@ describe('§3 kube-apiserver', () => {
       await proxy.stop();
       record(`TCP connections to port ${proxy.port} while ${proxy.banner}`, [own, ...others]);
       const diffs = checkLoopbackOnly(own, others);
-      record('differences found', diffs.join('\n'));
-      expectDifference(diffs, `127.0.0.2:${proxy.port} accepted a connection`);
+      expect(expectDifference(diffs, 'other-address-refused').actual).toBe(`127.0.0.2:${proxy.port} connected`);
     });
 
     claim('API-16', async ({ record, skip, kubectl }) => {
@@ -150,13 +116,12 @@ describe('§3 kube-apiserver', () => {
       expectNoDifferences([...checkProxyBanner(proxy.output(), DEFAULT_PROXY.host, DEFAULT_PROXY.port), ...checkHostFilter(local, foreign, FOREIGN_HOST)]);
     });
 
-    negativeControl('API-16', "kubectl proxy --accept-hosts='.*' on another port", 'live', async ({ record, kubectl }) => {
+    negativeControl('API-16', "kubectl proxy --accept-hosts='.*' on another port", 'live', async ({ kubectl }) => {
       await using proxy = await KubectlProxy.start(kubectl, { acceptHosts: '.*' });
       const { local, foreign } = await hostFilterProbe(proxy);
       const diffs = [...checkProxyBanner(proxy.output(), DEFAULT_PROXY.host, DEFAULT_PROXY.port), ...checkHostFilter(local, foreign, FOREIGN_HOST)];
-      record('differences found', diffs.join('\n'));
-      expectDifference(diffs, `a request with Host ${FOREIGN_HOST} was answered 200 OK, expected 403`);
-      expectDifference(diffs, `expected "Starting to serve on ${DEFAULT_PROXY.host}:${DEFAULT_PROXY.port}"`);
+      expect(expectDifference(diffs, 'foreign-host-status').actual).toBe('200 OK');
+      expect(expectDifference(diffs, 'proxy-banner').expected).toBe(`Starting to serve on ${DEFAULT_PROXY.host}:${DEFAULT_PROXY.port}`);
     });
   });
 });

@@ -12,7 +12,10 @@ describe('listings judged at one consistent point (COMP-02)', () => {
   const redis2 = pod('default', 'kc-redis-abc123-2');
   test('a pod present from the first listing to the last must be in each listing between', () => {
     expect(missingStablePods([etcd, redis2], [etcd, redis2], [etcd], 'kubectl get pod --all-namespaces'))
-      .toEqual(['default/kc-redis-abc123-2 existed throughout (in the first and the last listing) but kubectl get pod --all-namespaces does not list it']);
+      .toEqual([{
+        check: 'stable-pod-listed', expected: 'default/kc-redis-abc123-2', actual: 'absent',
+        message: 'default/kc-redis-abc123-2 existed throughout (in the first and the last listing) but kubectl get pod --all-namespaces does not list it',
+      }]);
   });
   test('pods that came or went meanwhile prove nothing (the run\'s node-shell pod, a pod replaced by another of the same name)', () => {
     expect(missingStablePods([etcd, shell], [etcd], [etcd], '-A')).toEqual([]);
@@ -27,8 +30,10 @@ describe('listings judged at one consistent point (COMP-02)', () => {
 describe('kubectl get pod without -n (COMP-03)', () => {
   test('only the context\'s namespace, with the pods the run put there', () => {
     expect(checkOnlyNamespace([pod('default', 'a')], 'default', ['a'])).toEqual([]);
-    expect(checkOnlyNamespace([pod('kube-system', 'etcd-n')], 'default')).toEqual(['kube-system/etcd-n is listed, but only namespace default should be']);
+    expect(checkOnlyNamespace([pod('kube-system', 'etcd-n')], 'default')).toEqual([
+      { check: 'pod-namespace', expected: 'default', actual: 'kube-system', message: 'kube-system/etcd-n is listed, but only namespace default should be' },
+    ]);
     expect(checkOnlyNamespace([pod('kube-system', 'etcd-n')], 'kube-system')).toEqual([]);
-    expect(checkOnlyNamespace([], 'default', ['a'])).toEqual(['default/a, a pod of the StatefulSet this run applied in default, is not listed']);
+    expect(checkOnlyNamespace([], 'default', ['a'])).toMatchObject([{ check: 'workload-pod-listed', expected: 'default/a', actual: 'absent' }]);
   });
 });

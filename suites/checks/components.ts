@@ -1,6 +1,6 @@
 // Checks of §2: what crictl and the pod and namespace lists must show. Pure functions of observations.
 import type { V1Pod } from '@kubernetes/client-node';
-import type { Differences } from '../differences.ts';
+import { finding, type Differences } from '../differences.ts';
 
 /** The static pods kubeadm puts on a control-plane node, named COMPONENT-NODE. */
 export const STATIC_COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const;
@@ -62,7 +62,7 @@ export function checkCrictlContainers(containers: CrictlContainer[], node: strin
     const running = found.filter((c) => c.state === 'CONTAINER_RUNNING' && want.pod(c.labels['io.kubernetes.pod.name'] ?? ''));
     if (running.length !== want.count) {
       const seen = found.map((c) => `${c.labels['io.kubernetes.pod.name']}:${c.state}`).join(', ') || 'none';
-      diffs.push(`${node}: container ${want.name}: ${running.length} running in the expected pod, ${want.count} expected (seen: ${seen})`);
+      diffs.push(finding('container-count', `${node}: container ${want.name}: ${running.length} running in the expected pod, ${want.count} expected (seen: ${seen})`, { expected: `${node}/${want.name} × ${want.count}`, actual: `${node}/${want.name} × ${running.length}` }));
     }
   }
   return diffs;
@@ -81,18 +81,18 @@ export function checkKubeSystemPods(pods: V1Pod[], expect: PodExpectations): Dif
   for (const node of expect.controlPlanes) {
     for (const c of expect.staticComponents) {
       const pod = system.find((p) => p.metadata?.name === `${c}-${node}`);
-      if (!pod) diffs.push(`static pod ${c}-${node} missing (kube-system has: ${system.map((p) => p.metadata?.name).join(', ')})`);
-      else if (!podReady(pod)) diffs.push(`pod ${c}-${node} is ${pod.status?.phase}, not Running and Ready`);
+      if (!pod) diffs.push(finding('static-pod-present', `static pod ${c}-${node} missing (kube-system has: ${system.map((p) => p.metadata?.name).join(', ')})`, { expected: `${c}-${node}`, actual: 'absent' }));
+      else if (!podReady(pod)) diffs.push(finding('static-pod-ready', `pod ${c}-${node} is ${pod.status?.phase}, not Running and Ready`, { expected: `${c}-${node} Running and Ready`, actual: `${c}-${node} ${pod.status?.phase}` }));
     }
   }
   const proxies = system.filter((p) => p.metadata?.name?.startsWith('kube-proxy-') && podReady(p));
   for (const node of expect.nodes) {
     const here = proxies.filter((p) => p.spec?.nodeName === node).length;
-    if (here !== 1) diffs.push(`${here} kube-proxy-* pod(s) Running and Ready on node ${node}, 1 expected`);
+    if (here !== 1) diffs.push(finding('kube-proxy-count', `${here} kube-proxy-* pod(s) Running and Ready on node ${node}, 1 expected`, { expected: `${node}: 1`, actual: `${node}: ${here}` }));
   }
-  if (expect.corednsReplicas !== KUBEADM_COREDNS_REPLICAS) diffs.push(`the coredns Deployment asks ${expect.corednsReplicas} replica(s), kubeadm deploys ${KUBEADM_COREDNS_REPLICAS}`);
+  if (expect.corednsReplicas !== KUBEADM_COREDNS_REPLICAS) diffs.push(finding('coredns-replicas', `the coredns Deployment asks ${expect.corednsReplicas} replica(s), kubeadm deploys ${KUBEADM_COREDNS_REPLICAS}`, { expected: KUBEADM_COREDNS_REPLICAS, actual: expect.corednsReplicas }));
   const coredns = system.filter((p) => p.metadata?.name?.startsWith('coredns-') && podReady(p));
-  if (coredns.length !== expect.corednsReplicas) diffs.push(`${expect.corednsReplicas} coredns-* pod(s) Running and Ready expected (the Deployment's replicas), found ${coredns.length}`);
+  if (coredns.length !== expect.corednsReplicas) diffs.push(finding('coredns-ready', `${expect.corednsReplicas} coredns-* pod(s) Running and Ready expected (the Deployment's replicas), found ${coredns.length}`, { expected: expect.corednsReplicas, actual: coredns.length }));
   return diffs;
 }
 
@@ -105,7 +105,7 @@ export function missingStablePods(first: V1Pod[], last: V1Pod[], between: V1Pod[
   const lastUids = new Set(last.map((p) => p.metadata?.uid));
   const seen = new Set(between.map((p) => p.metadata?.uid));
   return first.filter((p) => inScope(p) && lastUids.has(p.metadata?.uid) && !seen.has(p.metadata?.uid))
-    .map((p) => `${podLabel(p)} existed throughout (in the first and the last listing) but ${name} does not list it`);
+    .map((p) => finding('stable-pod-listed', `${podLabel(p)} existed throughout (in the first and the last listing) but ${name} does not list it`, { expected: podLabel(p), actual: 'absent' }));
 }
 
 /** Two listings of the same pods must name the same pods. */
@@ -113,8 +113,8 @@ export function comparePodSets(a: V1Pod[], b: V1Pod[], aName: string, bName: str
   const as = new Set(a.map(podLabel));
   const bs = new Set(b.map(podLabel));
   return [
-    ...[...as].filter((p) => !bs.has(p)).map((p) => `${p} listed by ${aName} but not by ${bName}`),
-    ...[...bs].filter((p) => !as.has(p)).map((p) => `${p} listed by ${bName} but not by ${aName}`),
+    ...[...as].filter((p) => !bs.has(p)).map((p) => finding('pod-sets-equal', `${p} listed by ${aName} but not by ${bName}`, { expected: `${p} (${aName})`, actual: `absent (${bName})` })),
+    ...[...bs].filter((p) => !as.has(p)).map((p) => finding('pod-sets-equal', `${p} listed by ${bName} but not by ${aName}`, { expected: `${p} (${bName})`, actual: `absent (${aName})` })),
   ];
 }
 
@@ -122,16 +122,16 @@ export function comparePodSets(a: V1Pod[], b: V1Pod[], aName: string, bName: str
 export function checkOnlyNamespace(pods: V1Pod[], namespace: string, expected: readonly string[] = []): Differences {
   const names = new Set(pods.filter((p) => p.metadata?.namespace === namespace).map((p) => p.metadata?.name));
   return [
-    ...pods.filter((p) => p.metadata?.namespace !== namespace).map((p) => `${podLabel(p)} is listed, but only namespace ${namespace} should be`),
-    ...expected.filter((n) => !names.has(n)).map((n) => `${namespace}/${n}, a pod of the StatefulSet this run applied in ${namespace}, is not listed`),
+    ...pods.filter((p) => p.metadata?.namespace !== namespace).map((p) => finding('pod-namespace', `${podLabel(p)} is listed, but only namespace ${namespace} should be`, { expected: namespace, actual: p.metadata?.namespace })),
+    ...expected.filter((n) => !names.has(n)).map((n) => finding('workload-pod-listed', `${namespace}/${n}, a pod of the StatefulSet this run applied in ${namespace}, is not listed`, { expected: `${namespace}/${n}`, actual: 'absent' })),
   ];
 }
 
 export function checkArticleNamespaces(namespaces: Array<{ name: string; phase?: string }>): Differences {
   return ARTICLE_NAMESPACES.flatMap((ns) => {
     const found = namespaces.find((n) => n.name === ns);
-    if (!found) return [`namespace ${ns} missing`];
-    return found.phase === 'Active' ? [] : [`namespace ${ns} is ${found.phase}, not Active`];
+    if (!found) return [finding('namespace-present', `namespace ${ns} missing`, { expected: ns, actual: 'absent' })];
+    return found.phase === 'Active' ? [] : [finding('namespace-phase', `namespace ${ns} is ${found.phase}, not Active`, { expected: `${ns} Active`, actual: `${ns} ${found.phase}` })];
   });
 }
 
@@ -142,8 +142,8 @@ export const ordinalPods = (name: string, replicas: number) => Array.from({ leng
 export function checkRedisReplicas(answers: Record<string, string>, name: string, replicas = 3): Differences {
   const diffs: Differences = [];
   for (const pod of ordinalPods(name, replicas)) {
-    if (!(pod in answers)) diffs.push(`${pod} not found`);
-    else if (answers[pod]!.trim() !== 'PONG') diffs.push(`${pod} answered ${JSON.stringify(answers[pod]!.trim())} to PING, not PONG`);
+    if (!(pod in answers)) diffs.push(finding('replica-present', `${pod} not found`, { expected: pod, actual: 'absent' }));
+    else if (answers[pod]!.trim() !== 'PONG') diffs.push(finding('ping-answer', `${pod} answered ${JSON.stringify(answers[pod]!.trim())} to PING, not PONG`, { expected: `${pod}: PONG`, actual: `${pod}: ${answers[pod]!.trim()}` }));
   }
   return diffs;
 }

@@ -24,8 +24,8 @@ import { controlPlaneContainers, podExpectations } from '../observations.ts';
 export async function controlPlaneDeviations({ cluster, kube }: Pick<Live, 'cluster' | 'kube'>): Promise<string[]> {
   const differencesNow = (observe: () => Promise<string[]>) => observe().catch((e: Error) => [`the observation failed: ${e.message.split('\n')[0]}`]);
   return (await Promise.all([
-    differencesNow(async () => (await controlPlaneContainers(cluster, kube)).differences),
-    differencesNow(async () => checkKubeSystemPods((await kube.core.listNamespacedPod({ namespace: 'kube-system' })).items, await podExpectations(cluster, kube))),
+    differencesNow(async () => (await controlPlaneContainers(cluster, kube)).differences.map((f) => f.message)),
+    differencesNow(async () => checkKubeSystemPods((await kube.core.listNamespacedPod({ namespace: 'kube-system' })).items, await podExpectations(cluster, kube)).map((f) => f.message)),
   ])).flat();
 }
 

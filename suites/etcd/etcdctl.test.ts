@@ -1,60 +1,22 @@
 // §4.1 of the article: into the etcd pod, etcdctl with mTLS — the shell, member list, versions, the ETCDCTL_*
 // variables, and the refusals of connections without a client certificate or over plain http.
 // Shared fixture (etcd pod, the file's keys, clean-up): the `etcd` fixture, ./fixture.ts.
-import { describe } from 'vitest';
-import { connectThroughPortForward, etcd3Client, type Etcd3Security } from '../../helpers/etcd/client.ts';
-import { ETCDCTL_ENV, ok, TLS_FLAGS } from '../../helpers/etcd/etcdctl.ts';
+import { describe, expect } from 'vitest';
+import { ETCDCTL_ENV, ok } from '../../helpers/etcd/etcdctl.ts';
 import { podExec } from '../../helpers/etcd/exec.ts';
-import { nodeExecOk } from '../../helpers/node.ts';
 import { etcdctlProfile } from '../../contract/lines.ts';
 import { ordinalPods } from '../checks/components.ts';
 import { claim, negativeControl } from '../claim.ts';
 import { failureReason } from '../checks/etcd/common.ts';
 import { checkMemberList, checkShell } from '../checks/etcd/members.ts';
 import { checkRefusals, type ProbeName, type ProbeObservation } from '../checks/etcd/security.ts';
-import { BASH_DEFAULT_PS1, checkShellIsBashAsSh, type ShellObservation } from '../checks/etcd/shell.ts';
+import { checkShellIsBashAsSh } from '../checks/etcd/shell.ts';
 import { checkSameOutcome } from '../checks/etcd/variables.ts';
-import { checkEtcdVersion, releaseOfImage, type VersionObservation } from '../checks/etcd/version.ts';
+import { checkEtcdVersion, releaseOfImage } from '../checks/etcd/version.ts';
 import { podImageOtherRelease, v2StyleEnv, withLaxEtcd } from '../deviations/etcd.ts';
-import { expectDifference, expectNoDifferences, NotStaged } from '../differences.ts';
-import type { Live } from '../live.ts';
-import { attempt, memberExpectations, outcome, withEnv, type EtcdUnderTest } from './fixture.ts';
-
-// Short limits: a refused connection shows as etcdctl's own timeout.
-const LIMITS = ['--dial-timeout=1s', '--command-timeout=2s'];
-
-/**
- * The refusal probes in the pod and, at the same moment, the control: the same request with the right
- * certificates, which must succeed for the refusals to mean anything. `port` lets a negative control aim at a
- * port where nothing listens.
- */
-async function probeRefusalsInPod(etcd: EtcdUnderTest, port = 2379): Promise<{ probes: ProbeObservation[]; control: ProbeObservation }> {
-  const probes: Array<[ProbeName, string[]]> = [
-    ['no client certificate', [`--endpoints=https://127.0.0.1:${port}`, '--cacert=/etc/kubernetes/pki/etcd/ca.crt', ...LIMITS, 'member', 'list']],
-    ['plain http', [`--endpoints=http://127.0.0.1:${port}`, ...LIMITS, 'member', 'list']],
-    ['default endpoint', [...LIMITS, 'member', 'list']],
-  ];
-  const control = etcd.etcdctl([`--endpoints=https://127.0.0.1:${port}`, ...TLS_FLAGS.filter((f) => !f.startsWith('--endpoints')), ...LIMITS, 'member', 'list'], { flags: 'none' });
-  const observed = await Promise.all(probes.map(async ([probe, argv]) => {
-    const r = await etcd.etcdctl(argv, { flags: 'none' });
-    return { probe, command: r.typed, ...outcome(r) };
-  }));
-  const c = await control;
-  return { probes: observed, control: { probe: 'right certificates' as ProbeName, command: c.typed, ...outcome(c) } };
-}
-
-/** etcd3 from the test process with a given security, reading /registry/namespaces/ keys. */
-async function probeEtcd3({ etcd, kube }: { etcd: EtcdUnderTest; kube: Live['kube'] }, probe: ProbeName, hostPort: string | undefined, security: Etcd3Security): Promise<ProbeObservation> {
-  const conn = hostPort ? undefined : await connectThroughPortForward(kube.kc, etcd.ref, security, { callTimeoutMs: 3_000 });
-  const client = conn?.client ?? etcd3Client(hostPort!, security, { callTimeoutMs: 3_000 });
-  const endpoint = conn?.endpoint ?? `${security.kind === 'plain' ? 'http' : 'https'}://${hostPort}`;
-  try {
-    const r = await attempt(() => client.getAll().prefix('/registry/namespaces/').keys());
-    return { probe, command: `etcd3 getAll().prefix('/registry/namespaces/') via ${endpoint}`, ...r, stdout: r.value ? r.value.join('\n') || '(no keys)' : '' };
-  } finally {
-    if (conn) await conn.close(); else client.close();
-  }
-}
+import { expectDifference, expectNoDifferences, findingsOf, NotStaged } from '../differences.ts';
+import { memberExpectations, outcome, withEnv } from './fixture.ts';
+import { observeShell, observeVersions, probeEtcd3, probeRefusalsInPod, showShell } from './observe.ts';
 
 const CLUSTER_PROBES: readonly ProbeName[] = ['no client certificate', 'plain http', 'default endpoint', 'etcd3 without a client certificate', 'etcd3 over plain http'];
 
@@ -84,47 +46,14 @@ describe('§4.1 etcdctl in the etcd pod', () => {
       const json = await other.etcdctl([`--endpoints=${other.plainUrl}`, 'member', 'list', '-w', 'json']);
       record(`${table.typed} (${other.where})`, table.stdout);
       const diffs = checkMemberList(table.stdout, json.stdout, await memberExpectations({ cluster, kube }));
-      record('differences found', diffs.join('\n'));
-      expectDifference(diffs, `no member named after the node ${cluster.nodeName}`);
-      expectDifference(diffs, /its peer URL http:\/\/127\.0\.0\.1:2380 is no control-plane node's/);
+      expectDifference(diffs, 'member-present');
+      expect(findingsOf(diffs, 'member-present').map((f) => f.expected)).toContain(cluster.nodeName);
+      expect(expectDifference(diffs, 'member-name').actual).toMatch(/\(peer http:\/\/127\.0\.0\.1:2380\)$/);
     });
   });
 
-  /** The first "@(#)Bash version …" string in the bytes of /bin/sh, without the "@(#)" (bash builtins only). */
-  const STAMP_OF_BIN_SH = [
-    'mapfile -d "" strings < /bin/sh',
-    "IFS=$'\\n'; all=\"${strings[*]}\"",
-    "re=$'@\\\\(#\\\\)(Bash version [^\\n]*)'",
-    '[[ $all =~ $re ]] && printf "%s\\n" "${BASH_REMATCH[1]}"; true',
-  ].join('; ');
 
-  /** What the container's sh is, and whether it has bash, with shell builtins only. */
-  async function observeShell(exec: (argv: string[]) => Promise<{ exitCode: number; stdout: string; stderr: string }>): Promise<ShellObservation> {
-    const safe = (argv: string[]) => exec(argv).catch((e: Error) => ({ exitCode: -1, stdout: '', stderr: e.message }));
-    // Six independent execs, at once.
-    const [bashVersion, whichBash, runBash, prompt, binaryStamp, uid] = await Promise.all([
-      safe(['sh', '-c', 'echo "$BASH_VERSION"']),
-      safe(['sh', '-c', 'command -v bash || echo "(none)"']),
-      safe(['bash', '-c', 'true']),
-      // Interactive, so that the default prompt is set; without a terminal bash says so on stderr and goes on.
-      safe(['sh', '-ic', 'echo "${PS1@P}"']),
-      // With shell builtins only (the image has no other program): the NUL-separated strings of the file /bin/sh,
-      // read by mapfile and searched by one regex in C (a `read -d ''` loop over the 1.3 MB binary took 4 CPU-s).
-      safe(['sh', '-c', STAMP_OF_BIN_SH]),
-      safe(['sh', '-c', 'while read -r k v; do [ "$k" = Uid: ] && echo "$v"; done < /proc/self/status; true']),
-    ]);
-    return { bashVersion, whichBash, runBash, prompt, binaryStamp, uid };
-  }
 
-  const showShell = (o: ShellObservation) => [
-    `sh -c 'echo "$BASH_VERSION"': ${o.bashVersion.stdout.trim() || `(empty; exit ${o.bashVersion.exitCode})`}`,
-    `sh -c 'command -v bash': ${o.whichBash.stdout.trim()}`,
-    `bash -c true: exit ${o.runBash.exitCode} ${o.runBash.stderr.trim().split('\n').at(-1) ?? ''}`,
-    `sh -ic 'echo "\${PS1@P}"': ${o.prompt.stdout.trim()}`,
-    `the version stamp in the bytes of /bin/sh: ${o.binaryStamp.stdout.trim() || `(none; exit ${o.binaryStamp.exitCode})`}`,
-    `Uid of /proc/self/status (real, effective, saved, fs): ${o.uid.stdout.trim() || `(none; exit ${o.uid.exitCode})`}`,
-    `the expected prompt: bash's documented default PS1 "${BASH_DEFAULT_PS1}", \\s = sh (the name it is run as), \\v = MAJOR.MINOR of the stamp, \\$ = # for effective uid 0`,
-  ].join('\n');
 
   claim('ETCD-15', async ({ record, note, etcd }) => {
     const o = await observeShell((argv) => etcd.pod.exec(argv));
@@ -142,28 +71,19 @@ describe('§4.1 etcdctl in the etcd pod', () => {
     const o = await observeShell((argv) => podExec(kube.kc, ref, argv, { timeoutMs: 20_000 }));
     record(`kubectl -n ${ref.namespace} exec ${ref.pod} -- …`, showShell(o));
     const diffs = checkShellIsBashAsSh(o);
-    record('differences found', diffs.join('\n'));
-    expectDifference(diffs, /bash is on PATH at \S*bash/);
+    expect(expectDifference(diffs, 'bash-not-on-path').actual).toMatch(/bash$/);
   });
 
-  negativeControl('ETCD-15', 'the live observation of an sh whose prompt was set from its own $BASH_VERSION, one minor ahead of its binary (deviated copy)', 'copy', async ({ record, etcd }) => {
+  negativeControl('ETCD-15', 'the live observation of an sh whose prompt was set from its own $BASH_VERSION, one minor ahead of its binary (deviated copy)', 'copy', async ({ etcd }) => {
     // A prompt that agrees with the shell's variables but not with the image's binary: only an expectation from outside the shell tells.
     const o = await observeShell((argv) => etcd.pod.exec(argv));
     const ahead = (v: string) => v.replace(/^(\d+)\.(\d+)/, (_m, major: string, minor: string) => `${major}.${Number(minor) + 1}`);
     const deviated = { ...o, bashVersion: { ...o.bashVersion, stdout: ahead(o.bashVersion.stdout) }, prompt: { ...o.prompt, stdout: o.prompt.stdout.replace(/sh-(\d+)\.(\d+)/, (_m, major: string, minor: string) => `sh-${major}.${Number(minor) + 1}`) } };
     const diffs = checkShellIsBashAsSh(deviated);
-    record('differences found', diffs.join('\n'));
-    expectDifference(diffs, 'is not the version stamped in /bin/sh');
-    expectDifference(diffs, /the interactive prompt is "sh-\d+\.\d+#", not bash's default/);
+    expectDifference(diffs, 'bash-version');
+    expect(expectDifference(diffs, 'prompt').actual).toMatch(/^sh-\d+\.\d+#$/);
   });
 
-  async function observeVersions({ cluster, kube, etcd }: Pick<Live, 'cluster' | 'kube'> & { etcd: EtcdUnderTest }): Promise<VersionObservation> {
-    const version = ok(await etcd.etcdctl(['version']));
-    const status = ok(await etcd.etcdctl(['endpoint', 'status', '-w', 'json']));
-    const server = (await kube.version.getCode()).gitVersion;
-    const images = await nodeExecOk(cluster, ['kubeadm', 'config', 'images', 'list', '--kubernetes-version', server]);
-    return { version: version.stdout, status: status.stdout, podImage: await etcd.image(), kubeadmImage: images.split('\n').find((l) => /\/etcd:/.test(l))?.trim() };
-  }
 
   claim('ETCD-03', async ({ record, cluster, kube, etcd }) => {
     const o = await observeVersions({ cluster, kube, etcd });
@@ -173,12 +93,11 @@ describe('§4.1 etcdctl in the etcd pod', () => {
     expectNoDifferences(checkEtcdVersion(o));
   });
 
-  negativeControl('ETCD-03', 'the pod spec names the next etcd patch release (deviated copy)', 'copy', async ({ record, cluster, kube, etcd }) => {
+  negativeControl('ETCD-03', 'the pod spec names the next etcd patch release (deviated copy)', 'copy', async ({ cluster, kube, etcd }) => {
     const live = await observeVersions({ cluster, kube, etcd });
     const deviated = podImageOtherRelease(live);
     const diffs = checkEtcdVersion(deviated);
-    record('differences found', diffs.join('\n'));
-    expectDifference(diffs, `but the pod's image is ${deviated.podImage}`);
+    expect(expectDifference(diffs, 'etcdctl-version').expected).toBe(releaseOfImage(deviated.podImage));
   });
 
   claim('ETCD-04', async ({ record, etcd }) => {
@@ -196,9 +115,9 @@ describe('§4.1 etcdctl in the etcd pod', () => {
     const env = await etcd.etcdctl(['member', 'list', '--dial-timeout=2s', '--command-timeout=3s'], { env: v2StyleEnv(ETCDCTL_ENV), flags: 'none' });
     record(env.typed, `exit ${env.exitCode}\n${env.stderr}`);
     const diffs = checkSameOutcome(outcome(flags), outcome(env));
-    record('differences found', diffs.join('\n'));
-    expectDifference(diffs, /with ETCDCTL_\* only: exit [1-9]/);
-    expectDifference(diffs, 'etcdctl ignored a variable: ETCDCTL_CA_FILE');
+    expect(Number(expectDifference(diffs, 'env-exit').actual)).toBeGreaterThan(0);
+    expectDifference(diffs, 'variable-recognized');
+    expect(findingsOf(diffs, 'variable-recognized').map((f) => f.actual)).toContain('ETCDCTL_CA_FILE');
   });
 
   claim('ETCD-05', async ({ record, note, kube, etcd }) => {
@@ -219,11 +138,10 @@ describe('§4.1 etcdctl in the etcd pod', () => {
     expectNoDifferences(checkRefusals(observations, CLUSTER_PROBES, control));
   }, 60_000);
 
-  negativeControl('ETCD-05', 'the probes aimed at a port where nothing listens: an unreachable etcd refuses nothing', 'live', async ({ record, etcd }) => {
+  negativeControl('ETCD-05', 'the probes aimed at a port where nothing listens: an unreachable etcd refuses nothing', 'live', async ({ etcd }) => {
     const { probes, control } = await probeRefusalsInPod(etcd, 2);
     const diffs = checkRefusals(probes, ['no client certificate', 'plain http'], control);
-    record('differences found', diffs.join('\n'));
-    expectDifference(diffs, 'etcd could not be reached with the right certificates either');
+    expectDifference(diffs, 'control-reaches-etcd');
   }, { timeout: 60_000 });
 
   negativeControl('ETCD-05', 'the same probes against an etcd of the cluster\'s etcd image with plain http and no client-cert-auth', 'live', async ({ record, cluster, run, kube, etcd }) => {
@@ -242,11 +160,10 @@ describe('§4.1 etcdctl in the etcd pod', () => {
       record(`probes against ${lax.where} (${lax.image})`, observations.map((o) => `${o.probe}: ${o.command} → exit ${o.exitCode}`).join('\n'));
       const accepted = await lax.etcdctl([`--endpoints=${lax.plainUrl}`, ...limits, 'member', 'list']);
       const diffs = checkRefusals(observations, ['no client certificate', 'plain http', 'default endpoint', 'etcd3 over plain http'], { ...outcome(accepted), command: accepted.typed });
-      record('differences found', diffs.join('\n'));
-      expectDifference(diffs, 'plain http accepted');
-      expectDifference(diffs, 'no client certificate accepted');
-      expectDifference(diffs, 'default endpoint accepted');
-      expectDifference(diffs, 'etcd3 over plain http accepted');
+      expectDifference(diffs, 'probe-refused');
+      expect(findingsOf(diffs, 'probe-refused').map((f) => f.actual)).toEqual(expect.arrayContaining([
+        'plain http: accepted', 'no client certificate: accepted', 'default endpoint: accepted', 'etcd3 over plain http: accepted',
+      ]));
     });
   }, { timeout: 60_000 });
 });

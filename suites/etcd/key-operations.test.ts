@@ -3,56 +3,16 @@
 // so that their waits (a lease's TTL, a contender that must not get the lock) run beside these.
 // Every key is under the file's /kube-claims/RUN-ID/FILE/ (etcd.runKey).
 // Shared fixture (etcd pod, the file's keys, clean-up): the `etcd` fixture, ./fixture.ts.
-import { describe } from 'vitest';
+import { describe, expect } from 'vitest';
 import { ok } from '../../helpers/etcd/etcdctl.ts';
-import { withLaxEtcd } from '../deviations/etcd.ts';
-import { processesMatching, type LongRunning } from '../../helpers/etcd/exec.ts';
+import { processesMatching } from '../../helpers/etcd/exec.ts';
 import { sleep } from '../../helpers/wait.ts';
 import { claim, negativeControl } from '../claim.ts';
-import {
-  checkKvSequence, checkReadThroughEveryMember, checkNoProcessesLeft, checkWatchSawPut, parseWatchOutput, type KvSequence,
-} from '../checks/etcd/keys.ts';
-import { expectDifference, expectNoDifferences } from '../differences.ts';
-import { attempt, escapeRe, memberPods, outcome, readThroughMembers, withEnv, type EtcdUnderTest } from './fixture.ts';
-
-async function kvSequenceWithEtcdctl(etcd: EtcdUnderTest, key: string, value: string): Promise<KvSequence> {
-  return {
-    put: outcome(await etcd.etcdctl(['put', key, value], withEnv)),
-    get: outcome(await etcd.etcdctl(['get', key], withEnv)),
-    del: outcome(await etcd.etcdctl(['del', key], withEnv)),
-    getAfterDel: outcome(await etcd.etcdctl(['get', key], withEnv)),
-  };
-}
-
-async function kvSequenceWithEtcd3(etcd: EtcdUnderTest, key: string, value: string): Promise<KvSequence> {
-  const { client } = await etcd.etcd3();
-  const put = await attempt(() => client.put(key).value(value).exec());
-  const get = await attempt(() => client.get(key).string());
-  const del = await attempt(() => client.delete().key(key).exec());
-  const after = await attempt(() => client.get(key).string());
-  const shown = (v: string | null | undefined) => (v === null || v === undefined ? '' : `${key}\n${v}\n`);
-  return {
-    put: { ...put, stdout: put.exitCode === 0 ? 'OK\n' : '' },
-    get: { ...get, stdout: shown(get.value) },
-    del: { ...del, stdout: del.value ? `${del.value.deleted}\n` : '' },
-    getAfterDel: { ...after, stdout: shown(after.value) },
-  };
-}
-
-const showSequence = (s: KvSequence) => (['put', 'get', 'del', 'getAfterDel'] as const).map((k) => `${k}: exit ${s[k].exitCode} ${JSON.stringify(s[k].stdout)}`).join('\n');
-
-/** Puts `value` under `key` until the watcher prints the PUT (etcdctl watch gives no sign that it is registered). */
-async function putUntilWatched(etcd: EtcdUnderTest, watcher: LongRunning, key: string, value: string): Promise<string> {
-  for (let i = 0; ; i++) {
-    ok(await etcd.etcdctl(['put', key, value], withEnv));
-    try {
-      // The whole event, value line included: it may arrive in a chunk of its own after the key's.
-      return await watcher.waitFor(new RegExp(`^PUT\\n${escapeRe(key)}\\n${escapeRe(value)}$`, 'm'), 2_000);
-    } catch (error) {
-      if (i >= 4) throw error;
-    }
-  }
-}
+import { checkKvSequence, checkReadThroughEveryMember, checkNoProcessesLeft, checkWatchSawPut, parseWatchOutput } from '../checks/etcd/keys.ts';
+import { withLaxEtcd } from '../deviations/etcd.ts';
+import { expectDifference, expectNoDifferences, finding, findingsOf, prefixed } from '../differences.ts';
+import { memberPods, outcome, readThroughMembers, withEnv } from './fixture.ts';
+import { kvSequenceWithEtcd3, kvSequenceWithEtcdctl, putUntilWatched, showSequence } from './observe.ts';
 
 describe('§4.2 key operations: put, get, del, watch', () => {
   claim('ETCD-06', async ({ record, note, cluster, kube, run, etcd }) => {
@@ -68,30 +28,29 @@ describe('§4.2 key operations: put, get, del, watch', () => {
     record(`etcdctl put ${shared} 222 through ${etcd.podName}, then get through each member's pod`, { put, reads });
     if (Object.keys(reads).length > 1) note('etcd is a distributed key-value store (shown on one member)', `this cluster has ${Object.keys(reads).length} members: a key put through ${etcd.podName} is read through each of them`);
     expectNoDifferences([
-      ...checkKvSequence(viaEtcdctl, key, '111').map((d) => `etcdctl: ${d}`),
-      ...checkKvSequence(viaEtcd3, etcd.runKey('xdkey1-etcd3'), '111').map((d) => `etcd3: ${d}`),
-      ...(put.exitCode ? [`put through ${etcd.podName} exited ${put.exitCode}`] : []),
+      ...prefixed('etcdctl: ', checkKvSequence(viaEtcdctl, key, '111')),
+      ...prefixed('etcd3: ', checkKvSequence(viaEtcd3, etcd.runKey('xdkey1-etcd3'), '111')),
+      ...(put.exitCode ? [finding('shared-put-exit', `put through ${etcd.podName} exited ${put.exitCode}`, { expected: 0, actual: put.exitCode })] : []),
       ...checkReadThroughEveryMember(reads, shared, '222'),
     ]);
   });
 
-  negativeControl('ETCD-06', 'the key read through every member and through another etcd that is not a member (a lax etcd of the cluster\'s image)', 'live', async ({ record, cluster, kube, run, etcd }) => {
+  negativeControl('ETCD-06', 'the key read through every member and through another etcd that is not a member (a lax etcd of the cluster\'s image)', 'live', async ({ cluster, kube, run, etcd }) => {
     const shared = etcd.runKey('xdkey1-every-member-negative');
     ok(await etcd.etcdctl(['put', shared, '222'], withEnv));
     await withLaxEtcd({ cluster, kube, run }, await etcd.image(), async (other) => {
       const reads = await readThroughMembers([...memberPods({ cluster, kube, run }), { name: `${other.name} (${other.where})`, get: (k) => other.etcdctl([`--endpoints=${other.plainUrl}`, 'get', k]).then(outcome) }], shared);
       const diffs = checkReadThroughEveryMember(reads, shared, '222');
-      record('differences found', diffs.join('\n'));
-      expectDifference(diffs, `get through ${other.name}`);
+      expectDifference(diffs, 'member-read');
+      expect(findingsOf(diffs, 'member-read').map((f) => f.expected)).toContain(`${other.name} (${other.where}): 222`);
     });
   });
 
-  negativeControl('ETCD-06', 'get after del still returns the value (deviated copy of the live sequence)', 'copy', async ({ record, etcd }) => {
+  negativeControl('ETCD-06', 'get after del still returns the value (deviated copy of the live sequence)', 'copy', async ({ etcd }) => {
     const key = etcd.runKey('xdkey1-negative');
     const live = await kvSequenceWithEtcdctl(etcd, key, '111');
     const diffs = checkKvSequence({ ...live, getAfterDel: live.get }, key, '111');
-    record('differences found', diffs.join('\n'));
-    expectDifference(diffs, 'key still present after del');
+    expectDifference(diffs, 'key-deleted');
   });
 
   claim('ETCD-07', async ({ record, kube, etcd }) => {
@@ -127,13 +86,12 @@ describe('§4.2 key operations: put, get, del, watch', () => {
     ]);
   });
 
-  negativeControl('ETCD-07', 'the watcher is gone (stopped) before the other client puts', 'live', async ({ record, etcd }) => {
+  negativeControl('ETCD-07', 'the watcher is gone (stopped) before the other client puts', 'live', async ({ etcd }) => {
     const key = etcd.runKey('watched-negative');
     const watcher = await etcd.start(['watch', key], withEnv);
     await etcd.stop(watcher);
     ok(await etcd.etcdctl(['put', key, 'ttt'], withEnv));
     const diffs = checkWatchSawPut(parseWatchOutput(watcher.stdout()), key, 'ttt');
-    record('differences found', diffs.join('\n'));
-    expectDifference(diffs, `etcdctl watch printed no event for ${key}`);
+    expect(expectDifference(diffs, 'watch-put').actual).toBe('none');
   });
 });

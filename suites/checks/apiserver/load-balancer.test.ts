@@ -19,8 +19,9 @@ describe('the endpoint in front of several API servers (API-05 on HA)', () => {
   });
   test('a control plane never reached is named', () => {
     const without3 = recorded.filter((names) => !names.includes('kc-topo-ha-control-plane3'));
-    expect(checkEveryApiServerReached(without3, CPS)).toEqual([
-      'the API server of kc-topo-ha-control-plane3 is not reached through the endpoint (5 connections reached kc-topo-ha-control-plane2, kc-topo-ha-control-plane)',
-    ]);
+    expect(checkEveryApiServerReached(without3, CPS)).toEqual([{
+      check: 'server-reached', expected: 'kc-topo-ha-control-plane3', actual: 'kc-topo-ha-control-plane2, kc-topo-ha-control-plane',
+      message: 'the API server of kc-topo-ha-control-plane3 is not reached through the endpoint (5 connections reached kc-topo-ha-control-plane2, kc-topo-ha-control-plane)',
+    }]);
   });
 });

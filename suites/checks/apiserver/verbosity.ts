@@ -1,7 +1,7 @@
 // Checks of what kubectl logs at -v 6 and -v 8 (§3), and of the client-go source behind it (§3.1, §3.2).
 // Pure functions of observations (kubectl's stderr, Go source text); each returns what differs.
 import { loggedExchanges, type KlogEntry, type LoggedExchange } from '../../../helpers/klog.ts';
-import type { Differences } from '../../differences.ts';
+import { finding, type Differences } from '../../differences.ts';
 import { show } from './common.ts';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -24,12 +24,12 @@ export function podListRequests(exchanges: LoggedExchange[]): LoggedExchange[] {
 export function checkPodListRequest(exchanges: LoggedExchange[], want: PodListExpectation): Differences {
   const lists = podListRequests(exchanges);
   const url = `${want.server}/api/v1/namespaces/${want.namespace}/pods?limit=${want.limit}`;
-  if (lists.length !== 1) return [`${lists.length} pod list requests logged, 1 expected (${lists.map((x) => `${x.verb} ${x.url}`).join('; ') || 'none'})`];
+  if (lists.length !== 1) return [finding('pod-list-count', `${lists.length} pod list requests logged, 1 expected (${lists.map((x) => `${x.verb} ${x.url}`).join('; ') || 'none'})`, { expected: 1, actual: lists.length })];
   const x = lists[0]!;
   const diffs: Differences = [];
-  if (x.verb !== 'GET') diffs.push(`the pod list is requested with ${x.verb}, not GET`);
-  if (x.url !== url) diffs.push(`kubectl requested ${x.url}, not ${url}`);
-  if (x.status !== '200 OK') diffs.push(`the pod list request was answered ${show(x.status)}, not "200 OK"`);
+  if (x.verb !== 'GET') diffs.push(finding('pod-list-verb', `the pod list is requested with ${x.verb}, not GET`, { expected: 'GET', actual: x.verb }));
+  if (x.url !== url) diffs.push(finding('pod-list-url', `kubectl requested ${x.url}, not ${url}`, { expected: url, actual: x.url }));
+  if (x.status !== '200 OK') diffs.push(finding('pod-list-status', `the pod list request was answered ${show(x.status)}, not "200 OK"`, { expected: '200 OK', actual: x.status ?? 'absent' }));
   return diffs;
 }
 
@@ -48,16 +48,16 @@ export function observedPodListPath(exchanges: LoggedExchange[]): string | undef
 export function checkLevel6(stderr: string, entries: KlogEntry[]): Differences {
   const exchanges = loggedExchanges(entries);
   const diffs: Differences = [];
-  if (!exchanges.length) return ['no request is logged'];
+  if (!exchanges.length) return [finding('request-logged', 'no request is logged', { expected: 'a logged request', actual: 'none' })];
   for (const x of exchanges) {
     const what = `${x.verb} ${x.url}`;
-    if (!x.verb || !x.url) diffs.push(`a request is logged without its verb or URL: ${what}`);
-    if (!x.status) diffs.push(`${what}: no status logged`);
-    if (x.milliseconds === undefined || Number.isNaN(x.milliseconds)) diffs.push(`${what}: no time logged`);
-    if (x.requestHeaders.names().length) diffs.push(`${what}: request headers are logged (${x.requestHeaders.names().join(', ')})`);
-    if (x.responseHeaders?.names().length) diffs.push(`${what}: response headers are logged`);
+    if (!x.verb || !x.url) diffs.push(finding('verb-and-url', `a request is logged without its verb or URL: ${what}`, { actual: what }));
+    if (!x.status) diffs.push(finding('status-logged', `${what}: no status logged`, { expected: `${what}: a status`, actual: 'absent' }));
+    if (x.milliseconds === undefined || Number.isNaN(x.milliseconds)) diffs.push(finding('time-logged', `${what}: no time logged`, { expected: `${what}: a time`, actual: 'absent' }));
+    if (x.requestHeaders.names().length) diffs.push(finding('no-request-headers', `${what}: request headers are logged (${x.requestHeaders.names().join(', ')})`, { expected: 'none', actual: x.requestHeaders.names().join(', ') }));
+    if (x.responseHeaders?.names().length) diffs.push(finding('no-response-headers', `${what}: response headers are logged`, { expected: 'none', actual: x.responseHeaders?.names().join(', ') }));
   }
-  if (entries.some((e) => /^(Request|Response) Body$/.test(e.message))) diffs.push('bodies are logged');
+  if (entries.some((e) => /^(Request|Response) Body$/.test(e.message))) diffs.push(finding('no-bodies', 'bodies are logged', { expected: 'none', actual: 'bodies' }));
   return diffs;
 }
 
@@ -65,23 +65,23 @@ export function checkLevel6(stderr: string, entries: KlogEntry[]): Differences {
 export function checkLevel8(entries: KlogEntry[], limit: number): Differences {
   const exchanges = loggedExchanges(entries);
   const diffs: Differences = [];
-  if (!exchanges.length) return ['no request is logged'];
+  if (!exchanges.length) return [finding('request-logged', 'no request is logged', { expected: 'a logged request', actual: 'none' })];
   let truncatedSeen = false;
   for (const x of exchanges) {
     const what = `${x.verb} ${x.url}`;
-    if (!x.requestHeaders.names().length) diffs.push(`${what}: no request header logged`);
-    if (!x.responseHeaders?.names().length) diffs.push(`${what}: no response header logged`);
-    if (x.responseBody === undefined) { diffs.push(`${what}: no response body logged`); continue; }
+    if (!x.requestHeaders.names().length) diffs.push(finding('request-headers-logged', `${what}: no request header logged`, { expected: `${what}: headers`, actual: 'none' }));
+    if (!x.responseHeaders?.names().length) diffs.push(finding('response-headers-logged', `${what}: no response header logged`, { expected: `${what}: headers`, actual: 'none' }));
+    if (x.responseBody === undefined) { diffs.push(finding('response-body-logged', `${what}: no response body logged`, { expected: `${what}: a body`, actual: 'none' })); continue; }
     const m = / \[truncated (\d+) chars\]$/.exec(x.responseBody);
     if (m) {
       truncatedSeen = true;
       const kept = x.responseBody.length - m[0].length;
-      if (kept !== limit) diffs.push(`${what}: the body is cut after ${kept} characters, not after ${limit}`);
+      if (kept !== limit) diffs.push(finding('body-cut-at', `${what}: the body is cut after ${kept} characters, not after ${limit}`, { expected: limit, actual: kept }));
     } else if (x.responseBody.length > limit) {
-      diffs.push(`${what}: a body of ${x.responseBody.length} characters is logged whole, not cut at ${limit}`);
+      diffs.push(finding('body-cut-at', `${what}: a body of ${x.responseBody.length} characters is logged whole, not cut at ${limit}`, { expected: limit, actual: `${x.responseBody.length} (whole)` }));
     }
   }
-  if (!truncatedSeen) diffs.push(`no response body was long enough to show the cut at ${limit} characters`);
+  if (!truncatedSeen) diffs.push(finding('body-cut-seen', `no response body was long enough to show the cut at ${limit} characters`, { expected: `a body cut at ${limit}`, actual: 'none' }));
   return diffs;
 }
 
@@ -120,12 +120,12 @@ export function featureGateLines(entries: KlogEntry[]): Map<string, boolean> {
 
 export function checkFeatureGates(logged: Map<string, boolean>, known: Map<string, boolean>): Differences {
   const diffs: Differences = [];
-  if (!known.size) return ['no feature gate could be read from client-go\'s features/known_features.go'];
+  if (!known.size) return [finding('known-gates-read', 'no feature gate could be read from client-go\'s features/known_features.go', { expected: 'known feature gates', actual: 'none' })];
   for (const [gate, def] of known) {
-    if (!logged.has(gate)) diffs.push(`${gate}: no "Feature gate default state" line`);
-    else if (logged.get(gate) !== def) diffs.push(`${gate}: logged enabled=${logged.get(gate)}, client-go's default is ${def}`);
+    if (!logged.has(gate)) diffs.push(finding('gate-logged', `${gate}: no "Feature gate default state" line`, { expected: gate, actual: 'absent' }));
+    else if (logged.get(gate) !== def) diffs.push(finding('gate-default', `${gate}: logged enabled=${logged.get(gate)}, client-go's default is ${def}`, { expected: `${gate}=${def}`, actual: `${gate}=${logged.get(gate)}` }));
   }
-  for (const gate of logged.keys()) if (!known.has(gate)) diffs.push(`${gate}: logged, but client-go knows no such gate`);
+  for (const gate of logged.keys()) if (!known.has(gate)) diffs.push(finding('gate-known', `${gate}: logged, but client-go knows no such gate`, { expected: 'a gate client-go knows', actual: gate }));
   return diffs;
 }
 
@@ -203,6 +203,6 @@ export function structJsonTags(source: string, name: string): string[] {
 
 /** Every top-level key of a kubeconfig file is a field of clientcmd's Config (its json tags). */
 export function checkConfigKeys(file: string, keys: string[], tags: string[]): Differences {
-  if (!tags.length) return ['no json tags read from clientcmd\'s Config struct'];
-  return keys.filter((k) => !tags.includes(k)).map((k) => `${file}: top-level key ${k} is no field of clientcmd's Config (json tags: ${tags.join(', ')})`);
+  if (!tags.length) return [finding('config-tags-read', 'no json tags read from clientcmd\'s Config struct', { expected: 'json tags', actual: 'none' })];
+  return keys.filter((k) => !tags.includes(k)).map((k) => finding('config-key', `${file}: top-level key ${k} is no field of clientcmd's Config (json tags: ${tags.join(', ')})`, { expected: tags.join(', '), actual: k }));
 }

@@ -12,6 +12,10 @@ import {
   checkAnonymousVersion, checkKubectlVersionOutput, checkVerboseVersionLog, checkVersionInfo, compatibilityVersions, expectedUserAgent,
   kustomizeOfGoMod, type VerboseVersionExpectation,
 } from './version.ts';
+import type { Differences } from '../../differences.ts';
+
+/** Each finding as [check, expected, actual]: what the claims and the reports go by. */
+const compared = (diffs: Differences) => diffs.map((f) => [f.check, f.expected, f.actual]);
 
 const recorded = recordedText('version-v8.txt');
 const log = recorded.value;
@@ -40,16 +44,20 @@ describe('API-01: kubectl version -v 8', () => {
   });
   test('a build that states no commit is expected to say "unknown", and the log names what it sent', () => {
     const ua = expectedUserAgent({ command: 'kubectl', version: 'v1.33.3', platform: 'linux/amd64' });
-    expect(checkVerboseVersionLog(log, expectation(ua))).toEqual([
-      'request header User-Agent is "kubectl/v1.33.3 (linux/amd64) kubernetes/80779bd", expected "kubectl/v1.33.3 (linux/amd64) kubernetes/unknown"',
-    ]);
+    expect(checkVerboseVersionLog(log, expectation(ua))).toEqual([{
+      check: 'request-header',
+      expected: 'User-Agent: kubectl/v1.33.3 (linux/amd64) kubernetes/unknown',
+      actual: 'User-Agent: kubectl/v1.33.3 (linux/amd64) kubernetes/80779bd',
+      message: 'request header User-Agent is "kubectl/v1.33.3 (linux/amd64) kubernetes/80779bd", expected "kubectl/v1.33.3 (linux/amd64) kubernetes/unknown"',
+    }]);
   });
   test('another file loaded, or a loaded file naming another server, is named', () => {
     const ua = expectedUserAgent({ command: 'kubectl', version: 'v1.33.3', platform: 'linux/amd64', commit });
-    expect(checkVerboseVersionLog(log, { ...expectation(ua), kubeconfig: '/root/.kube/config' })).toEqual(['config loaded from .kube-claims/kc-exp-1.kubeconfig, expected /root/.kube/config']);
-    expect(checkVerboseVersionLog(log, { ...expectation(ua), serverOfLoadedFile: 'https://10.0.0.1:6443' })).toEqual([
-      `the loaded file .kube-claims/kc-exp-1.kubeconfig names server https://10.0.0.1:6443, but kubectl was to ask ${server}`,
-    ]);
+    expect(compared(checkVerboseVersionLog(log, { ...expectation(ua), kubeconfig: '/root/.kube/config' }))).toEqual([['config-loaded', '/root/.kube/config', '.kube-claims/kc-exp-1.kubeconfig']]);
+    expect(checkVerboseVersionLog(log, { ...expectation(ua), serverOfLoadedFile: 'https://10.0.0.1:6443' })).toEqual([{
+      check: 'loaded-file-server', expected: server, actual: 'https://10.0.0.1:6443',
+      message: `the loaded file .kube-claims/kc-exp-1.kubeconfig names server https://10.0.0.1:6443, but kubectl was to ask ${server}`,
+    }]);
   });
 });
 
@@ -66,7 +74,13 @@ describe('API-02: kubectl version', () => {
   const out = 'Client Version: v1.33.3\nKustomize Version: v5.6.0\nServer Version: v1.33.3\n';
   test('client, kustomize and server each against their own source', () => {
     expect(checkKubectlVersionOutput(out, { serverVersion: 'v1.33.3', clientVersion: 'v1.33.3', kustomizeVersion: 'v5.6.0' })).toEqual([]);
-    expect(checkKubectlVersionOutput(out, { serverVersion: 'v1.33.4', clientVersion: 'v1.33.2', kustomizeVersion: 'v5.7.1' })).toEqual([
+    const diffs = checkKubectlVersionOutput(out, { serverVersion: 'v1.33.4', clientVersion: 'v1.33.2', kustomizeVersion: 'v5.7.1' });
+    expect(compared(diffs)).toEqual([
+      ['client-version', 'v1.33.2', 'v1.33.3'],
+      ['server-version', 'v1.33.4', 'v1.33.3'],
+      ['kustomize-version', 'v5.7.1', 'v5.6.0'],
+    ]);
+    expect(diffs.map((f) => f.message)).toEqual([
       'Client Version is v1.33.3, but kubectl was built for v1.33.2',
       'Server Version is v1.33.3, but v1.33.4 was asked for',
       'Kustomize Version is v5.6.0, but kubectl\'s go.mod pins v5.7.1',
@@ -92,18 +106,19 @@ describe('API-03: the /version body', () => {
   });
   test('a body consistent in itself but of another minor fails on every field the expectation gives', () => {
     const back = { ...body, gitVersion: 'v1.32.3', minor: '32', emulationMinor: '32', minCompatibilityMinor: '31' };
-    expect(checkVersionInfo(back, expectation)).toEqual([
-      'gitVersion is "v1.32.3", but v1.33.3 was asked for',
-      'minor is "32", but v1.33.3 was asked for: 33',
-      'emulationMinor is "32", expected 33 (no --emulated-version in its pod: the binary\'s version v1.33.3)',
-      'minCompatibilityMinor is "31", expected 32 (no --min-compatibility-version: one minor below the emulated 1.33)',
+    expect(compared(checkVersionInfo(back, expectation))).toEqual([
+      ['git-version', 'v1.33.3', 'v1.32.3'],
+      ['minor', '33', '32'],
+      ['compatibility-version', 'emulationMinor: 33', 'emulationMinor: 32'],
+      ['compatibility-version', 'minCompatibilityMinor: 32', 'minCompatibilityMinor: 31'],
     ]);
+    expect(checkVersionInfo(back, expectation)[2]?.message).toBe('emulationMinor is "32", expected 33 (no --emulated-version in its pod: the binary\'s version v1.33.3)');
   });
   test('an API server emulating 1.32 is expected to say so', () => {
     const emulating = { ...expectation, ...compatibilityVersions('v1.33.3', ['kube-apiserver', '--emulated-version=1.32'], 'its pod') };
-    expect(checkVersionInfo(body, emulating)).toEqual([
-      'emulationMinor is "33", expected 32 (--emulated-version 1.32 (its pod))',
-      'minCompatibilityMinor is "32", expected 31 (no --min-compatibility-version: one minor below the emulated 1.32)',
+    expect(compared(checkVersionInfo(body, emulating))).toEqual([
+      ['compatibility-version', 'emulationMinor: 32', 'emulationMinor: 33'],
+      ['compatibility-version', 'minCompatibilityMinor: 31', 'minCompatibilityMinor: 32'],
     ]);
   });
 });
@@ -111,7 +126,10 @@ describe('API-03: the /version body', () => {
 describe('API-04: anonymous /version', () => {
   test('the denial recorded by the live control names the status and the reason', () => {
     const { exchange } = recordedAnonymousVersionDenied();
-    expect(checkAnonymousVersion(exchange, body)).toEqual(['anonymous GET /version answered 403 Forbidden, expected 200: forbidden: User "system:anonymous" cannot get path "/version"']);
+    expect(checkAnonymousVersion(exchange, body)).toEqual([{
+      check: 'http-status', expected: '200', actual: '403 Forbidden',
+      message: 'anonymous GET /version answered 403 Forbidden, expected 200: forbidden: User "system:anonymous" cannot get path "/version"',
+    }]);
   });
 });
 
@@ -122,10 +140,10 @@ describe('API-03: the minor of a pre-release (hack/lib/version.sh)', () => {
   const preExpectation = { gitVersion: 'v1.38.0-beta.0', platform: 'linux/amd64', compatibilityFields: true, ...compatibilityVersions('v1.38.0-beta.0', ['kube-apiserver'], 'its pod') };
   test('a pre-release says minor "38+", its emulation minor 38', () => {
     expect(checkVersionInfo(pre, preExpectation)).toEqual([]);
-    expect(checkVersionInfo({ ...pre, minor: '38' }, preExpectation)).toEqual(['minor is "38", but v1.38.0-beta.0 was asked for: 38+']);
+    expect(checkVersionInfo({ ...pre, minor: '38' }, preExpectation)).toEqual([{ check: 'minor', expected: '38+', actual: '38', message: 'minor is "38", but v1.38.0-beta.0 was asked for: 38+' }]);
   });
   test('a release says its plain minor', () => {
     const release = { gitVersion: 'v1.33.3', platform: 'linux/amd64', releaseCommit: commit, compatibilityFields: true, ...compatibilityVersions('v1.33.3', ['kube-apiserver'], 'its pod') };
-    expect(checkVersionInfo({ ...body, minor: '33+' }, release)).toEqual(['minor is "33+", but v1.33.3 was asked for: 33']);
+    expect(compared(checkVersionInfo({ ...body, minor: '33+' }, release))).toEqual([['minor', '33', '33+']]);
   });
 });

@@ -3,7 +3,7 @@
 import type { V1ClusterRole, V1ClusterRoleBinding } from '@kubernetes/client-node';
 import type { HttpResponse } from '../../../helpers/http.ts';
 import { configLoadedFrom, loggedExchanges, parseKlog, type LoggedHeaders } from '../../../helpers/klog.ts';
-import type { Differences } from '../../differences.ts';
+import { finding, type Differences } from '../../differences.ts';
 import { diffJson, parseJson, show, statusLine } from './common.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -38,10 +38,10 @@ export interface VerboseVersionExpectation {
   priorityLevels?: Map<string, string>;
 }
 
-function expectHeader(diffs: Differences, where: string, headers: LoggedHeaders | undefined, name: string, test: string | RegExp, what?: string): string | undefined {
+function expectHeader(diffs: Differences, where: 'request' | 'response', headers: LoggedHeaders | undefined, name: string, test: string | RegExp, what?: string): string | undefined {
   const value = headers?.get(name);
   const ok = value !== undefined && (typeof test === 'string' ? value === test : test.test(value));
-  if (!ok) diffs.push(`${where} header ${name} is ${show(value)}, expected ${what ?? (typeof test === 'string' ? JSON.stringify(test) : test)}`);
+  if (!ok) diffs.push(finding(`${where}-header`, `${where} header ${name} is ${show(value)}, expected ${what ?? (typeof test === 'string' ? JSON.stringify(test) : test)}`, { expected: `${name}: ${what ?? (typeof test === 'string' ? test : String(test))}`, actual: `${name}: ${value ?? 'absent'}` }));
   return ok ? value : undefined;
 }
 
@@ -50,10 +50,10 @@ export function checkVerboseVersionLog(stderr: string, expect: VerboseVersionExp
   const diffs: Differences = [];
   const { entries } = parseKlog(stderr);
   const loaded = configLoadedFrom(entries);
-  if (loaded === undefined) diffs.push('no "Config loaded from file:" line in the log');
-  else if (loaded !== expect.kubeconfig) diffs.push(`config loaded from ${loaded}, expected ${expect.kubeconfig}`);
+  if (loaded === undefined) diffs.push(finding('config-loaded', 'no "Config loaded from file:" line in the log', { expected: expect.kubeconfig, actual: 'absent' }));
+  else if (loaded !== expect.kubeconfig) diffs.push(finding('config-loaded', `config loaded from ${loaded}, expected ${expect.kubeconfig}`, { expected: expect.kubeconfig, actual: loaded }));
   if (loaded !== undefined && expect.serverOfLoadedFile !== undefined && expect.serverOfLoadedFile.replace(/\/+$/, '') !== expect.server) {
-    diffs.push(`the loaded file ${loaded} names server ${expect.serverOfLoadedFile}, but kubectl was to ask ${expect.server}`);
+    diffs.push(finding('loaded-file-server', `the loaded file ${loaded} names server ${expect.serverOfLoadedFile}, but kubectl was to ask ${expect.server}`, { expected: expect.server, actual: expect.serverOfLoadedFile }));
   }
 
   const url = `${expect.server}/version?timeout=32s`;
@@ -61,30 +61,30 @@ export function checkVerboseVersionLog(stderr: string, expect: VerboseVersionExp
   const x = exchanges.find((e) => e.verb === 'GET' && e.url === url);
   if (!x) {
     const seen = exchanges.map((e) => `${e.verb} ${e.url}`).join(', ') || 'no request at all';
-    diffs.push(`no GET ${url} logged (logged: ${seen})`);
+    diffs.push(finding('version-request', `no GET ${url} logged (logged: ${seen})`, { expected: `GET ${url}`, actual: seen }));
     return diffs;
   }
-  if (!x.requestHeaders.names().length) diffs.push('the request headers are not logged (kubectl logs them from -v 7)');
+  if (!x.requestHeaders.names().length) diffs.push(finding('request-headers-logged', 'the request headers are not logged (kubectl logs them from -v 7)'));
   expectHeader(diffs, 'request', x.requestHeaders, 'Accept', 'application/json, */*');
   expectHeader(diffs, 'request', x.requestHeaders, 'User-Agent', expect.userAgent);
 
-  if (x.status !== '200 OK') diffs.push(`response status is ${show(x.status)}, expected "200 OK"`);
-  if (!x.responseHeaders?.names().length) diffs.push('the response headers are not logged (kubectl logs them at -v 8)');
+  if (x.status !== '200 OK') diffs.push(finding('response-status', `response status is ${show(x.status)}, expected "200 OK"`, { expected: '200 OK', actual: x.status ?? 'absent' }));
+  if (!x.responseHeaders?.names().length) diffs.push(finding('response-headers-logged', 'the response headers are not logged (kubectl logs them at -v 8)'));
   const rh = x.responseHeaders;
   expectHeader(diffs, 'response', rh, 'Audit-Id', UUID, 'a UUID');
   expectHeader(diffs, 'response', rh, 'Cache-Control', 'no-cache, private');
   expectHeader(diffs, 'response', rh, 'Content-Type', 'application/json');
   const fs = expectHeader(diffs, 'response', rh, 'X-Kubernetes-Pf-Flowschema-Uid', UUID, 'a UUID');
   const pl = expectHeader(diffs, 'response', rh, 'X-Kubernetes-Pf-Prioritylevel-Uid', UUID, 'a UUID');
-  if (fs && expect.flowSchemas && !expect.flowSchemas.has(fs)) diffs.push(`X-Kubernetes-Pf-Flowschema-Uid ${fs} is the UID of no FlowSchema of the cluster`);
-  if (pl && expect.priorityLevels && !expect.priorityLevels.has(pl)) diffs.push(`X-Kubernetes-Pf-Prioritylevel-Uid ${pl} is the UID of no PriorityLevelConfiguration of the cluster`);
+  if (fs && expect.flowSchemas && !expect.flowSchemas.has(fs)) diffs.push(finding('flowschema-uid', `X-Kubernetes-Pf-Flowschema-Uid ${fs} is the UID of no FlowSchema of the cluster`, { expected: 'the UID of a FlowSchema', actual: fs }));
+  if (pl && expect.priorityLevels && !expect.priorityLevels.has(pl)) diffs.push(finding('prioritylevel-uid', `X-Kubernetes-Pf-Prioritylevel-Uid ${pl} is the UID of no PriorityLevelConfiguration of the cluster`, { expected: 'the UID of a PriorityLevelConfiguration', actual: pl }));
 
   if (expect.versionBody !== undefined) {
-    if (x.responseBody === undefined) diffs.push('the response body is not logged (kubectl logs it at -v 8)');
+    if (x.responseBody === undefined) diffs.push(finding('response-body-logged', 'the response body is not logged (kubectl logs it at -v 8)'));
     else {
       const body = parseJson(x.responseBody);
-      if (!body.ok) diffs.push(`the logged response body is not JSON: ${body.error}`);
-      else diffs.push(...diffJson(expect.versionBody, body.value, 'logged /version body').map((d) => `${d} (vs. the server's /version)`));
+      if (!body.ok) diffs.push(finding('response-body-json', `the logged response body is not JSON: ${body.error}`, { expected: 'JSON', actual: body.error }));
+      else diffs.push(...diffJson(expect.versionBody, body.value, 'logged /version body').map((d) => ({ ...d, message: `${d.message} (vs. the server's /version)` })));
     }
   }
   return diffs;
@@ -117,18 +117,18 @@ export interface KubectlVersionExpectation {
 export function checkKubectlVersionOutput(stdout: string, expect: KubectlVersionExpectation): Differences {
   const got = parseKubectlVersion(stdout);
   const diffs: Differences = [];
-  for (const line of VERSION_LINES) if (!(line in got)) diffs.push(`no "${line}:" line`);
+  for (const line of VERSION_LINES) if (!(line in got)) diffs.push(finding('version-line', `no "${line}:" line`, { expected: line, actual: 'absent' }));
   const client = got['Client Version'];
-  if (client && client !== expect.clientVersion) diffs.push(`Client Version is ${client}, but kubectl was built for ${expect.clientVersion}`);
+  if (client && client !== expect.clientVersion) diffs.push(finding('client-version', `Client Version is ${client}, but kubectl was built for ${expect.clientVersion}`, { expected: expect.clientVersion, actual: client }));
   const server = got['Server Version'];
-  if (server && server !== expect.serverVersion) diffs.push(`Server Version is ${server}, but ${expect.serverVersion} was asked for`);
+  if (server && server !== expect.serverVersion) diffs.push(finding('server-version', `Server Version is ${server}, but ${expect.serverVersion} was asked for`, { expected: expect.serverVersion, actual: server }));
   const kustomize = got['Kustomize Version'];
-  if (kustomize && !/^v\d+\.\d+\.\d+/.test(kustomize)) diffs.push(`Kustomize Version ${kustomize} is not a vMAJOR.MINOR.PATCH version`);
+  if (kustomize && !/^v\d+\.\d+\.\d+/.test(kustomize)) diffs.push(finding('kustomize-version-format', `Kustomize Version ${kustomize} is not a vMAJOR.MINOR.PATCH version`, { expected: 'vMAJOR.MINOR.PATCH', actual: kustomize }));
   if (kustomize && expect.kustomizeVersion && kustomize !== expect.kustomizeVersion) {
-    diffs.push(`Kustomize Version is ${kustomize}, but kubectl's go.mod pins ${expect.kustomizeVersion}`);
+    diffs.push(finding('kustomize-version', `Kustomize Version is ${kustomize}, but kubectl's go.mod pins ${expect.kustomizeVersion}`, { expected: expect.kustomizeVersion, actual: kustomize }));
   }
   const extra = Object.keys(got).filter((k) => !(VERSION_LINES as readonly string[]).includes(k));
-  if (extra.length) diffs.push(`unexpected lines: ${extra.join(', ')}`);
+  if (extra.length) diffs.push(finding('unexpected-lines', `unexpected lines: ${extra.join(', ')}`, { expected: 'none', actual: extra.join(', ') }));
   return diffs;
 }
 
@@ -206,26 +206,26 @@ export function compatibilityVersions(binaryVersion: string, args: readonly stri
 }
 
 export function checkVersionInfo(body: unknown, expect: VersionInfoExpectation): Differences {
-  if (!body || typeof body !== 'object') return [`the /version body is not a JSON object: ${show(body)}`];
+  if (!body || typeof body !== 'object') return [finding('body-object', `the /version body is not a JSON object: ${show(body)}`, { expected: 'a JSON object', actual: body ?? 'absent' })];
   const v = body as Record<string, unknown>;
   const diffs: Differences = [];
   for (const f of VERSION_FIELDS) {
-    if (v[f] === undefined && (expect.compatibilityFields || !COMPATIBILITY_FIELDS.includes(f))) diffs.push(`field ${f} is missing`);
-    else if (v[f] !== undefined && typeof v[f] !== 'string') diffs.push(`field ${f} is ${show(v[f])}, not a string`);
+    if (v[f] === undefined && (expect.compatibilityFields || !COMPATIBILITY_FIELDS.includes(f))) diffs.push(finding('field-present', `field ${f} is missing`, { expected: f, actual: 'absent' }));
+    else if (v[f] !== undefined && typeof v[f] !== 'string') diffs.push(finding('field-type', `field ${f} is ${show(v[f])}, not a string`, { expected: `${f}: a string`, actual: `${f}: ${show(v[f])}` }));
   }
   const s = (f: string) => (typeof v[f] === 'string' ? (v[f] as string) : undefined);
-  if (s('gitVersion') !== expect.gitVersion) diffs.push(`gitVersion is ${show(s('gitVersion'))}, but ${expect.gitVersion} was asked for`);
+  if (s('gitVersion') !== expect.gitVersion) diffs.push(finding('git-version', `gitVersion is ${show(s('gitVersion'))}, but ${expect.gitVersion} was asked for`, { expected: expect.gitVersion, actual: s('gitVersion') ?? 'absent' }));
   // Major and minor from the version asked for, the compatibility fields from the API server's flags: nothing from the body itself.
   const asked = /^v(\d+)\.(\d+)\.(\d+)(-[^+]+)?/.exec(expect.gitVersion);
   if (asked) {
     const [, major, minor, , preRelease] = asked;
     // hack/lib/version.sh: a pre-release's minor carries "+" (v1.38.0-beta.0 says minor "38+"); emulationMinor does not.
     const minorField = `${minor}${preRelease ? '+' : ''}`;
-    if (s('major') !== major) diffs.push(`major is ${show(s('major'))}, but ${expect.gitVersion} was asked for: ${major}`);
-    if (s('minor') !== minorField) diffs.push(`minor is ${show(s('minor'))}, but ${expect.gitVersion} was asked for: ${minorField}`);
+    if (s('major') !== major) diffs.push(finding('major', `major is ${show(s('major'))}, but ${expect.gitVersion} was asked for: ${major}`, { expected: major, actual: s('major') ?? 'absent' }));
+    if (s('minor') !== minorField) diffs.push(finding('minor', `minor is ${show(s('minor'))}, but ${expect.gitVersion} was asked for: ${minorField}`, { expected: minorField, actual: s('minor') ?? 'absent' }));
   }
   const field = (name: string, want: string | undefined, why: string) => {
-    if (v[name] !== undefined && want !== undefined && s(name) !== want) diffs.push(`${name} is ${show(v[name])}, expected ${want} (${why})`);
+    if (v[name] !== undefined && want !== undefined && s(name) !== want) diffs.push(finding('compatibility-version', `${name} is ${show(v[name])}, expected ${want} (${why})`, { expected: `${name}: ${want}`, actual: `${name}: ${s(name) ?? show(v[name])}` }));
   };
   if (expect.emulation) {
     field('emulationMajor', expect.emulation.major, expect.emulation.source);
@@ -235,26 +235,26 @@ export function checkVersionInfo(body: unknown, expect: VersionInfoExpectation):
     field('minCompatibilityMajor', expect.minCompatibility.major, expect.minCompatibility.source);
     field('minCompatibilityMinor', expect.minCompatibility.minor, expect.minCompatibility.source);
   }
-  if (s('gitVersion') !== undefined && !/^v\d+\.\d+\.\d+/.test(s('gitVersion')!)) diffs.push(`gitVersion ${s('gitVersion')} is not vMAJOR.MINOR.PATCH`);
+  if (s('gitVersion') !== undefined && !/^v\d+\.\d+\.\d+/.test(s('gitVersion')!)) diffs.push(finding('git-version-format', `gitVersion ${s('gitVersion')} is not vMAJOR.MINOR.PATCH`, { expected: 'vMAJOR.MINOR.PATCH', actual: s('gitVersion') }));
   const commit = s('gitCommit');
   if (expect.releaseCommit && s('gitVersion') === expect.gitVersion) {
-    if (commit !== expect.releaseCommit) diffs.push(`gitCommit is ${show(commit)}, but ${expect.gitVersion} was released from ${expect.releaseCommit}`);
+    if (commit !== expect.releaseCommit) diffs.push(finding('git-commit', `gitCommit is ${show(commit)}, but ${expect.gitVersion} was released from ${expect.releaseCommit}`, { expected: expect.releaseCommit, actual: commit ?? 'absent' }));
   } else if (commit !== undefined && !/^[0-9a-f]{40}$/.test(commit) && !(commit === '' && s('gitTreeState') === 'archive')) {
     // A source-archive build that states it has no commit says gitCommit "" with gitTreeState archive.
-    diffs.push(`gitCommit ${show(commit)} is not a 40-hex-digit commit`);
+    diffs.push(finding('git-commit', `gitCommit ${show(commit)} is not a 40-hex-digit commit`, { expected: 'a 40-hex-digit commit', actual: commit }));
   }
-  if (s('gitTreeState') !== undefined && !['clean', 'archive'].includes(s('gitTreeState')!)) diffs.push(`gitTreeState is ${s('gitTreeState')}, expected clean (or archive for a source-archive build)`);
+  if (s('gitTreeState') !== undefined && !['clean', 'archive'].includes(s('gitTreeState')!)) diffs.push(finding('git-tree-state', `gitTreeState is ${s('gitTreeState')}, expected clean (or archive for a source-archive build)`, { expected: 'clean', actual: s('gitTreeState') }));
   const bd = s('buildDate');
-  if (bd !== undefined && !(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(bd) && !Number.isNaN(Date.parse(bd)))) diffs.push(`buildDate ${bd} is not an RFC 3339 UTC time`);
-  if (s('goVersion') !== undefined && !/^go\d+\.\d+(\.\d+)?/.test(s('goVersion')!)) diffs.push(`goVersion ${s('goVersion')} is not goMAJOR.MINOR[.PATCH]`);
-  if (s('compiler') !== undefined && s('compiler') !== 'gc') diffs.push(`compiler is ${s('compiler')}, expected gc`);
-  if (s('platform') !== undefined && s('platform') !== expect.platform) diffs.push(`platform is ${s('platform')}, expected the node's ${expect.platform}`);
+  if (bd !== undefined && !(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(bd) && !Number.isNaN(Date.parse(bd)))) diffs.push(finding('build-date', `buildDate ${bd} is not an RFC 3339 UTC time`, { expected: 'an RFC 3339 UTC time', actual: bd }));
+  if (s('goVersion') !== undefined && !/^go\d+\.\d+(\.\d+)?/.test(s('goVersion')!)) diffs.push(finding('go-version', `goVersion ${s('goVersion')} is not goMAJOR.MINOR[.PATCH]`, { expected: 'goMAJOR.MINOR[.PATCH]', actual: s('goVersion') }));
+  if (s('compiler') !== undefined && s('compiler') !== 'gc') diffs.push(finding('compiler', `compiler is ${s('compiler')}, expected gc`, { expected: 'gc', actual: s('compiler') }));
+  if (s('platform') !== undefined && s('platform') !== expect.platform) diffs.push(finding('platform', `platform is ${s('platform')}, expected the node's ${expect.platform}`, { expected: expect.platform, actual: s('platform') }));
   return diffs;
 }
 
 /** Two readings of /version must agree field by field. */
 export function compareVersionBodies(a: unknown, b: unknown, aName: string, bName: string): Differences {
-  return diffJson(a, b).map((d) => `${bName} vs. ${aName}: ${d}`);
+  return diffJson(a, b).map((d) => ({ ...d, message: `${bName} vs. ${aName}: ${d.message}` }));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -266,11 +266,11 @@ export function checkAnonymousVersion(anonymous: HttpResponse, authenticatedBody
   if (anonymous.status !== 200) {
     const reason = parseJson(anonymous.body);
     const message = reason.ok && reason.value && typeof reason.value === 'object' ? (reason.value as { message?: string }).message : undefined;
-    return [`anonymous GET ${path} answered ${statusLine(anonymous)}, expected 200${message ? `: ${message}` : ''}`];
+    return [finding('http-status', `anonymous GET ${path} answered ${statusLine(anonymous)}, expected 200${message ? `: ${message}` : ''}`, { expected: 200, actual: statusLine(anonymous) })];
   }
   const body = parseJson(anonymous.body);
-  if (!body.ok) return [`anonymous GET ${path}: the body is not JSON (${body.error})`];
-  return diffJson(authenticatedBody, body.value, 'anonymous body').map((d) => `${d} (vs. the authenticated /version)`);
+  if (!body.ok) return [finding('body-json', `anonymous GET ${path}: the body is not JSON (${body.error})`, { expected: 'JSON', actual: body.error })];
+  return diffJson(authenticatedBody, body.value, 'anonymous body').map((d) => ({ ...d, message: `${d.message} (vs. the authenticated /version)` }));
 }
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
@@ -279,22 +279,22 @@ const RBAC_GROUP = 'rbac.authorization.k8s.io';
 export function checkPublicInfoViewer(binding: V1ClusterRoleBinding | undefined, role: V1ClusterRole | undefined): Differences {
   const diffs: Differences = [];
   const name = 'system:public-info-viewer';
-  if (!binding) diffs.push(`ClusterRoleBinding ${name} not found`);
+  if (!binding) diffs.push(finding('binding-present', `ClusterRoleBinding ${name} not found`, { expected: name, actual: 'absent' }));
   else {
     const ref = binding.roleRef;
-    if (ref.kind !== 'ClusterRole' || ref.name !== name) diffs.push(`ClusterRoleBinding ${name} refers to ${ref.kind} ${ref.name}, expected ClusterRole ${name}`);
+    if (ref.kind !== 'ClusterRole' || ref.name !== name) diffs.push(finding('binding-role-ref', `ClusterRoleBinding ${name} refers to ${ref.kind} ${ref.name}, expected ClusterRole ${name}`, { expected: `ClusterRole ${name}`, actual: `${ref.kind} ${ref.name}` }));
     const subjects = binding.subjects ?? [];
     if (!subjects.some((s) => s.kind === 'Group' && s.name === 'system:unauthenticated' && (s.apiGroup ?? RBAC_GROUP) === RBAC_GROUP)) {
-      diffs.push(`ClusterRoleBinding ${name} does not bind group system:unauthenticated (subjects: ${subjects.map((s) => `${s.kind}/${s.name}`).join(', ') || 'none'})`);
+      diffs.push(finding('binding-subject', `ClusterRoleBinding ${name} does not bind group system:unauthenticated (subjects: ${subjects.map((s) => `${s.kind}/${s.name}`).join(', ') || 'none'})`, { expected: 'Group system:unauthenticated', actual: subjects.map((s) => `${s.kind}/${s.name}`).join(', ') || 'none' }));
     }
   }
-  if (!role) diffs.push(`ClusterRole ${name} not found`);
+  if (!role) diffs.push(finding('role-present', `ClusterRole ${name} not found`, { expected: name, actual: 'absent' }));
   else {
     const allows = (role.rules ?? []).some((r) => (r.verbs.includes('get') || r.verbs.includes('*'))
       && (r.nonResourceURLs ?? []).some((u) => u === '/version' || u === '*' || u === '/version*'));
     if (!allows) {
       const rules = (role.rules ?? []).map((r) => `${r.verbs.join(',')} on ${(r.nonResourceURLs ?? r.resources ?? []).join(',')}`).join('; ');
-      diffs.push(`ClusterRole ${name} does not allow get on the non-resource URL /version (rules: ${rules || 'none'})`);
+      diffs.push(finding('role-allows-version', `ClusterRole ${name} does not allow get on the non-resource URL /version (rules: ${rules || 'none'})`, { expected: 'get on /version', actual: rules || 'none' }));
     }
   }
   return diffs;

@@ -1,6 +1,6 @@
 // §4.3, ETCD-10..13: the /registry layout and its agreement with what the API lists.
 // Expectations come from the cluster under test (the API's discovery and lists), never from the article.
-import type { Differences } from '../../differences.ts';
+import { finding, type Differences } from '../../differences.ts';
 
 export interface ResourceScopes {
   /** Resource names (plural, with ".group" for non-core groups) → namespaced, from the API's discovery. */
@@ -41,17 +41,17 @@ export function checkRegistryLayout(keys: string[], scopes: ResourceScopes, repo
   const notJudged = new Set<string>();
   const judgedResources = new Set<string>();
   for (const key of keys) {
-    if (!key.startsWith('/registry/')) { diffs.push(`${key} is not under /registry/`); continue; }
+    if (!key.startsWith('/registry/')) { diffs.push(finding('key-prefix', `${key} is not under /registry/`, { expected: '/registry/', actual: key })); continue; }
     const k = classifyKey(key, scopes);
     if (!k) { notJudged.add(key.split('/').slice(0, 3).join('/')); continue; }
     judged++;
     judgedResources.add(k.resource);
     const want = k.namespaced ? 2 : 1;
     if (k.rest.length !== want || k.rest.some((s) => !s)) {
-      diffs.push(`${key}: ${k.resource} are ${k.namespaced ? 'namespaced' : 'cluster-scoped'}, so …/${k.namespaced ? 'NAMESPACE/NAME' : 'NAME'} is expected, found ${k.rest.length} segment(s) after the resource`);
+      diffs.push(finding('key-segments', `${key}: ${k.resource} are ${k.namespaced ? 'namespaced' : 'cluster-scoped'}, so …/${k.namespaced ? 'NAMESPACE/NAME' : 'NAME'} is expected, found ${k.rest.length} segment(s) after the resource`, { expected: `…/${k.resource}/${k.namespaced ? 'NAMESPACE/NAME' : 'NAME'}`, actual: key }));
     }
   }
-  for (const r of ['namespaces', 'pods']) if (!judgedResources.has(r)) diffs.push(`no key of ${r} found under /registry/`);
+  for (const r of ['namespaces', 'pods']) if (!judgedResources.has(r)) diffs.push(finding('resource-keys-present', `no key of ${r} found under /registry/`, { expected: r, actual: 'absent' }));
   if (report) { report.judged = judged; report.notJudged = [...notJudged].sort(); }
   return diffs;
 }
@@ -62,12 +62,12 @@ export function compareKeysWithApi(keys: string[], prefix: string, apiNames: str
   const outside = keys.filter((k) => !k.startsWith(prefix));
   const api = new Set(apiNames);
   return [
-    ...outside.map((k) => `key ${k} is outside ${prefix}`),
-    ...[...api].filter((n) => !keyNames.has(n)).map((n) => `${what} ${n} listed by the API has no key ${prefix}${n}`),
-    ...[...keyNames].filter((n) => !api.has(n)).map((n) => `key ${prefix}${n} has no ${what} in the API`),
+    ...outside.map((k) => finding('key-outside-prefix', `key ${k} is outside ${prefix}`, { expected: prefix, actual: k })),
+    ...[...api].filter((n) => !keyNames.has(n)).map((n) => finding('key-for-api-object', `${what} ${n} listed by the API has no key ${prefix}${n}`, { expected: `${prefix}${n}`, actual: 'absent' })),
+    ...[...keyNames].filter((n) => !api.has(n)).map((n) => finding('api-object-for-key', `key ${prefix}${n} has no ${what} in the API`, { expected: n, actual: 'absent' })),
   ];
 }
 
 export function checkContains(names: string[], required: readonly string[], where: string): Differences {
-  return required.filter((r) => !names.includes(r)).map((r) => `${r} missing from ${where}`);
+  return required.filter((r) => !names.includes(r)).map((r) => finding('name-present', `${r} missing from ${where}`, { expected: r, actual: 'absent' }));
 }

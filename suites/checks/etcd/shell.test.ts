@@ -19,12 +19,14 @@ describe('ETCD-15: sh is bash in POSIX mode', () => {
   test('a prompt that follows $BASH_VERSION but not the binary is named', () => {
     const deviated = { ...o, bashVersion: { ...o.bashVersion, stdout: '5.3.0(1)-release\n' }, prompt: { ...o.prompt, stdout: 'sh-5.3# \n' } };
     expect(checkShellIsBashAsSh(deviated)).toEqual([
-      '$BASH_VERSION 5.3.0(1)-release is not the version stamped in /bin/sh, 5.2.15(1)',
-      'the interactive prompt is "sh-5.3#", not bash\'s default "\\s-\\v\\$ " for sh 5.2 as uid 0: "sh-5.2#"',
+      { check: 'bash-version', expected: '5.2.15(1)', actual: '5.3.0(1)-release', message: '$BASH_VERSION 5.3.0(1)-release is not the version stamped in /bin/sh, 5.2.15(1)' },
+      { check: 'prompt', expected: 'sh-5.2#', actual: 'sh-5.3#', message: 'the interactive prompt is "sh-5.3#", not bash\'s default "\\s-\\v\\$ " for sh 5.2 as uid 0: "sh-5.2#"' },
     ]);
   });
   test('another uid expects $', () => {
     const user = { ...o, uid: { ...o.uid, stdout: '65532\t65532\t65532\t65532\n' } };
-    expect(checkShellIsBashAsSh(user)).toEqual(['the interactive prompt is "sh-5.2#", not bash\'s default "\\s-\\v\\$ " for sh 5.2 as uid 65532: "sh-5.2$"']);
+    expect(checkShellIsBashAsSh(user)).toEqual([{
+      check: 'prompt', expected: 'sh-5.2$', actual: 'sh-5.2#', message: 'the interactive prompt is "sh-5.2#", not bash\'s default "\\s-\\v\\$ " for sh 5.2 as uid 65532: "sh-5.2$"',
+    }]);
   });
 });

@@ -1,7 +1,7 @@
 // ETCD-01, observed on the node: which processes hold TCP connections to etcd's client port.
 // Pure functions of what was read there: /proc/net/tcp{,6}, the socket inodes of each process's fds, and
 // each client process's name, command line and whether it carries this run's marker.
-import type { Differences } from '../../differences.ts';
+import { finding, type Differences } from '../../differences.ts';
 
 export interface TcpEntry {
   local: string;
@@ -83,11 +83,11 @@ export function etcdClients(entries: TcpEntry[], port: number, inodePids: Map<st
 /** Only kube-apiserver talks to etcd: it holds connections, and no other component does. */
 export function checkEtcdClients(clients: EtcdClient[]): Differences {
   const diffs: Differences = [];
-  if (!clients.some((c) => c.kind === 'kube-apiserver')) diffs.push('kube-apiserver holds no connection to etcd\'s client port');
+  if (!clients.some((c) => c.kind === 'kube-apiserver')) diffs.push(finding('apiserver-connected', 'kube-apiserver holds no connection to etcd\'s client port', { expected: 'kube-apiserver', actual: 'no connection' }));
   for (const c of clients.filter((x) => x.kind === 'other')) {
-    diffs.push(c.process
+    diffs.push(finding('other-client', c.process
       ? `${c.process.comm} (pid ${c.process.pid}: ${c.process.cmdline.slice(0, 120)}) holds a connection to etcd from ${c.endpoint}`
-      : `a client at ${c.endpoint}, outside the node's network namespace, holds a connection to etcd`);
+      : `a client at ${c.endpoint}, outside the node's network namespace, holds a connection to etcd`, { expected: 'kube-apiserver only', actual: c.process ? `${c.process.comm}: ${c.process.cmdline.slice(0, 120)}` : c.endpoint }));
   }
   return diffs;
 }
