@@ -4,9 +4,10 @@
 import { STAGING_LABELS, STAGING_SHORT } from '../contract/catalogue.ts';
 import { environmentRows, type EnvironmentRow } from './environment.ts';
 import { escapeHtml as h } from './escape.ts';
+import { FINDING_COLUMNS, findingRow } from './findings.ts';
 import { redactDeep } from './redact-model.ts';
 import { formatDuration } from './text.ts';
-import type { ClaimResult, EvidenceItem, GroupResult, NegativeControlResult, OtherTestResult, ResultsModel, Status, StatusTotals } from './types.ts';
+import type { ClaimResult, EvidenceItem, Finding, GroupResult, NegativeControlResult, OtherTestResult, ResultsModel, Status, StatusTotals } from './types.ts';
 
 const LABEL: Record<Status, string> = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP' };
 
@@ -112,6 +113,7 @@ function claim(c: ClaimResult): string {
     <dt>Checks</dt><dd>${h(c.checks)}</dd>
     <dt>Remediation</dt><dd${c.status === 'fail' ? ' class="remediation"' : ''}>${h(c.remediation)}</dd>
   </dl>
+  ${findingsTable(c.findings)}
   ${articleNotes(c)}
   ${evidence(c.evidence)}
   ${c.negativeControls.length ? negativeControls(c.negativeControls) : ''}
@@ -147,8 +149,15 @@ function negativeControls(controls: readonly NegativeControlResult[]): string {
   return `<div class="controls"><h4>Negative controls <span class="muted">— the check must reject a cluster that deviates</span></h4><ul>${controls
     .map((nc) => `<li class="${nc.status}">${badge(nc.status)}<span class="nc-name">${h(nc.name)}${nc.heldBack ? ' <span class="muted">(held back)</span>' : ''}${nc.staging ? ` <span class="staging" title="${h(STAGING_LABELS[nc.staging])}">staged ${h(STAGING_SHORT[nc.staging])}</span>` : ''}</span><span class="muted">${nc.durationMs > 0 ? h(formatDuration(nc.durationMs)) : ''}</span>${
       nc.message ? `<pre class="message ${nc.status}">${h(nc.message)}</pre>` : ''
-    }${evidence(nc.evidence)}</li>`)
+    }${findingsTable(nc.findings, 'What the check found on the deviating cluster')}${evidence(nc.evidence)}</li>`)
     .join('')}</ul></div>`;
+}
+
+/** What the check compared and found differing, expected beside actual. */
+function findingsTable(findings: readonly Finding[], caption = 'Findings'): string {
+  if (!findings.length) return '';
+  return `<table class="findings"><caption>${h(caption)}</caption><tr>${FINDING_COLUMNS.map((c) => `<th>${h(c)}</th>`).join('')}</tr>${findings
+    .map((f) => `<tr>${findingRow(f).map((cell, i) => (i === 0 ? `<td><code>${h(cell)}</code></td>` : `<td>${h(cell)}</td>`)).join('')}</tr>`).join('')}</table>`;
 }
 
 function evidence(items: readonly EvidenceItem[]): string {
@@ -265,8 +274,10 @@ pre.message.skip { background: var(--skip-bg); }
 .controls li > .badge { margin-right: 8px; }
 .nc-name { margin-right: 8px; }
 details.evidence { margin-top: 10px; }
-table.notes { border-collapse: collapse; margin-top: 10px; font-size: 13px; }
-table.notes th, table.notes td { border: 1px solid #d0d7de; padding: 4px 8px; text-align: left; vertical-align: top; }
+table.notes, table.findings { border-collapse: collapse; margin-top: 10px; font-size: 13px; }
+table.notes th, table.notes td, table.findings th, table.findings td { border: 1px solid #d0d7de; padding: 4px 8px; text-align: left; vertical-align: top; }
+table.findings caption { text-align: left; font-weight: 600; font-size: 12.5px; padding-bottom: 4px; }
+table.findings td { white-space: pre-wrap; word-break: break-word; }
 .card.attention { border-left: 4px solid #bf8700; }
 details.evidence > summary { cursor: pointer; color: #0969da; font-size: 13px; }
 .evidence-item { margin-top: 8px; }

@@ -4,8 +4,9 @@
 import { STAGING_LABELS } from '../contract/catalogue.ts';
 import { environmentRows } from './environment.ts';
 import { escapeXml } from './escape.ts';
+import { plainFindingsTable } from './findings.ts';
 import { redactDeep } from './redact-model.ts';
-import type { ClaimResult, EvidenceItem, NegativeControlResult, OtherTestResult, ResultsModel, Status } from './types.ts';
+import type { ClaimResult, EvidenceItem, Finding, NegativeControlResult, OtherTestResult, ResultsModel, Status } from './types.ts';
 
 interface Case {
   classname: string;
@@ -71,7 +72,7 @@ function claimCase(claim: ClaimResult): Case {
     status: claim.status,
     durationMs: claim.durationMs,
     summary: claim.message ? firstLine(claim.message) : undefined,
-    detail: claim.status === 'fail' ? `${claim.message ?? 'failed'}\n\nRemediation: ${claim.remediation}` : undefined,
+    detail: claim.status === 'fail' ? [claim.message ?? 'failed', findingsText(claim.findings), `Remediation: ${claim.remediation}`].filter(Boolean).join('\n\n') : undefined,
     systemOut: [description, evidenceText(claim.evidence)].filter(Boolean).join('\n\n'),
   };
 }
@@ -86,7 +87,7 @@ function controlCase(claim: ClaimResult, nc: NegativeControlResult): Case {
     detail: nc.status === 'fail'
       ? `${nc.message ?? 'failed'}\n\nThe check of ${claim.id} did not reject a cluster that deviates (${nc.name}); its verdict cannot be trusted.`
       : undefined,
-    systemOut: [nc.staging ? `Staging: ${STAGING_LABELS[nc.staging]}` : '', evidenceText(nc.evidence)].filter(Boolean).join('\n\n') || undefined,
+    systemOut: [nc.staging ? `Staging: ${STAGING_LABELS[nc.staging]}` : '', findingsText(nc.findings, 'What the check found on the deviating cluster'), evidenceText(nc.evidence)].filter(Boolean).join('\n\n') || undefined,
     properties: nc.staging ? [['staging', nc.staging]] : undefined,
   };
 }
@@ -114,6 +115,11 @@ function testcase(c: Case): string[] {
   if (c.status === 'skip') body.push(`      <skipped${message}/>`);
   if (c.systemOut) body.push(`      <system-out>${escapeXml(c.systemOut)}</system-out>`);
   return body.length ? [`${open}>`, ...body, '    </testcase>'] : [`${open}/>`];
+}
+
+/** The findings as a table, expected beside actual ('' when there are none). */
+function findingsText(findings: readonly Finding[], title = 'Findings'): string {
+  return findings.length ? `== ${title} ==\n${plainFindingsTable(findings)}` : '';
 }
 
 function evidenceText(evidence: readonly EvidenceItem[]): string {

@@ -3,9 +3,10 @@
 import { STAGING_SHORT } from '../contract/catalogue.ts';
 import { environmentRows } from './environment.ts';
 import { markdownCell, markdownFence, markdownText } from './escape.ts';
+import { FINDING_COLUMNS, findingRow } from './findings.ts';
 import { redactDeep } from './redact-model.ts';
 import { formatDuration } from './text.ts';
-import type { ClaimResult, EvidenceItem, ResultsModel, Status, StatusTotals } from './types.ts';
+import type { ClaimResult, EvidenceItem, Finding, GroupResult, ResultsModel, Status, StatusTotals } from './types.ts';
 
 const BADGE: Record<Status, string> = { pass: '✅ PASS', fail: '❌ FAIL', skip: '⏭️ SKIP' };
 
@@ -14,26 +15,49 @@ const EVIDENCE_CHARS = 3000;
 
 export function renderMarkdown(input: ResultsModel): string {
   const model = redactDeep(input);
-  const out: string[] = [];
-  out.push(`# kube-claims report — run ${markdownText(model.runId)}`, '');
-  out.push(`**${totalsText(model.totals)}** of ${claimCount(model)} claims · ${otherText(model)} · finished ${markdownText(model.finishedAt)} in ${formatDuration(model.durationMs)} (${markdownText(model.outcome)})`, '');
+  const out = [
+    ...header(model),
+    ...summaryTable(model),
+    ...environment(model),
+    ...runNotes(model),
+    ...articleNotes(model),
+    ...model.groups.flatMap(groupTable),
+    ...failures(model),
+    ...otherFailures(model),
+    ...errorsOutsideTests(model),
+  ];
+  return `${out.join('\n').trimEnd()}\n`;
+}
 
-  out.push('## Summary', '', '| Group | Title | Pass | Fail | Skip |', '|---|---|---:|---:|---:|');
-  for (const group of model.groups) {
-    out.push(`| ${markdownCell(`${group.section} ${group.id}`)} | ${markdownCell(group.title)} | ${group.totals.pass} | ${group.totals.fail} | ${group.totals.skip} |`);
-  }
-  out.push(`| **Total** | | **${model.totals.pass}** | **${model.totals.fail}** | **${model.totals.skip}** |`, '');
+function header(model: ResultsModel): string[] {
+  return [
+    `# kube-claims report — run ${markdownText(model.runId)}`, '',
+    `**${totalsText(model.totals)}** of ${claimCount(model)} claims · ${otherText(model)} · finished ${markdownText(model.finishedAt)} in ${formatDuration(model.durationMs)} (${markdownText(model.outcome)})`, '',
+  ];
+}
 
+function summaryTable(model: ResultsModel): string[] {
+  return [
+    '## Summary', '', '| Group | Title | Pass | Fail | Skip |', '|---|---|---:|---:|---:|',
+    ...model.groups.map((group) => `| ${markdownCell(`${group.section} ${group.id}`)} | ${markdownCell(group.title)} | ${group.totals.pass} | ${group.totals.fail} | ${group.totals.skip} |`),
+    `| **Total** | | **${model.totals.pass}** | **${model.totals.fail}** | **${model.totals.skip}** |`, '',
+  ];
+}
+
+function environment(model: ResultsModel): string[] {
   const env = environmentRows(model.environment);
-  if (env.length) {
-    out.push('### Environment', '', '| | |', '|---|---|');
-    for (const row of env.filter((r) => r.kind !== 'detail')) out.push(`| ${markdownCell(row.kind === 'timing' ? `⏱ ${row.label}` : row.label)} | ${markdownCell(row.value)} |`);
-    out.push('');
-    for (const row of env.filter((r) => r.kind === 'detail')) {
-      out.push('<details>', `<summary>${markdownText(row.label)}</summary>`, '', markdownFence(row.value), '', '</details>', '');
-    }
-  }
+  if (!env.length) return [];
+  return [
+    '### Environment', '', '| | |', '|---|---|',
+    ...env.filter((r) => r.kind !== 'detail').map((row) => `| ${markdownCell(row.kind === 'timing' ? `⏱ ${row.label}` : row.label)} | ${markdownCell(row.value)} |`),
+    '',
+    ...env.filter((r) => r.kind === 'detail').flatMap((row) => ['<details>', `<summary>${markdownText(row.label)}</summary>`, '', markdownFence(row.value), '', '</details>', '']),
+  ];
+}
 
+/** Claims left unchecked, negative controls held back, the diagnostics collected: said before the details. */
+function runNotes(model: ResultsModel): string[] {
+  const out: string[] = [];
   if (model.unchecked.length) {
     out.push(`## ⚠️ ${model.unchecked.length} claim(s) not checked`, '', 'This run does not prove them (exit code 3 unless a claim failed).', '');
     for (const u of model.unchecked) out.push(`- **${markdownText(u.id)}** ${markdownText(u.title)}: ${markdownText(u.reason)}`);
@@ -49,40 +73,55 @@ export function renderMarkdown(input: ResultsModel): string {
     for (const f of model.diagnostics) out.push(`- [${markdownText(f)}](${f})`);
     out.push('');
   }
+  return out;
+}
+
+function articleNotes(model: ResultsModel): string[] {
   const noted = model.groups.flatMap((g) => g.claims).filter((c) => c.notes.length);
-  if (noted.length) {
-    out.push('## Where the article is imprecise', '', '| Claim | What the article says | What the cluster shows |', '|---|---|---|');
-    for (const c of noted) for (const n of c.notes) out.push(`| ${markdownCell(c.id)} | ${markdownCell(n.article)} | ${markdownCell(n.cluster)} |`);
-    out.push('');
-  }
+  if (!noted.length) return [];
+  return [
+    '## Where the article is imprecise', '', '| Claim | What the article says | What the cluster shows |', '|---|---|---|',
+    ...noted.flatMap((c) => c.notes.map((n) => `| ${markdownCell(c.id)} | ${markdownCell(n.article)} | ${markdownCell(n.cluster)} |`)),
+    '',
+  ];
+}
 
-  for (const group of model.groups) {
-    out.push(`## ${markdownText(`${group.section} ${group.title}`)}`, '', '| Status | ID | Claim | Section | Duration | Note |', '|---|---|---|---|---:|---|');
-    for (const claim of group.claims) {
-      out.push(`| ${BADGE[claim.status]} | ${markdownCell(claim.id)} | ${markdownCell(claim.title)} | ${markdownCell(claim.section)} | ${duration(claim)} | ${markdownCell(firstLine(claim.message))} |`);
-      for (const nc of claim.negativeControls) {
-        out.push(`| ${BADGE[nc.status]} | ↳ | ${markdownCell(`negative control: ${nc.name}${nc.heldBack ? ' (held back)' : ''}${nc.staging ? ` — staged ${STAGING_SHORT[nc.staging]}` : ''}`)} | | ${formatDuration(nc.durationMs)} | ${markdownCell(firstLine(nc.message))} |`);
-      }
+/** One row per claim of the group, its negative controls under it. */
+function groupTable(group: GroupResult): string[] {
+  const out = [`## ${markdownText(`${group.section} ${group.title}`)}`, '', '| Status | ID | Claim | Section | Duration | Note |', '|---|---|---|---|---:|---|'];
+  for (const claim of group.claims) {
+    out.push(`| ${BADGE[claim.status]} | ${markdownCell(claim.id)} | ${markdownCell(claim.title)} | ${markdownCell(claim.section)} | ${duration(claim)} | ${markdownCell(firstLine(claim.message))} |`);
+    for (const nc of claim.negativeControls) {
+      out.push(`| ${BADGE[nc.status]} | ↳ | ${markdownCell(`negative control: ${nc.name}${nc.heldBack ? ' (held back)' : ''}${nc.staging ? ` — staged ${STAGING_SHORT[nc.staging]}` : ''}`)} | | ${formatDuration(nc.durationMs)} | ${markdownCell(firstLine(nc.message))} |`);
     }
-    out.push('');
   }
+  out.push('');
+  return out;
+}
 
+function failures(model: ResultsModel): string[] {
   const failed = model.groups.flatMap((g) => g.claims).filter((c) => c.status === 'fail');
-  if (failed.length) {
-    out.push('## Failures', '');
-    for (const claim of failed) out.push(...failureDetails(claim));
-  }
+  return failed.length ? ['## Failures', '', ...failed.flatMap(failureDetails)] : [];
+}
 
+function otherFailures(model: ResultsModel): string[] {
   const others = [...model.unknownClaimTests, ...model.otherTests].filter((t) => t.status === 'fail');
-  if (others.length) {
-    out.push('## Other failing tests', '');
-    for (const test of others) out.push(`### ${markdownText(test.name)}`, '', `\`${markdownText(test.file)}\``, '', markdownFence(test.message ?? 'failed'), '');
-  }
-  if (model.errors.length) {
-    out.push('## Errors outside tests', '');
-    for (const error of model.errors) out.push(`### ${markdownText(error.origin)}`, '', markdownFence(error.message), '');
-  }
-  return `${out.join('\n').trimEnd()}\n`;
+  if (!others.length) return [];
+  return ['## Other failing tests', '', ...others.flatMap((test) => [`### ${markdownText(test.name)}`, '', `\`${markdownText(test.file)}\``, '', markdownFence(test.message ?? 'failed'), ''])];
+}
+
+function errorsOutsideTests(model: ResultsModel): string[] {
+  if (!model.errors.length) return [];
+  return ['## Errors outside tests', '', ...model.errors.flatMap((error) => [`### ${markdownText(error.origin)}`, '', markdownFence(error.message), ''])];
+}
+
+/** What the check compared and found differing: check | expected | actual | message. */
+function findingsTable(findings: readonly Finding[]): string[] {
+  return [
+    `| ${FINDING_COLUMNS.join(' | ')} |`, '|---|---|---|---|',
+    ...findings.map((f) => `| ${findingRow(f).map(markdownCell).join(' | ')} |`),
+    '',
+  ];
 }
 
 function failureDetails(claim: ClaimResult): string[] {
@@ -95,13 +134,17 @@ function failureDetails(claim: ClaimResult): string[] {
     '',
     markdownFence(claim.message ?? 'failed'),
     '',
+    ...(claim.findings.length ? findingsTable(claim.findings) : []),
     `**Remediation:** ${markdownText(claim.remediation)}`,
     '',
   ];
   const controls = claim.negativeControls.filter((nc) => nc.status === 'fail');
   if (controls.length) {
     out.push('**Failing negative controls:**', '');
-    for (const nc of controls) out.push(`- ${markdownText(nc.name)}: ${markdownText(firstLine(nc.message))}`);
+    for (const nc of controls) {
+      out.push(`- ${markdownText(nc.name)}: ${markdownText(firstLine(nc.message))}`);
+      if (nc.findings.length) out.push('', '  What its check found on the deviating cluster:', '', ...findingsTable(nc.findings).map((l) => (l ? `  ${l}` : l)));
+    }
     out.push('');
   }
   if (claim.evidence.length) out.push(...evidenceDetails(claim.evidence), '');

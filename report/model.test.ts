@@ -19,7 +19,7 @@ function record(name: string, state: TestRecord['state'], extra: Partial<TestRec
 const claimTest = (id: string, state: TestRecord['state'], extra: Partial<TestRecord> = {}) =>
   record(`${id} title`, state, { claimId: id, negativeControl: false, ...extra });
 const control = (id: string, deviation: string, state: TestRecord['state'], extra: Partial<TestRecord> = {}) =>
-  record(`${id} negative control: ${deviation}`, state, { claimId: id, negativeControl: true, ...extra });
+  record(`${id} negative control: ${deviation}`, state, { claimId: id, negativeControl: true, deviation, ...extra });
 
 function build(tests: TestRecord[], extra: Partial<RunInput> = {}): ResultsModel {
   return buildModel({
@@ -60,7 +60,7 @@ describe('buildModel', () => {
     const model = build([claimTest('COMP-01', 'passed'), control('COMP-01', 'a container stopped', 'passed')]);
     expect(claim(model, 'COMP-01')).toMatchObject({ status: 'pass', message: undefined, testCount: 2 });
     expect(claim(model, 'COMP-01').negativeControls).toEqual([
-      { name: 'a container stopped', status: 'pass', durationMs: 10, message: undefined, evidence: [] },
+      { name: 'a container stopped', status: 'pass', durationMs: 10, message: undefined, evidence: [], findings: [] },
     ]);
   });
 
@@ -75,6 +75,28 @@ describe('buildModel', () => {
     expect(api08.message).toBe('Negative control "anonymous granted list" failed: expected 403, got 200');
     expect(api08.negativeControls.map((nc) => nc.status)).toEqual(['fail', 'pass']);
     expect(model.totals).toEqual({ pass: 0, fail: 1, skip: 2 });
+  });
+
+  test('a control is named by the deviation in its meta, never parsed out of its test name', () => {
+    const model = build([
+      claimTest('COMP-01', 'passed'),
+      record('COMP-01 negative control: the title says one thing', 'passed', { claimId: 'COMP-01', negativeControl: true, deviation: 'the meta another' }),
+    ]);
+    expect(claim(model, 'COMP-01').negativeControls.map((nc) => nc.name)).toEqual(['the meta another']);
+  });
+
+  test('a failed claim carries its findings; a control those its check produced on the deviation', () => {
+    const missing = { check: 'namespace-present', expected: 'kube-node-lease', actual: 'absent', message: 'namespace kube-node-lease missing' };
+    const terminating = { check: 'namespace-phase', expected: 'kube-public Active', actual: 'kube-public Terminating', message: 'namespace kube-public is Terminating, not Active' };
+    const model = build([
+      claimTest('COMP-01', 'failed', { message: 'the cluster differs from the claim:\n - namespace kube-node-lease missing', findings: [missing] }),
+      control('COMP-01', 'kube-public Terminating', 'passed', { findings: [terminating] }),
+      // A claim test that passed has no findings to show, whatever its meta says.
+      claimTest('COMP-02', 'passed', { findings: [missing] }),
+    ]);
+    expect(claim(model, 'COMP-01').findings).toEqual([missing]);
+    expect(claim(model, 'COMP-01').negativeControls[0]?.findings).toEqual([terminating]);
+    expect(claim(model, 'COMP-02').findings).toEqual([]);
   });
 
   test('a claim with no test in the run is skipped as "not run"', () => {
@@ -134,7 +156,7 @@ describe('buildModel', () => {
   test('run-level fields: times, duration, outcome, environment, errors', () => {
     const model = build([], { environment: FIXTURE_ENVIRONMENT, errors: [{ origin: 'suites/etcd.test.ts', message: 'Error: cannot import', countsAsFailure: true }], outcome: 'failed' });
     expect(model).toMatchObject({
-      schemaVersion: 2,
+      schemaVersion: 3,
       tool: 'kube-claims',
       runId: 'run-1',
       startedAt: '2025-01-01T00:00:00.000Z',
@@ -200,7 +222,7 @@ describe('where the time went', () => {
     const claims = ['COMP-01', 'API-08', 'ETCD-08'];
     const tests: TestRecord[] = claims.flatMap((id, i) => [
       { name: `${id} claim`, fullName: `${id} claim`, file: 'suites/x.test.ts', state: 'passed' as const, durationMs: 1000 * (i + 1), claimId: id },
-      { name: `${id} negative control: d${i}`, fullName: `${id} negative control: d${i}`, file: 'suites/x.test.ts', state: 'passed' as const, durationMs: 5000 * (i + 1), claimId: id, negativeControl: true },
+      { name: `${id} negative control: d${i}`, fullName: `${id} negative control: d${i}`, file: 'suites/x.test.ts', state: 'passed' as const, durationMs: 5000 * (i + 1), claimId: id, negativeControl: true, deviation: `d${i}` },
     ]);
     const model = buildModel({ runId: 'r', startedAt: new Date(0), finishedAt: new Date(60_000), outcome: 'passed', tests });
     expect(model.slowest.map((s) => [s.id, s.test, s.durationMs])).toEqual([

@@ -5,7 +5,7 @@ import { CATALOGUE, GROUPS, type Claim, type ClaimGroup } from '../contract/cata
 import { redactDeep } from './redact-model.ts';
 import { firstLines } from './text.ts';
 import {
-  RESULTS_SCHEMA_VERSION, type ClaimResult, type EnvironmentInfo, type EvidenceItem, type GroupResult, type NegativeControlResult, type OtherTestResult, type ResultsModel, type RunError, type Status, type StatusTotals, type TestCaseTotals, type TestRecord, type SlowTest,
+  RESULTS_SCHEMA_VERSION, type ClaimResult, type EnvironmentInfo, type EvidenceItem, type Finding, type GroupResult, type NegativeControlResult, type OtherTestResult, type ResultsModel, type RunError, type Status, type StatusTotals, type TestCaseTotals, type TestRecord, type SlowTest,
 } from './types.ts';
 
 export interface RunInput {
@@ -32,9 +32,6 @@ export interface RunInput {
 const MESSAGE_LINES = 20;
 const MESSAGE_CHARS = 4000;
 const NOT_RUN = 'not run';
-
-// "API-08 negative control: …": the name suites/claim.ts gives a control, of which the report shows the deviation.
-const NEGATIVE_CONTROL_NAME = /^[A-Z][A-Z0-9]*-\d+ negative control: (.*)$/s;
 
 export function buildModel(input: RunInput): ResultsModel {
   const catalogue = input.catalogue ?? CATALOGUE;
@@ -146,6 +143,7 @@ function claimResult(claim: Claim, tests: readonly TestRecord[]): ClaimResult {
     durationMs: sum(claimTests.map((t) => t.durationMs)),
     message: claimMessage(status, claimTests, controls),
     evidence: claimTests.flatMap((t) => redactEvidence(t.evidence)),
+    findings: claimTests.filter((t) => t.state === 'failed').flatMap((t) => redactFindings(t.findings)),
     notes: claimTests.flatMap((t) => (t.notes ?? []).map((n) => ({ article: redact(n.article), cluster: redact(n.cluster) }))),
     negativeControls: controls,
     ...(status === 'fail' && claimTests.some((t) => t.state === 'failed' && UNFINISHED.test(t.message ?? '')) ? { unfinished: true } : {}),
@@ -168,13 +166,14 @@ function claimMessage(status: Status, claimTests: readonly TestRecord[], control
 function negativeControlResult(test: TestRecord): NegativeControlResult {
   const status = statusOf(test.state);
   return {
-    name: redact(NEGATIVE_CONTROL_NAME.exec(test.name)?.[1] ?? test.name),
+    name: redact(test.deviation ?? test.name),
     status,
     ...(test.heldBack ? { heldBack: true } : {}),
     ...(test.staging ? { staging: test.staging } : {}),
     durationMs: test.durationMs,
     message: status === 'pass' ? undefined : shortMessage(test.message ?? (status === 'skip' ? NOT_RUN : 'failed')),
     evidence: redactEvidence(test.evidence),
+    findings: redactFindings(test.findings),
   };
 }
 
@@ -191,6 +190,15 @@ function otherTestResult(test: TestRecord): OtherTestResult {
 
 function redactEvidence(evidence: readonly EvidenceItem[] | undefined): EvidenceItem[] {
   return (evidence ?? []).map((e) => ({ label: redact(String(e.label)), body: redact(String(e.body)) }));
+}
+
+function redactFindings(findings: readonly Finding[] | undefined): Finding[] {
+  return (findings ?? []).map((f) => ({
+    check: redact(String(f.check)),
+    ...(f.expected !== undefined ? { expected: redact(String(f.expected)) } : {}),
+    ...(f.actual !== undefined ? { actual: redact(String(f.actual)) } : {}),
+    message: redact(String(f.message)),
+  }));
 }
 
 /** Redacted before it is cut, so that a cut can never split a secret out of a redaction rule's reach. */

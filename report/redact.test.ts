@@ -161,7 +161,11 @@ function modelWithSecrets(): { model: ResultsModel; material: string[] } {
     { label: '/etc/kubernetes/admin.conf', body: kubeconfigYaml },
     { label: `token ${secrets.jwt}`, body: `${secrets.certificate}\n${secrets.ecKey}` },
   );
-  failing.negativeControls.push({ name: `with token: ${secrets.bearer}`, status: 'fail', durationMs: 5, message: secrets.pkcs8Key, evidence: [{ label: 'sa token', body: secrets.jwt }] });
+  failing.findings.push({ check: 'user-credential', expected: `token ${secrets.jwt}`, actual: secrets.ecKey, message: `Authorization: Bearer ${secrets.bearer}` });
+  failing.negativeControls.push({
+    name: `with token: ${secrets.bearer}`, status: 'fail', durationMs: 5, message: secrets.pkcs8Key, evidence: [{ label: 'sa token', body: secrets.jwt }],
+    findings: [{ check: 'ca-data', expected: b64(secrets.caCertificate), actual: secrets.rsaKey, message: secrets.jwt }],
+  });
   const skipped = claims.find((c) => c.status === 'skip')!;
   skipped.message = `skipped: ${JSON.stringify({ 'client-key-data': b64(secrets.ecKey) })}`;
   model.otherTests.push({ name: 'leaky unit test', file: 'helpers/x.test.ts', status: 'fail', durationMs: 1, message: `expected ${secrets.jwt} to be undefined` });

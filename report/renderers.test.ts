@@ -243,3 +243,50 @@ describe('a run on a pre-release line', () => {
   });
 });
 
+describe('findings: expected beside actual in every format', () => {
+  const model = fixtureModel();
+  const comp04 = model.groups.flatMap((g) => g.claims).find((c) => c.id === 'COMP-04')!;
+
+  test('JSON: one object per finding, on the claim and on its negative controls', () => {
+    const json = JSON.parse(renderJson(model)) as ResultsModel;
+    const claims = json.groups.flatMap((g) => g.claims);
+    expect(json.schemaVersion).toBe(3);
+    expect(claims.find((c) => c.id === 'COMP-04')?.findings).toEqual([
+      { check: 'namespace-present', expected: 'kube-node-lease', actual: 'absent', message: 'namespace kube-node-lease missing' },
+      { check: 'namespace-phase', expected: 'kube-public Active', actual: 'kube-public Terminating', message: 'namespace kube-public is Terminating, not Active' },
+    ]);
+    expect(claims.find((c) => c.id === 'API-10')?.negativeControls[0]?.findings).toEqual([
+      { check: 'other-address-refused', expected: '127.0.0.2:8001 refused', actual: '127.0.0.2:8001 connected', message: '127.0.0.2:8001 accepted a connection: the proxy listens beyond loopback' },
+    ]);
+  });
+
+  test('HTML: a table of check, expected, actual and message, for a failed claim and for a control', () => {
+    const html = renderHtml(model);
+    expect(html).toContain('<table class="findings"><caption>Findings</caption><tr><th>Check</th><th>Expected</th><th>Actual</th><th>Message</th></tr>');
+    expect(html).toContain('<tr><td><code>namespace-phase</code></td><td>kube-public Active</td><td>kube-public Terminating</td><td>namespace kube-public is Terminating, not Active</td></tr>');
+    expect(html).toContain('<caption>What the check found on the deviating cluster</caption>');
+  });
+
+  test('Markdown: the same table under the failure', () => {
+    const md = renderMarkdown(model);
+    const failure = md.slice(md.indexOf('### ❌ COMP-04'));
+    expect(failure).toContain('| Check | Expected | Actual | Message |\n|---|---|---|---|\n| namespace-present | kube-node-lease | absent | namespace kube-node-lease missing |');
+    expect(failure.indexOf('| Check |')).toBeLessThan(failure.indexOf('**Remediation:**'));
+  });
+
+  test('JUnit: the table in the failure text; a control\'s in its system-out', () => {
+    const cases = parseJunit(renderJunit(model)).testsuites.flatMap((t) => t.testcases);
+    const failure = cases.find((c) => c.name.startsWith('COMP-04 '))?.failure?.text ?? '';
+    expect(failure).toContain('== Findings ==\nCheck             | Expected           | Actual                  | Message');
+    expect(failure).toMatch(/\nnamespace-phase +\| kube-public Active +\| kube-public Terminating +\| namespace kube-public is Terminating, not Active\n/);
+    expect(failure.indexOf('== Findings ==')).toBeLessThan(failure.indexOf('Remediation:'));
+    expect(cases.find((c) => c.name === 'API-10 negative control: proxy started on 0.0.0.0')?.systemOut).toContain('== What the check found on the deviating cluster ==\n');
+  });
+
+  test('terminal: compact, check: expected X, got Y', () => {
+    const text = renderTerminal(model);
+    const remediations = text.slice(text.indexOf('== Remediations =='));
+    const block = remediations.slice(remediations.indexOf(`COMP-04 ${comp04.title}`));
+    expect(block.split('\n').slice(1, 3)).toEqual(['  - namespace-present: expected kube-node-lease, got absent', '  - namespace-phase: expected kube-public Active, got kube-public Terminating']);
+  });
+});

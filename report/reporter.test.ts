@@ -38,8 +38,8 @@ describe('vitest-reporter', () => {
   test('the last line printed is the summary of every test case', () => {
     expect(run.status).toBe(1);
     const lines = run.stdout.trimEnd().split('\n');
-    // API-08 passed; its negative control, COMP-02 and ETCD-01 (whose beforeAll threw) failed; COMP-05 skipped.
-    expect(lines.at(-1)).toBe('3 passed, 3 failed, 2 skipped');
+    // API-08 and COMP-02's control passed; API-08's control, COMP-02, COMP-04 and ETCD-01 (whose beforeAll threw) failed; COMP-05 skipped.
+    expect(lines.at(-1)).toBe('4 passed, 4 failed, 2 skipped');
     expect(lines).toContain(`Reports: ${join(reports, RUN_ID)} (junit.xml, results.json, report.md, report.html)`);
     expect(lines.some((l) => l.startsWith('[FAIL] API-08 '))).toBe(true);
     expect(lines).toContain('       [FAIL] negative control: anonymous granted list on pods [live]');
@@ -95,8 +95,22 @@ describe('vitest-reporter', () => {
     const all = junit.testsuites.flatMap((s) => s.testcases);
     expect(junit).toMatchObject({ tests: all.length, failures: all.filter((c) => c.failure).length, errors: 1, skipped: all.filter((c) => c.skipped).length });
     expect(all.filter((c) => c.failure).map((c) => key(c.name))).toEqual([
-      'COMP-02', 'API-08', 'API-08 negative control: anonymous granted list on pods', 'ETCD-01',
+      'COMP-02', 'COMP-04', 'API-08', 'API-08 negative control: anonymous granted list on pods', 'ETCD-01',
     ]);
+  });
+
+  test('a check\'s findings and a control\'s deviation travel in the test\'s meta to every format', () => {
+    const claims = new Map(model.groups.flatMap((g) => g.claims).map((c) => [c.id, c]));
+    const missing = { check: 'namespace-present', expected: 'kube-node-lease', actual: 'absent', message: 'namespace kube-node-lease missing' };
+    expect(claims.get('COMP-04')).toMatchObject({ status: 'fail', findings: [missing] });
+    expect(claims.get('COMP-02')?.negativeControls).toEqual([expect.objectContaining({
+      name: 'coredns scaled to one replica', status: 'pass',
+      findings: [{ check: 'coredns-replicas', expected: '2', actual: '1', message: 'the coredns Deployment asks 1 replica(s), kubeadm deploys 2' }],
+    })]);
+    const cases = new Map(parseJunit(readFileSync(join(reports, RUN_ID, 'junit.xml'), 'utf8')).testsuites.flatMap((s) => s.testcases).map((c) => [c.name, c]));
+    expect([...cases.values()].find((c) => c.name.startsWith('COMP-04 '))?.failure?.text).toMatch(/== Findings ==\nCheck +\| Expected +\| Actual +\| Message\nnamespace-present \| kube-node-lease \| absent +\| namespace kube-node-lease missing/);
+    expect(readFileSync(join(reports, RUN_ID, 'report.md'), 'utf8')).toContain('| namespace-present | kube-node-lease | absent | namespace kube-node-lease missing |');
+    expect(run.stdout).toContain('  - namespace-present: expected kube-node-lease, got absent');
   });
 
   test('each negative control\'s staging reaches every format, resolved for the cluster', () => {
@@ -147,7 +161,7 @@ describe('vitest-reporter', () => {
     try {
       const result = runFixture(other, { KUBE_CLAIMS_FORMATS: 'json,md' });
       expect(readdirSync(join(other, RUN_ID)).sort()).toEqual(['report.md', 'results.json']);
-      expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('3 passed, 3 failed, 2 skipped');
+      expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('4 passed, 4 failed, 2 skipped');
     } finally {
       rmSync(other, { recursive: true, force: true });
     }

@@ -2,7 +2,7 @@
 import type { SerializedError, TestCase, TestModule, TestSuite } from 'vitest/node';
 import { STAGINGS } from '../contract/catalogue.ts';
 import { stripAnsi } from './text.ts';
-import type { EvidenceItem, RunError, TestRecord } from './types.ts';
+import type { EvidenceItem, Finding, RunError, TestRecord } from './types.ts';
 
 export function testRecordFrom(testCase: TestCase): TestRecord {
   const result = testCase.result();
@@ -19,6 +19,8 @@ export function testRecordFrom(testCase: TestCase): TestRecord {
     notes: Array.isArray(meta.notes) ? meta.notes.map((n) => ({ article: String(n.article), cluster: String(n.cluster) })) : undefined,
     heldBack: meta.heldBack === true ? true : undefined,
     staging: (STAGINGS as readonly unknown[]).includes(meta.staging) ? meta.staging : undefined,
+    deviation: typeof meta.deviation === 'string' ? meta.deviation : undefined,
+    findings: Array.isArray(meta.findings) ? meta.findings.map(findingOf) : undefined,
   };
   switch (result.state) {
     case 'passed':
@@ -116,6 +118,16 @@ function skipReason(testCase: TestCase): string {
     default:
       return 'not run (filtered out or another test has .only)';
   }
+}
+
+function findingOf(item: unknown): Finding {
+  const { check, expected, actual, message } = (item ?? {}) as Partial<Record<keyof Finding, unknown>>;
+  return {
+    check: String(check ?? ''),
+    ...(expected !== undefined ? { expected: String(expected) } : {}),
+    ...(actual !== undefined ? { actual: String(actual) } : {}),
+    message: String(message ?? ''),
+  };
 }
 
 function evidenceItem(item: unknown): EvidenceItem {

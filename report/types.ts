@@ -6,11 +6,24 @@ import type { Claim, ClaimGroup, Staging } from '../contract/catalogue.ts';
 export type Status = 'pass' | 'fail' | 'skip';
 
 /** Bumped when a field changes meaning or disappears; scripts reading results.json check it. */
-export const RESULTS_SCHEMA_VERSION = 2;
+export const RESULTS_SCHEMA_VERSION = 3;
 
 export interface EvidenceItem {
   label: string;
   body: string;
+}
+
+/**
+ * One thing a check compared and found differing, as kube-bench's ExpectedResult and ActualValue: `check` is a
+ * short kebab-case id naming what was compared ("namespace-present", "http-status"), `expected` and `actual`
+ * the values compared as short strings (absent where not meaningful), `message` the sentence saying it.
+ * Plain data, of the same shape as the findings the suites' checks return (suites/differences.ts).
+ */
+export interface Finding {
+  check: string;
+  expected?: string;
+  actual?: string;
+  message: string;
 }
 
 /**
@@ -37,6 +50,10 @@ export interface TestRecord {
   heldBack?: boolean;
   /** How a negative control staged its deviation (contract/catalogue.ts Staging). */
   staging?: Staging;
+  /** A negative control's deviation (the test's meta; its name says it after "ID negative control: "). */
+  deviation?: string;
+  /** What the check found: a failed claim's findings, or those a negative control's check produced on the deviation. */
+  findings?: Finding[];
 }
 
 /** "What the article says / what the cluster shows", beside the evidence. */
@@ -46,7 +63,7 @@ export interface ArticleNote {
 }
 
 export interface NegativeControlResult {
-  /** The deviation the control simulates: the test name after "ID negative control: ". */
+  /** The deviation the control simulates (suites/claim.ts negativeControl() puts it in the test's meta). */
   name: string;
   status: Status;
   /** Not run by policy: it would disturb a cluster kube-claims did not make. */
@@ -56,6 +73,8 @@ export interface NegativeControlResult {
   durationMs: number;
   message?: string;
   evidence: EvidenceItem[];
+  /** What the claim's check found on the deviating cluster: what made it reject the deviation (or, failing, what it saw instead). */
+  findings: Finding[];
 }
 
 /** A catalogue entry with its outcome in this run. */
@@ -69,6 +88,8 @@ export interface ClaimResult extends Claim {
   /** Why it failed (first lines of the error) or why it was skipped. */
   message?: string;
   evidence: EvidenceItem[];
+  /** Where the claim's check failed: each thing it compared that differed, expected beside actual. */
+  findings: Finding[];
   notes: ArticleNote[];
   negativeControls: NegativeControlResult[];
   /** Failed because a bounded wait ran out: the claim could not finish (message says what it waited for). */

@@ -6,7 +6,7 @@ import { renderSoakTable, soakRows } from './soak-table.ts';
 
 const record = (claimId: string, state: TestRecord['state'], durationMs: number, control?: string, message?: string): TestRecord => ({
   name: control ? `${claimId} negative control: ${control}` : `${claimId} claim`, fullName: '', file: 'suites/x.test.ts', state, durationMs, claimId,
-  negativeControl: !!control, message,
+  negativeControl: !!control, deviation: control, message,
 });
 const run = (tests: TestRecord[]) => buildModel({ runId: 'r', startedAt: new Date(0), finishedAt: new Date(1000), outcome: 'passed', tests });
 
