@@ -6,7 +6,6 @@
 // file uses. Held back on clusters kube-claims did not make. What is stopped is started again, also after a
 // killed run (the parked manifest is put back by the next run, kind/providers/leftovers.ts).
 import { describe, expect, inject } from 'vitest';
-import type { Live } from './live.ts';
 import { EtcdPod } from '../helpers/etcd/etcdctl.ts';
 import { waitUntil } from '../helpers/wait.ts';
 import { runHash } from '../contract/run-id.ts';
@@ -16,7 +15,7 @@ import { checkReadThroughEveryMember } from './checks/etcd/keys.ts';
 import { podReady } from './checks/components.ts';
 import { withProcessStopped, withStaticPodRemoved } from './deviations/components.ts';
 import { expectDifference, findingsOf, NotStaged } from './differences.ts';
-import { apiServersBehind, controlPlaneContainers, controlPlaneNodes, onNode } from './observations.ts';
+import { controlPlaneContainers, controlPlaneNodes, onNode, untilLoadBalancerSkips } from './observations.ts';
 import { memberPods, readThroughMembers, withEnv } from './etcd/fixture.ts';
 
 const cluster = inject('cluster');
@@ -30,25 +29,12 @@ const notStaged = (live: string[]) => new NotStaged(`the control plane already d
 const notApplicable = controlPlanes.length > 1 ? undefined
   : `not applicable: this control stops one of several control planes, and ${cluster.name} has ${controlPlanes.length} (run with --topology ha)`;
 
-/**
- * The load balancer takes a server out after failed health checks (kind's: two, 2 s apart): until it has,
- * connections may still be sent to the target's API server and fail. Bounded; the servers reached after it.
- */
-async function untilLoadBalancerSkipsTarget(kube: Live['kube'], names: string[]) {
-  let behind = { connections: [] as string[][], reached: [] as string[] };
-  await waitUntil(`the load balancer to stop sending connections to ${target.name}`, async () => {
-    behind = await apiServersBehind(kube, names).catch(() => ({ connections: [], reached: [target.name] }));
-    return behind.connections.length > 0 && !behind.reached.includes(target.name);
-  }, 30_000, 1000);
-  return behind;
-}
-
 describe('a highly available control plane: one member stopped at a time', () => {
   negativeControl('API-05', `the kube-apiserver of ${target.name} stopped (its manifest moved away): the load balancer keeps serving, the stopped server is named`, 'live', async ({ record, cluster, kube, run, controlPlaneDeviations }) => {
     if (controlPlaneDeviations.length) throw notStaged(controlPlaneDeviations);
     const names = controlPlanes.map((n) => n.name);
     await withStaticPodRemoved({ cluster: onNode(cluster, target), kube, run }, 'kube-apiserver', async () => {
-      const behind = await untilLoadBalancerSkipsTarget(kube, names);
+      const behind = await untilLoadBalancerSkips(kube, names, target.name);
       record(`API servers reached through ${cluster.server} while ${target.name}'s is stopped`, behind.reached.join('\n'));
       // It keeps serving: every request through it answers.
       const healthz = await Promise.all(Array.from({ length: names.length * 2 }, () => kube.core.listNamespace().then(() => 'ok', (e: Error) => e.message)));
@@ -73,7 +59,7 @@ describe('a highly available control plane: one member stopped at a time', () =>
         // The API server beside the stopped member (stacked etcd: it uses that member only) fails its health checks
         // and answers 500 until the load balancer has taken it out: what follows, every exec included, goes through
         // the API servers the load balancer still sends to, as any client's requests would.
-        const behind = await untilLoadBalancerSkipsTarget(kube, controlPlanes.map((n) => n.name));
+        const behind = await untilLoadBalancerSkips(kube, controlPlanes.map((n) => n.name), target.name);
         record(`API servers reached through ${cluster.server} while the member of ${target.name} is stopped`, behind.reached.join('\n'));
         const put = await writer.etcdctl(['put', key, 'q'], withEnv);
         record(`etcdctl put ${key} q through etcd-${first.name}, with the member of ${target.name} stopped`, `exit ${put.exitCode}\n${put.stdout}${put.stderr}`);

@@ -5,6 +5,7 @@ import { nodeExecOk } from '../helpers/node.ts';
 import type { KubeClients } from '../helpers/kube.ts';
 import type { ClusterInfo, ClusterNode } from '../contract/cluster.ts';
 import { servingDnsNames } from '../helpers/serving-certificate.ts';
+import { waitUntil } from '../helpers/wait.ts';
 import { serverOf } from './checks/apiserver/load-balancer.ts';
 import { checkCrictlContainers, corednsPodsOn, STATIC_COMPONENTS, type CrictlContainer, type PodExpectations } from './checks/components.ts';
 import type { Differences } from './differences.ts';
@@ -89,4 +90,17 @@ export async function apiServersBehind(kube: KubeClients, controlPlanes: string[
   const allReached = (seen: string[][]) => controlPlanes.every((n) => seen.some((names) => serverOf(names, controlPlanes) === n));
   const connections = await servingDnsNames(kube.kc, controlPlanes.length * 20, allReached);
   return { connections, reached: connections.map((names) => serverOf(names, controlPlanes) ?? `(none of the control planes: ${names.join(', ')})`) };
+}
+
+/**
+ * The load balancer takes a server out after failed health checks (kind's: two, 2 s apart): until it has,
+ * connections may still be sent to the API server of `stopped` and fail. Bounded; the servers reached after it.
+ */
+export async function untilLoadBalancerSkips(kube: KubeClients, controlPlanes: string[], stopped: string): Promise<{ connections: string[][]; reached: string[] }> {
+  let behind = { connections: [] as string[][], reached: [] as string[] };
+  await waitUntil(`the load balancer to stop sending connections to ${stopped}`, async () => {
+    behind = await apiServersBehind(kube, controlPlanes).catch(() => ({ connections: [], reached: [stopped] }));
+    return behind.connections.length > 0 && !behind.reached.includes(stopped);
+  }, 30_000, 1000);
+  return behind;
 }

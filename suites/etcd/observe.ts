@@ -1,14 +1,16 @@
 // Live observations of §4's claims (the test files beside this one): what the etcd clients and the node show.
+import { EtcdLockFailedError } from 'etcd3';
 import { parse } from 'yaml';
 import { connectThroughPortForward, etcd3Client, type Etcd3Security } from '../../helpers/etcd/client.ts';
 import { TLS_FLAGS, ok } from '../../helpers/etcd/etcdctl.ts';
 import type { LongRunning } from '../../helpers/etcd/exec.ts';
+import { sleep } from '../../helpers/wait.ts';
 import { runHash } from '../../contract/run-id.ts';
 import { PROCESS_MARKER } from '../../helpers/kubectl.ts';
 import { nodeExec, nodeExecOk } from '../../helpers/node.ts';
 import { decodeObjectMeta, decodeStorageValue, hasK8sMagic } from '../../helpers/etcd/protobuf.ts';
 import { parseFlags, parseKeysOnly } from '../checks/etcd/common.ts';
-import type { KvSequence } from '../checks/etcd/keys.ts';
+import { parseLeaseGrant, type KvSequence, type LeaseObservation, type LockObservation } from '../checks/etcd/keys.ts';
 import type { ApiObjectIdentity, StoredSize } from '../checks/etcd/protobuf.ts';
 import type { ResourceScopes } from '../checks/etcd/registry.ts';
 import type { ProbeName, ProbeObservation } from '../checks/etcd/security.ts';
@@ -306,4 +308,101 @@ export async function storedSizes({ kubectl, etcd }: Pick<Live, 'kubectl'> & { e
     }
   }
   return { sizes, unpaired };
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// §4.2 leases (leases.test.ts)
+
+/** The TTL of the leases ETCD-08 grants, in seconds. */
+export const LEASE_TTL = 3;
+/** Polls until the key is gone or `watchMs` after the grant passed. */
+export async function watchExpiry(present: () => Promise<boolean>, grantedAt: number, watchMs: number): Promise<{ goneAfterMs?: number; watchedMs: number }> {
+  while (Date.now() - grantedAt < watchMs) {
+    if (!(await present())) return { goneAfterMs: Date.now() - grantedAt, watchedMs: Date.now() - grantedAt };
+    await sleep(250);
+  }
+  return { watchedMs: Date.now() - grantedAt };
+}
+
+/** etcdctl lease grant, put --lease, then get until the key is gone. */
+export async function leaseWithEtcdctl(etcd: EtcdUnderTest, key: string): Promise<LeaseObservation> {
+  const grant = ok(await etcd.etcdctl(['lease', 'grant', String(LEASE_TTL)], withEnv));
+  const grantedAt = Date.now();
+  const parsed = parseLeaseGrant(grant.stdout);
+  if (!parsed) return { ttlSeconds: LEASE_TTL, grantText: grant.stdout, presentAfterPut: false, watchedMs: 0 };
+  ok(await etcd.etcdctl(['put', `--lease=${parsed.id}`, key, 'leased'], withEnv));
+  const present = async () => ok(await etcd.etcdctl(['get', key, '--print-value-only'], withEnv)).stdout.trim() === 'leased';
+  const presentAfterPut = await present();
+  return { ttlSeconds: LEASE_TTL, grantText: grant.stdout, grantedTtl: parsed.ttl, presentAfterPut, ...(await watchExpiry(present, grantedAt, (LEASE_TTL + 5) * 1000)) };
+}
+
+/** The same with the etcd3 client of the test process, its lease kept alive or not. */
+export async function leaseWithEtcd3(etcd: EtcdUnderTest, key: string, keepAlive: boolean, watchMs = (LEASE_TTL + 5) * 1000): Promise<LeaseObservation> {
+  const { client } = await etcd.etcd3();
+  const lease = client.lease(LEASE_TTL, { autoKeepAlive: keepAlive });
+  try {
+    const id = await lease.grant();
+    const grantedAt = Date.now();
+    const ttl = await client.leaseClient.leaseTimeToLive({ ID: id });
+    await lease.put(key).value('leased');
+    const present = async () => (await client.get(key).string()) === 'leased';
+    const presentAfterPut = await present();
+    return {
+      ttlSeconds: LEASE_TTL, grantText: `lease ${BigInt(id).toString(16)} granted with TTL(${ttl.grantedTTL}s)`, grantedTtl: Number(ttl.grantedTTL),
+      presentAfterPut, ...(await watchExpiry(present, grantedAt, watchMs)),
+    };
+  } finally {
+    if (!lease.revoked()) await lease.revoke().catch(() => undefined); // an expired lease cannot be revoked: fine
+  }
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// §4.2 locks (locks.test.ts)
+
+const ACQUIRED = /^acquired (\S+)$/m;
+/** A contender that runs `sh -c 'echo acquired $ETCD_LOCK_KEY'` once it holds the lock (then releases it). */
+export async function contend(etcd: EtcdUnderTest, name: string, waitMs: number): Promise<{ acquired: boolean; output: string }> {
+  // "--": what follows is the command etcdctl runs under the lock, not etcdctl flags.
+  const contender = await etcd.start(['lock', name, '--', 'sh', '-c', 'echo "acquired $ETCD_LOCK_KEY"'], withEnv);
+  try {
+    const out = await contender.waitFor(ACQUIRED, waitMs).catch(() => undefined);
+    return { acquired: out !== undefined, output: out ?? `(nothing within ${waitMs / 1000}s) ${contender.stderr().trim().split('\n').at(-1) ?? ''}` };
+  } finally {
+    await etcd.stop(contender);
+  }
+}
+
+/** Holder `etcdctl lock NAME` (prints its key NAME/LEASE and holds until stopped); `meanwhile` runs while it holds. */
+export async function withLockHolder(etcd: EtcdUnderTest, name: string, meanwhile: (holderKey: string) => Promise<LockObservation['whileHeld']>): Promise<LockObservation> {
+  const holder = await etcd.start(['lock', name], withEnv);
+  let holderKey: string;
+  let whileHeld: LockObservation['whileHeld'];
+  try {
+    holderKey = (await holder.waitFor(new RegExp(`^${escapeRe(name)}/[0-9a-f]+$`, 'm'), 10_000)).split('\n').find((l) => l.startsWith(`${name}/`)) ?? '';
+    whileHeld = await meanwhile(holderKey);
+  } finally {
+    await etcd.stop(holder); // SIGTERM: etcdctl lock unlocks and ends its session
+  }
+  const afterRelease = await contend(etcd, name, 10_000);
+  return { name, holderKey, whileHeld, afterRelease };
+}
+
+/** etcd3's Lock: a second acquire while the first holds it, and after it released it. */
+export async function lockWithEtcd3(etcd: EtcdUnderTest, name: string): Promise<LockObservation> {
+  const { client } = await etcd.etcd3();
+  const holder = client.lock(name).ttl(10);
+  const second = client.lock(name).ttl(10);
+  await holder.acquire();
+  let whileHeld: LockObservation['whileHeld'];
+  try {
+    const r = await attempt(() => second.acquire());
+    whileHeld = { acquired: r.exitCode === 0, output: r.exitCode === 0 ? 'acquired' : r.stderr };
+    if (r.exitCode === 0) await second.release(); // it should not have had it; give it back at once
+    if (r.exitCode !== 0 && !r.stderr.startsWith(new EtcdLockFailedError('').name)) throw new Error(`etcd3 Lock failed for another reason: ${r.stderr}`);
+  } finally {
+    await holder.release();
+  }
+  const r = await attempt(() => second.acquire());
+  if (r.exitCode === 0) await second.release();
+  return { name, holderKey: name, whileHeld, afterRelease: { acquired: r.exitCode === 0, output: r.exitCode === 0 ? 'acquired' : r.stderr } };
 }
