@@ -6,6 +6,7 @@ import { kubeClients } from '../../helpers/kube.ts';
 import { log, timed } from '../../helpers/log.ts';
 import { waitUntil } from '../../helpers/wait.ts';
 import { whileInterruptible } from '../../helpers/cleanup.ts';
+import { findOnPath, notOnPath } from '../../helpers/tools.ts';
 import { dockerAnswers, imageExists, imageLabels, tryPull } from '../host/docker.ts';
 import { NODE_IMAGE_VERSION_LABEL } from '../../contract/marks.ts';
 import { binDir, type KindSettings } from '../settings.ts';
@@ -61,6 +62,7 @@ export class KindProvider implements ClusterProvider {
   async create(): Promise<ClusterInfo> {
     const timings: Timings = {};
     const name = this.r.clusterName;
+    if (!findOnPath('docker')) throw new EnvironmentError(`${notOnPath('docker')}: a kind cluster needs a Docker engine (\`npm run host:prepare\` installs one), or check an existing cluster with --kubeconfig`);
     if (!(await dockerAnswers())) throw new EnvironmentError('no Docker engine answers: run `npm run host:prepare` first');
     const cluster = (this.cluster = new KindCluster(await buildKind(binDir(this.r.settings)), name, this.r.settings));
     // `kind get clusters` once: each asks Docker for every kind container.
