@@ -124,6 +124,8 @@ export interface RunContext {
    * keep observing before they judge: a cluster this run just created is still settling. Nothing else waits.
    */
   settleBy: number;
+  /** Where Go module sources read from the module proxy are kept, verified and read-only (under KUBE_CLAIMS_CACHE). */
+  moduleCacheDir: string;
 }
 
 declare module 'vitest' {
