@@ -30,7 +30,7 @@ export function providerFor(config: RunConfig): ClusterProvider {
   const request = {
     runId: config.runId, clusterName: config.clusterName, line: config.line, keep: config.keep, imageSource: config.imageSource,
     nodeImage: config.nodeImage, context: config.context, nodeShellImage: config.nodeShellImage, workloadImage: config.workloadImage,
-    requestedVersion: config.lineExplicit ? config.line.version : undefined, settings: config.kind,
+    requestedVersion: config.lineExplicit ? config.line.version : undefined, settings: config.kind, kubectl: config.kubectl,
     topology: config.topology, kindConfig: config.kindConfig,
   };
   return config.kubeconfig ? new KubeconfigProvider({ ...request, kubeconfig: config.kubeconfig }) : new KindProvider(request);

@@ -18,7 +18,8 @@ import { controlPlanesOf, KindCluster, readKindConfig } from './kind.ts';
 import { ensureLoadBalancerImage } from '../image/load-balancer.ts';
 import { exportDiagnostics } from './diagnostics.ts';
 import { schedulableNodes, workloadFor } from './workload.ts';
-import { externalEtcdEndpoints, kubectlFor, kubectlVersionFor, nodesByRole, shapeOf, type ClusterProvider, type ProviderRequest } from './provider.ts';
+import { externalEtcdEndpoints, nodesByRole, shapeOf, type ClusterProvider, type ProviderRequest } from './provider.ts';
+import { kubectlFor, kubectlVersionFor } from './kubectl.ts';
 
 /** The offline node image is known by its label (whatever repository KUBE_CLAIMS_NODE_REPO gave it), not by its name. */
 async function isOfflineNodeImage(image: string): Promise<boolean> {
@@ -119,7 +120,10 @@ export class KindProvider implements ClusterProvider {
     timings.apiAndNodeWaitSeconds = Math.round((performance.now() - t0) / 100) / 10;
     const workloadImage = this.r.workloadImage ?? (await ensureWorkloadImage(this.r.settings));
     const requestedVersion = offline ? this.r.line.version : releaseOfNodeImage(image);
-    const kubectlVersion = kubectlVersionFor(requestedVersion, api.serverVersion);
+    // The build of the release asked for first: the claims about a cluster kube-claims makes hold kubectl to it.
+    const tool = await kubectlFor({
+      flag: this.r.kubectl, serverVersion: api.serverVersion, buildVersion: kubectlVersionFor(requestedVersion, api.serverVersion), settings: this.r.settings, preferBuild: true,
+    });
     // Into the nodes the workload can be scheduled on only (an HA cluster's control planes are tainted): each node
     // imports and unpacks it, five at once on an HA cluster otherwise.
     if (!this.r.workloadImage) await cluster.loadImage(workloadImage, (await schedulableNodes(k, nodes)).map((n) => n.name));
@@ -128,8 +132,7 @@ export class KindProvider implements ClusterProvider {
       kubeconfig: cluster.kubeconfigPath, server: k.server, nodeName,
       nodeAccess: { kind: 'docker', container: nodeName }, nodes, initNode, shape: shapeOf(nodes), externalEtcd: await externalEtcdEndpoints(k),
       // What was asked for: the line's offline build, or the release of the node image chosen for the line.
-      serverVersion: api.serverVersion, requestedVersion, kubectlVersion,
-      kubectl: await kubectlFor(kubectlVersion, this.r.settings), nodeImage: image, ...(offline ? { offlineBuild: true } : {}), hostImagePrefix: offline ? localTag('') : undefined,
+      serverVersion: api.serverVersion, requestedVersion, ...tool, nodeImage: image, ...(offline ? { offlineBuild: true } : {}), hostImagePrefix: offline ? localTag('') : undefined,
       // As in the article, redis runs in default on clusters kube-claims made.
       workload: workloadFor(this.r.runId, 'default', workloadImage),
       timings,
