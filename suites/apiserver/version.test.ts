@@ -23,18 +23,29 @@ import { expectDifference, expectNoDifferences } from '../differences.ts';
 import type { ClaimFixtures } from '../fixtures.ts';
 import type { ClaimContext } from '../claim.ts';
 import { pinnedKustomize } from './go-modules.ts';
+import { clientVersionExpectation, describeKubectl } from '../../kind/providers/kubectl.ts';
 import type { Live } from '../live.ts';
 import type { ApiServer } from './fixture.ts';
 
 /**
- * The User-Agent kubectl must send, composed as client-go composes it from what kubectl was built as: the
- * release kube-claims built it for, this host's platform (kubectl runs here) and the release commit the line
- * knows (contract/lines.ts). kubectl is always kube-claims' own build, stamped from that same table: the commit
- * part shows that client-go composes the header from the build's stamp, not that the stamp is the release's.
+ * The User-Agent kubectl must send, composed as client-go composes it from what kubectl was built as. kube-claims'
+ * own build: the release it was built for, this host's platform (kubectl runs here) and the release commit the
+ * line knows (contract/lines.ts), the table the build is stamped from — so the commit part shows that client-go
+ * composes the header from the build's stamp, not that the stamp is the release's. A kubectl kube-claims did not
+ * build: the version, commit and platform it reported of itself when it was chosen.
  */
 function userAgentExpectation(cluster: ClusterInfo): { userAgent: string; source: string } {
+  const command = basename(cluster.kubectl);
+  const reported = cluster.kubectlSource.reported;
+  if (cluster.kubectlSource.origin !== 'built' && reported) {
+    const userAgent = expectedUserAgent({ command, version: reported.gitVersion, platform: reported.platform ?? goPlatform(), commit: reported.gitCommit });
+    return {
+      userAgent,
+      source: `${userAgent}: ${describeKubectl(cluster)}, from what it reported of itself (kubectl version --client -o json: ${reported.gitVersion}, commit ${reported.gitCommit ?? 'none'}, ${reported.platform ?? `no platform, so this host's ${goPlatform()}`}) — its own stamp, so the comparison proves only that client-go composes the header from it`,
+    };
+  }
   const commit = Object.values(LINES).find((l) => l.version === cluster.kubectlVersion)?.releaseCommit?.value;
-  const userAgent = expectedUserAgent({ command: basename(cluster.kubectl), version: cluster.kubectlVersion, platform: goPlatform(), commit });
+  const userAgent = expectedUserAgent({ command, version: cluster.kubectlVersion, platform: goPlatform(), commit });
   return {
     userAgent,
     source: `${userAgent}: kubectl built by kube-claims for ${cluster.kubectlVersion} on this host (${goPlatform()}); its commit ${commit ? `${commit} is` : 'is none:'} what kube-claims stamps from contract/lines.ts${commit ? '' : ' (no release commit known), so client-go says "unknown"'} — the same table, so the commit part proves only that client-go composes the header from the build's stamp`,
@@ -98,6 +109,9 @@ function releaseCommitEvidence(cluster: ClusterInfo, line: KubernetesLine, versi
     : `${commit.value} (${commit.source}); this cluster's binaries were not built by kube-claims: an independent comparison`;
 }
 
+/** Whence API-02's Client Version expectation: kube-claims' build, or the kubectl's own report. */
+const clientVersionFrom = (cluster: ClusterInfo) => (cluster.kubectlSource.origin === 'built' ? 'build' as const : 'self-report' as const);
+
 /** v1.33.3 → v1.33.4. */
 const bumpPatch = (v: string) => v.replace(/^(v\d+\.\d+\.)(\d+)/, (_m, p: string, patch: string) => `${p}${Number(patch) + 1}`);
 
@@ -150,11 +164,12 @@ describe('§3 kube-apiserver', () => {
     /** What kubectl version must print, from the configuration and kubectl's source (never from kubectl's own output). */
     async function kubectlVersionExpectation({ cluster, skip, apiServer }: Pick<ClaimContext, 'cluster' | 'skip' | 'apiServer'>) {
       const [asked, kustomize] = await Promise.all([apiServer.expectedVersion(), pinnedKustomize({ cluster, skip })]);
+      const client = clientVersionExpectation(cluster);
       return {
-        expectation: { serverVersion: asked.version, clientVersion: cluster.kubectlVersion, kustomizeVersion: kustomize.version },
+        expectation: { serverVersion: asked.version, clientVersion: client.version, clientVersionFrom: clientVersionFrom(cluster), kustomizeVersion: kustomize.version },
         sources: [
           `Server Version ${asked.version}: ${asked.source}`,
-          `Client Version ${cluster.kubectlVersion}: the release kube-claims built kubectl for (${cluster.requestedVersion === cluster.kubectlVersion ? 'the version asked for' : 'the patch release of the server\'s line profile, contract/lines.ts'})`,
+          `Client Version ${client.version}: ${client.source} (${describeKubectl(cluster)}; ${cluster.kubectlSource.choice})`,
           `Kustomize Version ${kustomize.version}: ${kustomize.source}`,
         ].join('\n'),
       };
@@ -172,7 +187,7 @@ describe('§3 kube-apiserver', () => {
       // The cluster stays as it is; the run is told to expect another release (as when the wrong image was used).
       const r = await k.ok(['version']);
       const asked = bumpPatch((await apiServer.expectedVersion()).version);
-      const diffs = checkKubectlVersionOutput(r.stdout, { serverVersion: asked, clientVersion: cluster.kubectlVersion });
+      const diffs = checkKubectlVersionOutput(r.stdout, { serverVersion: asked, clientVersion: cluster.kubectlVersion, clientVersionFrom: clientVersionFrom(cluster) });
       record('differences found', diffs.join('\n'));
       expectDifference(diffs, `Server Version is ${cluster.serverVersion}, but ${asked} was asked for`);
     });
@@ -180,7 +195,7 @@ describe('§3 kube-apiserver', () => {
     negativeControl('API-02', 'kubectl version --client does not ask the server', 'live', async ({ record, cluster, kubectl: k, apiServer }) => {
       const r = await k.ok(['version', '--client']);
       record('kubectl version --client', r.stdout);
-      const diffs = checkKubectlVersionOutput(r.stdout, { serverVersion: (await apiServer.expectedVersion()).version, clientVersion: cluster.kubectlVersion });
+      const diffs = checkKubectlVersionOutput(r.stdout, { serverVersion: (await apiServer.expectedVersion()).version, clientVersion: cluster.kubectlVersion, clientVersionFrom: clientVersionFrom(cluster) });
       record('differences found', diffs.join('\n'));
       expectDifference(diffs, 'no "Server Version:" line');
     });
@@ -195,7 +210,7 @@ describe('§3 kube-apiserver', () => {
       const diffs = checkKubectlVersionOutput(deviated, expectation);
       record('differences found', diffs.join('\n'));
       expectDifference(diffs, /Server Version is v\d+\.\d+\.\d+\S*, but v\S+ was asked for/);
-      expectDifference(diffs, `Client Version is ${bumpPatch(cluster.kubectlVersion)}, but kubectl was built for ${cluster.kubectlVersion}`);
+      expectDifference(diffs, `Client Version is ${bumpPatch(cluster.kubectlVersion)}, but ${cluster.kubectlSource.origin === 'built' ? 'kubectl was built for' : 'kubectl reported'} ${cluster.kubectlVersion}`);
       expectDifference(diffs, `but kubectl's go.mod pins ${expectation.kustomizeVersion}`);
     }, { timeout: 300_000 });
 
