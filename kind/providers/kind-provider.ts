@@ -64,6 +64,7 @@ export class KindProvider implements ClusterProvider {
     const timings: Timings = {};
     const name = this.r.clusterName;
     if (!findOnPath('docker')) throw new EnvironmentError(`${notOnPath('docker')}: a kind cluster needs a Docker engine (\`npm run host:prepare\` installs one), or check an existing cluster with --kubeconfig`);
+    if (!findOnPath('go')) throw new EnvironmentError(`${notOnPath('go')}: kube-claims builds kind (and the offline node image, kubectl) from Go modules; a cluster given by --kubeconfig needs no Go`);
     if (!(await dockerAnswers())) throw new EnvironmentError('no Docker engine answers: run `npm run host:prepare` first');
     const cluster = (this.cluster = new KindCluster(await buildKind(binDir(this.r.settings)), name, this.r.settings));
     // `kind get clusters` once: each asks Docker for every kind container.
