@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
-  escapeModulePath, fetchModule, hash1, matchesPrefixPatterns, ModuleFetchError, ModuleNotVerified, openNote, parseGoproxy, parseGosumdb,
+  escapeModulePath, fetchModule, goEnvironment, hash1, matchesPrefixPatterns, ModuleFetchError, ModuleNotVerified, openNote, parseGoproxy, parseGosumdb,
   parseLookup, readZip, recordHash, rootWithRecord, tilePath, verifyWithSumdb, type SumDb,
 } from './go-proxy.ts';
 
@@ -43,6 +43,15 @@ describe('GOPROXY, GOSUMDB, GONOSUMDB as the go command reads them', () => {
     expect(matchesPrefixPatterns('k8s.io/[ab]pi', 'k8s.io/api')).toBe(true);
     expect(matchesPrefixPatterns('rsc', 'rsc.io/quote')).toBe(false);
     expect(matchesPrefixPatterns(undefined, 'rsc.io/quote')).toBe(false);
+  });
+  test('the environment over the go env file (go env -w), which GOENV names or turns off', () => {
+    const files: Record<string, string> = { '/home/u/.config/go/env': 'GOPROXY=https://corp.example\nGOFLAGS=-mod=mod\nGONOSUMDB=corp.example\n', '/g': 'GOSUMDB=off\n' };
+    const read = (f: string) => { if (!(f in files)) throw new Error('ENOENT'); return files[f]!; };
+    expect(goEnvironment({ HOME: '/home/u' }, read)).toEqual({ GOPROXY: 'https://corp.example', GONOSUMDB: 'corp.example' });
+    expect(goEnvironment({ HOME: '/home/u', GOPROXY: 'off' }, read)).toEqual({ GOPROXY: 'off', GONOSUMDB: 'corp.example' });
+    expect(goEnvironment({ HOME: '/home/u', GOENV: '/g' }, read)).toEqual({ GOSUMDB: 'off' });
+    expect(goEnvironment({ HOME: '/home/u', GOENV: 'off' }, read)).toEqual({});
+    expect(goEnvironment({ XDG_CONFIG_HOME: '/nowhere' }, read)).toEqual({});
   });
   test('module paths and versions escape capital letters as "!" and the small letter', () => {
     expect(escapeModulePath('github.com/BurntSushi/toml')).toBe('github.com/!burnt!sushi/toml');

@@ -6,7 +6,8 @@
 // do for the go command. What is not done: `direct` (version control) fetching, which needs the go command.
 import { createHash, createPublicKey, verify } from 'node:crypto';
 import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 
@@ -324,6 +325,27 @@ export interface GoEnvironment {
   GOPRIVATE?: string;
 }
 
+const GO_VARIABLES = ['GOPROXY', 'GONOPROXY', 'GOSUMDB', 'GONOSUMDB', 'GOPRIVATE'] as const;
+
+/**
+ * The go command's settings of these variables: the environment over the user's go env file (`go env -w`
+ * writes it: $GOENV, else os.UserConfigDir()/go/env; GOENV=off reads none). An unset one takes cmd/go's default.
+ */
+export function goEnvironment(env: NodeJS.ProcessEnv = process.env, readFile = (f: string) => readFileSync(f, 'utf8')): GoEnvironment {
+  const out: GoEnvironment = {};
+  const file = env.GOENV ?? join(env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config'), 'go', 'env');
+  if (file !== 'off') {
+    let text = '';
+    try { text = readFile(file); } catch { /* no file: nothing set with go env -w */ }
+    for (const line of text.split('\n')) {
+      const m = /^\s*([A-Z0-9_]+)=(.*)$/.exec(line);
+      if (m && (GO_VARIABLES as readonly string[]).includes(m[1]!)) out[m[1] as keyof GoEnvironment] = m[2]!.trim();
+    }
+  }
+  for (const k of GO_VARIABLES) if (env[k] !== undefined) out[k] = env[k];
+  return out;
+}
+
 export interface FetchedModule {
   path: string;
   version: string;
@@ -398,7 +420,7 @@ async function makeReadOnly(dir: string): Promise<void> {
  * path@version from the module proxy, verified, extracted under cacheDir (cacheDir/ESCAPED@VERSION, read-only)
  * once: a later call reads the cache. Throws ModuleFetchError (ModuleNotVerified where the database does not vouch).
  */
-export async function fetchModule(path: string, version: string, cacheDir: string, env: GoEnvironment = process.env): Promise<FetchedModule> {
+export async function fetchModule(path: string, version: string, cacheDir: string, env: GoEnvironment = goEnvironment()): Promise<FetchedModule> {
   const dir = join(cacheDir, `${escapeModulePath(path)}@${escapeModulePath(version)}`);
   const stamp = `${dir}.verified.json`;
   if (existsSync(stamp) && existsSync(dir)) return { path, version, dir, ...(JSON.parse(await readFile(stamp, 'utf8')) as { hash: string; verification: string }) };
