@@ -31,8 +31,9 @@ export interface KubectlSource {
   /** flag: --kubectl (KUBE_CLAIMS_KUBECTL); path: the first kubectl on PATH; built: kube-claims' build from the Go modules. */
   origin: 'flag' | 'path' | 'built';
   /**
-   * What a kubectl kube-claims did not build said of itself (`kubectl version --client -o json`, clientVersion):
-   * its commit and platform, for the User-Agent it composes. Absent for a build: those come from the configuration.
+   * What a kubectl kube-claims did not build said of itself (`kubectl version -o json` with the run's kubeconfig,
+   * its clientVersion: a dispatcher reports the kubectl it runs for that server): its commit and platform, for
+   * the User-Agent it composes. Absent for a build: those come from the configuration.
    */
   reported?: { gitVersion: string; gitCommit?: string; platform?: string };
   /** The decision in words: the version skew to the server, what was passed over and why. */

@@ -124,6 +124,7 @@ export class KindProvider implements ClusterProvider {
     // The build of the release asked for first: the claims about a cluster kube-claims makes hold kubectl to it.
     const tool = await kubectlFor({
       flag: this.r.kubectl, serverVersion: api.serverVersion, buildVersion: kubectlVersionFor(requestedVersion, api.serverVersion), settings: this.r.settings, preferBuild: true,
+      target: { kubeconfig: cluster.kubeconfigPath },
     });
     // Into the nodes the workload can be scheduled on only (an HA cluster's control planes are tainted): each node
     // imports and unpacks it, five at once on an HA cluster otherwise.

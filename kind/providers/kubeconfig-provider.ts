@@ -29,6 +29,7 @@ export class KubeconfigProvider implements ClusterProvider {
     // The user's kubectl where it suits the server (no Go, no build needed), else kube-claims' build of the release.
     const tool = await kubectlFor({
       flag: this.r.kubectl, serverVersion: api.serverVersion, buildVersion: kubectlVersionFor(this.r.requestedVersion, api.serverVersion), settings: this.r.settings, preferBuild: false,
+      target: { kubeconfig: this.r.kubeconfig, context: this.r.context },
     });
     const byRole = await nodesByRole(k);
     const first = byRole.find((n) => n.role === 'control-plane');

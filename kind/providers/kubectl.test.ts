@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { EnvironmentError } from '../../contract/errors.ts';
-import { clientVersionExpectation, decideKubectl, describeKubectl, kubectlFact, kubectlFor, kubectlSkew, parseClientVersion, type KubectlInputs } from './kubectl.ts';
+import { askVersion, clientVersionExpectation, decideKubectl, describeKubectl, kubectlFact, kubectlFor, kubectlSkew, parseClientVersion, type KubectlInputs } from './kubectl.ts';
 
 // Recorded from real kubectls (fixtures/kubectl-version/README.md).
 const recorded = (name: string) => readFileSync(new URL(`./fixtures/kubectl-version/${name}.json`, import.meta.url), 'utf8');
@@ -79,7 +79,7 @@ describe('what the report says about kubectl', () => {
   test('which kubectl, whence, and API-02\'s Client Version expectation', () => {
     const fromPath = { kubectl: '/usr/local/bin/kubectl', kubectlVersion: 'v1.33.1', kubectlSource: { origin: 'path' as const, reported: V1_33_1, choice: '…' } };
     expect(describeKubectl(fromPath)).toBe('kubectl v1.33.1 from PATH /usr/local/bin/kubectl');
-    expect(kubectlFact(fromPath)).toBe('kubectl v1.33.1 from PATH /usr/local/bin/kubectl; API-02\'s Client Version expectation: v1.33.1, what /usr/local/bin/kubectl (from PATH) reported of itself (`kubectl version --client -o json`) when kube-claims chose it: kube-claims did not build it, so nothing independent of kubectl says which release it is; the comparison shows that `kubectl version` prints the version its build reports');
+    expect(kubectlFact(fromPath)).toBe('kubectl v1.33.1 from PATH /usr/local/bin/kubectl; API-02\'s Client Version expectation: v1.33.1, what /usr/local/bin/kubectl (from PATH) reported of itself (`kubectl version -o json` against this cluster) when kube-claims chose it: kube-claims did not build it, so nothing independent of kubectl says which release it is; the comparison shows that `kubectl version` prints the version its build reports');
     const built = { kubectl: '/c/bin/kubectl/v1.33.3/kubectl', kubectlVersion: 'v1.33.3', kubectlSource: { origin: 'built' as const, choice: '…' } };
     expect(kubectlFact({ ...built, requestedVersion: 'v1.33.3' })).toBe('kubectl v1.33.3 built by kube-claims /c/bin/kubectl/v1.33.3/kubectl; API-02\'s Client Version expectation: v1.33.3, the release kube-claims built kubectl for (the version asked for)');
     expect(clientVersionExpectation(built).source).toBe('the release kube-claims built kubectl for (the patch release of the server\'s line profile, contract/lines.ts)');
@@ -106,6 +106,19 @@ describe('kubectlFor on a machine without Go (kubectls that print the recorded a
     expect(await kubectlFor({ serverVersion: 'v1.33.3', buildVersion: 'v1.33.3', settings: settings(), preferBuild: false })).toMatchObject({
       kubectl: join(dir, 'kubectl'), kubectlVersion: 'v1.33.1', kubectlSource: { origin: 'path', reported: V1_33_1 },
     });
+  });
+  test('asked about the run\'s cluster, a kubectl reports the client that runs for it; its answer counts also when the server did not answer', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kc-bin-'));
+    writeFileSync(join(dir, 'answer.json'), recorded('v1.33.1'));
+    // Like `kubectl version -o json` with an unreachable server: the clientVersion on stdout, exit 1.
+    writeFileSync(join(dir, 'kubectl'), `#!/bin/sh\necho "$@" > ${join(dir, 'args')}\n/bin/cat ${join(dir, 'answer.json')}\necho 'The connection to the server was refused' >&2\nexit 1\n`);
+    chmodSync(join(dir, 'kubectl'), 0o755);
+    expect(await askVersion(join(dir, 'kubectl'), { kubeconfig: '/k/config', context: 'ctx' })).toEqual({ path: join(dir, 'kubectl'), version: V1_33_1 });
+    expect(readFileSync(join(dir, 'args'), 'utf8').trim()).toBe('--kubeconfig /k/config --context ctx version -o json --request-timeout=20s');
+    await askVersion(join(dir, 'kubectl'));
+    expect(readFileSync(join(dir, 'args'), 'utf8').trim()).toBe('version --client -o json');
+    writeFileSync(join(dir, 'answer.json'), '');
+    expect((await askVersion(join(dir, 'kubectl'))).error).toBe(`\`${join(dir, 'kubectl')} version --client -o json\` printed no clientVersion (exit 1: The connection to the server was refused)`);
   });
   test('outside the skew and without go, the exit-2 error names both', async () => {
     process.env.PATH = fakeBin('v1.30.13');

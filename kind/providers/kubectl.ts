@@ -19,10 +19,10 @@ export function kubectlVersionFor(requestedVersion: string | undefined, serverVe
   return requestedVersion ?? profileFor(serverVersion).line.version;
 }
 
-/** What `kubectl version --client -o json` says of the binary (its clientVersion). */
+/** What `kubectl version -o json` says of the client (its clientVersion). */
 export type ClientVersion = NonNullable<KubectlSource['reported']>;
 
-/** The clientVersion of `kubectl version --client -o json`; undefined when the output is not that. */
+/** The clientVersion of `kubectl version [--client] -o json`; undefined when the output is not that. */
 export function parseClientVersion(json: string): ClientVersion | undefined {
   try {
     const v = (JSON.parse(json) as { clientVersion?: Record<string, unknown> }).clientVersion;
@@ -48,7 +48,7 @@ export function kubectlSkew(client: string, server: string): { supported: boolea
   return { supported: Math.abs(d) <= 1, text: `${client} is ${what} ${server}` };
 }
 
-/** A kubectl the run could take, as it answered `version --client -o json`. */
+/** A kubectl the run could take, as it answered `version -o json` (askVersion). */
 export interface Candidate {
   path: string;
   version?: ClientVersion;
@@ -119,7 +119,7 @@ export function clientVersionExpectation(c: Pick<ClusterInfo, 'kubectl' | 'kubec
   }
   return {
     version: c.kubectlVersion,
-    source: `what ${c.kubectl} (${c.kubectlSource.origin === 'flag' ? `given by ${FLAG}` : 'from PATH'}) reported of itself (\`kubectl version --client -o json\`) when kube-claims chose it: kube-claims did not build it, so nothing independent of kubectl says which release it is; the comparison shows that \`kubectl version\` prints the version its build reports`,
+    source: `what ${c.kubectl} (${c.kubectlSource.origin === 'flag' ? `given by ${FLAG}` : 'from PATH'}) reported of itself (\`kubectl version -o json\` against this cluster) when kube-claims chose it: kube-claims did not build it, so nothing independent of kubectl says which release it is; the comparison shows that \`kubectl version\` prints the version its build reports`,
   };
 }
 
@@ -129,16 +129,30 @@ export function kubectlFact(c: Pick<ClusterInfo, 'kubectl' | 'kubectlVersion' | 
   return `${describeKubectl(c)}; API-02's Client Version expectation: ${e.version}, ${e.source}`;
 }
 
-/** `FILE version --client -o json`, read (no server is asked). */
-export async function askVersion(path: string): Promise<Candidate> {
-  const r = await execa(path, ['version', '--client', '-o', 'json'], { reject: false, timeout: 20_000 });
+/** The cluster a candidate is asked about: `kubectl version` then reports the client that runs for it. */
+export interface VersionTarget {
+  kubeconfig: string;
+  context?: string;
+}
+
+/**
+ * What a kubectl says it is. With the run's cluster, `FILE --kubeconfig K version -o json`: the clientVersion of
+ * the kubectl that actually runs for that server (a dispatcher, such as the Google Cloud SDK's, runs a kubectl
+ * of the server's minor and reports that one's; its `--client` answer is its own). Its clientVersion is read
+ * whether or not the server answered. Without a cluster, `version --client -o json`.
+ */
+export async function askVersion(path: string, target?: VersionTarget): Promise<Candidate> {
+  const args = target
+    ? ['--kubeconfig', target.kubeconfig, ...(target.context ? ['--context', target.context] : []), 'version', '-o', 'json', '--request-timeout=20s']
+    : ['version', '--client', '-o', 'json'];
+  const r = await execa(path, args, { reject: false, timeout: 30_000 });
   if (notStarted(r)) return { path, error: 'cannot be run (no such file)' };
-  const version = r.exitCode === 0 ? parseClientVersion(r.stdout) : undefined;
-  return version ? { path, version } : { path, error: `\`${path} version --client -o json\` ${r.exitCode === 0 ? 'printed no clientVersion' : `exited ${r.exitCode ?? (r.timedOut ? 'by timeout' : '?')}: ${r.stderr.trim().split('\n').at(-1)}`}` };
+  const version = parseClientVersion(r.stdout);
+  return version ? { path, version } : { path, error: `\`${path} ${args.join(' ')}\` printed no clientVersion (exit ${r.exitCode ?? (r.timedOut ? 'by timeout' : '?')}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').at(-1)}` : ''})` };
 }
 
 /** The run's kubectl: found, decided (decideKubectl), built where the decision says so. One-line EnvironmentError when there is none. */
-export async function kubectlFor(o: { flag?: string; serverVersion: string; buildVersion: string; settings: KindSettings; preferBuild: boolean }): Promise<Pick<ClusterInfo, 'kubectl' | 'kubectlVersion' | 'kubectlSource'>> {
+export async function kubectlFor(o: { flag?: string; serverVersion: string; buildVersion: string; settings: KindSettings; preferBuild: boolean; target?: VersionTarget }): Promise<Pick<ClusterInfo, 'kubectl' | 'kubectlVersion' | 'kubectlSource'>> {
   const goOnPath = !!findOnPath('go');
   // The node image's build of the release (an offline kind cluster), else, without Go to check it, a complete
   // kubectl build; with Go, buildKubectl checks its own cache.
@@ -148,8 +162,8 @@ export async function kubectlFor(o: { flag?: string; serverVersion: string; buil
   const onPath = o.flag ? undefined : findOnPath('kubectl');
   const decision = decideKubectl({
     serverVersion: o.serverVersion, buildVersion: o.buildVersion, preferBuild: o.preferBuild, cachedBuild: cached, goOnPath,
-    ...(o.flag ? { flag: flag ? await askVersion(flag) : { path: o.flag, error: o.flag.includes('/') ? 'no such executable file' : notOnPath(o.flag) } } : {}),
-    ...(onPath ? { onPath: await askVersion(onPath) } : {}),
+    ...(o.flag ? { flag: flag ? await askVersion(flag, o.target) : { path: o.flag, error: o.flag.includes('/') ? 'no such executable file' : notOnPath(o.flag) } } : {}),
+    ...(onPath ? { onPath: await askVersion(onPath, o.target) } : {}),
   });
   if (decision.use === 'none') throw new EnvironmentError(decision.reason);
   if (decision.use !== 'built') {

@@ -41,7 +41,7 @@ function userAgentExpectation(cluster: ClusterInfo): { userAgent: string; source
     const userAgent = expectedUserAgent({ command, version: reported.gitVersion, platform: reported.platform ?? goPlatform(), commit: reported.gitCommit });
     return {
       userAgent,
-      source: `${userAgent}: ${describeKubectl(cluster)}, from what it reported of itself (kubectl version --client -o json: ${reported.gitVersion}, commit ${reported.gitCommit ?? 'none'}, ${reported.platform ?? `no platform, so this host's ${goPlatform()}`}) — its own stamp, so the comparison proves only that client-go composes the header from it`,
+      source: `${userAgent}: ${describeKubectl(cluster)}, from what it reported of itself (kubectl version -o json against this cluster: ${reported.gitVersion}, commit ${reported.gitCommit ?? 'none'}, ${reported.platform ?? `no platform, so this host's ${goPlatform()}`}) — its own stamp, so the comparison proves only that client-go composes the header from it`,
     };
   }
   const commit = Object.values(LINES).find((l) => l.version === cluster.kubectlVersion)?.releaseCommit?.value;

@@ -74,7 +74,7 @@ describe('API-02: kubectl version', () => {
   });
   test('a kubectl kube-claims did not build is held to what it reported of itself, and the message says so', () => {
     expect(checkKubectlVersionOutput(out, { serverVersion: 'v1.33.3', clientVersion: 'v1.33.1', clientVersionFrom: 'self-report' })).toEqual([
-      'Client Version is v1.33.3, but kubectl reported v1.33.1 of itself when it was chosen (kubectl version --client -o json)',
+      'Client Version is v1.33.3, but kubectl reported v1.33.1 of itself when it was chosen (kubectl version -o json)',
     ]);
   });
 });

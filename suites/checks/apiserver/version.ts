@@ -122,7 +122,7 @@ export function checkKubectlVersionOutput(stdout: string, expect: KubectlVersion
   for (const line of VERSION_LINES) if (!(line in got)) diffs.push(`no "${line}:" line`);
   const client = got['Client Version'];
   if (client && client !== expect.clientVersion) {
-    diffs.push(`Client Version is ${client}, but ${expect.clientVersionFrom === 'self-report' ? `kubectl reported ${expect.clientVersion} of itself when it was chosen (kubectl version --client -o json)` : `kubectl was built for ${expect.clientVersion}`}`);
+    diffs.push(`Client Version is ${client}, but ${expect.clientVersionFrom === 'self-report' ? `kubectl reported ${expect.clientVersion} of itself when it was chosen (kubectl version -o json)` : `kubectl was built for ${expect.clientVersion}`}`);
   }
   const server = got['Server Version'];
   if (server && server !== expect.serverVersion) diffs.push(`Server Version is ${server}, but ${expect.serverVersion} was asked for`);
