@@ -126,6 +126,14 @@ describe('kubectlFor on a machine without Go (kubectls that print the recorded a
     await expect(run).rejects.toThrow(EnvironmentError);
     await expect(run).rejects.toThrow(/v1\.30\.13 is 3 minors older.*`go` is not on PATH to build one; give one with --kubectl/);
   });
+  test('a build that fails says why, and why PATH\'s kubectl was not taken', async () => {
+    const dir = fakeBin('v1.30.13');
+    writeFileSync(join(dir, 'go'), '#!/bin/sh\nexit 1\n');
+    chmodSync(join(dir, 'go'), 0o755);
+    process.env.PATH = dir;
+    await expect(kubectlFor({ serverVersion: 'v1.33.3', buildVersion: 'v1.33.3', settings: settings(), preferBuild: false }))
+      .rejects.toThrow(/^no kubectl v1\.33\.3 can be built: cannot download Go module k8s\.io\/kubernetes@v1\.33\.3: .*; PATH's kubectl \S+: v1\.30\.13 is 3 minors older .*; give one with --kubectl \(KUBE_CLAIMS_KUBECTL\)$/);
+  });
   test('a complete cached build is used without go; --kubectl by name is looked up on PATH', async () => {
     process.env.PATH = fakeBin('v1.30.13');
     const s = settings();

@@ -174,7 +174,9 @@ export async function kubectlFor(o: { flag?: string; serverVersion: string; buil
     try {
       path = await buildKubectl(binDir(o.settings), o.buildVersion);
     } catch (e) {
-      throw new EnvironmentError(`no kubectl ${o.buildVersion} can be built: ${(e as Error).message.split('\n')[0]}${onPath ? '' : ` (and ${notOnPath('kubectl')}; give one with ${FLAG})`}`);
+      // With why the others were not taken (PATH's kubectl missing or outside the skew).
+      const others = decision.choice.split('; ').slice(1);
+      throw new EnvironmentError(`no kubectl ${o.buildVersion} can be built: ${(e as Error).message.split('\n')[0]}${others.length ? `; ${others.join('; ')}` : ''}; give one with ${FLAG}`);
     }
   }
   return { kubectl: path, kubectlVersion: o.buildVersion, kubectlSource: { origin: 'built', choice: decision.choice } };
