@@ -63,6 +63,7 @@ describe('which kubectl a run takes', () => {
     const kind = { ...base, preferBuild: true, onPath: onPath() };
     const built = decideKubectl({ ...kind, goOnPath: true });
     expect(built).toMatchObject({ use: 'built', choice: 'kube-claims\' build of v1.33.3 from its Go modules; PATH\'s kubectl /usr/local/bin/kubectl (v1.33.1) passed over: a cluster kube-claims makes is checked with its own build of the release' });
+    expect(decideKubectl({ ...base, preferBuild: true, goOnPath: true })).toMatchObject({ use: 'built', choice: 'kube-claims\' build of v1.33.3 from its Go modules; a cluster kube-claims makes is checked with its own build of the release (PATH\'s kubectl not asked)' });
     const fallback = decideKubectl(kind);
     expect(fallback).toMatchObject({ use: 'path' });
     expect(fallback.use === 'path' && fallback.choice).toMatch(/; no build of kubectl v1\.33\.3 is cached and `go` is not on PATH to build one$/);

@@ -61,7 +61,7 @@ export interface KubectlInputs {
   /** The release a build would be of (kubectlVersionFor). */
   buildVersion: string;
   flag?: Candidate;
-  /** The first kubectl on PATH, if any. */
+  /** The first kubectl on PATH, if any (not looked for where a preferred build can be had). */
   onPath?: Candidate;
   /** kube-claims' build of buildVersion, when the cache holds it. */
   cachedBuild?: string;
@@ -100,9 +100,11 @@ export function decideKubectl(i: KubectlInputs): KubectlDecision {
   const first = i.preferBuild ? build ?? pathChoice : pathChoice ?? build;
   if (!first) return { use: 'none', reason: `no kubectl for the server's ${i.serverVersion}: ${passedOver.join('; ')}; give one with ${FLAG}` };
   // Said beside the choice: why PATH's kubectl was not taken, or why no build was (when one was preferred).
-  const notes = first.use === 'built'
-    ? [...passedOver, ...(pathChoice?.use === 'path' ? [`PATH's kubectl ${pathChoice.path} (${pathChoice.version.gitVersion}) passed over: a cluster kube-claims makes is checked with its own build of the release`] : [])]
-    : i.preferBuild ? passedOver : [];
+  const ownBuild = 'a cluster kube-claims makes is checked with its own build of the release';
+  const notes = first.use !== 'built' ? (i.preferBuild ? passedOver : [])
+    : !i.preferBuild ? passedOver
+    : !i.onPath ? [`${ownBuild} (PATH's kubectl not asked)`]
+    : pathChoice?.use === 'path' ? [`PATH's kubectl ${pathChoice.path} (${pathChoice.version.gitVersion}) passed over: ${ownBuild}`] : passedOver;
   return { ...first, choice: [first.choice, ...notes].join('; ') };
 }
 
@@ -159,7 +161,8 @@ export async function kubectlFor(o: { flag?: string; serverVersion: string; buil
   const cached = [join(binDir(o.settings), 'kubernetes', o.buildVersion, 'kubectl'), ...(goOnPath ? [] : [join(binDir(o.settings), 'kubectl', o.buildVersion, 'kubectl')])]
     .find((f) => existsSync(f) && existsSync(join(dirname(f), COMPLETE_STAMP)));
   const flag = o.flag ? findOnPath(o.flag) : undefined;
-  const onPath = o.flag ? undefined : findOnPath('kubectl');
+  // PATH's kubectl is asked only where it may be taken (a preferred build that can be had makes it moot).
+  const onPath = o.flag || (o.preferBuild && (cached || goOnPath)) ? undefined : findOnPath('kubectl');
   const decision = decideKubectl({
     serverVersion: o.serverVersion, buildVersion: o.buildVersion, preferBuild: o.preferBuild, cachedBuild: cached, goOnPath,
     ...(o.flag ? { flag: flag ? await askVersion(flag, o.target) : { path: o.flag, error: o.flag.includes('/') ? 'no such executable file' : notOnPath(o.flag) } } : {}),
