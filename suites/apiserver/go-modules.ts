@@ -1,6 +1,7 @@
-// The Go modules kubectl is built from (k8s.io/kubectl, client-go, ... of cluster.kubectlVersion), read from the
-// Go module proxy: the claims that hold kubectl's output against the source behind it are unchecked, with the
-// reason, where the proxy cannot be reached.
+// The Go modules kubectl is built from (k8s.io/kubectl, client-go, ... of cluster.kubectlVersion, the release of
+// the kubectl that runs), read from the Go module proxy and checked against the checksum database: the claims
+// that hold kubectl's output against the source behind it are unchecked, with the reason, where the proxy
+// cannot be reached or the database does not vouch for a module.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ModuleUnavailable, stagingModule } from '../../helpers/go-source.ts';

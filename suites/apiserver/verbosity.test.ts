@@ -1,7 +1,8 @@
 // §3 of the article: what kubectl logs at -v 6 and -v 8 (the pod list request of §3.3, the levels, the
 // feature gates), and the client-go source behind the logs and behind admin.conf (§3.1, §3.2).
 // Expectations come from the cluster (its kubeconfig, kubectl's own --help) and from the client-go module of
-// the cluster's version, fetched from the Go module proxy: never from the article's literal values.
+// the release of the kubectl that runs (ClusterInfo.kubectlVersion), fetched from the Go module proxy and checked
+// against the checksum database: never from the article's literal values.
 import { describe } from 'vitest';
 import { findFiles, KUBECTL_MODULES, sourceLines } from '../../helpers/go-source.ts';
 import { moduleOrSkip } from './go-modules.ts';
@@ -25,7 +26,6 @@ import { parseKubeconfig } from '../../helpers/kubeconfig.ts';
 /** What the helpers that read the client-go source need of a claim's context: they record what they read, or skip. */
 type SourceContext = Pick<ClaimContext, 'cluster' | 'record' | 'skip'>;
 
-/** The client-go (or another staging) module of the cluster's version; a cluster whose modules cannot be had skips. */
 /** What kubectl get pods requests: the API server, the kubeconfig context's namespace (the `namespace` fixture), kubectl's --chunk-size. */
 async function podListExpectation(apiServer: ApiServer, namespace: string) {
   return { server: apiServer.server, namespace, limit: await apiServer.defaultChunkSize() };
@@ -48,7 +48,7 @@ describe('§3 kubectl\'s verbose logs and the code behind them', () => {
     expectDifference(diffs, /pods\?limit=100, not \S+pods\?limit=/);
   });
 
-  /** client-go's -v 8 body limit, read from rest/request.go of the cluster's client-go. */
+  /** client-go's -v 8 body limit, read from rest/request.go of kubectl's client-go. */
   async function bodyLimit(ctx: SourceContext): Promise<number> {
     const m = await moduleOrSkip(ctx, 'client-go');
     const limit = truncationLimit((await sourceLines(m.dir, 'rest/request.go')).join('\n'));
@@ -139,7 +139,7 @@ describe('§3 kubectl\'s verbose logs and the code behind them', () => {
   claim('API-15', async ({ record, note, skip, cluster, kubectl, apiServer }) => {
     const refs = await loggedSources(kubectl);
     const { diffs, table } = await judgeReferences({ cluster, skip }, refs);
-    record('file:line of each logged message → the statement in the module of the cluster\'s version', table.join('\n'));
+    record('file:line of each logged message → the statement in the module of kubectl\'s release', table.join('\n'));
     const clientGo = await moduleOrSkip({ cluster, skip }, 'client-go');
     const loader = (await sourceLines(clientGo.dir, 'tools/clientcmd/loader.go')).join('\n');
     const funcLine = loader.split('\n').findIndex((l) => /^func LoadFromFile\(filename string\) \(\*clientcmdapi\.Config, error\)/.test(l));
