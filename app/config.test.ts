@@ -32,6 +32,12 @@ describe('the run configuration', () => {
     expect(config(['verify'], { KUBE_CLAIMS_STATE: '/s', KUBE_CLAIMS_REPORTS: '/r' })).toMatchObject({ reportsDir: '/r', kind: { stateDir: '/s' } });
   });
 
+  test('--kubectl (KUBE_CLAIMS_KUBECTL) names the kubectl to run; absent, the provider chooses', () => {
+    expect(config(['verify']).kubectl).toBeUndefined();
+    expect(config(['verify'], { KUBE_CLAIMS_KUBECTL: '/opt/kubectl' }).kubectl).toBe('/opt/kubectl');
+    expect(config(['verify', '--kubectl', 'kubectl-1.33'], { KUBE_CLAIMS_KUBECTL: '/opt/kubectl' }).kubectl).toBe('kubectl-1.33');
+  });
+
   test('matrix takes every line by default, in order', () => {
     expect(config(['matrix']).lines.map((l) => l.id)).toEqual(['v1.33', 'v1.34', 'v1.35', 'v1.36', 'v1.37']);
   });

@@ -43,6 +43,11 @@ export interface RunConfig {
   topologies: Topology[];
   /** A user's own kind configuration (--kind-config): its nodes and settings instead of a topology's. */
   kindConfig?: string;
+  /**
+   * The kubectl to run (--kubectl, KUBE_CLAIMS_KUBECTL): a path, or a name looked up on PATH. Absent: the first
+   * kubectl on PATH within kubectl's version skew of the server, else kube-claims' build (kind/providers/kubectl.ts).
+   */
+  kubectl?: string;
   /** An existing cluster instead of a kind cluster of kube-claims. */
   kubeconfig?: string;
   context?: string;
@@ -73,6 +78,7 @@ export const ENVIRONMENT_VARIABLES: Record<string, string> = {
   KUBE_CLAIMS_KIND_CONFIG: '--kind-config',
   KUBE_CLAIMS_KUBECONFIG: '--kubeconfig',
   KUBE_CLAIMS_CONTEXT: '--context',
+  KUBE_CLAIMS_KUBECTL: '--kubectl',
   KUBE_CLAIMS_KEEP_CLUSTER: '--keep (1)',
   KUBE_CLAIMS_IMAGE_SOURCE: '--image-source',
   KUBE_CLAIMS_NODE_IMAGE: '--node-image',
@@ -112,6 +118,7 @@ options:
   --kind-config FILE    your own kind configuration (its nodes and settings; kube-claims sets name and image)
   --kubeconfig FILE     check an existing cluster instead of a kind cluster of kube-claims
   --context NAME        kubeconfig context (with --kubeconfig)
+  --kubectl PATH        the kubectl to run (default: PATH's when within one minor of the server, else built)
   --keep                keep a kind cluster this run created
   --image-source S      auto (default: kindest/node when present or pullable, else the offline build), offline, upstream
   --node-image REF      use this node image as it is (e.g. kindest/node:v1.34.0@sha256:...)
@@ -187,7 +194,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
       allowPositionals: true,
       options: {
         kubernetes: { type: 'string' }, name: { type: 'string' }, kubeconfig: { type: 'string' }, context: { type: 'string' },
-        topology: { type: 'string' }, 'kind-config': { type: 'string' },
+        topology: { type: 'string' }, 'kind-config': { type: 'string' }, kubectl: { type: 'string' },
         keep: { type: 'boolean' }, 'image-source': { type: 'string' }, 'node-image': { type: 'string' },
         'node-shell-image': { type: 'string' }, 'workload-image': { type: 'string' }, 'allow-disruption': { type: 'boolean' },
         focus: { type: 'string' }, skip: { type: 'string' }, 'claims-only': { type: 'boolean' }, 'report-dir': { type: 'string' }, formats: { type: 'string' },
@@ -240,6 +247,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     kindConfig,
     kubeconfig,
     context,
+    kubectl: o.kubectl ?? env.KUBE_CLAIMS_KUBECTL,
     keep: o.keep ?? flag(env.KUBE_CLAIMS_KEEP_CLUSTER),
     imageSource,
     nodeImage: o['node-image'] ?? env.KUBE_CLAIMS_NODE_IMAGE,
@@ -264,5 +272,6 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
 /** Checks that need the file system: the kubeconfig exists and is readable (more is checked when connecting). */
 export function checkFiles(config: RunConfig): void {
   if (config.kubeconfig && !existsSync(config.kubeconfig)) throw new UsageError(`kubeconfig ${config.kubeconfig} does not exist`);
+  if (config.kubectl?.includes('/') && !existsSync(config.kubectl)) throw new UsageError(`kubectl ${config.kubectl} (--kubectl) does not exist`);
   if (config.kindConfig && !existsSync(config.kindConfig)) throw new UsageError(`kind configuration ${config.kindConfig} does not exist`);
 }

@@ -8,6 +8,7 @@ import { environmentFacts, type EnvironmentFacts } from '../kind/providers/facts
 import { KindProvider } from '../kind/providers/kind-provider.ts';
 import { KubeconfigProvider } from '../kind/providers/kubeconfig-provider.ts';
 import type { ClusterProvider } from '../kind/providers/provider.ts';
+import { moduleCacheDir } from '../kind/settings.ts';
 import { applyWorkload, removeWorkload } from '../kind/providers/workload.ts';
 import { onInterrupt } from '../helpers/cleanup.ts';
 import { kubeClients } from '../helpers/kube.ts';
@@ -29,7 +30,7 @@ export function providerFor(config: RunConfig): ClusterProvider {
   const request = {
     runId: config.runId, clusterName: config.clusterName, line: config.line, keep: config.keep, imageSource: config.imageSource,
     nodeImage: config.nodeImage, context: config.context, nodeShellImage: config.nodeShellImage, workloadImage: config.workloadImage,
-    requestedVersion: config.lineExplicit ? config.line.version : undefined, settings: config.kind,
+    requestedVersion: config.lineExplicit ? config.line.version : undefined, settings: config.kind, kubectl: config.kubectl,
     topology: config.topology, kindConfig: config.kindConfig,
   };
   return config.kubeconfig ? new KubeconfigProvider({ ...request, kubeconfig: config.kubeconfig }) : new KindProvider(request);
@@ -78,6 +79,7 @@ export async function openSession(config: RunConfig): Promise<Session> {
       reportDir: join(config.reportsDir, config.runId),
       // A cluster created a moment ago is still starting its pods; one that was there settled long ago.
       settleBy: Date.now() + (cluster.createdByThisRun ? 150_000 : 30_000),
+      moduleCacheDir: moduleCacheDir(config.kind),
     };
     return { provider, cluster, run, facts: await environmentFacts(cluster, removed), close };
   } catch (error) {

@@ -26,6 +26,20 @@ export interface ClusterNode {
   access: NodeAccess;
 }
 
+/** Where the run's kubectl comes from, and why that one. */
+export interface KubectlSource {
+  /** flag: --kubectl (KUBE_CLAIMS_KUBECTL); path: the first kubectl on PATH; built: kube-claims' build from the Go modules. */
+  origin: 'flag' | 'path' | 'built';
+  /**
+   * What a kubectl kube-claims did not build said of itself (`kubectl version -o json` with the run's kubeconfig,
+   * its clientVersion: a dispatcher reports the kubectl it runs for that server): its commit and platform, for
+   * the User-Agent it composes. Absent for a build: those come from the configuration.
+   */
+  reported?: { gitVersion: string; gitCommit?: string; platform?: string };
+  /** The decision in words: the version skew to the server, what was passed over and why. */
+  choice: string;
+}
+
 export interface ClusterInfo {
   /** The kind cluster's name, or the kubeconfig's cluster name. */
   name: string;
@@ -63,14 +77,16 @@ export interface ClusterInfo {
    * existing cluster); absent when nothing was asked for.
    */
   requestedVersion?: string;
-  /** kubectl, built for kubectlVersion. */
+  /** The kubectl the claims run (kubectlSource says where it came from). */
   kubectl: string;
   /**
-   * The release kubectl is built for: the version asked for, else the patch release of the server's line
-   * profile (contract/lines.ts) — never the server's own answer, so that kubectl's Client Version is a fact
-   * of the configuration, which API-02 can hold the server against.
+   * The version of that kubectl. Built by kube-claims: the release it was built for (the version asked for,
+   * else the patch release of the server's line profile, contract/lines.ts), never the server's own answer,
+   * so that its Client Version is a fact of the configuration that API-02 can hold the server against. Given
+   * by --kubectl or found on PATH: the gitVersion it reported of itself when it was chosen.
    */
   kubectlVersion: string;
+  kubectlSource: KubectlSource;
   /** The node image, for kind clusters. */
   nodeImage?: string;
   /**
@@ -124,6 +140,8 @@ export interface RunContext {
    * keep observing before they judge: a cluster this run just created is still settling. Nothing else waits.
    */
   settleBy: number;
+  /** Where Go module sources read from the module proxy are kept, verified and read-only (under KUBE_CLAIMS_CACHE). */
+  moduleCacheDir: string;
 }
 
 declare module 'vitest' {

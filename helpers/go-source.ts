@@ -1,10 +1,12 @@
-// Upstream Go sources, read from the Go module proxy as the builds read them (`go mod download`): the
+// Upstream Go sources, read from the Go module proxy over its HTTP protocol (helpers/go-proxy.ts: the zip,
+// checked against the checksum database, as `go mod download` checks it), without the go command: the
 // client-go, apimachinery, kubectl, cli-runtime and component-base modules of a Kubernetes release, for the
-// claims that hold kubectl's logs and admin.conf against the code behind them.
+// claims that hold kubectl's logs and admin.conf against the code behind them. One path whether or not Go is
+// installed: the sources are the same bytes either way (the same h1: hash), and a machine that only checks
+// a cluster needs no Go.
 import { readFile, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { execa } from 'execa';
-import { goToolchainFor } from '../contract/lines.ts';
+import { fetchModule, ModuleFetchError } from './go-proxy.ts';
 
 export class ModuleUnavailable extends Error {
   override name = 'ModuleUnavailable';
@@ -30,17 +32,23 @@ export interface StagingModule {
   path: string;
   version: string;
   dir: string;
+  /** The zip's h1: hash and how the checksum database vouched for it (or why it was not asked). */
+  hash: string;
+  verification: string;
 }
 
 /** What this process has downloaded: a module's sources do not change once the proxy has served them. */
 const downloaded = new Map<string, Promise<StagingModule>>();
 
-/** k8s.io/NAME at the staging version of Kubernetes vX.Y.Z; its source directory (one `go mod download` per process). */
-export function stagingModule(name: string, kubernetesVersion: string): Promise<StagingModule> {
-  const key = `${name}@${kubernetesVersion}`;
+/**
+ * k8s.io/NAME at the staging version of Kubernetes vX.Y.Z; its source directory, extracted under cacheDir
+ * (one download per machine, read once per process).
+ */
+export function stagingModule(name: string, kubernetesVersion: string, cacheDir: string): Promise<StagingModule> {
+  const key = `${name}@${kubernetesVersion}@${cacheDir}`;
   let module = downloaded.get(key);
   if (!module) {
-    module = downloadStagingModule(name, kubernetesVersion);
+    module = downloadStagingModule(name, kubernetesVersion, cacheDir);
     // A module that could not be had is asked for again next time (the proxy may answer then).
     module.catch(() => downloaded.delete(key));
     downloaded.set(key, module);
@@ -48,18 +56,17 @@ export function stagingModule(name: string, kubernetesVersion: string): Promise<
   return module;
 }
 
-async function downloadStagingModule(name: string, kubernetesVersion: string): Promise<StagingModule> {
+async function downloadStagingModule(name: string, kubernetesVersion: string, cacheDir: string): Promise<StagingModule> {
   const version = stagingVersion(kubernetesVersion);
   if (!version) throw new ModuleUnavailable(`no staging module version for ${kubernetesVersion}`);
   const path = `k8s.io/${name}`;
-  // The Go that reads them: a line whose modules need a newer one than the local Go names it (contract/lines.ts).
-  const r = await execa('go', ['mod', 'download', '-json', `${path}@${version}`], {
-    reject: false, timeout: 180_000, cwd: '/', env: { GOFLAGS: '-mod=mod', GOWORK: 'off', GOTOOLCHAIN: goToolchainFor(upstreamRelease(kubernetesVersion)!) },
-  }).catch((e: Error) => ({ exitCode: -1, stdout: '', stderr: e.message }));
-  let info: { Dir?: string; Error?: string } = {};
-  try { info = JSON.parse(r.stdout || '{}'); } catch { /* answered nothing useful */ }
-  if (r.exitCode !== 0 || !info.Dir) throw new ModuleUnavailable(`the Go module ${path}@${version} cannot be had: ${(info.Error ?? r.stderr ?? 'no answer').split('\n')[0]}`);
-  return { path, version, dir: info.Dir };
+  try {
+    const m = await fetchModule(path, version, cacheDir);
+    return { path, version, dir: m.dir, hash: m.hash, verification: m.verification };
+  } catch (e) {
+    if (e instanceof ModuleFetchError) throw new ModuleUnavailable(`the Go module ${path}@${version} cannot be had: ${e.message.split('\n')[0]}`);
+    throw e;
+  }
 }
 
 /** The files of a module directory by base name (testdata and vendor left out), walked once per process. */

@@ -18,4 +18,6 @@ export const SHIM = { path: '/usr/local/lib/kube-claims/runc-capshim', runtimeNa
 
 export const binDir = (s: Pick<KindSettings, 'cacheDir'>) => join(s.cacheDir, 'bin');
 export const kubeconfigPath = (s: Pick<KindSettings, 'stateDir'>, cluster: string) => join(s.stateDir, `${cluster}.kubeconfig`);
+/** Go module sources fetched without the go command (helpers/go-proxy.ts), as Go's module cache keeps them. */
+export const moduleCacheDir = (s: Pick<KindSettings, 'cacheDir'>) => join(s.cacheDir, 'go-modules');
 export const logsDir = (s: Pick<KindSettings, 'stateDir'>) => join(s.stateDir, 'logs');

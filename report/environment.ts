@@ -56,6 +56,8 @@ const KNOWN_LABELS: Record<string, string> = {
   kubernetesLine: 'Kubernetes line',
   preRelease: 'Pre-release',
   nodeAccess: 'Node access',
+  kubectl: 'kubectl',
+  kubectlChoice: 'kubectl chosen',
   workload: 'Workload',
   adminConfFields: 'admin.conf fields',
 };

@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
-const STAMP = '.kube-claims-complete.json';
+/** The file a complete build output holds (its inputs' key). */
+export const COMPLETE_STAMP = '.kube-claims-complete.json';
+const STAMP = COMPLETE_STAMP;
 
 /** Partial outputs of builds whose process is gone (killed, interrupted): never used, only removed. */
 async function removeAbandonedPartials(dir: string): Promise<void> {

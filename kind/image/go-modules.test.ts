@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { buildGroups, goExecName, parseGoMod, refusedModules } from './go-modules.ts';
+import { buildGroups, downloadModule, goExecName, goVersion, parseGoMod, refusedModules } from './go-modules.ts';
 import { KUBERNETES_BINARIES } from './components.ts';
 
 describe('parseGoMod', () => {
@@ -102,5 +102,19 @@ describe('refusedModules: what a partial module proxy did not serve', () => {
     ].join('\n');
     expect(refusedModules(out)).toEqual(['sigs.k8s.io/structured-merge-diff/v7@v7.0.1 (HTTP 403)', 'sigs.k8s.io/iptables-wrappers@v1.0.0 (HTTP 403)']);
     expect(refusedModules('go: finding module for package x\ncompile error: undefined: y')).toEqual([]);
+  });
+});
+
+describe('without go on PATH', () => {
+  // The go command is what asks the proxy here: its absence is named, not taken for a proxy that did not answer.
+  test('a download and the Go version say that go is missing', async () => {
+    const saved = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      await expect(downloadModule('k8s.io/kubernetes', 'v1.33.3')).rejects.toThrow('cannot download Go module k8s.io/kubernetes@v1.33.3: `go` is not on PATH');
+      await expect(goVersion('go1.0-never-asked')).rejects.toThrow(/^`go` is not on PATH: /);
+    } finally {
+      process.env.PATH = saved;
+    }
   });
 });

@@ -7,6 +7,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { log } from '../../helpers/log.ts';
+import { notOnPath, notStarted } from '../../helpers/tools.ts';
 import { cached } from './cache.ts';
 
 const GO_ENV = { CGO_ENABLED: '0', GOWORK: 'off', GOFLAGS: '-mod=mod -buildvcs=false', GOTOOLCHAIN: 'local' };
@@ -27,9 +28,12 @@ export interface ModuleInfo {
 }
 
 export async function downloadModule(path: string, version: string, toolchain?: string): Promise<ModuleInfo> {
-  const { stdout, exitCode } = await execa('go', ['mod', 'download', '-json', `${path}@${version}`], {
+  const r = await execa('go', ['mod', 'download', '-json', `${path}@${version}`], {
     env: goEnv(false, toolchain), reject: false, cwd: '/',
   });
+  // Without go, nothing asked the proxy: say what is missing, not that the proxy did not answer.
+  if (notStarted(r)) throw new Error(`cannot download Go module ${path}@${version}: ${notOnPath('go')}`);
+  const { stdout, exitCode } = r;
   const info = JSON.parse(stdout || '{}') as { Error?: string; GoMod?: string; Info?: string; Dir?: string };
   if (exitCode !== 0 || info.Error || !info.GoMod || !info.Info || !info.Dir) {
     throw new Error(`cannot download Go module ${path}@${version}: ${(info.Error ?? 'no answer from the module proxy').split('\n')[0]}`);
@@ -214,7 +218,7 @@ export async function goInstall(outDir: string, pkg: string, version: string, na
     await execa('go', ['install', '-trimpath', ...tags, '-ldflags', ['-s', '-w', ...ldflags].join(' '), `${pkg}@${version}`], {
       env: { ...goEnv(o.cgo), GOBIN: tmp }, cwd: '/',
     }).catch((e: { stderr?: string; shortMessage?: string }) => {
-      throw new Error(`go install ${pkg}@${version} failed: ${lastLines(e.stderr ?? e.shortMessage ?? '')}`);
+      throw new Error(`go install ${pkg}@${version} failed: ${notStarted(e) ? notOnPath('go') : lastLines(e.stderr ?? e.shortMessage ?? '')}`);
     });
     const built = pkg.split('/').at(-1)!;
     if (built !== name) await execa('mv', [join(tmp, built), join(tmp, name)]);
@@ -227,6 +231,7 @@ const goVersions = new Map<string, string>();
 export async function goVersion(toolchain = 'local'): Promise<string> {
   if (!goVersions.has(toolchain)) {
     const r = await execa('go', ['env', 'GOVERSION'], { reject: false, cwd: '/', env: { GOTOOLCHAIN: toolchain } });
+    if (notStarted(r)) throw new Error(`${notOnPath('go')}: kube-claims builds Kubernetes, etcd, kind, crictl and coredns from Go modules`);
     if (r.exitCode !== 0 && toolchain !== 'local') throw new Error(`cannot run Go toolchain ${toolchain} (fetched from the module proxy as golang.org/toolchain): ${lastLines(r.stderr)}`);
     if (r.exitCode !== 0) throw new Error('Go is not installed: kube-claims builds Kubernetes, etcd, kind, crictl and coredns from Go modules');
     goVersions.set(toolchain, r.stdout.trim());
@@ -247,6 +252,7 @@ export function refusedModules(output: string): string[] {
 async function go(args: string[], cwd: string, what: string, cgo = false, toolchain?: string): Promise<void> {
   const r = await execa('go', args, { cwd, env: goEnv(cgo, toolchain), reject: false, all: true });
   if (r.exitCode === 0) return;
+  if (notStarted(r)) throw new Error(`${what} failed: ${notOnPath('go')}`);
   const refused = refusedModules(r.all ?? '');
   if (refused.length) throw new Error(`${what} failed: the Go module proxy does not serve ${refused.join(', ')}`);
   throw new Error(`${what} failed: ${lastLines(r.all ?? '')}`);

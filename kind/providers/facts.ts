@@ -5,6 +5,7 @@ import type { ClusterInfo } from '../../contract/cluster.ts';
 import { describeLine, isPreReleaseVersion, profileFor } from '../../contract/lines.ts';
 import { kubeClients } from '../../helpers/kube.ts';
 import { nodeExec } from '../../helpers/node.ts';
+import { kubectlFact } from './kubectl.ts';
 
 export interface EnvironmentFacts {
   cluster: string;
@@ -25,6 +26,9 @@ export interface EnvironmentFacts {
   etcdVersion?: string;
   nodeImage?: string;
   nodeAccess: string;
+  /** Which kubectl ran, whence, and API-02's Client Version expectation (kubectl.ts kubectlFact); why that one. */
+  kubectl: string;
+  kubectlChoice: string;
   workload: string;
   timings: ClusterInfo['timings'];
   /** For the version matrix: what differs between Kubernetes versions. */
@@ -68,7 +72,7 @@ export async function environmentFacts(c: ClusterInfo, leftoversRemoved: string[
     nodeName: c.nodeName, shape: c.shape, nodes: c.nodes.map((n) => `${n.name} (${n.role})`).join(', '), serverUrl: c.server, kubernetesVersion: c.serverVersion, requestedVersion: c.requestedVersion,
     kubernetesLine: lineText(c.serverVersion), preRelease: isPreReleaseVersion(c.serverVersion),
     etcdVersion: etcdPod?.spec?.containers[0]?.image?.split(':').at(-1)?.replace(/-\d+$/, ''),
-    nodeImage: c.nodeImage, nodeAccess: describeAccess(c),
+    nodeImage: c.nodeImage, nodeAccess: describeAccess(c), kubectl: kubectlFact(c), kubectlChoice: c.kubectlSource.choice,
     workload: `StatefulSet ${c.workload.namespace}/${c.workload.name} (${c.workload.image})${c.workload.error ? `: ${c.workload.error}` : ''}`,
     timings: c.timings,
     versionFields,

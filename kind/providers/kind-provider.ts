@@ -6,6 +6,7 @@ import { kubeClients } from '../../helpers/kube.ts';
 import { log, timed } from '../../helpers/log.ts';
 import { waitUntil } from '../../helpers/wait.ts';
 import { whileInterruptible } from '../../helpers/cleanup.ts';
+import { findOnPath, notOnPath } from '../../helpers/tools.ts';
 import { dockerAnswers, imageExists, imageLabels, tryPull } from '../host/docker.ts';
 import { NODE_IMAGE_VERSION_LABEL } from '../../contract/marks.ts';
 import { binDir, type KindSettings } from '../settings.ts';
@@ -17,7 +18,8 @@ import { controlPlanesOf, KindCluster, readKindConfig } from './kind.ts';
 import { ensureLoadBalancerImage } from '../image/load-balancer.ts';
 import { exportDiagnostics } from './diagnostics.ts';
 import { schedulableNodes, workloadFor } from './workload.ts';
-import { externalEtcdEndpoints, kubectlFor, kubectlVersionFor, nodesByRole, shapeOf, type ClusterProvider, type ProviderRequest } from './provider.ts';
+import { externalEtcdEndpoints, nodesByRole, shapeOf, type ClusterProvider, type ProviderRequest } from './provider.ts';
+import { kubectlFor, kubectlVersionFor } from './kubectl.ts';
 
 /** The offline node image is known by its label (whatever repository KUBE_CLAIMS_NODE_REPO gave it), not by its name. */
 async function isOfflineNodeImage(image: string): Promise<boolean> {
@@ -61,6 +63,8 @@ export class KindProvider implements ClusterProvider {
   async create(): Promise<ClusterInfo> {
     const timings: Timings = {};
     const name = this.r.clusterName;
+    if (!findOnPath('docker')) throw new EnvironmentError(`${notOnPath('docker')}: a kind cluster needs a Docker engine (\`npm run host:prepare\` installs one), or check an existing cluster with --kubeconfig`);
+    if (!findOnPath('go')) throw new EnvironmentError(`${notOnPath('go')}: kube-claims builds kind (and the offline node image, kubectl) from Go modules; a cluster given by --kubeconfig needs no Go`);
     if (!(await dockerAnswers())) throw new EnvironmentError('no Docker engine answers: run `npm run host:prepare` first');
     const cluster = (this.cluster = new KindCluster(await buildKind(binDir(this.r.settings)), name, this.r.settings));
     // `kind get clusters` once: each asks Docker for every kind container.
@@ -117,7 +121,11 @@ export class KindProvider implements ClusterProvider {
     timings.apiAndNodeWaitSeconds = Math.round((performance.now() - t0) / 100) / 10;
     const workloadImage = this.r.workloadImage ?? (await ensureWorkloadImage(this.r.settings));
     const requestedVersion = offline ? this.r.line.version : releaseOfNodeImage(image);
-    const kubectlVersion = kubectlVersionFor(requestedVersion, api.serverVersion);
+    // The build of the release asked for first: the claims about a cluster kube-claims makes hold kubectl to it.
+    const tool = await kubectlFor({
+      flag: this.r.kubectl, serverVersion: api.serverVersion, buildVersion: kubectlVersionFor(requestedVersion, api.serverVersion), settings: this.r.settings, preferBuild: true,
+      target: { kubeconfig: cluster.kubeconfigPath },
+    });
     // Into the nodes the workload can be scheduled on only (an HA cluster's control planes are tainted): each node
     // imports and unpacks it, five at once on an HA cluster otherwise.
     if (!this.r.workloadImage) await cluster.loadImage(workloadImage, (await schedulableNodes(k, nodes)).map((n) => n.name));
@@ -126,8 +134,7 @@ export class KindProvider implements ClusterProvider {
       kubeconfig: cluster.kubeconfigPath, server: k.server, nodeName,
       nodeAccess: { kind: 'docker', container: nodeName }, nodes, initNode, shape: shapeOf(nodes), externalEtcd: await externalEtcdEndpoints(k),
       // What was asked for: the line's offline build, or the release of the node image chosen for the line.
-      serverVersion: api.serverVersion, requestedVersion, kubectlVersion,
-      kubectl: await kubectlFor(kubectlVersion, this.r.settings), nodeImage: image, ...(offline ? { offlineBuild: true } : {}), hostImagePrefix: offline ? localTag('') : undefined,
+      serverVersion: api.serverVersion, requestedVersion, ...tool, nodeImage: image, ...(offline ? { offlineBuild: true } : {}), hostImagePrefix: offline ? localTag('') : undefined,
       // As in the article, redis runs in default on clusters kube-claims made.
       workload: workloadFor(this.r.runId, 'default', workloadImage),
       timings,

@@ -9,7 +9,8 @@ import { runName } from '../../contract/run-id.ts';
 import { awaitApi } from './api.ts';
 import { exportDiagnostics } from './diagnostics.ts';
 import { openNodeShells } from './node-shell.ts';
-import { externalEtcdEndpoints, kubectlFor, kubectlVersionFor, nodesByRole, shapeOf, type ClusterProvider, type ProviderRequest } from './provider.ts';
+import { externalEtcdEndpoints, nodesByRole, shapeOf, type ClusterProvider, type ProviderRequest } from './provider.ts';
+import { kubectlFor, kubectlVersionFor } from './kubectl.ts';
 import { chooseRedisImage, commonRuntimeImages, schedulableNodes, workloadFor } from './workload.ts';
 
 export class KubeconfigProvider implements ClusterProvider {
@@ -25,13 +26,16 @@ export class KubeconfigProvider implements ClusterProvider {
     const t0 = performance.now();
     const api = await awaitApi(k, { startingUpMs: 0 });
     const apiWait = Math.round((performance.now() - t0) / 100) / 10;
-    const kubectlVersion = kubectlVersionFor(this.r.requestedVersion, api.serverVersion);
-    const kubectl = await kubectlFor(kubectlVersion, this.r.settings);
+    // The user's kubectl where it suits the server (no Go, no build needed), else kube-claims' build of the release.
+    const tool = await kubectlFor({
+      flag: this.r.kubectl, serverVersion: api.serverVersion, buildVersion: kubectlVersionFor(this.r.requestedVersion, api.serverVersion), settings: this.r.settings, preferBuild: false,
+      target: { kubeconfig: this.r.kubeconfig, context: this.r.context },
+    });
     const byRole = await nodesByRole(k);
     const first = byRole.find((n) => n.role === 'control-plane');
     if (!first) throw new EnvironmentError('the cluster has no node labelled node-role.kubernetes.io/control-plane, and more than one node: kube-claims checks a kubeadm control plane');
     const nodeName = first.name;
-    const accesses = await openNodeShells({ k, kubectl: new Kubectl(kubectl, this.r.kubeconfig, this.r.context), runId: this.r.runId, nodeNames: byRole.map((n) => n.name), image: this.r.nodeShellImage });
+    const accesses = await openNodeShells({ k, kubectl: new Kubectl(tool.kubectl, this.r.kubeconfig, this.r.context), runId: this.r.runId, nodeNames: byRole.map((n) => n.name), image: this.r.nodeShellImage });
     const nodes = byRole.map((n) => ({ ...n, access: accesses.get(n.name)! }));
     const nodeAccess = accesses.get(nodeName)!;
     const cluster: Omit<ClusterInfo, 'workload'> = {
@@ -39,7 +43,7 @@ export class KubeconfigProvider implements ClusterProvider {
       kubeconfig: this.r.kubeconfig, context: this.r.context, server: k.server, nodeName, nodeAccess, nodes, shape: shapeOf(nodes), externalEtcd: await externalEtcdEndpoints(k),
       // A cluster of one control plane ran kubeadm init on it; of several, nothing independent says which did.
       initNode: byRole.filter((n) => n.role === 'control-plane').length === 1 ? nodeName : undefined,
-      serverVersion: api.serverVersion, requestedVersion: this.r.requestedVersion, kubectl, kubectlVersion,
+      serverVersion: api.serverVersion, requestedVersion: this.r.requestedVersion, ...tool,
       timings: { apiWaitSeconds: apiWait },
     };
     // What the nodes' runtimes hold, where there is a shell on them: a node's status lists its images only some

@@ -1,16 +1,11 @@
 // Cluster providers behind one interface (in the spirit of e2e-framework's support.E2EClusterProvider):
 // a kind cluster kube-claims makes (or reuses), or an existing cluster given by a kubeconfig.
 // Each gives the cluster contract (contract/cluster.ts); the session (session.ts) adds what every run needs.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ClusterInfo, ClusterNode } from '../../contract/cluster.ts';
 import { describeShape } from '../../contract/topology.ts';
 import { parse } from 'yaml';
 import type { KubeClients } from '../../helpers/kube.ts';
-import { EnvironmentError } from '../../contract/errors.ts';
-import { profileFor } from '../../contract/lines.ts';
-import { buildKubectl } from '../image/components.ts';
-import { binDir, type KindSettings } from '../settings.ts';
+import type { KindSettings } from '../settings.ts';
 import type { ImageSource } from '../../contract/cluster.ts';
 
 export interface ClusterProvider {
@@ -42,24 +37,10 @@ export interface ProviderRequest {
   topology: import('../../contract/topology.ts').Topology;
   /** kind: a user's own kind configuration, instead of the topology's nodes. */
   kindConfig?: string;
+  /** The kubectl to run (--kubectl, KUBE_CLAIMS_KUBECTL): a path, or a name looked up on PATH. */
+  kubectl?: string;
   /** Where kind clusters' kubeconfigs and the build cache are (the run's configuration). */
   settings: KindSettings;
-}
-
-/** kubectl of exactly the server's version: the node image's build when there is one, else built from its module. */
-/** The release kubectl is built for (ClusterInfo.kubectlVersion): the version asked for, else the server's line profile's. */
-export function kubectlVersionFor(requestedVersion: string | undefined, serverVersion: string): string {
-  return requestedVersion ?? profileFor(serverVersion).line.version;
-}
-
-export async function kubectlFor(version: string, settings: KindSettings): Promise<string> {
-  const built = join(binDir(settings), 'kubernetes', version, 'kubectl');
-  if (existsSync(built)) return built;
-  try {
-    return await buildKubectl(binDir(settings), version);
-  } catch (e) {
-    throw new EnvironmentError(`no kubectl ${version} can be built: ${(e as Error).message.split('\n')[0]}`);
-  }
 }
 
 const CONTROL_PLANE_LABELS = ['node-role.kubernetes.io/control-plane', 'node-role.kubernetes.io/master'];

@@ -31,17 +31,28 @@ import type { ClaimFixtures } from '../fixtures.ts';
 import type { Live } from '../live.ts';
 import { controlPlaneNodes, internalIps, kindLoadBalancerAddresses, staticPodCommand } from '../observations.ts';
 import type { ApiServer } from './fixture.ts';
+import { clientVersionExpectation, describeKubectl } from '../../kind/providers/kubectl.ts';
 import { moduleOrSkip, pinnedKustomize } from './go-modules.ts';
 
 /**
- * The User-Agent kubectl must send, composed as client-go composes it from what kubectl was built as: the
- * release kube-claims built it for, this host's platform (kubectl runs here) and the release commit the line
- * knows (contract/lines.ts). kubectl is always kube-claims' own build, stamped from that same table: the commit
- * part shows that client-go composes the header from the build's stamp, not that the stamp is the release's.
+ * The User-Agent kubectl must send, composed as client-go composes it from what kubectl was built as. kube-claims'
+ * own build: the release it was built for, this host's platform (kubectl runs here) and the release commit the
+ * line knows (contract/lines.ts), the table the build is stamped from — so the commit part shows that client-go
+ * composes the header from the build's stamp, not that the stamp is the release's. A kubectl kube-claims did not
+ * build: the version, commit and platform it reported of itself when it was chosen.
  */
 export function userAgentExpectation(cluster: ClusterInfo): { userAgent: string; source: string } {
+  const command = basename(cluster.kubectl);
+  const reported = cluster.kubectlSource.reported;
+  if (cluster.kubectlSource.origin !== 'built' && reported) {
+    const userAgent = expectedUserAgent({ command, version: reported.gitVersion, platform: reported.platform ?? goPlatform(), commit: reported.gitCommit });
+    return {
+      userAgent,
+      source: `${userAgent}: ${describeKubectl(cluster)}, from what it reported of itself (kubectl version -o json against this cluster: ${reported.gitVersion}, commit ${reported.gitCommit ?? 'none'}, ${reported.platform ?? `no platform, so this host's ${goPlatform()}`}) — its own stamp, so the comparison proves only that client-go composes the header from it`,
+    };
+  }
   const commit = Object.values(LINES).find((l) => l.version === cluster.kubectlVersion)?.releaseCommit?.value;
-  const userAgent = expectedUserAgent({ command: basename(cluster.kubectl), version: cluster.kubectlVersion, platform: goPlatform(), commit });
+  const userAgent = expectedUserAgent({ command, version: cluster.kubectlVersion, platform: goPlatform(), commit });
   return {
     userAgent,
     source: `${userAgent}: kubectl built by kube-claims for ${cluster.kubectlVersion} on this host (${goPlatform()}); its commit ${commit ? `${commit} is` : 'is none:'} what kube-claims stamps from contract/lines.ts${commit ? '' : ' (no release commit known), so client-go says "unknown"'} — the same table, so the commit part proves only that client-go composes the header from the build's stamp`,
@@ -105,6 +116,9 @@ export function releaseCommitEvidence(cluster: ClusterInfo, line: KubernetesLine
     : `${commit.value} (${commit.source}); this cluster's binaries were not built by kube-claims: an independent comparison`;
 }
 
+/** Whence API-02's Client Version expectation: kube-claims' build, or the kubectl's own report. */
+export const clientVersionFrom = (cluster: ClusterInfo) => (cluster.kubectlSource.origin === 'built' ? 'build' as const : 'self-report' as const);
+
 /** What `kubectl version -v 8` must log, from the cluster, kubectl's build and the loading rules. */
 export async function verboseExpectation(cluster: ClusterInfo, k: Kubectl, kube: Live['kube'], apiServer: ApiServer, stderr: string): Promise<VerboseVersionExpectation> {
   const [versionBody, apf, loadedServer] = await Promise.all([apiServer.serverVersion(), apfObjects(kube), serverOfLoadedFile(stderr, k.context)]);
@@ -114,11 +128,12 @@ export async function verboseExpectation(cluster: ClusterInfo, k: Kubectl, kube:
 /** What kubectl version must print, from the configuration and kubectl's source (never from kubectl's own output). */
 export async function kubectlVersionExpectation({ cluster, skip, apiServer }: Pick<ClaimContext, 'cluster' | 'skip' | 'apiServer'>) {
   const [asked, kustomize] = await Promise.all([apiServer.expectedVersion(), pinnedKustomize({ cluster, skip })]);
+  const client = clientVersionExpectation(cluster);
   return {
-    expectation: { serverVersion: asked.version, clientVersion: cluster.kubectlVersion, kustomizeVersion: kustomize.version },
+    expectation: { serverVersion: asked.version, clientVersion: client.version, clientVersionFrom: clientVersionFrom(cluster), kustomizeVersion: kustomize.version },
     sources: [
       `Server Version ${asked.version}: ${asked.source}`,
-      `Client Version ${cluster.kubectlVersion}: the release kube-claims built kubectl for (${cluster.requestedVersion === cluster.kubectlVersion ? 'the version asked for' : 'the patch release of the server\'s line profile, contract/lines.ts'})`,
+      `Client Version ${client.version}: ${client.source} (${describeKubectl(cluster)}; ${cluster.kubectlSource.choice})`,
       `Kustomize Version ${kustomize.version}: ${kustomize.source}`,
     ].join('\n'),
   };

@@ -1,7 +1,8 @@
 // §3 of the article: what kubectl logs at -v 6 and -v 8 (the pod list request of §3.3, the levels, the
 // feature gates), and the client-go source behind the logs and behind admin.conf (§3.1, §3.2).
 // Expectations come from the cluster (its kubeconfig, kubectl's own --help) and from the client-go module of
-// the cluster's version, fetched from the Go module proxy: never from the article's literal values.
+// the release of the kubectl that runs (ClusterInfo.kubectlVersion), fetched from the Go module proxy and checked
+// against the checksum database: never from the article's literal values.
 import { describe, expect } from 'vitest';
 import { loggedExchanges, parseKlog } from '../../helpers/klog.ts';
 import { sourceLines } from '../../helpers/go-source.ts';
@@ -77,7 +78,7 @@ describe('§3 kubectl\'s verbose logs and the code behind them', () => {
   claim('API-15', async ({ record, note, skip, cluster, kubectl, apiServer }) => {
     const refs = await loggedSources(kubectl);
     const { diffs, table } = await judgeReferences({ cluster, skip }, refs);
-    record('file:line of each logged message → the statement in the module of the cluster\'s version', table.join('\n'));
+    record('file:line of each logged message → the statement in the module of kubectl\'s release', table.join('\n'));
     const clientGo = await moduleOrSkip({ cluster, skip }, 'client-go');
     const loader = (await sourceLines(clientGo.dir, 'tools/clientcmd/loader.go')).join('\n');
     const funcLine = loader.split('\n').findIndex((l) => /^func LoadFromFile\(filename string\) \(\*clientcmdapi\.Config, error\)/.test(l));

@@ -7,7 +7,7 @@ import { checkAnonymousVersion, checkKubectlVersionOutput, checkPublicInfoViewer
 import { withoutApfHeaders } from '../deviations/apiserver.ts';
 import { expectDifference, expectNoDifferences, finding, findingsOf } from '../differences.ts';
 import {
-  apfNames, kubectlVersionExpectation, loadedKubeconfigExpectation, releaseCommitEvidence, userAgentExpectation, verboseExpectation, versionExpectation,
+  apfNames, clientVersionFrom, kubectlVersionExpectation, loadedKubeconfigExpectation, releaseCommitEvidence, userAgentExpectation, verboseExpectation, versionExpectation,
 } from './observe.ts';
 
 /** v1.33.3 → v1.33.4. */
@@ -66,7 +66,7 @@ describe('§3 kube-apiserver', () => {
       // The cluster stays as it is; the run is told to expect another release (as when the wrong image was used).
       const r = await k.ok(['version']);
       const asked = bumpPatch((await apiServer.expectedVersion()).version);
-      const diffs = checkKubectlVersionOutput(r.stdout, { serverVersion: asked, clientVersion: cluster.kubectlVersion });
+      const diffs = checkKubectlVersionOutput(r.stdout, { serverVersion: asked, clientVersion: cluster.kubectlVersion, clientVersionFrom: clientVersionFrom(cluster) });
       const server = expectDifference(diffs, 'server-version');
       expect([server.expected, server.actual]).toEqual([asked, cluster.serverVersion]);
     });
@@ -74,7 +74,7 @@ describe('§3 kube-apiserver', () => {
     negativeControl('API-02', 'kubectl version --client does not ask the server', 'live', async ({ record, cluster, kubectl: k, apiServer }) => {
       const r = await k.ok(['version', '--client']);
       record('kubectl version --client', r.stdout);
-      const diffs = checkKubectlVersionOutput(r.stdout, { serverVersion: (await apiServer.expectedVersion()).version, clientVersion: cluster.kubectlVersion });
+      const diffs = checkKubectlVersionOutput(r.stdout, { serverVersion: (await apiServer.expectedVersion()).version, clientVersion: cluster.kubectlVersion, clientVersionFrom: clientVersionFrom(cluster) });
       expectDifference(diffs, 'version-line');
       expect(findingsOf(diffs, 'version-line').map((f) => f.expected)).toContain('Server Version');
     });

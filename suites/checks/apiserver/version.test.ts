@@ -86,6 +86,12 @@ describe('API-02: kubectl version', () => {
       'Kustomize Version is v5.6.0, but kubectl\'s go.mod pins v5.7.1',
     ]);
   });
+  test('a kubectl kube-claims did not build is held to what it reported of itself, and the message says so', () => {
+    expect(checkKubectlVersionOutput(out, { serverVersion: 'v1.33.3', clientVersion: 'v1.33.1', clientVersionFrom: 'self-report' })).toEqual([{
+      check: 'client-version', expected: 'v1.33.1', actual: 'v1.33.3',
+      message: 'Client Version is v1.33.3, but kubectl reported v1.33.1 of itself when it was chosen (kubectl version -o json)',
+    }]);
+  });
 });
 
 describe('API-03: the /version body', () => {
