@@ -1,11 +1,14 @@
 // §3.1 of the article: kubectl version (-v 8), /version, and /version for anonymous users.
 // Expectations come from the cluster under test (server URL, versions, node), never from the article's values.
 import { describe, expect } from 'vitest';
+import { upstreamRelease } from '../../helpers/go-source.ts';
+import { checkGoVersion, checkReleaseProvenance, DEVEL, KUBERNETES_MODULE, previousPatch, provenanceEvidence } from '../checks/provenance.ts';
+import { binaryProvenance } from '../provenance-observe.ts';
 import { anonymous, describeExchange } from '../../helpers/http.ts';
 import { claim, negativeControl } from '../claim.ts';
 import { checkAnonymousVersion, checkKubectlVersionOutput, checkPublicInfoViewer, checkVerboseVersionLog, checkVersionInfo, compareVersionBodies } from '../checks/apiserver/version.ts';
 import { withoutApfHeaders } from '../deviations/apiserver.ts';
-import { expectDifference, expectNoDifferences, finding, findingsOf } from '../differences.ts';
+import { expectDifference, expectNoDifferences, finding, findingsOf, NotStaged } from '../differences.ts';
 import {
   apfNames, clientVersionFrom, kubectlVersionExpectation, loadedKubeconfigExpectation, releaseCommitEvidence, userAgentExpectation, verboseExpectation, versionExpectation,
 } from './observe.ts';
@@ -101,10 +104,26 @@ describe('§3 kube-apiserver', () => {
       record('expected from the configuration', expectation);
       record('gitCommit expected', releaseCommitEvidence(cluster, apiServer.lineProfile().line, expectation.gitVersion));
       if (body.gitCommit === '' && body.gitTreeState === 'archive') note('/version names the release commit (the article shows 80779bd… for v1.33.3)', `this API server was built from a source archive and states no commit (gitCommit "", gitTreeState archive): kube-claims knows no public source for ${String(body.gitVersion)}'s commit`);
+      const provenance = await binaryProvenance(cluster, 'kube-apiserver');
+      record('where the running kube-apiserver came from (its Go build information; the Go checksum database)', provenanceEvidence(provenance));
+      const release = upstreamRelease(String(body.gitVersion)) ?? String(body.gitVersion);
       expectNoDifferences([
         ...checkVersionInfo(body, expectation),
         ...compareVersionBodies(body, JSON.parse(JSON.stringify(viaClient)), 'GET /version', '@kubernetes/client-node VersionApi.getCode()'),
+        ...provenance.binaries.flatMap((p) => [...checkReleaseProvenance(p, KUBERNETES_MODULE, release), ...checkGoVersion(p, body.goVersion)]),
       ]);
+    });
+
+    negativeControl('API-03', 'the live build information of kube-apiserver naming the release before as its module version', 'copy', async ({ cluster, apiServer }) => {
+      // A binary built from other sources cannot be swapped in: deviate this run's reading of the running one.
+      const body = await apiServer.serverVersion();
+      const { binaries } = await binaryProvenance(cluster, 'kube-apiserver');
+      const live = binaries.find((b) => b.info.main?.sum && b.info.main.version !== DEVEL);
+      if (!live) throw new NotStaged('no running kube-apiserver with a module version in its build information (a build from a checkout, or no shell on the node)');
+      const before = previousPatch(live.info.main!.version);
+      const deviated = { ...live, info: { ...live.info, main: { ...live.info.main!, version: before } } };
+      const moved = expectDifference(checkReleaseProvenance(deviated, KUBERNETES_MODULE, upstreamRelease(String(body.gitVersion)) ?? ''), 'build-info-module-version');
+      expect(moved.expected).toBe(before);
     });
 
     negativeControl('API-03', 'the live /version with inconsistent fields', 'copy', async ({ cluster, kube, apiServer }) => {

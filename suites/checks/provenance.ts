@@ -1,9 +1,8 @@
 // Where a running binary came from, from its Go build information (helpers/go-buildinfo.ts) and the Go checksum
-// database (helpers/sumdb.ts): sources kube-claims does not write. A release's gitVersion is a -X stamp of the
+// database (helpers/go-proxy.ts verifyWithSumdb): sources kube-claims does not write. A release's gitVersion is a -X stamp of the
 // build; the module version in the build information is what the go command recorded of the sources it
 // compiled, and its h1 hash is what the checksum database holds for that module version. Pure functions.
 import type { GoBuildInfo } from '../../helpers/go-buildinfo.ts';
-import type { SumdbRecord } from '../../helpers/sumdb.ts';
 import { finding, type Differences } from '../differences.ts';
 
 /** What was read of one running binary. */
@@ -13,8 +12,21 @@ export interface BinaryProvenance {
   /** The executable of the running process, as the node names it (/proc/PID/exe). */
   executable: string;
   info: GoBuildInfo;
-  /** The checksum database's record of the main module at its version; absent for a build from a checkout. */
-  sumdb?: SumdbRecord;
+  /**
+   * The checksum database on the main module's version and hash: how it vouched for them, or what it said
+   * against them; absent for a build from a checkout, which has no module hash to ask about.
+   */
+  checksum?: { vouched: string } | { refused: string };
+}
+
+/** The module Kubernetes' components are built from (cmd/kube-apiserver, cmd/kubelet, …). */
+export const KUBERNETES_MODULE = 'k8s.io/kubernetes';
+
+/** v1.33.3 → v1.33.2; v1.33.0 → v1.32.0 (a release that is not this one, for a deviated copy). */
+export function previousPatch(version: string): string {
+  const m = /^v(\d+)\.(\d+)\.(\d+)/.exec(version);
+  if (!m) return `${version}-not`;
+  return Number(m[3]) > 0 ? `v${m[1]}.${m[2]}.${Number(m[3]) - 1}` : `v${m[1]}.${Number(m[2]) - 1}.0`;
 }
 
 /** "(devel)": the go command's version of a main module built from a checkout (no module version to name). */
@@ -28,7 +40,8 @@ export function provenanceBasis(p: BinaryProvenance): string {
     const vcs = p.info.settings['vcs.revision'];
     return `${where}: its build information names the main module ${main?.path ?? '?'} as ${main?.version || 'unversioned'}${vcs ? `, vcs.revision ${vcs}` : ''} (built from a checkout): it cannot name the release; the version below is stamped by this build: it proves the stamp reaches /version, not the release`;
   }
-  return `${where}: compiled from module ${main.path} ${main.version} ${main.sum}${p.sumdb ? `, the hash the Go checksum database records for it (${p.sumdb.proof})` : ''}`;
+  const vouched = p.checksum && 'vouched' in p.checksum ? `, the hash the Go checksum database records for it (${p.checksum.vouched})` : '';
+  return `${where}: compiled from module ${main.path} ${main.version} ${main.sum}${vouched}`;
 }
 
 /**
@@ -45,9 +58,9 @@ export function checkReleaseProvenance(p: BinaryProvenance, module: string, repo
   if (main.version !== reportedRelease) {
     diffs.push(finding('build-info-module-version', `${p.component} reports ${reportedRelease}, but its build information says it was compiled from ${main.path} ${main.version}`, { expected: main.version, actual: reportedRelease }));
   }
-  if (!p.sumdb) diffs.push(finding('checksum-database-record', `${p.component}: no checksum database record of ${main.path} ${main.version} was read`, { expected: main.sum }));
-  else if (p.sumdb.version !== main.version || p.sumdb.sum !== main.sum) {
-    diffs.push(finding('checksum-database-hash', `${p.component} was compiled from ${main.path} ${main.version} ${main.sum}, but the Go checksum database records ${p.sumdb.sum} for ${p.sumdb.module} ${p.sumdb.version}`, { expected: p.sumdb.sum, actual: main.sum }));
+  if (!p.checksum) diffs.push(finding('checksum-database', `${p.component}: the Go checksum database was not asked about ${main.path} ${main.version} ${main.sum}`, { expected: 'vouched', actual: 'not asked' }));
+  else if ('refused' in p.checksum) {
+    diffs.push(finding('checksum-database', `${p.component} was compiled from ${main.path} ${main.version} ${main.sum}, which the Go checksum database does not vouch for: ${p.checksum.refused}`, { expected: 'vouched', actual: main.sum }));
   }
   return diffs;
 }
@@ -57,4 +70,9 @@ export function checkGoVersion(p: BinaryProvenance, reportedGoVersion: unknown):
   return reportedGoVersion === p.info.goVersion
     ? []
     : [finding('go-version', `/version's goVersion is ${String(reportedGoVersion)}, but ${p.component}'s build information was written by ${p.info.goVersion}`, { expected: p.info.goVersion, actual: String(reportedGoVersion) })];
+}
+
+/** The evidence: what each control plane's binary gave, and which could not be read. */
+export function provenanceEvidence(o: { binaries: BinaryProvenance[]; unread: string[] }): string {
+  return [...o.binaries.map(provenanceBasis), ...o.unread.map((u) => `not read: ${u}`)].join('\n') || 'no control-plane node to read';
 }
