@@ -22,6 +22,11 @@ export interface BinaryProvenance {
 /** The module Kubernetes' components are built from (cmd/kube-apiserver, cmd/kubelet, …). */
 export const KUBERNETES_MODULE = 'k8s.io/kubernetes';
 
+/** etcd's server module of a release: go.etcd.io/etcd/server/v3 for 3.5.21 (the main package of the etcd binary). */
+export function etcdServerModule(release: string): string {
+  return `go.etcd.io/etcd/server/v${release.split('.')[0]}`;
+}
+
 /** v1.33.3 → v1.33.2; v1.33.0 → v1.32.0 (a release that is not this one, for a deviated copy). */
 export function previousPatch(version: string): string {
   const m = /^v(\d+)\.(\d+)\.(\d+)/.exec(version);

@@ -1,6 +1,8 @@
 // §4.1 of the article: into the etcd pod, etcdctl with mTLS — the shell, member list, versions, the ETCDCTL_*
 // variables, and the refusals of connections without a client certificate or over plain http.
 // Shared fixture (etcd pod, the file's keys, clean-up): the `etcd` fixture, ./fixture.ts.
+import { checkReleaseProvenance, DEVEL, etcdServerModule, previousPatch, provenanceEvidence } from '../checks/provenance.ts';
+import { binaryProvenance } from '../provenance-observe.ts';
 import { describe, expect } from 'vitest';
 import { ETCDCTL_ENV, ok } from '../../helpers/etcd/etcdctl.ts';
 import { podExec } from '../../helpers/etcd/exec.ts';
@@ -90,7 +92,23 @@ describe('§4.1 etcdctl in the etcd pod', () => {
     record('etcdctl version', o.version);
     record('etcdctl endpoint status -w json', o.status);
     record('etcd image: pod spec / kubeadm config images list', `${o.podImage}\n${o.kubeadmImage ?? '(kubeadm lists no etcd image)'}`);
-    expectNoDifferences(checkEtcdVersion(o));
+    const provenance = await binaryProvenance(cluster, 'etcd');
+    record('where the running etcd came from (its Go build information; the Go checksum database)', provenanceEvidence(provenance));
+    const release = releaseOfImage(o.podImage)?.replace(/-\d+$/, '');
+    expectNoDifferences([
+      ...checkEtcdVersion(o),
+      ...(release ? provenance.binaries.flatMap((p) => checkReleaseProvenance(p, etcdServerModule(release), `v${release}`)) : []),
+    ]);
+  });
+
+  negativeControl('ETCD-03', 'the live build information of etcd naming the release before as its module version', 'copy', async ({ cluster, etcd }) => {
+    const { binaries } = await binaryProvenance(cluster, 'etcd');
+    const live = binaries.find((b) => b.info.main?.sum && b.info.main.version !== DEVEL);
+    if (!live) throw new NotStaged('no running etcd with a module version in its build information (a build from a checkout, or no shell on the node)');
+    const release = releaseOfImage(await etcd.image())?.replace(/-\d+$/, '') ?? '';
+    const before = previousPatch(live.info.main!.version);
+    const deviated = { ...live, info: { ...live.info, main: { ...live.info.main!, version: before } } };
+    expect(expectDifference(checkReleaseProvenance(deviated, etcdServerModule(release), `v${release}`), 'build-info-module-version').expected).toBe(before);
   });
 
   negativeControl('ETCD-03', 'the pod spec names the next etcd patch release (deviated copy)', 'copy', async ({ cluster, kube, etcd }) => {
