@@ -38,8 +38,25 @@ export function claimsMarkdown(): string {
       );
     }
   }
+  out.push('## Where the article is imprecise', '', IMPRECISE, '');
   return out.join('\n');
 }
+
+/** What the claims' notes say beside the evidence where the article is imprecise (not in the catalogue: prose). */
+const IMPRECISE = `The claims check what is true; the reports carry a "What the article says / what the cluster shows" note
+beside the evidence:
+
+- \`kubectl proxy\` does not bypass authentication (API-10): it authenticates every request it forwards
+  with the kubeconfig's credentials; the caller just needs none.
+- etcdctl's default endpoint is \`127.0.0.1:2379\`, not \`http://127.0.0.1:2379\` (ETCD-05): without a scheme,
+  plain http unless certificates are given, then TLS.
+- \`etcdctl member list\` shows membership, not health (ETCD-02): \`etcdctl endpoint health\` is recorded beside it.
+- "only sh, no bash" in the etcd pod (ETCD-15) is right about the names: upstream's etcd image has Debian's
+  bash-static as \`/bin/sh\`, which is why the prompt reads \`sh-5.2#\`.
+- The Config struct the article quotes is \`tools/clientcmd/api/types.go\`, the internal type; the
+  serialized form with the same json tags is \`api/v1/types.go\`, which API-15 reads.
+- On clusters kube-claims did not make, redis is not in \`default\` (COMP-03, COMP-05), and \`/version\` of a
+  source-archive build names no release commit (API-03).`;
 
 /** Each generated file, by its path under the package root. */
 export const GENERATED: Record<string, () => string> = {
