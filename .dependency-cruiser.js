@@ -1,6 +1,9 @@
 // `npm run lint:imports`: the import structure. No cycles anywhere, and each layer imports its own layer or a
 // lower one, never a higher one. Bottom to top:
 //   contract < helpers < kind < suites < report < app < {bin, scripts, vitest.config.ts}
+// suites/ also skips one layer: it never imports kind/. What a suite needs of the cluster environment comes
+// through the cluster contract (contract/cluster.ts ClusterInfo, filled by the providers), so the claims run
+// the same on any provider.
 // Test files are held to the same rules as any file (report/ tests run suites/claim.ts: suites is lower).
 // Paths are relative to the working directory: run it from the package root (scripts/lint-imports.test.ts
 // runs it on a temporary tree of its own, with this file, to see that it fails).
@@ -29,6 +32,13 @@ export default {
       to: { circular: true },
     },
     ...upward,
+    {
+      name: 'suites-not-to-kind',
+      comment: 'suites/ gets what it needs of the cluster environment through the cluster contract (contract/cluster.ts), not from kind/',
+      severity: 'error',
+      from: { path: '^suites/' },
+      to: { path: '^kind/' },
+    },
     {
       name: 'no-foreign-fixtures',
       comment: 'a fixtures/ folder is its own layer\'s test material, not an interface of that layer',

@@ -5,6 +5,7 @@
 // where the CLI exits 2.
 export { parseConfig, selectClaims, selectedClaims, USAGE, ENVIRONMENT_VARIABLES, type Command, type RunConfig } from './config.ts';
 export { verify, exitCodeOf, type ExitCode, type VerifyResult } from './verify.ts';
+export { EXIT, type AnyExitCode, type RunExitCode } from '../contract/exit-codes.ts';
 export { runMatrix, mergeMatrix } from './matrix.ts';
 export { CATALOGUE, GROUPS, claimById, type Claim, type ClaimGroup, type ClaimId } from '../contract/catalogue.ts';
 export { LINES, LINE_IDS, DEFAULT_LINE, type KubernetesLine } from '../contract/lines.ts';

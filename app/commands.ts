@@ -3,6 +3,7 @@ import { CATALOGUE } from '../contract/catalogue.ts';
 import { DEFAULT_LINE, describeLine, LINE_IDS, LINES } from '../contract/lines.ts';
 import { prepareHost } from '../kind/host/host.ts';
 import { deleteKindCluster } from '../kind/providers/kind-provider.ts';
+import { EXIT } from '../contract/exit-codes.ts';
 import type { RunConfig } from './config.ts';
 import { providerFor } from './session.ts';
 
@@ -13,14 +14,14 @@ export function listClaims(): void {
 }
 
 /** A kind cluster kube-claims made, kept running: its kubeconfig is printed for `verify --kubeconfig` or kubectl. */
-export async function clusterUp(config: RunConfig): Promise<number> {
+export async function clusterUp(config: RunConfig): Promise<typeof EXIT.PASSED> {
   await prepareHost();
   const cluster = await providerFor({ ...config, kubeconfig: undefined, keep: true }).create();
   console.log(`cluster ${cluster.name} (${cluster.serverVersion}, node ${cluster.nodeName}) is ready\nexport KUBECONFIG=${cluster.kubeconfig}`);
-  return 0;
+  return EXIT.PASSED;
 }
 
-export async function clusterDown(config: RunConfig): Promise<number> {
+export async function clusterDown(config: RunConfig): Promise<typeof EXIT.PASSED> {
   console.log((await deleteKindCluster(config.clusterName, config.kind)) ? `deleted kind cluster ${config.clusterName}` : `no kind cluster ${config.clusterName}`);
-  return 0;
+  return EXIT.PASSED;
 }

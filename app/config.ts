@@ -6,14 +6,15 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CATALOGUE, GROUPS, type Claim } from '../contract/catalogue.ts';
-import { DEFAULT_LINE, describeLine, LINE_IDS, LINES, RELEASED_LINE_IDS, resolveLine, type KubernetesLine } from '../contract/lines.ts';
+import { DEFAULT_LINE, RELEASED_LINE_IDS, resolveLine, type KubernetesLine } from '../contract/lines.ts';
 import type { ImageSource } from '../contract/cluster.ts';
 import { INSTALLED, PACKAGE_ROOT } from '../contract/package-root.ts';
 import type { KindSettings } from '../kind/settings.ts';
 import { UsageError } from '../contract/errors.ts';
 import { newRunId } from '../contract/run-id.ts';
-import { DEFAULT_TOPOLOGY, resolveTopology, TOPOLOGIES, TOPOLOGY_IDS, type Topology } from '../contract/topology.ts';
+import { DEFAULT_TOPOLOGY, resolveTopology, type Topology } from '../contract/topology.ts';
 import { parseFormats, type Format } from '../report/write.ts';
+import { envOf, parseArgsOptions, usage, type FlagName, type FlagValues } from './options.ts';
 
 export type Command =
   | { name: 'help' }
@@ -71,74 +72,10 @@ export interface RunConfig {
   kind: KindSettings;
 }
 
-export const ENVIRONMENT_VARIABLES: Record<string, string> = {
-  KUBE_CLAIMS_K8S_VERSION: '--kubernetes',
-  KUBE_CLAIMS_CLUSTER: '--name',
-  KUBE_CLAIMS_TOPOLOGY: '--topology',
-  KUBE_CLAIMS_KIND_CONFIG: '--kind-config',
-  KUBE_CLAIMS_KUBECONFIG: '--kubeconfig',
-  KUBE_CLAIMS_CONTEXT: '--context',
-  KUBE_CLAIMS_KUBECTL: '--kubectl',
-  KUBE_CLAIMS_KEEP_CLUSTER: '--keep (1)',
-  KUBE_CLAIMS_IMAGE_SOURCE: '--image-source',
-  KUBE_CLAIMS_NODE_IMAGE: '--node-image',
-  KUBE_CLAIMS_NODE_SHELL_IMAGE: '--node-shell-image',
-  KUBE_CLAIMS_WORKLOAD_IMAGE: '--workload-image',
-  KUBE_CLAIMS_FOCUS: '--focus',
-  KUBE_CLAIMS_SKIP: '--skip',
-  KUBE_CLAIMS_REPORTS: '--report-dir',
-  KUBE_CLAIMS_FORMATS: '--formats',
-  KUBE_CLAIMS_ALLOW_DISRUPTION: '--allow-disruption (1)',
-  KUBE_CLAIMS_RUN_ID: '(the run ID; a new one by default)',
-  KUBE_CLAIMS_VERBOSE: '--verbose (1)',
-  KUBE_CLAIMS_CACHE: '(the build cache; ~/.cache/kube-claims)',
-  KUBE_CLAIMS_STATE: '(kubeconfigs and logs of kind clusters; .kube-claims/ of the checkout, or $XDG_STATE_HOME/kube-claims (~/.local/state/kube-claims) when installed)',
-  KUBE_CLAIMS_NODE_REPO: '(repository of the offline node image; kube-claims/node)',
-  KUBE_CLAIMS_DEBIAN_MIRROR: '(Debian mirror of the offline images; http://deb.debian.org/debian)',
-};
+export { ENVIRONMENT_VARIABLES } from './options.ts';
 
-export const USAGE = `usage: kube-claims <command> [options]
-
-commands:
-  verify            provision (or reuse) a kind cluster, or take --kubeconfig, check every claim, write the reports
-  matrix            verify on several Kubernetes lines, one cluster at a time, and merge the runs into one report
-  matrix merge DIR… merge finished runs (reports/RUN-ID folders) into a matrix report
-  list              print the claims catalogue
-  host prepare      install/start what kube-claims needs on this machine (Docker engine, kind)
-  image build       build the offline kind node image of --kubernetes
-  cluster up|down   bring the named kind cluster up, or delete it
-
-options:
-  --kubernetes V        Kubernetes line or version: ${LINE_IDS.map((l) => describeLine(LINES[l])).join(', ')}; default ${DEFAULT_LINE}.
-                        matrix: a comma list (default the released lines; a pre-release line only when named).
-                        With --kubeconfig: the version the cluster is expected to run.
-  --name NAME           kind cluster name (default kube-claims)
-  --topology T          shape of the kind cluster: ${TOPOLOGY_IDS.map((t) => `${t} (${TOPOLOGIES[t].description})`).join('; ')};
-                        default ${DEFAULT_TOPOLOGY}. matrix: a comma list (each line on each topology).
-  --kind-config FILE    your own kind configuration (its nodes and settings; kube-claims sets name and image)
-  --kubeconfig FILE     check an existing cluster instead of a kind cluster of kube-claims
-  --context NAME        kubeconfig context (with --kubeconfig)
-  --kubectl PATH        the kubectl to run (default: PATH's when within one minor of the server, else built)
-  --keep                keep a kind cluster this run created
-  --image-source S      auto (default: kindest/node when present or pullable, else the offline build), offline, upstream
-  --node-image REF      use this node image as it is (e.g. kindest/node:v1.34.0@sha256:...)
-  --node-shell-image R  image for the node-shell pod on other clusters (default: one the node already has)
-  --workload-image R    redis image for the article's StatefulSet on other clusters (default: one the node has, else redis:7)
-  --allow-disruption    on clusters kube-claims did not make, also run the negative controls that grant rights,
-                        move static pods or scale system components (held back by default)
-  --focus LIST          only these claim IDs or groups (${Object.keys(GROUPS).join(', ')}), comma-separated
-  --skip LIST           leave out these claim IDs or groups
-  --claims-only         the claims without their negative controls (quicker; the controls prove each check can fail)
-  --report-dir DIR      parent folder of the RUN-ID report folders (default reports/ of the checkout, or of the
-                        working directory when installed)
-  --formats LIST        junit,json,md,html (default all), or none
-  -v, --verbose         more progress detail
-  -h, --help            this text
-
-Environment variables (flags win): ${Object.entries(ENVIRONMENT_VARIABLES).map(([k, v]) => `${k} ${v}`).join('; ')}.
-
-Exit codes: 0 every selected claim passed; 1 a claim or a negative control failed (or the run had an error);
-2 usage or environment error; 3 nothing failed but some selected claims went unchecked (see the report).`;
+/** `kube-claims --help`, generated from the option table (app/options.ts). */
+export const USAGE = usage();
 
 const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
 const flag = (v: string | undefined) => v === '1' || v === 'true';
@@ -192,45 +129,43 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: {
-        kubernetes: { type: 'string' }, name: { type: 'string' }, kubeconfig: { type: 'string' }, context: { type: 'string' },
-        topology: { type: 'string' }, 'kind-config': { type: 'string' }, kubectl: { type: 'string' },
-        keep: { type: 'boolean' }, 'image-source': { type: 'string' }, 'node-image': { type: 'string' },
-        'node-shell-image': { type: 'string' }, 'workload-image': { type: 'string' }, 'allow-disruption': { type: 'boolean' },
-        focus: { type: 'string' }, skip: { type: 'string' }, 'claims-only': { type: 'boolean' }, 'report-dir': { type: 'string' }, formats: { type: 'string' },
-        verbose: { type: 'boolean', short: 'v' }, help: { type: 'boolean', short: 'h' },
-      },
+      options: parseArgsOptions(),
     });
   } catch (error) {
     throw new UsageError(`${(error as Error).message.split('\n')[0]} (kube-claims --help)`);
   }
-  const o = parsed.values;
+  const o = parsed.values as FlagValues;
+  /** A flag's value, else its environment variable's (app/options.ts names it). */
+  const given = (name: FlagName): string | undefined => (o[name] as string | undefined) ?? env[envOf(name)!];
+  /** A boolean flag, else its variable set to 1 or true. */
+  const on = (name: FlagName): boolean => (o[name] as boolean | undefined) ?? (envOf(name) ? flag(env[envOf(name)!]) : false);
   const command = o.help ? { name: 'help' as const } : parseCommand(parsed.positionals);
 
-  const versionInput = o.kubernetes ?? env.KUBE_CLAIMS_K8S_VERSION;
+  const versionInput = given('kubernetes');
   const versions = list(versionInput);
   const lines = (versions.length ? versions : command.name === 'matrix' ? RELEASED_LINE_IDS : [DEFAULT_LINE]).map(resolveLine);
   if (command.name !== 'matrix' && lines.length > 1) throw new UsageError('--kubernetes takes one version here (a comma list is for matrix)');
 
-  const topologies = (list(o.topology ?? env.KUBE_CLAIMS_TOPOLOGY).length ? list(o.topology ?? env.KUBE_CLAIMS_TOPOLOGY) : [DEFAULT_TOPOLOGY]).map(resolveTopology);
+  const topologyInput = given('topology');
+  const topologies = (list(topologyInput).length ? list(topologyInput) : [DEFAULT_TOPOLOGY]).map(resolveTopology);
   if (command.name !== 'matrix' && topologies.length > 1) throw new UsageError('--topology takes one topology here (a comma list is for matrix)');
-  const kindConfig = o['kind-config'] ?? env.KUBE_CLAIMS_KIND_CONFIG;
-  if (kindConfig && (o.topology ?? env.KUBE_CLAIMS_TOPOLOGY)) throw new UsageError('--kind-config gives the nodes itself; it does not go with --topology');
+  const kindConfig = given('kind-config');
+  if (kindConfig && topologyInput) throw new UsageError('--kind-config gives the nodes itself; it does not go with --topology');
 
-  const imageSource = (o['image-source'] ?? env.KUBE_CLAIMS_IMAGE_SOURCE ?? 'auto') as ImageSource;
+  const imageSource = (given('image-source') ?? 'auto') as ImageSource;
   if (!['auto', 'offline', 'upstream'].includes(imageSource)) throw new UsageError(`--image-source must be auto, offline or upstream, not ${imageSource}`);
 
-  const kubeconfig = o.kubeconfig ?? env.KUBE_CLAIMS_KUBECONFIG;
-  const context = o.context ?? env.KUBE_CLAIMS_CONTEXT;
+  const kubeconfig = given('kubeconfig');
+  const context = given('context');
   if (context && !kubeconfig) throw new UsageError('--context needs --kubeconfig');
-  if (kubeconfig && (kindConfig || o.topology || env.KUBE_CLAIMS_TOPOLOGY)) throw new UsageError('--topology and --kind-config shape a kind cluster kube-claims makes; a cluster given by --kubeconfig has its own shape');
+  if (kubeconfig && (kindConfig || topologyInput)) throw new UsageError('--topology and --kind-config shape a kind cluster kube-claims makes; a cluster given by --kubeconfig has its own shape');
   if (kubeconfig && command.name === 'matrix') throw new UsageError('matrix provisions its own clusters; --kubeconfig is for verify');
 
-  const formatsText = o.formats ?? env.KUBE_CLAIMS_FORMATS;
+  const formatsText = given('formats');
   const { formats, unknown } = parseFormats(formatsText);
   if (unknown.length) throw new UsageError(`unknown report format(s): ${unknown.join(', ')} (known: junit, json, md, html, none)`);
 
-  const reportDir = o['report-dir'] ?? env.KUBE_CLAIMS_REPORTS;
+  const reportDir = given('report-dir');
   const runId = env.KUBE_CLAIMS_RUN_ID || newRunId();
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$/.test(runId)) throw new UsageError(`KUBE_CLAIMS_RUN_ID must be letters, digits, '.', '_' or '-': ${runId}`);
   const defaults = writableDefaults(INSTALLED, env);
@@ -241,25 +176,25 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     line: lines[0]!,
     lineExplicit: versions.length > 0,
     lines,
-    clusterName: o.name ?? env.KUBE_CLAIMS_CLUSTER ?? 'kube-claims',
+    clusterName: given('name') ?? 'kube-claims',
     topology: topologies[0]!,
     topologies,
     kindConfig,
     kubeconfig,
     context,
-    kubectl: o.kubectl ?? env.KUBE_CLAIMS_KUBECTL,
-    keep: o.keep ?? flag(env.KUBE_CLAIMS_KEEP_CLUSTER),
+    kubectl: given('kubectl'),
+    keep: on('keep'),
     imageSource,
-    nodeImage: o['node-image'] ?? env.KUBE_CLAIMS_NODE_IMAGE,
-    nodeShellImage: o['node-shell-image'] ?? env.KUBE_CLAIMS_NODE_SHELL_IMAGE,
-    workloadImage: o['workload-image'] ?? env.KUBE_CLAIMS_WORKLOAD_IMAGE,
-    focus: selectClaims(list(o.focus ?? env.KUBE_CLAIMS_FOCUS)),
-    skip: selectClaims(list(o.skip ?? env.KUBE_CLAIMS_SKIP)),
-    claimsOnly: o['claims-only'] ?? false,
+    nodeImage: given('node-image'),
+    nodeShellImage: given('node-shell-image'),
+    workloadImage: given('workload-image'),
+    focus: selectClaims(list(given('focus'))),
+    skip: selectClaims(list(given('skip'))),
+    claimsOnly: on('claims-only'),
     reportsDir: reportDir ?? defaults.reportsDir,
     formats,
-    allowDisruption: o['allow-disruption'] ?? flag(env.KUBE_CLAIMS_ALLOW_DISRUPTION),
-    verbose: o.verbose ?? flag(env.KUBE_CLAIMS_VERBOSE),
+    allowDisruption: on('allow-disruption'),
+    verbose: on('verbose'),
     kind: {
       cacheDir: env.KUBE_CLAIMS_CACHE || join(homedir(), '.cache', 'kube-claims'),
       stateDir: env.KUBE_CLAIMS_STATE || defaults.stateDir,

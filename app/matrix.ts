@@ -6,15 +6,16 @@ import { join } from 'node:path';
 import { UsageError } from '../contract/errors.ts';
 import { describeLine, isPreRelease } from '../contract/lines.ts';
 import { log } from '../helpers/log.ts';
+import { EXIT, worseOf, type RunExitCode } from '../contract/exit-codes.ts';
 import { buildMatrix, renderMatrixHtml, renderMatrixMarkdown, type MatrixRun } from '../report/matrix.ts';
 import type { ResultsModel } from '../report/types.ts';
 import type { RunConfig } from './config.ts';
 import { verify } from './verify.ts';
 
-export async function runMatrix(config: RunConfig): Promise<{ exitCode: 0 | 1 | 3; dir: string }> {
+export async function runMatrix(config: RunConfig): Promise<{ exitCode: RunExitCode; dir: string }> {
   const matrixId = config.runId;
   const runs: MatrixRun[] = [];
-  let worst: 0 | 1 | 3 = 0;
+  let worst: RunExitCode = EXIT.PASSED;
   // Line × topology: each pair is its own run (its own ID, report folder and kind cluster), one after another.
   for (const topology of config.topologies) {
     for (const line of config.lines) {
@@ -29,12 +30,12 @@ export async function runMatrix(config: RunConfig): Promise<{ exitCode: 0 | 1 | 
       try {
         const result = await verify(lineConfig);
         runs.push({ version: column, line: line.id, preRelease: isPreRelease(line), reportDir: result.reportDir, model: result.model });
-        if (result.exitCode === 1 || (result.exitCode === 3 && worst === 0)) worst = result.exitCode;
+        worst = worseOf(worst, result.exitCode);
       } catch (error) {
         // One line failing to come up does not hide the others' results.
         runs.push({ version: column, line: line.id, preRelease: isPreRelease(line), error: (error as Error).message.split('\n')[0] });
         log.warn(`matrix: ${column}: ${(error as Error).message.split('\n')[0]}`);
-        worst = 1;
+        worst = EXIT.FAILED;
       }
     }
   }
@@ -43,7 +44,7 @@ export async function runMatrix(config: RunConfig): Promise<{ exitCode: 0 | 1 | 
 }
 
 /** Merges finished runs (report folders holding results.json) into a matrix, e.g. runs from separate CI jobs. */
-export async function mergeMatrix(config: RunConfig, reportDirs: string[]): Promise<{ exitCode: 0 | 1; dir: string }> {
+export async function mergeMatrix(config: RunConfig, reportDirs: string[]): Promise<{ exitCode: typeof EXIT.PASSED | typeof EXIT.FAILED; dir: string }> {
   const runs: MatrixRun[] = reportDirs.map((dir) => {
     const file = join(dir, 'results.json');
     if (!existsSync(file)) throw new UsageError(`${dir} holds no results.json`);
@@ -55,7 +56,7 @@ export async function mergeMatrix(config: RunConfig, reportDirs: string[]): Prom
   });
   const dir = await writeMatrix(config.runId, runs, config.reportsDir);
   const failed = runs.some((r) => r.model && (r.model.totals.fail > 0 || r.model.testCases.failed > 0));
-  return { exitCode: failed ? 1 : 0, dir };
+  return { exitCode: failed ? EXIT.FAILED : EXIT.PASSED, dir };
 }
 
 async function writeMatrix(matrixId: string, runs: MatrixRun[], reportsDir: string): Promise<string> {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // kube-claims: proof, not belief, about a kubeadm cluster.
-// Exit codes: 0 every selected claim passed, 1 a claim failed, 2 usage or environment error, 3 claims unchecked.
+// Exit codes: contract/exit-codes.ts (0 passed, 1 failed, 2 usage or environment error, 3 claims unchecked).
 import { parseConfig, USAGE } from '../app/config.ts';
 import { main } from '../app/main.ts';
 import { mergeMatrix, runMatrix } from '../app/matrix.ts';
@@ -11,6 +11,7 @@ import { buildKind } from '../kind/image/components.ts';
 import { buildNodeImage } from '../kind/image/node-image.ts';
 import { binDir } from '../kind/settings.ts';
 import { setVerbose } from '../helpers/log.ts';
+import { EXIT } from '../contract/exit-codes.ts';
 
 await main(async () => {
   const config = parseConfig(process.argv.slice(2), process.env);
@@ -18,7 +19,8 @@ await main(async () => {
   switch (config.command.name) {
     case 'help':
       console.log(USAGE);
-      return process.argv.length > 2 ? 0 : 2;
+      // `kube-claims` alone is a usage error: it was not asked for the help.
+      return process.argv.length > 2 ? EXIT.PASSED : EXIT.USAGE_OR_ENVIRONMENT;
     case 'verify':
       return (await verify(config)).exitCode;
     case 'matrix':
@@ -27,14 +29,14 @@ await main(async () => {
       return (await mergeMatrix(config, config.command.dirs)).exitCode;
     case 'list':
       listClaims();
-      return 0;
+      return EXIT.PASSED;
     case 'host prepare':
       await prepareHost();
       console.log(`kind CLI: ${await buildKind(binDir(config.kind))}`);
-      return 0;
+      return EXIT.PASSED;
     case 'image build':
       console.log((await buildNodeImage(config.line, config.kind)).tag);
-      return 0;
+      return EXIT.PASSED;
     case 'cluster up':
       return clusterUp(config);
     case 'cluster down':

@@ -99,6 +99,12 @@ export interface ClusterInfo {
    * offline build tags them kube-claims.local/REF so as never to shadow a registry's REF. Absent: as the node does.
    */
   hostImagePrefix?: string;
+  /**
+   * The images this host's Docker holds (REPOSITORY:TAG and REPOSITORY@DIGEST), listed by the provider when it
+   * gave the cluster; empty without a Docker engine. A negative control that can run a container here (the lax
+   * etcd) asks this instead of Docker, so that suites/ needs nothing of kind/.
+   */
+  hostImages?: string[];
   /** The article's redis StatefulSet, applied by the provider before the claims run. */
   workload: Workload;
   /** How long each preparation step took, in seconds (the key says so). */

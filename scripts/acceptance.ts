@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Acceptance on clusters that deviate (what issue 9 asks of a run), measured as a user would see it: each
+// Acceptance on clusters that deviate, measured as a user would see it: each
 // deviation is staged on a kept kind cluster of its own, then `kube-claims verify` runs as a child process,
 // once on the kind cluster and once on the same cluster given through --kubeconfig (a cluster kube-claims
 // did not make); the exit code, the wall time and the claims it failed are compared with what is expected.

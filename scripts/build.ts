@@ -11,11 +11,14 @@ import { PACKAGE_ROOT } from '../contract/package-root.ts';
 const SHIPPED = ['bin', 'app', 'contract', 'helpers', 'kind', 'report', 'suites'];
 const DIST = join(PACKAGE_ROOT, 'dist');
 
+/** The package's command, which runs dist/bin/kube-claims.js when installed: it stays where it is, beside dist/. */
+const BIN_SHIM = 'bin/kube-claims.js';
+
 /**
  * Not needed by a run: sources (emitted instead), unit tests' material, documentation. The recordings under
  * suites/checks/fixtures/ stay: a negative control judges one where it cannot stage its deviation live (API-04).
  */
-const runtimeFile = (path: string) => !/\.ts$/.test(path) && (!/(^|\/)fixtures\//.test(path) || path.startsWith('suites/checks/fixtures/')) && !/\.md$/.test(path);
+const runtimeFile = (path: string) => path !== BIN_SHIM && !/\.ts$/.test(path) && (!/(^|\/)fixtures\//.test(path) || path.startsWith('suites/checks/fixtures/')) && !/\.md$/.test(path);
 
 await rm(DIST, { recursive: true, force: true });
 await execa('tsc', ['-p', join(PACKAGE_ROOT, 'tsconfig.build.json')], { cwd: PACKAGE_ROOT, preferLocal: true, stdio: 'inherit' });

@@ -43,6 +43,10 @@ const TREES: Record<string, Record<string, string>> = {
     'helpers/h.ts': 'export const h = 1;\n',
     'contract/c.ts': "import { h } from '../helpers/h.ts';\nexport const c = h;\n",
   },
+  suitesToKind: {
+    'kind/k.ts': 'export const k = 1;\n',
+    'suites/s.ts': "import { k } from '../kind/k.ts';\nexport const s = k;\n",
+  },
   upwardTypeFromTest: {
     'app/config.ts': 'export interface RunConfig { runId: string }\n',
     'suites/x.test.ts': "import type { RunConfig } from '../app/config.ts';\nexport const id = (c: RunConfig) => c.runId;\n",
@@ -91,6 +95,11 @@ describe('lint:imports', () => {
   test('an upward import fails, named by its rule', () => {
     expect(trees.upward!.status).not.toBe(0);
     expect(trees.upward!.output).toContain('error layer-contract-imports-upward: contract/c.ts → helpers/h.ts');
+  });
+
+  test('suites importing kind/ fails: the cluster contract serves them', () => {
+    expect(trees.suitesToKind!.status).not.toBe(0);
+    expect(trees.suitesToKind!.output).toContain('error suites-not-to-kind: suites/s.ts → kind/k.ts');
   });
 
   test('a test file importing a type from a higher layer fails too', () => {

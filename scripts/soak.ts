@@ -4,6 +4,7 @@
 // that fails now and then on a healthy cluster is a defect: this is where it shows. Tests never assert times.
 //
 //   node scripts/soak.ts --runs N [--claims-only] [--kubeconfig FILE] [--kubernetes v1.33]
+import { EXIT } from '../contract/exit-codes.ts';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +23,7 @@ const flags = scriptArgs('soak', USAGE, {
 const runs = Number(flags.runs);
 if (!Number.isInteger(runs) || runs < 1) {
   process.stderr.write(`soak: --runs needs a positive whole number (usage: ${USAGE})\n`);
-  process.exit(2);
+  process.exit(EXIT.USAGE_OR_ENVIRONMENT);
 }
 
 $.verbose = false;

@@ -22,6 +22,16 @@ export async function imageExists(ref: string): Promise<boolean> {
   return (await imageLabels(ref)) !== undefined;
 }
 
+/**
+ * The images this host's Docker holds, as REPOSITORY:TAG and REPOSITORY@DIGEST; empty when no engine answers.
+ * Providers put them in the cluster contract (ClusterInfo.hostImages), so the suites never ask Docker themselves.
+ */
+export async function localImages(): Promise<string[]> {
+  const r = await execa('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}} {{.Repository}}@{{.Digest}}'], { reject: false, timeout: 15_000 });
+  if (r.exitCode !== 0) return [];
+  return [...new Set(r.stdout.split(/\s+/).filter((ref) => ref && !ref.includes('<none>')))];
+}
+
 /** Tries to pull; false (quickly) where no registry is reachable. */
 export async function tryPull(ref: string, timeoutMs = 60_000): Promise<boolean> {
   const r = await execa('docker', ['pull', '--quiet', ref], { reject: false, timeout: timeoutMs });

@@ -7,7 +7,7 @@ import { log, timed } from '../../helpers/log.ts';
 import { waitUntil } from '../../helpers/wait.ts';
 import { whileInterruptible } from '../../helpers/cleanup.ts';
 import { findOnPath, notOnPath } from '../../helpers/tools.ts';
-import { dockerAnswers, imageExists, imageLabels, tryPull } from '../host/docker.ts';
+import { dockerAnswers, imageExists, imageLabels, localImages, tryPull } from '../host/docker.ts';
 import { NODE_IMAGE_VERSION_LABEL } from '../../contract/marks.ts';
 import { binDir, type KindSettings } from '../settings.ts';
 import { buildKind } from '../image/components.ts';
@@ -29,6 +29,23 @@ async function isOfflineNodeImage(image: string): Promise<boolean> {
 /** kindest/node:v1.33.12@sha256:… → v1.33.12; undefined for a tag that names no release. */
 export function releaseOfNodeImage(image: string): string | undefined {
   return /:(v\d+\.\d+\.\d+)(?:@|$)/.exec(image)?.[1];
+}
+
+/** The kind cluster as made or found: its node image, and whether it is starting up (just created or restarted). */
+interface MadeCluster {
+  image: string;
+  offline: boolean;
+  created: boolean;
+  startingUp: boolean;
+}
+
+/** The cluster once its API answers and every node is Ready. */
+interface ReadyCluster {
+  k: ReturnType<typeof kubeClients>;
+  serverVersion: string;
+  nodes: ClusterInfo['nodes'];
+  initNode?: string;
+  nodeName: string;
 }
 
 export class KindProvider implements ClusterProvider {
@@ -60,81 +77,111 @@ export class KindProvider implements ClusterProvider {
     return { image: result.tag, offline: true };
   }
 
+  /**
+   * The run's kind cluster: made (or reused, when kube-claims made it before), its API server answering and
+   * every node Ready, the workload image in the nodes; then described in the cluster contract.
+   */
   async create(): Promise<ClusterInfo> {
     const timings: Timings = {};
-    const name = this.r.clusterName;
     if (!findOnPath('docker')) throw new EnvironmentError(`${notOnPath('docker')}: a kind cluster needs a Docker engine (\`npm run host:prepare\` installs one), or check an existing cluster with --kubeconfig`);
     if (!findOnPath('go')) throw new EnvironmentError(`${notOnPath('go')}: kube-claims builds kind (and the offline node image, kubectl) from Go modules; a cluster given by --kubeconfig needs no Go`);
     if (!(await dockerAnswers())) throw new EnvironmentError('no Docker engine answers: run `npm run host:prepare` first');
-    const cluster = (this.cluster = new KindCluster(await buildKind(binDir(this.r.settings)), name, this.r.settings));
-    // `kind get clusters` once: each asks Docker for every kind container.
-    let exists = await cluster.exists();
-    if (exists && !(await cluster.isOurs())) {
-      throw new EnvironmentError(`a kind cluster named ${name} exists and was not made by kube-claims; choose another name (--name, KUBE_CLAIMS_CLUSTER)`);
-    }
-    if (exists && !(await cluster.running())) {
-      // A stopped node (the Docker engine restarted) does not come back reliably.
-      log.step(`kind cluster ${name} is stopped: deleting it to start afresh`);
-      await cluster.delete();
-      exists = false;
-    }
-    let created = false;
-    let restartedRecently = false;
-    let image: string;
-    let offline: boolean;
-    if (exists) {
-      image = await cluster.image();
-      offline = await isOfflineNodeImage(image);
-      restartedRecently = (await cluster.secondsSinceStart()) < 120;
-      log.step(`reusing kind cluster ${name} (${image})${restartedRecently ? ': its node has just started' : ''}`);
-      await cluster.exportKubeconfig();
-    } else {
-      const chosen = await this.chooseImage(timings);
-      image = chosen.image;
-      offline = chosen.offline;
-      const shape = this.r.kindConfig ? await readKindConfig(this.r.kindConfig) : this.r.topology;
-      // Several control planes: kind puts its load balancer in front (an image under kind's own name; offline, ours).
-      if (controlPlanesOf(shape) > 1) await timed('the HA load balancer image', () => ensureLoadBalancerImage(this.r.settings, this.r.imageSource));
-      const { seconds } = await whileInterruptible(() => cluster.delete(), () => timed(`creating kind cluster ${name}`, () => cluster.create({
-        name, image, allowCgroupV1: this.r.line.behaviour.cgroupV1NeedsOptIn, shape,
-      })));
-      timings.clusterCreateSeconds = seconds;
-      created = true;
-    }
-    const k = kubeClients(cluster.kubeconfigPath);
+    const cluster = (this.cluster = new KindCluster(await buildKind(binDir(this.r.settings)), this.r.clusterName, this.r.settings));
+    const made = (await this.reusable(cluster)) ? await this.reuse(cluster) : await this.make(cluster, timings);
     const t0 = performance.now();
-    const api = await awaitApi(k, { startingUpMs: created || restartedRecently ? 60_000 : 10_000 });
+    const ready = await this.awaitReady(cluster, made.startingUp);
+    timings.apiAndNodeWaitSeconds = Math.round((performance.now() - t0) / 100) / 10;
+    const workloadImage = await this.loadWorkloadImage(cluster, ready);
+    return this.describe(cluster, made, ready, workloadImage, timings);
+  }
+
+  /** Whether a kind cluster of this name is there to reuse: kube-claims' own and running (a stopped one is deleted). */
+  private async reusable(cluster: KindCluster): Promise<boolean> {
+    // `kind get clusters` once: each asks Docker for every kind container.
+    if (!(await cluster.exists())) return false;
+    if (!(await cluster.isOurs())) {
+      throw new EnvironmentError(`a kind cluster named ${cluster.name} exists and was not made by kube-claims; choose another name (--name, KUBE_CLAIMS_CLUSTER)`);
+    }
+    if (await cluster.running()) return true;
+    // A stopped node (the Docker engine restarted) does not come back reliably.
+    log.step(`kind cluster ${cluster.name} is stopped: deleting it to start afresh`);
+    await cluster.delete();
+    return false;
+  }
+
+  /** The cluster kube-claims made before, as it is. */
+  private async reuse(cluster: KindCluster): Promise<MadeCluster> {
+    const image = await cluster.image();
+    const restartedRecently = (await cluster.secondsSinceStart()) < 120;
+    log.step(`reusing kind cluster ${cluster.name} (${image})${restartedRecently ? ': its node has just started' : ''}`);
+    await cluster.exportKubeconfig();
+    return { image, offline: await isOfflineNodeImage(image), created: false, startingUp: restartedRecently };
+  }
+
+  /** A new cluster from the chosen node image, in the topology (or the user's kind configuration). */
+  private async make(cluster: KindCluster, timings: Timings): Promise<MadeCluster> {
+    const { image, offline } = await this.chooseImage(timings);
+    const shape = this.r.kindConfig ? await readKindConfig(this.r.kindConfig) : this.r.topology;
+    // Several control planes: kind puts its load balancer in front (an image under kind's own name; offline, ours).
+    if (controlPlanesOf(shape) > 1) await timed('the HA load balancer image', () => ensureLoadBalancerImage(this.r.settings, this.r.imageSource));
+    const { seconds } = await whileInterruptible(() => cluster.delete(), () => timed(`creating kind cluster ${cluster.name}`, () => cluster.create({
+      name: cluster.name, image, allowCgroupV1: this.r.line.behaviour.cgroupV1NeedsOptIn, shape,
+    })));
+    timings.clusterCreateSeconds = seconds;
+    return { image, offline, created: true, startingUp: true };
+  }
+
+  /** The one wait besides the API: claims need nodes that can run pods (every node kind made, registered and Ready). */
+  private async awaitReady(cluster: KindCluster, startingUp: boolean): Promise<ReadyCluster> {
+    const k = kubeClients(cluster.kubeconfigPath);
+    const api = await awaitApi(k, { startingUpMs: startingUp ? 60_000 : 10_000 });
     // kind names each node's container and hostname alike: a node is reached by `docker exec NODE`.
     const containers = await cluster.nodeContainers();
-    // The one wait besides the API: claims need nodes that can run pods (every node kind made, registered and Ready).
-    await waitUntil(`the ${containers.length} node(s) of ${name} to be Ready`, async () => {
+    await waitUntil(`the ${containers.length} node(s) of ${cluster.name} to be Ready`, async () => {
       const nodes = (await k.core.listNode().catch(() => undefined))?.items ?? [];
       const ready = nodes.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).map((n) => n.metadata?.name);
       return containers.every((c) => ready.includes(c));
     }, 120_000, 1000).catch((e: Error) => { throw new EnvironmentError(e.message); });
     const nodes = (await nodesByRole(k)).map((n) => ({ ...n, access: { kind: 'docker' as const, container: n.name } }));
     const first = nodes.find((n) => n.role === 'control-plane');
-    if (!first) throw new EnvironmentError(`kind cluster ${name} has no node labelled node-role.kubernetes.io/control-plane`);
+    if (!first) throw new EnvironmentError(`kind cluster ${cluster.name} has no node labelled node-role.kubernetes.io/control-plane`);
     // kind runs kubeadm init on the node it names NAME-control-plane; the others join.
     const initNode = nodes.some((n) => n.name === cluster.controlPlaneContainer) ? cluster.controlPlaneContainer : undefined;
-    const nodeName = initNode ?? first.name;
-    timings.apiAndNodeWaitSeconds = Math.round((performance.now() - t0) / 100) / 10;
-    const workloadImage = this.r.workloadImage ?? (await ensureWorkloadImage(this.r.settings));
+    return { k, serverVersion: api.serverVersion, nodes, initNode, nodeName: initNode ?? first.name };
+  }
+
+  /**
+   * The redis image of the article's workload (--workload-image, else kube-claims' own), loaded into the nodes the
+   * workload can be scheduled on only (an HA cluster's control planes are tainted): each node imports and unpacks it.
+   */
+  private async loadWorkloadImage(cluster: KindCluster, ready: ReadyCluster): Promise<string> {
+    if (this.r.workloadImage) return this.r.workloadImage;
+    const image = await ensureWorkloadImage(this.r.settings);
+    await cluster.loadImage(image, (await schedulableNodes(ready.k, ready.nodes)).map((n) => n.name));
+    return image;
+  }
+
+  /** The cluster contract the suites get. */
+  private async describe(cluster: KindCluster, made: MadeCluster, ready: ReadyCluster, workloadImage: string, timings: Timings): Promise<ClusterInfo> {
+    const { image, offline } = made;
+    const { k, nodeName, nodes } = ready;
+    // What was asked for: the line's offline build, or the release of the node image chosen for the line.
     const requestedVersion = offline ? this.r.line.version : releaseOfNodeImage(image);
     // The build of the release asked for first: the claims about a cluster kube-claims makes hold kubectl to it.
-    const tool = await kubectlFor({
-      flag: this.r.kubectl, serverVersion: api.serverVersion, buildVersion: kubectlVersionFor(requestedVersion, api.serverVersion), settings: this.r.settings, preferBuild: true,
-      target: { kubeconfig: cluster.kubeconfigPath },
-    });
-    // Into the nodes the workload can be scheduled on only (an HA cluster's control planes are tainted): each node
-    // imports and unpacks it, five at once on an HA cluster otherwise.
-    if (!this.r.workloadImage) await cluster.loadImage(workloadImage, (await schedulableNodes(k, nodes)).map((n) => n.name));
+    const [externalEtcd, tool, hostImages] = await Promise.all([
+      externalEtcdEndpoints(k),
+      kubectlFor({
+        flag: this.r.kubectl, serverVersion: ready.serverVersion, buildVersion: kubectlVersionFor(requestedVersion, ready.serverVersion), settings: this.r.settings, preferBuild: true,
+        target: { kubeconfig: cluster.kubeconfigPath },
+      }),
+      localImages(),
+    ]);
     return {
-      name, provider: 'kind', madeByKubeClaims: true, createdByThisRun: created,
+      name: cluster.name, provider: 'kind', madeByKubeClaims: true, createdByThisRun: made.created,
       kubeconfig: cluster.kubeconfigPath, server: k.server, nodeName,
-      nodeAccess: { kind: 'docker', container: nodeName }, nodes, initNode, shape: shapeOf(nodes), externalEtcd: await externalEtcdEndpoints(k),
-      // What was asked for: the line's offline build, or the release of the node image chosen for the line.
-      serverVersion: api.serverVersion, requestedVersion, ...tool, nodeImage: image, ...(offline ? { offlineBuild: true } : {}), hostImagePrefix: offline ? localTag('') : undefined,
+      nodeAccess: { kind: 'docker', container: nodeName }, nodes, initNode: ready.initNode, shape: shapeOf(nodes), externalEtcd,
+      serverVersion: ready.serverVersion, requestedVersion, ...tool, nodeImage: image, ...(offline ? { offlineBuild: true } : {}), hostImagePrefix: offline ? localTag('') : undefined,
+      hostImages,
       // As in the article, redis runs in default on clusters kube-claims made.
       workload: workloadFor(this.r.runId, 'default', workloadImage),
       timings,

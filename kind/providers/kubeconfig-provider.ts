@@ -5,6 +5,7 @@ import { EnvironmentError } from '../../contract/errors.ts';
 import { kubeClients } from '../../helpers/kube.ts';
 import { Kubectl } from '../../helpers/kubectl.ts';
 import { deleteNamespace } from '../../helpers/namespace.ts';
+import { localImages } from '../host/docker.ts';
 import { runName } from '../../contract/run-id.ts';
 import { awaitApi } from './api.ts';
 import { exportDiagnostics } from './diagnostics.ts';
@@ -45,6 +46,8 @@ export class KubeconfigProvider implements ClusterProvider {
       initNode: byRole.filter((n) => n.role === 'control-plane').length === 1 ? nodeName : undefined,
       serverVersion: api.serverVersion, requestedVersion: this.r.requestedVersion, ...tool,
       timings: { apiWaitSeconds: apiWait },
+      // A lax etcd container can run on this host only from an image this host's Docker already has.
+      hostImages: await localImages(),
     };
     // What the nodes' runtimes hold, where there is a shell on them: a node's status lists its images only some
     // time after it started (seen: a cluster a minute old listed none, and redis:7 could not be pulled). The

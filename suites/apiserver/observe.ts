@@ -31,7 +31,7 @@ import type { ClaimFixtures } from '../fixtures.ts';
 import type { Live } from '../live.ts';
 import { controlPlaneNodes, internalIps, kindLoadBalancerAddresses, staticPodCommand } from '../observations.ts';
 import type { ApiServer } from './fixture.ts';
-import { clientVersionExpectation, describeKubectl } from '../../kind/providers/kubectl.ts';
+import { clientVersionExpectation, describeKubectl } from '../../contract/kubectl-source.ts';
 import { moduleOrSkip, pinnedKustomize } from './go-modules.ts';
 
 /**

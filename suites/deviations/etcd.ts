@@ -3,7 +3,6 @@
 // revoked, a watcher that is gone); each is undone before it returns. Where it cannot (etcd flags on the
 // scheduler, keys under /registry, a different storage format), the check gets a deviated copy of the live
 // observation instead.
-import { imageExists } from '../../kind/host/docker.ts';
 import { startLaxEtcd, type StartedLaxEtcd } from '../../helpers/etcd/container.ts';
 import { startLaxEtcdPod } from '../../helpers/etcd/lax-pod.ts';
 import { ApiextensionsV1Api, CustomObjectsApi } from '@kubernetes/client-node';
@@ -24,7 +23,7 @@ import type { VersionObservation } from '../checks/etcd/version.ts';
 export async function withLaxEtcd<T>({ cluster, kube, run }: Pick<Live, 'cluster' | 'kube' | 'run'>, image: string, fn: (etcd: StartedLaxEtcd) => Promise<T>): Promise<T> {
   const hostImage = `${cluster.hostImagePrefix ?? ''}${image}`;
   const { runId } = run;
-  const start = (await imageExists(hostImage))
+  const start = cluster.hostImages?.includes(hostImage)
     ? startLaxEtcd(hostImage, runId)
     : startLaxEtcdPod({ k: kube, namespace: runName(runId, 'run'), nodeName: cluster.nodeName, image, runId });
   await using etcd = await start.catch((e: Error) => { throw new NotStaged(`the lax etcd could not be started: ${e.message.split('\n')[0]}`); });
