@@ -41,7 +41,8 @@ export function stagingModule(name: string, kubernetesVersion: string): Promise<
   let module = downloaded.get(key);
   if (!module) {
     module = downloadStagingModule(name, kubernetesVersion);
-    // A module that could not be had is asked for again next time (the proxy may answer then).
+    // awaited elsewhere: the caller gets the rejection; this only forgets it, so that a module that could not
+    // be had is asked for again next time (the proxy may answer then).
     module.catch(() => downloaded.delete(key));
     downloaded.set(key, module);
   }
@@ -55,6 +56,7 @@ async function downloadStagingModule(name: string, kubernetesVersion: string): P
   // The Go that reads them: a line whose modules need a newer one than the local Go names it (contract/lines.ts).
   const r = await execa('go', ['mod', 'download', '-json', `${path}@${version}`], {
     reject: false, timeout: 180_000, cwd: '/', env: { GOFLAGS: '-mod=mod', GOWORK: 'off', GOTOOLCHAIN: goToolchainFor(upstreamRelease(kubernetesVersion)!) },
+    // reported: a go that cannot run is thrown below as ModuleUnavailable, with its message
   }).catch((e: Error) => ({ exitCode: -1, stdout: '', stderr: e.message }));
   let info: { Dir?: string; Error?: string } = {};
   try { info = JSON.parse(r.stdout || '{}'); } catch { /* answered nothing useful */ }

@@ -37,6 +37,7 @@ const notApplicable = controlPlanes.length > 1 ? undefined
 async function untilLoadBalancerSkipsTarget(kube: Live['kube'], names: string[]) {
   let behind = { connections: [] as string[][], reached: [] as string[] };
   await waitUntil(`the load balancer to stop sending connections to ${target.name}`, async () => {
+    // retried: a connection that fails while the load balancer moves on is asked again until the deadline
     behind = await apiServersBehind(kube, names).catch(() => ({ connections: [], reached: [target.name] }));
     return behind.connections.length > 0 && !behind.reached.includes(target.name);
   }, 30_000, 1000);
@@ -51,6 +52,7 @@ describe('a highly available control plane: one member stopped at a time', () =>
       const behind = await untilLoadBalancerSkipsTarget(kube, names);
       record(`API servers reached through ${cluster.server} while ${target.name}'s is stopped`, behind.reached.join('\n'));
       // It keeps serving: every request through it answers.
+      // reported: a request that fails is the observation; the check requires every one to answer
       const healthz = await Promise.all(Array.from({ length: names.length * 2 }, () => kube.core.listNamespace().then(() => 'ok', (e: Error) => e.message)));
       record('GET /api/v1/namespaces through the load balancer, several times', healthz.join('\n'));
       const failed = healthz.filter((h) => h !== 'ok');
@@ -89,10 +91,12 @@ describe('a highly available control plane: one member stopped at a time', () =>
         return Object.keys(reads).length === 1 && checkReadThroughEveryMember(reads, key, 'q').length === 0;
       }, 60_000, 500);
       await waitUntil(`kube-apiserver-${target.name} to be Ready again`, async () => {
+        // retried: the API server is coming back; the wait asks again until its deadline
         const pod = await kube.core.readNamespacedPod({ namespace: 'kube-system', name: `kube-apiserver-${target.name}` }).catch(() => undefined);
         return !!pod && podReady(pod);
       }, 90_000, 500);
     } finally {
+      // best-effort: the run's key; the etcd fixture removes the file's prefix at its end
       await writer.etcdctl(['del', key], withEnv).catch(() => undefined);
     }
   }, { timeout: 300_000, disruptive: true, notApplicable });

@@ -104,6 +104,7 @@ export class KindProvider implements ClusterProvider {
     const containers = await cluster.nodeContainers();
     // The one wait besides the API: claims need nodes that can run pods (every node kind made, registered and Ready).
     await waitUntil(`the ${containers.length} node(s) of ${name} to be Ready`, async () => {
+      // retried: the wait asks again until its deadline, and then says what it waited for
       const nodes = (await k.core.listNode().catch(() => undefined))?.items ?? [];
       const ready = nodes.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).map((n) => n.metadata?.name);
       return containers.every((c) => ready.includes(c));

@@ -51,6 +51,7 @@ function loadedKubeconfigExpectation(k: Kubectl): { kubeconfig: string; rule: st
 async function serverOfLoadedFile(stderr: string, context?: string): Promise<string | undefined> {
   const loaded = configLoadedFrom(parseKlog(stderr).entries);
   if (!loaded) return undefined;
+  // reported: a file kubectl loaded that cannot be read here is named in the difference
   const text = await readFile(loaded, 'utf8').catch(() => undefined);
   return text === undefined ? `(${loaded} cannot be read)` : resolveContext(parseKubeconfig(text), context).server;
 }

@@ -18,6 +18,7 @@ import { runHash } from '../../contract/run-id.ts';
 import { staticPodCommand, withEnv } from './fixture.ts';
 import { controlPlaneNodes, onNode } from '../observations.ts';
 import { parse } from 'yaml';
+import { unlessNotFound } from '../../helpers/not-found.ts';
 
 async function observeEtcdClients({ cluster: c, kube }: Pick<Live, 'cluster' | 'kube'>): Promise<EtcdClientsObservation> {
   const [apiserver, controllerManager, scheduler, etcd] = await Promise.all(
@@ -26,7 +27,8 @@ async function observeEtcdClients({ cluster: c, kube }: Pick<Live, 'cluster' | '
   const kubeletPid = (await nodeExecOk(c, ['pgrep', '-x', 'kubelet'])).trim().split('\n')[0]!;
   const kubelet = (await nodeExecOk(c, ['cat', `/proc/${kubeletPid}/cmdline`])).split('\0').filter(Boolean);
   const node = await kube.core.readNode({ name: c.nodeName });
-  const cm = await kube.core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'kubeadm-config' }).catch(() => undefined);
+  // absent is the truth: without kubeadm-config nothing names a controlPlaneEndpoint; a refusal is thrown
+  const cm = await unlessNotFound(kube.core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'kubeadm-config' }));
   const controlPlaneEndpoint = (parse(cm?.data?.ClusterConfiguration ?? '{}') as { controlPlaneEndpoint?: string } | null)?.controlPlaneEndpoint || undefined;
   const kubeconfigServers: Record<string, string> = {};
   for (const command of [controllerManager!, scheduler!, kubelet]) {

@@ -19,6 +19,7 @@ import { podImageOtherRelease, v2StyleEnv, withLaxEtcd } from '../deviations/etc
 import { expectDifference, expectNoDifferences, NotStaged } from '../differences.ts';
 import type { Live } from '../live.ts';
 import { attempt, memberExpectations, outcome, withEnv, type EtcdUnderTest } from './fixture.ts';
+import { unlessNotFound } from '../../helpers/not-found.ts';
 
 // Short limits: a refused connection shows as etcdctl's own timeout.
 const LIMITS = ['--dial-timeout=1s', '--command-timeout=2s'];
@@ -100,6 +101,7 @@ describe('§4.1 etcdctl in the etcd pod', () => {
 
   /** What the container's sh is, and whether it has bash, with shell builtins only. */
   async function observeShell(exec: (argv: string[]) => Promise<{ exitCode: number; stdout: string; stderr: string }>): Promise<ShellObservation> {
+    // reported: an exec that fails is recorded with its error, and the shell check names what it could not see
     const safe = (argv: string[]) => exec(argv).catch((e: Error) => ({ exitCode: -1, stdout: '', stderr: e.message }));
     // Six independent execs, at once.
     const [bashVersion, whichBash, runBash, prompt, binaryStamp, uid] = await Promise.all([
@@ -137,7 +139,8 @@ describe('§4.1 etcdctl in the etcd pod', () => {
     const w = cluster.workload;
     const ref = { namespace: w.namespace, pod: ordinalPods(w.name, w.replicas)[0]!, container: 'redis' };
     // On a cluster where the workload cannot run, the deviation cannot be staged: said so, not counted against ETCD-15.
-    const pod = await kube.core.readNamespacedPod({ namespace: ref.namespace, name: ref.pod }).catch(() => undefined);
+    // absent is the truth: a 404 means the workload pod is not there (not staged, below); a refusal is thrown
+    const pod = await unlessNotFound(kube.core.readNamespacedPod({ namespace: ref.namespace, name: ref.pod }));
     if (pod?.status?.phase !== 'Running') throw new NotStaged(`the workload pod ${ref.namespace}/${ref.pod}, which has bash, is ${pod?.status?.phase ?? 'absent'} (COMP-05 reports why)`);
     const o = await observeShell((argv) => podExec(kube.kc, ref, argv, { timeoutMs: 20_000 }));
     record(`kubectl -n ${ref.namespace} exec ${ref.pod} -- …`, showShell(o));

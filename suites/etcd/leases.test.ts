@@ -47,7 +47,8 @@ describe('§4.2 key operations: leases', () => {
         presentAfterPut, ...(await watchExpiry(present, grantedAt, watchMs)),
       };
     } finally {
-      if (!lease.revoked()) await lease.revoke().catch(() => undefined); // an expired lease cannot be revoked: fine
+      // best-effort: an expired lease cannot be revoked, and needs not be
+      if (!lease.revoked()) await lease.revoke().catch(() => undefined);
     }
   }
 

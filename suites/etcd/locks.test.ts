@@ -9,6 +9,7 @@ import { claim, negativeControl } from '../claim.ts';
 import { checkLockExclusive, type LockObservation } from '../checks/etcd/keys.ts';
 import { expectDifference, expectNoDifferences } from '../differences.ts';
 import { attempt, escapeRe, withEnv, type EtcdUnderTest } from './fixture.ts';
+import { ExecTimeout } from '../../helpers/etcd/exec.ts';
 
 describe('§4.2 key operations: locks', () => {
   const ACQUIRED = /^acquired (\S+)$/m;
@@ -17,7 +18,8 @@ describe('§4.2 key operations: locks', () => {
     // "--": what follows is the command etcdctl runs under the lock, not etcdctl flags.
     const contender = await etcd.start(['lock', name, '--', 'sh', '-c', 'echo "acquired $ETCD_LOCK_KEY"'], withEnv);
     try {
-      const out = await contender.waitFor(ACQUIRED, waitMs).catch(() => undefined);
+      // absent is the truth: no output within waitMs is the observation (not acquired); a contender that failed is thrown
+      const out = await contender.waitFor(ACQUIRED, waitMs).catch((e: unknown) => { if (e instanceof ExecTimeout) return undefined; throw e; });
       return { acquired: out !== undefined, output: out ?? `(nothing within ${waitMs / 1000}s) ${contender.stderr().trim().split('\n').at(-1) ?? ''}` };
     } finally {
       await etcd.stop(contender);
