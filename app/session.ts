@@ -59,6 +59,7 @@ export async function openSession(config: RunConfig): Promise<Session> {
       ['the run lease', async () => { await stopLease?.(); if (leaseNamespace) await deleteNamespace(k, leaseNamespace, 0); }],
       ['the cluster', () => provider.destroy(cluster!)],
     ];
+    // reported: each removal that fails is warned about; the others still run
     for (const [what, step] of steps) await step().catch((e: Error) => log.warn(`removing ${what} failed: ${e.message.split('\n')[0]}`));
   })());
 

@@ -131,8 +131,8 @@ const claims = [
   {
     id: 'API-09', group: 'apiserver', section: '§3.3',
     title: 'With the admin credentials the same request returns 200 and a PodList',
-    checks: 'The same GET with the kubeconfig\'s client certificate and key, the server verified by its CA: 200, application/json, kind PodList, apiVersion v1, a numeric metadata.resourceVersion, items of namespace default only (the kubeconfig context\'s namespace where it names another).',
-    remediation: 'The admin credentials are not accepted: check certificate expiry and the cluster-admin binding.',
+    checks: 'The same GET as the kubeconfig\'s user, with its credentials of whatever kind (client certificate, bearer token or tokenFile, exec plugin, auth-provider, with the impersonation it asks for), the server verified by its CA: 200, application/json, kind PodList, apiVersion v1, a numeric metadata.resourceVersion, items of namespace default only (the kubeconfig context\'s namespace where it names another). On the clusters kube-claims makes these are kind\'s admin credentials; elsewhere the kubeconfig\'s, and the evidence names their kind (never the secret). A user without credentials, or with basic auth only, leaves it unchecked.',
+    remediation: 'The credentials are not accepted: check certificate or token expiry, the exec plugin, and the binding that grants list on pods.',
   },
   {
     id: 'API-10', group: 'apiserver', section: '§3.3',

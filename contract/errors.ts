@@ -9,3 +9,22 @@ export class UsageError extends Error {
 export class EnvironmentError extends Error {
   override name = 'EnvironmentError';
 }
+
+/**
+ * An observation a check needs could not be made: the request was refused (401, 403), failed (429, 5xx) or got
+ * no answer. It is never turned into a value a check judges: a claim whose body throws it is reported unchecked,
+ * a negative control not staged, with the request and its status as evidence.
+ */
+export class Unobservable extends Error {
+  override name = 'Unobservable';
+  /** What was asked: "GET https://…/version", "read ConfigMap kube-system/kubeadm-config". */
+  readonly request: string;
+  /** How it ended: "403 Forbidden: …", "no answer within 15000 ms (ETIMEDOUT)". */
+  readonly status: string;
+
+  constructor(request: string, status: string) {
+    super(`${request}: ${status}`);
+    this.request = request;
+    this.status = status;
+  }
+}

@@ -7,6 +7,7 @@ let installed = false;
 async function runAll(): Promise<void> {
   for (const fn of [...pending].reverse()) {
     pending.delete(fn);
+    // reported: a cleanup that fails is warned about; the others still run
     await fn().catch((e: Error) => log.warn(`cleanup failed: ${e.message}`));
   }
 }

@@ -372,6 +372,7 @@ export async function verifyWithSumdb(path: string, version: string, hash: strin
       const key = tilePath(level, n, width);
       let tile = tiles.get(key);
       // A partial tile the database no longer serves (the tree grew) is the start of the full one.
+      // absent is the truth: a 404 for a partial tile means the full tile replaced it; anything else is thrown
       if (!tile) tiles.set(key, (tile = get(`${base}/${key}`).catch(async (e: unknown) => {
         if (!notFound(e) || width === 2 ** TILE_HEIGHT) throw e;
         return (await get(`${base}/${tilePath(level, n, 2 ** TILE_HEIGHT)}`)).subarray(0, width * 32);
@@ -440,8 +441,10 @@ export async function fetchModule(path: string, version: string, cacheDir: strin
     await writeFile(join(tmp, f.file), f.data);
   }
   await makeReadOnly(tmp);
+  // absent is the truth: a rename that finds the directory there means another process extracted it first
   await rename(tmp, dir).catch(async (e: NodeJS.ErrnoException) => {
     // Another process extracted it first: its copy is the same module.
+    // best-effort: a temporary copy left behind is removed with the cache
     await removeTree(tmp).catch(() => {});
     if (!existsSync(dir)) throw e;
   });

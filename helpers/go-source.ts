@@ -49,7 +49,8 @@ export function stagingModule(name: string, kubernetesVersion: string, cacheDir:
   let module = downloaded.get(key);
   if (!module) {
     module = downloadStagingModule(name, kubernetesVersion, cacheDir);
-    // A module that could not be had is asked for again next time (the proxy may answer then).
+    // awaited elsewhere: the caller gets the rejection; this only forgets it, so that a module that could not
+    // be had is asked for again next time (the proxy may answer then).
     module.catch(() => downloaded.delete(key));
     downloaded.set(key, module);
   }

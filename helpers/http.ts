@@ -1,10 +1,14 @@
 // A small typed HTTP(S) client for talking to the API server and to kubectl proxy, as curl would:
-// anonymous without a certificate check (`curl -k`), or with a kubeconfig's client certificate, key and CA.
-// node:https only; no connection pooling (agent: false), so nothing lingers after a test.
-import { request as nodeHttpRequest, type IncomingHttpHeaders } from 'node:http';
-import { request as nodeHttpsRequest } from 'node:https';
+// anonymous without a certificate check (`curl -k`), or as the kubeconfig's user, with whatever credentials it
+// holds (client certificate, token, tokenFile, exec plugin, auth-provider, impersonation), the TLS options and
+// headers taken from @kubernetes/client-node (helpers/credentials.ts completes what it leaves out).
+// node:https only; no connection pooling (agent: false, unless the kubeconfig names a proxy-url), so nothing
+// lingers after a test.
+import { request as nodeHttpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
+import { request as nodeHttpsRequest, type RequestOptions } from 'node:https';
 import { connect } from 'node:net';
-import type { PemCredentials } from './kubeconfig.ts';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { Unobservable } from '../contract/errors.ts';
 
 /** How a request authenticates. */
 export type HttpAuth =
@@ -12,8 +16,10 @@ export type HttpAuth =
   | { kind: 'anonymous' }
   /** No credentials, but the server certificate is checked against this CA. */
   | { kind: 'anonymous-verified'; ca: string }
-  /** Client certificate and key, server checked against the CA (a kubeconfig's credentials). */
-  | { kind: 'client-certificate'; ca?: string; cert: string; key: string };
+  /** As the kubeconfig's current user: its credentials, whatever their kind, and its cluster's CA (or insecure-skip-tls-verify). */
+  | { kind: 'kubeconfig'; kc: KubeConfig }
+  /** The kubeconfig's server check (CA, tls-server-name, insecure-skip-tls-verify) without any of its credentials. */
+  | { kind: 'kubeconfig-server-only'; kc: KubeConfig };
 
 export interface HttpRequest {
   method?: string;
@@ -32,12 +38,13 @@ export interface HttpResponse {
   body: string;
 }
 
-export class HttpRequestError extends Error {
+/** No answer (refused, reset, a TLS failure, a timeout): the observation could not be made. */
+export class HttpRequestError extends Unobservable {
   override name = 'HttpRequestError';
   readonly code?: string;
 
-  constructor(message: string, code?: string) {
-    super(message);
+  constructor(request: string, status: string, code?: string) {
+    super(request, status);
     this.code = code;
   }
 }
@@ -46,37 +53,58 @@ export function anonymous(): HttpAuth {
   return { kind: 'anonymous' };
 }
 
-export function clientCertificate(pem: PemCredentials): HttpAuth {
-  if (!pem.cert || !pem.key) throw new Error('the kubeconfig user has no client certificate and key (client-certificate-data, client-key-data)');
-  return { kind: 'client-certificate', ca: pem.ca, cert: pem.cert, key: pem.key };
+/** As the kubeconfig's current user. */
+export function asKubeconfigUser(kc: KubeConfig): HttpAuth {
+  return { kind: 'kubeconfig', kc };
 }
 
-function tlsOptions(auth: HttpAuth) {
+/** What client-node applies for the kubeconfig's current user: TLS options and headers (Authorization, Impersonate-*). */
+async function kubeconfigOptions(kc: KubeConfig, withCredentials: boolean): Promise<RequestOptions> {
+  const o: RequestOptions = {};
+  try {
+    await kc.applyToHTTPSOptions(o);
+  } catch (e) {
+    // An exec plugin that fails, a tokenFile that cannot be read: the credentials, not the server, are at fault.
+    throw new Error(`the kubeconfig user's credentials cannot be applied: ${(e as Error).message.split('\n')[0]}`, { cause: e });
+  }
+  const server = { ca: o.ca, servername: o.servername, rejectUnauthorized: o.rejectUnauthorized ?? true };
+  // A proxy-url makes client-node's agent tunnel through the proxy; without one, no pooling.
+  const agent = kc.getCurrentCluster()?.proxyUrl ? o.agent : false;
+  if (!withCredentials) return { ...server, agent };
+  return { ...server, agent, cert: o.cert, key: o.key, pfx: o.pfx, passphrase: o.passphrase, auth: o.auth, headers: o.headers };
+}
+
+async function tlsOptions(auth: HttpAuth): Promise<RequestOptions> {
   switch (auth.kind) {
     case 'anonymous': return { rejectUnauthorized: false };
     case 'anonymous-verified': return { rejectUnauthorized: true, ca: auth.ca };
-    case 'client-certificate': return { rejectUnauthorized: true, ca: auth.ca, cert: auth.cert, key: auth.key };
+    case 'kubeconfig': return kubeconfigOptions(auth.kc, true);
+    case 'kubeconfig-server-only': return kubeconfigOptions(auth.kc, false);
   }
 }
 
 /** One request, sending curl's default Accept unless told otherwise; resolves with whatever status the server answered, rejects only when there is no answer. */
-export function request(url: string, options: HttpRequest = {}): Promise<HttpResponse> {
+export async function request(url: string, options: HttpRequest = {}): Promise<HttpResponse> {
   const target = new URL(url);
   const method = options.method ?? 'GET';
   const timeoutMs = options.timeoutMs ?? 15_000;
   const secure = target.protocol === 'https:';
-  if (!secure && target.protocol !== 'http:') return Promise.reject(new Error(`unsupported URL scheme: ${url}`));
+  if (!secure && target.protocol !== 'http:') throw new Error(`unsupported URL scheme: ${url}`);
+  const tls = secure ? await tlsOptions(options.auth ?? anonymous()) : {};
+  const what = `${method} ${url}`;
   return new Promise((resolve, reject) => {
-    const common = { method, headers: { Accept: '*/*', ...options.headers }, agent: false as const, timeout: timeoutMs };
+    // The caller's headers win over curl's Accept; the credentials' (Authorization, Impersonate-*) are added to them.
+    const headers: OutgoingHttpHeaders = { Accept: '*/*', ...options.headers, ...(tls.headers as OutgoingHttpHeaders | undefined) };
+    const common = { method, headers, agent: false as const, timeout: timeoutMs };
     const req = secure
-      ? nodeHttpsRequest(target, { ...common, ...tlsOptions(options.auth ?? anonymous()) })
+      ? nodeHttpsRequest(target, { ...common, ...tls, headers, agent: tls.agent ?? false })
       : nodeHttpRequest(target, common);
-    req.on('timeout', () => req.destroy(new HttpRequestError(`${method} ${url}: no answer within ${timeoutMs} ms`, 'ETIMEDOUT')));
-    req.on('error', (e: NodeJS.ErrnoException) => reject(e instanceof HttpRequestError ? e : new HttpRequestError(`${method} ${url}: ${e.message}`, e.code)));
+    req.on('timeout', () => req.destroy(new HttpRequestError(what, `no answer within ${timeoutMs} ms (ETIMEDOUT)`, 'ETIMEDOUT')));
+    req.on('error', (e: NodeJS.ErrnoException) => reject(e instanceof HttpRequestError ? e : new HttpRequestError(what, `no answer: ${e.message}`, e.code)));
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', (e) => reject(new HttpRequestError(`${method} ${url}: ${e.message}`)));
+      res.on('error', (e) => reject(new HttpRequestError(what, `the answer broke off: ${e.message}`)));
       res.on('end', () => resolve({
         url, method,
         status: res.statusCode ?? 0,

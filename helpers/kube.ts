@@ -2,8 +2,11 @@
 // A kubeconfig that cannot work (unreadable, malformed, a context, cluster or user missing) is refused here,
 // naming what is wrong, before any request is made.
 import { readFileSync } from 'node:fs';
-import { AppsV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api, VersionApi, type ApiType } from '@kubernetes/client-node';
+import { dirname } from 'node:path';
+import { AppsV1Api, CoreV1Api, RbacAuthorizationV1Api, VersionApi, type ApiType, type KubeConfig } from '@kubernetes/client-node';
 import { UsageError } from '../contract/errors.ts';
+import { impersonationProblems, RunKubeConfig } from './credentials.ts';
+import { parseKubeconfig, type KubeconfigUser } from './kubeconfig.ts';
 
 export interface KubeClients {
   kc: KubeConfig;
@@ -16,7 +19,11 @@ export interface KubeClients {
   make<T extends ApiType>(api: new (...args: never[]) => T): T;
 }
 
-/** Loads and checks a kubeconfig: the context (given or current) must exist and name a cluster with a server, and a user. */
+/**
+ * Loads and checks a kubeconfig: the context (given or current) must exist and name a cluster with a server, and a
+ * user. Every request made with it carries the user's credentials, whatever their kind (helpers/credentials.ts);
+ * relative paths in it are relative to its folder, as for kubectl.
+ */
 export function loadKubeconfig(kubeconfig: string, context?: string): KubeConfig {
   let text: string;
   try {
@@ -24,9 +31,10 @@ export function loadKubeconfig(kubeconfig: string, context?: string): KubeConfig
   } catch (e) {
     throw new UsageError(`cannot read kubeconfig ${kubeconfig}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const kc = new KubeConfig();
+  const kc = new RunKubeConfig();
   try {
     kc.loadFromString(text);
+    kc.complete(parseKubeconfig(text), dirname(kubeconfig));
   } catch (e) {
     throw new UsageError(`kubeconfig ${kubeconfig} is not a valid kubeconfig: ${(e as Error).message.split('\n')[0]}`);
   }
@@ -41,6 +49,9 @@ export function loadKubeconfig(kubeconfig: string, context?: string): KubeConfig
   if (!cluster.server) throw new UsageError(`cluster "${ctx.cluster}" of ${kubeconfig} has no server`);
   if (!URL.canParse(cluster.server)) throw new UsageError(`cluster "${ctx.cluster}" of ${kubeconfig} has an invalid server URL`);
   if (ctx.user && !kc.getUser(ctx.user)) throw new UsageError(`context "${name}" of ${kubeconfig} names user "${ctx.user}", which the file does not define`);
+  const raw = parseKubeconfig(text).users?.find((u) => u.name === ctx.user)?.user as KubeconfigUser | undefined;
+  const problems = raw ? impersonationProblems(raw) : [];
+  if (problems.length) throw new UsageError(`user "${ctx.user}" of ${kubeconfig}: ${problems.join('; ')}`);
   return kc;
 }
 

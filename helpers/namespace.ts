@@ -4,6 +4,7 @@ import type { KubeClients } from './kube.ts';
 import { RUN_LABEL } from '../contract/marks.ts';
 import { runHash } from '../contract/run-id.ts';
 import { waitUntil } from './wait.ts';
+import { isNotFound } from './not-found.ts';
 
 export const runLabels = (runId: string) => ({ [RUN_LABEL]: runHash(runId) });
 
@@ -19,7 +20,7 @@ export async function deleteNamespace(k: KubeClients, name: string, timeoutMs = 
   try {
     await k.core.deleteNamespace({ name });
   } catch (e) {
-    if ((e as { code?: number }).code === 404) return;
+    if (isNotFound(e)) return;
     throw e;
   }
   if (!timeoutMs) return;
@@ -28,7 +29,8 @@ export async function deleteNamespace(k: KubeClients, name: string, timeoutMs = 
       await k.core.readNamespace({ name });
       return false;
     } catch (e) {
-      return (e as { code?: number }).code === 404;
+      if (isNotFound(e)) return true;
+      throw e;
     }
   }, timeoutMs);
 }

@@ -132,6 +132,7 @@ export class KubectlProxy implements AsyncDisposable {
 async function stopChild(child: ResultPromise, graceMs = 5000): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   let timer: NodeJS.Timeout | undefined;
+  // awaited elsewhere: how the proxy ended is its output's business; here only whether it did
   const exited = child.then(() => true, () => true);
   const inTime = await Promise.race([exited, new Promise<false>((r) => { timer = setTimeout(() => r(false), graceMs); })]);
   clearTimeout(timer);

@@ -122,6 +122,7 @@ export default class KubeClaimsReporter implements Reporter {
     let model = buildModel(input);
     if (cluster?.madeByKubeClaims && this.options.diagnostics && (model.totals.fail > 0 || model.errors.length > 0)) {
       const dir = join(runDir, 'diagnostics');
+      // reported: a failure to collect diagnostics is an error of the reporter, logged
       const files = await this.options.diagnostics(cluster, dir).catch((e: Error) => { this.error(`kube-claims: collecting diagnostics failed: ${e.message}`); return []; });
       model = buildModel({ ...input, diagnostics: files.map((f) => `diagnostics/${f}`) });
     }

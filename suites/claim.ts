@@ -3,6 +3,7 @@
 // names in its context what it needs besides `record` and `note`: the fixtures of suites/fixtures.ts.
 import { inject, type TestContext } from 'vitest';
 import { CLAIM_TAG, claimById, claimTestName, NEGATIVE_CONTROL_TAG, stagingOn, type ClaimId, type Staging, type StagingDeclaration } from '../contract/catalogue.ts';
+import { unobservableOf } from '../helpers/not-found.ts';
 import { redact } from '../helpers/redact.ts';
 import { ClaimMismatch, collectingFindings, NotStaged, type Finding } from './differences.ts';
 import { claimTest, type ClaimFixtures } from './fixtures.ts';
@@ -114,10 +115,30 @@ function testOf(body: ClaimBody, wrapper: (ctx: TestContext & ClaimFixtures) => 
   return Object.assign(wrapper, { toString: () => body.toString() });
 }
 
+/**
+ * A request the body needed was refused (401, 403), failed (429, 5xx) or got no answer: nothing was observed, so
+ * nothing is judged. The request and its status are kept as evidence, and the test is skipped with `prefix` and
+ * the reason. Any other error is the body's own, and rethrown.
+ */
+function skipUnobservable(ctx: ClaimContext, error: unknown, prefix: string): never {
+  const u = unobservableOf(error);
+  if (!u) throw error;
+  ctx.record('the observation that could not be made', `${u.request}\n${u.status}`);
+  ctx.skip(`${prefix}: could not observe ${u.request}: ${u.status}`);
+  throw error;
+}
+
 /** A claim of the article, checked against the live cluster. */
 export function claim(id: ClaimId, fn: ClaimBody, timeout = DEFAULT_TIMEOUT): void {
   // The meta and tags at definition: a test filtered out (app/vitest-projects.ts claimTagsFilter) still belongs to its claim.
-  claimTest(claimTestName(id), { timeout, tags: [CLAIM_TAG, id], meta: { claimId: id, negativeControl: false } }, testOf(fn, (ctx) => keepingMismatch(ctx, () => fn(withEvidence(ctx, id, false)))));
+  claimTest(claimTestName(id), { timeout, tags: [CLAIM_TAG, id], meta: { claimId: id, negativeControl: false } }, testOf(fn, async (ctx) => {
+    const c = withEvidence(ctx, id, false);
+    try {
+      await keepingMismatch(ctx, () => fn(c));
+    } catch (error) {
+      skipUnobservable(c, error, 'unchecked');
+    }
+  }));
 }
 
 export interface NegativeControlOptions {
@@ -149,11 +170,12 @@ async function control(ctx: TestContext & ClaimFixtures, id: ClaimId, staging: S
     ctx.task.meta.heldBack = true;
     ctx.skip(run.heldBackReason ?? 'held back');
   }
+  const c = withEvidence(ctx, id, true);
   try {
     // What the control's check found on the deviating cluster (each expectDifference sees it) goes to the reports.
-    return await collectingFindings((findings) => keepFindings(ctx, findings), () => keepingMismatch(ctx, () => fn(withEvidence(ctx, id, true))));
+    return await collectingFindings((findings) => keepFindings(ctx, findings), () => keepingMismatch(ctx, () => fn(c)));
   } catch (error) {
     if (error instanceof NotStaged) ctx.skip(`not staged: ${error.message}`);
-    throw error;
+    skipUnobservable(c, error, 'not staged');
   }
 }

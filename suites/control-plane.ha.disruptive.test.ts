@@ -37,6 +37,7 @@ describe('a highly available control plane: one member stopped at a time', () =>
       const behind = await untilLoadBalancerSkips(kube, names, target.name);
       record(`API servers reached through ${cluster.server} while ${target.name}'s is stopped`, behind.reached.join('\n'));
       // It keeps serving: every request through it answers.
+      // reported: a request that fails is the observation; the check requires every one to answer
       const healthz = await Promise.all(Array.from({ length: names.length * 2 }, () => kube.core.listNamespace().then(() => 'ok', (e: Error) => e.message)));
       record('GET /api/v1/namespaces through the load balancer, several times', healthz.join('\n'));
       const failed = healthz.filter((h) => h !== 'ok');
@@ -75,10 +76,12 @@ describe('a highly available control plane: one member stopped at a time', () =>
         return Object.keys(reads).length === 1 && checkReadThroughEveryMember(reads, key, 'q').length === 0;
       }, 60_000, 500);
       await waitUntil(`kube-apiserver-${target.name} to be Ready again`, async () => {
+        // retried: the API server is coming back; the wait asks again until its deadline
         const pod = await kube.core.readNamespacedPod({ namespace: 'kube-system', name: `kube-apiserver-${target.name}` }).catch(() => undefined);
         return !!pod && podReady(pod);
       }, 90_000, 500);
     } finally {
+      // best-effort: the run's key; the etcd fixture removes the file's prefix at its end
       await writer.etcdctl(['del', key], withEnv).catch(() => undefined);
     }
   }, { timeout: 300_000, disruptive: true, notApplicable });

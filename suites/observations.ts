@@ -9,6 +9,7 @@ import { waitUntil } from '../helpers/wait.ts';
 import { serverOf } from './checks/apiserver/load-balancer.ts';
 import { checkCrictlContainers, corednsPodsOn, STATIC_COMPONENTS, type CrictlContainer, type PodExpectations } from './checks/components.ts';
 import type { Differences } from './differences.ts';
+import { isNotFound, unlessNotFound } from '../helpers/not-found.ts';
 
 /** The cluster as seen from one of its nodes: commands go to that node. */
 export const onNode = (cluster: ClusterInfo, node: ClusterNode): ClusterInfo => ({ ...cluster, nodeName: node.name, nodeAccess: node.access });
@@ -24,7 +25,8 @@ export async function crictlContainers(c: ClusterInfo): Promise<{ containers: Cr
 
 /** What §2's listings must show, from the cluster's objects: its nodes by role and the coredns Deployment's replicas. */
 export async function podExpectations(cluster: ClusterInfo, kube: KubeClients): Promise<PodExpectations> {
-  const coredns = await kube.apps.readNamespacedDeployment({ namespace: 'kube-system', name: 'coredns' }).catch(() => undefined);
+  // absent is the truth: a 404 means no coredns Deployment, and so no coredns pods to expect; a refusal is thrown
+  const coredns = await unlessNotFound(kube.apps.readNamespacedDeployment({ namespace: 'kube-system', name: 'coredns' }));
   return {
     controlPlanes: controlPlaneNodes(cluster).map((n) => n.name),
     nodes: cluster.nodes.map((n) => n.name),
@@ -57,8 +59,8 @@ export async function controlPlaneContainers(cluster: ClusterInfo, kube: KubeCli
 /** The command line of the static pod COMPONENT-NODE (its mirror pod through the API), on `cluster.nodeName`. */
 export async function staticPodCommand({ cluster, kube }: { cluster: ClusterInfo; kube: KubeClients }, component: string): Promise<string[]> {
   const name = `${component}-${cluster.nodeName}`;
-  const p = await kube.core.readNamespacedPod({ namespace: 'kube-system', name }).catch((e: { code?: number }) => {
-    if (e.code === 404) throw new Error(`static pod kube-system/${name} not found: the ${component} command line cannot be read (COMP-01 and COMP-02 report the missing pod)`);
+  const p = await kube.core.readNamespacedPod({ namespace: 'kube-system', name }).catch((e: unknown) => {
+    if (isNotFound(e)) throw new Error(`static pod kube-system/${name} not found: the ${component} command line cannot be read (COMP-01 and COMP-02 report the missing pod)`);
     throw e;
   });
   const c = p.spec?.containers.find((x) => x.name === component) ?? p.spec?.containers[0];
@@ -99,6 +101,7 @@ export async function apiServersBehind(kube: KubeClients, controlPlanes: string[
 export async function untilLoadBalancerSkips(kube: KubeClients, controlPlanes: string[], stopped: string): Promise<{ connections: string[][]; reached: string[] }> {
   let behind = { connections: [] as string[][], reached: [] as string[] };
   await waitUntil(`the load balancer to stop sending connections to ${stopped}`, async () => {
+    // retried: a connection that fails while the load balancer moves on is asked again until the deadline
     behind = await apiServersBehind(kube, controlPlanes).catch(() => ({ connections: [], reached: [stopped] }));
     return behind.connections.length > 0 && !behind.reached.includes(stopped);
   }, 30_000, 1000);

@@ -34,6 +34,7 @@ async function observe(cluster: ClusterInfo, component: string): Promise<Provena
     let v = asked.get(k);
     if (!v) asked.set(k, (v = verifyWithSumdb(path, version, sum, env).then((vouched) => ({ vouched }), (e: unknown) => {
       // The database answered against the hash: a finding. Anything else (no answer) is an observation not made.
+      // reported: the refusal is the finding the check reports; other errors are thrown
       if (e instanceof ModuleNotVerified) return { refused: e.message };
       throw e;
     })));

@@ -82,7 +82,8 @@ async function open(kc: KubeConfig, ref: PodRef, argv: string[], withStdin = fal
   let settle!: (r: ExecResult) => void;
   let fail!: (e: Error) => void;
   const done = new Promise<ExecResult>((resolve, reject) => { settle = resolve; fail = reject; });
-  done.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
+  // awaited elsewhere: observed by whoever awaits it; never an unhandled rejection
+  done.catch(() => undefined);
   const ws = await new Exec(kc).exec(ref.namespace, ref.pod, ref.container, argv, stdout, stderr, stdin ?? null, false, (status) => {
     settle({ stdout: stdout.text(), stderr: stderr.text(), exitCode: exitCodeOf(status), status, command });
   });
@@ -151,6 +152,7 @@ const supervisor = (maxSeconds: number) => [
 export async function startInPod(kc: KubeConfig, ref: PodRef, argv: string[], options: { prelude?: string; maxSeconds?: number } = {}): Promise<LongRunning> {
   const run = await open(kc, ref, shArgv(`${options.prelude ?? ''}${supervisor(options.maxSeconds ?? 60)}`, argv), true);
   let result: ExecResult | undefined;
+  // awaited elsewhere: a failure reaches whoever waits for the command (until, stop)
   run.done.then((r) => { result = r; }, () => undefined);
   const strip = (s: string) => s.replace(PID_LINE, '');
   const what = argv.join(' ');
@@ -162,6 +164,7 @@ export async function startInPod(kc: KubeConfig, ref: PodRef, argv: string[], op
     const check = () => { const v = found(); if (v !== undefined) finish(() => resolve(v)); };
     off = run.stdout.onData(check);
     const timer = setTimeout(() => finish(() => reject(new ExecTimeout(`${what}: ${describe()} within ${timeoutMs / 1000}s (stdout: ${JSON.stringify(strip(run.stdout.text()).slice(-300))}; stderr: ${JSON.stringify(run.stderr.text().slice(-300))})`))), timeoutMs);
+    // awaited elsewhere: both ways out settle the promise being built here
     run.done.then(
       (r) => { check(); finish(() => reject(new Error(`${what} exited ${r.exitCode} with ${describe()} (stdout: ${JSON.stringify(strip(r.stdout).slice(-300))}; stderr: ${JSON.stringify(r.stderr.slice(-300))})`))); },
       (e: Error) => finish(() => reject(e)),
@@ -180,6 +183,7 @@ export async function startInPod(kc: KubeConfig, ref: PodRef, argv: string[], op
   const exited = async (ms: number) => {
     let timer: NodeJS.Timeout | undefined;
     try {
+      // awaited elsewhere: a failed command is its status's business (stop() reports it); here only whether it ended
       return await Promise.race([run.done.then((r) => r, () => undefined), new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), ms); })]);
     } finally {
       clearTimeout(timer);
@@ -192,8 +196,10 @@ export async function startInPod(kc: KubeConfig, ref: PodRef, argv: string[], op
         // Closing stdin ends the supervisor only where the exec protocol carries the close (not every
         // API server does): the command is also sent SIGTERM at once, then SIGKILL if it lingers.
         run.stdin?.end();
+        // best-effort: stopping our own command; the supervisor ends it anyway once stdin closes
         await podExec(kc, ref, shArgv('kill -TERM "$1" 2>/dev/null', [String(pid)]), { timeoutMs: 15_000 }).catch(() => undefined);
         if ((await exited(5_000)) === 'timeout') {
+          // best-effort: as above
           await podExec(kc, ref, shArgv('kill -KILL "$1" 2>/dev/null', [String(pid)]), { timeoutMs: 15_000 }).catch(() => undefined);
           await exited(5_000);
         }

@@ -51,6 +51,7 @@ export async function startLaxEtcdPod(r: LaxEtcdPodRequest): Promise<StartedLaxE
   let stopped: Promise<void> | undefined;
   const stop = () => (stopped ??= (async () => {
     await forwarding?.close();
+    // best-effort: the run's own pod; one that lingers is removed by the next run (kind/providers/leftovers.ts)
     await r.k.core.deleteNamespacedPod({ namespace: r.namespace, name, gracePeriodSeconds: 0 }).catch(() => undefined);
   })());
   try {

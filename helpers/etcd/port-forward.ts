@@ -34,6 +34,7 @@ export async function portForward(kc: KubeConfig, ref: Pick<PodRef, 'namespace' 
       ws.on('close', () => { sessions.delete(ws); socket.destroy(); });
       ws.on('error', (e: Error) => errors.push(`port-forward WebSocket: ${e.message}`));
       socket.on('close', () => ws.close());
+    // reported: a forward that cannot open is kept in errors, which the forwarding's user reads
     }, (e: unknown) => {
       errors.push(`port-forward to ${ref.pod}:${remotePort}: ${e instanceof Error ? e.message : String(e)}`);
       socket.destroy();

@@ -103,6 +103,7 @@ const INOTIFY_LIMITS = { 'fs.inotify.max_user_instances': 512, 'fs.inotify.max_u
 async function raiseInotifyLimits(): Promise<void> {
   for (const [key, wanted] of Object.entries(INOTIFY_LIMITS)) {
     const file = `/proc/sys/${key.replaceAll('.', '/')}`;
+    // best-effort: unreadable counts as too low; raising it is tried, and a failure warned about
     const now = Number((await readFile(file, 'utf8').catch(() => '0')).trim());
     if (now >= wanted) continue;
     await writeFile(file, String(wanted)).then(

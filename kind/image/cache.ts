@@ -12,6 +12,7 @@ const STAMP = COMPLETE_STAMP;
 /** Partial outputs of builds whose process is gone (killed, interrupted): never used, only removed. */
 async function removeAbandonedPartials(dir: string): Promise<void> {
   const prefix = `${basename(dir)}.partial-`;
+  // absent is the truth: no cache folder yet, no partial outputs in it
   const entries = await readdir(dirname(dir)).catch(() => [] as string[]);
   for (const entry of entries.filter((e) => e.startsWith(prefix))) {
     const pid = Number(entry.slice(prefix.length));

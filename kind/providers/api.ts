@@ -6,6 +6,7 @@ import type { KubeClients } from '../../helpers/kube.ts';
 import { EnvironmentError } from '../../contract/errors.ts';
 import { log } from '../../helpers/log.ts';
 import { sleep } from '../../helpers/wait.ts';
+import { isNotFound } from '../../helpers/not-found.ts';
 
 export type ApiFailureKind = 'refused' | 'reset' | 'unknown-host' | 'tls' | 'timeout' | 'unauthorized' | 'forbidden' | 'busy' | 'other';
 
@@ -79,8 +80,8 @@ export async function awaitApi(k: KubeClients, o: AwaitApiOptions = {}): Promise
       const version = await within(timeout, k.version.getCode());
       const review = await within(timeout, k.make(AuthenticationV1Api).createSelfSubjectReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } }))
         .catch((e: unknown) => {
-          // An API server older than 1.28 has no SelfSubjectReview: /version answered, list namespaces instead.
-          if ((e as { code?: number }).code === 404) return k.core.listNamespace({ limit: 1 }).then(() => undefined);
+          // absent is the truth: an API server older than 1.28 has no SelfSubjectReview; /version answered, list namespaces instead.
+          if (isNotFound(e)) return k.core.listNamespace({ limit: 1 }).then(() => undefined);
           throw e;
         });
       return { serverVersion: version.gitVersion, user: review?.status?.userInfo?.username };

@@ -19,6 +19,7 @@ async function collect(cluster: ClusterInfo, dir: string, withNode: boolean): Pr
     written.push(name);
   };
   const onNode = async (name: string, argv: string[]) => {
+    // not judged: diagnostics for the report; a command that cannot run is written down as such
     const r = await nodeExec(cluster, argv, undefined, 60_000).catch((e: Error) => ({ stdout: '', stderr: e.message, exitCode: -1 }));
     await save(name, r.exitCode === 0 ? r.stdout : `${argv.join(' ')} exited ${r.exitCode}\n${r.stdout}\n${r.stderr}`);
   };
@@ -32,6 +33,7 @@ async function collect(cluster: ClusterInfo, dir: string, withNode: boolean): Pr
   await onNode('containerd.log', ['journalctl', '-u', 'containerd', '--no-pager', '-n', '1000']);
   await onNode('containers.txt', ['crictl', 'ps', '-a']);
   await onNode('manifests.txt', ['ls', '-l', '/etc/kubernetes/manifests']);
+  // not judged: diagnostics; without crictl's list there are no container logs to collect
   const list = await nodeExec(cluster, ['crictl', 'ps', '-a', '-o', 'json']).catch(() => undefined);
   const containers = list?.exitCode === 0 ? (JSON.parse(list.stdout) as { containers: CrictlContainer[] }).containers : [];
   for (const c of containers.filter((x) => x.labels['io.kubernetes.pod.namespace'] === 'kube-system')) {

@@ -54,12 +54,15 @@ function lineText(serverVersion: string): string {
 
 export async function environmentFacts(c: ClusterInfo, leftoversRemoved: string[] = []): Promise<EnvironmentFacts> {
   const k = kubeClients(c.kubeconfig, c.context);
+  // not judged: facts for the report's environment section, left out where they cannot be read
   const onNode = async (argv: string[]) => (c.nodeAccess.kind === 'none' ? undefined : (await nodeExec(c, argv).catch(() => undefined)));
   // Independent reads, at once.
   const [etcdPod, listing, adminConf, versionFields] = await Promise.all([
+    // not judged: as above
     k.core.readNamespacedPod({ namespace: 'kube-system', name: `etcd-${c.nodeName}` }).catch(() => undefined),
     onNode(['find', '/etc/kubernetes', '-mindepth', '1', '-maxdepth', '1', '-printf', '%f %M\n']),
     onNode(['cat', '/etc/kubernetes/admin.conf']),
+    // not judged: as above
     k.version.getCode().then((v) => v as unknown as Record<string, unknown>, () => undefined),
   ]);
   let adminConfFields: string | undefined;

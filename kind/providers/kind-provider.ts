@@ -137,7 +137,9 @@ export class KindProvider implements ClusterProvider {
     const api = await awaitApi(k, { startingUpMs: startingUp ? 60_000 : 10_000 });
     // kind names each node's container and hostname alike: a node is reached by `docker exec NODE`.
     const containers = await cluster.nodeContainers();
+    // The one wait besides the API: claims need nodes that can run pods (every node kind made, registered and Ready).
     await waitUntil(`the ${containers.length} node(s) of ${cluster.name} to be Ready`, async () => {
+      // retried: the wait asks again until its deadline, and then says what it waited for
       const nodes = (await k.core.listNode().catch(() => undefined))?.items ?? [];
       const ready = nodes.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).map((n) => n.metadata?.name);
       return containers.every((c) => ready.includes(c));

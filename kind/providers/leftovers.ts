@@ -21,12 +21,12 @@ import { inOwnPidNamespace, processAlive, processIdentity } from '../../helpers/
 import { nodeExec } from '../../helpers/node.ts';
 import { removeStoppedSandboxes } from '../../helpers/static-pod.ts';
 import { hashOfRunName, runHash, runName } from '../../contract/run-id.ts';
+import { isNotFound, unlessNotFound } from '../../helpers/not-found.ts';
 
 const LEASE = 'run';
 const LEASE_SECONDS = 30;
 const RENEW_MS = 10_000;
 
-const isNotFound = (e: unknown) => (e as { code?: number }).code === 404;
 
 async function identity(): Promise<string> {
   return `${hostname()}:${processIdentity()}`;
@@ -52,6 +52,7 @@ export async function holdRunLease(k: KubeClients, runId: string): Promise<RunLe
   });
   await renew();
   const timer = setInterval(() => {
+    // reported: a lease not renewed once is renewed on the next tick; the failure is logged
     renew().catch((e: Error) => log.detail(`renewing the run lease failed: ${e.message}`));
   }, RENEW_MS);
   timer.unref();
@@ -94,7 +95,7 @@ async function clusterObjects(k: KubeClients): Promise<Found[]> {
   const hashOf = (m?: { labels?: Record<string, string> }) => m?.labels?.[RUN_LABEL] ?? '';
   for (const ns of (await k.core.listNamespace({ labelSelector })).items) {
     const name = ns.metadata!.name!;
-    found.push({ hash: hashOf(ns.metadata), what: `namespace ${name}`, remove: () => k.core.deleteNamespace({ name }).catch((e) => { if (!isNotFound(e)) throw e; }) });
+    found.push({ hash: hashOf(ns.metadata), what: `namespace ${name}`, remove: () => unlessNotFound(k.core.deleteNamespace({ name })) });
   }
   for (const r of (await k.rbac.listClusterRoleBinding({ labelSelector })).items) {
     const name = r.metadata!.name!;
@@ -157,6 +158,7 @@ async function filesOnNode(cluster: ClusterInfo): Promise<Found[]> {
       remove: async () => {
         const present = (await nodeExec(cluster, ['test', '-e', manifest])).exitCode === 0;
         // As the control itself does before putting it back: no exited container left to back off from.
+        // best-effort: without it kubelet only backs off longer before starting the pod again
         if (!present) await removeStoppedSandboxes(cluster, `${m[1]!.replace(/\.yaml$/, '')}-${cluster.nodeName}`, 15_000).catch(() => []);
         await nodeExec(cluster, present ? ['rm', '-f', '--', path] : ['mv', '--', path, manifest]);
       },
@@ -181,6 +183,7 @@ async function filesOnNode(cluster: ClusterInfo): Promise<Found[]> {
 async function etcdKeys(k: KubeClients, cluster: ClusterInfo): Promise<Found[]> {
   const ref = { namespace: 'kube-system', pod: `etcd-${cluster.nodeName}`, container: 'etcd' };
   const tls = ['--endpoints=https://127.0.0.1:2379', `--cacert=${ETCD_PKI}/ca.crt`, `--cert=${ETCD_PKI}/server.crt`, `--key=${ETCD_PKI}/server.key`];
+  // best-effort: where etcd cannot be exec'd into (external etcd, no pod) its keys are not looked for, and not removed
   const r = await podExec(k.kc, ref, ['etcdctl', ...tls, 'get', '/kube-claims/', '--prefix', '--keys-only'], { timeoutMs: 15_000 }).catch(() => undefined);
   if (!r || r.exitCode !== 0) return [];
   const runs = new Set(r.stdout.split('\n').filter(Boolean).map((key) => key.split('/')[2]!).filter(Boolean));
@@ -203,8 +206,10 @@ async function localLeftovers(): Promise<Found[]> {
     const [id, hash, owner] = line.split(' ');
     if (id && hash) found.push({ hash, what: `container ${id}`, ownerAlive: owner ? processAlive(owner) : undefined, remove: () => execa('docker', ['rm', '-f', id], { reject: false }) });
   }
+  // absent is the truth: without /proc (not Linux) there are no processes of runs to find
   for (const pid of (await readdir('/proc').catch(() => [] as string[])).filter((p) => /^\d+$/.test(p))) {
     if (!inOwnPidNamespace(Number(pid))) continue;
+    // absent is the truth: a process that ended meanwhile (or another user's) carries no run's mark
     const environ = await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '');
     const variable = (name: string) => new RegExp(`(?:^|\\0)${name}=([^\\0]*)`).exec(environ)?.[1];
     const hash = variable(PROCESS_MARKER);
@@ -223,6 +228,7 @@ async function localLeftovers(): Promise<Found[]> {
 export async function removeLeftovers(k: KubeClients, cluster: ClusterInfo, ownRunId: string): Promise<string[]> {
   const own = runHash(ownRunId);
   const sources = await Promise.all([
+    // best-effort: without a shell on the node its files are not looked for
     clusterObjects(k), nodeFiles(cluster).catch(() => []), etcdKeys(k, cluster), localLeftovers(),
   ]);
   const found = sources.flat().filter((f) => f.hash !== own);

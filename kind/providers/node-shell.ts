@@ -66,6 +66,7 @@ export async function openNodeShells(r: NodeShellRequest): Promise<Map<string, N
   // One pod per node, named by its position (node names may be longer than a pod's hostname allows).
   const accesses = await Promise.all(r.nodeNames.map((nodeName, i) => openNodeShell(r, namespace, nodeName, `node-shell-${i}`)));
   // Nothing usable: the namespace goes now (not waited for: on a cluster that deviates it may not finalize; the next run removes it).
+  // best-effort: a namespace that lingers is removed by the next run
   if (accesses.every((a) => a.kind === 'none')) await deleteNamespace(r.k, namespace, 0).catch(() => undefined);
   return new Map(r.nodeNames.map((n, i) => [n, accesses[i]!]));
 }
@@ -103,6 +104,7 @@ async function openNodeShell(r: NodeShellRequest, namespace: string, nodeName: s
     }
     throw new Error('no nsenter the pod can run was found on the node (looked for util-linux\'s nsenter and a glibc or musl loader)');
   } catch (error) {
+    // best-effort: the pod that could not serve goes with its namespace, or with the next run
     await r.k.core.deleteNamespacedPod({ namespace, name: pod, gracePeriodSeconds: 0 }).catch(() => undefined);
     const reason = `no shell on node ${nodeName}: a privileged pod${image ? ` from ${image}` : ''} could not enter it (${(error as Error).message.split('\n')[0]})`;
     log.warn(reason);

@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import type { KubeClients } from '../../helpers/kube.ts';
 import type { KindSettings } from '../settings.ts';
 import type { ImageSource } from '../../contract/cluster.ts';
+import { unlessNotFound } from '../../helpers/not-found.ts';
 
 export interface ClusterProvider {
   /** 'kind' or 'kubeconfig'. */
@@ -60,7 +61,8 @@ export function shapeOf(nodes: Array<{ role: ClusterNode['role'] }>): string {
 
 /** kubeadm-config's etcd.external endpoints, when the cluster's own configuration says its etcd is external. */
 export async function externalEtcdEndpoints(k: KubeClients): Promise<string[] | undefined> {
-  const cm = await k.core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'kubeadm-config' }).catch(() => undefined);
+  // absent is the truth: a 404 means no kubeadm-config, so nothing says the etcd is external; a refusal is thrown
+  const cm = await unlessNotFound(k.core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'kubeadm-config' }));
   const config = parse(cm?.data?.ClusterConfiguration ?? '') as { etcd?: { external?: { endpoints?: string[] } } } | null;
   const endpoints = config?.etcd?.external?.endpoints;
   return endpoints?.length ? endpoints : undefined;

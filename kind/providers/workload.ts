@@ -7,6 +7,7 @@ import { nodeExec, type NodeTarget } from '../../helpers/node.ts';
 import type { KubeClients } from '../../helpers/kube.ts';
 import { runLabels } from '../../helpers/namespace.ts';
 import { runName } from '../../contract/run-id.ts';
+import { unlessNotFound } from '../../helpers/not-found.ts';
 
 /** Where upstream users get redis; used on other clusters when the node has no redis image of its own. */
 export const UPSTREAM_REDIS = 'redis:7';
@@ -20,6 +21,7 @@ export function chooseRedisImage(images: V1ContainerImage[]): string {
 /** The images the node's container runtime holds (crictl images), as the node's status names them; undefined without a shell on the node. */
 export async function runtimeImages(cluster: NodeTarget): Promise<V1ContainerImage[] | undefined> {
   if (cluster.nodeAccess.kind === 'none') return undefined;
+  // best-effort: without crictl's answer the caller uses the images the node's status names
   const r = await nodeExec(cluster, ['crictl', 'images', '-o', 'json']).catch(() => undefined);
   if (!r || r.exitCode !== 0) return undefined;
   try {
@@ -92,7 +94,7 @@ export async function applyWorkload(k: KubeClients, runId: string, w: Workload):
 }
 
 export async function removeWorkload(k: KubeClients, w: Workload): Promise<void> {
-  const gone = (e: unknown) => { if ((e as { code?: number }).code !== 404) throw e; };
-  await k.apps.deleteNamespacedStatefulSet({ namespace: w.namespace, name: w.name, propagationPolicy: 'Foreground' }).catch(gone);
-  await k.core.deleteNamespacedService({ namespace: w.namespace, name: w.name }).catch(gone);
+  // Absent is what removal wants: a 404 is fine, any other failure is thrown.
+  await unlessNotFound(k.apps.deleteNamespacedStatefulSet({ namespace: w.namespace, name: w.name, propagationPolicy: 'Foreground' }));
+  await unlessNotFound(k.core.deleteNamespacedService({ namespace: w.namespace, name: w.name }));
 }

@@ -1,9 +1,13 @@
-// What the §3 suites share: the API server's URL and the run's admin credentials, and GETs made with them —
+// What the §3 suites share: the API server's URL and the run's kubeconfig credentials, and GETs made with them —
 // the `apiServer` fixture of suites/fixtures.ts, one per worker (what it reads once holds for the whole run).
 // Expectations come from the cluster under test (server URL, versions, node), never from the article's values.
 import { readFile } from 'node:fs/promises';
-import { clientCertificate, jsonBody, request, type HttpAuth, type HttpResponse } from '../../helpers/http.ts';
-import { contextCredentials, parseKubeconfig, resolveContext, type PemCredentials } from '../../helpers/kubeconfig.ts';
+import { dirname } from 'node:path';
+import { Unobservable } from '../../contract/errors.ts';
+import { credentialKinds, describeCredentials, type CredentialKind } from '../../helpers/credentials.ts';
+import { asKubeconfigUser, jsonBody, request, type HttpAuth, type HttpResponse } from '../../helpers/http.ts';
+import { parseKubeconfig, resolveContext } from '../../helpers/kubeconfig.ts';
+import { unlessNotFound } from '../../helpers/not-found.ts';
 import { profileFor } from '../../contract/lines.ts';
 import { loggedExchanges, parseKlog } from '../../helpers/klog.ts';
 import { observedPodListPath } from '../checks/apiserver/verbosity.ts';
@@ -13,8 +17,8 @@ export class ApiServer {
   /** https://HOST:PORT of the API server, from the run's kubeconfig. */
   readonly server: string;
   private readonly live: Pick<Live, 'cluster' | 'kube' | 'kubectl'>;
-  // Observations, gathered live on first use. Credentials stay in memory and never reach evidence.
-  private hostCreds?: Promise<PemCredentials>;
+  // Observations, gathered live on first use. Credentials stay in client-node's KubeConfig and never reach evidence.
+  private user?: Promise<{ kinds: CredentialKind[]; description: string }>;
   private podList?: Promise<string>;
 
   constructor(live: Pick<Live, 'cluster' | 'kube' | 'kubectl'>) {
@@ -22,14 +26,24 @@ export class ApiServer {
     this.server = live.kube.server.replace(/\/+$/, '');
   }
 
-  hostCredentials(): Promise<PemCredentials> {
+  /** Which credentials the kubeconfig's user holds (helpers/credentials.ts), without the secrets: for evidence. */
+  credentials(): Promise<{ kinds: CredentialKind[]; description: string }> {
     const { cluster } = this.live;
-    this.hostCreds ??= readFile(cluster.kubeconfig, 'utf8').then((text) => contextCredentials(resolveContext(parseKubeconfig(text), cluster.context)));
-    return this.hostCreds;
+    this.user ??= readFile(cluster.kubeconfig, 'utf8').then((text) => {
+      const { user } = resolveContext(parseKubeconfig(text), cluster.context);
+      return { kinds: credentialKinds(user), description: describeCredentials(user, dirname(cluster.kubeconfig)) };
+    });
+    return this.user;
   }
 
-  async asAdmin(): Promise<HttpAuth> {
-    return clientCertificate(await this.hostCredentials());
+  /** As the kubeconfig's user, with its credentials of whatever kind (client certificate, token, exec plugin, …). */
+  asKubeconfigUser(): HttpAuth {
+    return asKubeconfigUser(this.live.kube.kc);
+  }
+
+  /** The kubeconfig's check of the server (its CA), without any credentials. */
+  serverCheckOnly(): HttpAuth {
+    return { kind: 'kubeconfig-server-only', kc: this.live.kube.kc };
   }
 
   /** GET on the API server, like `curl` (-k when anonymous). */
@@ -38,9 +52,11 @@ export class ApiServer {
   }
 
   async serverVersion(): Promise<Record<string, unknown>> {
-    const r = await this.get('/version?timeout=32s', await this.asAdmin());
-    if (r.status !== 200) throw new Error(`authenticated GET /version answered ${r.status}: ${r.body.slice(0, 200)}`);
-    return jsonBody<Record<string, unknown>>(r)!;
+    const r = await this.get('/version?timeout=32s', this.asKubeconfigUser());
+    if (r.status !== 200) throw new Unobservable(`GET ${r.url} as the kubeconfig's user`, `${r.status} ${r.statusText}: ${r.body.slice(0, 200)}`);
+    const body = jsonBody<Record<string, unknown>>(r);
+    if (!body || typeof body !== 'object') throw new Error(`GET ${r.url} answered 200 with a body that is not a JSON object: ${r.body.slice(0, 200)}`);
+    return body;
   }
 
   /**
@@ -65,7 +81,8 @@ export class ApiServer {
   async ownArgs(): Promise<{ args: string[]; source: string } | undefined> {
     const { cluster, kube } = this.live;
     const name = `kube-apiserver-${cluster.nodeName}`;
-    const pod = await kube.core.readNamespacedPod({ namespace: 'kube-system', name }).catch(() => undefined);
+    // absent is the truth: a 404 means no such static pod (not a kubeadm control plane); a refusal is rethrown
+    const pod = await unlessNotFound(kube.core.readNamespacedPod({ namespace: 'kube-system', name }));
     const container = pod?.spec?.containers.find((c) => c.name === 'kube-apiserver');
     if (!container) return undefined;
     return { args: [...(container.command ?? []), ...(container.args ?? [])], source: `the command line of kube-system/${name}` };

@@ -69,6 +69,7 @@ export function loadedKubeconfigExpectation(k: Kubectl): { kubeconfig: string; r
 export async function serverOfLoadedFile(stderr: string, context?: string): Promise<string | undefined> {
   const loaded = configLoadedFrom(parseKlog(stderr).entries);
   if (!loaded) return undefined;
+  // reported: a file kubectl loaded that cannot be read here is named in the difference
   const text = await readFile(loaded, 'utf8').catch(() => undefined);
   return text === undefined ? `(${loaded} cannot be read)` : resolveContext(parseKubeconfig(text), context).server;
 }
@@ -181,6 +182,7 @@ export async function etcKubernetes(c: ClusterInfo, root: string): Promise<{ sta
   const stats = parseStat((await nodeExec(c, ['stat', '-c', '%a|%F|%n', ...names.map((n) => `${root}/${n}`)])).stdout);
   const files = stats.filter((s) => (ETC_KUBERNETES_KUBECONFIGS as readonly string[]).includes(s.path.slice(root.length + 1)) && s.type.startsWith('regular'));
   // All in one exec; should one not be readable, each on its own, so that the check names the one that is not.
+  // reported: read again one by one below, where each failure is the check's difference for that file
   const texts = await readNodeTextFiles(c, files.map((s) => s.path)).catch(() => undefined);
   const kubeconfigs: Record<string, Kubeconfig | Error> = {};
   for (const [i, s] of files.entries()) {

@@ -11,18 +11,10 @@ import { PURPOSE_LABEL } from '../../contract/marks.ts';
 import { runName } from '../../contract/run-id.ts';
 import type { ClusterInfo } from '../../contract/cluster.ts';
 import type { Live } from '../live.ts';
+import { unlessNotFound } from '../../helpers/not-found.ts';
 
 const ANONYMOUS_READER = 'anonymous-pod-reader';
 
-const isNotFound = (e: unknown) => (e as { code?: number }).code === 404;
-
-async function ignoreNotFound(fn: () => Promise<unknown>): Promise<void> {
-  try {
-    await fn();
-  } catch (e) {
-    if (!isNotFound(e)) throw e;
-  }
-}
 
 /**
  * Grants system:anonymous `list pods` in every namespace (a run-named ClusterRole and ClusterRoleBinding),
@@ -47,8 +39,9 @@ export async function withAnonymousPodReader({ kube, run }: Pick<Live, 'kube' | 
     }, { timeout: 30_000, interval: 250 });
     await fn();
   } finally {
-    await ignoreNotFound(() => rbac.deleteClusterRoleBinding({ name }));
-    await ignoreNotFound(() => rbac.deleteClusterRole({ name }));
+    // Absent is what removal wants: a 404 is fine, any other failure is thrown.
+    await unlessNotFound(rbac.deleteClusterRoleBinding({ name }));
+    await unlessNotFound(rbac.deleteClusterRole({ name }));
     await vi.waitFor(async () => {
       if (await anonymousMayList()) throw new Error(`anonymous users may still list pods 30 s after ${name} was deleted`);
     }, { timeout: 30_000, interval: 250 });

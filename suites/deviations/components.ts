@@ -22,6 +22,7 @@ import { controlPlaneContainers, podExpectations } from '../observations.ts';
  * A failed observation is a deviation too.
  */
 export async function controlPlaneDeviations({ cluster, kube }: Pick<Live, 'cluster' | 'kube'>): Promise<string[]> {
+  // reported: a failed observation is a deviation, named, that keeps the disruptive controls from staging
   const differencesNow = (observe: () => Promise<string[]>) => observe().catch((e: Error) => [`the observation failed: ${e.message.split('\n')[0]}`]);
   return (await Promise.all([
     differencesNow(async () => (await controlPlaneContainers(cluster, kube)).differences.map((f) => f.message)),
@@ -46,6 +47,7 @@ export async function withStaticPodRemoved(
   } finally {
     // Without the stopped pod's exited container, kubelet starts the restored pod at once instead of under a
     // back-off that grows run after run (helpers/static-pod.ts).
+    // best-effort: without it kubelet only backs off longer
     await removeStoppedSandboxes(c, pod).catch(() => []);
     await nodeExecOk(c, ['mv', parked, manifest]);
     // Undoing our own deviation: back to how the run found it, boundedly. Ready is read off the new container
@@ -53,6 +55,7 @@ export async function withStaticPodRemoved(
     // only once the API says Ready: kubeadm's startup probe keeps the pod unready 10-20 s, and an exec on every
     // poll cost the files running beside it the CPU of a runtime exec each time.
     await waitUntil(`${pod} to be Ready again`, async () => {
+      // retried: the mirror pod may be gone for a moment; the wait asks again until its deadline
       const status = await kube.core.readNamespacedPod({ namespace: 'kube-system', name: pod }).catch(() => undefined);
       const current = status?.status?.containerStatuses?.find((s) => s.name === component);
       if (!status || !podReady(status) || !current?.containerID) return false;

@@ -14,6 +14,7 @@ import { NotStaged } from '../differences.ts';
 import type { Live } from '../live.ts';
 import type { EtcdClientsObservation } from '../checks/etcd/clients.ts';
 import type { VersionObservation } from '../checks/etcd/version.ts';
+import { isNotFound } from '../../helpers/not-found.ts';
 
 /**
  * A throw-away etcd from the cluster's own etcd image with plain http and no client-cert-auth, always stopped:
@@ -100,12 +101,14 @@ export async function withCustomResource<T>(
         object = (await custom.createNamespacedCustomObject({ group, version: 'v1', namespace, plural: 'probes', body })) as Record<string, unknown>;
         return true;
       } catch (e) {
-        if ((e as { code?: number }).code === 404) return false;
+        // retried: the API server does not serve the new type yet (404)
+        if (isNotFound(e)) return false;
         throw e;
       }
     }, 30_000, 500);
     return await fn({ key: `/registry/${group}/probes/${namespace}/stored-as-json`, object: object! });
   } finally {
+    // best-effort: the run-named type; one that lingers is removed by the next run
     await ext.deleteCustomResourceDefinition({ name }).catch(() => undefined);
   }
 }
@@ -145,6 +148,7 @@ export async function withPaddedConfigMap<T>(
     }, 15_000, 200);
     return await fn({ key, stored: padded, json: JSON.stringify(JSON.parse(json)) });
   } finally {
+    // best-effort: in the run's namespace, which goes at the end of the run
     await kube.core.deleteNamespacedConfigMap({ namespace, name }).catch(() => undefined);
   }
 }

@@ -19,6 +19,7 @@ import { podImageOtherRelease, v2StyleEnv, withLaxEtcd } from '../deviations/etc
 import { expectDifference, expectNoDifferences, findingsOf, NotStaged } from '../differences.ts';
 import { memberExpectations, outcome, withEnv } from './fixture.ts';
 import { observeShell, observeVersions, probeEtcd3, probeRefusalsInPod, showShell } from './observe.ts';
+import { unlessNotFound } from '../../helpers/not-found.ts';
 
 const CLUSTER_PROBES: readonly ProbeName[] = ['no client certificate', 'plain http', 'default endpoint', 'etcd3 without a client certificate', 'etcd3 over plain http'];
 
@@ -68,7 +69,8 @@ describe('§4.1 etcdctl in the etcd pod', () => {
     const w = cluster.workload;
     const ref = { namespace: w.namespace, pod: ordinalPods(w.name, w.replicas)[0]!, container: 'redis' };
     // On a cluster where the workload cannot run, the deviation cannot be staged: said so, not counted against ETCD-15.
-    const pod = await kube.core.readNamespacedPod({ namespace: ref.namespace, name: ref.pod }).catch(() => undefined);
+    // absent is the truth: a 404 means the workload pod is not there (not staged, below); a refusal is thrown
+    const pod = await unlessNotFound(kube.core.readNamespacedPod({ namespace: ref.namespace, name: ref.pod }));
     if (pod?.status?.phase !== 'Running') throw new NotStaged(`the workload pod ${ref.namespace}/${ref.pod}, which has bash, is ${pod?.status?.phase ?? 'absent'} (COMP-05 reports why)`);
     const o = await observeShell((argv) => podExec(kube.kc, ref, argv, { timeoutMs: 20_000 }));
     record(`kubectl -n ${ref.namespace} exec ${ref.pod} -- …`, showShell(o));

@@ -96,12 +96,15 @@ export class EtcdUnderTest {
     // External etcd: no pod, and the file's claims were reported unchecked before writing anything.
     if (this.live.cluster.externalEtcd) return;
     const problems: string[] = [];
+    // reported: each failure is a problem close() throws at the end, after the rest is cleaned up
     for (const running of [...this.started]) await this.stop(running).catch((e: Error) => problems.push(`stopping ${running.pid}: ${e.message}`));
     // Remove the file's keys through the pod, which works even when the port-forward does not.
+    // reported: as above
     const del = await this.etcdctl(['del', '--prefix', this.prefix]).catch((e: Error) => ({ exitCode: -1, stderr: e.message }) as EtcdctlResult);
     if (del.exitCode !== 0) problems.push(`removing ${this.prefix}: ${del.stderr.trim().split('\n').at(-1)}`);
     const connection = this.connection;
     this.connection = undefined;
+    // best-effort: a connection that never opened has nothing to close
     if (connection) await connection.then((c) => c.close(), () => undefined);
     if (problems.length) throw new Error(`etcd suite clean-up: ${problems.join('; ')}`);
   }
@@ -135,6 +138,7 @@ export function memberPods({ cluster, kube, run }: Pick<Live, 'cluster' | 'kube'
 /** Each reader's answer for `key`; a reader that fails (a stopped member's pod is gone) answers with the error. */
 export async function readThroughMembers(readers: MemberReader[], key: string): Promise<Record<string, CommandOutcome>> {
   const reads: Record<string, CommandOutcome> = {};
+  // reported: a member that cannot answer (its pod stopped) is an answer the check judges by its error
   for (const r of readers) reads[r.name] = await r.get(key).catch((e: Error) => ({ exitCode: -1, stdout: '', stderr: e.message }));
   return reads;
 }

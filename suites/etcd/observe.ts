@@ -3,7 +3,8 @@ import { EtcdLockFailedError } from 'etcd3';
 import { parse } from 'yaml';
 import { connectThroughPortForward, etcd3Client, type Etcd3Security } from '../../helpers/etcd/client.ts';
 import { TLS_FLAGS, ok } from '../../helpers/etcd/etcdctl.ts';
-import type { LongRunning } from '../../helpers/etcd/exec.ts';
+import { ExecTimeout, type LongRunning } from '../../helpers/etcd/exec.ts';
+import { unlessNotFound } from '../../helpers/not-found.ts';
 import { sleep } from '../../helpers/wait.ts';
 import { runHash } from '../../contract/run-id.ts';
 import { PROCESS_MARKER } from '../../helpers/kubectl.ts';
@@ -30,7 +31,8 @@ export async function observeEtcdClients({ cluster: c, kube }: Pick<Live, 'clust
   const kubeletPid = (await nodeExecOk(c, ['pgrep', '-x', 'kubelet'])).trim().split('\n')[0]!;
   const kubelet = (await nodeExecOk(c, ['cat', `/proc/${kubeletPid}/cmdline`])).split('\0').filter(Boolean);
   const node = await kube.core.readNode({ name: c.nodeName });
-  const cm = await kube.core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'kubeadm-config' }).catch(() => undefined);
+  // absent is the truth: without kubeadm-config nothing names a controlPlaneEndpoint; a refusal is thrown
+  const cm = await unlessNotFound(kube.core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'kubeadm-config' }));
   const controlPlaneEndpoint = (parse(cm?.data?.ClusterConfiguration ?? '{}') as { controlPlaneEndpoint?: string } | null)?.controlPlaneEndpoint || undefined;
   const kubeconfigServers: Record<string, string> = {};
   for (const command of [controllerManager!, scheduler!, kubelet]) {
@@ -145,6 +147,7 @@ const STAMP_OF_BIN_SH = [
 
 /** What the container's sh is, and whether it has bash, with shell builtins only. */
 export async function observeShell(exec: (argv: string[]) => Promise<{ exitCode: number; stdout: string; stderr: string }>): Promise<ShellObservation> {
+  // reported: an exec that fails is recorded with its error, and the shell check names what it could not see
   const safe = (argv: string[]) => exec(argv).catch((e: Error) => ({ exitCode: -1, stdout: '', stderr: e.message }));
   // Six independent execs, at once.
   const [bashVersion, whichBash, runBash, prompt, binaryStamp, uid] = await Promise.all([
@@ -352,7 +355,8 @@ export async function leaseWithEtcd3(etcd: EtcdUnderTest, key: string, keepAlive
       presentAfterPut, ...(await watchExpiry(present, grantedAt, watchMs)),
     };
   } finally {
-    if (!lease.revoked()) await lease.revoke().catch(() => undefined); // an expired lease cannot be revoked: fine
+    // best-effort: an expired lease cannot be revoked, and needs not be
+    if (!lease.revoked()) await lease.revoke().catch(() => undefined);
   }
 }
 
@@ -365,7 +369,8 @@ export async function contend(etcd: EtcdUnderTest, name: string, waitMs: number)
   // "--": what follows is the command etcdctl runs under the lock, not etcdctl flags.
   const contender = await etcd.start(['lock', name, '--', 'sh', '-c', 'echo "acquired $ETCD_LOCK_KEY"'], withEnv);
   try {
-    const out = await contender.waitFor(ACQUIRED, waitMs).catch(() => undefined);
+    // absent is the truth: no output within waitMs is the observation (not acquired); a contender that failed is thrown
+    const out = await contender.waitFor(ACQUIRED, waitMs).catch((e: unknown) => { if (e instanceof ExecTimeout) return undefined; throw e; });
     return { acquired: out !== undefined, output: out ?? `(nothing within ${waitMs / 1000}s) ${contender.stderr().trim().split('\n').at(-1) ?? ''}` };
   } finally {
     await etcd.stop(contender);
