@@ -101,6 +101,9 @@ commands:
   host prepare      install/start what kube-claims needs on this machine (Docker engine, kind)
   image build       build the offline kind node image of --kubernetes
   cluster up|down   bring the named kind cluster up, or delete it
+  rbac              print (YAML) a ServiceAccount, ClusterRole, Role and bindings granting what a run needs:
+                    --service-account NS/NAME (default kube-claims/kube-claims); --read-only: the part that
+                    writes nothing (no lease, exec or port-forward: the comments say what it leaves out)
 
 options:
   --kubernetes V        Kubernetes line or version: ${LINE_IDS.map((l) => describeLine(LINES[l])).join(', ')}; default ${DEFAULT_LINE}.
