@@ -15,6 +15,7 @@ export const COMMANDS = {
   'host prepare': 'install/start what kube-claims needs on this machine (Docker engine, kind)',
   'image build': 'build the offline kind node image of --kubernetes',
   'cluster up|down': 'bring the named kind cluster up, or delete it',
+  rbac: 'print (YAML) the ServiceAccount, roles and bindings a run needs; its own options: --service-account NS/NAME, --read-only',
 } as const;
 
 /** The commands an option applies to, as the docs name them. */

@@ -1,8 +1,13 @@
 // A run's session with its cluster: the provider gives the cluster; the session holds the run's lease,
 // removes what ended runs left, applies the article's workload and describes the environment. close()
 // undoes all of it (also on Ctrl-C). Used by `verify` and by the test command's global setup alike.
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClusterInfo, RunContext } from '../contract/cluster.ts';
+import type { LackingRights } from '../contract/rights.ts';
+import { awaitApi } from '../kind/providers/api.ts';
+import { assertRunRights, lackingRights, preflightOf, runWarnings, scopeNamespaces, unknownRights } from '../kind/providers/preflight.ts';
+import { contextNamespace, parseKubeconfig } from '../helpers/kubeconfig.ts';
 import { holdRunLease, removeLeftovers } from '../kind/providers/leftovers.ts';
 import { environmentFacts, type EnvironmentFacts } from '../kind/providers/facts.ts';
 import { KindProvider } from '../kind/providers/kind-provider.ts';
@@ -38,6 +43,28 @@ export function providerFor(config: RunConfig): ClusterProvider {
 
 export const HELD_BACK = 'held back: it grants rights, moves a static pod or scales a system component of a cluster kube-claims did not make (--allow-disruption or KUBE_CLAIMS_ALLOW_DISRUPTION=1 runs it)';
 
+/**
+ * The preflight (kind/providers/preflight.ts): what the kubeconfig's user may do, asked once per right, in a few
+ * seconds. A right the run needs for itself that is denied ends the run here (exit 2, naming it); what the claims
+ * lack goes to the run's context. On a cluster kube-claims did not make it runs before the provider starts
+ * anything (the API server answering first, so that an unreachable one is reported as such, not as 60 failed reviews).
+ */
+async function checkRights(runId: string, kubeconfig: string, context: string | undefined, o: { reachable: boolean }): Promise<LackingRights> {
+  const k = kubeClients(kubeconfig, context);
+  if (!o.reachable) await awaitApi(k, { startingUpMs: 0 });
+  const ns = scopeNamespaces(runId, contextNamespace(parseKubeconfig(await readFile(kubeconfig, 'utf8')), context));
+  const result = await preflightOf(k, ns);
+  log.detail(`rights of ${result.user}: ${result.requests} reviews in ${result.ms} ms`);
+  assertRunRights(result);
+  for (const warning of runWarnings(result)) log.warn(warning);
+  const unknown = unknownRights(result);
+  if (unknown.length) log.warn(`the preflight could not ask about ${unknown.length} right(s); the claims that need them run and meet what they meet (first: ${unknown[0]})`);
+  const lacking = lackingRights(result);
+  const unchecked = Object.keys(lacking.claims);
+  if (unchecked.length) log.step(`${result.user} lacks rights for ${unchecked.join(', ')}: reported unchecked (kube-claims rbac prints a role that grants them)`);
+  return lacking;
+}
+
 export async function openSession(config: RunConfig): Promise<Session> {
   const provider = providerFor(config);
   let cluster: ClusterInfo | undefined;
@@ -65,7 +92,10 @@ export async function openSession(config: RunConfig): Promise<Session> {
 
   unregister = onInterrupt(close);
   try {
+    // On a cluster kube-claims did not make, before the provider starts anything; on its own, once it is there.
+    let rights = config.kubeconfig ? await checkRights(config.runId, config.kubeconfig, config.context, { reachable: false }) : undefined;
     cluster = await provider.create();
+    rights ??= await checkRights(config.runId, cluster.kubeconfig, cluster.context, { reachable: true });
     const k = kubeClients(cluster.kubeconfig, cluster.context);
     const lease = await holdRunLease(k, config.runId);
     leaseNamespace = lease.namespace;
@@ -81,6 +111,7 @@ export async function openSession(config: RunConfig): Promise<Session> {
       // A cluster created a moment ago is still starting its pods; one that was there settled long ago.
       settleBy: Date.now() + (cluster.createdByThisRun ? 150_000 : 30_000),
       moduleCacheDir: moduleCacheDir(config.kind),
+      rights,
     };
     return { provider, cluster, run, facts: await environmentFacts(cluster, removed), close };
   } catch (error) {

@@ -4,6 +4,7 @@
 import { parseConfig, USAGE } from '../app/config.ts';
 import { main } from '../app/main.ts';
 import { mergeMatrix, runMatrix } from '../app/matrix.ts';
+import { parseRbacArgs, rbacYaml } from '../app/rbac.ts';
 import { verify } from '../app/verify.ts';
 import { clusterDown, clusterUp, listClaims } from '../app/commands.ts';
 import { prepareHost } from '../kind/host/host.ts';
@@ -14,6 +15,11 @@ import { setVerbose } from '../helpers/log.ts';
 import { EXIT } from '../contract/exit-codes.ts';
 
 await main(async () => {
+  // rbac has options of its own (app/rbac.ts), and needs no run configuration.
+  if (process.argv[2] === 'rbac') {
+    process.stdout.write(rbacYaml(parseRbacArgs(process.argv.slice(3))));
+    return 0;
+  }
   const config = parseConfig(process.argv.slice(2), process.env);
   setVerbose(config.verbose);
   switch (config.command.name) {

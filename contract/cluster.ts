@@ -1,6 +1,7 @@
 // The cluster contract: what a provider hands to the suites about the cluster under test and the run.
 // Plain, serialisable data: it travels from the CLI (or the test command's global setup) to the vitest
 // workers through `provide`/`inject`, never through environment variables or files.
+import type { LackingRights } from './rights.ts';
 
 /** Where a kind cluster's node image comes from: kindest/node when present or pullable, else the offline build (auto). */
 export type ImageSource = 'auto' | 'offline' | 'upstream';
@@ -148,6 +149,11 @@ export interface RunContext {
   settleBy: number;
   /** Where Go module sources read from the module proxy are kept, verified and read-only (under KUBE_CLAIMS_CACHE). */
   moduleCacheDir: string;
+  /**
+   * What the kubeconfig's user may not do, as the preflight found before the first claim (kind/providers/preflight.ts):
+   * the claims and controls that lack a right are skipped, unchecked, naming it (suites/claim.ts). Absent: not asked.
+   */
+  rights?: LackingRights;
 }
 
 declare module 'vitest' {

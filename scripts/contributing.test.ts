@@ -19,7 +19,10 @@ function walkthroughBlocks(markdown: string): Block[] {
 }
 
 /** Where an `insert` block goes: catalogue entries open the claims list. */
-const INSERT_AFTER: Record<string, string> = { 'contract/catalogue.ts': 'const claims = [\n' };
+const INSERT_AFTER: Record<string, string> = {
+  'contract/catalogue.ts': 'const claims = [\n',
+  'contract/rights.ts': 'export const CLAIM_RIGHTS: Record<ClaimId, ClaimRights> = {\n',
+};
 
 const contributing = readFileSync(join(PACKAGE_ROOT, 'CONTRIBUTING.md'), 'utf8');
 const blocks = walkthroughBlocks(contributing);
@@ -52,9 +55,10 @@ function treeWithWalkthrough(): string {
 }
 
 describe('CONTRIBUTING.md\'s walkthrough', () => {
-  test('has the blocks of every step: catalogue entry, fixture, check, its unit test, the live tests', () => {
+  test('has the blocks of every step: catalogue entry, its rights, fixture, check, its unit test, the live tests', () => {
     expect(blocks.map((b) => b.path)).toEqual([
       'contract/catalogue.ts',
+      'contract/rights.ts',
       expect.stringMatching(/^suites\/checks\/fixtures\//),
       expect.stringMatching(/^suites\/checks\/[^/]+\.ts$/),
       expect.stringMatching(/^suites\/checks\/[^/]+\.test\.ts$/),

@@ -4,6 +4,7 @@
 import { inject, type TestContext } from 'vitest';
 import { CLAIM_TAG, claimById, claimTestName, NEGATIVE_CONTROL_TAG, stagingOn, type ClaimId, type Staging, type StagingDeclaration } from '../contract/catalogue.ts';
 import { unobservableOf } from '../helpers/not-found.ts';
+import { lackingOf, uncheckedText } from '../contract/rights.ts';
 import { redact } from '../helpers/redact.ts';
 import { ClaimMismatch, collectingFindings, NotStaged, type Finding } from './differences.ts';
 import { claimTest, type ClaimFixtures } from './fixtures.ts';
@@ -65,12 +66,25 @@ function skipWithoutEtcdPod(ctx: TestContext, id: ClaimId): void {
   if (external) ctx.skip(`unchecked: the cluster's etcd is external (kubeadm-config etcd.external: ${external.join(', ')}): there is no etcd pod to exec into or read`);
 }
 
+/**
+ * A claim whose rights the preflight found missing is skipped before its body runs, naming every one it lacks; a
+ * control likewise, with the rights of its live staging (skipped, it does not count against its claim).
+ */
+function skipWithoutRights(ctx: TestContext, id: ClaimId, negative: boolean): void {
+  // Absent where no run is provided (the selection fixtures) or the preflight did not run.
+  const rights = inject('run')?.rights;
+  if (!rights) return;
+  const lacking = lackingOf(rights, id, negative ? { name: ctx.task.name, live: ctx.task.meta.staging === 'live' } : undefined);
+  if (lacking.length) ctx.skip(uncheckedText(lacking, rights.user));
+}
+
 function withEvidence(ctx: TestContext & ClaimFixtures, id: ClaimId, negative: boolean): ClaimContext {
   const meta = ctx.task.meta;
   meta.claimId = id;
   meta.negativeControl = negative;
   meta.evidence = [];
   delete meta.findings;
+  skipWithoutRights(ctx, id, negative);
   skipWithoutNode(ctx, id);
   skipWithoutEtcdPod(ctx, id);
   const record = (label: string, body: unknown) => {

@@ -36,6 +36,8 @@ export class EtcdUnderTest {
   private readonly started = new Set<LongRunning>();
   /** The etcd3 client: one mTLS connection for the file, opened on first use, closed by close(). */
   private connection?: Promise<EtcdConnection>;
+  /** Whether the file reached etcd at all: a file whose tests were all skipped (unchecked) has nothing to clean up. */
+  private used = false;
 
   constructor({ cluster, kube, run }: Pick<Live, 'cluster' | 'kube' | 'run'>) {
     this.live = { cluster, kube };
@@ -52,11 +54,13 @@ export class EtcdUnderTest {
 
   /** etcdctl in the etcd pod: with the article's TLS flags (default), or with `env` exported and flags 'none'. */
   etcdctl(argv: string[], options: { env?: Record<string, string>; flags?: 'tls' | 'none'; timeoutMs?: number } = {}): Promise<EtcdctlResult> {
+    this.used = true;
     return this.pod.etcdctl(argv, options);
   }
 
   /** etcdctl left running in the pod (watch, lock); stopped with stop(), or at the latest when the file ends. */
   async start(argv: string[], options: { env?: Record<string, string>; flags?: 'tls' | 'none' } = {}): Promise<LongRunning> {
+    this.used = true;
     const running = await this.pod.startEtcdctl(argv, { ...options, maxSeconds: 60 });
     this.started.add(running);
     return running;
@@ -87,6 +91,7 @@ export class EtcdUnderTest {
 
   /** The file's etcd3 connection (mTLS through a port-forward), opened on first use. */
   etcd3(): Promise<EtcdConnection> {
+    this.used = true;
     this.connection ??= this.apiServerCredentials().then((credentials) => connectThroughPortForward(this.live.kube.kc, this.ref, { kind: 'mtls', credentials }));
     return this.connection;
   }
@@ -94,7 +99,7 @@ export class EtcdUnderTest {
   /** The fixture's teardown: stops the etcdctl still running, removes the file's keys and closes etcd3. */
   async close(): Promise<void> {
     // External etcd: no pod, and the file's claims were reported unchecked before writing anything.
-    if (this.live.cluster.externalEtcd) return;
+    if (this.live.cluster.externalEtcd || !this.used) return;
     const problems: string[] = [];
     // reported: each failure is a problem close() throws at the end, after the rest is cleaned up
     for (const running of [...this.started]) await this.stop(running).catch((e: Error) => problems.push(`stopping ${running.pid}: ${e.message}`));
