@@ -28,3 +28,19 @@ export class Unobservable extends Error {
     this.status = status;
   }
 }
+
+/**
+ * Something a claim needs besides the cluster's own behaviour is not there (an image its nodes cannot pull, a
+ * tool): the claim is reported unchecked with what was missing and the remedy, never failed.
+ */
+export class PrerequisiteMissing extends Error {
+  override name = 'PrerequisiteMissing';
+  readonly missing: string;
+  readonly remedy: string;
+
+  constructor(missing: string, remedy: string) {
+    super(`${missing}; ${remedy}`);
+    this.missing = missing;
+    this.remedy = remedy;
+  }
+}

@@ -3,6 +3,7 @@
 // names in its context what it needs besides `record` and `note`: the fixtures of suites/fixtures.ts.
 import { inject, type TestContext } from 'vitest';
 import { CLAIM_TAG, claimById, claimTestName, NEGATIVE_CONTROL_TAG, stagingOn, type ClaimId, type Staging, type StagingDeclaration } from '../contract/catalogue.ts';
+import { PrerequisiteMissing } from '../contract/errors.ts';
 import { unobservableOf } from '../helpers/not-found.ts';
 import { lackingOf, uncheckedText } from '../contract/rights.ts';
 import { redact } from '../helpers/redact.ts';
@@ -132,9 +133,14 @@ function testOf(body: ClaimBody, wrapper: (ctx: TestContext & ClaimFixtures) => 
 /**
  * A request the body needed was refused (401, 403), failed (429, 5xx) or got no answer: nothing was observed, so
  * nothing is judged. The request and its status are kept as evidence, and the test is skipped with `prefix` and
- * the reason. Any other error is the body's own, and rethrown.
+ * the reason. A prerequisite missing (an image the nodes cannot pull) likewise, with its remedy. Any other error
+ * is the body's own, and rethrown.
  */
 function skipUnobservable(ctx: ClaimContext, error: unknown, prefix: string): never {
+  if (error instanceof PrerequisiteMissing) {
+    ctx.record('what the check needs and is missing', `${error.missing}\nremedy: ${error.remedy}`);
+    ctx.skip(`${prefix}: ${error.missing}; ${error.remedy}`);
+  }
   const u = unobservableOf(error);
   if (!u) throw error;
   ctx.record('the observation that could not be made', `${u.request}\n${u.status}`);

@@ -8,11 +8,12 @@ import {
   checkArticleNamespaces, checkKubeSystemPods, checkOnlyNamespace, checkRedisReplicas,
   comparePodSets, missingStablePods, ordinalPods,
 } from './checks/components.ts';
-import { expectDifference, expectNoDifferences, finding } from './differences.ts';
+import { expectDifference, expectNoDifferences, finding, NotStaged } from './differences.ts';
 import { eventually, settledNote } from './eventually.ts';
 import { withContextNamespace } from './deviations/components.ts';
 import { controlPlaneContainers, controlPlaneNodes, podExpectations } from './observations.ts';
-import { pingReplicas } from './components/observe.ts';
+import { assertWorkloadImagePullable, pingReplicas } from './components/observe.ts';
+import { PrerequisiteMissing } from '../contract/errors.ts';
 
 
 describe('§2 containers and pods of the cluster', () => {
@@ -92,11 +93,15 @@ describe('§2 containers and pods of the cluster', () => {
   });
 
   describe('the article\'s workload: StatefulSet redis', () => {
-    claim('COMP-05', async ({ record, note, cluster, run, kubectl: k }) => {
+    claim('COMP-05', async ({ record, note, cluster, run, kube, kubectl: k }) => {
       const w = cluster.workload;
       if (w.error) expectNoDifferences([finding('workload-applied', w.error)]);
       // The StatefulSet was applied when the run began; the claim watches it roll out, within the run's settle time.
-      const s = await eventually(() => pingReplicas({ cluster, kubectl: k }), (answers) => checkRedisReplicas(answers, w.name, w.replicas), { deadline: Math.max(run.settleBy, Date.now() + 45_000) });
+      // An image its nodes cannot pull ends the watch at once: the claim is then unchecked, with the remedy.
+      const s = await eventually(async () => {
+        await assertWorkloadImagePullable({ cluster, kube });
+        return pingReplicas({ cluster, kubectl: k });
+      }, (answers) => checkRedisReplicas(answers, w.name, w.replicas), { deadline: Math.max(run.settleBy, Date.now() + 45_000) });
       // Evidence only: bounded, and its failure recorded rather than thrown (the judgement is the PINGs').
       const listing = await k.run(['-n', w.namespace, 'get', 'pod', '-l', `app=${w.name}`], { timeoutMs: 10_000 });
       record(`kubectl get pod -n ${w.namespace} (${settledNote(s)})`, listing.exitCode === 0 ? listing.stdout : `exit ${listing.exitCode}: ${listing.stderr.trim()}`);
@@ -105,8 +110,13 @@ describe('§2 containers and pods of the cluster', () => {
       expectNoDifferences(s.differences);
     }, 180_000);
 
-    negativeControl('COMP-05', 'the second replica requires a password, so PING is refused', 'live', async ({ cluster, kubectl }) => {
+    negativeControl('COMP-05', 'the second replica requires a password, so PING is refused', 'live', async ({ cluster, kube, kubectl }) => {
       const w = cluster.workload;
+      // A workload that cannot run (its image cannot be pulled) cannot be deviated: not staged, with the reason.
+      await assertWorkloadImagePullable({ cluster, kube }).catch((e: unknown) => {
+        if (e instanceof PrerequisiteMissing) throw new NotStaged(e.message);
+        throw e;
+      });
       const pod = ordinalPods(w.name, w.replicas)[1]!;
       const password = `kc-${Math.random().toString(36).slice(2)}`;
       await kubectl.ok(['-n', w.namespace, 'exec', pod, '--', 'redis-cli', 'CONFIG', 'SET', 'requirepass', password]);

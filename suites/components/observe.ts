@@ -1,6 +1,21 @@
 // Live observations of §2's claims (components.test.ts).
+import { PrerequisiteMissing } from '../../contract/errors.ts';
 import { ordinalPods } from '../checks/components.ts';
+import { describePullFailure, imagePullFailures, type PodPullObservation } from '../checks/workload-image.ts';
 import type { Live } from '../live.ts';
+
+/**
+ * Throws PrerequisiteMissing when a replica of the run's StatefulSet waits for an image its node cannot pull
+ * (kubelet says so within seconds): what COMP-05 would judge could never be there.
+ */
+export async function assertWorkloadImagePullable({ cluster, kube }: Pick<Live, 'cluster' | 'kube'>): Promise<void> {
+  const w = cluster.workload;
+  const pods = await kube.core.listNamespacedPod({ namespace: w.namespace, labelSelector: `app=${w.name}` });
+  const failures = imagePullFailures(pods.items as PodPullObservation[]);
+  if (!failures.length) return;
+  const { missing, remedy } = describePullFailure(failures);
+  throw new PrerequisiteMissing(missing, remedy);
+}
 
 /** redis-cli PING in each replica of the run's StatefulSet: pod name → answer (or the error). */
 export async function pingReplicas({ cluster, kubectl }: Pick<Live, 'cluster' | 'kubectl'>): Promise<Record<string, string>> {
