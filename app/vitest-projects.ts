@@ -25,6 +25,9 @@ export const CLAIMS_PROJECT = 'claims';
 export const ETCD_PROJECT = 'claims-etcd';
 export const DISRUPTIVE_PROJECT = 'claims-disruptive';
 export const HA_PROJECT = 'claims-ha-disruptive';
+export const ACCOUNTS_PROJECT = 'accounts';
+/** kube-claims run again through --kubeconfig with other credentials, after every claim (npm test only). */
+const ACCOUNTS_FILES = `suites/accounts/*.live.test${EXT}`;
 /** The controls of a highly available control plane (registered on clusters of several control planes only). */
 const HA_FILES = `suites/**/*.ha.disruptive.test${EXT}`;
 
@@ -83,7 +86,7 @@ function claimsProjects(config: RunConfig): TestProjectInlineConfiguration[] {
         ...common,
         name: CLAIMS_PROJECT,
         include: [`suites/**/*.test${EXT}`],
-        exclude: ['suites/checks/**', `suites/**/*.disruptive.test${EXT}`, ...(etcdBeside ? ETCD_ONLY_FILES : [])],
+        exclude: ['suites/checks/**', ACCOUNTS_FILES, `suites/**/*.disruptive.test${EXT}`, ...(etcdBeside ? ETCD_ONLY_FILES : [])],
         globalSetup: [CLUSTER_SETUP],
         provide: { config },
         // Files share the cluster but not their state: three run at once (the waits are the API server's, not the CPU's).
@@ -124,6 +127,14 @@ function controlsOnlyProjects(common: TestProjectInlineConfiguration['test']): T
   ];
 }
 
+/**
+ * After every claim and control (alone: its runs of kube-claims would see a control's deviation): the test
+ * command's check that other credentials and fewer rights give the outcomes users are promised.
+ */
+function accountsProject(): TestProjectInlineConfiguration {
+  return { test: { name: ACCOUNTS_PROJECT, include: [ACCOUNTS_FILES], testTimeout: 180_000, hookTimeout: 120_000, maxWorkers: 1, sequence: { groupOrder: 4 } } };
+}
+
 export interface VitestOptions {
   projects: TestProjectInlineConfiguration[];
   tags: TestTagDefinition[];
@@ -140,7 +151,7 @@ export function vitestOptions(config: RunConfig, { unit }: { unit: boolean }): V
     selected: selectedClaims(config).map((c) => c.id), negativeControls: !config.claimsOnly,
   });
   return {
-    projects: [...(unit ? [unitProject()] : []), ...claimsProjects(config)],
+    projects: [...(unit ? [unitProject()] : []), ...claimsProjects(config), ...(unit ? [accountsProject()] : [])],
     tags: CLAIM_TAGS,
     tagsFilter: claimTagsFilter(config),
     // The kube-claims reporter first: it redacts what the reporters after it print, and prints last.
