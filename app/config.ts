@@ -63,6 +63,8 @@ export interface RunConfig {
   skip: Claim[];
   /** The claims only, without their negative controls (a quick check; the controls prove the checks can fail). */
   claimsOnly: boolean;
+  /** Exit 3 when a claim passed that no negative control of it falsified in this run (report/model.ts notFalsified). */
+  requireControls: boolean;
   reportsDir: string;
   formats: Format[];
   /** Negative controls that grant rights, move static pods or scale system components, on clusters kube-claims did not make. */
@@ -191,6 +193,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     focus: selectClaims(list(given('focus'))),
     skip: selectClaims(list(given('skip'))),
     claimsOnly: on('claims-only'),
+    requireControls: on('require-controls'),
     reportsDir: reportDir ?? defaults.reportsDir,
     formats,
     allowDisruption: on('allow-disruption'),

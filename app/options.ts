@@ -73,6 +73,10 @@ export const OPTIONS = [
   { flag: 'skip', value: 'LIST', env: 'KUBE_CLAIMS_SKIP', default: '(none)', commands: RUNS, help: ['leave out these claim IDs or groups'] },
   { flag: 'claims-only', default: 'off', commands: RUNS, help: ['the claims without their negative controls (quicker; the controls prove each check can fail)'] },
   {
+    flag: 'require-controls', env: 'KUBE_CLAIMS_REQUIRE_CONTROLS', default: 'off (on in npm test)', commands: RUNS,
+    help: ['exit 3 when a claim passed but none of its negative controls ran and passed (held back, not', 'staged, not applicable, --claims-only): it was not falsified in this run'],
+  },
+  {
     flag: 'report-dir', value: 'DIR', env: 'KUBE_CLAIMS_REPORTS', default: 'reports/', commands: [...RUNS, 'matrix merge'],
     help: ['parent folder of the RUN-ID report folders (default reports/ of the checkout, or of the', 'working directory when installed)'],
   },

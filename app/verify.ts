@@ -7,23 +7,15 @@ import { PACKAGE_ROOT } from '../contract/package-root.ts';
 import { onInterrupt } from '../helpers/cleanup.ts';
 import { EnvironmentError } from '../contract/errors.ts';
 import { log } from '../helpers/log.ts';
-import { EXIT, type RunExitCode } from '../contract/exit-codes.ts';
+import type { RunExitCode } from '../contract/exit-codes.ts';
+import { exitCodeOf } from '../report/exit-code.ts';
 import type { ResultsModel } from '../report/types.ts';
 import { checkFiles, selectedClaims, type RunConfig } from './config.ts';
 import { openSession } from './session.ts';
 import { provideSession, vitestOptions } from './vitest-projects.ts';
 
 export type ExitCode = RunExitCode;
-
-/**
- * 1 when a claim or a negative control failed or the run had an error outside its tests; 3 when nothing
- * failed but a selected claim went unchecked (skipped: no node access, say); 0 when every selected claim passed.
- */
-export function exitCodeOf(model: ResultsModel, selected: ReadonlySet<string>): ExitCode {
-  if (model.totals.fail > 0 || model.testCases.failed > 0 || model.errors.some((e) => e.countsAsFailure)) return EXIT.FAILED;
-  const claims = model.groups.flatMap((g) => g.claims).filter((c) => selected.has(c.id));
-  return claims.some((c) => c.status !== 'pass') ? EXIT.UNCHECKED : EXIT.PASSED;
-}
+export { exitCodeOf };
 
 export interface VerifyResult {
   exitCode: ExitCode;
@@ -52,7 +44,7 @@ export async function verify(config: RunConfig): Promise<VerifyResult> {
     }
     if (!reporter.model) throw new EnvironmentError('the claims run ended without results (vitest failed before reporting; see above)');
     return {
-      exitCode: exitCodeOf(reporter.model, new Set(selectedClaims(config).map((c) => c.id))),
+      exitCode: exitCodeOf(reporter.model, new Set(selectedClaims(config).map((c) => c.id)), { requireControls: config.requireControls }),
       reportDir: join(config.reportsDir, config.runId),
       model: reporter.model,
     };

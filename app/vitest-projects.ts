@@ -149,6 +149,8 @@ export function vitestOptions(config: RunConfig, { unit }: { unit: boolean }): V
   const reporter = new KubeClaimsReporter({
     runId: config.runId, reportsDir: config.reportsDir, formats: config.formats, diagnostics: exportDiagnostics,
     selected: selectedClaims(config).map((c) => c.id), negativeControls: !config.claimsOnly,
+    // The test command's exit code says unchecked (3) as verify's does; verify sets its own.
+    ...(unit ? { setExitCode: { requireControls: config.requireControls } } : {}),
   });
   return {
     projects: [...(unit ? [unitProject()] : []), ...claimsProjects(config), ...(unit ? [accountsProject()] : [])],

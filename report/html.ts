@@ -30,7 +30,7 @@ export function renderHtml(input: ResultsModel): string {
     <p class="run-id">Run <code>${h(model.runId)}</code> · ${h(model.outcome)}</p>
   </div>
   <div class="totals">
-    ${totalBox('pass', model.totals.pass)}${totalBox('fail', model.totals.fail)}${totalBox('skip', model.totals.skip)}
+    ${totalBox('pass', model.totals.pass, model.notFalsified.length)}${totalBox('fail', model.totals.fail)}${totalBox('skip', model.totals.skip)}
   </div>
 </header>
 <main>
@@ -46,8 +46,9 @@ ${runErrors(model)}
 `;
 }
 
-function totalBox(status: Status, count: number): string {
-  return `<div class="total ${status}"><span class="count">${count}</span><span class="what">${status === 'pass' ? 'passed' : status === 'fail' ? 'failed' : 'skipped'}</span></div>`;
+function totalBox(status: Status, count: number, notFalsified = 0): string {
+  const what = status === 'pass' ? `passed${notFalsified ? ` (${notFalsified} not falsified)` : ''}` : status === 'fail' ? 'failed' : 'skipped';
+  return `<div class="total ${status}"><span class="count">${count}</span><span class="what">${what}</span></div>`;
 }
 
 /** The summary cards: environment, timings, and every claim at a glance (each a link to its card). */
@@ -98,12 +99,13 @@ ${g.claims.map(claim).join('\n')}
 
 function claim(c: ClaimResult): string {
   const notRun = c.testCount === 0;
-  const facts = [c.section, c.durationMs > 0 ? formatDuration(c.durationMs) : '', c.needsNode ? 'needs a node shell' : '', notRun ? 'not run' : '']
+  const facts = [c.section, c.durationMs > 0 ? formatDuration(c.durationMs) : '', c.needsNode ? 'needs a node shell' : '', notRun ? 'not run' : '', c.notFalsified ? 'not falsified in this run' : '']
     .filter(Boolean)
     .map((f) => `<span>${h(f)}</span>`)
     .join('');
   // A claim the run did not reach gets no message box: "not run" is said once, among the facts.
-  const message = c.message && !notRun ? `<pre class="message ${c.status}">${h(c.message)}</pre>` : '';
+  const message = c.message && !notRun ? `<pre class="message ${c.status}">${h(c.message)}</pre>`
+    : c.notFalsified ? `<pre class="message skip">Passed, not falsified in this run: ${h(c.notFalsified)}</pre>` : '';
   return `<article class="claim ${c.status}${notRun ? ' not-run' : ''}" id="${h(c.id)}">
   <div class="claim-head">
     ${badge(c.status)}<span class="claim-id">${h(c.id)}</span><h3>${h(c.title)}</h3><span class="facts">${facts}</span>
@@ -133,6 +135,10 @@ function runNotes(model: ResultsModel): string {
   if (model.unchecked.length) {
     parts.push(`<section class="card attention"><h2>${model.unchecked.length} claim${model.unchecked.length === 1 ? '' : 's'} not checked</h2><p>This run does not prove them: the exit code is 3 unless a claim failed.</p><ul>${model.unchecked
       .map((u) => `<li><a href="#${h(u.id)}">${h(u.id)}</a> ${h(u.title)}: <span class="muted">${h(u.reason)}</span></li>`).join('')}</ul></section>`);
+  }
+  if (model.notFalsified.length) {
+    parts.push(`<section class="card attention"><h2>${model.notFalsified.length} claim${model.notFalsified.length === 1 ? '' : 's'} passed, not falsified in this run</h2><p>No negative control of theirs ran and passed: nothing in this run showed that their checks can fail (exit code 3 under --require-controls).</p><ul>${model.notFalsified
+      .map((c) => `<li><a href="#${h(c.id)}">${h(c.id)}</a> ${h(c.title)}: <span class="muted">${h(c.reason)}</span></li>`).join('')}</ul></section>`);
   }
   if (model.heldBack.length) {
     parts.push(`<section class="card"><h2>${model.heldBack.length} negative control${model.heldBack.length === 1 ? '' : 's'} held back</h2><ul>${model.heldBack

@@ -73,7 +73,8 @@ function claimCase(claim: ClaimResult): Case {
     durationMs: claim.durationMs,
     summary: claim.message ? firstLine(claim.message) : undefined,
     detail: claim.status === 'fail' ? [claim.message ?? 'failed', findingsText(claim.findings), `Remediation: ${claim.remediation}`].filter(Boolean).join('\n\n') : undefined,
-    systemOut: [description, evidenceText(claim.evidence)].filter(Boolean).join('\n\n'),
+    systemOut: [description, claim.notFalsified ? `Not falsified in this run: ${claim.notFalsified}` : '', evidenceText(claim.evidence)].filter(Boolean).join('\n\n'),
+    properties: claim.notFalsified ? [['not-falsified', claim.notFalsified]] : undefined,
   };
 }
 

@@ -40,7 +40,7 @@ function summaryTable(model: ResultsModel): string[] {
   return [
     '## Summary', '', '| Group | Title | Pass | Fail | Skip |', '|---|---|---:|---:|---:|',
     ...model.groups.map((group) => `| ${markdownCell(`${group.section} ${group.id}`)} | ${markdownCell(group.title)} | ${group.totals.pass} | ${group.totals.fail} | ${group.totals.skip} |`),
-    `| **Total** | | **${model.totals.pass}** | **${model.totals.fail}** | **${model.totals.skip}** |`, '',
+    `| **Total** | | **${model.totals.pass}**${model.notFalsified.length ? ` (${model.notFalsified.length} not falsified)` : ''} | **${model.totals.fail}** | **${model.totals.skip}** |`, '',
   ];
 }
 
@@ -61,6 +61,11 @@ function runNotes(model: ResultsModel): string[] {
   if (model.unchecked.length) {
     out.push(`## ⚠️ ${model.unchecked.length} claim(s) not checked`, '', 'This run does not prove them (exit code 3 unless a claim failed).', '');
     for (const u of model.unchecked) out.push(`- **${markdownText(u.id)}** ${markdownText(u.title)}: ${markdownText(u.reason)}`);
+    out.push('');
+  }
+  if (model.notFalsified.length) {
+    out.push(`## ${model.notFalsified.length} claim(s) passed, not falsified in this run`, '', 'No negative control of theirs ran and passed: nothing in this run showed that their checks can fail (exit code 3 under --require-controls).', '');
+    for (const c of model.notFalsified) out.push(`- **${markdownText(c.id)}** ${markdownText(c.title)}: ${markdownText(c.reason)}`);
     out.push('');
   }
   if (model.heldBack.length) {

@@ -54,7 +54,7 @@ export function buildModel(input: RunInput): ResultsModel {
     else otherTests.push(otherTestResult(test));
   }
 
-  const claims = catalogue.map((claim) => claimResult(claim, byClaim.get(claim.id) ?? []));
+  const claims = catalogue.map((claim) => claimResult(claim, byClaim.get(claim.id) ?? [], input.negativeControls !== false));
   const testCases = countTestCases(tests);
   const errors = (input.errors ?? []).map((e) => ({ origin: redact(e.origin), message: shortMessage(e.message), countsAsFailure: e.countsAsFailure }));
   const groups: GroupResult[] = [];
@@ -84,6 +84,7 @@ export function buildModel(input: RunInput): ResultsModel {
     otherTotals: countStatuses([...otherTests, ...unknownClaimTests]),
     errors,
     unchecked: claims.filter((c) => c.status === 'skip' && c.testCount > 0).map((c) => ({ id: c.id, title: c.title, reason: c.message ?? NOT_RUN })),
+    notFalsified: claims.filter((c) => c.notFalsified).map((c) => ({ id: c.id, title: c.title, reason: c.notFalsified! })),
     heldBack: claims.flatMap((c) => c.negativeControls.filter((n) => n.heldBack).map((n) => ({ id: c.id, control: n.name, reason: n.message ?? '' }))),
     diagnostics: [...(input.diagnostics ?? [])].map(redact),
     slowest: slowestOf(claims),
@@ -126,10 +127,22 @@ export function claimStatus(claimTests: readonly Status[], controls: readonly St
   return 'skip';
 }
 
-function claimResult(claim: Claim, tests: readonly TestRecord[]): ClaimResult {
+/**
+ * Why a claim that passed was not falsified in this run: none of its negative controls ran and passed (each
+ * one's reason: held back, not staged, not applicable), or the run left them out. Undefined when one did.
+ */
+export function notFalsifiedReason(status: Status, controls: readonly NegativeControlResult[], controlsRun: boolean): string | undefined {
+  if (status !== 'pass' || controls.some((c) => c.status === 'pass')) return undefined;
+  if (!controlsRun) return 'the run left the negative controls out (--claims-only)';
+  if (!controls.length) return 'no negative control of it was selected in this run';
+  return controls.map((c) => `"${c.name}": ${c.message ?? NOT_RUN}`).join('; ');
+}
+
+function claimResult(claim: Claim, tests: readonly TestRecord[], controlsRun: boolean): ClaimResult {
   const claimTests = tests.filter((t) => !isNegativeControl(t));
   const controls = tests.filter(isNegativeControl).map(negativeControlResult);
   const status = claimStatus(claimTests.map((t) => statusOf(t.state)), controls.map((c) => c.status));
+  const notFalsified = notFalsifiedReason(status, controls, controlsRun);
   return {
     id: claim.id,
     group: claim.group,
@@ -147,6 +160,7 @@ function claimResult(claim: Claim, tests: readonly TestRecord[]): ClaimResult {
     notes: claimTests.flatMap((t) => (t.notes ?? []).map((n) => ({ article: redact(n.article), cluster: redact(n.cluster) }))),
     negativeControls: controls,
     ...(status === 'fail' && claimTests.some((t) => t.state === 'failed' && UNFINISHED.test(t.message ?? '')) ? { unfinished: true } : {}),
+    ...(notFalsified ? { notFalsified } : {}),
   };
 }
 

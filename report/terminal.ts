@@ -31,6 +31,7 @@ export function renderTerminal(input: ResultsModel, options: TerminalOptions = {
   otherFailures(out, model);
   errorsOutsideTests(out, model);
   notChecked(out, model);
+  notFalsified(out, model);
   heldBack(out, model);
   diagnostics(out, model, options);
   slowest(out, model);
@@ -78,7 +79,7 @@ function claimLines(out: TerminalOutput, model: ResultsModel): void {
     if (!group.claims.some((c) => c.testCount > 0)) continue;
     out.push(`${out.paint('info', '[INFO]')} ${group.section} ${group.title}`);
     for (const claim of group.claims.filter((c) => c.testCount > 0)) {
-      const note = claim.status === 'skip' ? out.dim(` (${firstLine(claim.message)})`) : '';
+      const note = claim.status === 'skip' ? out.dim(` (${firstLine(claim.message)})`) : claim.notFalsified ? out.dim(' (not falsified in this run)') : '';
       out.push(`${out.paint(claim.status, TAG[claim.status])} ${claim.id} ${claim.title}${note}`);
       for (const nc of claim.negativeControls) {
         out.push(`       ${out.paint(nc.status, TAG[nc.status])} negative control: ${nc.name}${nc.heldBack ? out.dim(' (held back)') : ''}${nc.staging ? out.dim(` [${STAGING_SHORT[nc.staging]}]`) : ''}`);
@@ -131,6 +132,12 @@ function notChecked(out: TerminalOutput, model: ResultsModel): void {
   for (const u of model.unchecked) out.push(`${out.paint('skip', '[SKIP]')} ${u.id} ${u.title}`, ...indent([firstLine(u.reason)]));
 }
 
+function notFalsified(out: TerminalOutput, model: ResultsModel): void {
+  if (!model.notFalsified.length) return;
+  out.heading(`== ${model.notFalsified.length} claim(s) passed, NOT FALSIFIED in this run: no negative control of theirs ran and passed ==`);
+  for (const c of model.notFalsified) out.push(`${c.id} ${c.title}`, ...indent([firstLine(c.reason)]));
+}
+
 function heldBack(out: TerminalOutput, model: ResultsModel): void {
   if (!model.heldBack.length) return;
   out.heading(`== ${model.heldBack.length} negative control(s) held back ==`);
@@ -157,7 +164,7 @@ function summary(out: TerminalOutput, model: ResultsModel, options: TerminalOpti
   out.heading('== Summary ==');
   // Results of a pre-release say so where they are read: no release stands behind them yet.
   if (model.environment?.preRelease === true) out.push(`Kubernetes ${String(model.environment.kubernetesVersion ?? '')} is a PRE-RELEASE`);
-  out.push(`${t.pass} claims PASS`, `${t.fail} claims FAIL`, `${t.skip} claims SKIP`);
+  out.push(`${t.pass} claims PASS${model.notFalsified.length ? ` (${model.notFalsified.length} not falsified in this run)` : ''}`, `${t.fail} claims FAIL`, `${t.skip} claims SKIP`);
   if (o.pass + o.fail + o.skip) out.push(`Other tests: ${o.pass} pass, ${o.fail} fail, ${o.skip} skip`);
   if (model.errors.length) out.push(`Errors outside tests: ${model.errors.length}`);
   out.push(`Duration: ${formatDuration(model.durationMs)}`);

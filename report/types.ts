@@ -94,6 +94,11 @@ export interface ClaimResult extends Claim {
   negativeControls: NegativeControlResult[];
   /** Failed because a bounded wait ran out: the claim could not finish (message says what it waited for). */
   unfinished?: boolean;
+  /**
+   * Passed, but no negative control of it passed in this run (held back, not staged, not applicable, left out):
+   * nothing in this run showed that its check can fail. Says why.
+   */
+  notFalsified?: string;
 }
 
 export interface GroupResult {
@@ -192,6 +197,8 @@ export interface ResultsModel {
   errors: RunError[];
   /** Claims of the run that were not checked (skipped), with why: the exit code does not read as a pass. */
   unchecked: Array<{ id: string; title: string; reason: string }>;
+  /** Claims that passed with none of their negative controls run and passed in this run, with why. */
+  notFalsified: Array<{ id: string; title: string; reason: string }>;
   /** Negative controls held back by policy, with why. */
   heldBack: Array<{ id: string; control: string; reason: string }>;
   /** Node diagnostics collected because claims failed, relative to the run's folder. */

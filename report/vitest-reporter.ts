@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import type { UserConsoleLog } from 'vitest';
 import type { Reporter, SerializedError, TestCase, TestModule, TestRunEndReason, TestSuite, Vitest } from 'vitest/node';
 import type { ClusterInfo } from '../contract/cluster.ts';
+import { EXIT } from '../contract/exit-codes.ts';
+import { exitCodeOf } from './exit-code.ts';
 import { buildModel } from './model.ts';
 import { redactErrors, redactInPlace } from './redact-vitest.ts';
 import { summaryLine } from './summary.ts';
@@ -29,6 +31,11 @@ export interface KubeClaimsReporterOptions {
   selected?: readonly string[];
   /** false when the run left the negative controls out (--claims-only). */
   negativeControls?: boolean;
+  /**
+   * The test command's exit code comes from the results (report/exit-code.ts), not only from vitest's pass or
+   * fail: 3 when a selected claim went unchecked, or (requireControls) was not falsified. `verify` sets its own.
+   */
+  setExitCode?: { requireControls: boolean };
   /** Collects the node's diagnostics into a folder when claims failed on a cluster kube-claims made; returns the files. */
   diagnostics?: (cluster: ClusterInfo, dir: string) => Promise<string[]>;
 }
@@ -127,6 +134,12 @@ export default class KubeClaimsReporter implements Reporter {
       model = buildModel({ ...input, diagnostics: files.map((f) => `diagnostics/${f}`) });
     }
     this.model = model;
+    if (this.options.setExitCode && model.groups.some((g) => g.claims.some((c) => c.testCount > 0))) {
+      const selected = new Set(this.options.selected ?? model.groups.flatMap((g) => g.claims.map((c) => c.id)));
+      const code = exitCodeOf(model, selected, this.options.setExitCode);
+      // vitest sets 1 for a failure; an unchecked outcome (3) is added only where it found none.
+      if (code === EXIT.UNCHECKED && !process.exitCode) process.exitCode = code;
+    }
 
     let files: string[] = [];
     try {
