@@ -58,7 +58,7 @@ describe('README', () => {
     const files = ['CONTRIBUTING.md', ...['architecture', 'configuration', 'claims', 'clusters', 'kubernetes-lines', 'offline-image', 'performance', 'ci', 'troubleshooting', 'package'].map((d) => `docs/${d}.md`)];
     for (const f of files) for (const t of links(f).filter((l) => !l.includes('shared/seed'))) expect(existsSync(join(PACKAGE_ROOT, t)), `${f} links ${t}`).toBe(true);
   });
-  test('keeps the places the lead fills in: the sample output and the screenshot', () => {
+  test('keeps the sample output and the screenshot in their marked places', () => {
     expect(readme).toMatch(/<!-- sample-output -->\n```[\s\S]+```\n<!-- \/sample-output -->/);
     expect(readme).toMatch(/<!-- screenshot -->\n!\[[^\]]*\]\(docs\/images\/report\.png\)/);
   });
