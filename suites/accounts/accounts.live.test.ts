@@ -86,7 +86,7 @@ describe('kube-claims verify --kubeconfig with the credentials users bring', () 
   test('a ServiceAccount token bound to cluster-admin: every claim checked and passed', async () => {
     const r = await verify('token', kubeconfigWith('admin-token.kubeconfig', { token: adminToken }), '--claims-only', '--focus', FOCUS);
     expect(r.exitCode, r.tail).toBe(EXIT.PASSED);
-    expect(r.output).toMatch(/^4 claims PASS$/m);
+    expect(r.output).toMatch(/^4 claims PASS\b/m);
     expect(r.results).toContain(`with the kubeconfig's credentials: bearer token (ServiceAccount ${namespace}/admin)`);
     expect(r.output + r.results).not.toContain(adminToken);
   }, 180_000);
@@ -98,7 +98,7 @@ describe('kube-claims verify --kubeconfig with the credentials users bring', () 
     chmodSync(plugin, 0o700);
     const r = await verify('exec', kubeconfigWith('admin-exec.kubeconfig', { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never' } }), '--claims-only', '--focus', FOCUS);
     expect(r.exitCode, r.tail).toBe(EXIT.PASSED);
-    expect(r.output).toMatch(/^4 claims PASS$/m);
+    expect(r.output).toMatch(/^4 claims PASS\b/m);
     expect(r.results).toContain(`with the kubeconfig's credentials: exec plugin ${plugin}`);
     expect(r.output + r.results).not.toContain(adminToken);
   }, 180_000);
