@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { UsageError } from '../contract/errors.ts';
 import { PACKAGE_ROOT } from '../contract/package-root.ts';
 import { parseConfig, selectClaims, writableDefaults } from './config.ts';
 
@@ -40,6 +41,24 @@ describe('the run configuration', () => {
 
   test('matrix takes every line by default, in order', () => {
     expect(config(['matrix']).lines.map((l) => l.id)).toEqual(['v1.33', 'v1.34', 'v1.35', 'v1.36', 'v1.37']);
+  });
+
+  test('--read-only (KUBE_CLAIMS_READ_ONLY=1) with --kubeconfig; off by default; irrelevant to commands that run no claims', () => {
+    expect(config(['verify', '--kubeconfig', 'k']).readOnly).toBe(false);
+    expect(config(['verify', '--kubeconfig', 'k', '--read-only']).readOnly).toBe(true);
+    expect(config(['verify'], { KUBE_CLAIMS_KUBECONFIG: 'k', KUBE_CLAIMS_READ_ONLY: '1' }).readOnly).toBe(true);
+    expect(config(['verify', '--kubeconfig', 'k'], { KUBE_CLAIMS_READ_ONLY: 'true' }).readOnly).toBe(true);
+    expect(config(['verify', '--kubeconfig', 'k'], { KUBE_CLAIMS_READ_ONLY: '0' }).readOnly).toBe(false);
+    expect(config(['list'], { KUBE_CLAIMS_READ_ONLY: '1' }).command).toEqual({ name: 'list' });
+  });
+
+  test.each([
+    [['verify', '--read-only'], /^--read-only is for a cluster given by --kubeconfig: a kind cluster kube-claims makes is its own to write to$/],
+    [['matrix', '--read-only'], /--read-only is for a cluster given by --kubeconfig/],
+    [['verify', '--kubeconfig', 'k', '--read-only', '--allow-disruption'], /--read-only writes nothing; --allow-disruption would grant rights/],
+  ])('%j is a usage error (exit 2) before anything starts', (argv, message) => {
+    expect(() => config(argv)).toThrow(message);
+    expect(() => config(argv)).toThrow(UsageError);
   });
 
   test.each([

@@ -69,6 +69,8 @@ export interface RunConfig {
   formats: Format[];
   /** Negative controls that grant rights, move static pods or scale system components, on clusters kube-claims did not make. */
   allowDisruption: boolean;
+  /** Write nothing to the cluster (--read-only): only with --kubeconfig, never with allowDisruption. */
+  readOnly: boolean;
   verbose: boolean;
   /** Where builds, kind kubeconfigs and the offline node image go (KUBE_CLAIMS_CACHE, _STATE, _NODE_REPO, _DEBIAN_MIRROR). */
   kind: KindSettings;
@@ -163,6 +165,11 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   if (kubeconfig && (kindConfig || topologyInput)) throw new UsageError('--topology and --kind-config shape a kind cluster kube-claims makes; a cluster given by --kubeconfig has its own shape');
   if (kubeconfig && command.name === 'matrix') throw new UsageError('matrix provisions its own clusters; --kubeconfig is for verify');
 
+  // A kind cluster kube-claims creates is its own to write to; read-only is for a cluster someone else owns.
+  const readOnly = on('read-only');
+  if (readOnly && !kubeconfig && ['verify', 'matrix'].includes(command.name)) throw new UsageError('--read-only is for a cluster given by --kubeconfig: a kind cluster kube-claims makes is its own to write to');
+  if (readOnly && on('allow-disruption')) throw new UsageError('--read-only writes nothing; --allow-disruption would grant rights, move static pods and scale system components: choose one');
+
   const formatsText = given('formats');
   const { formats, unknown } = parseFormats(formatsText);
   if (unknown.length) throw new UsageError(`unknown report format(s): ${unknown.join(', ')} (known: junit, json, md, html, none)`);
@@ -197,6 +204,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     reportsDir: reportDir ?? defaults.reportsDir,
     formats,
     allowDisruption: on('allow-disruption'),
+    readOnly,
     verbose: on('verbose'),
     kind: {
       cacheDir: env.KUBE_CLAIMS_CACHE || join(homedir(), '.cache', 'kube-claims'),

@@ -69,6 +69,10 @@ export const OPTIONS = [
     flag: 'allow-disruption', env: 'KUBE_CLAIMS_ALLOW_DISRUPTION', default: 'off', commands: ['verify'],
     help: ['on clusters kube-claims did not make, also run the negative controls that grant rights,', 'move static pods or scale system components (held back by default)'],
   },
+  {
+    flag: 'read-only', env: 'KUBE_CLAIMS_READ_ONLY', default: 'off', commands: ['verify'],
+    help: ['write nothing to the cluster (needs --kubeconfig): no lease, workload, node shell or leftover', 'removal; every claim and control that needs a write is unchecked, naming it'],
+  },
   { flag: 'focus', value: 'LIST', env: 'KUBE_CLAIMS_FOCUS', default: 'every claim', commands: RUNS, help: [`only these claim IDs or groups (${Object.keys(GROUPS).join(', ')}), comma-separated`] },
   { flag: 'skip', value: 'LIST', env: 'KUBE_CLAIMS_SKIP', default: '(none)', commands: RUNS, help: ['leave out these claim IDs or groups'] },
   { flag: 'claims-only', default: 'off', commands: RUNS, help: ['the claims without their negative controls (quicker; the controls prove each check can fail)'] },

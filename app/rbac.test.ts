@@ -50,7 +50,7 @@ describe('kube-claims rbac', () => {
     expect(allRights().filter((r) => isWrite(r) && granted(objs, r))).toEqual([]);
     expect(objs.find((o) => o.kind === 'ClusterRole')!.metadata.name).toBe('kube-claims-read-only');
     expect(text).toMatch(/^# Read-only leaves out every create, update, patch, delete and impersonate/m);
-    expect(text).toMatch(/^# {3}- hold the run's lease in a namespace of its own \(required: a run under this role alone ends with exit 2\)$/m);
+    expect(text).toMatch(/^# {3}- hold the run's lease in a namespace of its own \(required: a run under this role alone needs --read-only, which leaves it out\)$/m);
     expect(text).toMatch(/^# and these claims go unchecked .*ETCD-04/m);
   });
 

@@ -128,7 +128,7 @@ function header(o: RbacOptions): string[] {
   ];
   if (!o.readOnly) return lines;
   const left = allRights().filter(isWrite);
-  const needs = RUN_NEEDS.filter((n) => n.rights.some(isWrite)).map((n) => `${n.for}${n.required ? ' (required: a run under this role alone ends with exit 2)' : ''}`);
+  const needs = RUN_NEEDS.filter((n) => n.rights.some(isWrite)).map((n) => `${n.for}${n.required ? ' (required: a run under this role alone needs --read-only, which leaves it out)' : ''}`);
   return [
     ...lines,
     '',
@@ -137,6 +137,7 @@ function header(o: RbacOptions): string[] {
     ...needs.map((n) => `  - ${n}`),
     `and these claims go unchecked (their checks exec into pods, or reach the node through a pod): ${uncheckedUnder(allRights().filter((r) => !isWrite(r))).join(', ')}.`,
     'Their negative controls staged live (granting, scaling, creating) go unchecked as well.',
+    'Run with `kube-claims verify --kubeconfig FILE --read-only`: it writes nothing and reports the writes it left unchecked.',
   ];
 }
 

@@ -4,7 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClusterInfo, RunContext } from '../contract/cluster.ts';
-import type { LackingRights } from '../contract/rights.ts';
+import { READ_ONLY_REASON, type LackingRights } from '../contract/rights.ts';
+import { UsageError } from '../contract/errors.ts';
 import { awaitApi } from '../kind/providers/api.ts';
 import { assertRunRights, lackingRights, preflightOf, runWarnings, scopeNamespaces, unknownRights } from '../kind/providers/preflight.ts';
 import { contextNamespace, parseKubeconfig } from '../helpers/kubeconfig.ts';
@@ -36,12 +37,16 @@ export function providerFor(config: RunConfig): ClusterProvider {
     runId: config.runId, clusterName: config.clusterName, line: config.line, keep: config.keep, imageSource: config.imageSource,
     nodeImage: config.nodeImage, context: config.context, nodeShellImage: config.nodeShellImage, workloadImage: config.workloadImage,
     requestedVersion: config.lineExplicit ? config.line.version : undefined, settings: config.kind, kubectl: config.kubectl,
-    topology: config.topology, kindConfig: config.kindConfig,
+    topology: config.topology, kindConfig: config.kindConfig, readOnly: config.readOnly,
   };
   return config.kubeconfig ? new KubeconfigProvider({ ...request, kubeconfig: config.kubeconfig }) : new KindProvider(request);
 }
 
 export const HELD_BACK = 'held back: it grants rights, moves a static pod or scales a system component of a cluster kube-claims did not make (--allow-disruption or KUBE_CLAIMS_ALLOW_DISRUPTION=1 runs it)';
+/** Where a read-only run's disruptive control names no write of the rights table (each should). */
+export const HELD_BACK_READ_ONLY = `held back: it grants rights, moves a static pod or scales a system component, and ${READ_ONLY_REASON}`;
+/** The workload of a read-only run, never applied: COMP-05 and the controls in its pods are unchecked by their rights. */
+const WORKLOAD_NOT_APPLIED = `not applied: ${READ_ONLY_REASON}`;
 
 /**
  * The preflight (kind/providers/preflight.ts): what the kubeconfig's user may do, asked once per right, in a few
@@ -49,19 +54,21 @@ export const HELD_BACK = 'held back: it grants rights, moves a static pod or sca
  * lack goes to the run's context. On a cluster kube-claims did not make it runs before the provider starts
  * anything (the API server answering first, so that an unreachable one is reported as such, not as 60 failed reviews).
  */
-async function checkRights(runId: string, kubeconfig: string, context: string | undefined, o: { reachable: boolean }): Promise<LackingRights> {
+async function checkRights(runId: string, kubeconfig: string, context: string | undefined, o: { reachable: boolean; readOnly: boolean }): Promise<LackingRights> {
   const k = kubeClients(kubeconfig, context);
   if (!o.reachable) await awaitApi(k, { startingUpMs: 0 });
   const ns = scopeNamespaces(runId, contextNamespace(parseKubeconfig(await readFile(kubeconfig, 'utf8')), context));
   const result = await preflightOf(k, ns);
   log.detail(`rights of ${result.user}: ${result.requests} reviews in ${result.ms} ms`);
-  assertRunRights(result);
-  for (const warning of runWarnings(result)) log.warn(warning);
-  const unknown = unknownRights(result);
+  const mode = { readOnly: o.readOnly };
+  assertRunRights(result, mode);
+  for (const warning of runWarnings(result, mode)) log.warn(warning);
+  const unknown = unknownRights(result, mode);
   if (unknown.length) log.warn(`the preflight could not ask about ${unknown.length} right(s); the claims that need them run and meet what they meet (first: ${unknown[0]})`);
-  const lacking = lackingRights(result);
+  const lacking = lackingRights(result, mode);
   const unchecked = Object.keys(lacking.claims);
-  if (unchecked.length) log.step(`${result.user} lacks rights for ${unchecked.join(', ')}: reported unchecked (kube-claims rbac prints a role that grants them)`);
+  if (o.readOnly) log.step(`read-only run: nothing is written to the cluster; ${unchecked.length} claim(s) need a write or a right ${result.user} lacks, reported unchecked`);
+  else if (unchecked.length) log.step(`${result.user} lacks rights for ${unchecked.join(', ')}: reported unchecked (kube-claims rbac prints a role that grants them)`);
   return lacking;
 }
 
@@ -93,20 +100,30 @@ export async function openSession(config: RunConfig): Promise<Session> {
   unregister = onInterrupt(close);
   try {
     // On a cluster kube-claims did not make, before the provider starts anything; on its own, once it is there.
-    let rights = config.kubeconfig ? await checkRights(config.runId, config.kubeconfig, config.context, { reachable: false }) : undefined;
+    // A kind cluster kube-claims makes is its own to write to (app/config.ts refuses --read-only without --kubeconfig).
+    if (config.readOnly && !config.kubeconfig) throw new UsageError('--read-only is for a cluster given by --kubeconfig');
+    const readOnly = config.readOnly;
+    let rights = config.kubeconfig ? await checkRights(config.runId, config.kubeconfig, config.context, { reachable: false, readOnly }) : undefined;
     cluster = await provider.create();
-    rights ??= await checkRights(config.runId, cluster.kubeconfig, cluster.context, { reachable: true });
+    rights ??= await checkRights(config.runId, cluster.kubeconfig, cluster.context, { reachable: true, readOnly });
     const k = kubeClients(cluster.kubeconfig, cluster.context);
-    const lease = await holdRunLease(k, config.runId);
-    leaseNamespace = lease.namespace;
-    stopLease = lease.stop;
-    // Independent: what ended runs left (never this run's) goes while this run's workload is applied.
-    const [removed, workload] = await Promise.all([removeLeftovers(k, cluster, config.runId), applyWorkload(k, config.runId, cluster.workload)]);
-    cluster = { ...cluster, workload };
-    workloadApplied = !cluster.workload.error;
-    const allowDisruption = cluster.madeByKubeClaims || config.allowDisruption;
+    let removed: string[] = [];
+    if (readOnly) {
+      // No lease, no removal of what ended runs left, no workload: each is a write.
+      cluster = { ...cluster, workload: { ...cluster.workload, error: WORKLOAD_NOT_APPLIED } };
+    } else {
+      const lease = await holdRunLease(k, config.runId);
+      leaseNamespace = lease.namespace;
+      stopLease = lease.stop;
+      // Independent: what ended runs left (never this run's) goes while this run's workload is applied.
+      const [gone, workload] = await Promise.all([removeLeftovers(k, cluster, config.runId), applyWorkload(k, config.runId, cluster.workload)]);
+      removed = gone;
+      cluster = { ...cluster, workload };
+      workloadApplied = !cluster.workload.error;
+    }
+    const allowDisruption = !readOnly && (cluster.madeByKubeClaims || config.allowDisruption);
     const run: RunContext = {
-      runId: config.runId, allowDisruption, heldBackReason: allowDisruption ? undefined : HELD_BACK,
+      runId: config.runId, allowDisruption, heldBackReason: allowDisruption ? undefined : readOnly ? HELD_BACK_READ_ONLY : HELD_BACK, readOnly,
       reportDir: join(config.reportsDir, config.runId),
       // A cluster created a moment ago is still starting its pods; one that was there settled long ago.
       settleBy: Date.now() + (cluster.createdByThisRun ? 150_000 : 30_000),

@@ -154,6 +154,12 @@ export interface RunContext {
    * the claims and controls that lack a right are skipped, unchecked, naming it (suites/claim.ts). Absent: not asked.
    */
   rights?: LackingRights;
+  /**
+   * A read-only run (--read-only, on a cluster given by --kubeconfig): nothing is written to the cluster. No lease,
+   * no workload, no node shell, no leftovers removed; every claim and control that needs a write is unchecked
+   * before it runs (rights.readOnlyWrites names the writes), and the reports say so.
+   */
+  readOnly: boolean;
 }
 
 declare module 'vitest' {

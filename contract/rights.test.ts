@@ -65,7 +65,7 @@ describe('contract/rights.ts', () => {
       'impersonate users system:anonymous', 'patch clusterroles.rbac.authorization.k8s.io system:public-info-viewer', 'get /api',
     ]));
     expect(new Set(texts).size).toBe(texts.length);
-    expect(uncheckedText(['list nodes', 'create pods/exec in namespace kube-system'], 'system:serviceaccount:x:y'))
+    expect(uncheckedText(['list nodes', 'create pods/exec in namespace kube-system'], { user: 'system:serviceaccount:x:y' }))
       .toBe('unchecked: needs list nodes, create pods/exec in namespace kube-system, denied for system:serviceaccount:x:y');
   });
 
@@ -73,6 +73,27 @@ describe('contract/rights.ts', () => {
     const writes = allRights().filter(isWrite).map((r) => describeRight(r, ns));
     expect(writes).toEqual(expect.arrayContaining(['get pods/exec in namespace kube-system', 'create leases.coordination.k8s.io in the run\'s namespace kc-run-abc123']));
     expect(writes).not.toContain('list pods in all namespaces');
+  });
+
+  test('a read-only run keeps only what reads: no lease, no leftovers, no workload, no node shell', () => {
+    const kept = RUN_NEEDS.filter((n) => n.readOnly);
+    expect(kept.map((n) => n.for)).toEqual(['reach the API server', 'know the nodes and their roles', 'describe the environment', 'collect diagnostics of a failed run']);
+    expect(kept.flatMap((n) => n.rights).filter(isWrite)).toEqual([]);
+  });
+
+  test('the claims that need the node or the etcd pod need a write: a node shell is a privileged pod, etcdctl an exec', () => {
+    for (const c of CATALOGUE.filter((c) => c.needsNode || c.group === 'etcd')) {
+      expect(claimNeeds(c.id as keyof typeof CLAIM_RIGHTS).claim.some(isWrite), c.id).toBe(true);
+    }
+    expect(NODE_SHELL.filter(isWrite).map((r) => describeRight(r, ns))).toEqual(expect.arrayContaining(['create namespaces', 'create pods in the run\'s namespace kc-run-abc123']));
+  });
+
+  test('the unchecked reason of a read-only run: the writes because the run is read-only, the denied rights for whom', () => {
+    const readOnly = { user: 'u', readOnlyWrites: ['create pods/exec in namespace kube-system', 'get pods/exec in namespace kube-system'] };
+    expect(uncheckedText(['create pods/exec in namespace kube-system', 'get pods/exec in namespace kube-system'], readOnly))
+      .toBe('unchecked: needs create pods/exec in namespace kube-system, get pods/exec in namespace kube-system, and the run is read-only (--read-only)');
+    expect(uncheckedText(['list nodes', 'create pods/exec in namespace kube-system'], readOnly))
+      .toBe('unchecked: needs list nodes, denied for u; needs create pods/exec in namespace kube-system, and the run is read-only (--read-only)');
   });
 
   test('a control lacks its claim\'s rights, and those of its live staging by the phrase of its deviation', () => {

@@ -106,19 +106,24 @@ export interface RunNeed {
   for: string;
   /** Without it the run cannot start: it ends with exit 2 before the provider does anything it needs rights for. */
   required: boolean;
+  /**
+   * A read-only run (--read-only) does it too: it reads only. The others a read-only run leaves out whole (finding
+   * what ended runs left is only for removing it), so their rights are neither needed nor warned about.
+   */
+  readOnly: boolean;
   rights: Right[];
 }
 
 export const RUN_NEEDS: readonly RunNeed[] = [
   // kind/providers/api.ts awaitApi (its SelfSubjectReview is allowed to every user).
-  { for: 'reach the API server', required: true, rights: url('/version') },
+  { for: 'reach the API server', required: true, readOnly: true, rights: url('/version') },
   // kind/providers/leftovers.ts holdRunLease (helpers/namespace.ts createRunNamespace); app/session.ts close() deletes the namespace.
-  { for: 'hold the run\'s lease in a namespace of its own', required: true, rights: [...on(['create', 'delete'], 'namespaces', 'cluster'), ...on(['create', 'patch'], 'leases', 'run')] },
+  { for: 'hold the run\'s lease in a namespace of its own', required: true, readOnly: false, rights: [...on(['create', 'delete'], 'namespaces', 'cluster'), ...on(['create', 'patch'], 'leases', 'run')] },
   // kind/providers/provider.ts nodesByRole, kind/providers/workload.ts schedulableNodes.
-  { for: 'know the nodes and their roles', required: true, rights: on('list', 'nodes', 'cluster') },
+  { for: 'know the nodes and their roles', required: true, readOnly: true, rights: on('list', 'nodes', 'cluster') },
   // kind/providers/leftovers.ts clusterObjects and runAlive (the lease of each run that left something, in its namespace kc-run-HASH).
   {
-    for: 'find what ended runs left', required: true, rights: [
+    for: 'find what ended runs left', required: true, readOnly: false, rights: [
       ...on('list', 'namespaces', 'cluster'), ...on('list', 'clusterrolebindings', 'cluster'), ...on('list', 'clusterroles', 'cluster'),
       ...on('list', 'statefulsets', 'all-namespaces'), ...on('list', 'services', 'all-namespaces'), ...on('list', 'customresourcedefinitions', 'cluster'),
       ...on('list', 'deployments', 'all-namespaces'), ...on('get', 'leases', 'all-namespaces'),
@@ -127,20 +132,20 @@ export const RUN_NEEDS: readonly RunNeed[] = [
   // kind/providers/leftovers.ts: the removals (helpers/scaled.ts restoreScaled: coredns; helpers/restricted-role.ts restoreRestricted:
   // system:public-info-viewer) and etcdKeys (etcdctl in the etcd pod). A leftover that cannot be removed is warned about.
   {
-    for: 'remove what ended runs left', required: false, rights: [
+    for: 'remove what ended runs left', required: false, readOnly: false, rights: [
       ...on('delete', 'clusterrolebindings', 'cluster'), ...on('delete', 'clusterroles', 'cluster'), ...on('delete', 'statefulsets', 'all-namespaces'),
       ...on('delete', 'services', 'all-namespaces'), ...on('delete', 'customresourcedefinitions', 'cluster'),
       ...on(['get', 'patch'], 'deployments', 'kube-system', 'coredns'), ...on(['get', 'patch'], 'clusterroles', 'cluster', PUBLIC_INFO_VIEWER), ...ETCDCTL,
     ],
   },
   // kind/providers/workload.ts applyWorkload and removeWorkload (in the run's namespace on clusters kube-claims did not make).
-  { for: 'apply the article\'s workload', required: false, rights: [...on(['create', 'delete'], 'services', 'run'), ...on(['create', 'delete'], 'statefulsets', 'run')] },
+  { for: 'apply the article\'s workload', required: false, readOnly: false, rights: [...on(['create', 'delete'], 'services', 'run'), ...on(['create', 'delete'], 'statefulsets', 'run')] },
   // kind/providers/node-shell.ts openNodeShells; the claims that need the node are unchecked without it.
-  { for: 'open a shell on the nodes', required: false, rights: [...NODE_SHELL] },
+  { for: 'open a shell on the nodes', required: false, readOnly: false, rights: [...NODE_SHELL] },
   // kind/providers/provider.ts externalEtcdEndpoints (kubeadm-config), kind/providers/facts.ts (the etcd pod's image).
-  { for: 'describe the environment', required: false, rights: [...KUBEADM_CONFIG, ...on('get', 'pods', 'kube-system')] },
+  { for: 'describe the environment', required: false, readOnly: true, rights: [...KUBEADM_CONFIG, ...on('get', 'pods', 'kube-system')] },
   // kind/providers/diagnostics.ts: kubectl get events -A, kubectl get pods -A.
-  { for: 'collect diagnostics of a failed run', required: false, rights: [...on('list', 'events', 'all-namespaces'), ...on('list', 'pods', 'all-namespaces'), ...KUBECTL] },
+  { for: 'collect diagnostics of a failed run', required: false, readOnly: true, rights: [...on('list', 'events', 'all-namespaces'), ...on('list', 'pods', 'all-namespaces'), ...KUBECTL] },
 ];
 
 /** What a claim needs, and what its negative controls staged live need beyond it. */
@@ -310,9 +315,22 @@ export function describeRight(r: Right, ns: ScopeNamespaces): string {
   return `${r.verb} ${what}${where}`;
 }
 
-/** The reason a claim or control is reported unchecked: every right it lacks, and for whom. */
-export function uncheckedText(lacking: readonly string[], user: string): string {
-  return `unchecked: needs ${lacking.join(', ')}, denied for ${user}`;
+/** Why a read-only run makes no write, as the unchecked reasons end. */
+export const READ_ONLY_REASON = 'the run is read-only (--read-only)';
+
+/**
+ * The reason a claim or control is reported unchecked: every right it lacks, the denied ones for whom, the writes of
+ * a read-only run (readOnlyWrites) because the run makes none.
+ */
+export function uncheckedText(lacking: readonly string[], l: Pick<LackingRights, 'user' | 'readOnlyWrites'>): string {
+  const unmade = new Set(l.readOnlyWrites ?? []);
+  const denied = lacking.filter((r) => !unmade.has(r));
+  const writes = lacking.filter((r) => unmade.has(r));
+  const parts = [
+    ...(denied.length ? [`needs ${denied.join(', ')}, denied for ${l.user}`] : []),
+    ...(writes.length ? [`needs ${writes.join(', ')}, and ${READ_ONLY_REASON}`] : []),
+  ];
+  return `unchecked: ${parts.join('; ')}`;
 }
 
 /** What a claim needs on a cluster kube-claims did not make: its rights, and the node shell's where it needs the node. */
@@ -328,6 +346,11 @@ export function claimNeeds(id: ClaimId): { claim: Right[]; controls: Record<stri
 export interface LackingRights {
   /** Who the API server says the user is (SelfSubjectReview), else "the kubeconfig's user". */
   user: string;
+  /**
+   * A read-only run (--read-only): every write of the table (isWrite) counts as lacking whatever the user may do;
+   * these are the ones among the lacking below, described, so that their reasons say the run is read-only, not denied.
+   */
+  readOnlyWrites?: string[];
   /** Claim ID → the rights its check lacks, described (describeRight). */
   claims: Record<string, string[]>;
   /** Claim ID → the rights its live controls lack beyond the claim's, by the phrase of the deviation ('*': every live control). */

@@ -6,7 +6,7 @@ import { environmentRows, type EnvironmentRow } from './environment.ts';
 import { escapeHtml as h } from './escape.ts';
 import { FINDING_COLUMNS, findingRow } from './findings.ts';
 import { redactDeep } from './redact-model.ts';
-import { formatDuration } from './text.ts';
+import { formatDuration, readOnlyText } from './text.ts';
 import type { ClaimResult, EvidenceItem, Finding, GroupResult, NegativeControlResult, OtherTestResult, ResultsModel, Status, StatusTotals } from './types.ts';
 
 const LABEL: Record<Status, string> = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP' };
@@ -132,6 +132,7 @@ function articleNotes(c: ClaimResult): string {
 /** Claims left unchecked, negative controls held back, and the diagnostics collected: said before the details. */
 function runNotes(model: ResultsModel): string {
   const parts: string[] = [];
+  if (model.readOnly) parts.push(`<section class="card attention"><h2>Read-only run</h2><p>${h(readOnlyText(model.readOnly))} (--read-only).</p></section>`);
   if (model.unchecked.length) {
     parts.push(`<section class="card attention"><h2>${model.unchecked.length} claim${model.unchecked.length === 1 ? '' : 's'} not checked</h2><p>This run does not prove them: the exit code is 3 unless a claim failed.</p><ul>${model.unchecked
       .map((u) => `<li><a href="#${h(u.id)}">${h(u.id)}</a> ${h(u.title)}: <span class="muted">${h(u.reason)}</span></li>`).join('')}</ul></section>`);

@@ -6,6 +6,7 @@ import { environmentRows } from './environment.ts';
 import { escapeXml } from './escape.ts';
 import { plainFindingsTable } from './findings.ts';
 import { redactDeep } from './redact-model.ts';
+import { readOnlyText } from './text.ts';
 import type { ClaimResult, EvidenceItem, Finding, NegativeControlResult, OtherTestResult, ResultsModel, Status } from './types.ts';
 
 interface Case {
@@ -44,6 +45,7 @@ export function renderJunit(input: ResultsModel): string {
   const runProperties: Array<[string, string]> = [
     ['runId', model.runId],
     ['outcome', model.outcome],
+    ...(model.readOnly ? [['read-only', readOnlyText(model.readOnly)] as [string, string]] : []),
     ...environmentRows(model.environment).map((row): [string, string] => [row.kind === 'timing' ? `timing: ${row.label}` : row.label, row.value]),
   ];
   const lines = [

@@ -5,7 +5,7 @@ import { environmentRows } from './environment.ts';
 import { markdownCell, markdownFence, markdownText } from './escape.ts';
 import { FINDING_COLUMNS, findingRow } from './findings.ts';
 import { redactDeep } from './redact-model.ts';
-import { formatDuration } from './text.ts';
+import { formatDuration, readOnlyText } from './text.ts';
 import type { ClaimResult, EvidenceItem, Finding, GroupResult, ResultsModel, Status, StatusTotals } from './types.ts';
 
 const BADGE: Record<Status, string> = { pass: '✅ PASS', fail: '❌ FAIL', skip: '⏭️ SKIP' };
@@ -58,6 +58,7 @@ function environment(model: ResultsModel): string[] {
 /** Claims left unchecked, negative controls held back, the diagnostics collected: said before the details. */
 function runNotes(model: ResultsModel): string[] {
   const out: string[] = [];
+  if (model.readOnly) out.push(`**${markdownText(readOnlyText(model.readOnly))}** (--read-only).`, '');
   if (model.unchecked.length) {
     out.push(`## ⚠️ ${model.unchecked.length} claim(s) not checked`, '', 'This run does not prove them (exit code 3 unless a claim failed).', '');
     for (const u of model.unchecked) out.push(`- **${markdownText(u.id)}** ${markdownText(u.title)}: ${markdownText(u.reason)}`);

@@ -156,7 +156,7 @@ describe('buildModel', () => {
   test('run-level fields: times, duration, outcome, environment, errors', () => {
     const model = build([], { environment: FIXTURE_ENVIRONMENT, errors: [{ origin: 'suites/etcd.test.ts', message: 'Error: cannot import', countsAsFailure: true }], outcome: 'failed' });
     expect(model).toMatchObject({
-      schemaVersion: 3,
+      schemaVersion: 4,
       tool: 'kube-claims',
       runId: 'run-1',
       startedAt: '2025-01-01T00:00:00.000Z',

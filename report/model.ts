@@ -2,10 +2,11 @@
 // "run once, render many"): every format and the terminal summary render from what this returns.
 import { redact } from '../helpers/redact.ts';
 import { CATALOGUE, GROUPS, type Claim, type ClaimGroup } from '../contract/catalogue.ts';
+import { READ_ONLY_REASON } from '../contract/rights.ts';
 import { redactDeep } from './redact-model.ts';
 import { firstLines } from './text.ts';
 import {
-  RESULTS_SCHEMA_VERSION, type ClaimResult, type EnvironmentInfo, type EvidenceItem, type Finding, type GroupResult, type NegativeControlResult, type OtherTestResult, type ResultsModel, type RunError, type Status, type StatusTotals, type TestCaseTotals, type TestRecord, type SlowTest,
+  RESULTS_SCHEMA_VERSION, type ClaimResult, type EnvironmentInfo, type EvidenceItem, type Finding, type GroupResult, type NegativeControlResult, type OtherTestResult, type ReadOnlyRun, type ResultsModel, type RunError, type Status, type StatusTotals, type TestCaseTotals, type TestRecord, type SlowTest,
 } from './types.ts';
 
 export interface RunInput {
@@ -26,6 +27,8 @@ export interface RunInput {
   selected?: readonly string[];
   /** false when the run left the negative controls out (--claims-only): they are not reported as skipped. */
   negativeControls?: boolean;
+  /** The run wrote nothing to the cluster (--read-only; the run's context says so). */
+  readOnly?: boolean;
 }
 
 /** Lines of a failure kept in the model; the full error stays in vitest's own output. */
@@ -86,8 +89,18 @@ export function buildModel(input: RunInput): ResultsModel {
     unchecked: claims.filter((c) => c.status === 'skip' && c.testCount > 0).map((c) => ({ id: c.id, title: c.title, reason: c.message ?? NOT_RUN })),
     notFalsified: claims.filter((c) => c.notFalsified).map((c) => ({ id: c.id, title: c.title, reason: c.notFalsified! })),
     heldBack: claims.flatMap((c) => c.negativeControls.filter((n) => n.heldBack).map((n) => ({ id: c.id, control: n.name, reason: n.message ?? '' }))),
+    readOnly: input.readOnly ? readOnlyRun(claims) : null,
     diagnostics: [...(input.diagnostics ?? [])].map(redact),
     slowest: slowestOf(claims),
+  };
+}
+
+/** What a read-only run left unchecked for want of a write: the skips whose reason says the run is read-only. */
+function readOnlyRun(claims: readonly ClaimResult[]): ReadOnlyRun {
+  const forWrite = (status: Status, message: string | undefined) => status === 'skip' && !!message?.includes(READ_ONLY_REASON);
+  return {
+    uncheckedClaims: claims.filter((c) => c.testCount > 0 && forWrite(c.status, c.message)).length,
+    uncheckedControls: claims.flatMap((c) => c.negativeControls).filter((n) => forWrite(n.status, n.message)).length,
   };
 }
 

@@ -5,7 +5,7 @@ import { environmentRows } from './environment.ts';
 import { compactFinding } from './findings.ts';
 import { redactDeep } from './redact-model.ts';
 import { summaryLine } from './summary.ts';
-import { formatDuration } from './text.ts';
+import { formatDuration, readOnlyText } from './text.ts';
 import type { ClaimResult, ResultsModel, Status } from './types.ts';
 
 export interface TerminalOptions {
@@ -26,6 +26,7 @@ export function renderTerminal(input: ResultsModel, options: TerminalOptions = {
   const out = new TerminalOutput(options);
   out.push('', `== kube-claims run ${model.runId} ==`);
   environmentLines(out, model);
+  readOnly(out, model);
   claimLines(out, model);
   remediations(out, model);
   otherFailures(out, model);
@@ -124,6 +125,11 @@ function errorsOutsideTests(out: TerminalOutput, model: ResultsModel): void {
   if (!model.errors.length) return;
   out.heading('== Errors outside tests ==');
   for (const error of model.errors) out.push(`${out.paint('fail', '[ERROR]')} ${error.origin}`, ...indent(cut(error.message, MESSAGE_LINES)));
+}
+
+/** Said first: a read-only run proves less, and why. */
+function readOnly(out: TerminalOutput, model: ResultsModel): void {
+  if (model.readOnly) out.push(`${out.paint('info', '[INFO]')} ${readOnlyText(model.readOnly)}`);
 }
 
 function notChecked(out: TerminalOutput, model: ResultsModel): void {

@@ -1,4 +1,5 @@
 // Small text helpers shared by the model and the renderers.
+import type { ReadOnlyRun } from './types.ts';
 
 // Colours and cursor codes that vitest puts in assertion diffs.
 // eslint-disable-next-line no-control-regex -- ESC and BEL are what an ANSI sequence is made of
@@ -43,4 +44,10 @@ export function humanizeKey(key: string): string {
     .trim()
     .toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** The line every format says a read-only run with. */
+export function readOnlyText(r: ReadOnlyRun): string {
+  return `read-only run: nothing was written to the cluster; ${r.uncheckedClaims} claim${r.uncheckedClaims === 1 ? '' : 's'} unchecked because ${r.uncheckedClaims === 1 ? 'it needs' : 'they need'} a write`
+    + (r.uncheckedControls ? `, and ${r.uncheckedControls} negative control${r.uncheckedControls === 1 ? '' : 's'}` : '');
 }

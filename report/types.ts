@@ -5,8 +5,8 @@ import type { Claim, ClaimGroup, Staging } from '../contract/catalogue.ts';
 
 export type Status = 'pass' | 'fail' | 'skip';
 
-/** Bumped when a field changes meaning or disappears; scripts reading results.json check it. */
-export const RESULTS_SCHEMA_VERSION = 3;
+/** Bumped when a field is added, changes meaning or disappears; scripts reading results.json check it. 4: readOnly. */
+export const RESULTS_SCHEMA_VERSION = 4;
 
 export interface EvidenceItem {
   label: string;
@@ -201,10 +201,20 @@ export interface ResultsModel {
   notFalsified: Array<{ id: string; title: string; reason: string }>;
   /** Negative controls held back by policy, with why. */
   heldBack: Array<{ id: string; control: string; reason: string }>;
+  /** A read-only run (--read-only): nothing was written to the cluster, and what needed a write went unchecked. Else null. */
+  readOnly: ReadOnlyRun | null;
   /** Node diagnostics collected because claims failed, relative to the run's folder. */
   diagnostics: string[];
   /** The slowest claim tests and negative controls of the run, slowest first (at most SLOWEST_COUNT). */
   slowest: SlowTest[];
+}
+
+/** What a read-only run left unchecked because it writes nothing. */
+export interface ReadOnlyRun {
+  /** Claims of the run unchecked because their check needs a write (their reasons name it). */
+  uncheckedClaims: number;
+  /** Negative controls skipped because they need a write (their claims' checks ran or not on their own). */
+  uncheckedControls: number;
 }
 
 export interface SlowTest {

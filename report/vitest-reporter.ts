@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import type { UserConsoleLog } from 'vitest';
 import type { Reporter, SerializedError, TestCase, TestModule, TestRunEndReason, TestSuite, Vitest } from 'vitest/node';
-import type { ClusterInfo } from '../contract/cluster.ts';
+import type { ClusterInfo, RunContext } from '../contract/cluster.ts';
 import { EXIT } from '../contract/exit-codes.ts';
 import { exitCodeOf } from './exit-code.ts';
 import { buildModel } from './model.ts';
@@ -95,9 +95,9 @@ export default class KubeClaimsReporter implements Reporter {
   }
 
   /** What the claims project was provided: the cluster, the run and the environment facts (absent in unit-only runs). */
-  private provided(): { cluster?: ClusterInfo; environment?: EnvironmentInfo } {
+  private provided(): { cluster?: ClusterInfo; run?: RunContext; environment?: EnvironmentInfo } {
     for (const project of this.vitest?.projects ?? []) {
-      const p = project.getProvidedContext() as { cluster?: ClusterInfo; environment?: EnvironmentInfo };
+      const p = project.getProvidedContext() as { cluster?: ClusterInfo; run?: RunContext; environment?: EnvironmentInfo };
       if (p.cluster) return p;
     }
     return {};
@@ -107,7 +107,7 @@ export default class KubeClaimsReporter implements Reporter {
     const id = this.options.runId;
     const reportsDir = this.options.reportsDir;
     const runDir = join(reportsDir, id);
-    const { cluster, environment } = this.provided();
+    const { cluster, run, environment } = this.provided();
 
     // Tests in module order; those skipped at collection never report a result, so the modules are
     // the complete list. Records are made now, when every suite's hook errors are known.
@@ -125,6 +125,7 @@ export default class KubeClaimsReporter implements Reporter {
       errors: runErrorsFrom(testModules, unhandledErrors, reason),
       selected: this.options.selected,
       negativeControls: this.options.negativeControls,
+      readOnly: run?.readOnly ?? false,
     };
     let model = buildModel(input);
     if (cluster?.madeByKubeClaims && this.options.diagnostics && (model.totals.fail > 0 || model.errors.length > 0)) {

@@ -76,7 +76,7 @@ function skipWithoutRights(ctx: TestContext, id: ClaimId, negative: boolean): vo
   const rights = inject('run')?.rights;
   if (!rights) return;
   const lacking = lackingOf(rights, id, negative ? { name: ctx.task.name, live: ctx.task.meta.staging === 'live' } : undefined);
-  if (lacking.length) ctx.skip(uncheckedText(lacking, rights.user));
+  if (lacking.length) ctx.skip(uncheckedText(lacking, rights));
 }
 
 function withEvidence(ctx: TestContext & ClaimFixtures, id: ClaimId, negative: boolean): ClaimContext {
@@ -187,6 +187,8 @@ async function control(ctx: TestContext & ClaimFixtures, id: ClaimId, staging: S
   ctx.task.meta.staging = typeof staging === 'string' ? staging : stagingOn(staging, inject('cluster').madeByKubeClaims);
   if (options.notApplicable) ctx.skip(options.notApplicable);
   if (options.disruptive && !run.allowDisruption) {
+    // A read-only run names the writes the control needs (the rights table); held back all the same should it name none.
+    if (run.readOnly) skipWithoutRights(ctx, id, true);
     ctx.task.meta.heldBack = true;
     ctx.skip(run.heldBackReason ?? 'held back');
   }

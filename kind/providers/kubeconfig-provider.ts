@@ -1,6 +1,7 @@
 // The kubeconfig provider: a cluster kube-claims did not make. It is only connected to, never created,
 // changed or deleted; node access goes through a node-shell pod of the run (node-shell.ts).
-import type { ClusterInfo } from '../../contract/cluster.ts';
+import type { ClusterInfo, NodeAccess } from '../../contract/cluster.ts';
+import { READ_ONLY_REASON } from '../../contract/rights.ts';
 import { EnvironmentError } from '../../contract/errors.ts';
 import { kubeClients } from '../../helpers/kube.ts';
 import { Kubectl } from '../../helpers/kubectl.ts';
@@ -36,7 +37,11 @@ export class KubeconfigProvider implements ClusterProvider {
     const first = byRole.find((n) => n.role === 'control-plane');
     if (!first) throw new EnvironmentError('the cluster has no node labelled node-role.kubernetes.io/control-plane, and more than one node: kube-claims checks a kubeadm control plane');
     const nodeName = first.name;
-    const accesses = await openNodeShells({ k, kubectl: new Kubectl(tool.kubectl, this.r.kubeconfig, this.r.context), runId: this.r.runId, nodeNames: byRole.map((n) => n.name), image: this.r.nodeShellImage });
+    const nodeNames = byRole.map((n) => n.name);
+    // A node shell is a privileged pod of the run: a read-only run opens none.
+    const accesses: Map<string, NodeAccess> = this.r.readOnly
+      ? new Map(nodeNames.map((name) => [name, { kind: 'none', reason: `a node shell is a privileged pod of the run, and ${READ_ONLY_REASON}` }]))
+      : await openNodeShells({ k, kubectl: new Kubectl(tool.kubectl, this.r.kubeconfig, this.r.context), runId: this.r.runId, nodeNames, image: this.r.nodeShellImage });
     const nodes = byRole.map((n) => ({ ...n, access: accesses.get(n.name)! }));
     const nodeAccess = accesses.get(nodeName)!;
     const cluster: Omit<ClusterInfo, 'workload'> = {
@@ -52,7 +57,8 @@ export class KubeconfigProvider implements ClusterProvider {
     // What the nodes' runtimes hold, where there is a shell on them: a node's status lists its images only some
     // time after it started (seen: a cluster a minute old listed none, and redis:7 could not be pulled). The
     // redis pods go wherever the scheduler puts them, so the image must be on every node that can run them.
-    const images = await commonRuntimeImages(cluster, await schedulableNodes(k, nodes));
+    // A read-only run applies no workload: no image to choose for it.
+    const images = this.r.readOnly ? [] : await commonRuntimeImages(cluster, await schedulableNodes(k, nodes));
     return { ...cluster, workload: workloadFor(this.r.runId, runName(this.r.runId, 'run'), this.r.workloadImage ?? chooseRedisImage(images)) };
   }
 

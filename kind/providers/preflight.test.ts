@@ -2,9 +2,9 @@
 // asked, which claims and controls go unchecked with which text, which run-level denial ends the run with which
 // message, and that failed or slow reviews are reported as such, never as denied.
 import { describe, expect, test } from 'vitest';
-import { CATALOGUE } from '../../contract/catalogue.ts';
+import { CATALOGUE, type ClaimId } from '../../contract/catalogue.ts';
 import { EnvironmentError } from '../../contract/errors.ts';
-import { allRights, lackingOf, uncheckedText } from '../../contract/rights.ts';
+import { allRights, claimNeeds, isWrite, lackingOf, uncheckedText } from '../../contract/rights.ts';
 import {
   askAll, assertRunRights, KUBECONFIG_USER, lackingRights, preflight, reviewRequest, runDenial, runWarnings, scopeNamespaces, unknownRights,
   type Review, type ReviewRequest, type WhoAmI,
@@ -20,12 +20,13 @@ const attrs = (q: ReviewRequest) => q.resourceAttributes;
 const everything: Review = reviewBy(() => true);
 
 /** Roughly the built-in ClusterRole view, bound cluster-wide: reads of namespaced objects (no secrets, no exec), no nodes, no RBAC. */
-const viewLike: Review = reviewBy((q) => {
+const isViewRead = (q: ReviewRequest) => {
   if (q.nonResourceAttributes) return true;
   const a = attrs(q)!;
   if (!['get', 'list', 'watch'].includes(a.verb!) || a.subresource) return false;
   return ['pods', 'namespaces', 'services', 'configmaps', 'events', 'statefulsets', 'deployments'].includes(a.resource!);
-});
+};
+const viewLike: Review = reviewBy(isViewRead);
 
 /** Everything but exec (pods/exec) and the CRDs: a run that holds its lease but cannot reach etcd. */
 const noExec: Review = reviewBy((q) => attrs(q)?.subresource !== 'exec' && !(attrs(q)?.resource === 'customresourcedefinitions' && attrs(q)?.verb !== 'list'), 'RBAC: no rule');
@@ -80,11 +81,51 @@ describe('kind/providers/preflight.ts', () => {
     const l = lackingRights(r);
     const unchecked = Object.keys(l.claims);
     expect(unchecked).toEqual(CATALOGUE.filter((c) => c.group === 'etcd' || c.needsNode || c.id === 'COMP-05').map((c) => c.id));
-    expect(uncheckedText(lackingOf(l, 'ETCD-04'), l.user)).toBe('unchecked: needs create pods/exec in namespace kube-system, get pods/exec in namespace kube-system, denied for system:serviceaccount:x:y');
-    expect(uncheckedText(lackingOf(l, 'COMP-01'), l.user)).toBe(`unchecked: needs create pods/exec in the run's namespace ${ns.run}, get pods/exec in the run's namespace ${ns.run}, denied for system:serviceaccount:x:y`);
+    expect(uncheckedText(lackingOf(l, 'ETCD-04'), l)).toBe('unchecked: needs create pods/exec in namespace kube-system, get pods/exec in namespace kube-system, denied for system:serviceaccount:x:y');
+    expect(uncheckedText(lackingOf(l, 'COMP-01'), l)).toBe(`unchecked: needs create pods/exec in the run's namespace ${ns.run}, get pods/exec in the run's namespace ${ns.run}, denied for system:serviceaccount:x:y`);
     // API-08's claim and control have their rights; ETCD-16's custom resource control does not, its ConfigMap control does.
     expect(lackingOf(l, 'API-08', { name: 'API-08 negative control: system:anonymous is granted list on pods', live: true })).toEqual([]);
     expect(l.controls['ETCD-16']).toEqual([{ deviation: 'custom resource', lacking: ['create customresourcedefinitions.apiextensions.k8s.io', 'delete customresourcedefinitions.apiextensions.k8s.io'] }]);
+  });
+
+  test('read-only, everything allowed: no run-level need that writes; every claim and control that needs a write lacks it, named', async () => {
+    const r = await preflight(ns, everything, whoami);
+    const readOnly = { readOnly: true };
+    expect(runDenial(r, readOnly)).toBeUndefined();
+    expect(runWarnings(r, readOnly)).toEqual([]);
+    const l = lackingRights(r, readOnly);
+    // The etcd claims exec into the etcd pod, the node's go through a node-shell pod, COMP-05 needs the workload.
+    const needWrite = CATALOGUE.filter((c) => c.group === 'etcd' || c.needsNode || c.id === 'COMP-05').map((c) => c.id);
+    expect(Object.keys(l.claims)).toEqual(needWrite);
+    expect(CATALOGUE.filter((c) => claimNeeds(c.id as ClaimId).claim.some(isWrite)).map((c) => c.id)).toEqual(needWrite);
+    expect(uncheckedText(lackingOf(l, 'ETCD-04'), l)).toBe('unchecked: needs create pods/exec in namespace kube-system, get pods/exec in namespace kube-system, and the run is read-only (--read-only)');
+    expect(uncheckedText(lackingOf(l, 'COMP-05'), l)).toMatch(/^unchecked: needs create services in the run's namespace kc-run-\w+, create statefulsets.apps in the run's namespace kc-run-\w+, create pods\/exec .*, and the run is read-only \(--read-only\)$/);
+    // Claims that only read still run; their live controls that write do not.
+    for (const id of ['API-01', 'API-02', 'API-04', 'API-08', 'API-10', 'API-13', 'COMP-02', 'COMP-03', 'COMP-04']) expect(lackingOf(l, id), id).toEqual([]);
+    expect(lackingOf(l, 'API-08', { name: 'API-08 negative control: system:anonymous is granted list on pods', live: true }))
+      .toEqual(['create clusterroles.rbac.authorization.k8s.io', 'delete clusterroles.rbac.authorization.k8s.io', 'create clusterrolebindings.rbac.authorization.k8s.io', 'delete clusterrolebindings.rbac.authorization.k8s.io']);
+    expect(lackingOf(l, 'COMP-02', { name: 'COMP-02 negative control: coredns scaled to 0', live: true })).toEqual(['patch deployments.apps coredns in namespace kube-system']);
+    expect(lackingOf(l, 'API-10', { name: 'API-10 negative control: as system:anonymous', live: true })).toEqual(['impersonate users system:anonymous']);
+    expect(lackingOf(l, 'COMP-03', { name: 'COMP-03 negative control: another namespace', live: true })).toEqual([]);
+    // A write is lacking as a write, never as denied; every one named is a write.
+    expect(l.readOnlyWrites).toEqual(expect.arrayContaining(['create pods/exec in namespace kube-system', 'patch deployments.apps coredns in namespace kube-system']));
+    expect(l.readOnlyWrites!.every((t) => r.verdicts.some((v) => v.text === t && isWrite(v.right)))).toBe(true);
+    // Not read-only: the same user lacks nothing.
+    expect(lackingRights(r)).toEqual({ user: SA.username, claims: {}, controls: {} });
+  });
+
+  test('read-only as a view-like user: the lease is no longer needed; the nodes still are; what it lacks besides a write says so', async () => {
+    const view = await preflight(ns, viewLike, whoami);
+    expect(runDenial(view, { readOnly: true })).toBe('the run needs list nodes (to know the nodes and their roles), denied for system:serviceaccount:x:y (groups system:serviceaccounts, system:authenticated)');
+    const withNodes = await preflight(ns, reviewBy((q) => (attrs(q)?.resource === 'nodes' && ['get', 'list'].includes(attrs(q)!.verb!)) || isViewRead(q)), whoami);
+    expect(runDenial(withNodes, { readOnly: true })).toBeUndefined();
+    expect(() => assertRunRights(withNodes, { readOnly: true })).not.toThrow();
+    expect(() => assertRunRights(withNodes)).toThrow(EnvironmentError);
+    const l = lackingRights(withNodes, { readOnly: true });
+    expect(lackingOf(l, 'API-13')).toEqual([]);
+    expect(uncheckedText(lackingOf(l, 'API-04', { name: 'API-04 negative control: anonymous /version denied', live: true }), l)).toBe(
+      'unchecked: needs get clusterrolebindings.rbac.authorization.k8s.io system:public-info-viewer, get clusterroles.rbac.authorization.k8s.io system:public-info-viewer, denied for system:serviceaccount:x:y; needs patch clusterroles.rbac.authorization.k8s.io system:public-info-viewer, and the run is read-only (--read-only)',
+    );
   });
 
   test('a control staged on a copy needs only its claim\'s rights', async () => {

@@ -7,8 +7,8 @@ import { AuthenticationV1Api, AuthorizationV1Api, type V1ResourceAttributes, typ
 import { CATALOGUE, type ClaimId } from '../../contract/catalogue.ts';
 import { EnvironmentError } from '../../contract/errors.ts';
 import {
-  allRights, claimNeeds, describeRight, namespaceOf, rightKey, RUN_GROUP, RUN_NEEDS,
-  type LackingRights, type Right, type ScopeNamespaces,
+  allRights, claimNeeds, describeRight, isWrite, namespaceOf, rightKey, RUN_GROUP, RUN_NEEDS,
+  type LackingRights, type Right, type RunNeed, type ScopeNamespaces,
 } from '../../contract/rights.ts';
 import { runHash, runName } from '../../contract/run-id.ts';
 import type { KubeClients } from '../../helpers/kube.ts';
@@ -164,13 +164,21 @@ function userText(result: PreflightResult): string {
   return result.groups.length ? `${result.user} (groups ${result.groups.join(', ')})` : result.user;
 }
 
+/** How the run goes: read-only (--read-only) makes no write, and so needs no right to one. */
+export interface RunMode {
+  readOnly?: boolean;
+}
+
+/** What the run does besides the claims: a read-only run leaves out what writes (and what is only for a write). */
+const runNeeds = (mode: RunMode): readonly RunNeed[] => (mode.readOnly ? RUN_NEEDS.filter((n) => n.readOnly) : RUN_NEEDS);
+
 /**
  * The one-line reason a run cannot start, naming every right it needs for itself that was denied (exit 2), or
  * undefined. "the run needs create leases.coordination.k8s.io in the run's namespace kc-run-…, denied for …".
  */
-export function runDenial(result: PreflightResult): string | undefined {
+export function runDenial(result: PreflightResult, mode: RunMode = {}): string | undefined {
   const verdicts = byKey(result);
-  const lines = RUN_NEEDS.filter((n) => n.required).flatMap((n) => {
+  const lines = runNeeds(mode).filter((n) => n.required).flatMap((n) => {
     const denied = deniedAmong(n.rights, verdicts);
     return denied.length ? [`${withReasons(denied)} (to ${n.for})`] : [];
   });
@@ -178,23 +186,40 @@ export function runDenial(result: PreflightResult): string | undefined {
 }
 
 /** What the run goes without, one line per need it may lack (it says so, and goes on). */
-export function runWarnings(result: PreflightResult): string[] {
+export function runWarnings(result: PreflightResult, mode: RunMode = {}): string[] {
   const verdicts = byKey(result);
-  return RUN_NEEDS.filter((n) => !n.required).flatMap((n) => {
+  return runNeeds(mode).filter((n) => !n.required).flatMap((n) => {
     const denied = deniedAmong(n.rights, verdicts);
     return denied.length ? [`the run cannot ${n.for}: ${withReasons(denied)} denied for ${result.user}`] : [];
   });
 }
 
 /** The rights whose review failed (neither allowed nor denied): the run goes on, and the checks meet what they meet. */
-export function unknownRights(result: PreflightResult): string[] {
-  return [...new Set(result.verdicts.filter((v) => v.outcome === 'unknown').map((v) => `${v.text}: ${v.reason}`))];
+export function unknownRights(result: PreflightResult, mode: RunMode = {}): string[] {
+  // A read-only run makes no write: what it may write does not matter.
+  return [...new Set(result.verdicts.filter((v) => v.outcome === 'unknown' && !(mode.readOnly && isWrite(v.right))).map((v) => `${v.text}: ${v.reason}`))];
 }
 
-/** Per claim ID, the rights it and its live controls lack: the run's context carries it to the tests. */
-export function lackingRights(result: PreflightResult): LackingRights {
+/**
+ * Per claim ID, the rights it and its live controls lack: the run's context carries it to the tests. In a read-only
+ * run every write lacks too, allowed or not (readOnlyWrites names them): the claims and controls that need one are
+ * unchecked before they run, as those that need a denied right are.
+ */
+export function lackingRights(result: PreflightResult, mode: RunMode = {}): LackingRights {
   const verdicts = byKey(result);
-  const texts = (rights: Right[]) => deniedAmong(rights, verdicts).map((v) => v.text);
+  const unmade = new Set<string>();
+  // Denied, or (read-only) a write: in the table's order, each once.
+  const texts = (rights: Right[]) => {
+    const lacking = new Set<string>();
+    for (const r of rights) {
+      const v = verdicts.get(rightKey(r));
+      if (!v) continue;
+      const unmadeWrite = !!mode.readOnly && isWrite(r);
+      if (unmadeWrite) unmade.add(v.text);
+      if (unmadeWrite || v.outcome === 'denied') lacking.add(v.text);
+    }
+    return [...lacking];
+  };
   const out: LackingRights = { user: result.user, claims: {}, controls: {} };
   for (const { id } of CATALOGUE) {
     const needs = claimNeeds(id as ClaimId);
@@ -203,12 +228,13 @@ export function lackingRights(result: PreflightResult): LackingRights {
     const controls = Object.entries(needs.controls).map(([deviation, rights]) => ({ deviation, lacking: texts(rights) })).filter((c) => c.lacking.length);
     if (controls.length) out.controls[id] = controls;
   }
+  if (mode.readOnly) out.readOnlyWrites = [...unmade];
   return out;
 }
 
 /** Throws the run-level denial as an EnvironmentError (exit 2). */
-export function assertRunRights(result: PreflightResult): void {
-  const denial = runDenial(result);
+export function assertRunRights(result: PreflightResult, mode: RunMode = {}): void {
+  const denial = runDenial(result, mode);
   if (denial) throw new EnvironmentError(denial);
 }
 

@@ -42,6 +42,8 @@ export interface ProviderRequest {
   kubectl?: string;
   /** Where kind clusters' kubeconfigs and the build cache are (the run's configuration). */
   settings: KindSettings;
+  /** Write nothing to the cluster (--read-only, a cluster given by --kubeconfig): no node-shell pods. */
+  readOnly?: boolean;
 }
 
 const CONTROL_PLANE_LABELS = ['node-role.kubernetes.io/control-plane', 'node-role.kubernetes.io/master'];
