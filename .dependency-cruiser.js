@@ -34,14 +34,15 @@ export default {
     ...upward,
     {
       name: 'suites-not-to-kind',
-      comment: 'suites/ gets what it needs of the cluster environment through the cluster contract (contract/cluster.ts), not from kind/',
+      comment:
+        'suites/ gets what it needs of the cluster environment through the cluster contract (contract/cluster.ts), not from kind/',
       severity: 'error',
       from: { path: '^suites/' },
       to: { path: '^kind/' },
     },
     {
       name: 'no-foreign-fixtures',
-      comment: 'a fixtures/ folder is its own layer\'s test material, not an interface of that layer',
+      comment: "a fixtures/ folder is its own layer's test material, not an interface of that layer",
       severity: 'error',
       from: { path: '^([^/]+)/' },
       to: { path: '(?:^|/)fixtures/', pathNot: '^$1/' },
@@ -69,6 +70,9 @@ export default {
     // Type-only imports count: an upward `import type` ties a layer to a higher one all the same.
     tsPreCompilationDeps: true,
     // Packages by their exports maps (vitest/config, eslint/config), as Node resolves them.
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+    },
   },
 };

@@ -3,7 +3,15 @@
 // does, so a program gets the CLI's defaults and validation; verify resolves with the exit code the CLI
 // would exit with, the reports' folder and the results model, and throws UsageError or EnvironmentError
 // where the CLI exits 2.
-export { parseConfig, selectClaims, selectedClaims, USAGE, ENVIRONMENT_VARIABLES, type Command, type RunConfig } from './config.ts';
+export {
+  parseConfig,
+  selectClaims,
+  selectedClaims,
+  USAGE,
+  ENVIRONMENT_VARIABLES,
+  type Command,
+  type RunConfig,
+} from './config.ts';
 export { verify, exitCodeOf, type ExitCode, type VerifyResult } from './verify.ts';
 export { EXIT, type AnyExitCode, type RunExitCode } from '../contract/exit-codes.ts';
 export { runMatrix, mergeMatrix } from './matrix.ts';

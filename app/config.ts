@@ -57,7 +57,10 @@ export interface RunConfig {
   nodeImage?: string;
   /** An image to run the node-shell pod from on clusters kube-claims did not make (default: one the node has). */
   nodeShellImage?: string;
-  /** The redis image for the article's workload on clusters kube-claims did not make (default: one the node has, else redis:7). */
+  /**
+   * The redis image for the article's workload on clusters kube-claims did not make (default: one the node has, else
+   * redis:7).
+   */
   workloadImage?: string;
   focus: Claim[];
   skip: Claim[];
@@ -67,12 +70,18 @@ export interface RunConfig {
   requireControls: boolean;
   reportsDir: string;
   formats: Format[];
-  /** Negative controls that grant rights, move static pods or scale system components, on clusters kube-claims did not make. */
+  /**
+   * Negative controls that grant rights, move static pods or scale system components, on clusters kube-claims did not
+   * make.
+   */
   allowDisruption: boolean;
   /** Write nothing to the cluster (--read-only): only with --kubeconfig, never with allowDisruption. */
   readOnly: boolean;
   verbose: boolean;
-  /** Where builds, kind kubeconfigs and the offline node image go (KUBE_CLAIMS_CACHE, _STATE, _NODE_REPO, _DEBIAN_MIRROR). */
+  /**
+   * Where builds, kind kubeconfigs and the offline node image go (KUBE_CLAIMS_CACHE, _STATE, _NODE_REPO,
+   * _DEBIAN_MIRROR).
+   */
   kind: KindSettings;
 }
 
@@ -81,7 +90,13 @@ export { ENVIRONMENT_VARIABLES } from './options.ts';
 /** `kube-claims --help`, generated from the option table (app/options.ts). */
 export const USAGE = usage();
 
-const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
+const list = (v: string | undefined) =>
+  v
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 const flag = (v: string | undefined) => v === '1' || v === 'true';
 
 /** Claims named by IDs or group names; an unknown name is a usage error. */
@@ -89,7 +104,10 @@ export function selectClaims(names: string[]): Claim[] {
   const out = names.flatMap((name) => {
     if (name in GROUPS) return CATALOGUE.filter((c) => c.group === name);
     const claim = CATALOGUE.find((c) => c.id === name.toUpperCase());
-    if (!claim) throw new UsageError(`no claim or group "${name}"; groups: ${Object.keys(GROUPS).join(', ')}; IDs: ${CATALOGUE.map((c) => c.id).join(' ')}`);
+    if (!claim)
+      throw new UsageError(
+        `no claim or group "${name}"; groups: ${Object.keys(GROUPS).join(', ')}; IDs: ${CATALOGUE.map((c) => c.id).join(' ')}`,
+      );
     return [claim];
   });
   return [...new Map(out.map((c) => [c.id, c])).values()];
@@ -105,8 +123,16 @@ function parseCommand(positionals: string[]): Command {
   const [command, sub, ...rest] = positionals;
   const name = `${command ?? ''}${sub && ['matrix', 'host', 'image', 'cluster'].includes(command!) ? ` ${sub}` : ''}`;
   switch (name) {
-    case '': case 'help': return { name: 'help' };
-    case 'verify': case 'matrix': case 'list': case 'host prepare': case 'image build': case 'cluster up': case 'cluster down':
+    case '':
+    case 'help':
+      return { name: 'help' };
+    case 'verify':
+    case 'matrix':
+    case 'list':
+    case 'host prepare':
+    case 'image build':
+    case 'cluster up':
+    case 'cluster down':
       if (name === 'matrix' && sub) break;
       return { name } as Command;
     case 'matrix merge':
@@ -121,9 +147,16 @@ function parseCommand(positionals: string[]): Command {
  * installed, never inside node_modules (npm may replace it any time): the reports in the working directory,
  * the kind clusters' kubeconfigs in the user's state folder (XDG base directories).
  */
-export function writableDefaults(installed: boolean, env: NodeJS.ProcessEnv, cwd = process.cwd()): { reportsDir: string; stateDir: string } {
+export function writableDefaults(
+  installed: boolean,
+  env: NodeJS.ProcessEnv,
+  cwd = process.cwd(),
+): { reportsDir: string; stateDir: string } {
   if (!installed) return { reportsDir: join(PACKAGE_ROOT, 'reports'), stateDir: join(PACKAGE_ROOT, '.kube-claims') };
-  return { reportsDir: join(cwd, 'reports'), stateDir: join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'kube-claims') };
+  return {
+    reportsDir: join(cwd, 'reports'),
+    stateDir: join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'kube-claims'),
+  };
 }
 
 /** Parses argv (without node and script) with `env` underneath; throws UsageError on anything invalid. */
@@ -142,41 +175,60 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   /** A flag's value, else its environment variable's (app/options.ts names it). */
   const given = (name: FlagName): string | undefined => (o[name] as string | undefined) ?? env[envOf(name)!];
   /** A boolean flag, else its variable set to 1 or true. */
-  const on = (name: FlagName): boolean => (o[name] as boolean | undefined) ?? (envOf(name) ? flag(env[envOf(name)!]) : false);
+  const on = (name: FlagName): boolean =>
+    (o[name] as boolean | undefined) ?? (envOf(name) ? flag(env[envOf(name)!]) : false);
   const command = o.help ? { name: 'help' as const } : parseCommand(parsed.positionals);
 
   const versionInput = given('kubernetes');
   const versions = list(versionInput);
-  const lines = (versions.length ? versions : command.name === 'matrix' ? RELEASED_LINE_IDS : [DEFAULT_LINE]).map(resolveLine);
-  if (command.name !== 'matrix' && lines.length > 1) throw new UsageError('--kubernetes takes one version here (a comma list is for matrix)');
+  const lines = (versions.length ? versions : command.name === 'matrix' ? RELEASED_LINE_IDS : [DEFAULT_LINE]).map(
+    resolveLine,
+  );
+  if (command.name !== 'matrix' && lines.length > 1)
+    throw new UsageError('--kubernetes takes one version here (a comma list is for matrix)');
 
   const topologyInput = given('topology');
   const topologies = (list(topologyInput).length ? list(topologyInput) : [DEFAULT_TOPOLOGY]).map(resolveTopology);
-  if (command.name !== 'matrix' && topologies.length > 1) throw new UsageError('--topology takes one topology here (a comma list is for matrix)');
+  if (command.name !== 'matrix' && topologies.length > 1)
+    throw new UsageError('--topology takes one topology here (a comma list is for matrix)');
   const kindConfig = given('kind-config');
-  if (kindConfig && topologyInput) throw new UsageError('--kind-config gives the nodes itself; it does not go with --topology');
+  if (kindConfig && topologyInput)
+    throw new UsageError('--kind-config gives the nodes itself; it does not go with --topology');
 
   const imageSource = (given('image-source') ?? 'auto') as ImageSource;
-  if (!['auto', 'offline', 'upstream'].includes(imageSource)) throw new UsageError(`--image-source must be auto, offline or upstream, not ${imageSource}`);
+  if (!['auto', 'offline', 'upstream'].includes(imageSource))
+    throw new UsageError(`--image-source must be auto, offline or upstream, not ${imageSource}`);
 
   const kubeconfig = given('kubeconfig');
   const context = given('context');
   if (context && !kubeconfig) throw new UsageError('--context needs --kubeconfig');
-  if (kubeconfig && (kindConfig || topologyInput)) throw new UsageError('--topology and --kind-config shape a kind cluster kube-claims makes; a cluster given by --kubeconfig has its own shape');
-  if (kubeconfig && command.name === 'matrix') throw new UsageError('matrix provisions its own clusters; --kubeconfig is for verify');
+  if (kubeconfig && (kindConfig || topologyInput))
+    throw new UsageError(
+      '--topology and --kind-config shape a kind cluster kube-claims makes; a cluster given by --kubeconfig has its own shape',
+    );
+  if (kubeconfig && command.name === 'matrix')
+    throw new UsageError('matrix provisions its own clusters; --kubeconfig is for verify');
 
   // A kind cluster kube-claims creates is its own to write to; read-only is for a cluster someone else owns.
   const readOnly = on('read-only');
-  if (readOnly && !kubeconfig && ['verify', 'matrix'].includes(command.name)) throw new UsageError('--read-only is for a cluster given by --kubeconfig: a kind cluster kube-claims makes is its own to write to');
-  if (readOnly && on('allow-disruption')) throw new UsageError('--read-only writes nothing; --allow-disruption would grant rights, move static pods and scale system components: choose one');
+  if (readOnly && !kubeconfig && ['verify', 'matrix'].includes(command.name))
+    throw new UsageError(
+      '--read-only is for a cluster given by --kubeconfig: a kind cluster kube-claims makes is its own to write to',
+    );
+  if (readOnly && on('allow-disruption'))
+    throw new UsageError(
+      '--read-only writes nothing; --allow-disruption would grant rights, move static pods and scale system components: choose one',
+    );
 
   const formatsText = given('formats');
   const { formats, unknown } = parseFormats(formatsText);
-  if (unknown.length) throw new UsageError(`unknown report format(s): ${unknown.join(', ')} (known: junit, json, md, html, none)`);
+  if (unknown.length)
+    throw new UsageError(`unknown report format(s): ${unknown.join(', ')} (known: junit, json, md, html, none)`);
 
   const reportDir = given('report-dir');
   const runId = env.KUBE_CLAIMS_RUN_ID || newRunId();
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$/.test(runId)) throw new UsageError(`KUBE_CLAIMS_RUN_ID must be letters, digits, '.', '_' or '-': ${runId}`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$/.test(runId))
+    throw new UsageError(`KUBE_CLAIMS_RUN_ID must be letters, digits, '.', '_' or '-': ${runId}`);
   const defaults = writableDefaults(INSTALLED, env);
 
   return {
@@ -217,7 +269,10 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
 
 /** Checks that need the file system: the kubeconfig exists and is readable (more is checked when connecting). */
 export function checkFiles(config: RunConfig): void {
-  if (config.kubeconfig && !existsSync(config.kubeconfig)) throw new UsageError(`kubeconfig ${config.kubeconfig} does not exist`);
-  if (config.kubectl?.includes('/') && !existsSync(config.kubectl)) throw new UsageError(`kubectl ${config.kubectl} (--kubectl) does not exist`);
-  if (config.kindConfig && !existsSync(config.kindConfig)) throw new UsageError(`kind configuration ${config.kindConfig} does not exist`);
+  if (config.kubeconfig && !existsSync(config.kubeconfig))
+    throw new UsageError(`kubeconfig ${config.kubeconfig} does not exist`);
+  if (config.kubectl?.includes('/') && !existsSync(config.kubectl))
+    throw new UsageError(`kubectl ${config.kubectl} (--kubectl) does not exist`);
+  if (config.kindConfig && !existsSync(config.kindConfig))
+    throw new UsageError(`kind configuration ${config.kindConfig} does not exist`);
 }

@@ -23,17 +23,34 @@ export async function runMatrix(config: RunConfig): Promise<{ exitCode: RunExitC
       // The column: the version, and the topology where it is not the default one.
       const column = `${line.version}${suffix ? ` ${topology.id}` : ''}`;
       log.step(`matrix: ${describeLine(line)}${suffix ? ` on ${topology.id}` : ''}`);
-      // Cluster NAME-v1-33[-ha] (kube-claims-v1-33 by default), so that --name keeps a matrix's clusters apart from another's.
+      // Cluster NAME-v1-33[-ha] (kube-claims-v1-33 by default), so that --name keeps a matrix's clusters apart from
+      // another's.
       const lineConfig: RunConfig = {
-        ...config, line, lineExplicit: true, topology, runId: `${matrixId}-${line.id}${suffix}`, clusterName: `${config.clusterName}-${line.id.replace('.', '-')}${suffix}`,
+        ...config,
+        line,
+        lineExplicit: true,
+        topology,
+        runId: `${matrixId}-${line.id}${suffix}`,
+        clusterName: `${config.clusterName}-${line.id.replace('.', '-')}${suffix}`,
       };
       try {
         const result = await verify(lineConfig);
-        runs.push({ version: column, line: line.id, preRelease: isPreRelease(line), reportDir: result.reportDir, model: result.model });
+        runs.push({
+          version: column,
+          line: line.id,
+          preRelease: isPreRelease(line),
+          reportDir: result.reportDir,
+          model: result.model,
+        });
         worst = worseOf(worst, result.exitCode);
       } catch (error) {
         // One line failing to come up does not hide the others' results.
-        runs.push({ version: column, line: line.id, preRelease: isPreRelease(line), error: (error as Error).message.split('\n')[0] });
+        runs.push({
+          version: column,
+          line: line.id,
+          preRelease: isPreRelease(line),
+          error: (error as Error).message.split('\n')[0],
+        });
         log.warn(`matrix: ${column}: ${(error as Error).message.split('\n')[0]}`);
         worst = EXIT.FAILED;
       }
@@ -44,7 +61,10 @@ export async function runMatrix(config: RunConfig): Promise<{ exitCode: RunExitC
 }
 
 /** Merges finished runs (report folders holding results.json) into a matrix, e.g. runs from separate CI jobs. */
-export async function mergeMatrix(config: RunConfig, reportDirs: string[]): Promise<{ exitCode: typeof EXIT.PASSED | typeof EXIT.FAILED; dir: string }> {
+export async function mergeMatrix(
+  config: RunConfig,
+  reportDirs: string[],
+): Promise<{ exitCode: typeof EXIT.PASSED | typeof EXIT.FAILED; dir: string }> {
   const runs: MatrixRun[] = reportDirs.map((dir) => {
     const file = join(dir, 'results.json');
     if (!existsSync(file)) throw new UsageError(`${dir} holds no results.json`);
@@ -52,7 +72,12 @@ export async function mergeMatrix(config: RunConfig, reportDirs: string[]): Prom
     // The column: the version, and the topology where it is not the default one (environment.json's shape, "ha: …").
     const topology = String(model.environment?.shape ?? '').split(':')[0];
     const version = String(model.environment?.kubernetesVersion ?? model.runId);
-    return { version: topology && topology !== 'single' && !topology.includes(' ') ? `${version} ${topology}` : version, preRelease: model.environment?.preRelease === true, reportDir: dir, model };
+    return {
+      version: topology && topology !== 'single' && !topology.includes(' ') ? `${version} ${topology}` : version,
+      preRelease: model.environment?.preRelease === true,
+      reportDir: dir,
+      model,
+    };
   });
   const dir = await writeMatrix(config.runId, runs, config.reportsDir);
   const failed = runs.some((r) => r.model && (r.model.totals.fail > 0 || r.model.testCases.failed > 0));

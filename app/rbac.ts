@@ -4,7 +4,15 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { CATALOGUE, type ClaimId } from '../contract/catalogue.ts';
 import { UsageError } from '../contract/errors.ts';
-import { allRights, claimNeeds, isWrite, RUN_GROUP, RUN_NEEDS, type ResourceRight, type Right } from '../contract/rights.ts';
+import {
+  allRights,
+  claimNeeds,
+  isWrite,
+  RUN_GROUP,
+  RUN_NEEDS,
+  type ResourceRight,
+  type Right,
+} from '../contract/rights.ts';
 
 export const DEFAULT_SERVICE_ACCOUNT = 'kube-claims/kube-claims';
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
@@ -30,7 +38,8 @@ export function rulesFor(rights: Right[]): PolicyRule[] {
   for (const r of rights) {
     if ('path' in r) {
       // kubectl's discovery reads the versions below /api and /apis too (/api/v1, /apis/apps/v1).
-      for (const path of r.path === '/api' || r.path === '/apis' ? [r.path, `${r.path}/*`] : [r.path]) (urls.get(r.verb) ?? urls.set(r.verb, new Set()).get(r.verb)!).add(path);
+      for (const path of r.path === '/api' || r.path === '/apis' ? [r.path, `${r.path}/*`] : [r.path])
+        (urls.get(r.verb) ?? urls.set(r.verb, new Set()).get(r.verb)!).add(path);
       continue;
     }
     // The run's custom resource group is named by the run (kc-HASH.kube-claims.io), and RBAC has no pattern for
@@ -47,22 +56,45 @@ export function rulesFor(rights: Right[]): PolicyRule[] {
     const key = `${t.group} ${verbs.join(',')} ${t.name ?? ''}`;
     const rule = merged.get(key);
     if (rule) rule.resources!.push(t.resource);
-    else merged.set(key, { apiGroups: [t.group], resources: [t.resource], ...(t.name ? { resourceNames: [t.name] } : {}), verbs });
+    else
+      merged.set(key, {
+        apiGroups: [t.group],
+        resources: [t.resource],
+        ...(t.name ? { resourceNames: [t.name] } : {}),
+        verbs,
+      });
   }
-  const rules = [...merged.values()].map((r) => ({ ...r, resources: r.resources!.sort() }))
+  const rules = [...merged.values()]
+    .map((r) => ({ ...r, resources: r.resources!.sort() }))
     .sort((a, b) => `${a.apiGroups![0]} ${a.resources[0]}`.localeCompare(`${b.apiGroups![0]} ${b.resources[0]}`));
-  for (const [verb, paths] of urls) rules.push({ nonResourceURLs: [...paths].sort(), verbs: [verb] } as PolicyRule & { resources: string[] });
+  for (const [verb, paths] of urls)
+    rules.push({ nonResourceURLs: [...paths].sort(), verbs: [verb] } as PolicyRule & { resources: string[] });
   return rules;
 }
 
-/** Whether `rules` allow `right` (RBAC's matching: verbs, groups and resources or '*', resourceNames empty or naming it). */
+/**
+ * Whether `rules` allow `right` (RBAC's matching: verbs, groups and resources or '*', resourceNames empty or naming
+ * it).
+ */
 export function rulesAllow(rules: PolicyRule[], right: Right): boolean {
   const has = (list: string[] | undefined, v: string) => !!list && (list.includes(v) || list.includes('*'));
-  if ('path' in right) return rules.some((r) => has(r.verbs, right.verb) && (r.nonResourceURLs ?? []).some((u) => u === right.path || u === '*' || (u.endsWith('*') && right.path.startsWith(u.slice(0, -1)))));
+  if ('path' in right)
+    return rules.some(
+      (r) =>
+        has(r.verbs, right.verb) &&
+        (r.nonResourceURLs ?? []).some(
+          (u) => u === right.path || u === '*' || (u.endsWith('*') && right.path.startsWith(u.slice(0, -1))),
+        ),
+    );
   const resource = `${right.resource}${right.subresource ? `/${right.subresource}` : ''}`;
   const group = right.group === RUN_GROUP ? 'kc-0.kube-claims.io' : right.group;
-  return rules.some((r) => has(r.verbs, right.verb) && has(r.apiGroups, group) && has(r.resources, resource)
-    && (!r.resourceNames?.length || (!!right.name && r.resourceNames.includes(right.name))));
+  return rules.some(
+    (r) =>
+      has(r.verbs, right.verb) &&
+      has(r.apiGroups, group) &&
+      has(r.resources, resource) &&
+      (!r.resourceNames?.length || (!!right.name && r.resourceNames.includes(right.name))),
+  );
 }
 
 /**
@@ -84,7 +116,8 @@ function uncheckedUnder(rights: Right[]): ClaimId[] {
   const { cluster, kubeSystem } = splitRights(rights);
   const rulesC = rulesFor(cluster);
   const rulesK = rulesFor(kubeSystem);
-  const granted = (r: Right) => rulesAllow(rulesC, r) || (!('path' in r) && r.scope === 'kube-system' && rulesAllow(rulesK, r));
+  const granted = (r: Right) =>
+    rulesAllow(rulesC, r) || (!('path' in r) && r.scope === 'kube-system' && rulesAllow(rulesK, r));
   return CATALOGUE.map((c) => c.id as ClaimId).filter((id) => !claimNeeds(id).claim.every(granted));
 }
 
@@ -106,11 +139,30 @@ export function rbacObjects(o: RbacOptions): Array<Record<string, unknown>> {
   return [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa.name, namespace: sa.namespace, labels } },
     { apiVersion: `${RBAC_GROUP}/v1`, kind: 'ClusterRole', metadata: { name, labels }, rules: rulesFor(cluster) },
-    { apiVersion: `${RBAC_GROUP}/v1`, kind: 'ClusterRoleBinding', metadata: { name, labels }, roleRef: roleRef('ClusterRole'), subjects },
-    ...(kubeSystem.length ? [
-      { apiVersion: `${RBAC_GROUP}/v1`, kind: 'Role', metadata: { name, namespace: 'kube-system', labels }, rules: rulesFor(kubeSystem) },
-      { apiVersion: `${RBAC_GROUP}/v1`, kind: 'RoleBinding', metadata: { name, namespace: 'kube-system', labels }, roleRef: roleRef('Role'), subjects },
-    ] : []),
+    {
+      apiVersion: `${RBAC_GROUP}/v1`,
+      kind: 'ClusterRoleBinding',
+      metadata: { name, labels },
+      roleRef: roleRef('ClusterRole'),
+      subjects,
+    },
+    ...(kubeSystem.length
+      ? [
+          {
+            apiVersion: `${RBAC_GROUP}/v1`,
+            kind: 'Role',
+            metadata: { name, namespace: 'kube-system', labels },
+            rules: rulesFor(kubeSystem),
+          },
+          {
+            apiVersion: `${RBAC_GROUP}/v1`,
+            kind: 'RoleBinding',
+            metadata: { name, namespace: 'kube-system', labels },
+            roleRef: roleRef('Role'),
+            subjects,
+          },
+        ]
+      : []),
   ];
 }
 
@@ -119,16 +171,19 @@ function header(o: RbacOptions): string[] {
   const lines = [
     `kube-claims rbac${o.readOnly ? ' --read-only' : ''}: the rights ${o.readOnly ? 'of a run that writes nothing' : 'of a full run'} (contract/rights.ts; the preflight asks about the same).`,
     `Apply with: kubectl create namespace ${sa.namespace}; kube-claims rbac${o.readOnly ? ' --read-only' : ''} | kubectl apply -f -`,
-    'The run\'s own namespace (kc-run-HASH) is named by each run: RBAC cannot name it in advance, so what the run does',
+    "The run's own namespace (kc-run-HASH) is named by each run: RBAC cannot name it in advance, so what the run does",
     'there (its lease, the workload, the node-shell and lax etcd pods, exec and port-forward into them) is granted in',
-    'every namespace. kube-system\'s rights that reach no other namespace are in the Role there.',
-    'The controls\' custom resource is in a group named by the run (kc-HASH.kube-claims.io): `probes` in any group.',
+    "every namespace. kube-system's rights that reach no other namespace are in the Role there.",
+    "The controls' custom resource is in a group named by the run (kc-HASH.kube-claims.io): `probes` in any group.",
     'Privileged node-shell pods (hostPID, hostPath /) also need Pod Security Admission to let them run: the run labels',
     'its node-shell namespace pod-security.kubernetes.io/enforce=privileged; an admission policy beyond it may refuse them.',
   ];
   if (!o.readOnly) return lines;
   const left = allRights().filter(isWrite);
-  const needs = RUN_NEEDS.filter((n) => n.rights.some(isWrite)).map((n) => `${n.for}${n.required ? ' (required: a run under this role alone needs --read-only, which leaves it out)' : ''}`);
+  const needs = RUN_NEEDS.filter((n) => n.rights.some(isWrite)).map(
+    (n) =>
+      `${n.for}${n.required ? ' (required: a run under this role alone needs --read-only, which leaves it out)' : ''}`,
+  );
   return [
     ...lines,
     '',
@@ -142,18 +197,34 @@ function header(o: RbacOptions): string[] {
 }
 
 export function rbacYaml(o: RbacOptions): string {
-  return [header(o).map((l) => (l ? `# ${l}` : '#')).join('\n'), ...rbacObjects(o).map((obj) => stringify(obj).trimEnd())].join('\n---\n') + '\n';
+  return (
+    [
+      header(o)
+        .map((l) => (l ? `# ${l}` : '#'))
+        .join('\n'),
+      ...rbacObjects(o).map((obj) => stringify(obj).trimEnd()),
+    ].join('\n---\n') + '\n'
+  );
 }
 
 /** `kube-claims rbac …`: its own options (argv after `rbac`). */
 export function parseRbacArgs(argv: string[]): RbacOptions {
   let values;
   try {
-    ({ values } = parseArgs({ args: argv, options: { 'read-only': { type: 'boolean' }, 'service-account': { type: 'string' } }, allowPositionals: false }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: { 'read-only': { type: 'boolean' }, 'service-account': { type: 'string' } },
+      allowPositionals: false,
+    }));
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0]} (kube-claims rbac [--read-only] [--service-account NS/NAME])`);
+    throw new UsageError(
+      `${(error as Error).message.split('\n')[0]} (kube-claims rbac [--read-only] [--service-account NS/NAME])`,
+    );
   }
-  const options = { readOnly: values['read-only'] ?? false, serviceAccount: values['service-account'] ?? DEFAULT_SERVICE_ACCOUNT };
+  const options = {
+    readOnly: values['read-only'] ?? false,
+    serviceAccount: values['service-account'] ?? DEFAULT_SERVICE_ACCOUNT,
+  };
   parseServiceAccount(options.serviceAccount);
   return options;
 }

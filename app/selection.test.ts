@@ -14,19 +14,36 @@ function ran(env: Record<string, string>, args = ''): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'kc-selection-'));
   try {
     const out = join(dir, 'results.json');
-    const childEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && !k.startsWith('KUBE_CLAIMS_') && k !== 'TEST'));
-    const r = spawnSync(process.execPath, [VITEST, 'run', '--config', 'app/fixtures/selection/vitest.config.ts', '--reporter', 'json', '--outputFile', out], {
-      cwd: PACKAGE_ROOT, encoding: 'utf8', env: { ...childEnv, ...env, KC_FIXTURE_ARGS: args, NO_COLOR: '1' },
-    });
+    const childEnv = Object.fromEntries(
+      Object.entries(process.env).filter(
+        ([k]) => !k.startsWith('VITEST') && !k.startsWith('KUBE_CLAIMS_') && k !== 'TEST',
+      ),
+    );
+    const r = spawnSync(
+      process.execPath,
+      [VITEST, 'run', '--config', 'app/fixtures/selection/vitest.config.ts', '--reporter', 'json', '--outputFile', out],
+      {
+        cwd: PACKAGE_ROOT,
+        encoding: 'utf8',
+        env: { ...childEnv, ...env, KC_FIXTURE_ARGS: args, NO_COLOR: '1' },
+      },
+    );
     expect(r.status, r.stderr).toBe(0);
-    const results = JSON.parse(readFileSync(out, 'utf8')) as { testResults: Array<{ assertionResults: Array<{ title: string; status: string }> }> };
-    return results.testResults.flatMap((f) => f.assertionResults).filter((t) => t.status === 'passed').map((t) => t.title).sort();
+    const results = JSON.parse(readFileSync(out, 'utf8')) as {
+      testResults: Array<{ assertionResults: Array<{ title: string; status: string }> }>;
+    };
+    return results.testResults
+      .flatMap((f) => f.assertionResults)
+      .filter((t) => t.status === 'passed')
+      .map((t) => t.title)
+      .sort();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-const idsOf = (titles: string[]) => [...new Set(titles.map((t) => (t === 'a unit test' ? 'unit' : t.split(' ')[0]!)))].sort();
+const idsOf = (titles: string[]) =>
+  [...new Set(titles.map((t) => (t === 'a unit test' ? 'unit' : t.split(' ')[0]!)))].sort();
 
 describe('claim selection by catalogue ID (vitest tags)', () => {
   test('no selection runs everything', () => {

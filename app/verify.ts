@@ -34,17 +34,23 @@ export async function verify(config: RunConfig): Promise<VerifyResult> {
     // vitest's caches (its results, for the next run's order; the transformed modules) with the build cache,
     // not beside the suites: installed, those are under node_modules.
     const cache = { fsModuleCachePath: join(config.kind.cacheDir, 'vitest-modules') };
-    const vitest = await createVitest('test', { root: PACKAGE_ROOT, config: false, watch: false, run: true, projects, tags, tagsFilter, reporters, ...cache },
-      { cacheDir: join(config.kind.cacheDir, 'vite') });
+    const vitest = await createVitest(
+      'test',
+      { root: PACKAGE_ROOT, config: false, watch: false, run: true, projects, tags, tagsFilter, reporters, ...cache },
+      { cacheDir: join(config.kind.cacheDir, 'vite') },
+    );
     try {
       provideSession(vitest, session);
       await vitest.start();
     } finally {
       await vitest.close();
     }
-    if (!reporter.model) throw new EnvironmentError('the claims run ended without results (vitest failed before reporting; see above)');
+    if (!reporter.model)
+      throw new EnvironmentError('the claims run ended without results (vitest failed before reporting; see above)');
     return {
-      exitCode: exitCodeOf(reporter.model, new Set(selectedClaims(config).map((c) => c.id)), { requireControls: config.requireControls }),
+      exitCode: exitCodeOf(reporter.model, new Set(selectedClaims(config).map((c) => c.id)), {
+        requireControls: config.requireControls,
+      }),
       reportDir: join(config.reportsDir, config.runId),
       model: reporter.model,
     };

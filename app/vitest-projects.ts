@@ -64,7 +64,10 @@ function unitProject(): TestProjectInlineConfiguration {
   };
 }
 
-/** Files that observe etcd alone (etcdctl in the etcd pod, its keys, a lax etcd of the run): nothing the disruptive controls move. */
+/**
+ * Files that observe etcd alone (etcdctl in the etcd pod, its keys, a lax etcd of the run): nothing the disruptive
+ * controls move.
+ */
 const ETCD_ONLY_FILES = ['etcdctl', 'key-operations', 'leases', 'locks'].map((f) => `suites/etcd/${f}.test${EXT}`);
 
 const CLUSTER_SETUP = fileURLToPath(new URL(`./cluster-setup${EXT}`, import.meta.url));
@@ -86,10 +89,16 @@ function claimsProjects(config: RunConfig): TestProjectInlineConfiguration[] {
         ...common,
         name: CLAIMS_PROJECT,
         include: [`suites/**/*.test${EXT}`],
-        exclude: ['suites/checks/**', ACCOUNTS_FILES, `suites/**/*.disruptive.test${EXT}`, ...(etcdBeside ? ETCD_ONLY_FILES : [])],
+        exclude: [
+          'suites/checks/**',
+          ACCOUNTS_FILES,
+          `suites/**/*.disruptive.test${EXT}`,
+          ...(etcdBeside ? ETCD_ONLY_FILES : []),
+        ],
         globalSetup: [CLUSTER_SETUP],
         provide: { config },
-        // Files share the cluster but not their state: three run at once (the waits are the API server's, not the CPU's).
+        // Files share the cluster but not their state: three run at once (the waits are the API server's, not the
+        // CPU's).
         // Files of a worker share its module graph (client-node, etcd3 are imported once per worker, not per file)
         // and its worker-scoped fixtures; what a file opens it closes in its file-scoped fixtures' teardown
         // (suites/fixtures.ts).
@@ -97,10 +106,21 @@ function claimsProjects(config: RunConfig): TestProjectInlineConfiguration[] {
         sequence: { groupOrder: 1 },
       },
     },
-    ...(etcdBeside ? [{
-      // One group, one worker count (vitest requires it): the etcd files and the disruptive file share three workers.
-      test: { ...common, name: ETCD_PROJECT, include: ETCD_ONLY_FILES, maxWorkers: 3, sequence: { groupOrder: 2 } },
-    }] : []),
+    ...(etcdBeside
+      ? [
+          {
+            // One group, one worker count (vitest requires it): the etcd files and the disruptive file share three
+            // workers.
+            test: {
+              ...common,
+              name: ETCD_PROJECT,
+              include: ETCD_ONLY_FILES,
+              maxWorkers: 3,
+              sequence: { groupOrder: 2 },
+            },
+          },
+        ]
+      : []),
     // Without the negative controls, the two projects that hold controls only are left out: vitest would import
     // and collect their files, one group after the other, to run nothing.
     ...(config.claimsOnly ? [] : controlsOnlyProjects(common)),
@@ -132,7 +152,16 @@ function controlsOnlyProjects(common: TestProjectInlineConfiguration['test']): T
  * command's check that other credentials and fewer rights give the outcomes users are promised.
  */
 function accountsProject(): TestProjectInlineConfiguration {
-  return { test: { name: ACCOUNTS_PROJECT, include: [ACCOUNTS_FILES], testTimeout: 180_000, hookTimeout: 120_000, maxWorkers: 1, sequence: { groupOrder: 4 } } };
+  return {
+    test: {
+      name: ACCOUNTS_PROJECT,
+      include: [ACCOUNTS_FILES],
+      testTimeout: 180_000,
+      hookTimeout: 120_000,
+      maxWorkers: 1,
+      sequence: { groupOrder: 4 },
+    },
+  };
 }
 
 export interface VitestOptions {
@@ -147,8 +176,12 @@ export interface VitestOptions {
 /** The run's vitest options: `npm test` with the unit project first, `verify` with the live claims only. */
 export function vitestOptions(config: RunConfig, { unit }: { unit: boolean }): VitestOptions {
   const reporter = new KubeClaimsReporter({
-    runId: config.runId, reportsDir: config.reportsDir, formats: config.formats, diagnostics: exportDiagnostics,
-    selected: selectedClaims(config).map((c) => c.id), negativeControls: !config.claimsOnly,
+    runId: config.runId,
+    reportsDir: config.reportsDir,
+    formats: config.formats,
+    diagnostics: exportDiagnostics,
+    selected: selectedClaims(config).map((c) => c.id),
+    negativeControls: !config.claimsOnly,
     // The test command's exit code says unchecked (3) as verify's does; verify sets its own.
     ...(unit ? { setExitCode: { requireControls: config.requireControls } } : {}),
   });

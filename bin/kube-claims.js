@@ -20,6 +20,8 @@ if (!existsSync(source)) {
   if (r.signal) process.kill(process.pid, r.signal);
   process.exit(r.status ?? 1);
 } else {
-  process.stderr.write(`kube-claims: Node.js ${process.version} cannot run the TypeScript of this checkout; run \`npm ci\` (it installs Node.js 24) or use Node.js 24\n`);
+  process.stderr.write(
+    `kube-claims: Node.js ${process.version} cannot run the TypeScript of this checkout; run \`npm ci\` (it installs Node.js 24) or use Node.js 24\n`,
+  );
   process.exit(2);
 }

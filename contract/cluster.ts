@@ -3,7 +3,9 @@
 // workers through `provide`/`inject`, never through environment variables or files.
 import type { LackingRights } from './rights.ts';
 
-/** Where a kind cluster's node image comes from: kindest/node when present or pullable, else the offline build (auto). */
+/**
+ * Where a kind cluster's node image comes from: kindest/node when present or pullable, else the offline build (auto).
+ */
 export type ImageSource = 'auto' | 'offline' | 'upstream';
 
 /** How commands reach the control-plane node. */
@@ -29,7 +31,10 @@ export interface ClusterNode {
 
 /** Where the run's kubectl comes from, and why that one. */
 export interface KubectlSource {
-  /** flag: --kubectl (KUBE_CLAIMS_KUBECTL); path: the first kubectl on PATH; built: kube-claims' build from the Go modules. */
+  /**
+   * flag: --kubectl (KUBE_CLAIMS_KUBECTL); path: the first kubectl on PATH; built: kube-claims' build from the Go
+   * modules.
+   */
   origin: 'flag' | 'path' | 'built';
   /**
    * What a kubectl kube-claims did not build said of itself (`kubectl version -o json` with the run's kubeconfig,
@@ -54,10 +59,15 @@ export interface ClusterInfo {
   context?: string;
   /** https://HOST:PORT of the API server, from the kubeconfig. */
   server: string;
-  /** The first control-plane node (on a kind cluster: the one that ran kubeadm init); the claims about one node look at it. */
+  /**
+   * The first control-plane node (on a kind cluster: the one that ran kubeadm init); the claims about one node look at
+   * it.
+   */
   nodeName: string;
   nodeAccess: NodeAccess;
-  /** Every node, control planes first (nodeName among them); the claims about each control plane go through all of them. */
+  /**
+   * Every node, control planes first (nodeName among them); the claims about each control plane go through all of them.
+   */
   nodes: ClusterNode[];
   /**
    * The node that ran `kubeadm init`, where the configuration says which (kind: NAME-control-plane); absent on a
@@ -92,7 +102,8 @@ export interface ClusterInfo {
   nodeImage?: string;
   /**
    * The node image is kube-claims' offline build: its Kubernetes binaries' version stamps (gitCommit) come from
-   * contract/lines.ts, the table the claims compare them with. Absent: an upstream image, or a cluster kube-claims did not make.
+   * contract/lines.ts, the table the claims compare them with. Absent: an upstream image, or a cluster kube-claims did
+   * not make.
    */
   offlineBuild?: boolean;
   /**

@@ -5,7 +5,10 @@ export const EXIT = {
   PASSED: 0,
   /** A claim or a negative control failed, or the run had an error outside its tests. */
   FAILED: 1,
-  /** Bad usage (flag, format, claim, kubeconfig) or an environment that cannot run (no Docker, an API server that refuses): one line on stderr. */
+  /**
+   * Bad usage (flag, format, claim, kubeconfig) or an environment that cannot run (no Docker, an API server that
+   * refuses): one line on stderr.
+   */
   USAGE_OR_ENVIRONMENT: 2,
   /** Nothing failed, but some selected claims went unchecked (no shell on the node, say); the report says why. */
   UNCHECKED: 3,

@@ -13,9 +13,14 @@ export function describeKubectl(c: Pick<ClusterInfo, 'kubectl' | 'kubectlVersion
 }
 
 /** What API-02 expects kubectl version to print as its Client Version, and where that expectation comes from. */
-export function clientVersionExpectation(c: Pick<ClusterInfo, 'kubectl' | 'kubectlVersion' | 'kubectlSource' | 'requestedVersion'>): { version: string; source: string } {
+export function clientVersionExpectation(
+  c: Pick<ClusterInfo, 'kubectl' | 'kubectlVersion' | 'kubectlSource' | 'requestedVersion'>,
+): { version: string; source: string } {
   if (c.kubectlSource.origin === 'built') {
-    return { version: c.kubectlVersion, source: `the release kube-claims built kubectl for (${c.requestedVersion === c.kubectlVersion ? 'the version asked for' : 'the patch release of the server\'s line profile, contract/lines.ts'})` };
+    return {
+      version: c.kubectlVersion,
+      source: `the release kube-claims built kubectl for (${c.requestedVersion === c.kubectlVersion ? 'the version asked for' : "the patch release of the server's line profile, contract/lines.ts"})`,
+    };
   }
   return {
     version: c.kubectlVersion,
@@ -24,7 +29,9 @@ export function clientVersionExpectation(c: Pick<ClusterInfo, 'kubectl' | 'kubec
 }
 
 /** The report's line: which kubectl, whence, and API-02's Client Version expectation. */
-export function kubectlFact(c: Pick<ClusterInfo, 'kubectl' | 'kubectlVersion' | 'kubectlSource' | 'requestedVersion'>): string {
+export function kubectlFact(
+  c: Pick<ClusterInfo, 'kubectl' | 'kubectlVersion' | 'kubectlSource' | 'requestedVersion'>,
+): string {
   const e = clientVersionExpectation(c);
   return `${describeKubectl(c)}; API-02's Client Version expectation: ${e.version}, ${e.source}`;
 }

@@ -1,7 +1,16 @@
 // The line table: the pre-release line is named as one everywhere and is never a default.
 import { describe, expect, test } from 'vitest';
 import {
-  DEFAULT_LINE, describeLine, goToolchainFor, isPreRelease, isPreReleaseVersion, LINE_IDS, LINES, preReleaseNotice, RELEASED_LINE_IDS, resolveLine,
+  DEFAULT_LINE,
+  describeLine,
+  goToolchainFor,
+  isPreRelease,
+  isPreReleaseVersion,
+  LINE_IDS,
+  LINES,
+  preReleaseNotice,
+  RELEASED_LINE_IDS,
+  resolveLine,
 } from './lines.ts';
 
 describe('the pre-release line', () => {
@@ -46,7 +55,9 @@ describe('resolveLine', () => {
     expect(resolveLine('v1.33.3').id).toBe('v1.33');
   });
   test('another version of a line is a usage error listing the lines, the pre-release marked', () => {
-    expect(() => resolveLine('v1.38.0-rc.99')).toThrow(/unknown Kubernetes version v1\.38\.0-rc\.99; available: .*v1\.38 \(v1\.38\.0-[a-z]+\.\d+, pre-release\)/);
+    expect(() => resolveLine('v1.38.0-rc.99')).toThrow(
+      /unknown Kubernetes version v1\.38\.0-rc\.99; available: .*v1\.38 \(v1\.38\.0-[a-z]+\.\d+, pre-release\)/,
+    );
     expect(() => resolveLine('v1.33.3.4')).toThrow(/unknown Kubernetes version/);
     expect(() => resolveLine('v1.39')).toThrow(/unknown Kubernetes version/);
     expect(() => resolveLine('toString')).toThrow(/unknown Kubernetes version/);

@@ -9,12 +9,17 @@ export const PURPOSE_LABEL = 'kube-claims.io/purpose';
 /** Annotations a disruptive negative control puts on a Deployment before it scales it. */
 export const SCALED_BY = 'kube-claims.io/scaled-by-run';
 export const REPLICAS_BEFORE = 'kube-claims.io/replicas-before';
-/** Annotations a negative control puts on a ClusterRole before it takes rules from it: who, and the rules before (JSON). */
+/**
+ * Annotations a negative control puts on a ClusterRole before it takes rules from it: who, and the rules before (JSON).
+ */
 export const RESTRICTED_BY = 'kube-claims.io/restricted-by-run';
 export const RULES_BEFORE = 'kube-claims.io/rules-before';
 /** Suffix of a static pod manifest parked by a negative control: /etc/kubernetes/COMPONENT.yaml.kc-parked-HASH. */
 export const parkedSuffix = (runId: string) => `.${runName(runId, 'parked')}`;
-/** Marker of a container process a negative control stopped (SIGSTOP), holding its PID: /etc/kubernetes/CONTAINER.pid.kc-stopped-HASH. */
+/**
+ * Marker of a container process a negative control stopped (SIGSTOP), holding its PID:
+ * /etc/kubernetes/CONTAINER.pid.kc-stopped-HASH.
+ */
 export const stoppedSuffix = (runId: string) => `.${runName(runId, 'stopped')}`;
 
 /** Label on every Docker object kube-claims creates (images, containers), so it never touches anything else. */
@@ -30,5 +35,7 @@ export const OWNER_PROCESS_ENV = 'KUBE_CLAIMS_RUN_OWNER';
 export const DOCKER_OWNER_PROCESS_LABEL = 'io.kube-claims.owner-process';
 /** The inputs key of an image kube-claims built (an image is rebuilt when its inputs change). */
 export const INPUTS_LABEL = 'io.kube-claims.inputs';
-/** The Kubernetes version an offline node image holds: how kube-claims recognises its own node image, whatever its name. */
+/**
+ * The Kubernetes version an offline node image holds: how kube-claims recognises its own node image, whatever its name.
+ */
 export const NODE_IMAGE_VERSION_LABEL = 'io.kube-claims.kubernetes-version';

@@ -3,7 +3,9 @@
 import { sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The root of the module tree: the checkout (TypeScript, run by Node's type stripping), or dist/ of the built package. */
+/**
+ * The root of the module tree: the checkout (TypeScript, run by Node's type stripping), or dist/ of the built package.
+ */
 export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 
 /**
@@ -12,5 +14,8 @@ export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url)).replac
  */
 export const INSTALLED = PACKAGE_ROOT.split(sep).includes('node_modules');
 
-/** The extension of the package's modules, `.ts` in the checkout, `.js` when built: test files and setup modules are named with it. */
+/**
+ * The extension of the package's modules, `.ts` in the checkout, `.js` when built: test files and setup modules are
+ * named with it.
+ */
 export const MODULE_EXTENSION = import.meta.url.endsWith('.ts') ? '.ts' : '.js';

@@ -40,17 +40,31 @@ export interface UrlRight {
 
 export type Right = ResourceRight | UrlRight;
 
-/** The API group of the run's custom resource definition (suites/deviations/etcd.ts withCustomResource): kc-HASH.kube-claims.io. */
+/**
+ * The API group of the run's custom resource definition (suites/deviations/etcd.ts withCustomResource):
+ * kc-HASH.kube-claims.io.
+ */
 export const RUN_GROUP = 'kc-HASH.kube-claims.io';
 
 const GROUP_OF = {
-  pods: '', 'pods/exec': '', 'pods/portforward': '', namespaces: '', nodes: '', services: '', configmaps: '', events: '', users: '',
+  pods: '',
+  'pods/exec': '',
+  'pods/portforward': '',
+  namespaces: '',
+  nodes: '',
+  services: '',
+  configmaps: '',
+  events: '',
+  users: '',
   leases: 'coordination.k8s.io',
-  statefulsets: 'apps', deployments: 'apps',
-  clusterroles: 'rbac.authorization.k8s.io', clusterrolebindings: 'rbac.authorization.k8s.io',
+  statefulsets: 'apps',
+  deployments: 'apps',
+  clusterroles: 'rbac.authorization.k8s.io',
+  clusterrolebindings: 'rbac.authorization.k8s.io',
   customresourcedefinitions: 'apiextensions.k8s.io',
   apiservices: 'apiregistration.k8s.io',
-  flowschemas: 'flowcontrol.apiserver.k8s.io', prioritylevelconfigurations: 'flowcontrol.apiserver.k8s.io',
+  flowschemas: 'flowcontrol.apiserver.k8s.io',
+  prioritylevelconfigurations: 'flowcontrol.apiserver.k8s.io',
   probes: RUN_GROUP,
 } as const;
 
@@ -59,13 +73,23 @@ type Resource = keyof typeof GROUP_OF;
 /** A right on a resource ('pods/exec': resource pods, subresource exec). */
 function on(verbs: Verb | Verb[], resource: Resource, scope: Scope, name?: string): ResourceRight[] {
   const [res, subresource] = resource.split('/') as [string, string | undefined];
-  return [verbs].flat().map((verb) => ({ verb, group: GROUP_OF[resource], resource: res, ...(subresource ? { subresource } : {}), ...(name ? { name } : {}), scope }));
+  return [verbs].flat().map((verb) => ({
+    verb,
+    group: GROUP_OF[resource],
+    resource: res,
+    ...(subresource ? { subresource } : {}),
+    ...(name ? { name } : {}),
+    scope,
+  }));
 }
 
 const url = (...paths: string[]): UrlRight[] => paths.map((path) => ({ verb: 'get', path }));
 
 // Rights several checks share.
-/** kubectl's discovery before a resource request (kubectl get, exec, api-resources): granted to every authenticated user by system:discovery. */
+/**
+ * kubectl's discovery before a resource request (kubectl get, exec, api-resources): granted to every authenticated user
+ * by system:discovery.
+ */
 const KUBECTL = url('/api', '/apis');
 /**
  * Commands in a pod (helpers/etcd/exec.ts, kubectl exec): the pod is read, then pods/exec is opened over a
@@ -75,21 +99,42 @@ const KUBECTL = url('/api', '/apis');
 const exec = (scope: Scope) => [...on('get', 'pods', scope), ...on(['create', 'get'], 'pods/exec', scope)];
 /** pods/portforward, likewise a WebSocket (helpers/etcd/port-forward.ts). */
 const portForward = (scope: Scope) => on(['create', 'get'], 'pods/portforward', scope);
-/** etcdctl in the etcd pod (suites/etcd/fixture.ts EtcdUnderTest, whose teardown removes the file's keys with etcdctl too). */
+/**
+ * etcdctl in the etcd pod (suites/etcd/fixture.ts EtcdUnderTest, whose teardown removes the file's keys with etcdctl
+ * too).
+ */
 const ETCDCTL = exec('kube-system');
-/** etcd3 from this process through a port-forward to the etcd pod, with the API server's etcd client certificate (its --etcd-* flags from its static pod). */
+/**
+ * etcd3 from this process through a port-forward to the etcd pod, with the API server's etcd client certificate (its
+ * --etcd-* flags from its static pod).
+ */
 const ETCD3 = [...portForward('kube-system'), ...on('get', 'pods', 'kube-system')];
 /** A static pod's command line through its mirror pod (suites/observations.ts staticPodCommand). */
 const STATIC_POD = on('get', 'pods', 'kube-system');
-/** kubeadm-config (kube-system ConfigMap): the cluster's name, endpoint, version (suites/apiserver/fixture.ts expectedVersion, admin-conf.test.ts). */
+/**
+ * kubeadm-config (kube-system ConfigMap): the cluster's name, endpoint, version (suites/apiserver/fixture.ts
+ * expectedVersion, admin-conf.test.ts).
+ */
 const KUBEADM_CONFIG = on('get', 'configmaps', 'kube-system', 'kubeadm-config');
 /**
  * The throw-away etcd of the controls, where this host's Docker lacks the cluster's etcd image: a pod of the run
- * in its namespace, on the control-plane node, reached through pods/exec and pods/portforward (helpers/etcd/lax-pod.ts).
+ * in its namespace, on the control-plane node, reached through pods/exec and pods/portforward
+ * (helpers/etcd/lax-pod.ts).
  */
-const LAX_ETCD_POD = [...on(['create', 'delete'], 'pods', 'run'), ...exec('run'), ...portForward('run'), ...on('get', 'pods', 'kube-system')];
-/** The run-named custom resource the etcd storage controls make and remove (suites/deviations/etcd.ts withCustomResource). */
-const CUSTOM_RESOURCE = [...on(['create', 'delete'], 'customresourcedefinitions', 'cluster'), ...on('create', 'probes', 'run')];
+const LAX_ETCD_POD = [
+  ...on(['create', 'delete'], 'pods', 'run'),
+  ...exec('run'),
+  ...portForward('run'),
+  ...on('get', 'pods', 'kube-system'),
+];
+/**
+ * The run-named custom resource the etcd storage controls make and remove (suites/deviations/etcd.ts
+ * withCustomResource).
+ */
+const CUSTOM_RESOURCE = [
+  ...on(['create', 'delete'], 'customresourcedefinitions', 'cluster'),
+  ...on('create', 'probes', 'run'),
+];
 const PUBLIC_INFO_VIEWER = 'system:public-info-viewer';
 
 /**
@@ -98,7 +143,10 @@ const PUBLIC_INFO_VIEWER = 'system:public-info-viewer';
  * Its namespace is labelled for Pod Security Admission's privileged level; no RBAC right beyond these is asked.
  */
 export const NODE_SHELL: readonly Right[] = [
-  ...on('create', 'namespaces', 'cluster'), ...on('get', 'nodes', 'cluster'), ...on(['create', 'delete'], 'pods', 'run'), ...exec('run'),
+  ...on('create', 'namespaces', 'cluster'),
+  ...on('get', 'nodes', 'cluster'),
+  ...on(['create', 'delete'], 'pods', 'run'),
+  ...exec('run'),
 ];
 
 /** What the run does besides the claims, and whether it can go on without it (then it says what is lost). */
@@ -117,35 +165,76 @@ export interface RunNeed {
 export const RUN_NEEDS: readonly RunNeed[] = [
   // kind/providers/api.ts awaitApi (its SelfSubjectReview is allowed to every user).
   { for: 'reach the API server', required: true, readOnly: true, rights: url('/version') },
-  // kind/providers/leftovers.ts holdRunLease (helpers/namespace.ts createRunNamespace); app/session.ts close() deletes the namespace.
-  { for: 'hold the run\'s lease in a namespace of its own', required: true, readOnly: false, rights: [...on(['create', 'delete'], 'namespaces', 'cluster'), ...on(['create', 'patch'], 'leases', 'run')] },
+  // kind/providers/leftovers.ts holdRunLease (helpers/namespace.ts createRunNamespace); app/session.ts close() deletes
+  // the namespace.
+  {
+    for: "hold the run's lease in a namespace of its own",
+    required: true,
+    readOnly: false,
+    rights: [...on(['create', 'delete'], 'namespaces', 'cluster'), ...on(['create', 'patch'], 'leases', 'run')],
+  },
   // kind/providers/provider.ts nodesByRole, kind/providers/workload.ts schedulableNodes.
   { for: 'know the nodes and their roles', required: true, readOnly: true, rights: on('list', 'nodes', 'cluster') },
-  // kind/providers/leftovers.ts clusterObjects and runAlive (the lease of each run that left something, in its namespace kc-run-HASH).
+  // kind/providers/leftovers.ts clusterObjects and runAlive (the lease of each run that left something, in its
+  // namespace kc-run-HASH).
   {
-    for: 'find what ended runs left', required: true, readOnly: false, rights: [
-      ...on('list', 'namespaces', 'cluster'), ...on('list', 'clusterrolebindings', 'cluster'), ...on('list', 'clusterroles', 'cluster'),
-      ...on('list', 'statefulsets', 'all-namespaces'), ...on('list', 'services', 'all-namespaces'), ...on('list', 'customresourcedefinitions', 'cluster'),
-      ...on('list', 'deployments', 'all-namespaces'), ...on('get', 'leases', 'all-namespaces'),
+    for: 'find what ended runs left',
+    required: true,
+    readOnly: false,
+    rights: [
+      ...on('list', 'namespaces', 'cluster'),
+      ...on('list', 'clusterrolebindings', 'cluster'),
+      ...on('list', 'clusterroles', 'cluster'),
+      ...on('list', 'statefulsets', 'all-namespaces'),
+      ...on('list', 'services', 'all-namespaces'),
+      ...on('list', 'customresourcedefinitions', 'cluster'),
+      ...on('list', 'deployments', 'all-namespaces'),
+      ...on('get', 'leases', 'all-namespaces'),
     ],
   },
-  // kind/providers/leftovers.ts: the removals (helpers/scaled.ts restoreScaled: coredns; helpers/restricted-role.ts restoreRestricted:
-  // system:public-info-viewer) and etcdKeys (etcdctl in the etcd pod). A leftover that cannot be removed is warned about.
+  // kind/providers/leftovers.ts: the removals (helpers/scaled.ts restoreScaled: coredns; helpers/restricted-role.ts
+  // restoreRestricted:
+  // system:public-info-viewer) and etcdKeys (etcdctl in the etcd pod). A leftover that cannot be removed is warned
+  // about.
   {
-    for: 'remove what ended runs left', required: false, readOnly: false, rights: [
-      ...on('delete', 'clusterrolebindings', 'cluster'), ...on('delete', 'clusterroles', 'cluster'), ...on('delete', 'statefulsets', 'all-namespaces'),
-      ...on('delete', 'services', 'all-namespaces'), ...on('delete', 'customresourcedefinitions', 'cluster'),
-      ...on(['get', 'patch'], 'deployments', 'kube-system', 'coredns'), ...on(['get', 'patch'], 'clusterroles', 'cluster', PUBLIC_INFO_VIEWER), ...ETCDCTL,
+    for: 'remove what ended runs left',
+    required: false,
+    readOnly: false,
+    rights: [
+      ...on('delete', 'clusterrolebindings', 'cluster'),
+      ...on('delete', 'clusterroles', 'cluster'),
+      ...on('delete', 'statefulsets', 'all-namespaces'),
+      ...on('delete', 'services', 'all-namespaces'),
+      ...on('delete', 'customresourcedefinitions', 'cluster'),
+      ...on(['get', 'patch'], 'deployments', 'kube-system', 'coredns'),
+      ...on(['get', 'patch'], 'clusterroles', 'cluster', PUBLIC_INFO_VIEWER),
+      ...ETCDCTL,
     ],
   },
-  // kind/providers/workload.ts applyWorkload and removeWorkload (in the run's namespace on clusters kube-claims did not make).
-  { for: 'apply the article\'s workload', required: false, readOnly: false, rights: [...on(['create', 'delete'], 'services', 'run'), ...on(['create', 'delete'], 'statefulsets', 'run')] },
+  // kind/providers/workload.ts applyWorkload and removeWorkload (in the run's namespace on clusters kube-claims did not
+  // make).
+  {
+    for: "apply the article's workload",
+    required: false,
+    readOnly: false,
+    rights: [...on(['create', 'delete'], 'services', 'run'), ...on(['create', 'delete'], 'statefulsets', 'run')],
+  },
   // kind/providers/node-shell.ts openNodeShells; the claims that need the node are unchecked without it.
   { for: 'open a shell on the nodes', required: false, readOnly: false, rights: [...NODE_SHELL] },
   // kind/providers/provider.ts externalEtcdEndpoints (kubeadm-config), kind/providers/facts.ts (the etcd pod's image).
-  { for: 'describe the environment', required: false, readOnly: true, rights: [...KUBEADM_CONFIG, ...on('get', 'pods', 'kube-system')] },
+  {
+    for: 'describe the environment',
+    required: false,
+    readOnly: true,
+    rights: [...KUBEADM_CONFIG, ...on('get', 'pods', 'kube-system')],
+  },
   // kind/providers/diagnostics.ts: kubectl get events -A, kubectl get pods -A.
-  { for: 'collect diagnostics of a failed run', required: false, readOnly: true, rights: [...on('list', 'events', 'all-namespaces'), ...on('list', 'pods', 'all-namespaces'), ...KUBECTL] },
+  {
+    for: 'collect diagnostics of a failed run',
+    required: false,
+    readOnly: true,
+    rights: [...on('list', 'events', 'all-namespaces'), ...on('list', 'pods', 'all-namespaces'), ...KUBECTL],
+  },
 ];
 
 /** What a claim needs, and what its negative controls staged live need beyond it. */
@@ -162,33 +251,67 @@ export interface ClaimRights {
 
 /** Every claim of the catalogue (contract/rights.test.ts holds the table to it). */
 export const CLAIM_RIGHTS: Record<ClaimId, ClaimRights> = {
-  // suites/components.test.ts, suites/observations.ts controlPlaneContainers (crictl ps on the node, pods of kube-system);
+  // suites/components.test.ts, suites/observations.ts controlPlaneContainers (crictl ps on the node, pods of
+  // kube-system);
   // the control: suites/deviations/components.ts withStaticPodRemoved (the pod Ready again).
   'COMP-01': { claim: on('list', 'pods', 'kube-system'), controls: { '*': on('get', 'pods', 'kube-system') } },
-  // kubectl get pod -A / --all-namespaces / -n kube-system, listPodForAllNamespaces, podExpectations (the coredns Deployment);
+  // kubectl get pod -A / --all-namespaces / -n kube-system, listPodForAllNamespaces, podExpectations (the coredns
+  // Deployment);
   // the control: helpers/scaled.ts (patch spec.replicas), kubectl rollout status (list and watch).
   'COMP-02': {
-    claim: [...on('list', 'pods', 'all-namespaces'), ...on('list', 'pods', 'kube-system'), ...on('get', 'deployments', 'kube-system', 'coredns'), ...KUBECTL],
-    controls: { '*': [...on('patch', 'deployments', 'kube-system', 'coredns'), ...on(['list', 'watch'], 'deployments', 'kube-system')] },
+    claim: [
+      ...on('list', 'pods', 'all-namespaces'),
+      ...on('list', 'pods', 'kube-system'),
+      ...on('get', 'deployments', 'kube-system', 'coredns'),
+      ...KUBECTL,
+    ],
+    controls: {
+      '*': [
+        ...on('patch', 'deployments', 'kube-system', 'coredns'),
+        ...on(['list', 'watch'], 'deployments', 'kube-system'),
+      ],
+    },
   },
   // kubectl get pod, listNamespacedPod of the context's namespace; the control lists another namespace: kube-system
   // (kube-public where the context's namespace is kube-system, which kube-system's rights do not cover).
-  'COMP-03': { claim: [...on('list', 'pods', 'context'), ...KUBECTL], controls: { '*': on('list', 'pods', 'kube-system') } },
-  'COMP-04': { claim: [...on('list', 'namespaces', 'cluster'), ...KUBECTL] },
-  // The StatefulSet the session applies (kind/providers/workload.ts), kubectl exec redis-cli in each replica, kubectl get pod -l.
-  'COMP-05': {
-    claim: [...on('create', 'services', 'run'), ...on('create', 'statefulsets', 'run'), ...on('list', 'pods', 'run'), ...exec('run'), ...KUBECTL],
+  'COMP-03': {
+    claim: [...on('list', 'pods', 'context'), ...KUBECTL],
+    controls: { '*': on('list', 'pods', 'kube-system') },
   },
-  // suites/apiserver/version.test.ts: kubectl version -v 8, the authenticated /version, the APF objects its headers name.
-  'API-01': { claim: [...url('/version'), ...on('list', 'flowschemas', 'cluster'), ...on('list', 'prioritylevelconfigurations', 'cluster')] },
+  'COMP-04': { claim: [...on('list', 'namespaces', 'cluster'), ...KUBECTL] },
+  // The StatefulSet the session applies (kind/providers/workload.ts), kubectl exec redis-cli in each replica, kubectl
+  // get pod -l.
+  'COMP-05': {
+    claim: [
+      ...on('create', 'services', 'run'),
+      ...on('create', 'statefulsets', 'run'),
+      ...on('list', 'pods', 'run'),
+      ...exec('run'),
+      ...KUBECTL,
+    ],
+  },
+  // suites/apiserver/version.test.ts: kubectl version -v 8, the authenticated /version, the APF objects its headers
+  // name.
+  'API-01': {
+    claim: [
+      ...url('/version'),
+      ...on('list', 'flowschemas', 'cluster'),
+      ...on('list', 'prioritylevelconfigurations', 'cluster'),
+    ],
+  },
   // kubectl version; suites/apiserver/fixture.ts expectedVersion (kubeadm-config when no version was asked for).
   'API-02': { claim: [...url('/version'), ...KUBEADM_CONFIG] },
   // /version, expectedVersion, ownArgs (the kube-apiserver pod), nodePlatform (the node's status).
   'API-03': { claim: [...url('/version'), ...KUBEADM_CONFIG, ...STATIC_POD, ...on('get', 'nodes', 'cluster')] },
   // The binding and role read through RbacAuthorizationV1Api; the live control (clusters kube-claims made):
-  // suites/deviations/apiserver.ts withoutAnonymousVersion (helpers/restricted-role.ts patches the role and puts it back).
+  // suites/deviations/apiserver.ts withoutAnonymousVersion (helpers/restricted-role.ts patches the role and puts it
+  // back).
   'API-04': {
-    claim: [...url('/version'), ...on('get', 'clusterrolebindings', 'cluster', PUBLIC_INFO_VIEWER), ...on('get', 'clusterroles', 'cluster', PUBLIC_INFO_VIEWER)],
+    claim: [
+      ...url('/version'),
+      ...on('get', 'clusterrolebindings', 'cluster', PUBLIC_INFO_VIEWER),
+      ...on('get', 'clusterroles', 'cluster', PUBLIC_INFO_VIEWER),
+    ],
     controls: { '*': on('patch', 'clusterroles', 'cluster', PUBLIC_INFO_VIEWER) },
   },
   // suites/apiserver/admin-conf.test.ts: kubeadm-config, the nodes' InternalIPs, kube-apiserver's --secure-port;
@@ -208,16 +331,26 @@ export const CLAIM_RIGHTS: Record<ClaimId, ClaimRights> = {
   'API-14': { claim: url('/version') },
   // kubectl version, get pods and proxy at -v 8 (GET /version through the proxy).
   'API-15': { claim: [...url('/version'), ...on('list', 'pods', 'context'), ...KUBECTL] },
-  // suites/apiserver/anonymous-and-proxy.test.ts: the pod list path from kubectl get pods -v 8 (suites/apiserver/fixture.ts podListPath);
-  // the control: suites/deviations/apiserver.ts withAnonymousPodReader (a run-named ClusterRole and binding, deleted afterwards;
+  // suites/apiserver/anonymous-and-proxy.test.ts: the pod list path from kubectl get pods -v 8
+  // (suites/apiserver/fixture.ts podListPath);
+  // the control: suites/deviations/apiserver.ts withAnonymousPodReader (a run-named ClusterRole and binding, deleted
+  // afterwards;
   // RBAC lets a user grant only what the user holds: list pods, which the claims need anyway).
   'API-08': {
     claim: [...on('list', 'pods', 'context'), ...KUBECTL],
-    controls: { '*': [...on(['create', 'delete'], 'clusterroles', 'cluster'), ...on(['create', 'delete'], 'clusterrolebindings', 'cluster')] },
+    controls: {
+      '*': [
+        ...on(['create', 'delete'], 'clusterroles', 'cluster'),
+        ...on(['create', 'delete'], 'clusterrolebindings', 'cluster'),
+      ],
+    },
   },
   'API-09': { claim: [...on('list', 'pods', 'context'), ...KUBECTL] },
   // kubectl proxy forwards the pod list; the control: kubectl proxy --as=system:anonymous (impersonation).
-  'API-10': { claim: [...on('list', 'pods', 'context'), ...KUBECTL], controls: { '*': on('impersonate', 'users', 'cluster', 'system:anonymous') } },
+  'API-10': {
+    claim: [...on('list', 'pods', 'context'), ...KUBECTL],
+    controls: { '*': on('impersonate', 'users', 'cluster', 'system:anonymous') },
+  },
   // kubectl proxy is started and connected to over TCP; nothing is asked of the API server.
   'API-11': { claim: [] },
   // GET /version through kubectl proxy.
@@ -225,7 +358,8 @@ export const CLAIM_RIGHTS: Record<ClaimId, ClaimRights> = {
   // suites/etcd/clients.test.ts: the static pods' command lines, the node's addresses, kubeadm-config; the live control
   // starts an etcdctl watch in the etcd pod that the run does not mark.
   'ETCD-01': { claim: [...STATIC_POD, ...on('get', 'nodes', 'cluster'), ...KUBEADM_CONFIG, ...ETCDCTL] },
-  // suites/etcd/etcdctl.test.ts: etcdctl member list, the members expected from the Node objects (suites/etcd/fixture.ts memberExpectations);
+  // suites/etcd/etcdctl.test.ts: etcdctl member list, the members expected from the Node objects
+  // (suites/etcd/fixture.ts memberExpectations);
   // the control: a lax etcd of the cluster's image (suites/deviations/etcd.ts withLaxEtcd).
   'ETCD-02': { claim: [...ETCDCTL, ...on('list', 'nodes', 'cluster')], controls: { 'another etcd': LAX_ETCD_POD } },
   // The etcd pod's shell; the control runs the same observation in a redis replica of the run.
@@ -248,22 +382,32 @@ export const CLAIM_RIGHTS: Record<ClaimId, ClaimRights> = {
   'ETCD-12': { claim: [...ETCDCTL, ...on('list', 'pods', 'all-namespaces')] },
   // kubectl get --raw /apis/apiregistration.k8s.io/v1/apiservices.
   'ETCD-13': { claim: [...ETCDCTL, ...on('list', 'apiservices', 'cluster')] },
-  // etcd3 reads of /registry/namespaces/kube-system and the etcd pod's key beside the API objects; the control: a custom resource.
+  // etcd3 reads of /registry/namespaces/kube-system and the etcd pod's key beside the API objects; the control: a
+  // custom resource.
   'ETCD-14': {
     claim: [...ETCDCTL, ...ETCD3, ...on('get', 'namespaces', 'cluster', 'kube-system')],
     controls: { 'custom resource': CUSTOM_RESOURCE },
   },
-  // The pods, namespaces and services of the cluster (kubectl get --raw) beside their stored values; the controls: a custom
+  // The pods, namespaces and services of the cluster (kubectl get --raw) beside their stored values; the controls: a
+  // custom
   // resource, and a ConfigMap of the run whose stored value is padded (suites/deviations/etcd.ts withPaddedConfigMap).
   'ETCD-16': {
-    claim: [...ETCDCTL, ...ETCD3, ...on('list', 'pods', 'all-namespaces'), ...on('list', 'namespaces', 'cluster'), ...on('list', 'services', 'all-namespaces')],
+    claim: [
+      ...ETCDCTL,
+      ...ETCD3,
+      ...on('list', 'pods', 'all-namespaces'),
+      ...on('list', 'namespaces', 'cluster'),
+      ...on('list', 'services', 'all-namespaces'),
+    ],
     controls: { 'custom resource': CUSTOM_RESOURCE, ConfigMap: on(['create', 'get', 'delete'], 'configmaps', 'run') },
   },
 };
 
 /** The same right (so that each is asked once). */
 export function rightKey(r: Right): string {
-  return 'path' in r ? `${r.verb} ${r.path}` : `${r.verb} ${r.resource}${r.subresource ? `/${r.subresource}` : ''}.${r.group} ${r.name ?? ''} ${r.scope}`;
+  return 'path' in r
+    ? `${r.verb} ${r.path}`
+    : `${r.verb} ${r.resource}${r.subresource ? `/${r.subresource}` : ''}.${r.group} ${r.name ?? ''} ${r.scope}`;
 }
 
 export function uniqueRights(rights: Iterable<Right>): Right[] {
@@ -273,7 +417,8 @@ export function uniqueRights(rights: Iterable<Right>): Right[] {
 /** Every right of a full run: the run's own and every claim's and control's. */
 export function allRights(): Right[] {
   return uniqueRights([
-    ...RUN_NEEDS.flatMap((n) => n.rights), ...NODE_SHELL,
+    ...RUN_NEEDS.flatMap((n) => n.rights),
+    ...NODE_SHELL,
     ...Object.values(CLAIM_RIGHTS).flatMap((c) => [...c.claim, ...Object.values(c.controls ?? {}).flat()]),
   ]);
 }
@@ -282,7 +427,8 @@ export function allRights(): Right[] {
  * Whether a right changes anything: a verb other than get, list and watch, or any verb on pods/exec and
  * pods/portforward (before Kubernetes 1.35 a WebSocket exec needs only get on pods/exec).
  */
-export const isWrite = (r: Right): boolean => !READ_VERBS.includes(r.verb) || ('subresource' in r && (r.subresource === 'exec' || r.subresource === 'portforward'));
+export const isWrite = (r: Right): boolean =>
+  !READ_VERBS.includes(r.verb) || ('subresource' in r && (r.subresource === 'exec' || r.subresource === 'portforward'));
 
 /** The namespaces the scopes stand for in one run. */
 export interface ScopeNamespaces {
@@ -297,11 +443,16 @@ export interface ScopeNamespaces {
 /** The namespace a review asks about: undefined for a cluster-scoped resource, '' for every namespace. */
 export function namespaceOf(scope: Scope, ns: ScopeNamespaces): string | undefined {
   switch (scope) {
-    case 'cluster': return undefined;
-    case 'all-namespaces': return '';
-    case 'kube-system': return 'kube-system';
-    case 'run': return ns.run;
-    case 'context': return ns.context;
+    case 'cluster':
+      return undefined;
+    case 'all-namespaces':
+      return '';
+    case 'kube-system':
+      return 'kube-system';
+    case 'run':
+      return ns.run;
+    case 'context':
+      return ns.context;
   }
 }
 
@@ -310,8 +461,16 @@ export function describeRight(r: Right, ns: ScopeNamespaces): string {
   if ('path' in r) return `${r.verb} ${r.path}`;
   const group = r.group === RUN_GROUP ? ns.runGroup : r.group;
   const what = `${r.resource}${group ? `.${group}` : ''}${r.subresource ? `/${r.subresource}` : ''}${r.name ? ` ${r.name}` : ''}`;
-  const where = r.scope === 'cluster' ? '' : r.scope === 'all-namespaces' ? ' in all namespaces'
-    : r.scope === 'run' ? ` in the run's namespace ${ns.run}` : r.scope === 'context' ? ` in namespace ${ns.context} (the context's)` : ` in namespace ${r.scope}`;
+  const where =
+    r.scope === 'cluster'
+      ? ''
+      : r.scope === 'all-namespaces'
+        ? ' in all namespaces'
+        : r.scope === 'run'
+          ? ` in the run's namespace ${ns.run}`
+          : r.scope === 'context'
+            ? ` in namespace ${ns.context} (the context's)`
+            : ` in namespace ${r.scope}`;
   return `${r.verb} ${what}${where}`;
 }
 
@@ -333,10 +492,15 @@ export function uncheckedText(lacking: readonly string[], l: Pick<LackingRights,
   return `unchecked: ${parts.join('; ')}`;
 }
 
-/** What a claim needs on a cluster kube-claims did not make: its rights, and the node shell's where it needs the node. */
+/**
+ * What a claim needs on a cluster kube-claims did not make: its rights, and the node shell's where it needs the node.
+ */
 export function claimNeeds(id: ClaimId): { claim: Right[]; controls: Record<string, Right[]> } {
   const own = CLAIM_RIGHTS[id];
-  return { claim: uniqueRights([...own.claim, ...(claimById(id).needsNode ? NODE_SHELL : [])]), controls: own.controls ?? {} };
+  return {
+    claim: uniqueRights([...own.claim, ...(claimById(id).needsNode ? NODE_SHELL : [])]),
+    controls: own.controls ?? {},
+  };
 }
 
 /**
@@ -353,13 +517,20 @@ export interface LackingRights {
   readOnlyWrites?: string[];
   /** Claim ID → the rights its check lacks, described (describeRight). */
   claims: Record<string, string[]>;
-  /** Claim ID → the rights its live controls lack beyond the claim's, by the phrase of the deviation ('*': every live control). */
+  /**
+   * Claim ID → the rights its live controls lack beyond the claim's, by the phrase of the deviation ('*': every live
+   * control).
+   */
   controls: Record<string, Array<{ deviation: string; lacking: string[] }>>;
 }
 
 /** What a test lacks: a claim its claim's rights; a control also those of the live controls its deviation names. */
 export function lackingOf(l: LackingRights, id: string, control?: { name: string; live: boolean }): string[] {
   const own = l.claims[id] ?? [];
-  const extra = control?.live ? (l.controls[id] ?? []).filter((c) => c.deviation === '*' || control.name.includes(c.deviation)).flatMap((c) => c.lacking) : [];
+  const extra = control?.live
+    ? (l.controls[id] ?? [])
+        .filter((c) => c.deviation === '*' || control.name.includes(c.deviation))
+        .flatMap((c) => c.lacking)
+    : [];
   return [...new Set([...own, ...extra])];
 }

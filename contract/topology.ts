@@ -14,7 +14,12 @@ export interface Topology {
 export const TOPOLOGIES = {
   single: { id: 'single', controlPlanes: 1, workers: 0, description: 'one control-plane node, as in the article' },
   workers: { id: 'workers', controlPlanes: 1, workers: 2, description: 'one control-plane node and two workers' },
-  ha: { id: 'ha', controlPlanes: 3, workers: 2, description: 'three control-plane nodes with stacked etcd behind kind\'s load balancer, and two workers' },
+  ha: {
+    id: 'ha',
+    controlPlanes: 3,
+    workers: 2,
+    description: "three control-plane nodes with stacked etcd behind kind's load balancer, and two workers",
+  },
 } as const satisfies Record<TopologyId, Topology>;
 export const TOPOLOGY_IDS = Object.keys(TOPOLOGIES) as TopologyId[];
 export const DEFAULT_TOPOLOGY: TopologyId = 'single';

@@ -15,7 +15,10 @@ async function runAll(): Promise<void> {
 function install(): void {
   if (installed) return;
   installed = true;
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     process.once(signal, () => {
       log.step(`${signal}: cleaning up before exit`);
       void runAll().finally(() => process.exit(code));
@@ -27,7 +30,9 @@ function install(): void {
 export function onInterrupt(cleanup: () => Promise<void>): () => void {
   install();
   pending.add(cleanup);
-  return () => { pending.delete(cleanup); };
+  return () => {
+    pending.delete(cleanup);
+  };
 }
 
 /** Runs `fn` with `cleanup` registered for interruption; the caller decides what happens on normal exit. */

@@ -27,7 +27,14 @@ interface RawUser extends KubeconfigUser {
   'as-groups'?: string[];
   'as-uid'?: string;
   'as-user-extra'?: Record<string, string[]>;
-  exec?: { command?: string; args?: string[]; apiVersion?: string; env?: Array<{ name: string; value: string }>; provideClusterInfo?: boolean; interactiveMode?: string };
+  exec?: {
+    command?: string;
+    args?: string[];
+    apiVersion?: string;
+    env?: Array<{ name: string; value: string }>;
+    provideClusterInfo?: boolean;
+    interactiveMode?: string;
+  };
   'auth-provider'?: { name?: string; config?: Record<string, string> };
   username?: string;
 }
@@ -40,11 +47,21 @@ export function impersonationProblems(user: KubeconfigUser): string[] {
   const problems: string[] = [];
   const groups = u['as-groups'] ?? [];
   const extra = Object.entries(u['as-user-extra'] ?? {});
-  if (!u.as && (groups.length || u['as-uid'] || extra.length)) problems.push('as-groups, as-uid or as-user-extra without as (kubectl refuses it too: impersonating groups needs a user)');
+  if (!u.as && (groups.length || u['as-uid'] || extra.length))
+    problems.push(
+      'as-groups, as-uid or as-user-extra without as (kubectl refuses it too: impersonating groups needs a user)',
+    );
   // client-node's API clients send headers through fetch, which joins repeated headers into one line: the API
   // server would see one group "a, b" and act as an identity the kubeconfig does not name.
-  if (groups.length > 1) problems.push(`as-groups names ${groups.length} groups: @kubernetes/client-node's API clients can send one Impersonate-Group header only (fetch joins repeated headers)`);
-  for (const [key, values] of extra) if (values.length > 1) problems.push(`as-user-extra ${key} has ${values.length} values: @kubernetes/client-node's API clients can send one value per Impersonate-Extra header only`);
+  if (groups.length > 1)
+    problems.push(
+      `as-groups names ${groups.length} groups: @kubernetes/client-node's API clients can send one Impersonate-Group header only (fetch joins repeated headers)`,
+    );
+  for (const [key, values] of extra)
+    if (values.length > 1)
+      problems.push(
+        `as-user-extra ${key} has ${values.length} values: @kubernetes/client-node's API clients can send one value per Impersonate-Extra header only`,
+      );
   return problems;
 }
 
@@ -71,17 +88,34 @@ export class RunKubeConfig extends KubeConfig {
     for (const user of this.getUsers()) {
       const exec = user.exec as RawUser['exec'];
       if (!exec?.command) continue;
-      // client-go: a command with a path separator is relative to the kubeconfig's folder; a bare name is looked up in PATH.
+      // client-go: a command with a path separator is relative to the kubeconfig's folder; a bare name is looked up in
+      // PATH.
       if (exec.command.includes('/')) exec.command = resolve(exec.command);
-      const cluster = this.getClusters().find((c) => this.getContexts().some((ctx) => ctx.user === user.name && ctx.cluster === c.name));
+      const cluster = this.getClusters().find((c) =>
+        this.getContexts().some((ctx) => ctx.user === user.name && ctx.cluster === c.name),
+      );
       const info = {
-        apiVersion: exec.apiVersion, kind: 'ExecCredential',
+        apiVersion: exec.apiVersion,
+        kind: 'ExecCredential',
         spec: {
           interactive: false,
-          ...(exec.provideClusterInfo && cluster ? { cluster: { server: cluster.server, 'certificate-authority-data': cluster.caData ?? (cluster.caFile ? readFileSync(cluster.caFile).toString('base64') : undefined), 'insecure-skip-tls-verify': cluster.skipTLSVerify || undefined, 'tls-server-name': cluster.tlsServerName } } : {}),
+          ...(exec.provideClusterInfo && cluster
+            ? {
+                cluster: {
+                  server: cluster.server,
+                  'certificate-authority-data':
+                    cluster.caData ?? (cluster.caFile ? readFileSync(cluster.caFile).toString('base64') : undefined),
+                  'insecure-skip-tls-verify': cluster.skipTLSVerify || undefined,
+                  'tls-server-name': cluster.tlsServerName,
+                },
+              }
+            : {}),
         },
       };
-      exec.env = [...(exec.env ?? []).filter((e) => e.name !== 'KUBERNETES_EXEC_INFO'), { name: 'KUBERNETES_EXEC_INFO', value: JSON.stringify(info) }];
+      exec.env = [
+        ...(exec.env ?? []).filter((e) => e.name !== 'KUBERNETES_EXEC_INFO'),
+        { name: 'KUBERNETES_EXEC_INFO', value: JSON.stringify(info) },
+      ];
     }
   }
 
@@ -92,10 +126,12 @@ export class RunKubeConfig extends KubeConfig {
     if (!user || !c) return {};
     const headers: Record<string, string | string[]> = {};
     // client-go: tokenFile is read on use and wins over token; an exec plugin or auth-provider sets its own.
-    if (c.tokenFile && !user.exec && !user.authProvider) headers.Authorization = `Bearer ${readFileSync(c.tokenFile, 'utf8').trim()}`;
+    if (c.tokenFile && !user.exec && !user.authProvider)
+      headers.Authorization = `Bearer ${readFileSync(c.tokenFile, 'utf8').trim()}`;
     if (c.groups.length) headers['Impersonate-Group'] = c.groups.length === 1 ? c.groups[0]! : c.groups;
     if (c.uid) headers['Impersonate-Uid'] = c.uid;
-    for (const [key, values] of Object.entries(c.extra)) headers[`Impersonate-Extra-${encodeURIComponent(key)}`] = values.length === 1 ? values[0]! : values;
+    for (const [key, values] of Object.entries(c.extra))
+      headers[`Impersonate-Extra-${encodeURIComponent(key)}`] = values.length === 1 ? values[0]! : values;
     return headers;
   }
 
@@ -109,7 +145,8 @@ export class RunKubeConfig extends KubeConfig {
   /** The API clients (fetch): one value per header, which `impersonationProblems` makes sure of at load. */
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
     await super.applySecurityAuthentication(context);
-    for (const [key, value] of Object.entries(this.completionHeaders())) context.setHeaderParam(key, Array.isArray(value) ? value.join(', ') : value);
+    for (const [key, value] of Object.entries(this.completionHeaders()))
+      context.setHeaderParam(key, Array.isArray(value) ? value.join(', ') : value);
   }
 }
 
@@ -118,7 +155,9 @@ function subjectOf(pem: string | undefined): string {
   if (!pem) return 'unreadable';
   try {
     const dn = parseDistinguishedName(new X509Certificate(pem).subject);
-    return Object.entries(dn).flatMap(([k, vs]) => vs.map((v) => `${k}=${v}`)).join(', ');
+    return Object.entries(dn)
+      .flatMap(([k, vs]) => vs.map((v) => `${k}=${v}`))
+      .join(', ');
   } catch (e) {
     return `not a certificate: ${(e as Error).message}`;
   }
@@ -171,15 +210,25 @@ export function describeCredentials(user: KubeconfigUser, dir: string): string {
   const u = user as RawUser;
   const resolve = (p: string) => (isAbsolute(p) ? p : join(dir, p));
   const parts: string[] = [];
-  if (u['client-certificate-data']) parts.push(`client certificate ${subjectOf(decodeData(u['client-certificate-data']))}`);
-  else if (u['client-certificate']) parts.push(`client certificate ${subjectOf(readText(resolve(u['client-certificate'])))} (file ${resolve(u['client-certificate'])})`);
-  if (u.tokenFile) parts.push(`bearer token from file ${resolve(u.tokenFile)}${tokenSubject(readText(resolve(u.tokenFile)))}`);
+  if (u['client-certificate-data'])
+    parts.push(`client certificate ${subjectOf(decodeData(u['client-certificate-data']))}`);
+  else if (u['client-certificate'])
+    parts.push(
+      `client certificate ${subjectOf(readText(resolve(u['client-certificate'])))} (file ${resolve(u['client-certificate'])})`,
+    );
+  if (u.tokenFile)
+    parts.push(`bearer token from file ${resolve(u.tokenFile)}${tokenSubject(readText(resolve(u.tokenFile)))}`);
   else if (u.token) parts.push(`bearer token${tokenSubject(u.token)}`);
-  if (u.exec?.command) parts.push(`exec plugin ${u.exec.command.includes('/') ? resolve(u.exec.command) : u.exec.command}${u.exec.apiVersion ? ` (${u.exec.apiVersion})` : ''}`);
+  if (u.exec?.command)
+    parts.push(
+      `exec plugin ${u.exec.command.includes('/') ? resolve(u.exec.command) : u.exec.command}${u.exec.apiVersion ? ` (${u.exec.apiVersion})` : ''}`,
+    );
   if (u['auth-provider']) parts.push(`auth-provider ${u['auth-provider'].name ?? '(unnamed)'}`);
   if (u.username) parts.push(`basic auth (username ${u.username})`);
   const who = [
-    u.as && `user ${u.as}`, u['as-groups']?.length && `groups ${u['as-groups'].join(', ')}`, u['as-uid'] && `uid ${u['as-uid']}`,
+    u.as && `user ${u.as}`,
+    u['as-groups']?.length && `groups ${u['as-groups'].join(', ')}`,
+    u['as-uid'] && `uid ${u['as-uid']}`,
   ].filter(Boolean);
   return `${parts.join(' + ') || 'no credentials'}${who.length ? `, impersonating ${who.join(', ')}` : ''}`;
 }

@@ -3,14 +3,34 @@
 // 2026-12-07, see the fixture's `recorded`).
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { elfSection, NoBuildInfo, odArgv, parseBuildInfoSection, parseModuleText, parseOdHex, resolvedModule, type GoBuildInfo } from './go-buildinfo.ts';
+import {
+  elfSection,
+  NoBuildInfo,
+  odArgv,
+  parseBuildInfoSection,
+  parseModuleText,
+  parseOdHex,
+  resolvedModule,
+  type GoBuildInfo,
+} from './go-buildinfo.ts';
 
-interface Recorded { binary: string; section: string; goVersionM: string }
-const fixture = JSON.parse(readFileSync(new URL('./fixtures/go-buildinfo.json', import.meta.url), 'utf8')) as { binaries: Record<string, Recorded> };
+interface Recorded {
+  binary: string;
+  section: string;
+  goVersionM: string;
+}
+const fixture = JSON.parse(readFileSync(new URL('./fixtures/go-buildinfo.json', import.meta.url), 'utf8')) as {
+  binaries: Record<string, Recorded>;
+};
 
 /** `go version -m`'s lines (tab-indented) as the same structure, read independently of the section's bytes. */
 function goVersionM(text: string): Omit<GoBuildInfo, 'goVersion'> {
-  return parseModuleText(text.split('\n').map((l) => l.replace(/^\t/, '')).join('\n'));
+  return parseModuleText(
+    text
+      .split('\n')
+      .map((l) => l.replace(/^\t/, ''))
+      .join('\n'),
+  );
 }
 
 describe('Go build information', () => {
@@ -44,7 +64,9 @@ describe('Go build information', () => {
   });
 
   test('ELF section lookup: not an ELF file is said to be so', async () => {
-    await expect(elfSection(async () => Buffer.from('#!/bin/sh\n'.padEnd(64)), '.go.buildinfo')).rejects.toThrow(/not an ELF/);
+    await expect(elfSection(async () => Buffer.from('#!/bin/sh\n'.padEnd(64)), '.go.buildinfo')).rejects.toThrow(
+      /not an ELF/,
+    );
   });
 
   test('od hex round trip', () => {

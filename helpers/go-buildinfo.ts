@@ -90,10 +90,15 @@ function inlineString(data: Buffer, at: number): [string, number] {
 export function parseBuildInfoSection(section: Buffer): GoBuildInfo {
   // The header is 16-byte aligned within the section.
   let at = -1;
-  for (let i = section.indexOf(MAGIC); i >= 0; i = section.indexOf(MAGIC, i + 1)) if (i % 16 === 0) { at = i; break; }
+  for (let i = section.indexOf(MAGIC); i >= 0; i = section.indexOf(MAGIC, i + 1))
+    if (i % 16 === 0) {
+      at = i;
+      break;
+    }
   if (at < 0) throw new NoBuildInfo('no "\\xff Go buildinf:" header in the section');
   const flags = section[at + 15]!;
-  if (!(flags & FLAG_VERSION_INLINE)) throw new NoBuildInfo('build information of a Go before 1.18 (pointers, not inline strings): not read');
+  if (!(flags & FLAG_VERSION_INLINE))
+    throw new NoBuildInfo('build information of a Go before 1.18 (pointers, not inline strings): not read');
   if (flags & FLAG_BIG_ENDIAN) throw new NoBuildInfo('big-endian build information: not read');
   const [goVersion, next] = inlineString(section, at + HEADER_SIZE);
   let [modText] = inlineString(section, next);
@@ -108,12 +113,24 @@ export function parseModuleText(text: string): Omit<GoBuildInfo, 'goVersion'> {
   let last: GoModule | undefined;
   for (const line of text.split('\n')) {
     const [kind, ...fields] = line.split('\t');
-    const module = (): GoModule => ({ path: fields[0] ?? '', version: fields[1] ?? '', ...(fields[2] ? { sum: fields[2] } : {}) });
+    const module = (): GoModule => ({
+      path: fields[0] ?? '',
+      version: fields[1] ?? '',
+      ...(fields[2] ? { sum: fields[2] } : {}),
+    });
     switch (kind) {
-      case 'path': info.path = fields[0] ?? ''; break;
-      case 'mod': info.main = last = module(); break;
-      case 'dep': info.deps.push((last = module())); break;
-      case '=>': if (last) last.replacedBy = module(); break;
+      case 'path':
+        info.path = fields[0] ?? '';
+        break;
+      case 'mod':
+        info.main = last = module();
+        break;
+      case 'dep':
+        info.deps.push((last = module()));
+        break;
+      case '=>':
+        if (last) last.replacedBy = module();
+        break;
       case 'build': {
         const setting = fields.join('\t');
         const eq = setting.startsWith('"') ? setting.indexOf('=', setting.indexOf('"', 1)) : setting.indexOf('=');
@@ -147,7 +164,10 @@ export function parseOdHex(text: string): Buffer {
   return Buffer.from(hex, 'hex');
 }
 
-/** argv that prints `length` bytes at `offset` of `file` as hex (POSIX od: coreutils and busybox have -j, -N, -v, -t x1). */
+/**
+ * argv that prints `length` bytes at `offset` of `file` as hex (POSIX od: coreutils and busybox have -j, -N, -v, -t
+ * x1).
+ */
 export function odArgv(file: string, offset: number, length: number): string[] {
   return ['od', '-An', '-v', '-tx1', '-j', String(offset), '-N', String(length), file];
 }

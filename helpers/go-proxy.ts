@@ -97,7 +97,10 @@ export interface SumDb {
 /** The keys cmd/go knows (cmd/go/internal/modfetch/key.go). */
 const KNOWN_SUMDBS: Record<string, { key: string; url?: string }> = {
   'sum.golang.org': { key: 'sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8' },
-  'sum.golang.google.cn': { key: 'sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8', url: 'https://sum.golang.google.cn' },
+  'sum.golang.google.cn': {
+    key: 'sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8',
+    url: 'https://sum.golang.google.cn',
+  },
 };
 
 export function parseGosumdb(value: string | undefined): SumDb | 'off' {
@@ -105,9 +108,17 @@ export function parseGosumdb(value: string | undefined): SumDb | 'off' {
   if (text === 'off') return 'off';
   const [first, url] = text.split(/\s+/);
   const known = KNOWN_SUMDBS[first!];
-  if (known) return { name: first === 'sum.golang.google.cn' ? 'sum.golang.org' : first!, key: known.key, url: url ?? known.url ?? `https://${first}` };
+  if (known)
+    return {
+      name: first === 'sum.golang.google.cn' ? 'sum.golang.org' : first!,
+      key: known.key,
+      url: url ?? known.url ?? `https://${first}`,
+    };
   const name = first!.split('+')[0]!;
-  if (!first!.includes('+')) throw new ModuleFetchError(`GOSUMDB=${text}: a checksum database other than sum.golang.org needs its key (name+hash+key)`);
+  if (!first!.includes('+'))
+    throw new ModuleFetchError(
+      `GOSUMDB=${text}: a checksum database other than sum.golang.org needs its key (name+hash+key)`,
+    );
   return { name, key: first!, url: url ?? `https://${name}` };
 }
 
@@ -147,7 +158,8 @@ export function readZip(zip: Buffer): ZipEntry[] {
     const raw = zip.subarray(start, start + compressed);
     const data = method === 0 ? Buffer.from(raw) : method === 8 ? inflateRawSync(raw) : undefined;
     if (!data) throw new ModuleFetchError(`zip entry ${name}: compression method ${method} is not read`);
-    if (data.length !== size) throw new ModuleFetchError(`zip entry ${name}: ${data.length} bytes, the directory says ${size}`);
+    if (data.length !== size)
+      throw new ModuleFetchError(`zip entry ${name}: ${data.length} bytes, the directory says ${size}`);
     entries.push({ name, data });
   }
   return entries;
@@ -172,18 +184,32 @@ export function openNote(message: string, verifierKey: string): string {
   // The base64 key may itself hold "+": name and hash are the first two fields.
   const [, name, hashHex, keyBase64] = /^([^+]+)\+([0-9a-f]{8})\+(.+)$/.exec(verifierKey) ?? [];
   const key = Buffer.from(keyBase64 ?? '', 'base64');
-  if (!name || !hashHex || key.length !== 33 || key[0] !== 1) throw new ModuleNotVerified(`malformed checksum database key ${verifierKey}`);
-  const keyHash = createHash('sha256').update(Buffer.concat([Buffer.from(`${name}\n`), key])).digest().subarray(0, 4);
-  if (keyHash.toString('hex') !== hashHex) throw new ModuleNotVerified(`checksum database key ${verifierKey}: its hash is ${keyHash.toString('hex')}`);
+  if (!name || !hashHex || key.length !== 33 || key[0] !== 1)
+    throw new ModuleNotVerified(`malformed checksum database key ${verifierKey}`);
+  const keyHash = createHash('sha256')
+    .update(Buffer.concat([Buffer.from(`${name}\n`), key]))
+    .digest()
+    .subarray(0, 4);
+  if (keyHash.toString('hex') !== hashHex)
+    throw new ModuleNotVerified(`checksum database key ${verifierKey}: its hash is ${keyHash.toString('hex')}`);
   const split = message.lastIndexOf('\n\n');
-  if (split < 0) throw new ModuleNotVerified('the checksum database\'s tree note has no signatures');
+  if (split < 0) throw new ModuleNotVerified("the checksum database's tree note has no signatures");
   const text = message.slice(0, split + 1);
-  const publicKey = createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), key.subarray(1)]), format: 'der', type: 'spki' });
+  const publicKey = createPublicKey({
+    key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), key.subarray(1)]),
+    format: 'der',
+    type: 'spki',
+  });
   for (const line of message.slice(split + 2).split('\n')) {
     const m = /^\u2014 (\S+) (\S+)$/.exec(line);
     if (!m || m[1] !== name) continue;
     const sig = Buffer.from(m[2]!, 'base64');
-    if (sig.length === 68 && sig.subarray(0, 4).equals(keyHash) && verify(null, Buffer.from(text), publicKey, sig.subarray(4))) return text;
+    if (
+      sig.length === 68 &&
+      sig.subarray(0, 4).equals(keyHash) &&
+      verify(null, Buffer.from(text), publicKey, sig.subarray(4))
+    )
+      return text;
   }
   throw new ModuleNotVerified(`the checksum database's tree note carries no valid signature of ${name}`);
 }
@@ -208,8 +234,17 @@ export function parseLookup(answer: string, key: string): LookupAnswer {
 }
 
 const TILE_HEIGHT = 8;
-const nodeHash = (left: Buffer, right: Buffer) => createHash('sha256').update(Buffer.from([1])).update(left).update(right).digest();
-export const recordHash = (data: Buffer) => createHash('sha256').update(Buffer.from([0])).update(data).digest();
+const nodeHash = (left: Buffer, right: Buffer) =>
+  createHash('sha256')
+    .update(Buffer.from([1]))
+    .update(left)
+    .update(right)
+    .digest();
+export const recordHash = (data: Buffer) =>
+  createHash('sha256')
+    .update(Buffer.from([0]))
+    .update(data)
+    .digest();
 
 /** tlog.Tile.Path: tile/8/L/x001/x234/567[.p/W]. */
 export function tilePath(level: number, n: number, width: number): string {
@@ -239,9 +274,13 @@ export async function rootWithRecord(size: number, id: number, leaf: Buffer, rea
     const n = Math.floor(first / 2 ** TILE_HEIGHT);
     const width = Math.min(2 ** TILE_HEIGHT, Math.floor(size / 2 ** (tileLevel * TILE_HEIGHT)) - n * 2 ** TILE_HEIGHT);
     const tile = await readTile(tileLevel, n, width);
-    if (tile.length !== width * 32) throw new ModuleNotVerified(`checksum database tile ${tilePath(tileLevel, n, width)} has ${tile.length} bytes, not ${width * 32}`);
+    if (tile.length !== width * 32)
+      throw new ModuleNotVerified(
+        `checksum database tile ${tilePath(tileLevel, n, width)} has ${tile.length} bytes, not ${width * 32}`,
+      );
     let hashes: Buffer[] = [];
-    for (let i = first - n * 2 ** TILE_HEIGHT; i < first - n * 2 ** TILE_HEIGHT + 2 ** below; i++) hashes.push(tile.subarray(i * 32, i * 32 + 32));
+    for (let i = first - n * 2 ** TILE_HEIGHT; i < first - n * 2 ** TILE_HEIGHT + 2 ** below; i++)
+      hashes.push(tile.subarray(i * 32, i * 32 + 32));
     while (hashes.length > 1) hashes = hashes.flatMap((h, i) => (i % 2 ? [] : [nodeHash(h, hashes[i + 1]!)]));
     return hashes[0]!;
   };
@@ -287,8 +326,14 @@ async function get(url: string): Promise<Buffer> {
 async function fromProxies<T>(entries: ProxyEntry[], what: string, ask: (proxy: string) => Promise<T>): Promise<T> {
   let last: unknown;
   for (const e of entries) {
-    if (e.kind === 'off') throw new ModuleFetchError(`${what}: module lookup disabled by GOPROXY=off${last ? ` (before: ${(last as Error).message})` : ''}`);
-    if (e.kind === 'direct') throw new ModuleFetchError(`${what}: GOPROXY reaches "direct" (version control), which only the go command can fetch${last ? ` (before: ${(last as Error).message})` : ''}`);
+    if (e.kind === 'off')
+      throw new ModuleFetchError(
+        `${what}: module lookup disabled by GOPROXY=off${last ? ` (before: ${(last as Error).message})` : ''}`,
+      );
+    if (e.kind === 'direct')
+      throw new ModuleFetchError(
+        `${what}: GOPROXY reaches "direct" (version control), which only the go command can fetch${last ? ` (before: ${(last as Error).message})` : ''}`,
+      );
     try {
       return await ask(e.url);
     } catch (error) {
@@ -296,10 +341,14 @@ async function fromProxies<T>(entries: ProxyEntry[], what: string, ask: (proxy: 
       if (!(notFound(error) || e.fallBackOnError)) break;
     }
   }
-  throw last instanceof Error ? new ModuleFetchError(`${what}: ${last.message}`) : new ModuleFetchError(`${what}: GOPROXY names no proxy`);
+  throw last instanceof Error
+    ? new ModuleFetchError(`${what}: ${last.message}`)
+    : new ModuleFetchError(`${what}: GOPROXY names no proxy`);
 }
 
-/** Where the checksum database answers: through the first proxy that says it supports it, else the database's own URL. */
+/**
+ * Where the checksum database answers: through the first proxy that says it supports it, else the database's own URL.
+ */
 async function sumdbBase(entries: ProxyEntry[], db: SumDb): Promise<string> {
   for (const e of entries) {
     if (e.kind !== 'proxy') break;
@@ -308,7 +357,8 @@ async function sumdbBase(entries: ProxyEntry[], db: SumDb): Promise<string> {
       await get(`${base}/supported`);
       return base;
     } catch (error) {
-      if (!(notFound(error) || e.fallBackOnError)) throw new ModuleNotVerified(`checksum database ${db.name} through ${e.url}: ${(error as Error).message}`);
+      if (!(notFound(error) || e.fallBackOnError))
+        throw new ModuleNotVerified(`checksum database ${db.name} through ${e.url}: ${(error as Error).message}`);
     }
   }
   return db.url.replace(/\/+$/, '');
@@ -331,12 +381,19 @@ const GO_VARIABLES = ['GOPROXY', 'GONOPROXY', 'GOSUMDB', 'GONOSUMDB', 'GOPRIVATE
  * The go command's settings of these variables: the environment over the user's go env file (`go env -w`
  * writes it: $GOENV, else os.UserConfigDir()/go/env; GOENV=off reads none). An unset one takes cmd/go's default.
  */
-export function goEnvironment(env: NodeJS.ProcessEnv = process.env, readFile = (f: string) => readFileSync(f, 'utf8')): GoEnvironment {
+export function goEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+  readFile = (f: string) => readFileSync(f, 'utf8'),
+): GoEnvironment {
   const out: GoEnvironment = {};
   const file = env.GOENV ?? join(env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config'), 'go', 'env');
   if (file !== 'off') {
     let text = '';
-    try { text = readFile(file); } catch { /* no file: nothing set with go env -w */ }
+    try {
+      text = readFile(file);
+    } catch {
+      /* no file: nothing set with go env -w */
+    }
     for (const line of text.split('\n')) {
       const m = /^\s*([A-Z0-9_]+)=(.*)$/.exec(line);
       if (m && (GO_VARIABLES as readonly string[]).includes(m[1]!)) out[m[1] as keyof GoEnvironment] = m[2]!.trim();
@@ -353,37 +410,67 @@ export interface FetchedModule {
   dir: string;
   /** The zip's h1: hash. */
   hash: string;
-  /** How the hash was checked: "sum.golang.org record 942 in its signed tree of 51929436 (via https://proxy.golang.org)", or why not. */
+  /**
+   * How the hash was checked: "sum.golang.org record 942 in its signed tree of 51929436 (via
+   * https://proxy.golang.org)", or why not.
+   */
   verification: string;
 }
 
 /** Checks `hash` against the checksum database's record of path@version (signature and inclusion proof). */
-export async function verifyWithSumdb(path: string, version: string, hash: string, env: GoEnvironment): Promise<string> {
+export async function verifyWithSumdb(
+  path: string,
+  version: string,
+  hash: string,
+  env: GoEnvironment,
+): Promise<string> {
   const nosumdb = env.GONOSUMDB ?? env.GOPRIVATE;
-  if (matchesPrefixPatterns(nosumdb, path)) return `not checked: ${path} matches ${env.GONOSUMDB !== undefined ? 'GONOSUMDB' : 'GOPRIVATE'}=${nosumdb}`;
+  if (matchesPrefixPatterns(nosumdb, path))
+    return `not checked: ${path} matches ${env.GONOSUMDB !== undefined ? 'GONOSUMDB' : 'GOPRIVATE'}=${nosumdb}`;
   const db = parseGosumdb(env.GOSUMDB);
   if (db === 'off') return 'not checked: GOSUMDB=off';
   const base = await sumdbBase(parseGoproxy(env.GOPROXY), db);
-  const wrap = (e: unknown) => (e instanceof ModuleNotVerified ? e : new ModuleNotVerified(`checksum database ${db.name} cannot vouch for ${path}@${version}: ${(e as Error).message}`));
+  const wrap = (e: unknown) =>
+    e instanceof ModuleNotVerified
+      ? e
+      : new ModuleNotVerified(
+          `checksum database ${db.name} cannot vouch for ${path}@${version}: ${(e as Error).message}`,
+        );
   try {
-    const answer = parseLookup((await get(`${base}/lookup/${escapeModulePath(path)}@${escapeModulePath(version)}`)).toString('utf8'), db.key);
+    const answer = parseLookup(
+      (await get(`${base}/lookup/${escapeModulePath(path)}@${escapeModulePath(version)}`)).toString('utf8'),
+      db.key,
+    );
     const tiles = new Map<string, Promise<Buffer>>();
     const readTile: TileReader = (level, n, width) => {
       const key = tilePath(level, n, width);
       let tile = tiles.get(key);
       // A partial tile the database no longer serves (the tree grew) is the start of the full one.
-      // absent is the truth: a 404 for a partial tile means the full tile replaced it; anything else is thrown
-      if (!tile) tiles.set(key, (tile = get(`${base}/${key}`).catch(async (e: unknown) => {
-        if (!notFound(e) || width === 2 ** TILE_HEIGHT) throw e;
-        return (await get(`${base}/${tilePath(level, n, 2 ** TILE_HEIGHT)}`)).subarray(0, width * 32);
-      })));
+      if (!tile) {
+        // absent is the truth: a 404 for a partial tile means the full tile replaced it; anything else is thrown
+        tile = get(`${base}/${key}`).catch(async (e: unknown) => {
+          if (!notFound(e) || width === 2 ** TILE_HEIGHT) throw e;
+          return (await get(`${base}/${tilePath(level, n, 2 ** TILE_HEIGHT)}`)).subarray(0, width * 32);
+        });
+        tiles.set(key, tile);
+      }
       return tile;
     };
     const root = await rootWithRecord(answer.tree.size, answer.id, recordHash(Buffer.from(answer.text)), readTile);
-    if (!root.equals(answer.tree.hash)) throw new ModuleNotVerified(`checksum database ${db.name}: record ${answer.id} of ${path}@${version} is not in its signed tree (inclusion proof fails)`);
-    const recorded = answer.text.split('\n').map((l) => l.split(' ')).find(([p, v]) => p === path && v === version)?.[2];
-    if (!recorded) throw new ModuleNotVerified(`checksum database ${db.name} has no hash of ${path}@${version} in its record`);
-    if (recorded !== hash) throw new ModuleNotVerified(`${path}@${version}: the zip's hash is ${hash}, the checksum database ${db.name} records ${recorded} (SECURITY ERROR: the download is not the module)`);
+    if (!root.equals(answer.tree.hash))
+      throw new ModuleNotVerified(
+        `checksum database ${db.name}: record ${answer.id} of ${path}@${version} is not in its signed tree (inclusion proof fails)`,
+      );
+    const recorded = answer.text
+      .split('\n')
+      .map((l) => l.split(' '))
+      .find(([p, v]) => p === path && v === version)?.[2];
+    if (!recorded)
+      throw new ModuleNotVerified(`checksum database ${db.name} has no hash of ${path}@${version} in its record`);
+    if (recorded !== hash)
+      throw new ModuleNotVerified(
+        `${path}@${version}: the zip's hash is ${hash}, the checksum database ${db.name} records ${recorded} (SECURITY ERROR: the download is not the module)`,
+      );
     return `${db.name} record ${answer.id} in its signed tree of ${answer.tree.size} (through ${base})`;
   } catch (e) {
     throw wrap(e);
@@ -395,7 +482,13 @@ function moduleFiles(entries: ZipEntry[], path: string, version: string): Array<
   const prefix = `${path}@${version}/`;
   return entries.map((e) => {
     const file = e.name.slice(prefix.length);
-    if (!e.name.startsWith(prefix) || !file || normalize(file) !== file || file.startsWith('../') || file.startsWith('/')) {
+    if (
+      !e.name.startsWith(prefix) ||
+      !file ||
+      normalize(file) !== file ||
+      file.startsWith('../') ||
+      file.startsWith('/')
+    ) {
       throw new ModuleFetchError(`${path}@${version}: the zip holds ${JSON.stringify(e.name)}, outside ${prefix}`);
     }
     return { file, data: e.data };
@@ -405,7 +498,8 @@ function moduleFiles(entries: ZipEntry[], path: string, version: string): Array<
 /** Removes a tree this module made read-only (a leftover of a run that stopped half-way). */
 async function removeTree(dir: string): Promise<void> {
   if (!existsSync(dir)) return;
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) if (e.isDirectory()) await chmod(join(e.parentPath, e.name), 0o755);
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true }))
+    if (e.isDirectory()) await chmod(join(e.parentPath, e.name), 0o755);
   await chmod(dir, 0o755);
   await rm(dir, { recursive: true, force: true });
 }
@@ -421,15 +515,30 @@ async function makeReadOnly(dir: string): Promise<void> {
  * path@version from the module proxy, verified, extracted under cacheDir (cacheDir/ESCAPED@VERSION, read-only)
  * once: a later call reads the cache. Throws ModuleFetchError (ModuleNotVerified where the database does not vouch).
  */
-export async function fetchModule(path: string, version: string, cacheDir: string, env: GoEnvironment = goEnvironment()): Promise<FetchedModule> {
+export async function fetchModule(
+  path: string,
+  version: string,
+  cacheDir: string,
+  env: GoEnvironment = goEnvironment(),
+): Promise<FetchedModule> {
   const dir = join(cacheDir, `${escapeModulePath(path)}@${escapeModulePath(version)}`);
   const stamp = `${dir}.verified.json`;
-  if (existsSync(stamp) && existsSync(dir)) return { path, version, dir, ...(JSON.parse(await readFile(stamp, 'utf8')) as { hash: string; verification: string }) };
+  if (existsSync(stamp) && existsSync(dir))
+    return {
+      path,
+      version,
+      dir,
+      ...(JSON.parse(await readFile(stamp, 'utf8')) as { hash: string; verification: string }),
+    };
   if (matchesPrefixPatterns(env.GONOPROXY ?? env.GOPRIVATE, path)) {
-    throw new ModuleFetchError(`${path} matches ${env.GONOPROXY !== undefined ? 'GONOPROXY' : 'GOPRIVATE'}: the go command fetches it from version control, kube-claims only from a module proxy`);
+    throw new ModuleFetchError(
+      `${path} matches ${env.GONOPROXY !== undefined ? 'GONOPROXY' : 'GOPRIVATE'}: the go command fetches it from version control, kube-claims only from a module proxy`,
+    );
   }
   const what = `Go module ${path}@${version}`;
-  const zip = await fromProxies(parseGoproxy(env.GOPROXY), what, (proxy) => get(`${proxy}/${escapeModulePath(path)}/@v/${escapeModulePath(version)}.zip`));
+  const zip = await fromProxies(parseGoproxy(env.GOPROXY), what, (proxy) =>
+    get(`${proxy}/${escapeModulePath(path)}/@v/${escapeModulePath(version)}.zip`),
+  );
   const entries = readZip(zip);
   const hash = hash1(entries);
   const verification = await verifyWithSumdb(path, version, hash, env);

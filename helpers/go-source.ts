@@ -57,7 +57,11 @@ export function stagingModule(name: string, kubernetesVersion: string, cacheDir:
   return module;
 }
 
-async function downloadStagingModule(name: string, kubernetesVersion: string, cacheDir: string): Promise<StagingModule> {
+async function downloadStagingModule(
+  name: string,
+  kubernetesVersion: string,
+  cacheDir: string,
+): Promise<StagingModule> {
   const version = stagingVersion(kubernetesVersion);
   if (!version) throw new ModuleUnavailable(`no staging module version for ${kubernetesVersion}`);
   const path = `k8s.io/${name}`;
@@ -65,7 +69,8 @@ async function downloadStagingModule(name: string, kubernetesVersion: string, ca
     const m = await fetchModule(path, version, cacheDir);
     return { path, version, dir: m.dir, hash: m.hash, verification: m.verification };
   } catch (e) {
-    if (e instanceof ModuleFetchError) throw new ModuleUnavailable(`the Go module ${path}@${version} cannot be had: ${e.message.split('\n')[0]}`);
+    if (e instanceof ModuleFetchError)
+      throw new ModuleUnavailable(`the Go module ${path}@${version} cannot be had: ${e.message.split('\n')[0]}`);
     throw e;
   }
 }

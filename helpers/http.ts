@@ -16,7 +16,10 @@ export type HttpAuth =
   | { kind: 'anonymous' }
   /** No credentials, but the server certificate is checked against this CA. */
   | { kind: 'anonymous-verified'; ca: string }
-  /** As the kubeconfig's current user: its credentials, whatever their kind, and its cluster's CA (or insecure-skip-tls-verify). */
+  /**
+   * As the kubeconfig's current user: its credentials, whatever their kind, and its cluster's CA (or
+   * insecure-skip-tls-verify).
+   */
   | { kind: 'kubeconfig'; kc: KubeConfig }
   /** The kubeconfig's server check (CA, tls-server-name, insecure-skip-tls-verify) without any of its credentials. */
   | { kind: 'kubeconfig-server-only'; kc: KubeConfig };
@@ -58,32 +61,52 @@ export function asKubeconfigUser(kc: KubeConfig): HttpAuth {
   return { kind: 'kubeconfig', kc };
 }
 
-/** What client-node applies for the kubeconfig's current user: TLS options and headers (Authorization, Impersonate-*). */
+/**
+ * What client-node applies for the kubeconfig's current user: TLS options and headers (Authorization, Impersonate-*).
+ */
 async function kubeconfigOptions(kc: KubeConfig, withCredentials: boolean): Promise<RequestOptions> {
   const o: RequestOptions = {};
   try {
     await kc.applyToHTTPSOptions(o);
   } catch (e) {
     // An exec plugin that fails, a tokenFile that cannot be read: the credentials, not the server, are at fault.
-    throw new Error(`the kubeconfig user's credentials cannot be applied: ${(e as Error).message.split('\n')[0]}`, { cause: e });
+    throw new Error(`the kubeconfig user's credentials cannot be applied: ${(e as Error).message.split('\n')[0]}`, {
+      cause: e,
+    });
   }
   const server = { ca: o.ca, servername: o.servername, rejectUnauthorized: o.rejectUnauthorized ?? true };
   // A proxy-url makes client-node's agent tunnel through the proxy; without one, no pooling.
   const agent = kc.getCurrentCluster()?.proxyUrl ? o.agent : false;
   if (!withCredentials) return { ...server, agent };
-  return { ...server, agent, cert: o.cert, key: o.key, pfx: o.pfx, passphrase: o.passphrase, auth: o.auth, headers: o.headers };
+  return {
+    ...server,
+    agent,
+    cert: o.cert,
+    key: o.key,
+    pfx: o.pfx,
+    passphrase: o.passphrase,
+    auth: o.auth,
+    headers: o.headers,
+  };
 }
 
 async function tlsOptions(auth: HttpAuth): Promise<RequestOptions> {
   switch (auth.kind) {
-    case 'anonymous': return { rejectUnauthorized: false };
-    case 'anonymous-verified': return { rejectUnauthorized: true, ca: auth.ca };
-    case 'kubeconfig': return kubeconfigOptions(auth.kc, true);
-    case 'kubeconfig-server-only': return kubeconfigOptions(auth.kc, false);
+    case 'anonymous':
+      return { rejectUnauthorized: false };
+    case 'anonymous-verified':
+      return { rejectUnauthorized: true, ca: auth.ca };
+    case 'kubeconfig':
+      return kubeconfigOptions(auth.kc, true);
+    case 'kubeconfig-server-only':
+      return kubeconfigOptions(auth.kc, false);
   }
 }
 
-/** One request, sending curl's default Accept unless told otherwise; resolves with whatever status the server answered, rejects only when there is no answer. */
+/**
+ * One request, sending curl's default Accept unless told otherwise; resolves with whatever status the server answered,
+ * rejects only when there is no answer.
+ */
 export async function request(url: string, options: HttpRequest = {}): Promise<HttpResponse> {
   const target = new URL(url);
   const method = options.method ?? 'GET';
@@ -94,24 +117,35 @@ export async function request(url: string, options: HttpRequest = {}): Promise<H
   const what = `${method} ${url}`;
   return new Promise((resolve, reject) => {
     // The caller's headers win over curl's Accept; the credentials' (Authorization, Impersonate-*) are added to them.
-    const headers: OutgoingHttpHeaders = { Accept: '*/*', ...options.headers, ...(tls.headers as OutgoingHttpHeaders | undefined) };
+    const headers: OutgoingHttpHeaders = {
+      Accept: '*/*',
+      ...options.headers,
+      ...(tls.headers as OutgoingHttpHeaders | undefined),
+    };
     const common = { method, headers, agent: false as const, timeout: timeoutMs };
     const req = secure
       ? nodeHttpsRequest(target, { ...common, ...tls, headers, agent: tls.agent ?? false })
       : nodeHttpRequest(target, common);
-    req.on('timeout', () => req.destroy(new HttpRequestError(what, `no answer within ${timeoutMs} ms (ETIMEDOUT)`, 'ETIMEDOUT')));
-    req.on('error', (e: NodeJS.ErrnoException) => reject(e instanceof HttpRequestError ? e : new HttpRequestError(what, `no answer: ${e.message}`, e.code)));
+    req.on('timeout', () =>
+      req.destroy(new HttpRequestError(what, `no answer within ${timeoutMs} ms (ETIMEDOUT)`, 'ETIMEDOUT')),
+    );
+    req.on('error', (e: NodeJS.ErrnoException) =>
+      reject(e instanceof HttpRequestError ? e : new HttpRequestError(what, `no answer: ${e.message}`, e.code)),
+    );
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', (e) => reject(new HttpRequestError(what, `the answer broke off: ${e.message}`)));
-      res.on('end', () => resolve({
-        url, method,
-        status: res.statusCode ?? 0,
-        statusText: res.statusMessage ?? '',
-        headers: res.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-      }));
+      res.on('end', () =>
+        resolve({
+          url,
+          method,
+          status: res.statusCode ?? 0,
+          statusText: res.statusMessage ?? '',
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
     });
     req.end();
   });
@@ -128,8 +162,11 @@ export function jsonBody<T = unknown>(r: HttpResponse): T | undefined {
 
 /** The exchange as text for evidence, like `curl -i`: status line, selected headers, body (cut when long). */
 export function describeExchange(r: HttpResponse, maxBody = 4000): string {
-  const headers = Object.entries(r.headers).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : v}`).join('\n');
-  const body = r.body.length > maxBody ? `${r.body.slice(0, maxBody)}\n… (${r.body.length - maxBody} more characters)` : r.body;
+  const headers = Object.entries(r.headers)
+    .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : v}`)
+    .join('\n');
+  const body =
+    r.body.length > maxBody ? `${r.body.slice(0, maxBody)}\n… (${r.body.length - maxBody} more characters)` : r.body;
   return `${r.method} ${r.url}\n\nHTTP ${r.status} ${r.statusText}\n${headers}\n\n${body}`;
 }
 

@@ -49,14 +49,26 @@ Server Version: v1.33.3`;
 const AS_KUBECTL_WRITES = ARTICLE.replace(/^ {4}/gm, '\t');
 
 describe('parseKlog', () => {
-  for (const [name, text] of [['the article\'s text (space-indented)', ARTICLE], ['kubectl\'s own output (tab-indented)', AS_KUBECTL_WRITES]] as const) {
+  for (const [name, text] of [
+    ["the article's text (space-indented)", ARTICLE],
+    ["kubectl's own output (tab-indented)", AS_KUBECTL_WRITES],
+  ] as const) {
     test(`reads entries, fields and blocks of ${name}`, () => {
       const { entries, otherLines } = parseKlog(text);
       expect(entries).toHaveLength(10);
       expect(otherLines).toEqual(['Client Version: v1.33.3', 'Kustomize Version: v5.6.0', 'Server Version: v1.33.3']);
-      expect(entries[0]).toMatchObject({ severity: 'I', timestamp: '0729 21:45:30.645383', pid: 778204, source: 'loader.go:402', structured: false });
+      expect(entries[0]).toMatchObject({
+        severity: 'I',
+        timestamp: '0729 21:45:30.645383',
+        pid: 778204,
+        source: 'loader.go:402',
+        structured: false,
+      });
       expect(configLoadedFrom(entries)).toBe('/etc/kubernetes/admin.conf');
-      expect(entries[1]).toMatchObject({ message: 'Feature gate default state', fields: { feature: 'ClientsAllowCBOR', enabled: 'false' } });
+      expect(entries[1]).toMatchObject({
+        message: 'Feature gate default state',
+        fields: { feature: 'ClientsAllowCBOR', enabled: 'false' },
+      });
 
       const exchanges = loggedExchanges(entries);
       expect(exchanges).toHaveLength(1);
@@ -69,11 +81,21 @@ describe('parseKlog', () => {
       expect(x!.status).toBe('200 OK');
       expect(x!.milliseconds).toBe(3);
       expect(x!.responseHeaders!.names()).toEqual([
-        'Audit-Id', 'Cache-Control', 'Content-Length', 'Content-Type', 'Date', 'X-Kubernetes-Pf-Flowschema-Uid', 'X-Kubernetes-Pf-Prioritylevel-Uid',
+        'Audit-Id',
+        'Cache-Control',
+        'Content-Length',
+        'Content-Type',
+        'Date',
+        'X-Kubernetes-Pf-Flowschema-Uid',
+        'X-Kubernetes-Pf-Prioritylevel-Uid',
       ]);
       expect(x!.responseHeaders!.get('cache-control')).toBe('no-cache, private');
       expect(x!.responseHeaders!.get('Date')).toBe('Tue, 29 Jul 2025 13:45:30 GMT');
-      expect(JSON.parse(x!.responseBody!)).toMatchObject({ gitVersion: 'v1.33.3', minCompatibilityMinor: '32', platform: 'linux/amd64' });
+      expect(JSON.parse(x!.responseBody!)).toMatchObject({
+        gitVersion: 'v1.33.3',
+        minCompatibilityMinor: '32',
+        platform: 'linux/amd64',
+      });
     });
   }
 
@@ -82,15 +104,29 @@ describe('parseKlog', () => {
       'I1125 13:40:56.707093    6403 round_trippers.go:632] "Response" verb="GET" url="https://127.0.0.1:36309/version?timeout=32s" status="200 OK" milliseconds=6',
       'I0101 00:00:00.000001       7 round_trippers.go:553] GET https://127.0.0.1:1/api?timeout=32s 403 Forbidden in 2 milliseconds',
     ].join('\n');
-    expect(loggedExchanges(parseKlog(text).entries).map((x) => [x.verb, x.url, x.status, x.milliseconds, x.requestHeaders.names().length])).toEqual([
+    expect(
+      loggedExchanges(parseKlog(text).entries).map((x) => [
+        x.verb,
+        x.url,
+        x.status,
+        x.milliseconds,
+        x.requestHeaders.names().length,
+      ]),
+    ).toEqual([
       ['GET', 'https://127.0.0.1:36309/version?timeout=32s', '200 OK', 6, 0],
       ['GET', 'https://127.0.0.1:1/api?timeout=32s', '403 Forbidden', 2, 0],
     ]);
   });
 
   test('keeps what is not a key=value pair instead of dropping it', () => {
-    const { entries } = parseKlog('E0101 00:00:00.000001       7 x.go:1] "Oops" err="a \\"quoted\\" \\u00e9 thing" not a pair');
-    expect(entries[0]).toMatchObject({ severity: 'E', message: 'Oops', fields: { err: 'a "quoted" é thing', '': 'not a pair' } });
+    const { entries } = parseKlog(
+      'E0101 00:00:00.000001       7 x.go:1] "Oops" err="a \\"quoted\\" \\u00e9 thing" not a pair',
+    );
+    expect(entries[0]).toMatchObject({
+      severity: 'E',
+      message: 'Oops',
+      fields: { err: 'a "quoted" é thing', '': 'not a pair' },
+    });
   });
 
   test('an unterminated block takes the rest of the text', () => {

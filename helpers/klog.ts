@@ -36,10 +36,26 @@ export function readGoQuoted(s: string): { value: string; rest: string } | undef
   for (let i = 1; i < s.length; i++) {
     const ch = s[i]!;
     if (ch === '"') return { value, rest: s.slice(i + 1) };
-    if (ch !== '\\') { value += ch; continue; }
+    if (ch !== '\\') {
+      value += ch;
+      continue;
+    }
     const esc = s[++i];
-    const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\', a: '\x07', b: '\b', f: '\f', v: '\v' };
-    if (esc !== undefined && esc in simple) { value += simple[esc]; continue; }
+    const simple: Record<string, string> = {
+      n: '\n',
+      t: '\t',
+      r: '\r',
+      '"': '"',
+      '\\': '\\',
+      a: '\x07',
+      b: '\b',
+      f: '\f',
+      v: '\v',
+    };
+    if (esc !== undefined && esc in simple) {
+      value += simple[esc];
+      continue;
+    }
     const width = esc === 'x' ? 2 : esc === 'u' ? 4 : esc === 'U' ? 8 : 0;
     if (width && /^[0-9a-fA-F]+$/.test(s.slice(i + 1, i + 1 + width)) && s.length >= i + 1 + width) {
       value += String.fromCodePoint(parseInt(s.slice(i + 1, i + 1 + width), 16));
@@ -70,7 +86,10 @@ function parseFields(line: string, next: () => string | undefined): Record<strin
     rest = rest.replace(/^ +/, '');
     if (!rest) return fields;
     const key = KEY.exec(rest);
-    if (!key) { fields[''] = rest; return fields; }
+    if (!key) {
+      fields[''] = rest;
+      return fields;
+    }
     rest = rest.slice(key[0].length);
     if (rest === '<') {
       const block: string[] = [];
@@ -78,14 +97,20 @@ function parseFields(line: string, next: () => string | undefined): Record<strin
       let after = '';
       while ((l = next()) !== undefined) {
         const end = BLOCK_END.exec(l);
-        if (end) { after = end[1] ?? ''; break; }
+        if (end) {
+          after = end[1] ?? '';
+          break;
+        }
         block.push(l);
       }
       fields[key[1]!] = dedent(block);
       rest = after;
     } else if (rest.startsWith('"')) {
       const q = readGoQuoted(rest);
-      if (!q) { fields[key[1]!] = rest; return fields; }
+      if (!q) {
+        fields[key[1]!] = rest;
+        return fields;
+      }
       fields[key[1]!] = q.value;
       rest = q.rest;
     } else {
@@ -112,7 +137,15 @@ export function parseKlog(text: string): KlogParse {
     const [, severity, timestamp, pid, source, body] = h as unknown as [string, string, string, string, string, string];
     const quoted = readGoQuoted(body);
     if (quoted) {
-      entries.push({ severity, timestamp, pid: Number(pid), source, message: quoted.value, structured: true, fields: parseFields(quoted.rest, next) });
+      entries.push({
+        severity,
+        timestamp,
+        pid: Number(pid),
+        source,
+        message: quoted.value,
+        structured: true,
+        fields: parseFields(quoted.rest, next),
+      });
     } else {
       entries.push({ severity, timestamp, pid: Number(pid), source, message: body, structured: false, fields: {} });
     }
@@ -125,10 +158,13 @@ export class LoggedHeaders {
   readonly lines: ReadonlyArray<readonly [string, string]>;
 
   constructor(block: string | undefined) {
-    this.lines = (block ?? '').split('\n').filter((l) => l.trim()).map((l) => {
-      const colon = l.indexOf(':');
-      return colon < 0 ? [l.trim(), ''] as const : [l.slice(0, colon).trim(), l.slice(colon + 1).trim()] as const;
-    });
+    this.lines = (block ?? '')
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => {
+        const colon = l.indexOf(':');
+        return colon < 0 ? ([l.trim(), ''] as const) : ([l.slice(0, colon).trim(), l.slice(colon + 1).trim()] as const);
+      });
   }
 
   get(name: string): string | undefined {
@@ -166,11 +202,22 @@ export function loggedExchanges(entries: KlogEntry[]): LoggedExchange[] {
     if (e.structured && e.message === 'Request Body') {
       pendingBody = e.fields.body;
     } else if (e.structured && e.message === 'Request') {
-      out.push({ verb: e.fields.verb ?? '', url: e.fields.url ?? '', requestHeaders: new LoggedHeaders(e.fields.headers), requestBody: pendingBody });
+      out.push({
+        verb: e.fields.verb ?? '',
+        url: e.fields.url ?? '',
+        requestHeaders: new LoggedHeaders(e.fields.headers),
+        requestBody: pendingBody,
+      });
       pendingBody = undefined;
     } else if (e.structured && e.message === 'Response' && e.fields.verb) {
       // -v 6: the whole exchange on one line, `"Response" verb="GET" url="..." status="200 OK" milliseconds=7`.
-      out.push({ verb: e.fields.verb, url: e.fields.url ?? '', requestHeaders: new LoggedHeaders(undefined), status: e.fields.status, milliseconds: Number(e.fields.milliseconds) });
+      out.push({
+        verb: e.fields.verb,
+        url: e.fields.url ?? '',
+        requestHeaders: new LoggedHeaders(undefined),
+        status: e.fields.status,
+        milliseconds: Number(e.fields.milliseconds),
+      });
     } else if (e.structured && e.message === 'Response' && current && current.status === undefined) {
       current.status = e.fields.status;
       current.responseHeaders = new LoggedHeaders(e.fields.headers);
@@ -180,7 +227,14 @@ export function loggedExchanges(entries: KlogEntry[]): LoggedExchange[] {
     } else if (!e.structured) {
       // kubectl before 1.30 logged -v 6 exchanges unstructured: "GET URL 200 OK in 7 milliseconds".
       const plain = /^([A-Z]+) (\S+) (\d{3}(?: \D.*?)?) in (\d+) milliseconds$/.exec(e.message);
-      if (plain) out.push({ verb: plain[1]!, url: plain[2]!, requestHeaders: new LoggedHeaders(undefined), status: plain[3], milliseconds: Number(plain[4]) });
+      if (plain)
+        out.push({
+          verb: plain[1]!,
+          url: plain[2]!,
+          requestHeaders: new LoggedHeaders(undefined),
+          status: plain[3],
+          milliseconds: Number(plain[4]),
+        });
     }
   }
   return out;

@@ -3,7 +3,14 @@
 // naming what is wrong, before any request is made.
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { AppsV1Api, CoreV1Api, RbacAuthorizationV1Api, VersionApi, type ApiType, type KubeConfig } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  RbacAuthorizationV1Api,
+  VersionApi,
+  type ApiType,
+  type KubeConfig,
+} from '@kubernetes/client-node';
 import { UsageError } from '../contract/errors.ts';
 import { impersonationProblems, RunKubeConfig } from './credentials.ts';
 import { parseKubeconfig, type KubeconfigUser } from './kubeconfig.ts';
@@ -29,7 +36,9 @@ export function loadKubeconfig(kubeconfig: string, context?: string): KubeConfig
   try {
     text = readFileSync(kubeconfig, 'utf8');
   } catch (e) {
-    throw new UsageError(`cannot read kubeconfig ${kubeconfig}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UsageError(
+      `cannot read kubeconfig ${kubeconfig}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
   const kc = new RunKubeConfig();
   try {
@@ -40,15 +49,24 @@ export function loadKubeconfig(kubeconfig: string, context?: string): KubeConfig
   }
   const names = kc.getContexts().map((c) => c.name);
   const name = context ?? kc.getCurrentContext();
-  if (!name) throw new UsageError(`kubeconfig ${kubeconfig} has no current-context; give --context (contexts: ${names.join(', ') || 'none'})`);
+  if (!name)
+    throw new UsageError(
+      `kubeconfig ${kubeconfig} has no current-context; give --context (contexts: ${names.join(', ') || 'none'})`,
+    );
   const ctx = kc.getContextObject(name);
-  if (!ctx) throw new UsageError(`kubeconfig ${kubeconfig} has no context "${name}" (contexts: ${names.join(', ') || 'none'})`);
+  if (!ctx)
+    throw new UsageError(`kubeconfig ${kubeconfig} has no context "${name}" (contexts: ${names.join(', ') || 'none'})`);
   kc.setCurrentContext(name);
   const cluster = kc.getCluster(ctx.cluster);
-  if (!cluster) throw new UsageError(`context "${name}" of ${kubeconfig} names cluster "${ctx.cluster}", which the file does not define`);
+  if (!cluster)
+    throw new UsageError(
+      `context "${name}" of ${kubeconfig} names cluster "${ctx.cluster}", which the file does not define`,
+    );
   if (!cluster.server) throw new UsageError(`cluster "${ctx.cluster}" of ${kubeconfig} has no server`);
-  if (!URL.canParse(cluster.server)) throw new UsageError(`cluster "${ctx.cluster}" of ${kubeconfig} has an invalid server URL`);
-  if (ctx.user && !kc.getUser(ctx.user)) throw new UsageError(`context "${name}" of ${kubeconfig} names user "${ctx.user}", which the file does not define`);
+  if (!URL.canParse(cluster.server))
+    throw new UsageError(`cluster "${ctx.cluster}" of ${kubeconfig} has an invalid server URL`);
+  if (ctx.user && !kc.getUser(ctx.user))
+    throw new UsageError(`context "${name}" of ${kubeconfig} names user "${ctx.user}", which the file does not define`);
   const raw = parseKubeconfig(text).users?.find((u) => u.name === ctx.user)?.user as KubeconfigUser | undefined;
   const problems = raw ? impersonationProblems(raw) : [];
   if (problems.length) throw new UsageError(`user "${ctx.user}" of ${kubeconfig}: ${problems.join('; ')}`);
@@ -60,7 +78,9 @@ export function kubeClients(kubeconfig: string, context?: string): KubeClients {
   const server = kc.getCurrentCluster()!.server;
   const make = <T extends ApiType>(api: new (...args: never[]) => T): T => kc.makeApiClient(api as never) as T;
   return {
-    kc, server, make,
+    kc,
+    server,
+    make,
     core: kc.makeApiClient(CoreV1Api),
     apps: kc.makeApiClient(AppsV1Api),
     rbac: kc.makeApiClient(RbacAuthorizationV1Api),

@@ -8,11 +8,18 @@ import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { redact } from './redact.ts';
 import {
-  contextCredentials, contextNamespace, inspectCredentials, KubeconfigError, parseDistinguishedName, parseKubeconfig,
-  kubeconfigFilesLoaded, redactedKubeconfig, resolveContext,
+  contextCredentials,
+  contextNamespace,
+  inspectCredentials,
+  KubeconfigError,
+  parseDistinguishedName,
+  parseKubeconfig,
+  kubeconfigFilesLoaded,
+  redactedKubeconfig,
+  resolveContext,
 } from './kubeconfig.ts';
 
-describe('the files kubectl loads (client-go\'s loading rules)', () => {
+describe("the files kubectl loads (client-go's loading rules)", () => {
   const exists = (p: string) => p !== '/missing';
   test('--kubeconfig wins over KUBECONFIG and ~/.kube/config', () => {
     expect(kubeconfigFilesLoaded({ flag: '/a', env: '/b:/c', home: '/root' }, exists).files).toEqual(['/a']);
@@ -35,12 +42,52 @@ async function openssl(args: string[]): Promise<void> {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kc-kubeconfig-test-'));
   for (const ca of ['ca', 'other-ca']) {
-    await openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${ca}.key`, '-out', `${ca}.crt`, '-days', '1', '-subj', `/CN=${ca}`]);
+    await openssl([
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${ca}.key`,
+      '-out',
+      `${ca}.crt`,
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${ca}`,
+    ]);
   }
-  await openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'admin.key', '-out', 'admin.csr', '-subj', '/O=kubeadm:cluster-admins/CN=kubernetes-admin']);
-  await openssl(['x509', '-req', '-in', 'admin.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'admin.crt', '-days', '1']);
+  await openssl([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'admin.key',
+    '-out',
+    'admin.csr',
+    '-subj',
+    '/O=kubeadm:cluster-admins/CN=kubernetes-admin',
+  ]);
+  await openssl([
+    'x509',
+    '-req',
+    '-in',
+    'admin.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'admin.crt',
+    '-days',
+    '1',
+  ]);
   await openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'other.key']);
-  for (const f of ['ca.crt', 'other-ca.crt', 'admin.crt', 'admin.key', 'other.key']) pem[f] = await readFile(join(dir, f), 'utf8');
+  for (const f of ['ca.crt', 'other-ca.crt', 'admin.crt', 'admin.key', 'other.key'])
+    pem[f] = await readFile(join(dir, f), 'utf8');
 }, 60_000);
 
 afterAll(async () => {
@@ -52,19 +99,34 @@ const b64 = (s: string) => Buffer.from(s).toString('base64');
 function adminConf(): string {
   return stringify({
     apiVersion: 'v1',
-    clusters: [{ cluster: { 'certificate-authority-data': b64(pem['ca.crt']!), server: 'https://cp.example:6443' }, name: 'kubernetes' }],
+    clusters: [
+      {
+        cluster: { 'certificate-authority-data': b64(pem['ca.crt']!), server: 'https://cp.example:6443' },
+        name: 'kubernetes',
+      },
+    ],
     contexts: [{ context: { cluster: 'kubernetes', user: 'kubernetes-admin' }, name: 'kubernetes-admin@kubernetes' }],
     'current-context': 'kubernetes-admin@kubernetes',
     kind: 'Config',
     preferences: {},
-    users: [{ name: 'kubernetes-admin', user: { 'client-certificate-data': b64(pem['admin.crt']!), 'client-key-data': b64(pem['admin.key']!) } }],
+    users: [
+      {
+        name: 'kubernetes-admin',
+        user: { 'client-certificate-data': b64(pem['admin.crt']!), 'client-key-data': b64(pem['admin.key']!) },
+      },
+    ],
   });
 }
 
 describe('kubeconfig parsing', () => {
   test('resolves the current context to its cluster, user and server', () => {
     const ctx = resolveContext(parseKubeconfig(adminConf()));
-    expect(ctx).toMatchObject({ contextName: 'kubernetes-admin@kubernetes', clusterName: 'kubernetes', userName: 'kubernetes-admin', server: 'https://cp.example:6443' });
+    expect(ctx).toMatchObject({
+      contextName: 'kubernetes-admin@kubernetes',
+      clusterName: 'kubernetes',
+      userName: 'kubernetes-admin',
+      server: 'https://cp.example:6443',
+    });
   });
 
   test('names what is missing', () => {
@@ -82,8 +144,14 @@ describe('kubeconfig parsing', () => {
 });
 
 describe('the namespace kubectl uses without -n', () => {
-  const kc = (namespace?: string) => ({ 'current-context': 'a', contexts: [{ name: 'a', context: { cluster: 'c', user: 'u', ...(namespace ? { namespace } : {}) } }, { name: 'b', context: { namespace: 'kube-public' } }] });
-  test('the context\'s namespace, default when it names none (or an empty one)', () => {
+  const kc = (namespace?: string) => ({
+    'current-context': 'a',
+    contexts: [
+      { name: 'a', context: { cluster: 'c', user: 'u', ...(namespace ? { namespace } : {}) } },
+      { name: 'b', context: { namespace: 'kube-public' } },
+    ],
+  });
+  test("the context's namespace, default when it names none (or an empty one)", () => {
     expect(contextNamespace(kc())).toBe('default');
     expect(contextNamespace(kc(''))).toBe('default');
     expect(contextNamespace(kc('kube-system'))).toBe('kube-system');
@@ -110,7 +178,9 @@ describe('credential inspection', () => {
   });
 
   test('validity is judged at the time given', () => {
-    expect(inspectCredentials({ cert: pem['admin.crt'] }, new Date(Date.now() + 3 * 86_400_000)).certificateValidNow).toBe(false);
+    expect(
+      inspectCredentials({ cert: pem['admin.crt'] }, new Date(Date.now() + 3 * 86_400_000)).certificateValidNow,
+    ).toBe(false);
   });
 
   test('garbage is reported per field, not thrown', () => {

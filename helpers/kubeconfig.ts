@@ -76,11 +76,15 @@ export function contextNamespace(kc: Kubeconfig, contextName = kc['current-conte
 export function resolveContext(kc: Kubeconfig, contextName = kc['current-context']): ResolvedContext {
   if (!contextName) throw new KubeconfigError('no context named and no current-context');
   const ctx = kc.contexts?.find((c) => c.name === contextName);
-  if (!ctx) throw new KubeconfigError(`context ${contextName} not found (contexts: ${kc.contexts?.map((c) => c.name).join(', ') || 'none'})`);
+  if (!ctx)
+    throw new KubeconfigError(
+      `context ${contextName} not found (contexts: ${kc.contexts?.map((c) => c.name).join(', ') || 'none'})`,
+    );
   const clusterName = ctx.context?.cluster ?? '';
   const userName = ctx.context?.user ?? '';
   const cluster = kc.clusters?.find((c) => c.name === clusterName)?.cluster;
-  if (!cluster) throw new KubeconfigError(`context ${contextName} refers to cluster ${clusterName}, which is not in the file`);
+  if (!cluster)
+    throw new KubeconfigError(`context ${contextName} refers to cluster ${clusterName}, which is not in the file`);
   const user = kc.users?.find((u) => u.name === userName)?.user;
   if (!user) throw new KubeconfigError(`context ${contextName} refers to user ${userName}, which is not in the file`);
   return { contextName, clusterName, userName, server: cluster.server ?? '', cluster, user };
@@ -184,14 +188,22 @@ export function inspectCredentials(pem: PemCredentials, now: Date = new Date()):
   return out;
 }
 
-const CREDENTIAL_FIELDS = ['certificate-authority-data', 'client-certificate-data', 'client-key-data', 'token', 'password'];
+const CREDENTIAL_FIELDS = [
+  'certificate-authority-data',
+  'client-certificate-data',
+  'client-key-data',
+  'token',
+  'password',
+];
 
 /** The kubeconfig with every credential value replaced by "[REDACTED]": its structure, for evidence. */
 export function redactedKubeconfig(kc: Kubeconfig): Kubeconfig {
   const walk = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(walk);
     if (v && typeof v === 'object') {
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, CREDENTIAL_FIELDS.includes(k) ? '[REDACTED]' : walk(x)]));
+      return Object.fromEntries(
+        Object.entries(v).map(([k, x]) => [k, CREDENTIAL_FIELDS.includes(k) ? '[REDACTED]' : walk(x)]),
+      );
     }
     return v;
   };
@@ -203,8 +215,15 @@ export function redactedKubeconfig(kc: Kubeconfig): Kubeconfig {
  * the --kubeconfig flag alone when it is given; else each file KUBECONFIG lists (path-list separated, those that
  * exist); else ~/.kube/config. `exists` says which files exist.
  */
-export function kubeconfigFilesLoaded(input: { flag?: string; env?: string; home: string }, exists: (path: string) => boolean): { files: string[]; rule: string } {
-  if (input.flag) return { files: [input.flag], rule: `--kubeconfig ${input.flag} (the flag wins over KUBECONFIG${input.env ? `=${input.env}` : ', unset here,'} and ~/.kube/config)` };
+export function kubeconfigFilesLoaded(
+  input: { flag?: string; env?: string; home: string },
+  exists: (path: string) => boolean,
+): { files: string[]; rule: string } {
+  if (input.flag)
+    return {
+      files: [input.flag],
+      rule: `--kubeconfig ${input.flag} (the flag wins over KUBECONFIG${input.env ? `=${input.env}` : ', unset here,'} and ~/.kube/config)`,
+    };
   const listed = (input.env ?? '').split(':').filter(Boolean);
   if (listed.length) return { files: listed.filter(exists), rule: `KUBECONFIG=${input.env} (no --kubeconfig)` };
   return { files: [`${input.home}/.kube/config`], rule: 'neither --kubeconfig nor KUBECONFIG: ~/.kube/config' };

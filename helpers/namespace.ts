@@ -8,7 +8,12 @@ import { isNotFound } from './not-found.ts';
 
 export const runLabels = (runId: string) => ({ [RUN_LABEL]: runHash(runId) });
 
-export async function createRunNamespace(k: KubeClients, runId: string, name: string, labels: Record<string, string> = {}): Promise<void> {
+export async function createRunNamespace(
+  k: KubeClients,
+  runId: string,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<void> {
   await k.core.createNamespace({ body: { metadata: { name, labels: { ...labels, ...runLabels(runId) } } } });
 }
 
@@ -24,13 +29,17 @@ export async function deleteNamespace(k: KubeClients, name: string, timeoutMs = 
     throw e;
   }
   if (!timeoutMs) return;
-  await waitUntil(`namespace ${name} to be gone`, async () => {
-    try {
-      await k.core.readNamespace({ name });
-      return false;
-    } catch (e) {
-      if (isNotFound(e)) return true;
-      throw e;
-    }
-  }, timeoutMs);
+  await waitUntil(
+    `namespace ${name} to be gone`,
+    async () => {
+      try {
+        await k.core.readNamespace({ name });
+        return false;
+      } catch (e) {
+        if (isNotFound(e)) return true;
+        throw e;
+      }
+    },
+    timeoutMs,
+  );
 }

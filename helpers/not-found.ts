@@ -41,7 +41,15 @@ function statusMessage(error: unknown): string | undefined {
   return typeof message === 'string' ? message : undefined;
 }
 
-const REASONS: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
+const REASONS: Record<number, string> = {
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
 
 /** Whether a status means the observation could not be made (refused, throttled, failed on the server). */
 export function isUnobservableStatus(status: number): boolean {
@@ -56,7 +64,16 @@ export function isUnobservableStatus(status: number): boolean {
 export function unobservableOf(error: unknown): Unobservable | undefined {
   if (error instanceof Unobservable) return error;
   const code = statusCode(error);
-  if (code === undefined || !(error instanceof Error) || !error.message.startsWith('HTTP-Code:') || !isUnobservableStatus(code)) return undefined;
+  if (
+    code === undefined ||
+    !(error instanceof Error) ||
+    !error.message.startsWith('HTTP-Code:') ||
+    !isUnobservableStatus(code)
+  )
+    return undefined;
   const message = statusMessage(error);
-  return new Unobservable(`a request of @kubernetes/client-node${message ? ` (${message})` : ''}`, `${code} ${REASONS[code] ?? ''}`.trim());
+  return new Unobservable(
+    `a request of @kubernetes/client-node${message ? ` (${message})` : ''}`,
+    `${code} ${REASONS[code] ?? ''}`.trim(),
+  );
 }

@@ -7,7 +7,10 @@ import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import type { KubeClients } from './kube.ts';
 import { sleep } from './wait.ts';
 
-/** Reasons a container waits for good: no change of the pod or the node, no start (ErrImagePull, ErrImageNeverPull, ...). */
+/**
+ * Reasons a container waits for good: no change of the pod or the node, no start (ErrImagePull, ErrImageNeverPull,
+ * ...).
+ */
 const HOPELESS = /ErrImage|ImagePull|InvalidImageName|CreateContainer|RunContainerError|CrashLoopBackOff/;
 
 const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ').trim();
@@ -20,22 +23,34 @@ export function podStartFailure(pod: V1Pod): string | undefined {
     const waiting = s.state?.waiting;
     if (!waiting?.reason || !HOPELESS.test(waiting.reason)) continue;
     const last = s.lastState?.terminated;
-    const lastExit = waiting.reason === 'CrashLoopBackOff' && last ? ` (last exit ${last.exitCode}${last.reason ? `: ${last.reason}` : ''})` : '';
+    const lastExit =
+      waiting.reason === 'CrashLoopBackOff' && last
+        ? ` (last exit ${last.exitCode}${last.reason ? `: ${last.reason}` : ''})`
+        : '';
     return oneLine(named(s, `${waiting.reason}: ${waiting.message ?? s.image}${lastExit}`));
   }
   const phase = pod.status?.phase;
   if (phase === 'Failed' || phase === 'Succeeded') {
-    // The node's own reason first (a kubelet that rejects the pod says why, e.g. OutOfcpu), else how its containers ended.
-    const why = [pod.status?.reason, pod.status?.message].filter(Boolean).join(': ')
-      || statuses.filter((s) => s.state?.terminated).map((s) => {
-        const t = s.state!.terminated!;
-        return named(s, `exited ${t.exitCode}${t.reason ? ` (${t.reason})` : ''}${t.message ? `: ${t.message}` : ''}`);
-      }).join('; ')
-      || 'no reason given';
+    // The node's own reason first (a kubelet that rejects the pod says why, e.g. OutOfcpu), else how its containers
+    // ended.
+    const why =
+      [pod.status?.reason, pod.status?.message].filter(Boolean).join(': ') ||
+      statuses
+        .filter((s) => s.state?.terminated)
+        .map((s) => {
+          const t = s.state!.terminated!;
+          return named(
+            s,
+            `exited ${t.exitCode}${t.reason ? ` (${t.reason})` : ''}${t.message ? `: ${t.message}` : ''}`,
+          );
+        })
+        .join('; ') ||
+      'no reason given';
     return oneLine(`it ${phase === 'Failed' ? 'failed' : 'ended'}: ${why}`);
   }
   const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
-  if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') return oneLine(`unschedulable: ${scheduled.message ?? 'no node fits'}`);
+  if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable')
+    return oneLine(`unschedulable: ${scheduled.message ?? 'no node fits'}`);
   return undefined;
 }
 
@@ -48,17 +63,27 @@ export interface PodRunningOptions {
   intervalMs?: number;
 }
 
-/** The pod once Running (and ready); throws `WHAT cannot run: WHY` as soon as it cannot, `WHAT was not running within Ns` at the bound. */
-export async function awaitPodRunning(k: KubeClients, namespace: string, name: string, o: PodRunningOptions): Promise<V1Pod> {
+/**
+ * The pod once Running (and ready); throws `WHAT cannot run: WHY` as soon as it cannot, `WHAT was not running within
+ * Ns` at the bound.
+ */
+export async function awaitPodRunning(
+  k: KubeClients,
+  namespace: string,
+  name: string,
+  o: PodRunningOptions,
+): Promise<V1Pod> {
   const deadline = Date.now() + o.timeoutMs;
   for (;;) {
     const pod = await k.core.readNamespacedPod({ namespace, name });
     const failure = podStartFailure(pod);
     if (failure) throw new Error(`${o.what} cannot run: ${failure}`);
-    if (pod.status?.phase === 'Running' && (!o.ready || await o.ready.check(pod))) return pod;
+    if (pod.status?.phase === 'Running' && (!o.ready || (await o.ready.check(pod)))) return pod;
     if (Date.now() > deadline) {
       const waiting = pod.status?.containerStatuses?.find((s) => s.state?.waiting)?.state?.waiting?.reason;
-      throw new Error(`${o.what} was not ${o.ready?.as ?? 'running'} within ${o.timeoutMs / 1000}s (${waiting ?? pod.status?.phase ?? 'no status yet'})`);
+      throw new Error(
+        `${o.what} was not ${o.ready?.as ?? 'running'} within ${o.timeoutMs / 1000}s (${waiting ?? pod.status?.phase ?? 'no status yet'})`,
+      );
     }
     await sleep(o.intervalMs ?? 500);
   }

@@ -71,11 +71,13 @@ describe('KubectlProxy', () => {
 
   test('await using stops it when the block ends, also by an exception', async () => {
     let port = 0;
-    await expect((async () => {
-      await using proxy = await KubectlProxy.start(fake, { address: '127.0.0.1' });
-      port = proxy.port;
-      throw new Error('the test body failed');
-    })()).rejects.toThrow('the test body failed');
+    await expect(
+      (async () => {
+        await using proxy = await KubectlProxy.start(fake, { address: '127.0.0.1' });
+        port = proxy.port;
+        throw new Error('the test body failed');
+      })(),
+    ).rejects.toThrow('the test body failed');
     expect(alive(await lastPid())).toBe(false);
     expect((await probeTcp('127.0.0.1', port)).outcome).toBe('refused');
   });
@@ -88,7 +90,9 @@ describe('KubectlProxy', () => {
   });
 
   test('a kubectl that exits before serving is reported with its last line', async () => {
-    await expect(KubectlProxy.start(fake, { extraArgs: ['--fake=exit'] })).rejects.toThrow(/exited \(1\) before serving: error: listen tcp .*refused by the stand-in/);
+    await expect(KubectlProxy.start(fake, { extraArgs: ['--fake=exit'] })).rejects.toThrow(
+      /exited \(1\) before serving: error: listen tcp .*refused by the stand-in/,
+    );
   });
 
   test('a kubectl that never serves is stopped when the wait times out', async () => {

@@ -85,9 +85,13 @@ export class KubectlProxy implements AsyncDisposable {
     }
   }
 
-  private static async startOnce(kubectl: Kubectl, options: ProxyOptions & { port: number | 'default' }): Promise<KubectlProxy> {
+  private static async startOnce(
+    kubectl: Kubectl,
+    options: ProxyOptions & { port: number | 'default' },
+  ): Promise<KubectlProxy> {
     const args = [
-      'proxy', ...(options.port === 'default' ? [] : ['--port', String(options.port)]),
+      'proxy',
+      ...(options.port === 'default' ? [] : ['--port', String(options.port)]),
       ...(options.address ? ['--address', options.address] : []),
       ...(options.acceptHosts ? ['--accept-hosts', options.acceptHosts] : []),
       ...(options.extraArgs ?? []),
@@ -106,8 +110,24 @@ export class KubectlProxy implements AsyncDisposable {
           if (m) resolve(m);
         });
         child.stderr?.on('data', (chunk: Buffer) => out.push(chunk.toString('utf8')));
-        child.then((r) => reject(new ProxyStartError(`kubectl ${args.join(' ')} exited (${r.exitCode ?? r.signal}) before serving: ${out.join('').trim().split('\n').at(-1) ?? ''}`)), reject);
-        timer = setTimeout(() => reject(new ProxyStartError(`kubectl ${args.join(' ')} printed no "Starting to serve on" within ${timeoutMs} ms: ${out.join('').trim()}`)), timeoutMs);
+        child.then(
+          (r) =>
+            reject(
+              new ProxyStartError(
+                `kubectl ${args.join(' ')} exited (${r.exitCode ?? r.signal}) before serving: ${out.join('').trim().split('\n').at(-1) ?? ''}`,
+              ),
+            ),
+          reject,
+        );
+        timer = setTimeout(
+          () =>
+            reject(
+              new ProxyStartError(
+                `kubectl ${args.join(' ')} printed no "Starting to serve on" within ${timeoutMs} ms: ${out.join('').trim()}`,
+              ),
+            ),
+          timeoutMs,
+        );
       });
       return new KubectlProxy(child, args, banner, out);
     } catch (e) {
@@ -133,8 +153,16 @@ async function stopChild(child: ResultPromise, graceMs = 5000): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   let timer: NodeJS.Timeout | undefined;
   // awaited elsewhere: how the proxy ended is its output's business; here only whether it did
-  const exited = child.then(() => true, () => true);
-  const inTime = await Promise.race([exited, new Promise<false>((r) => { timer = setTimeout(() => r(false), graceMs); })]);
+  const exited = child.then(
+    () => true,
+    () => true,
+  );
+  const inTime = await Promise.race([
+    exited,
+    new Promise<false>((r) => {
+      timer = setTimeout(() => r(false), graceMs);
+    }),
+  ]);
   clearTimeout(timer);
   if (!inTime) {
     child.kill('SIGKILL');
@@ -143,7 +171,11 @@ async function stopChild(child: ResultPromise, graceMs = 5000): Promise<void> {
 }
 
 /** Runs fn with a started proxy and stops the proxy afterwards, whatever fn does. */
-export async function withKubectlProxy<T>(kubectl: Kubectl, options: ProxyOptions, fn: (proxy: KubectlProxy) => Promise<T>): Promise<T> {
+export async function withKubectlProxy<T>(
+  kubectl: Kubectl,
+  options: ProxyOptions,
+  fn: (proxy: KubectlProxy) => Promise<T>,
+): Promise<T> {
   await using proxy = await KubectlProxy.start(kubectl, options);
   return await fn(proxy);
 }

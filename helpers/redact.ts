@@ -12,9 +12,17 @@ const PEM_BODY = String.raw`(?:[A-Za-z0-9+/=]|\s|\\[nr])*`;
 
 /** Keys whose value is a credential, in kubeconfigs (YAML or JSON), client-node objects, HTTP and CLI options. */
 const CREDENTIAL_KEYS = [
-  'client-key-data', 'client-certificate-data', 'certificate-authority-data',
-  '(?:client-?)?key-?data', 'cert-?data', 'ca-?data', // @kubernetes/client-node: keyData, certData, caData
-  'token', 'id-token', 'refresh-token', 'secret', 'password',
+  'client-key-data',
+  'client-certificate-data',
+  'certificate-authority-data',
+  '(?:client-?)?key-?data',
+  'cert-?data',
+  'ca-?data', // @kubernetes/client-node: keyData, certData, caData
+  'token',
+  'id-token',
+  'refresh-token',
+  'secret',
+  'password',
 ].join('|');
 
 const RULES: Array<[RegExp, Replacer | string]> = [
@@ -23,10 +31,16 @@ const RULES: Array<[RegExp, Replacer | string]> = [
   // A PEM block cut short (truncated output): its header and the base64 after it.
   [new RegExp(String.raw`-----BEGIN ([A-Z0-9 ]+)-----${PEM_BODY}`, 'g'), (_m, kind) => `[REDACTED ${kind}]`],
   // The tail of a PEM block whose start was cut off: the base64 lines before its footer.
-  [new RegExp(String.raw`(?:[A-Za-z0-9+/=]+${EOL})*-----END ([A-Z0-9 ]+)-----`, 'g'), (_m, kind) => `[REDACTED ${kind}]`],
+  [
+    new RegExp(String.raw`(?:[A-Za-z0-9+/=]+${EOL})*-----END ([A-Z0-9 ]+)-----`, 'g'),
+    (_m, kind) => `[REDACTED ${kind}]`,
+  ],
   // Credential fields whose value is a YAML block scalar ("client-key-data: |"): the lines indented under the key.
   [
-    new RegExp(String.raw`^([ \t]*(?:- )?)((?:${CREDENTIAL_KEYS})\s*:\s*)[|>][-+]?[ \t]*\n(?:\1[ \t]+\S.*(?:\n|$))+`, 'gmi'),
+    new RegExp(
+      String.raw`^([ \t]*(?:- )?)((?:${CREDENTIAL_KEYS})\s*:\s*)[|>][-+]?[ \t]*\n(?:\1[ \t]+\S.*(?:\n|$))+`,
+      'gmi',
+    ),
     (match, indent, key) => `${indent}${key}[REDACTED]${match.endsWith('\n') ? '\n' : ''}`,
   ],
   // Credential fields with an inline value: a quoted string (quotes kept, so JSON stays JSON) or a bare word.
@@ -53,7 +67,10 @@ const RULES: Array<[RegExp, Replacer | string]> = [
   [/(?:LS0tLS1CRUdJ|MII)[A-Za-z0-9+/=]{40,}/g, '[REDACTED-BASE64]'],
   // Any other long run of mixed-case base64: key material that lost its field name (a PEM body line,
   // a decoded value). Hex digests (no upper case) and paths (short segments with dots) are left alone.
-  [/[A-Za-z0-9+/]{64,}={0,2}/g, (m) => (/[A-Z]/.test(m) && /[a-z]/.test(m) && /[0-9]/.test(m) ? '[REDACTED-BASE64]' : m)],
+  [
+    /[A-Za-z0-9+/]{64,}={0,2}/g,
+    (m) => (/[A-Z]/.test(m) && /[a-z]/.test(m) && /[0-9]/.test(m) ? '[REDACTED-BASE64]' : m),
+  ],
 ];
 
 export function redact(text: string): string {

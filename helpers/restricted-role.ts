@@ -13,7 +13,12 @@ const pointer = (annotation: string) => `/metadata/annotations/${annotation.repl
  * Replaces the role's rules with `restrict(rules)`, recording who did it and the rules before. The patch tests
  * the rules it read: a role changed meanwhile is not touched.
  */
-export async function restrictRecorded(k: KubeClients, name: string, restrict: (rules: V1PolicyRule[]) => V1PolicyRule[], runId: string): Promise<void> {
+export async function restrictRecorded(
+  k: KubeClients,
+  name: string,
+  restrict: (rules: V1PolicyRule[]) => V1PolicyRule[],
+  runId: string,
+): Promise<void> {
   const role = await k.rbac.readClusterRole({ name });
   const before = role.rules ?? [];
   await k.rbac.patchClusterRole({
@@ -35,9 +40,13 @@ export async function restoreRestricted(k: KubeClients, name: string): Promise<v
   const recorded = annotations[RULES_BEFORE];
   const others = Object.keys(annotations).filter((a) => a !== RESTRICTED_BY && a !== RULES_BEFORE);
   const patch: unknown[] = others.length
-    ? [{ op: 'remove', path: pointer(RESTRICTED_BY) }, { op: 'remove', path: pointer(RULES_BEFORE) }]
-    // The record was the only annotation: the role had none before.
-    : [{ op: 'remove', path: '/metadata/annotations' }];
-  if (recorded !== undefined) patch.unshift({ op: 'replace', path: '/rules', value: JSON.parse(recorded) as V1PolicyRule[] });
+    ? [
+        { op: 'remove', path: pointer(RESTRICTED_BY) },
+        { op: 'remove', path: pointer(RULES_BEFORE) },
+      ]
+    : // The record was the only annotation: the role had none before.
+      [{ op: 'remove', path: '/metadata/annotations' }];
+  if (recorded !== undefined)
+    patch.unshift({ op: 'replace', path: '/rules', value: JSON.parse(recorded) as V1PolicyRule[] });
   await k.rbac.patchClusterRole({ name, body: patch });
 }

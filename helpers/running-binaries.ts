@@ -16,21 +16,38 @@ export interface RunningBinary {
   error?: string;
 }
 
-interface Range { file: string; offset: number; length: number }
+interface Range {
+  file: string;
+  offset: number;
+  length: number;
+}
 
 /** Reads byte ranges of files on the node in one exec (od prints each as hex; a line "." ends each). */
 async function readRanges(node: NodeTarget, ranges: Range[]): Promise<Buffer[]> {
   if (!ranges.length) return [];
   const script = 'while [ $# -gt 0 ]; do od -An -v -tx1 -j "$2" -N "$3" "$1" || exit 1; echo .; shift 3; done';
-  const r = await nodeExec(node, ['sh', '-c', script, 'read', ...ranges.flatMap((x) => [x.file, String(x.offset), String(x.length)])]);
-  if (r.exitCode !== 0) throw new Error(`on node: od could not read ${ranges.map((x) => x.file).join(', ')}: ${r.stderr.trim().split('\n').at(-1)}`);
+  const r = await nodeExec(node, [
+    'sh',
+    '-c',
+    script,
+    'read',
+    ...ranges.flatMap((x) => [x.file, String(x.offset), String(x.length)]),
+  ]);
+  if (r.exitCode !== 0)
+    throw new Error(
+      `on node: od could not read ${ranges.map((x) => x.file).join(', ')}: ${r.stderr.trim().split('\n').at(-1)}`,
+    );
   const parts = r.stdout.split(/^\.$/m).slice(0, ranges.length);
   return parts.map(parseOdHex);
 }
 
 /** The newest process of each name on the node (pid and executable), in one exec. */
-async function findProcesses(node: NodeTarget, names: string[]): Promise<Array<{ name: string; pid: number; executable: string }>> {
-  const script = 'for p in /proc/[0-9]*; do read -r c < "$p/comm" 2>/dev/null || continue; for n; do [ "$c" = "$n" ] && echo "${p#/proc/} $c $(readlink "$p/exe")"; done; done; true';
+async function findProcesses(
+  node: NodeTarget,
+  names: string[],
+): Promise<Array<{ name: string; pid: number; executable: string }>> {
+  const script =
+    'for p in /proc/[0-9]*; do read -r c < "$p/comm" 2>/dev/null || continue; for n; do [ "$c" = "$n" ] && echo "${p#/proc/} $c $(readlink "$p/exe")"; done; done; true';
   const r = await nodeExec(node, ['sh', '-c', script, 'ps', ...names]);
   if (r.exitCode !== 0) throw new Error(`on node: cannot list processes: ${r.stderr.trim()}`);
   const found = new Map<string, { name: string; pid: number; executable: string }>();
@@ -49,27 +66,50 @@ const u64 = (b: Buffer, at: number) => Number(b.readBigUInt64LE(at));
 export async function runningBinaries(node: NodeTarget, names: string[]): Promise<RunningBinary[]> {
   const processes = await findProcesses(node, names);
   const exe = (pid: number) => `/proc/${pid}/exe`;
-  const headers = await readRanges(node, processes.map((p) => ({ file: exe(p.pid), offset: 0, length: 64 })));
+  const headers = await readRanges(
+    node,
+    processes.map((p) => ({ file: exe(p.pid), offset: 0, length: 64 })),
+  );
   const elf = processes.map((p, i) => {
     const h = headers[i]!;
-    if (h.length < 64 || h.toString('latin1', 0, 4) !== '\x7fELF' || h[4] !== 2 || h[5] !== 1) return { ...p, error: 'not a 64-bit little-endian ELF executable' };
-    return { ...p, shoff: u64(h, 0x28), shentsize: h.readUInt16LE(0x3a), shnum: h.readUInt16LE(0x3c), shstrndx: h.readUInt16LE(0x3e) };
+    if (h.length < 64 || h.toString('latin1', 0, 4) !== '\x7fELF' || h[4] !== 2 || h[5] !== 1)
+      return { ...p, error: 'not a 64-bit little-endian ELF executable' };
+    return {
+      ...p,
+      shoff: u64(h, 0x28),
+      shentsize: h.readUInt16LE(0x3a),
+      shnum: h.readUInt16LE(0x3c),
+      shstrndx: h.readUInt16LE(0x3e),
+    };
   });
   const withTable = elf.filter((e): e is Extract<typeof e, { shoff: number }> => 'shoff' in e);
-  const tables = await readRanges(node, withTable.map((e) => ({ file: exe(e.pid), offset: e.shoff, length: e.shentsize * e.shnum })));
+  const tables = await readRanges(
+    node,
+    withTable.map((e) => ({ file: exe(e.pid), offset: e.shoff, length: e.shentsize * e.shnum })),
+  );
   const sections = withTable.map((e, i) => {
     const t = tables[i]!;
-    const at = (n: number) => ({ name: t.readUInt32LE(n * e.shentsize), offset: u64(t, n * e.shentsize + 24), size: u64(t, n * e.shentsize + 32) });
+    const at = (n: number) => ({
+      name: t.readUInt32LE(n * e.shentsize),
+      offset: u64(t, n * e.shentsize + 24),
+      size: u64(t, n * e.shentsize + 32),
+    });
     return { ...e, all: Array.from({ length: e.shnum }, (_x, n) => at(n)), strtab: at(e.shstrndx) };
   });
-  const names2 = await readRanges(node, sections.map((s) => ({ file: exe(s.pid), offset: s.strtab.offset, length: s.strtab.size })));
+  const names2 = await readRanges(
+    node,
+    sections.map((s) => ({ file: exe(s.pid), offset: s.strtab.offset, length: s.strtab.size })),
+  );
   const located = sections.map((s, i) => {
     const strings = names2[i]!;
     const nameOf = (o: number) => strings.toString('latin1', o, Math.max(o, strings.indexOf(0, o)));
     return { ...s, buildinfo: s.all.find((x) => nameOf(x.name) === '.go.buildinfo') };
   });
   const withInfo = located.filter((l) => l.buildinfo);
-  const blobs = await readRanges(node, withInfo.map((l) => ({ file: exe(l.pid), offset: l.buildinfo!.offset, length: l.buildinfo!.size })));
+  const blobs = await readRanges(
+    node,
+    withInfo.map((l) => ({ file: exe(l.pid), offset: l.buildinfo!.offset, length: l.buildinfo!.size })),
+  );
   const infos = new Map(withInfo.map((l, i) => [l.pid, blobs[i]!]));
   return elf.map((e) => {
     const base = { name: e.name, pid: e.pid, executable: e.executable };

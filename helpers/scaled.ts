@@ -7,10 +7,17 @@ import type { KubeClients } from './kube.ts';
 const pointer = (annotation: string) => `/metadata/annotations/${annotation.replace('/', '~1')}`;
 
 /** Scales the Deployment to `replicas`, recording who scaled it and the replicas before. */
-export async function scaleRecorded(k: KubeClients, namespace: string, name: string, replicas: number, runId: string): Promise<void> {
+export async function scaleRecorded(
+  k: KubeClients,
+  namespace: string,
+  name: string,
+  replicas: number,
+  runId: string,
+): Promise<void> {
   const before = (await k.apps.readNamespacedDeployment({ namespace, name })).spec?.replicas ?? 1;
   await k.apps.patchNamespacedDeployment({
-    namespace, name,
+    namespace,
+    name,
     body: [
       { op: 'add', path: pointer(SCALED_BY), value: runHash(runId) },
       { op: 'add', path: pointer(REPLICAS_BEFORE), value: String(before) },
@@ -23,7 +30,10 @@ export async function scaleRecorded(k: KubeClients, namespace: string, name: str
 export async function restoreScaled(k: KubeClients, namespace: string, name: string): Promise<void> {
   const d = await k.apps.readNamespacedDeployment({ namespace, name });
   const before = Number(d.metadata?.annotations?.[REPLICAS_BEFORE]);
-  const patch: unknown[] = [{ op: 'remove', path: pointer(SCALED_BY) }, { op: 'remove', path: pointer(REPLICAS_BEFORE) }];
+  const patch: unknown[] = [
+    { op: 'remove', path: pointer(SCALED_BY) },
+    { op: 'remove', path: pointer(REPLICAS_BEFORE) },
+  ];
   if (Number.isInteger(before) && before >= 0) patch.unshift({ op: 'replace', path: '/spec/replicas', value: before });
   await k.apps.patchNamespacedDeployment({ namespace, name, body: patch });
 }

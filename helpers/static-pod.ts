@@ -7,7 +7,11 @@ import { sleep, waitUntil } from './wait.ts';
 const PLEG_RELIST_MS = 1000;
 
 const sandboxes = async (cluster: ClusterInfo, pod: string, ready: boolean) =>
-  (await nodeExec(cluster, ['crictl', 'pods', '--name', `^${pod}$`, ...(ready ? ['--state', 'ready'] : []), '-q'])).stdout.split('\n').filter(Boolean);
+  (
+    await nodeExec(cluster, ['crictl', 'pods', '--name', `^${pod}$`, ...(ready ? ['--state', 'ready'] : []), '-q'])
+  ).stdout
+    .split('\n')
+    .filter(Boolean);
 
 /**
  * Removes the stopped sandboxes of a static pod whose manifest was moved away, with their exited containers.
@@ -17,7 +21,12 @@ const sandboxes = async (cluster: ClusterInfo, pod: string, ready: boolean) =>
  * the pod starts at once. Returns the sandboxes removed; best effort (kubelet may be removing them too).
  */
 export async function removeStoppedSandboxes(cluster: ClusterInfo, pod: string, timeoutMs = 30_000): Promise<string[]> {
-  await waitUntil(`the sandbox of ${pod} to stop`, async () => (await sandboxes(cluster, pod, true)).length === 0, timeoutMs, 250);
+  await waitUntil(
+    `the sandbox of ${pod} to stop`,
+    async () => (await sandboxes(cluster, pod, true)).length === 0,
+    timeoutMs,
+    250,
+  );
   const stopped = await sandboxes(cluster, pod, false);
   for (const id of stopped) await nodeExec(cluster, ['crictl', 'rmp', id]);
   // kubelet reads the runtime's containers on its PLEG relist, every second: until then it still holds the

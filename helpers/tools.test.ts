@@ -13,7 +13,7 @@ describe('programs on PATH', () => {
     await expect(execa('kube-claims-no-such-tool', [])).rejects.toSatisfy(notStarted);
     expect(notOnPath('go')).toBe('`go` is not on PATH');
   });
-  test('the first executable of the name in PATH\'s order; a file without x is passed over', () => {
+  test("the first executable of the name in PATH's order; a file without x is passed over", () => {
     const a = mkdtempSync(join(tmpdir(), 'kc-path-'));
     const b = mkdtempSync(join(tmpdir(), 'kc-path-'));
     writeFileSync(join(a, 'kubectl'), '#!/bin/sh\n');

@@ -24,7 +24,10 @@ function executable(file: string): boolean {
   }
 }
 
-/** The file a command `name` runs, as execvp finds it: the first executable NAME in PATH's directories; undefined when none. */
+/**
+ * The file a command `name` runs, as execvp finds it: the first executable NAME in PATH's directories; undefined when
+ * none.
+ */
 export function findOnPath(name: string, path = process.env.PATH ?? ''): string | undefined {
   if (name.includes('/')) return executable(name) ? name : undefined;
   for (const dir of path.split(delimiter)) {

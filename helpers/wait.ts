@@ -4,7 +4,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export { sleep };
 
 /** Resolves once `predicate` holds; fails naming `what` after `timeoutMs`. */
-export async function waitUntil(what: string, predicate: () => Promise<boolean>, timeoutMs = 180_000, intervalMs = 1000): Promise<void> {
+export async function waitUntil(
+  what: string,
+  predicate: () => Promise<boolean>,
+  timeoutMs = 180_000,
+  intervalMs = 1000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await predicate()) return;

@@ -80,11 +80,17 @@ export function environmentRows(env: EnvironmentInfo | null): EnvironmentRow[] {
   }
   for (const [key, value] of Object.entries(env)) {
     if (key in KNOWN_LABELS || key === 'timings' || value === undefined || value === null) continue;
-    if (isPlainObject(value) || Array.isArray(value)) rows.push({ kind: 'detail', label: DETAIL_LABELS[key] ?? humanizeKey(key), value: detailText(value) });
+    if (isPlainObject(value) || Array.isArray(value))
+      rows.push({ kind: 'detail', label: DETAIL_LABELS[key] ?? humanizeKey(key), value: detailText(value) });
     else rows.push({ kind: 'cluster', label: humanizeKey(key), value: valueText(key, value) });
   }
   if (isPlainObject(env.timings)) {
-    for (const [key, value] of Object.entries(env.timings)) rows.push({ kind: 'timing', label: (TIMING_LABELS as Record<string, string>)[key] ?? humanizeKey(key), value: valueText(key, value) });
+    for (const [key, value] of Object.entries(env.timings))
+      rows.push({
+        kind: 'timing',
+        label: (TIMING_LABELS as Record<string, string>)[key] ?? humanizeKey(key),
+        value: valueText(key, value),
+      });
   }
   return rows;
 }
@@ -93,7 +99,9 @@ export function environmentRows(env: EnvironmentInfo | null): EnvironmentRow[] {
 function detailText(value: Record<string, unknown> | unknown[]): string {
   const line = (item: unknown) => (typeof item === 'string' ? item : JSON.stringify(item));
   if (Array.isArray(value)) return value.map(line).join('\n');
-  return Object.entries(value).map(([key, item]) => `${key}: ${line(item)}`).join('\n');
+  return Object.entries(value)
+    .map(([key, item]) => `${key}: ${line(item)}`)
+    .join('\n');
 }
 
 /**

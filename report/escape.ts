@@ -2,8 +2,9 @@
 
 // Characters XML 1.0 forbids even when escaped (control characters other than tab, LF, CR; lone surrogates;
 // U+FFFE/U+FFFF). A terminal escape in a command's output would otherwise make junit.xml unreadable.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const XML_INVALID =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -24,9 +25,7 @@ export function escapeHtml(text: string): string {
 
 /** One Markdown table cell: no pipes, no raw HTML, line breaks as <br>. */
 export function markdownCell(text: string): string {
-  return markdownText(text)
-    .replace(/\|/g, '\\|')
-    .replace(/\r?\n/g, '<br>');
+  return markdownText(text).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
 }
 
 /** Inline Markdown text outside tables: HTML and the characters that start emphasis or links are escaped. */

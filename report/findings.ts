@@ -11,7 +11,10 @@ export function findingRow(f: Finding): [string, string, string, string] {
 
 /** "check: expected X, got Y"; the message where the check compared no values. */
 export function compactFinding(f: Finding): string {
-  const values = [f.expected !== undefined ? `expected ${f.expected}` : '', f.actual !== undefined ? `got ${f.actual}` : ''].filter(Boolean);
+  const values = [
+    f.expected !== undefined ? `expected ${f.expected}` : '',
+    f.actual !== undefined ? `got ${f.actual}` : '',
+  ].filter(Boolean);
   return `${f.check}: ${values.length ? values.join(', ') : f.message}`;
 }
 
@@ -20,7 +23,18 @@ const PLAIN_COLUMN_WIDTH = 40;
 
 /** The findings as a plain-text table with a header row (JUnit's failure text and system-out). */
 export function plainFindingsTable(findings: readonly Finding[]): string {
-  const rows = [[...FINDING_COLUMNS] as string[], ...findings.map(findingRow)].map((row) => row.map((cell) => cell.replace(/\s*\n\s*/g, ' ')));
-  const widths = FINDING_COLUMNS.map((_, i) => Math.min(PLAIN_COLUMN_WIDTH, Math.max(...rows.map((r) => r[i]!.length))));
-  return rows.map((r) => r.map((cell, i) => (i < r.length - 1 ? cell.padEnd(widths[i]!) : cell)).join(' | ').trimEnd()).join('\n');
+  const rows = [[...FINDING_COLUMNS] as string[], ...findings.map(findingRow)].map((row) =>
+    row.map((cell) => cell.replace(/\s*\n\s*/g, ' ')),
+  );
+  const widths = FINDING_COLUMNS.map((_, i) =>
+    Math.min(PLAIN_COLUMN_WIDTH, Math.max(...rows.map((r) => r[i]!.length))),
+  );
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => (i < r.length - 1 ? cell.padEnd(widths[i]!) : cell))
+        .join(' | ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

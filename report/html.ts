@@ -7,13 +7,24 @@ import { escapeHtml as h } from './escape.ts';
 import { FINDING_COLUMNS, findingRow } from './findings.ts';
 import { redactDeep } from './redact-model.ts';
 import { formatDuration, readOnlyText } from './text.ts';
-import type { ClaimResult, EvidenceItem, Finding, GroupResult, NegativeControlResult, OtherTestResult, ResultsModel, Status, StatusTotals } from './types.ts';
+import type {
+  ClaimResult,
+  EvidenceItem,
+  Finding,
+  GroupResult,
+  NegativeControlResult,
+  OtherTestResult,
+  ResultsModel,
+  Status,
+  StatusTotals,
+} from './types.ts';
 
 const LABEL: Record<Status, string> = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP' };
 
 export function renderHtml(input: ResultsModel): string {
   const model = redactDeep(input);
-  const verdict: Status = model.totals.fail || model.errors.length || model.otherTotals.fail ? 'fail' : model.totals.pass ? 'pass' : 'skip';
+  const verdict: Status =
+    model.totals.fail || model.errors.length || model.otherTotals.fail ? 'fail' : model.totals.pass ? 'pass' : 'skip';
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -47,7 +58,12 @@ ${runErrors(model)}
 }
 
 function totalBox(status: Status, count: number, notFalsified = 0): string {
-  const what = status === 'pass' ? `passed${notFalsified ? ` (${notFalsified} not falsified)` : ''}` : status === 'fail' ? 'failed' : 'skipped';
+  const what =
+    status === 'pass'
+      ? `passed${notFalsified ? ` (${notFalsified} not falsified)` : ''}`
+      : status === 'fail'
+        ? 'failed'
+        : 'skipped';
   return `<div class="total ${status}"><span class="count">${count}</span><span class="what">${what}</span></div>`;
 }
 
@@ -64,7 +80,10 @@ function overview(model: ResultsModel): string {
   const others = model.otherTotals;
   const otherCount = others.pass + others.fail + others.skip;
   const glance = model.groups
-    .map((g) => `<div class="glance-group"><span class="glance-label">${h(g.section)}</span><div class="chips">${g.claims.map((c) => `<a class="chip ${c.status}" href="#${h(c.id)}" title="${h(`${LABEL[c.status]} ${c.id} ${c.title}`)}">${h(c.id)}</a>`).join('')}</div></div>`)
+    .map(
+      (g) =>
+        `<div class="glance-group"><span class="glance-label">${h(g.section)}</span><div class="chips">${g.claims.map((c) => `<a class="chip ${c.status}" href="#${h(c.id)}" title="${h(`${LABEL[c.status]} ${c.id} ${c.title}`)}">${h(c.id)}</a>`).join('')}</div></div>`,
+    )
     .join('');
   return `<section class="overview">
   <div class="card">
@@ -99,13 +118,23 @@ ${g.claims.map(claim).join('\n')}
 
 function claim(c: ClaimResult): string {
   const notRun = c.testCount === 0;
-  const facts = [c.section, c.durationMs > 0 ? formatDuration(c.durationMs) : '', c.needsNode ? 'needs a node shell' : '', notRun ? 'not run' : '', c.notFalsified ? 'not falsified in this run' : '']
+  const facts = [
+    c.section,
+    c.durationMs > 0 ? formatDuration(c.durationMs) : '',
+    c.needsNode ? 'needs a node shell' : '',
+    notRun ? 'not run' : '',
+    c.notFalsified ? 'not falsified in this run' : '',
+  ]
     .filter(Boolean)
     .map((f) => `<span>${h(f)}</span>`)
     .join('');
   // A claim the run did not reach gets no message box: "not run" is said once, among the facts.
-  const message = c.message && !notRun ? `<pre class="message ${c.status}">${h(c.message)}</pre>`
-    : c.notFalsified ? `<pre class="message skip">Passed, not falsified in this run: ${h(c.notFalsified)}</pre>` : '';
+  const message =
+    c.message && !notRun
+      ? `<pre class="message ${c.status}">${h(c.message)}</pre>`
+      : c.notFalsified
+        ? `<pre class="message skip">Passed, not falsified in this run: ${h(c.notFalsified)}</pre>`
+        : '';
   return `<article class="claim ${c.status}${notRun ? ' not-run' : ''}" id="${h(c.id)}">
   <div class="claim-head">
     ${badge(c.status)}<span class="claim-id">${h(c.id)}</span><h3>${h(c.title)}</h3><span class="facts">${facts}</span>
@@ -126,37 +155,65 @@ function claim(c: ClaimResult): string {
 function articleNotes(c: ClaimResult): string {
   if (!c.notes.length) return '';
   return `<table class="notes"><tr><th>What the article says</th><th>What the cluster shows</th></tr>${c.notes
-    .map((n) => `<tr><td>${h(n.article)}</td><td>${h(n.cluster)}</td></tr>`).join('')}</table>`;
+    .map((n) => `<tr><td>${h(n.article)}</td><td>${h(n.cluster)}</td></tr>`)
+    .join('')}</table>`;
 }
 
 /** Claims left unchecked, negative controls held back, and the diagnostics collected: said before the details. */
 function runNotes(model: ResultsModel): string {
   const parts: string[] = [];
-  if (model.readOnly) parts.push(`<section class="card attention"><h2>Read-only run</h2><p>${h(readOnlyText(model.readOnly))} (--read-only).</p></section>`);
+  if (model.readOnly)
+    parts.push(
+      `<section class="card attention"><h2>Read-only run</h2><p>${h(readOnlyText(model.readOnly))} (--read-only).</p></section>`,
+    );
   if (model.unchecked.length) {
-    parts.push(`<section class="card attention"><h2>${model.unchecked.length} claim${model.unchecked.length === 1 ? '' : 's'} not checked</h2><p>This run does not prove them: the exit code is 3 unless a claim failed.</p><ul>${model.unchecked
-      .map((u) => `<li><a href="#${h(u.id)}">${h(u.id)}</a> ${h(u.title)}: <span class="muted">${h(u.reason)}</span></li>`).join('')}</ul></section>`);
+    parts.push(
+      `<section class="card attention"><h2>${model.unchecked.length} claim${model.unchecked.length === 1 ? '' : 's'} not checked</h2><p>This run does not prove them: the exit code is 3 unless a claim failed.</p><ul>${model.unchecked
+        .map(
+          (u) =>
+            `<li><a href="#${h(u.id)}">${h(u.id)}</a> ${h(u.title)}: <span class="muted">${h(u.reason)}</span></li>`,
+        )
+        .join('')}</ul></section>`,
+    );
   }
   if (model.notFalsified.length) {
-    parts.push(`<section class="card attention"><h2>${model.notFalsified.length} claim${model.notFalsified.length === 1 ? '' : 's'} passed, not falsified in this run</h2><p>No negative control of theirs ran and passed: nothing in this run showed that their checks can fail (exit code 3 under --require-controls).</p><ul>${model.notFalsified
-      .map((c) => `<li><a href="#${h(c.id)}">${h(c.id)}</a> ${h(c.title)}: <span class="muted">${h(c.reason)}</span></li>`).join('')}</ul></section>`);
+    parts.push(
+      `<section class="card attention"><h2>${model.notFalsified.length} claim${model.notFalsified.length === 1 ? '' : 's'} passed, not falsified in this run</h2><p>No negative control of theirs ran and passed: nothing in this run showed that their checks can fail (exit code 3 under --require-controls).</p><ul>${model.notFalsified
+        .map(
+          (c) =>
+            `<li><a href="#${h(c.id)}">${h(c.id)}</a> ${h(c.title)}: <span class="muted">${h(c.reason)}</span></li>`,
+        )
+        .join('')}</ul></section>`,
+    );
   }
   if (model.heldBack.length) {
-    parts.push(`<section class="card"><h2>${model.heldBack.length} negative control${model.heldBack.length === 1 ? '' : 's'} held back</h2><ul>${model.heldBack
-      .map((c) => `<li><a href="#${h(c.id)}">${h(c.id)}</a> ${h(c.control)}: <span class="muted">${h(c.reason)}</span></li>`).join('')}</ul></section>`);
+    parts.push(
+      `<section class="card"><h2>${model.heldBack.length} negative control${model.heldBack.length === 1 ? '' : 's'} held back</h2><ul>${model.heldBack
+        .map(
+          (c) =>
+            `<li><a href="#${h(c.id)}">${h(c.id)}</a> ${h(c.control)}: <span class="muted">${h(c.reason)}</span></li>`,
+        )
+        .join('')}</ul></section>`,
+    );
   }
   if (model.diagnostics.length) {
-    parts.push(`<section class="card"><h2>Node diagnostics</h2><p>Collected because claims failed (redacted):</p><ul>${model.diagnostics
-      .map((f) => `<li><a href="${h(f)}">${h(f)}</a></li>`).join('')}</ul></section>`);
+    parts.push(
+      `<section class="card"><h2>Node diagnostics</h2><p>Collected because claims failed (redacted):</p><ul>${model.diagnostics
+        .map((f) => `<li><a href="${h(f)}">${h(f)}</a></li>`)
+        .join('')}</ul></section>`,
+    );
   }
   return parts.join('\n');
 }
 
 function negativeControls(controls: readonly NegativeControlResult[]): string {
   return `<div class="controls"><h4>Negative controls <span class="muted">— the check must reject a cluster that deviates</span></h4><ul>${controls
-    .map((nc) => `<li class="${nc.status}">${badge(nc.status)}<span class="nc-name">${h(nc.name)}${nc.heldBack ? ' <span class="muted">(held back)</span>' : ''}${nc.staging ? ` <span class="staging" title="${h(STAGING_LABELS[nc.staging])}">staged ${h(STAGING_SHORT[nc.staging])}</span>` : ''}</span><span class="muted">${nc.durationMs > 0 ? h(formatDuration(nc.durationMs)) : ''}</span>${
-      nc.message ? `<pre class="message ${nc.status}">${h(nc.message)}</pre>` : ''
-    }${findingsTable(nc.findings, 'What the check found on the deviating cluster')}${evidence(nc.evidence)}</li>`)
+    .map(
+      (nc) =>
+        `<li class="${nc.status}">${badge(nc.status)}<span class="nc-name">${h(nc.name)}${nc.heldBack ? ' <span class="muted">(held back)</span>' : ''}${nc.staging ? ` <span class="staging" title="${h(STAGING_LABELS[nc.staging])}">staged ${h(STAGING_SHORT[nc.staging])}</span>` : ''}</span><span class="muted">${nc.durationMs > 0 ? h(formatDuration(nc.durationMs)) : ''}</span>${
+          nc.message ? `<pre class="message ${nc.status}">${h(nc.message)}</pre>` : ''
+        }${findingsTable(nc.findings, 'What the check found on the deviating cluster')}${evidence(nc.evidence)}</li>`,
+    )
     .join('')}</ul></div>`;
 }
 
@@ -164,14 +221,22 @@ function negativeControls(controls: readonly NegativeControlResult[]): string {
 function findingsTable(findings: readonly Finding[], caption = 'Findings'): string {
   if (!findings.length) return '';
   return `<table class="findings"><caption>${h(caption)}</caption><tr>${FINDING_COLUMNS.map((c) => `<th>${h(c)}</th>`).join('')}</tr>${findings
-    .map((f) => `<tr>${findingRow(f).map((cell, i) => (i === 0 ? `<td><code>${h(cell)}</code></td>` : `<td>${h(cell)}</td>`)).join('')}</tr>`).join('')}</table>`;
+    .map(
+      (f) =>
+        `<tr>${findingRow(f)
+          .map((cell, i) => (i === 0 ? `<td><code>${h(cell)}</code></td>` : `<td>${h(cell)}</td>`))
+          .join('')}</tr>`,
+    )
+    .join('')}</table>`;
 }
 
 function evidence(items: readonly EvidenceItem[]): string {
   if (!items.length) return '';
   const size = items.reduce((n, e) => n + e.body.length, 0);
   return `<details class="evidence"><summary>Evidence <span class="muted">(${items.length} ${items.length === 1 ? 'item' : 'items'}, ${h(sizeText(size))})</span></summary>${items
-    .map((e) => `<div class="evidence-item"><div class="evidence-label">${h(e.label)}</div><pre>${h(e.body)}</pre></div>`)
+    .map(
+      (e) => `<div class="evidence-item"><div class="evidence-label">${h(e.label)}</div><pre>${h(e.body)}</pre></div>`,
+    )
     .join('')}</details>`;
 }
 
@@ -180,9 +245,13 @@ function otherTests(model: ResultsModel): string {
   if (!tests.length) return '';
   const t = model.otherTotals;
   const failing = tests.filter((x) => x.status === 'fail');
-  const table = (rows: readonly OtherTestResult[], withMessages: boolean) => `<table><thead><tr><th>Status</th><th>Test</th><th>File</th><th>Duration</th></tr></thead><tbody>${rows
-    .map((x) => `<tr><td>${badge(x.status)}</td><td>${h(x.name)}${withMessages && x.message ? `<pre class="message ${x.status}">${h(x.message)}</pre>` : ''}</td><td><code>${h(x.file)}</code></td><td class="num">${h(formatDuration(x.durationMs))}</td></tr>`)
-    .join('')}</tbody></table>`;
+  const table = (rows: readonly OtherTestResult[], withMessages: boolean) =>
+    `<table><thead><tr><th>Status</th><th>Test</th><th>File</th><th>Duration</th></tr></thead><tbody>${rows
+      .map(
+        (x) =>
+          `<tr><td>${badge(x.status)}</td><td>${h(x.name)}${withMessages && x.message ? `<pre class="message ${x.status}">${h(x.message)}</pre>` : ''}</td><td><code>${h(x.file)}</code></td><td class="num">${h(formatDuration(x.durationMs))}</td></tr>`,
+      )
+      .join('')}</tbody></table>`;
   return `<section class="group" id="other-tests">
   <h2>Other tests <span class="group-totals">${h(totalsText(t))}</span></h2>
   <p class="muted">Unit tests of the helpers and reports: they count in the test-case totals, not as claims.</p>

@@ -7,7 +7,15 @@ import { escapeXml } from './escape.ts';
 import { plainFindingsTable } from './findings.ts';
 import { redactDeep } from './redact-model.ts';
 import { readOnlyText } from './text.ts';
-import type { ClaimResult, EvidenceItem, Finding, NegativeControlResult, OtherTestResult, ResultsModel, Status } from './types.ts';
+import type {
+  ClaimResult,
+  EvidenceItem,
+  Finding,
+  NegativeControlResult,
+  OtherTestResult,
+  ResultsModel,
+  Status,
+} from './types.ts';
 
 interface Case {
   classname: string;
@@ -28,8 +36,14 @@ export function renderJunit(input: ResultsModel): string {
   for (const group of model.groups) {
     suites.push({
       name: group.id,
-      properties: [['section', group.section], ['title', group.title]],
-      cases: group.claims.flatMap((claim) => [claimCase(claim), ...claim.negativeControls.map((nc) => controlCase(claim, nc))]),
+      properties: [
+        ['section', group.section],
+        ['title', group.title],
+      ],
+      cases: group.claims.flatMap((claim) => [
+        claimCase(claim),
+        ...claim.negativeControls.map((nc) => controlCase(claim, nc)),
+      ]),
     });
   }
   const others = [...model.unknownClaimTests, ...model.otherTests];
@@ -37,7 +51,14 @@ export function renderJunit(input: ResultsModel): string {
   if (model.errors.length) {
     suites.push({
       name: 'errors outside tests',
-      cases: model.errors.map((e) => ({ classname: 'errors', name: e.origin, status: 'error' as const, durationMs: 0, summary: firstLine(e.message), detail: e.message })),
+      cases: model.errors.map((e) => ({
+        classname: 'errors',
+        name: e.origin,
+        status: 'error' as const,
+        durationMs: 0,
+        summary: firstLine(e.message),
+        detail: e.message,
+      })),
     });
   }
 
@@ -46,14 +67,19 @@ export function renderJunit(input: ResultsModel): string {
     ['runId', model.runId],
     ['outcome', model.outcome],
     ...(model.readOnly ? [['read-only', readOnlyText(model.readOnly)] as [string, string]] : []),
-    ...environmentRows(model.environment).map((row): [string, string] => [row.kind === 'timing' ? `timing: ${row.label}` : row.label, row.value]),
+    ...environmentRows(model.environment).map((row): [string, string] => [
+      row.kind === 'timing' ? `timing: ${row.label}` : row.label,
+      row.value,
+    ]),
   ];
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="kube-claims" ${countAttributes(all)} time="${seconds(model.durationMs)}" timestamp="${escapeXml(model.startedAt, true)}">`,
   ];
   for (const suite of suites) {
-    lines.push(`  <testsuite name="${escapeXml(suite.name, true)}" ${countAttributes(suite.cases)} time="${seconds(sumDurations(suite.cases))}" timestamp="${escapeXml(model.startedAt, true)}">`);
+    lines.push(
+      `  <testsuite name="${escapeXml(suite.name, true)}" ${countAttributes(suite.cases)} time="${seconds(sumDurations(suite.cases))}" timestamp="${escapeXml(model.startedAt, true)}">`,
+    );
     lines.push('    <properties>');
     for (const [name, value] of [...runProperties, ...(suite.properties ?? [])]) {
       lines.push(`      <property name="${escapeXml(name, true)}" value="${escapeXml(value, true)}"/>`);
@@ -67,15 +93,30 @@ export function renderJunit(input: ResultsModel): string {
 }
 
 function claimCase(claim: ClaimResult): Case {
-  const description = [`Section: ${claim.section}`, `Checks: ${claim.checks}`, `Remediation: ${claim.remediation}`].join('\n');
+  const description = [
+    `Section: ${claim.section}`,
+    `Checks: ${claim.checks}`,
+    `Remediation: ${claim.remediation}`,
+  ].join('\n');
   return {
     classname: claim.group,
     name: `${claim.id} ${claim.title}`,
     status: claim.status,
     durationMs: claim.durationMs,
     summary: claim.message ? firstLine(claim.message) : undefined,
-    detail: claim.status === 'fail' ? [claim.message ?? 'failed', findingsText(claim.findings), `Remediation: ${claim.remediation}`].filter(Boolean).join('\n\n') : undefined,
-    systemOut: [description, claim.notFalsified ? `Not falsified in this run: ${claim.notFalsified}` : '', evidenceText(claim.evidence)].filter(Boolean).join('\n\n'),
+    detail:
+      claim.status === 'fail'
+        ? [claim.message ?? 'failed', findingsText(claim.findings), `Remediation: ${claim.remediation}`]
+            .filter(Boolean)
+            .join('\n\n')
+        : undefined,
+    systemOut: [
+      description,
+      claim.notFalsified ? `Not falsified in this run: ${claim.notFalsified}` : '',
+      evidenceText(claim.evidence),
+    ]
+      .filter(Boolean)
+      .join('\n\n'),
     properties: claim.notFalsified ? [['not-falsified', claim.notFalsified]] : undefined,
   };
 }
@@ -87,10 +128,18 @@ function controlCase(claim: ClaimResult, nc: NegativeControlResult): Case {
     status: nc.status,
     durationMs: nc.durationMs,
     summary: nc.message ? firstLine(nc.message) : undefined,
-    detail: nc.status === 'fail'
-      ? `${nc.message ?? 'failed'}\n\nThe check of ${claim.id} did not reject a cluster that deviates (${nc.name}); its verdict cannot be trusted.`
-      : undefined,
-    systemOut: [nc.staging ? `Staging: ${STAGING_LABELS[nc.staging]}` : '', findingsText(nc.findings, 'What the check found on the deviating cluster'), evidenceText(nc.evidence)].filter(Boolean).join('\n\n') || undefined,
+    detail:
+      nc.status === 'fail'
+        ? `${nc.message ?? 'failed'}\n\nThe check of ${claim.id} did not reject a cluster that deviates (${nc.name}); its verdict cannot be trusted.`
+        : undefined,
+    systemOut:
+      [
+        nc.staging ? `Staging: ${STAGING_LABELS[nc.staging]}` : '',
+        findingsText(nc.findings, 'What the check found on the deviating cluster'),
+        evidenceText(nc.evidence),
+      ]
+        .filter(Boolean)
+        .join('\n\n') || undefined,
     properties: nc.staging ? [['staging', nc.staging]] : undefined,
   };
 }
@@ -110,10 +159,17 @@ function testcase(c: Case): string[] {
   const open = `    <testcase classname="${escapeXml(c.classname, true)}" name="${escapeXml(c.name, true)}" time="${seconds(c.durationMs)}"`;
   const body: string[] = [];
   if (c.properties?.length) {
-    body.push('      <properties>', ...c.properties.map(([name, value]) => `        <property name="${escapeXml(name, true)}" value="${escapeXml(value, true)}"/>`), '      </properties>');
+    body.push(
+      '      <properties>',
+      ...c.properties.map(
+        ([name, value]) => `        <property name="${escapeXml(name, true)}" value="${escapeXml(value, true)}"/>`,
+      ),
+      '      </properties>',
+    );
   }
   const message = c.summary ? ` message="${escapeXml(c.summary, true)}"` : '';
-  if (c.status === 'fail') body.push(`      <failure${message} type="ClaimFailed">${escapeXml(c.detail ?? '')}</failure>`);
+  if (c.status === 'fail')
+    body.push(`      <failure${message} type="ClaimFailed">${escapeXml(c.detail ?? '')}</failure>`);
   if (c.status === 'error') body.push(`      <error${message} type="Error">${escapeXml(c.detail ?? '')}</error>`);
   if (c.status === 'skip') body.push(`      <skipped${message}/>`);
   if (c.systemOut) body.push(`      <system-out>${escapeXml(c.systemOut)}</system-out>`);

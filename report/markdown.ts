@@ -31,16 +31,25 @@ export function renderMarkdown(input: ResultsModel): string {
 
 function header(model: ResultsModel): string[] {
   return [
-    `# kube-claims report — run ${markdownText(model.runId)}`, '',
-    `**${totalsText(model.totals)}** of ${claimCount(model)} claims · ${otherText(model)} · finished ${markdownText(model.finishedAt)} in ${formatDuration(model.durationMs)} (${markdownText(model.outcome)})`, '',
+    `# kube-claims report — run ${markdownText(model.runId)}`,
+    '',
+    `**${totalsText(model.totals)}** of ${claimCount(model)} claims · ${otherText(model)} · finished ${markdownText(model.finishedAt)} in ${formatDuration(model.durationMs)} (${markdownText(model.outcome)})`,
+    '',
   ];
 }
 
 function summaryTable(model: ResultsModel): string[] {
   return [
-    '## Summary', '', '| Group | Title | Pass | Fail | Skip |', '|---|---|---:|---:|---:|',
-    ...model.groups.map((group) => `| ${markdownCell(`${group.section} ${group.id}`)} | ${markdownCell(group.title)} | ${group.totals.pass} | ${group.totals.fail} | ${group.totals.skip} |`),
-    `| **Total** | | **${model.totals.pass}**${model.notFalsified.length ? ` (${model.notFalsified.length} not falsified)` : ''} | **${model.totals.fail}** | **${model.totals.skip}** |`, '',
+    '## Summary',
+    '',
+    '| Group | Title | Pass | Fail | Skip |',
+    '|---|---|---:|---:|---:|',
+    ...model.groups.map(
+      (group) =>
+        `| ${markdownCell(`${group.section} ${group.id}`)} | ${markdownCell(group.title)} | ${group.totals.pass} | ${group.totals.fail} | ${group.totals.skip} |`,
+    ),
+    `| **Total** | | **${model.totals.pass}**${model.notFalsified.length ? ` (${model.notFalsified.length} not falsified)` : ''} | **${model.totals.fail}** | **${model.totals.skip}** |`,
+    '',
   ];
 }
 
@@ -48,10 +57,28 @@ function environment(model: ResultsModel): string[] {
   const env = environmentRows(model.environment);
   if (!env.length) return [];
   return [
-    '### Environment', '', '| | |', '|---|---|',
-    ...env.filter((r) => r.kind !== 'detail').map((row) => `| ${markdownCell(row.kind === 'timing' ? `⏱ ${row.label}` : row.label)} | ${markdownCell(row.value)} |`),
+    '### Environment',
     '',
-    ...env.filter((r) => r.kind === 'detail').flatMap((row) => ['<details>', `<summary>${markdownText(row.label)}</summary>`, '', markdownFence(row.value), '', '</details>', '']),
+    '| | |',
+    '|---|---|',
+    ...env
+      .filter((r) => r.kind !== 'detail')
+      .map(
+        (row) =>
+          `| ${markdownCell(row.kind === 'timing' ? `⏱ ${row.label}` : row.label)} | ${markdownCell(row.value)} |`,
+      ),
+    '',
+    ...env
+      .filter((r) => r.kind === 'detail')
+      .flatMap((row) => [
+        '<details>',
+        `<summary>${markdownText(row.label)}</summary>`,
+        '',
+        markdownFence(row.value),
+        '',
+        '</details>',
+        '',
+      ]),
   ];
 }
 
@@ -60,18 +87,31 @@ function runNotes(model: ResultsModel): string[] {
   const out: string[] = [];
   if (model.readOnly) out.push(`**${markdownText(readOnlyText(model.readOnly))}** (--read-only).`, '');
   if (model.unchecked.length) {
-    out.push(`## ⚠️ ${model.unchecked.length} claim(s) not checked`, '', 'This run does not prove them (exit code 3 unless a claim failed).', '');
-    for (const u of model.unchecked) out.push(`- **${markdownText(u.id)}** ${markdownText(u.title)}: ${markdownText(u.reason)}`);
+    out.push(
+      `## ⚠️ ${model.unchecked.length} claim(s) not checked`,
+      '',
+      'This run does not prove them (exit code 3 unless a claim failed).',
+      '',
+    );
+    for (const u of model.unchecked)
+      out.push(`- **${markdownText(u.id)}** ${markdownText(u.title)}: ${markdownText(u.reason)}`);
     out.push('');
   }
   if (model.notFalsified.length) {
-    out.push(`## ${model.notFalsified.length} claim(s) passed, not falsified in this run`, '', 'No negative control of theirs ran and passed: nothing in this run showed that their checks can fail (exit code 3 under --require-controls).', '');
-    for (const c of model.notFalsified) out.push(`- **${markdownText(c.id)}** ${markdownText(c.title)}: ${markdownText(c.reason)}`);
+    out.push(
+      `## ${model.notFalsified.length} claim(s) passed, not falsified in this run`,
+      '',
+      'No negative control of theirs ran and passed: nothing in this run showed that their checks can fail (exit code 3 under --require-controls).',
+      '',
+    );
+    for (const c of model.notFalsified)
+      out.push(`- **${markdownText(c.id)}** ${markdownText(c.title)}: ${markdownText(c.reason)}`);
     out.push('');
   }
   if (model.heldBack.length) {
     out.push(`## ${model.heldBack.length} negative control(s) held back`, '');
-    for (const c of model.heldBack) out.push(`- **${markdownText(c.id)}** ${markdownText(c.control)}: ${markdownText(c.reason)}`);
+    for (const c of model.heldBack)
+      out.push(`- **${markdownText(c.id)}** ${markdownText(c.control)}: ${markdownText(c.reason)}`);
     out.push('');
   }
   if (model.diagnostics.length) {
@@ -86,19 +126,33 @@ function articleNotes(model: ResultsModel): string[] {
   const noted = model.groups.flatMap((g) => g.claims).filter((c) => c.notes.length);
   if (!noted.length) return [];
   return [
-    '## Where the article is imprecise', '', '| Claim | What the article says | What the cluster shows |', '|---|---|---|',
-    ...noted.flatMap((c) => c.notes.map((n) => `| ${markdownCell(c.id)} | ${markdownCell(n.article)} | ${markdownCell(n.cluster)} |`)),
+    '## Where the article is imprecise',
+    '',
+    '| Claim | What the article says | What the cluster shows |',
+    '|---|---|---|',
+    ...noted.flatMap((c) =>
+      c.notes.map((n) => `| ${markdownCell(c.id)} | ${markdownCell(n.article)} | ${markdownCell(n.cluster)} |`),
+    ),
     '',
   ];
 }
 
 /** One row per claim of the group, its negative controls under it. */
 function groupTable(group: GroupResult): string[] {
-  const out = [`## ${markdownText(`${group.section} ${group.title}`)}`, '', '| Status | ID | Claim | Section | Duration | Note |', '|---|---|---|---|---:|---|'];
+  const out = [
+    `## ${markdownText(`${group.section} ${group.title}`)}`,
+    '',
+    '| Status | ID | Claim | Section | Duration | Note |',
+    '|---|---|---|---|---:|---|',
+  ];
   for (const claim of group.claims) {
-    out.push(`| ${BADGE[claim.status]} | ${markdownCell(claim.id)} | ${markdownCell(claim.title)} | ${markdownCell(claim.section)} | ${duration(claim)} | ${markdownCell(firstLine(claim.message))} |`);
+    out.push(
+      `| ${BADGE[claim.status]} | ${markdownCell(claim.id)} | ${markdownCell(claim.title)} | ${markdownCell(claim.section)} | ${duration(claim)} | ${markdownCell(firstLine(claim.message))} |`,
+    );
     for (const nc of claim.negativeControls) {
-      out.push(`| ${BADGE[nc.status]} | ↳ | ${markdownCell(`negative control: ${nc.name}${nc.heldBack ? ' (held back)' : ''}${nc.staging ? ` — staged ${STAGING_SHORT[nc.staging]}` : ''}`)} | | ${formatDuration(nc.durationMs)} | ${markdownCell(firstLine(nc.message))} |`);
+      out.push(
+        `| ${BADGE[nc.status]} | ↳ | ${markdownCell(`negative control: ${nc.name}${nc.heldBack ? ' (held back)' : ''}${nc.staging ? ` — staged ${STAGING_SHORT[nc.staging]}` : ''}`)} | | ${formatDuration(nc.durationMs)} | ${markdownCell(firstLine(nc.message))} |`,
+      );
     }
   }
   out.push('');
@@ -113,18 +167,34 @@ function failures(model: ResultsModel): string[] {
 function otherFailures(model: ResultsModel): string[] {
   const others = [...model.unknownClaimTests, ...model.otherTests].filter((t) => t.status === 'fail');
   if (!others.length) return [];
-  return ['## Other failing tests', '', ...others.flatMap((test) => [`### ${markdownText(test.name)}`, '', `\`${markdownText(test.file)}\``, '', markdownFence(test.message ?? 'failed'), ''])];
+  return [
+    '## Other failing tests',
+    '',
+    ...others.flatMap((test) => [
+      `### ${markdownText(test.name)}`,
+      '',
+      `\`${markdownText(test.file)}\``,
+      '',
+      markdownFence(test.message ?? 'failed'),
+      '',
+    ]),
+  ];
 }
 
 function errorsOutsideTests(model: ResultsModel): string[] {
   if (!model.errors.length) return [];
-  return ['## Errors outside tests', '', ...model.errors.flatMap((error) => [`### ${markdownText(error.origin)}`, '', markdownFence(error.message), ''])];
+  return [
+    '## Errors outside tests',
+    '',
+    ...model.errors.flatMap((error) => [`### ${markdownText(error.origin)}`, '', markdownFence(error.message), '']),
+  ];
 }
 
 /** What the check compared and found differing: check | expected | actual | message. */
 function findingsTable(findings: readonly Finding[]): string[] {
   return [
-    `| ${FINDING_COLUMNS.join(' | ')} |`, '|---|---|---|---|',
+    `| ${FINDING_COLUMNS.join(' | ')} |`,
+    '|---|---|---|---|',
     ...findings.map((f) => `| ${findingRow(f).map(markdownCell).join(' | ')} |`),
     '',
   ];
@@ -149,7 +219,13 @@ function failureDetails(claim: ClaimResult): string[] {
     out.push('**Failing negative controls:**', '');
     for (const nc of controls) {
       out.push(`- ${markdownText(nc.name)}: ${markdownText(firstLine(nc.message))}`);
-      if (nc.findings.length) out.push('', '  What its check found on the deviating cluster:', '', ...findingsTable(nc.findings).map((l) => (l ? `  ${l}` : l)));
+      if (nc.findings.length)
+        out.push(
+          '',
+          '  What its check found on the deviating cluster:',
+          '',
+          ...findingsTable(nc.findings).map((l) => (l ? `  ${l}` : l)),
+        );
     }
     out.push('');
   }
@@ -160,9 +236,10 @@ function failureDetails(claim: ClaimResult): string[] {
 function evidenceDetails(evidence: readonly EvidenceItem[]): string[] {
   const out = ['<details>', `<summary>Evidence (${evidence.length})</summary>`, ''];
   for (const item of evidence) {
-    const body = item.body.length > EVIDENCE_CHARS
-      ? `${item.body.slice(0, EVIDENCE_CHARS)}\n… (${item.body.length - EVIDENCE_CHARS} more characters in report.html)`
-      : item.body;
+    const body =
+      item.body.length > EVIDENCE_CHARS
+        ? `${item.body.slice(0, EVIDENCE_CHARS)}\n… (${item.body.length - EVIDENCE_CHARS} more characters in report.html)`
+        : item.body;
     out.push(`**${markdownText(item.label)}**`, '', markdownFence(body), '');
   }
   out.push('</details>');

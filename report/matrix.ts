@@ -25,7 +25,14 @@ export interface MatrixFact {
 
 export interface Matrix {
   id: string;
-  versions: Array<{ version: string; line?: string; preRelease: boolean; reportDir?: string; error?: string; totals?: ResultsModel['totals'] }>;
+  versions: Array<{
+    version: string;
+    line?: string;
+    preRelease: boolean;
+    reportDir?: string;
+    error?: string;
+    totals?: ResultsModel['totals'];
+  }>;
   claims: Array<{ id: string; title: string; statuses: Record<string, Status | 'error'>; differs: boolean }>;
   differences: MatrixFact[];
 }
@@ -34,11 +41,13 @@ const WHY: Record<string, string> = {
   kubernetesVersion: 'the release under test',
   etcdVersion: 'kubeadm pins one etcd release per Kubernetes minor (constants.SupportedEtcdVersion)',
   nodeImage: 'one node image per Kubernetes version',
-  adminConfFields: 'kubeadm 1.33 writes "preferences: {}" into its kubeconfigs (as the article shows); later releases omit the empty field',
+  adminConfFields:
+    'kubeadm 1.33 writes "preferences: {}" into its kubeconfigs (as the article shows); later releases omit the empty field',
   minor: 'the release minor',
   gitVersion: 'the release',
   emulationMinor: 'compatibility versions (KEP-4330): a binary emulates its own minor by default',
-  minCompatibilityMinor: 'compatibility versions (KEP-4330): the oldest minor it stays compatible with, one below its own',
+  minCompatibilityMinor:
+    'compatibility versions (KEP-4330): the oldest minor it stays compatible with, one below its own',
   gitCommit: 'build metadata of the binary',
   buildDate: 'build metadata of the binary',
   goVersion: 'the Go toolchain that built the binary',
@@ -46,16 +55,21 @@ const WHY: Record<string, string> = {
 
 /** What each profile entry changes in the checks (contract/lines.ts LineBehaviour). */
 const BEHAVIOUR_WHY: Record<keyof LineBehaviour, string> = {
-  kubeconfigPreferences: 'kubeadm 1.33 writes "preferences: {}" into its kubeconfigs (as the article shows); later releases omit it: API-05/API-15 take the structure from the profile',
-  adminOrganization: 'the O of kubeadm\'s kubernetes-admin certificate (API-06)',
-  versionCompatibilityFields: '/version\'s emulation and minCompatibility fields (KEP-4330), expected by API-03 where the profile says so',
+  kubeconfigPreferences:
+    'kubeadm 1.33 writes "preferences: {}" into its kubeconfigs (as the article shows); later releases omit it: API-05/API-15 take the structure from the profile',
+  adminOrganization: "the O of kubeadm's kubernetes-admin certificate (API-06)",
+  versionCompatibilityFields:
+    "/version's emulation and minCompatibility fields (KEP-4330), expected by API-03 where the profile says so",
   cgroupV1NeedsOptIn: 'kubelet refuses cgroup v1 unless failCgroupV1: false (the provider sets it on these hosts)',
 };
 
 /** A fact differs when the runs that produced results disagree; a run without results shows "—". */
 /** Facts of environment.json compared across versions, with the label the matrix shows. */
 const ENVIRONMENT_FACTS: Record<string, string> = {
-  kubernetesVersion: 'Kubernetes version', etcdVersion: 'etcd version', nodeImage: 'node image', adminConfFields: 'admin.conf top-level fields',
+  kubernetesVersion: 'Kubernetes version',
+  etcdVersion: 'etcd version',
+  nodeImage: 'node image',
+  adminConfFields: 'admin.conf top-level fields',
 };
 
 function fact(name: string, runs: MatrixRun[], value: (r: MatrixRun) => string, why: string): MatrixFact | undefined {
@@ -86,7 +100,12 @@ export function buildMatrix(id: string, runs: MatrixRun[]): Matrix {
   const versionFields = (r: MatrixRun) => (env(r).versionFields ?? {}) as Record<string, string>;
   const fieldNames = new Set(runs.flatMap((r) => Object.keys(versionFields(r))));
   for (const field of fieldNames) {
-    const f = fact(`/version ${field}`, runs, (r) => versionFields(r)[field] ?? '(absent)', WHY[field] ?? 'differs between the releases');
+    const f = fact(
+      `/version ${field}`,
+      runs,
+      (r) => versionFields(r)[field] ?? '(absent)',
+      WHY[field] ?? 'differs between the releases',
+    );
     if (f) differences.push(f);
   }
   // Behaviour the line profiles (contract/lines.ts) say changed between the lines of this matrix: the checks
@@ -94,20 +113,34 @@ export function buildMatrix(id: string, runs: MatrixRun[]): Matrix {
   const lineIds = runs.map((r) => r.line).filter((l): l is LineId => !!l && l in LINES);
   if (lineIds.length === runs.length) {
     for (const d of behaviourDifferences(lineIds)) {
-      differences.push({ fact: `profile: ${d.behaviour}`, values: Object.fromEntries(runs.map((r) => [r.version, String(d.values[r.line!])])), why: BEHAVIOUR_WHY[d.behaviour] });
+      differences.push({
+        fact: `profile: ${d.behaviour}`,
+        values: Object.fromEntries(runs.map((r) => [r.version, String(d.values[r.line!])])),
+        why: BEHAVIOUR_WHY[d.behaviour],
+      });
     }
   }
-  const files = (r: MatrixRun) => new Map(((env(r).etcKubernetes ?? []) as string[]).map((l) => [l.split(' ')[0]!, l.split(' ')[1] ?? '']));
+  const files = (r: MatrixRun) =>
+    new Map(((env(r).etcKubernetes ?? []) as string[]).map((l) => [l.split(' ')[0]!, l.split(' ')[1] ?? '']));
   const fileNames = new Set(runs.flatMap((r) => [...files(r).keys()]));
   for (const name of [...fileNames].sort()) {
-    const f = fact(`/etc/kubernetes/${name}`, runs, (r) => files(r).get(name) ?? '(absent)', 'kubeadm writes a different set of files in this release');
+    const f = fact(
+      `/etc/kubernetes/${name}`,
+      runs,
+      (r) => files(r).get(name) ?? '(absent)',
+      'kubeadm writes a different set of files in this release',
+    );
     if (f) differences.push(f);
   }
   return {
     id,
     versions: runs.map((r) => ({
-      version: r.version, line: r.line, preRelease: r.preRelease ?? env(r).preRelease === true,
-      reportDir: r.reportDir, error: r.error && redact(r.error), totals: r.model?.totals,
+      version: r.version,
+      line: r.line,
+      preRelease: r.preRelease ?? env(r).preRelease === true,
+      reportDir: r.reportDir,
+      error: r.error && redact(r.error),
+      totals: r.model?.totals,
     })),
     claims,
     differences: versions.length > 1 ? differences : [],
@@ -132,15 +165,23 @@ export function renderMatrixMarkdown(m: Matrix): string {
   const heads = m.versions.map(versionHeading);
   const out = [`# kube-claims version matrix ${m.id}`, ''];
   for (const v of m.versions) {
-    out.push(`- **${v.version}**${lineNote(v)}: ${v.error ? `error: ${markdownCell(v.error)}` : `${v.totals?.pass} passed, ${v.totals?.fail} failed, ${v.totals?.skip} skipped`}${v.reportDir ? ` (${v.reportDir})` : ''}`);
+    out.push(
+      `- **${v.version}**${lineNote(v)}: ${v.error ? `error: ${markdownCell(v.error)}` : `${v.totals?.pass} passed, ${v.totals?.fail} failed, ${v.totals?.skip} skipped`}${v.reportDir ? ` (${v.reportDir})` : ''}`,
+    );
   }
   out.push('', '## Claims', '', `| Claim | ${heads.join(' | ')} |`, `|---|${vs.map(() => '---').join('|')}|`);
-  for (const c of m.claims) out.push(`| ${c.differs ? '**' : ''}${c.id}${c.differs ? '**' : ''} ${markdownCell(c.title)} | ${vs.map((v) => MARK[c.statuses[v]!]).join(' | ')} |`);
+  for (const c of m.claims)
+    out.push(
+      `| ${c.differs ? '**' : ''}${c.id}${c.differs ? '**' : ''} ${markdownCell(c.title)} | ${vs.map((v) => MARK[c.statuses[v]!]).join(' | ')} |`,
+    );
   out.push('', '## What differs between the versions', '');
   if (!m.differences.length) out.push('Nothing recorded differs.');
   else {
     out.push(`| Fact | ${heads.join(' | ')} | Why |`, `|---|${vs.map(() => '---').join('|')}|---|`);
-    for (const d of m.differences) out.push(`| ${markdownCell(d.fact)} | ${vs.map((v) => markdownCell(d.values[v] ?? '')).join(' | ')} | ${markdownCell(d.why)} |`);
+    for (const d of m.differences)
+      out.push(
+        `| ${markdownCell(d.fact)} | ${vs.map((v) => markdownCell(d.values[v] ?? '')).join(' | ')} | ${markdownCell(d.why)} |`,
+      );
   }
   return `${out.join('\n')}\n`;
 }
@@ -148,9 +189,24 @@ export function renderMatrixMarkdown(m: Matrix): string {
 export function renderMatrixHtml(m: Matrix): string {
   const vs = m.versions.map((v) => v.version);
   const cell = (s: string) => `<td class="${s}">${MARK[s]}</td>`;
-  const rows = m.claims.map((c) => `<tr${c.differs ? ' class="differs"' : ''}><th>${escapeHtml(c.id)}</th><td class="title">${escapeHtml(c.title)}</td>${vs.map((v) => cell(c.statuses[v]!)).join('')}</tr>`).join('\n');
-  const diffs = m.differences.map((d) => `<tr><th>${escapeHtml(d.fact)}</th>${vs.map((v) => `<td>${escapeHtml(d.values[v] ?? '')}</td>`).join('')}<td class="why">${escapeHtml(d.why)}</td></tr>`).join('\n');
-  const summary = m.versions.map((v) => `<li><b>${escapeHtml(v.version)}</b>${escapeHtml(lineNote(v))}: ${v.error ? `error: ${escapeHtml(v.error)}` : `${v.totals?.pass} passed, ${v.totals?.fail} failed, ${v.totals?.skip} skipped`}</li>`).join('');
+  const rows = m.claims
+    .map(
+      (c) =>
+        `<tr${c.differs ? ' class="differs"' : ''}><th>${escapeHtml(c.id)}</th><td class="title">${escapeHtml(c.title)}</td>${vs.map((v) => cell(c.statuses[v]!)).join('')}</tr>`,
+    )
+    .join('\n');
+  const diffs = m.differences
+    .map(
+      (d) =>
+        `<tr><th>${escapeHtml(d.fact)}</th>${vs.map((v) => `<td>${escapeHtml(d.values[v] ?? '')}</td>`).join('')}<td class="why">${escapeHtml(d.why)}</td></tr>`,
+    )
+    .join('\n');
+  const summary = m.versions
+    .map(
+      (v) =>
+        `<li><b>${escapeHtml(v.version)}</b>${escapeHtml(lineNote(v))}: ${v.error ? `error: ${escapeHtml(v.error)}` : `${v.totals?.pass} passed, ${v.totals?.fail} failed, ${v.totals?.skip} skipped`}</li>`,
+    )
+    .join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>kube-claims matrix ${escapeHtml(m.id)}</title>
 <style>
@@ -162,8 +218,12 @@ td.skip{background:#f1f2f5;color:#555}table.diffs{table-layout:fixed;width:100%}
 <h1>kube-claims version matrix</h1><p>${escapeHtml(m.id)}</p><ul>${summary}</ul>
 <h2>Claims × versions</h2><table><tr><th>ID</th><th>Claim</th>${m.versions.map((v) => `<th>${escapeHtml(versionHeading(v))}</th>`).join('')}</tr>
 ${rows}</table>
-<h2 id="differences">What differs between the versions</h2>${m.differences.length ? `<table class="diffs"><tr><th>Fact</th>${m.versions.map((v) => `<th>${escapeHtml(versionHeading(v))}</th>`).join('')}<th>Why</th></tr>
-${diffs}</table>` : '<p>Nothing recorded differs.</p>'}
+<h2 id="differences">What differs between the versions</h2>${
+    m.differences.length
+      ? `<table class="diffs"><tr><th>Fact</th>${m.versions.map((v) => `<th>${escapeHtml(versionHeading(v))}</th>`).join('')}<th>Why</th></tr>
+${diffs}</table>`
+      : '<p>Nothing recorded differs.</p>'
+  }
 </body></html>
 `;
 }

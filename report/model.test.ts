@@ -8,9 +8,30 @@ import type { ClaimResult, ResultsModel, TestRecord } from './types.ts';
 import { renderTerminal } from './terminal.ts';
 
 const CATALOGUE_SMALL: Claim[] = [
-  { id: 'COMP-01', group: 'components', section: '§2', title: 'containers run', checks: 'crictl ps', remediation: 'look at the kubelet' },
-  { id: 'COMP-02', group: 'components', section: '§2', title: 'pods are ready', checks: 'kubectl get pod', remediation: 'describe the pod' },
-  { id: 'API-08', group: 'apiserver', section: '§3.3', title: 'anonymous list is forbidden', checks: 'GET pods', remediation: 'look for bindings' },
+  {
+    id: 'COMP-01',
+    group: 'components',
+    section: '§2',
+    title: 'containers run',
+    checks: 'crictl ps',
+    remediation: 'look at the kubelet',
+  },
+  {
+    id: 'COMP-02',
+    group: 'components',
+    section: '§2',
+    title: 'pods are ready',
+    checks: 'kubectl get pod',
+    remediation: 'describe the pod',
+  },
+  {
+    id: 'API-08',
+    group: 'apiserver',
+    section: '§3.3',
+    title: 'anonymous list is forbidden',
+    checks: 'GET pods',
+    remediation: 'look for bindings',
+  },
 ];
 
 function record(name: string, state: TestRecord['state'], extra: Partial<TestRecord> = {}): TestRecord {
@@ -80,16 +101,33 @@ describe('buildModel', () => {
   test('a control is named by the deviation in its meta, never parsed out of its test name', () => {
     const model = build([
       claimTest('COMP-01', 'passed'),
-      record('COMP-01 negative control: the title says one thing', 'passed', { claimId: 'COMP-01', negativeControl: true, deviation: 'the meta another' }),
+      record('COMP-01 negative control: the title says one thing', 'passed', {
+        claimId: 'COMP-01',
+        negativeControl: true,
+        deviation: 'the meta another',
+      }),
     ]);
     expect(claim(model, 'COMP-01').negativeControls.map((nc) => nc.name)).toEqual(['the meta another']);
   });
 
   test('a failed claim carries its findings; a control those its check produced on the deviation', () => {
-    const missing = { check: 'namespace-present', expected: 'kube-node-lease', actual: 'absent', message: 'namespace kube-node-lease missing' };
-    const terminating = { check: 'namespace-phase', expected: 'kube-public Active', actual: 'kube-public Terminating', message: 'namespace kube-public is Terminating, not Active' };
+    const missing = {
+      check: 'namespace-present',
+      expected: 'kube-node-lease',
+      actual: 'absent',
+      message: 'namespace kube-node-lease missing',
+    };
+    const terminating = {
+      check: 'namespace-phase',
+      expected: 'kube-public Active',
+      actual: 'kube-public Terminating',
+      message: 'namespace kube-public is Terminating, not Active',
+    };
     const model = build([
-      claimTest('COMP-01', 'failed', { message: 'the cluster differs from the claim:\n - namespace kube-node-lease missing', findings: [missing] }),
+      claimTest('COMP-01', 'failed', {
+        message: 'the cluster differs from the claim:\n - namespace kube-node-lease missing',
+        findings: [missing],
+      }),
       control('COMP-01', 'kube-public Terminating', 'passed', { findings: [terminating] }),
       // A claim test that passed has no findings to show, whatever its meta says.
       claimTest('COMP-02', 'passed', { findings: [missing] }),
@@ -101,7 +139,13 @@ describe('buildModel', () => {
 
   test('a claim with no test in the run is skipped as "not run"', () => {
     const model = build([claimTest('COMP-01', 'passed')]);
-    expect(claim(model, 'COMP-02')).toMatchObject({ status: 'skip', message: 'not run', testCount: 0, durationMs: 0, evidence: [] });
+    expect(claim(model, 'COMP-02')).toMatchObject({
+      status: 'skip',
+      message: 'not run',
+      testCount: 0,
+      durationMs: 0,
+      evidence: [],
+    });
   });
 
   test('a skipped claim keeps the reason its test gave', () => {
@@ -110,20 +154,39 @@ describe('buildModel', () => {
   });
 
   test('a setup failure reaches the claim whose test it kept from running, by the meta set at definition', () => {
-    const model = build([claimTest('COMP-02', 'failed', { message: 'Setup failed before the test ran: boom' }), control('COMP-02', 'x', 'passed')]);
-    expect(claim(model, 'COMP-02')).toMatchObject({ status: 'fail', message: 'Setup failed before the test ran: boom' });
+    const model = build([
+      claimTest('COMP-02', 'failed', { message: 'Setup failed before the test ran: boom' }),
+      control('COMP-02', 'x', 'passed'),
+    ]);
+    expect(claim(model, 'COMP-02')).toMatchObject({
+      status: 'fail',
+      message: 'Setup failed before the test ran: boom',
+    });
     expect(claim(model, 'COMP-02').negativeControls).toHaveLength(1);
   });
 
-  test('claims and groups follow the catalogue order; evidence and durations are the claim test\'s', () => {
+  test("claims and groups follow the catalogue order; evidence and durations are the claim test's", () => {
     const model = build([
       control('COMP-01', 'x', 'passed', { durationMs: 500, evidence: [{ label: 'nc', body: 'nc body' }] }),
       claimTest('COMP-01', 'passed', { durationMs: 1200, evidence: [{ label: 'crictl ps', body: 'etcd Running' }] }),
     ]);
-    expect(model.groups.map((g) => [g.id, g.claims.map((c) => c.id)])).toEqual([['components', ['COMP-01', 'COMP-02']], ['apiserver', ['API-08']]]);
-    expect(model.groups[0]).toMatchObject({ section: GROUPS.components.section, title: GROUPS.components.title, totals: { pass: 1, fail: 0, skip: 1 } });
-    expect(claim(model, 'COMP-01')).toMatchObject({ durationMs: 1200, evidence: [{ label: 'crictl ps', body: 'etcd Running' }] });
-    expect(claim(model, 'COMP-01').negativeControls[0]).toMatchObject({ durationMs: 500, evidence: [{ label: 'nc', body: 'nc body' }] });
+    expect(model.groups.map((g) => [g.id, g.claims.map((c) => c.id)])).toEqual([
+      ['components', ['COMP-01', 'COMP-02']],
+      ['apiserver', ['API-08']],
+    ]);
+    expect(model.groups[0]).toMatchObject({
+      section: GROUPS.components.section,
+      title: GROUPS.components.title,
+      totals: { pass: 1, fail: 0, skip: 1 },
+    });
+    expect(claim(model, 'COMP-01')).toMatchObject({
+      durationMs: 1200,
+      evidence: [{ label: 'crictl ps', body: 'etcd Running' }],
+    });
+    expect(claim(model, 'COMP-01').negativeControls[0]).toMatchObject({
+      durationMs: 500,
+      evidence: [{ label: 'nc', body: 'nc body' }],
+    });
   });
 
   test('tests that are no claims are counted apart, and every test case counts in testCases', () => {
@@ -138,7 +201,11 @@ describe('buildModel', () => {
     expect(model.testCases).toEqual({ passed: 3, failed: 2, skipped: 1 });
     expect(model.summaryCounts).toEqual(model.testCases);
     expect(model.totals).toEqual({ pass: 0, fail: 1, skip: 2 });
-    expect(model.otherTests.map((t) => [t.name, t.status])).toEqual([['redact > removes keys', 'pass'], ['model > counts', 'fail'], ['later', 'skip']]);
+    expect(model.otherTests.map((t) => [t.name, t.status])).toEqual([
+      ['redact > removes keys', 'pass'],
+      ['model > counts', 'fail'],
+      ['later', 'skip'],
+    ]);
     expect(model.unknownClaimTests.map((t) => t.name)).toEqual(['NOPE-99 title']);
     expect(model.otherTotals).toEqual({ pass: 2, fail: 1, skip: 1 });
   });
@@ -154,7 +221,11 @@ describe('buildModel', () => {
   });
 
   test('run-level fields: times, duration, outcome, environment, errors', () => {
-    const model = build([], { environment: FIXTURE_ENVIRONMENT, errors: [{ origin: 'suites/etcd.test.ts', message: 'Error: cannot import', countsAsFailure: true }], outcome: 'failed' });
+    const model = build([], {
+      environment: FIXTURE_ENVIRONMENT,
+      errors: [{ origin: 'suites/etcd.test.ts', message: 'Error: cannot import', countsAsFailure: true }],
+      outcome: 'failed',
+    });
     expect(model).toMatchObject({
       schemaVersion: 4,
       tool: 'kube-claims',
@@ -169,7 +240,7 @@ describe('buildModel', () => {
     expect(build([]).environment).toBeNull();
   });
 
-  test('errors outside tests add to the summary line\'s failures, unless their tests already count them', () => {
+  test("errors outside tests add to the summary line's failures, unless their tests already count them", () => {
     const model = build([claimTest('COMP-01', 'failed', { message: 'Setup failed before the test ran: x' })], {
       errors: [
         { origin: 'suites/a.test.ts > a', message: 'x', countsAsFailure: false },
@@ -184,7 +255,9 @@ describe('buildModel', () => {
   test('messages are redacted before they are shortened, so a cut cannot expose a key', () => {
     const { rsaKey } = makeSecrets();
     const long = `${'context line\n'.repeat(15)}${rsaKey}${'more\n'.repeat(30)}`;
-    const model = build([claimTest('COMP-01', 'failed', { message: long, evidence: [{ label: 'key', body: rsaKey }] })]);
+    const model = build([
+      claimTest('COMP-01', 'failed', { message: long, evidence: [{ label: 'key', body: rsaKey }] }),
+    ]);
     const c = claim(model, 'COMP-01');
     expect(c.message).toContain('[REDACTED RSA PRIVATE KEY]');
     expect(c.message).toMatch(/more lines\)$/);
@@ -193,7 +266,13 @@ describe('buildModel', () => {
   });
 
   test('the real catalogue: every claim appears exactly once, all skipped when nothing ran', () => {
-    const model = buildModel({ runId: 'r', startedAt: new Date(0), finishedAt: new Date(1), outcome: 'passed', tests: [] });
+    const model = buildModel({
+      runId: 'r',
+      startedAt: new Date(0),
+      finishedAt: new Date(1),
+      outcome: 'passed',
+      tests: [],
+    });
     const ids = model.groups.flatMap((g) => g.claims.map((c) => c.id));
     expect(ids).toEqual(CATALOGUE.map((c) => c.id));
     expect(model.totals).toEqual({ pass: 0, fail: 0, skip: CATALOGUE.length });
@@ -202,7 +281,10 @@ describe('buildModel', () => {
 
   test('a claim test named from the catalogue reaches its claim', () => {
     const model = buildModel({
-      runId: 'r', startedAt: new Date(0), finishedAt: new Date(1), outcome: 'passed',
+      runId: 'r',
+      startedAt: new Date(0),
+      finishedAt: new Date(1),
+      outcome: 'passed',
       tests: [record(claimTestName('ETCD-14'), 'passed', { claimId: 'ETCD-14', negativeControl: false })],
     });
     expect(claim(model, 'ETCD-14').status).toBe('pass');
@@ -221,12 +303,38 @@ describe('where the time went', () => {
   test('the five slowest claim tests and negative controls, slowest first, in the model (results.json) and the terminal summary', () => {
     const claims = ['COMP-01', 'API-08', 'ETCD-08'];
     const tests: TestRecord[] = claims.flatMap((id, i) => [
-      { name: `${id} claim`, fullName: `${id} claim`, file: 'suites/x.test.ts', state: 'passed' as const, durationMs: 1000 * (i + 1), claimId: id },
-      { name: `${id} negative control: d${i}`, fullName: `${id} negative control: d${i}`, file: 'suites/x.test.ts', state: 'passed' as const, durationMs: 5000 * (i + 1), claimId: id, negativeControl: true, deviation: `d${i}` },
+      {
+        name: `${id} claim`,
+        fullName: `${id} claim`,
+        file: 'suites/x.test.ts',
+        state: 'passed' as const,
+        durationMs: 1000 * (i + 1),
+        claimId: id,
+      },
+      {
+        name: `${id} negative control: d${i}`,
+        fullName: `${id} negative control: d${i}`,
+        file: 'suites/x.test.ts',
+        state: 'passed' as const,
+        durationMs: 5000 * (i + 1),
+        claimId: id,
+        negativeControl: true,
+        deviation: `d${i}`,
+      },
     ]);
-    const model = buildModel({ runId: 'r', startedAt: new Date(0), finishedAt: new Date(60_000), outcome: 'passed', tests });
+    const model = buildModel({
+      runId: 'r',
+      startedAt: new Date(0),
+      finishedAt: new Date(60_000),
+      outcome: 'passed',
+      tests,
+    });
     expect(model.slowest.map((s) => [s.id, s.test, s.durationMs])).toEqual([
-      ['ETCD-08', 'd2', 15_000], ['API-08', 'd1', 10_000], ['COMP-01', 'd0', 5000], ['ETCD-08', 'claim', 3000], ['API-08', 'claim', 2000],
+      ['ETCD-08', 'd2', 15_000],
+      ['API-08', 'd1', 10_000],
+      ['COMP-01', 'd0', 5000],
+      ['ETCD-08', 'claim', 3000],
+      ['API-08', 'claim', 2000],
     ]);
     const text = renderTerminal(model, { color: false });
     expect(text).toContain('== Slowest 5 ==');

@@ -6,7 +6,22 @@ import { READ_ONLY_REASON } from '../contract/rights.ts';
 import { redactDeep } from './redact-model.ts';
 import { firstLines } from './text.ts';
 import {
-  RESULTS_SCHEMA_VERSION, type ClaimResult, type EnvironmentInfo, type EvidenceItem, type Finding, type GroupResult, type NegativeControlResult, type OtherTestResult, type ReadOnlyRun, type ResultsModel, type RunError, type Status, type StatusTotals, type TestCaseTotals, type TestRecord, type SlowTest,
+  RESULTS_SCHEMA_VERSION,
+  type ClaimResult,
+  type EnvironmentInfo,
+  type EvidenceItem,
+  type Finding,
+  type GroupResult,
+  type NegativeControlResult,
+  type OtherTestResult,
+  type ReadOnlyRun,
+  type ResultsModel,
+  type RunError,
+  type Status,
+  type StatusTotals,
+  type TestCaseTotals,
+  type TestRecord,
+  type SlowTest,
 } from './types.ts';
 
 export interface RunInput {
@@ -57,17 +72,37 @@ export function buildModel(input: RunInput): ResultsModel {
     else otherTests.push(otherTestResult(test));
   }
 
-  const claims = catalogue.map((claim) => claimResult(claim, byClaim.get(claim.id) ?? [], input.negativeControls !== false));
+  const claims = catalogue.map((claim) =>
+    claimResult(claim, byClaim.get(claim.id) ?? [], input.negativeControls !== false),
+  );
   const testCases = countTestCases(tests);
-  const errors = (input.errors ?? []).map((e) => ({ origin: redact(e.origin), message: shortMessage(e.message), countsAsFailure: e.countsAsFailure }));
+  const errors = (input.errors ?? []).map((e) => ({
+    origin: redact(e.origin),
+    message: shortMessage(e.message),
+    countsAsFailure: e.countsAsFailure,
+  }));
   const groups: GroupResult[] = [];
   for (const [id, info] of Object.entries(groupInfo) as Array<[ClaimGroup, { section: string; title: string }]>) {
     const inGroup = claims.filter((c) => c.group === id);
-    if (inGroup.length) groups.push({ id, section: info.section, title: redact(info.title), totals: countStatuses(inGroup), claims: inGroup });
+    if (inGroup.length)
+      groups.push({
+        id,
+        section: info.section,
+        title: redact(info.title),
+        totals: countStatuses(inGroup),
+        claims: inGroup,
+      });
   }
   // Claims of a group the group table does not know still get reported.
   const orphans = claims.filter((c) => !(c.group in groupInfo));
-  if (orphans.length) groups.push({ id: orphans[0]!.group, section: '', title: 'Other claims', totals: countStatuses(orphans), claims: orphans });
+  if (orphans.length)
+    groups.push({
+      id: orphans[0]!.group,
+      section: '',
+      title: 'Other claims',
+      totals: countStatuses(orphans),
+      claims: orphans,
+    });
 
   return {
     schemaVersion: RESULTS_SCHEMA_VERSION,
@@ -86,9 +121,15 @@ export function buildModel(input: RunInput): ResultsModel {
     otherTests,
     otherTotals: countStatuses([...otherTests, ...unknownClaimTests]),
     errors,
-    unchecked: claims.filter((c) => c.status === 'skip' && c.testCount > 0).map((c) => ({ id: c.id, title: c.title, reason: c.message ?? NOT_RUN })),
-    notFalsified: claims.filter((c) => c.notFalsified).map((c) => ({ id: c.id, title: c.title, reason: c.notFalsified! })),
-    heldBack: claims.flatMap((c) => c.negativeControls.filter((n) => n.heldBack).map((n) => ({ id: c.id, control: n.name, reason: n.message ?? '' }))),
+    unchecked: claims
+      .filter((c) => c.status === 'skip' && c.testCount > 0)
+      .map((c) => ({ id: c.id, title: c.title, reason: c.message ?? NOT_RUN })),
+    notFalsified: claims
+      .filter((c) => c.notFalsified)
+      .map((c) => ({ id: c.id, title: c.title, reason: c.notFalsified! })),
+    heldBack: claims.flatMap((c) =>
+      c.negativeControls.filter((n) => n.heldBack).map((n) => ({ id: c.id, control: n.name, reason: n.message ?? '' })),
+    ),
     readOnly: input.readOnly ? readOnlyRun(claims) : null,
     diagnostics: [...(input.diagnostics ?? [])].map(redact),
     slowest: slowestOf(claims),
@@ -97,7 +138,8 @@ export function buildModel(input: RunInput): ResultsModel {
 
 /** What a read-only run left unchecked for want of a write: the skips whose reason says the run is read-only. */
 function readOnlyRun(claims: readonly ClaimResult[]): ReadOnlyRun {
-  const forWrite = (status: Status, message: string | undefined) => status === 'skip' && !!message?.includes(READ_ONLY_REASON);
+  const forWrite = (status: Status, message: string | undefined) =>
+    status === 'skip' && !!message?.includes(READ_ONLY_REASON);
   return {
     uncheckedClaims: claims.filter((c) => c.testCount > 0 && forWrite(c.status, c.message)).length,
     uncheckedControls: claims.flatMap((c) => c.negativeControls).filter((n) => forWrite(n.status, n.message)).length,
@@ -109,8 +151,12 @@ export const SLOWEST_COUNT = 5;
 /** Where a run's time went: its slowest claim tests and negative controls, slowest first. */
 function slowestOf(claims: ClaimResult[]): SlowTest[] {
   const all: SlowTest[] = claims.flatMap((c) => [
-    ...(c.testCount > c.negativeControls.length && c.durationMs > 0 ? [{ id: c.id, test: 'claim', negativeControl: false, durationMs: c.durationMs }] : []),
-    ...c.negativeControls.filter((n) => n.durationMs > 0).map((n) => ({ id: c.id, test: n.name, negativeControl: true, durationMs: n.durationMs })),
+    ...(c.testCount > c.negativeControls.length && c.durationMs > 0
+      ? [{ id: c.id, test: 'claim', negativeControl: false, durationMs: c.durationMs }]
+      : []),
+    ...c.negativeControls
+      .filter((n) => n.durationMs > 0)
+      .map((n) => ({ id: c.id, test: n.name, negativeControl: true, durationMs: n.durationMs })),
   ]);
   return all.sort((a, b) => b.durationMs - a.durationMs).slice(0, SLOWEST_COUNT);
 }
@@ -144,7 +190,11 @@ export function claimStatus(claimTests: readonly Status[], controls: readonly St
  * Why a claim that passed was not falsified in this run: none of its negative controls ran and passed (each
  * one's reason: held back, not staged, not applicable), or the run left them out. Undefined when one did.
  */
-export function notFalsifiedReason(status: Status, controls: readonly NegativeControlResult[], controlsRun: boolean): string | undefined {
+export function notFalsifiedReason(
+  status: Status,
+  controls: readonly NegativeControlResult[],
+  controlsRun: boolean,
+): string | undefined {
   if (status !== 'pass' || controls.some((c) => c.status === 'pass')) return undefined;
   if (!controlsRun) return 'the run left the negative controls out (--claims-only)';
   if (!controls.length) return 'no negative control of it was selected in this run';
@@ -154,7 +204,10 @@ export function notFalsifiedReason(status: Status, controls: readonly NegativeCo
 function claimResult(claim: Claim, tests: readonly TestRecord[], controlsRun: boolean): ClaimResult {
   const claimTests = tests.filter((t) => !isNegativeControl(t));
   const controls = tests.filter(isNegativeControl).map(negativeControlResult);
-  const status = claimStatus(claimTests.map((t) => statusOf(t.state)), controls.map((c) => c.status));
+  const status = claimStatus(
+    claimTests.map((t) => statusOf(t.state)),
+    controls.map((c) => c.status),
+  );
   const notFalsified = notFalsifiedReason(status, controls, controlsRun);
   return {
     id: claim.id,
@@ -170,14 +223,22 @@ function claimResult(claim: Claim, tests: readonly TestRecord[], controlsRun: bo
     message: claimMessage(status, claimTests, controls),
     evidence: claimTests.flatMap((t) => redactEvidence(t.evidence)),
     findings: claimTests.filter((t) => t.state === 'failed').flatMap((t) => redactFindings(t.findings)),
-    notes: claimTests.flatMap((t) => (t.notes ?? []).map((n) => ({ article: redact(n.article), cluster: redact(n.cluster) }))),
+    notes: claimTests.flatMap((t) =>
+      (t.notes ?? []).map((n) => ({ article: redact(n.article), cluster: redact(n.cluster) })),
+    ),
     negativeControls: controls,
-    ...(status === 'fail' && claimTests.some((t) => t.state === 'failed' && UNFINISHED.test(t.message ?? '')) ? { unfinished: true } : {}),
+    ...(status === 'fail' && claimTests.some((t) => t.state === 'failed' && UNFINISHED.test(t.message ?? ''))
+      ? { unfinished: true }
+      : {}),
     ...(notFalsified ? { notFalsified } : {}),
   };
 }
 
-function claimMessage(status: Status, claimTests: readonly TestRecord[], controls: readonly NegativeControlResult[]): string | undefined {
+function claimMessage(
+  status: Status,
+  claimTests: readonly TestRecord[],
+  controls: readonly NegativeControlResult[],
+): string | undefined {
   if (status === 'pass') return undefined;
   if (status === 'skip') {
     const note = claimTests.find((t) => t.message)?.message;

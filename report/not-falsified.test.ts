@@ -8,29 +8,75 @@ import { buildModel, type RunInput } from './model.ts';
 import type { TestRecord } from './types.ts';
 
 const CATALOGUE: Claim[] = [
-  { id: 'COMP-01', group: 'components', section: '§2', title: 'containers run', checks: 'crictl ps', remediation: 'look at the kubelet' },
-  { id: 'API-08', group: 'apiserver', section: '§3.3', title: 'anonymous list is forbidden', checks: 'GET pods', remediation: 'look for bindings' },
+  {
+    id: 'COMP-01',
+    group: 'components',
+    section: '§2',
+    title: 'containers run',
+    checks: 'crictl ps',
+    remediation: 'look at the kubelet',
+  },
+  {
+    id: 'API-08',
+    group: 'apiserver',
+    section: '§3.3',
+    title: 'anonymous list is forbidden',
+    checks: 'GET pods',
+    remediation: 'look for bindings',
+  },
 ];
 const ALL = new Set(CATALOGUE.map((c) => c.id));
 
-const test_ = (id: string, state: TestRecord['state'], negativeControl: boolean, extra: Partial<TestRecord> = {}): TestRecord =>
-  ({ name: id, fullName: id, file: 'suites/x.test.ts', state, durationMs: 5, claimId: id, negativeControl, ...extra });
+const test_ = (
+  id: string,
+  state: TestRecord['state'],
+  negativeControl: boolean,
+  extra: Partial<TestRecord> = {},
+): TestRecord => ({
+  name: id,
+  fullName: id,
+  file: 'suites/x.test.ts',
+  state,
+  durationMs: 5,
+  claimId: id,
+  negativeControl,
+  ...extra,
+});
 
 function build(tests: TestRecord[], extra: Partial<RunInput> = {}) {
-  return buildModel({ runId: 'r', startedAt: new Date(0), finishedAt: new Date(1000), outcome: 'passed', tests, catalogue: CATALOGUE, ...extra });
+  return buildModel({
+    runId: 'r',
+    startedAt: new Date(0),
+    finishedAt: new Date(1000),
+    outcome: 'passed',
+    tests,
+    catalogue: CATALOGUE,
+    ...extra,
+  });
 }
 
 describe('passed, not falsified in this run', () => {
   test('a claim whose control passed is falsified: exit 0 with or without --require-controls', () => {
-    const m = build([test_('COMP-01', 'passed', false), test_('COMP-01', 'passed', true), test_('API-08', 'passed', false), test_('API-08', 'passed', true)]);
+    const m = build([
+      test_('COMP-01', 'passed', false),
+      test_('COMP-01', 'passed', true),
+      test_('API-08', 'passed', false),
+      test_('API-08', 'passed', true),
+    ]);
     expect(m.notFalsified).toEqual([]);
     expect(exitCodeOf(m, ALL, { requireControls: true })).toBe(EXIT.PASSED);
   });
 
-  test('a control held back leaves the claim passed, not falsified, with the control\'s reason; exit 3 under --require-controls', () => {
+  test("a control held back leaves the claim passed, not falsified, with the control's reason; exit 3 under --require-controls", () => {
     const m = build([
-      test_('COMP-01', 'passed', false), test_('COMP-01', 'skipped', true, { deviation: 'the scheduler removed', heldBack: true, message: 'held back: a cluster kube-claims did not make' }),
-      test_('API-08', 'passed', false), test_('API-08', 'passed', true),
+      test_('COMP-01', 'passed', false),
+      test_('COMP-01', 'skipped', true, {
+        deviation: 'the scheduler removed',
+        heldBack: true,
+        message: 'held back: a cluster kube-claims did not make',
+      }),
+      test_('API-08', 'passed', false),
+      test_('API-08', 'passed', true),
     ]);
     const comp01 = m.groups.flatMap((g) => g.claims).find((c) => c.id === 'COMP-01')!;
     expect(comp01.status).toBe('pass');
@@ -42,11 +88,17 @@ describe('passed, not falsified in this run', () => {
 
   test('a run that left the controls out (--claims-only) says so for every claim that passed', () => {
     const m = build([test_('COMP-01', 'passed', false), test_('API-08', 'passed', false)], { negativeControls: false });
-    expect(m.notFalsified.map((c) => c.reason)).toEqual(['the run left the negative controls out (--claims-only)', 'the run left the negative controls out (--claims-only)']);
+    expect(m.notFalsified.map((c) => c.reason)).toEqual([
+      'the run left the negative controls out (--claims-only)',
+      'the run left the negative controls out (--claims-only)',
+    ]);
   });
 
   test('a failed or unchecked claim is not "not falsified": its status says more', () => {
-    const m = build([test_('COMP-01', 'failed', false), test_('API-08', 'skipped', false, { message: 'unchecked: no node' })]);
+    const m = build([
+      test_('COMP-01', 'failed', false),
+      test_('API-08', 'skipped', false, { message: 'unchecked: no node' }),
+    ]);
     expect(m.notFalsified).toEqual([]);
     expect(exitCodeOf(m, ALL, { requireControls: true })).toBe(EXIT.FAILED);
   });

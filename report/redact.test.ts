@@ -29,7 +29,9 @@ function kubeconfig(form: 'yaml' | 'json'): { text: string; material: string[] }
   const config = {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'kubernetes', cluster: { 'certificate-authority-data': ca, server: 'https://172.18.0.2:6443' } }],
+    clusters: [
+      { name: 'kubernetes', cluster: { 'certificate-authority-data': ca, server: 'https://172.18.0.2:6443' } },
+    ],
     contexts: [{ name: 'kubernetes-admin@kubernetes', context: { cluster: 'kubernetes', user: 'kubernetes-admin' } }],
     'current-context': 'kubernetes-admin@kubernetes',
     users: [
@@ -89,7 +91,11 @@ describe('redact', () => {
   test('removes kubeconfig credentials written as YAML block scalars and as camelCase fields', () => {
     const key = b64(secrets.ecKey);
     const block = `users:\n- name: admin\n  user:\n    client-key-data: |\n      ${key.slice(0, 60)}\n      ${key.slice(60)}\n    username: admin\n`;
-    const camel = JSON.stringify({ keyData: secrets.ecKey, certData: b64(secrets.certificate), caData: 'Q0FEQVRB'.repeat(12) });
+    const camel = JSON.stringify({
+      keyData: secrets.ecKey,
+      certData: b64(secrets.certificate),
+      caData: 'Q0FEQVRB'.repeat(12),
+    });
     const out = redact(`${block}\n${camel}`);
     expectNoLeak(out, key);
     expectNoLeak(out, pemBody(secrets.ecKey));
@@ -99,20 +105,24 @@ describe('redact', () => {
 
   test('removes bearer tokens in headers, JSON header maps and command lines', () => {
     const token = secrets.bearer;
-    const out = redact([
-      `Authorization: Bearer ${token}`,
-      JSON.stringify({ headers: { Authorization: `Bearer ${token}` } }),
-      `curl -H "Authorization: Bearer ${token}" https://127.0.0.1:6443/api`,
-      `kubectl --token=${token} get pods`,
-      `authorization: basic ${b64(`admin:${token}`)}`,
-      `token: ${token}`,
-    ].join('\n'));
+    const out = redact(
+      [
+        `Authorization: Bearer ${token}`,
+        JSON.stringify({ headers: { Authorization: `Bearer ${token}` } }),
+        `curl -H "Authorization: Bearer ${token}" https://127.0.0.1:6443/api`,
+        `kubectl --token=${token} get pods`,
+        `authorization: basic ${b64(`admin:${token}`)}`,
+        `token: ${token}`,
+      ].join('\n'),
+    );
     expectNoLeak(out, token);
     expectNoLeak(out, b64(`admin:${token}`));
   });
 
   test('removes passwords in URLs', () => {
-    const out = redact(`etcd endpoint https://root:${secrets.bearer}@127.0.0.1:2379 and "url":"http://u:${secrets.bearer}@h/x"`);
+    const out = redact(
+      `etcd endpoint https://root:${secrets.bearer}@127.0.0.1:2379 and "url":"http://u:${secrets.bearer}@h/x"`,
+    );
     expectNoLeak(out, secrets.bearer);
     expect(out).toContain('https://root:[REDACTED]@127.0.0.1:2379');
   });
@@ -125,7 +135,9 @@ describe('redact', () => {
   });
 
   test('removes kubeadm bootstrap tokens', () => {
-    const out = redact(`kubeadm join 172.18.0.2:6443 --token ${secrets.bootstrapToken} --discovery-token-ca-cert-hash sha256:${'ab'.repeat(32)}`);
+    const out = redact(
+      `kubeadm join 172.18.0.2:6443 --token ${secrets.bootstrapToken} --discovery-token-ca-cert-hash sha256:${'ab'.repeat(32)}`,
+    );
     expect(out).not.toContain(secrets.bootstrapToken);
     expect(out).toContain(`sha256:${'ab'.repeat(32)}`);
   });
@@ -150,7 +162,10 @@ describe('redact', () => {
   });
 });
 
-/** A model with secrets everywhere a string goes, built by hand (not by buildModel), so renderers must redact themselves. */
+/**
+ * A model with secrets everywhere a string goes, built by hand (not by buildModel), so renderers must redact
+ * themselves.
+ */
 function modelWithSecrets(): { model: ResultsModel; material: string[] } {
   const model = fixtureModel();
   const { text: kubeconfigYaml, material } = kubeconfig('yaml');
@@ -161,23 +176,54 @@ function modelWithSecrets(): { model: ResultsModel; material: string[] } {
     { label: '/etc/kubernetes/admin.conf', body: kubeconfigYaml },
     { label: `token ${secrets.jwt}`, body: `${secrets.certificate}\n${secrets.ecKey}` },
   );
-  failing.findings.push({ check: 'user-credential', expected: `token ${secrets.jwt}`, actual: secrets.ecKey, message: `Authorization: Bearer ${secrets.bearer}` });
+  failing.findings.push({
+    check: 'user-credential',
+    expected: `token ${secrets.jwt}`,
+    actual: secrets.ecKey,
+    message: `Authorization: Bearer ${secrets.bearer}`,
+  });
   failing.negativeControls.push({
-    name: `with token: ${secrets.bearer}`, status: 'fail', durationMs: 5, message: secrets.pkcs8Key, evidence: [{ label: 'sa token', body: secrets.jwt }],
-    findings: [{ check: 'ca-data', expected: b64(secrets.caCertificate), actual: secrets.rsaKey, message: secrets.jwt }],
+    name: `with token: ${secrets.bearer}`,
+    status: 'fail',
+    durationMs: 5,
+    message: secrets.pkcs8Key,
+    evidence: [{ label: 'sa token', body: secrets.jwt }],
+    findings: [
+      { check: 'ca-data', expected: b64(secrets.caCertificate), actual: secrets.rsaKey, message: secrets.jwt },
+    ],
   });
   const skipped = claims.find((c) => c.status === 'skip')!;
   skipped.message = `skipped: ${JSON.stringify({ 'client-key-data': b64(secrets.ecKey) })}`;
-  model.otherTests.push({ name: 'leaky unit test', file: 'helpers/x.test.ts', status: 'fail', durationMs: 1, message: `expected ${secrets.jwt} to be undefined` });
-  model.errors.push({ origin: 'unhandled', message: `Error: could not load ${secrets.pkcs8Key}`, countsAsFailure: true });
-  model.environment = { ...model.environment, serverUrl: `https://user:${secrets.bearer}@127.0.0.1:6443`, token: secrets.jwt, caData: b64(secrets.caCertificate) };
+  model.otherTests.push({
+    name: 'leaky unit test',
+    file: 'helpers/x.test.ts',
+    status: 'fail',
+    durationMs: 1,
+    message: `expected ${secrets.jwt} to be undefined`,
+  });
+  model.errors.push({
+    origin: 'unhandled',
+    message: `Error: could not load ${secrets.pkcs8Key}`,
+    countsAsFailure: true,
+  });
+  model.environment = {
+    ...model.environment,
+    serverUrl: `https://user:${secrets.bearer}@127.0.0.1:6443`,
+    token: secrets.jwt,
+    caData: b64(secrets.caCertificate),
+  };
   return {
     model,
     material: [
       ...material,
-      pemBody(secrets.rsaKey), pemBody(secrets.ecKey), pemBody(secrets.certificate), pemBody(secrets.caCertificate),
+      pemBody(secrets.rsaKey),
+      pemBody(secrets.ecKey),
+      pemBody(secrets.certificate),
+      pemBody(secrets.caCertificate),
       ...secrets.pkcs8Key.split(/(?<=-----\n)(?=-----BEGIN)/).map(pemBody),
-      secrets.bearer, ...secrets.jwt.split('.'), b64(secrets.ecKey),
+      secrets.bearer,
+      ...secrets.jwt.split('.'),
+      b64(secrets.ecKey),
     ],
   };
 }

@@ -17,7 +17,10 @@ function hostileModel(): ResultsModel {
   const c = model.groups[0]!.claims[1]!;
   c.title = 'pods | are <b>ready</b> & "fine"';
   c.message = '<script>alert("x")</script>\n]]> & </failure> \u001b[31mred\u001b[39m \u0000';
-  c.evidence.push({ label: '"><img src=x onerror=alert(1)>', body: '```\n</pre></details><script>alert(2)</script>\n````' });
+  c.evidence.push({
+    label: '"><img src=x onerror=alert(1)>',
+    body: '```\n</pre></details><script>alert(2)</script>\n````',
+  });
   return model;
 }
 
@@ -43,11 +46,15 @@ describe('junit', () => {
     // eslint-disable-next-line no-control-regex -- the control characters the hostile model carries
     const message = c.message!.replace(/[\u0000\u001b]/g, '\uFFFD');
     expect(read?.name).toBe(`${c.id} ${c.title}`);
-    expect(read?.failure).toEqual({ message: '<script>alert("x")</script>', type: 'ClaimFailed', text: `${message}\n\nRemediation: ${c.remediation}` });
+    expect(read?.failure).toEqual({
+      message: '<script>alert("x")</script>',
+      type: 'ClaimFailed',
+      text: `${message}\n\nRemediation: ${c.remediation}`,
+    });
     expect(read?.systemOut).toContain(`== ${c.evidence.at(-1)!.label} ==\n${c.evidence.at(-1)!.body}`);
   });
 
-  test('the parser refuses what is not well-formed or not junit.ts\'s shape', () => {
+  test("the parser refuses what is not well-formed or not junit.ts's shape", () => {
     const broken: Array<[string, RegExp]> = [
       [xml.replace('Remediation: Inspect', 'Remediation & Inspect'), /char '&' is not expected/],
       [xml.replace('name="COMP-01 ', 'name="<COMP-01 '), /raw '<' in attribute name/],
@@ -66,17 +73,32 @@ describe('junit', () => {
 
   test('one testsuite per group (+ other tests, + errors), one testcase per claim and per negative control', () => {
     expect(junit.name).toBe('kube-claims');
-    expect(junit.testsuites.map((s) => s.name)).toEqual([...model.groups.map((g) => g.id), 'other tests', 'errors outside tests']);
+    expect(junit.testsuites.map((s) => s.name)).toEqual([
+      ...model.groups.map((g) => g.id),
+      'other tests',
+      'errors outside tests',
+    ]);
     const claims = model.groups.flatMap((g) => g.claims);
     const controls = claims.flatMap((c) => c.negativeControls);
     expect(cases).toHaveLength(claims.length + controls.length + model.otherTests.length + model.errors.length);
     for (const [i, group] of model.groups.entries()) {
-      expect(junit.testsuites[i]!.testcases.map((c) => [c.classname, c.name])).toEqual(group.claims.flatMap((c) => [
-        [group.id, `${c.id} ${c.title}`], ...c.negativeControls.map((nc) => [group.id, `${c.id} negative control: ${nc.name}`]),
-      ]));
+      expect(junit.testsuites[i]!.testcases.map((c) => [c.classname, c.name])).toEqual(
+        group.claims.flatMap((c) => [
+          [group.id, `${c.id} ${c.title}`],
+          ...c.negativeControls.map((nc) => [group.id, `${c.id} negative control: ${nc.name}`]),
+        ]),
+      );
     }
-    expect(cases).toContainEqual(expect.objectContaining({ classname: 'apiserver', name: 'API-08 negative control: anonymous users granted list on pods' }));
-    expect(testcase('COMP-01 crictl ps on the control-plane node')).toMatchObject({ classname: 'components', time: expect.stringMatching(/^\d+\.\d{3}$/) });
+    expect(cases).toContainEqual(
+      expect.objectContaining({
+        classname: 'apiserver',
+        name: 'API-08 negative control: anonymous users granted list on pods',
+      }),
+    );
+    expect(testcase('COMP-01 crictl ps on the control-plane node')).toMatchObject({
+      classname: 'components',
+      time: expect.stringMatching(/^\d+\.\d{3}$/),
+    });
     for (const t of [junit, ...junit.testsuites, ...cases]) expect(t.time).toMatch(/^\d+\.\d{3}$/);
     for (const t of [junit, ...junit.testsuites]) expect(t.timestamp).toBe(model.startedAt);
   });
@@ -91,26 +113,44 @@ describe('junit', () => {
     for (const suite of junit.testsuites) expect(suite, suite.name).toMatchObject(count(suite.testcases));
     expect(junit).toMatchObject(count(cases));
     // A testcase has one outcome at most.
-    for (const c of cases) expect([c.failure, c.error, c.skipped].filter(Boolean).length, c.name).toBeLessThanOrEqual(1);
-    const failing = model.groups.flatMap((g) => g.claims).flatMap((c) => [c, ...c.negativeControls]).filter((x) => x.status === 'fail').length;
+    for (const c of cases)
+      expect([c.failure, c.error, c.skipped].filter(Boolean).length, c.name).toBeLessThanOrEqual(1);
+    const failing = model.groups
+      .flatMap((g) => g.claims)
+      .flatMap((c) => [c, ...c.negativeControls])
+      .filter((x) => x.status === 'fail').length;
     expect(junit.failures).toBe(failing + model.otherTotals.fail);
     expect(junit.errors).toBe(model.errors.length);
   });
 
-  test('every testsuite carries the run\'s properties; a group\'s also its section and title', () => {
+  test("every testsuite carries the run's properties; a group's also its section and title", () => {
     for (const suite of junit.testsuites) {
       const properties = Object.fromEntries(suite.properties.map((p) => [p.name, p.value]));
-      expect(properties, suite.name).toMatchObject({ runId: model.runId, outcome: model.outcome, Kubernetes: 'v1.33.3', 'timing: kind create cluster': '48.7 s' });
+      expect(properties, suite.name).toMatchObject({
+        runId: model.runId,
+        outcome: model.outcome,
+        Kubernetes: 'v1.33.3',
+        'timing: kind create cluster': '48.7 s',
+      });
       const group = model.groups.find((g) => g.id === suite.name);
-      if (group) expect(suite.properties.slice(-2)).toEqual([{ name: 'section', value: group.section }, { name: 'title', value: group.title }]);
+      if (group)
+        expect(suite.properties.slice(-2)).toEqual([
+          { name: 'section', value: group.section },
+          { name: 'title', value: group.title },
+        ]);
       else expect(properties).not.toHaveProperty('section');
     }
   });
 
   test('a failure carries its message and the remediation; a skip its reason; an error outside tests its message; evidence goes to system-out', () => {
     const comp02 = testcase('COMP-02 ');
-    expect(comp02.failure).toMatchObject({ message: 'expected pod coredns-674b8bbfcf-x7k2p to be Ready', type: 'ClaimFailed' });
-    expect(comp02.failure?.text).toContain('Remediation: Inspect the pod with `kubectl -n kube-system describe pod NAME`');
+    expect(comp02.failure).toMatchObject({
+      message: 'expected pod coredns-674b8bbfcf-x7k2p to be Ready',
+      type: 'ClaimFailed',
+    });
+    expect(comp02.failure?.text).toContain(
+      'Remediation: Inspect the pod with `kubectl -n kube-system describe pod NAME`',
+    );
     expect(comp02.systemOut).toMatch(/^Section: §2\n/);
     expect(comp02.systemOut).toContain('== kubectl get pod -A -o json ==');
     expect(testcase('COMP-05 ').skipped?.message).toMatch(/^the redis image is not in the node image/);
@@ -118,7 +158,11 @@ describe('junit', () => {
     expect([comp03.failure, comp03.error, comp03.skipped]).toEqual([undefined, undefined, undefined]);
     expect(comp03.systemOut).toMatch(/^Section: §2\n/);
     const [error] = junit.testsuites.at(-1)!.testcases;
-    expect(error).toMatchObject({ classname: 'errors', name: model.errors[0]!.origin, error: { type: 'Error', text: model.errors[0]!.message } });
+    expect(error).toMatchObject({
+      classname: 'errors',
+      name: model.errors[0]!.origin,
+      error: { type: 'Error', text: model.errors[0]!.message },
+    });
   });
 });
 
@@ -178,7 +222,15 @@ describe('markdown', () => {
   });
 
   test('summary first, then the groups, then the failures', () => {
-    const order = ['## Summary', '## §2 Containers', '## §3 kube-apiserver', '## §4 etcd', '## Failures', '## Other failing tests', '## Errors outside tests'];
+    const order = [
+      '## Summary',
+      '## §2 Containers',
+      '## §3 kube-apiserver',
+      '## §4 etcd',
+      '## Failures',
+      '## Other failing tests',
+      '## Errors outside tests',
+    ];
     const positions = order.map((heading) => md.indexOf(heading));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
@@ -225,11 +277,21 @@ describe('terminal', () => {
 
 describe('a run on a pre-release line', () => {
   const model = fixtureModel();
-  model.environment = { ...model.environment, kubernetesVersion: 'v1.38.0-beta.0', kubernetesLine: 'v1.38 (v1.38.0-beta.0, pre-release)', preRelease: true };
+  model.environment = {
+    ...model.environment,
+    kubernetesVersion: 'v1.38.0-beta.0',
+    kubernetesLine: 'v1.38 (v1.38.0-beta.0, pre-release)',
+    preRelease: true,
+  };
   test('every format marks it: JSON, a JUnit property, Markdown, HTML and the terminal summary', () => {
     expect((JSON.parse(renderJson(model)) as ResultsModel).environment?.preRelease).toBe(true);
     const props = parseJunit(renderJunit(model)).testsuites[0]!.properties;
-    expect(props).toEqual(expect.arrayContaining([{ name: 'Pre-release', value: 'yes' }, { name: 'Kubernetes', value: 'v1.38.0-beta.0 (pre-release)' }]));
+    expect(props).toEqual(
+      expect.arrayContaining([
+        { name: 'Pre-release', value: 'yes' },
+        { name: 'Kubernetes', value: 'v1.38.0-beta.0 (pre-release)' },
+      ]),
+    );
     expect(renderMarkdown(model)).toContain('| Kubernetes | v1.38.0-beta.0 (pre-release) |');
     expect(renderMarkdown(model)).toContain('| Pre-release | yes |');
     expect(renderHtml(model)).toContain('v1.38.0-beta.0 (pre-release)');
@@ -253,41 +315,71 @@ describe('findings: expected beside actual in every format', () => {
     const claims = json.groups.flatMap((g) => g.claims);
     expect(json.schemaVersion).toBe(4);
     expect(claims.find((c) => c.id === 'COMP-04')?.findings).toEqual([
-      { check: 'namespace-present', expected: 'kube-node-lease', actual: 'absent', message: 'namespace kube-node-lease missing' },
-      { check: 'namespace-phase', expected: 'kube-public Active', actual: 'kube-public Terminating', message: 'namespace kube-public is Terminating, not Active' },
+      {
+        check: 'namespace-present',
+        expected: 'kube-node-lease',
+        actual: 'absent',
+        message: 'namespace kube-node-lease missing',
+      },
+      {
+        check: 'namespace-phase',
+        expected: 'kube-public Active',
+        actual: 'kube-public Terminating',
+        message: 'namespace kube-public is Terminating, not Active',
+      },
     ]);
     expect(claims.find((c) => c.id === 'API-10')?.negativeControls[0]?.findings).toEqual([
-      { check: 'other-address-refused', expected: '127.0.0.2:8001 refused', actual: '127.0.0.2:8001 connected', message: '127.0.0.2:8001 accepted a connection: the proxy listens beyond loopback' },
+      {
+        check: 'other-address-refused',
+        expected: '127.0.0.2:8001 refused',
+        actual: '127.0.0.2:8001 connected',
+        message: '127.0.0.2:8001 accepted a connection: the proxy listens beyond loopback',
+      },
     ]);
   });
 
   test('HTML: a table of check, expected, actual and message, for a failed claim and for a control', () => {
     const html = renderHtml(model);
-    expect(html).toContain('<table class="findings"><caption>Findings</caption><tr><th>Check</th><th>Expected</th><th>Actual</th><th>Message</th></tr>');
-    expect(html).toContain('<tr><td><code>namespace-phase</code></td><td>kube-public Active</td><td>kube-public Terminating</td><td>namespace kube-public is Terminating, not Active</td></tr>');
+    expect(html).toContain(
+      '<table class="findings"><caption>Findings</caption><tr><th>Check</th><th>Expected</th><th>Actual</th><th>Message</th></tr>',
+    );
+    expect(html).toContain(
+      '<tr><td><code>namespace-phase</code></td><td>kube-public Active</td><td>kube-public Terminating</td><td>namespace kube-public is Terminating, not Active</td></tr>',
+    );
     expect(html).toContain('<caption>What the check found on the deviating cluster</caption>');
   });
 
   test('Markdown: the same table under the failure', () => {
     const md = renderMarkdown(model);
     const failure = md.slice(md.indexOf('### ❌ COMP-04'));
-    expect(failure).toContain('| Check | Expected | Actual | Message |\n|---|---|---|---|\n| namespace-present | kube-node-lease | absent | namespace kube-node-lease missing |');
+    expect(failure).toContain(
+      '| Check | Expected | Actual | Message |\n|---|---|---|---|\n| namespace-present | kube-node-lease | absent | namespace kube-node-lease missing |',
+    );
     expect(failure.indexOf('| Check |')).toBeLessThan(failure.indexOf('**Remediation:**'));
   });
 
-  test('JUnit: the table in the failure text; a control\'s in its system-out', () => {
+  test("JUnit: the table in the failure text; a control's in its system-out", () => {
     const cases = parseJunit(renderJunit(model)).testsuites.flatMap((t) => t.testcases);
     const failure = cases.find((c) => c.name.startsWith('COMP-04 '))?.failure?.text ?? '';
-    expect(failure).toContain('== Findings ==\nCheck             | Expected           | Actual                  | Message');
-    expect(failure).toMatch(/\nnamespace-phase +\| kube-public Active +\| kube-public Terminating +\| namespace kube-public is Terminating, not Active\n/);
+    expect(failure).toContain(
+      '== Findings ==\nCheck             | Expected           | Actual                  | Message',
+    );
+    expect(failure).toMatch(
+      /\nnamespace-phase +\| kube-public Active +\| kube-public Terminating +\| namespace kube-public is Terminating, not Active\n/,
+    );
     expect(failure.indexOf('== Findings ==')).toBeLessThan(failure.indexOf('Remediation:'));
-    expect(cases.find((c) => c.name === 'API-10 negative control: proxy started on 0.0.0.0')?.systemOut).toContain('== What the check found on the deviating cluster ==\n');
+    expect(cases.find((c) => c.name === 'API-10 negative control: proxy started on 0.0.0.0')?.systemOut).toContain(
+      '== What the check found on the deviating cluster ==\n',
+    );
   });
 
   test('terminal: compact, check: expected X, got Y', () => {
     const text = renderTerminal(model);
     const remediations = text.slice(text.indexOf('== Remediations =='));
     const block = remediations.slice(remediations.indexOf(`COMP-04 ${comp04.title}`));
-    expect(block.split('\n').slice(1, 3)).toEqual(['  - namespace-present: expected kube-node-lease, got absent', '  - namespace-phase: expected kube-public Active, got kube-public Terminating']);
+    expect(block.split('\n').slice(1, 3)).toEqual([
+      '  - namespace-present: expected kube-node-lease, got absent',
+      '  - namespace-phase: expected kube-public Active, got kube-public Terminating',
+    ]);
   });
 });

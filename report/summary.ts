@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import type { ResultsModel, TestCaseTotals } from './types.ts';
 import { latestRun, RESULTS_FILE } from './write.ts';
 
-/** Every test case of the run (claims, negative controls, other tests), errors outside tests counted as failed. CI greps for this exact shape. */
+/**
+ * Every test case of the run (claims, negative controls, other tests), errors outside tests counted as failed. CI greps
+ * for this exact shape.
+ */
 export function summaryLine(counts: TestCaseTotals): string {
   return `${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`;
 }

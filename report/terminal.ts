@@ -64,7 +64,9 @@ class TerminalOutput {
 }
 
 function environmentLines(out: TerminalOutput, model: ResultsModel): void {
-  for (const row of environmentRows(model.environment).filter((r) => r.kind === 'cluster').slice(0, 4)) {
+  for (const row of environmentRows(model.environment)
+    .filter((r) => r.kind === 'cluster')
+    .slice(0, 4)) {
     out.push(`${out.paint('info', '[INFO]')} ${row.label}: ${row.value}`);
   }
 }
@@ -80,10 +82,17 @@ function claimLines(out: TerminalOutput, model: ResultsModel): void {
     if (!group.claims.some((c) => c.testCount > 0)) continue;
     out.push(`${out.paint('info', '[INFO]')} ${group.section} ${group.title}`);
     for (const claim of group.claims.filter((c) => c.testCount > 0)) {
-      const note = claim.status === 'skip' ? out.dim(` (${firstLine(claim.message)})`) : claim.notFalsified ? out.dim(' (not falsified in this run)') : '';
+      const note =
+        claim.status === 'skip'
+          ? out.dim(` (${firstLine(claim.message)})`)
+          : claim.notFalsified
+            ? out.dim(' (not falsified in this run)')
+            : '';
       out.push(`${out.paint(claim.status, TAG[claim.status])} ${claim.id} ${claim.title}${note}`);
       for (const nc of claim.negativeControls) {
-        out.push(`       ${out.paint(nc.status, TAG[nc.status])} negative control: ${nc.name}${nc.heldBack ? out.dim(' (held back)') : ''}${nc.staging ? out.dim(` [${STAGING_SHORT[nc.staging]}]`) : ''}`);
+        out.push(
+          `       ${out.paint(nc.status, TAG[nc.status])} negative control: ${nc.name}${nc.heldBack ? out.dim(' (held back)') : ''}${nc.staging ? out.dim(` [${STAGING_SHORT[nc.staging]}]`) : ''}`,
+        );
       }
     }
   }
@@ -108,23 +117,31 @@ function remediations(out: TerminalOutput, model: ResultsModel): void {
 function failureLines(claim: ClaimResult): string[] {
   if (!claim.findings.length) return cut(claim.message ?? 'failed', MESSAGE_LINES);
   const controls = claim.negativeControls.filter((nc) => nc.status === 'fail');
-  return cut([
-    ...claim.findings.map((f) => `- ${compactFinding(f)}`),
-    ...controls.map((nc) => `Negative control "${nc.name}" failed: ${firstLine(nc.message) || 'failed'}`),
-  ].join('\n'), MESSAGE_LINES);
+  return cut(
+    [
+      ...claim.findings.map((f) => `- ${compactFinding(f)}`),
+      ...controls.map((nc) => `Negative control "${nc.name}" failed: ${firstLine(nc.message) || 'failed'}`),
+    ].join('\n'),
+    MESSAGE_LINES,
+  );
 }
 
 function otherFailures(out: TerminalOutput, model: ResultsModel): void {
   const failing = [...model.unknownClaimTests, ...model.otherTests].filter((t) => t.status === 'fail');
   if (!failing.length) return;
   out.heading('== Other failing tests ==');
-  for (const test of failing) out.push(`${out.paint('fail', TAG.fail)} ${test.name} (${test.file})`, ...indent(cut(test.message ?? 'failed', MESSAGE_LINES)));
+  for (const test of failing)
+    out.push(
+      `${out.paint('fail', TAG.fail)} ${test.name} (${test.file})`,
+      ...indent(cut(test.message ?? 'failed', MESSAGE_LINES)),
+    );
 }
 
 function errorsOutsideTests(out: TerminalOutput, model: ResultsModel): void {
   if (!model.errors.length) return;
   out.heading('== Errors outside tests ==');
-  for (const error of model.errors) out.push(`${out.paint('fail', '[ERROR]')} ${error.origin}`, ...indent(cut(error.message, MESSAGE_LINES)));
+  for (const error of model.errors)
+    out.push(`${out.paint('fail', '[ERROR]')} ${error.origin}`, ...indent(cut(error.message, MESSAGE_LINES)));
 }
 
 /** Said first: a read-only run proves less, and why. */
@@ -135,12 +152,15 @@ function readOnly(out: TerminalOutput, model: ResultsModel): void {
 function notChecked(out: TerminalOutput, model: ResultsModel): void {
   if (!model.unchecked.length) return;
   out.heading(`== ${model.unchecked.length} claim(s) NOT CHECKED: this run does not prove them ==`);
-  for (const u of model.unchecked) out.push(`${out.paint('skip', '[SKIP]')} ${u.id} ${u.title}`, ...indent([firstLine(u.reason)]));
+  for (const u of model.unchecked)
+    out.push(`${out.paint('skip', '[SKIP]')} ${u.id} ${u.title}`, ...indent([firstLine(u.reason)]));
 }
 
 function notFalsified(out: TerminalOutput, model: ResultsModel): void {
   if (!model.notFalsified.length) return;
-  out.heading(`== ${model.notFalsified.length} claim(s) passed, NOT FALSIFIED in this run: no negative control of theirs ran and passed ==`);
+  out.heading(
+    `== ${model.notFalsified.length} claim(s) passed, NOT FALSIFIED in this run: no negative control of theirs ran and passed ==`,
+  );
   for (const c of model.notFalsified) out.push(`${c.id} ${c.title}`, ...indent([firstLine(c.reason)]));
 }
 
@@ -160,7 +180,10 @@ function diagnostics(out: TerminalOutput, model: ResultsModel, options: Terminal
 function slowest(out: TerminalOutput, model: ResultsModel): void {
   if (!model.slowest.length) return;
   out.heading(`== Slowest ${model.slowest.length} ==`);
-  for (const s of model.slowest) out.push(`${formatDuration(s.durationMs).padStart(10)}  ${s.id} ${s.negativeControl ? `negative control: ${s.test}` : 'claim'}`);
+  for (const s of model.slowest)
+    out.push(
+      `${formatDuration(s.durationMs).padStart(10)}  ${s.id} ${s.negativeControl ? `negative control: ${s.test}` : 'claim'}`,
+    );
 }
 
 /** The totals; the last line is the CI summary line. */
@@ -169,18 +192,26 @@ function summary(out: TerminalOutput, model: ResultsModel, options: TerminalOpti
   const o = model.otherTotals;
   out.heading('== Summary ==');
   // Results of a pre-release say so where they are read: no release stands behind them yet.
-  if (model.environment?.preRelease === true) out.push(`Kubernetes ${String(model.environment.kubernetesVersion ?? '')} is a PRE-RELEASE`);
-  out.push(`${t.pass} claims PASS${model.notFalsified.length ? ` (${model.notFalsified.length} not falsified in this run)` : ''}`, `${t.fail} claims FAIL`, `${t.skip} claims SKIP`);
+  if (model.environment?.preRelease === true)
+    out.push(`Kubernetes ${String(model.environment.kubernetesVersion ?? '')} is a PRE-RELEASE`);
+  out.push(
+    `${t.pass} claims PASS${model.notFalsified.length ? ` (${model.notFalsified.length} not falsified in this run)` : ''}`,
+    `${t.fail} claims FAIL`,
+    `${t.skip} claims SKIP`,
+  );
   if (o.pass + o.fail + o.skip) out.push(`Other tests: ${o.pass} pass, ${o.fail} fail, ${o.skip} skip`);
   if (model.errors.length) out.push(`Errors outside tests: ${model.errors.length}`);
   out.push(`Duration: ${formatDuration(model.durationMs)}`);
-  if (options.reportDir) out.push(`Reports: ${options.reportDir}${options.files?.length ? ` (${options.files.join(', ')})` : ''}`);
+  if (options.reportDir)
+    out.push(`Reports: ${options.reportDir}${options.files?.length ? ` (${options.files.join(', ')})` : ''}`);
   out.push(summaryLine(model.summaryCounts));
 }
 
 function cut(text: string, maxLines: number): string[] {
   const lines = text.split('\n');
-  return lines.length > maxLines ? [...lines.slice(0, maxLines), `… (${lines.length - maxLines} more lines in the reports)`] : lines;
+  return lines.length > maxLines
+    ? [...lines.slice(0, maxLines), `… (${lines.length - maxLines} more lines in the reports)`]
+    : lines;
 }
 
 function indent(lines: readonly string[]): string[] {

@@ -16,7 +16,9 @@ export function testRecordFrom(testCase: TestCase): TestRecord {
     claimId: typeof meta.claimId === 'string' ? meta.claimId : undefined,
     negativeControl: typeof meta.negativeControl === 'boolean' ? meta.negativeControl : undefined,
     evidence: Array.isArray(meta.evidence) ? meta.evidence.map(evidenceItem) : undefined,
-    notes: Array.isArray(meta.notes) ? meta.notes.map((n) => ({ article: String(n.article), cluster: String(n.cluster) })) : undefined,
+    notes: Array.isArray(meta.notes)
+      ? meta.notes.map((n) => ({ article: String(n.article), cluster: String(n.cluster) }))
+      : undefined,
     heldBack: meta.heldBack === true ? true : undefined,
     staging: (STAGINGS as readonly unknown[]).includes(meta.staging) ? meta.staging : undefined,
     deviation: typeof meta.deviation === 'string' ? meta.deviation : undefined,
@@ -44,26 +46,43 @@ export function testRecordFrom(testCase: TestCase): TestRecord {
  * Errors that belong to no test: files that failed to load, hooks that threw, unhandled errors, and a run
  * that vitest failed or interrupted before its tests ran (a global setup that threw: the cluster).
  */
-export function runErrorsFrom(testModules: ReadonlyArray<TestModule>, unhandled: ReadonlyArray<SerializedError>, reason: string): RunError[] {
+export function runErrorsFrom(
+  testModules: ReadonlyArray<TestModule>,
+  unhandled: ReadonlyArray<SerializedError>,
+  reason: string,
+): RunError[] {
   const errors: RunError[] = [];
   for (const module of testModules) {
     for (const error of module.errors()) {
-      errors.push({ origin: module.relativeModuleId, message: errorText(error), countsAsFailure: !keptTestsFromRunning(module) });
+      errors.push({
+        origin: module.relativeModuleId,
+        message: errorText(error),
+        countsAsFailure: !keptTestsFromRunning(module),
+      });
     }
     for (const suite of module.children.allSuites()) {
       for (const error of suite.errors()) {
-        errors.push({ origin: `${module.relativeModuleId} > ${suite.fullName}`, message: errorText(error), countsAsFailure: !keptTestsFromRunning(suite) });
+        errors.push({
+          origin: `${module.relativeModuleId} > ${suite.fullName}`,
+          message: errorText(error),
+          countsAsFailure: !keptTestsFromRunning(suite),
+        });
       }
     }
   }
   for (const error of unhandled) errors.push({ origin: 'unhandled', message: errorText(error), countsAsFailure: true });
   const tests = testModules.reduce((n, m) => n + [...m.children.allTests()].length, 0);
   if (reason === 'interrupted') {
-    errors.push({ origin: 'vitest', message: 'The run was interrupted; tests that had not finished count as skipped.', countsAsFailure: true });
+    errors.push({
+      origin: 'vitest',
+      message: 'The run was interrupted; tests that had not finished count as skipped.',
+      countsAsFailure: true,
+    });
   } else if (reason === 'failed' && tests === 0 && errors.length === 0) {
     errors.push({
       origin: 'vitest',
-      message: 'The run failed before any test ran: a global setup failed (the cluster could not be provided) or no test file matched. vitest prints the cause.',
+      message:
+        'The run failed before any test ran: a global setup failed (the cluster could not be provided) or no test file matched. vitest prints the cause.',
       countsAsFailure: true,
     });
   }
@@ -72,7 +91,13 @@ export function runErrorsFrom(testModules: ReadonlyArray<TestModule>, unhandled:
 
 /** A hook error that turned the tests under it into failures (see testRecordFrom) is already counted by them. */
 function keptTestsFromRunning(parent: TestSuite | TestModule): boolean {
-  return [...parent.children.allTests()].some((t) => t.result().state === 'skipped' && !t.result().errors && t.options.mode === 'run' && !(t.result() as { note?: string }).note);
+  return [...parent.children.allTests()].some(
+    (t) =>
+      t.result().state === 'skipped' &&
+      !t.result().errors &&
+      t.options.mode === 'run' &&
+      !(t.result() as { note?: string }).note,
+  );
 }
 
 /**
@@ -87,7 +112,9 @@ export function condenseApiException(text: string): string {
     const body = JSON.parse(said) as unknown;
     const status = (typeof body === 'string' ? JSON.parse(body) : body) as { message?: string };
     said = status.message ?? said;
-  } catch { /* not JSON: as it was sent */ }
+  } catch {
+    /* not JSON: as it was sent */
+  }
   return text.replace(m[0], `the API server answered ${m[1]}: ${said}`);
 }
 
@@ -132,5 +159,5 @@ function findingOf(item: unknown): Finding {
 
 function evidenceItem(item: unknown): EvidenceItem {
   const { label, body } = (item ?? {}) as Partial<EvidenceItem>;
-  return { label: String(label ?? ''), body: typeof body === 'string' ? body : JSON.stringify(body, null, 2) ?? '' };
+  return { label: String(label ?? ''), body: typeof body === 'string' ? body : (JSON.stringify(body, null, 2) ?? '') };
 }

@@ -48,6 +48,8 @@ export function humanizeKey(key: string): string {
 
 /** The line every format says a read-only run with. */
 export function readOnlyText(r: ReadOnlyRun): string {
-  return `read-only run: nothing was written to the cluster; ${r.uncheckedClaims} claim${r.uncheckedClaims === 1 ? '' : 's'} unchecked because ${r.uncheckedClaims === 1 ? 'it needs' : 'they need'} a write`
-    + (r.uncheckedControls ? `, and ${r.uncheckedControls} negative control${r.uncheckedControls === 1 ? '' : 's'}` : '');
+  return (
+    `read-only run: nothing was written to the cluster; ${r.uncheckedClaims} claim${r.uncheckedClaims === 1 ? '' : 's'} unchecked because ${r.uncheckedClaims === 1 ? 'it needs' : 'they need'} a write` +
+    (r.uncheckedControls ? `, and ${r.uncheckedControls} negative control${r.uncheckedControls === 1 ? '' : 's'}` : '')
+  );
 }

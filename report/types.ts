@@ -73,7 +73,10 @@ export interface NegativeControlResult {
   durationMs: number;
   message?: string;
   evidence: EvidenceItem[];
-  /** What the claim's check found on the deviating cluster: what made it reject the deviation (or, failing, what it saw instead). */
+  /**
+   * What the claim's check found on the deviating cluster: what made it reject the deviation (or, failing, what it saw
+   * instead).
+   */
   findings: Finding[];
 }
 
@@ -152,7 +155,10 @@ export interface EnvironmentInfo {
   etcdVersion?: string;
   nodeImage?: string;
   createdByThisRun?: boolean;
-  /** Per phase; the key names the unit (contract/cluster.ts TIMING_LABELS: imageBuildSeconds, clusterCreateSeconds, ...). */
+  /**
+   * Per phase; the key names the unit (contract/cluster.ts TIMING_LABELS: imageBuildSeconds, clusterCreateSeconds,
+   * ...).
+   */
   timings?: Record<string, number>;
   [key: string]: unknown;
 }
@@ -201,7 +207,10 @@ export interface ResultsModel {
   notFalsified: Array<{ id: string; title: string; reason: string }>;
   /** Negative controls held back by policy, with why. */
   heldBack: Array<{ id: string; control: string; reason: string }>;
-  /** A read-only run (--read-only): nothing was written to the cluster, and what needed a write went unchecked. Else null. */
+  /**
+   * A read-only run (--read-only): nothing was written to the cluster, and what needed a write went unchecked. Else
+   * null.
+   */
   readOnly: ReadOnlyRun | null;
   /** Node diagnostics collected because claims failed, relative to the run's folder. */
   diagnostics: string[];

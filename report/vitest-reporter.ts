@@ -36,7 +36,9 @@ export interface KubeClaimsReporterOptions {
    * fail: 3 when a selected claim went unchecked, or (requireControls) was not falsified. `verify` sets its own.
    */
   setExitCode?: { requireControls: boolean };
-  /** Collects the node's diagnostics into a folder when claims failed on a cluster kube-claims made; returns the files. */
+  /**
+   * Collects the node's diagnostics into a folder when claims failed on a cluster kube-claims made; returns the files.
+   */
   diagnostics?: (cluster: ClusterInfo, dir: string) => Promise<string[]>;
 }
 
@@ -80,7 +82,11 @@ export default class KubeClaimsReporter implements Reporter {
     redactInPlace(log);
   }
 
-  async onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>, reason: TestRunEndReason): Promise<void> {
+  async onTestRunEnd(
+    testModules: ReadonlyArray<TestModule>,
+    unhandledErrors: ReadonlyArray<SerializedError>,
+    reason: TestRunEndReason,
+  ): Promise<void> {
     // Synchronously, before the reporters after this one print them.
     redactErrors(unhandledErrors);
     for (const module of testModules) {
@@ -94,16 +100,26 @@ export default class KubeClaimsReporter implements Reporter {
     await this.finish(testModules, unhandledErrors, reason);
   }
 
-  /** What the claims project was provided: the cluster, the run and the environment facts (absent in unit-only runs). */
+  /**
+   * What the claims project was provided: the cluster, the run and the environment facts (absent in unit-only runs).
+   */
   private provided(): { cluster?: ClusterInfo; run?: RunContext; environment?: EnvironmentInfo } {
     for (const project of this.vitest?.projects ?? []) {
-      const p = project.getProvidedContext() as { cluster?: ClusterInfo; run?: RunContext; environment?: EnvironmentInfo };
+      const p = project.getProvidedContext() as {
+        cluster?: ClusterInfo;
+        run?: RunContext;
+        environment?: EnvironmentInfo;
+      };
       if (p.cluster) return p;
     }
     return {};
   }
 
-  private async finish(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>, reason: TestRunEndReason): Promise<void> {
+  private async finish(
+    testModules: ReadonlyArray<TestModule>,
+    unhandledErrors: ReadonlyArray<SerializedError>,
+    reason: TestRunEndReason,
+  ): Promise<void> {
     const id = this.options.runId;
     const reportsDir = this.options.reportsDir;
     const runDir = join(reportsDir, id);
@@ -131,7 +147,10 @@ export default class KubeClaimsReporter implements Reporter {
     if (cluster?.madeByKubeClaims && this.options.diagnostics && (model.totals.fail > 0 || model.errors.length > 0)) {
       const dir = join(runDir, 'diagnostics');
       // reported: a failure to collect diagnostics is an error of the reporter, logged
-      const files = await this.options.diagnostics(cluster, dir).catch((e: Error) => { this.error(`kube-claims: collecting diagnostics failed: ${e.message}`); return []; });
+      const files = await this.options.diagnostics(cluster, dir).catch((e: Error) => {
+        this.error(`kube-claims: collecting diagnostics failed: ${e.message}`);
+        return [];
+      });
       model = buildModel({ ...input, diagnostics: files.map((f) => `diagnostics/${f}`) });
     }
     this.model = model;
@@ -151,7 +170,11 @@ export default class KubeClaimsReporter implements Reporter {
       this.error(`kube-claims: could not write the reports to ${runDir}: ${(error as Error).message}`);
     }
 
-    const text = renderTerminal(model, { color: this.options.color ?? useColor(), reportDir: files.length ? runDir : undefined, files });
+    const text = renderTerminal(model, {
+      color: this.options.color ?? useColor(),
+      reportDir: files.length ? runDir : undefined,
+      files,
+    });
     this.log(text);
     // The summary ends with this line; a guard in case the text ever stops doing so.
     if (!text.endsWith(summaryLine(model.summaryCounts))) this.log(summaryLine(model.summaryCounts));

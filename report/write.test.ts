@@ -48,13 +48,22 @@ describe('writeReports and updateLatest', () => {
     const xml = readFileSync(join(runDir, 'junit.xml'), 'utf8');
     expect(XMLValidator.validate(xml)).toBe(true);
     const junit = parseJunit(xml);
-    expect(junit.testsuites.map((s) => s.name)).toEqual([...model.groups.map((g) => g.id), 'other tests', 'errors outside tests']);
+    expect(junit.testsuites.map((s) => s.name)).toEqual([
+      ...model.groups.map((g) => g.id),
+      'other tests',
+      'errors outside tests',
+    ]);
     expect(junit.testsuites[0]!.properties[0]).toEqual({ name: 'runId', value: model.runId });
     const controls = model.groups.flatMap((g) => g.claims).flatMap((c) => [c, ...c.negativeControls]);
     expect(junit.tests).toBe(controls.length + model.otherTests.length + model.errors.length);
     expect(junit.failures).toBe(controls.filter((c) => c.status === 'fail').length + model.otherTotals.fail);
     expect(readlinkSync(join(reports, 'latest'))).toBe(model.runId);
-    expect(JSON.parse(readFileSync(join(reports, 'latest.json'), 'utf8'))).toMatchObject({ runId: model.runId, dir: runDir, summaryCounts: model.summaryCounts, files });
+    expect(JSON.parse(readFileSync(join(reports, 'latest.json'), 'utf8'))).toMatchObject({
+      runId: model.runId,
+      dir: runDir,
+      summaryCounts: model.summaryCounts,
+      files,
+    });
   });
 
   test('a later run moves latest', () => {
@@ -68,7 +77,9 @@ describe('writeReports and updateLatest', () => {
     expect(readlinkSync(join(reports, 'latest'))).toBe('second-run');
     expect(summaryLine(readSummaryCounts(reports))).toBe('1 passed, 0 failed, 0 skipped');
     expect(summaryLine(readSummaryCounts(reports, join(reports, first.runId)))).toBe(summaryLine(first.summaryCounts));
-    expect(summaryLine(readSummaryCounts(reports, join(reports, first.runId, 'results.json')))).toBe(summaryLine(first.summaryCounts));
+    expect(summaryLine(readSummaryCounts(reports, join(reports, first.runId, 'results.json')))).toBe(
+      summaryLine(first.summaryCounts),
+    );
   });
 
   test('without results.json the counts come from latest.json', () => {
@@ -95,7 +106,10 @@ describe('scripts/summary-line.ts', () => {
   });
 
   test('says so and exits 1 when there is no run to read', () => {
-    const result = spawnSync(process.execPath, [script], { env: { ...process.env, KUBE_CLAIMS_REPORTS: tempDir() }, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [script], {
+      env: { ...process.env, KUBE_CLAIMS_REPORTS: tempDir() },
+      encoding: 'utf8',
+    });
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/^summary-line: no results\.json/);
@@ -114,10 +128,23 @@ describe('environment.json', () => {
 
   test('rows: known fields first with labels, unknown ones after, structured ones as details, timings as durations', () => {
     const rows = environmentRows({ ...FIXTURE_ENVIRONMENT, createdByThisRun: true, buildMs: 1500 });
-    expect(rows.slice(0, 8).map((r) => r.label)).toEqual(['Kubernetes', 'etcd', 'Node image', 'Cluster', 'Kubeconfig source', 'Node', 'API server', 'Created by this run']);
+    expect(rows.slice(0, 8).map((r) => r.label)).toEqual([
+      'Kubernetes',
+      'etcd',
+      'Node image',
+      'Cluster',
+      'Kubeconfig source',
+      'Node',
+      'API server',
+      'Created by this run',
+    ]);
     expect(rows).toContainEqual({ kind: 'cluster', label: 'Created by this run', value: 'yes' });
     expect(rows).toContainEqual({ kind: 'cluster', label: 'Kind version', value: 'v0.30.0' });
-    expect(rows).toContainEqual({ kind: 'detail', label: '/etc/kubernetes on the node', value: 'admin.conf -rw-------\ncontroller-manager.conf -rw-------\nmanifests drwxr-xr-x\npki drwxr-xr-x' });
+    expect(rows).toContainEqual({
+      kind: 'detail',
+      label: '/etc/kubernetes on the node',
+      value: 'admin.conf -rw-------\ncontroller-manager.conf -rw-------\nmanifests drwxr-xr-x\npki drwxr-xr-x',
+    });
     expect(rows.find((r) => r.label === 'GET /version')?.value).toMatch(/^major: 1\nminor: 33\n/);
     expect(rows).toContainEqual({ kind: 'cluster', label: 'Build', value: '1.5 s' });
     expect(rows.filter((r) => r.kind === 'timing')).toEqual([
@@ -126,9 +153,15 @@ describe('environment.json', () => {
       { kind: 'timing', label: 'API server answering and node Ready', value: '21.2 s' },
     ]);
     // A number without a unit in its key is shown as it is, never guessed into a duration (552 s once read "552 ms").
-    expect(environmentRows({ timings: { clusterUpMs: 1500, imageBuildSeconds: 552, other: 250 } }).map((r) => r.value)).toEqual(['1.5 s', '9 min 12 s', '250']);
+    expect(
+      environmentRows({ timings: { clusterUpMs: 1500, imageBuildSeconds: 552, other: 250 } }).map((r) => r.value),
+    ).toEqual(['1.5 s', '9 min 12 s', '250']);
     // Rounded to whole seconds before minutes are taken: an HA run of 239.54 s once read "3 min 60 s".
-    expect(environmentRows({ timings: { aMs: 239_540, bMs: 59_960, cMs: 119_499 } }).map((r) => r.value)).toEqual(['4 min 00 s', '1 min 00 s', '1 min 59 s']);
+    expect(environmentRows({ timings: { aMs: 239_540, bMs: 59_960, cMs: 119_499 } }).map((r) => r.value)).toEqual([
+      '4 min 00 s',
+      '1 min 00 s',
+      '1 min 59 s',
+    ]);
   });
 
   test('a report folder that only has environment.json still gets the reports beside it', () => {

@@ -26,7 +26,10 @@ export const LATEST_POINTER = 'latest.json';
  * so the reporter can say so rather than silently write less.
  */
 export function parseFormats(value: string | undefined): { formats: Format[]; unknown: string[] } {
-  const names = (value ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const names = (value ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   if (!names.length) return { formats: Object.keys(FORMATS) as Format[], unknown: [] };
   if (names.length === 1 && names[0] === 'none') return { formats: [], unknown: [] };
   const aliases: Record<string, Format> = { markdown: 'md', xml: 'junit', 'junit.xml': 'junit', 'report.html': 'html' };

@@ -26,7 +26,10 @@ const NAME = 'kc-accept';
 const NODE = `${NAME}-control-plane`;
 const CLI = [join(PACKAGE_ROOT, 'bin/kube-claims.ts')];
 
-const flags = scriptArgs('acceptance', 'node scripts/acceptance.ts [--kubernetes v1.33] [--only coredns,sigkill,...]', { kubernetes: { type: 'string' }, only: { type: 'string' } });
+const flags = scriptArgs('acceptance', 'node scripts/acceptance.ts [--kubernetes v1.33] [--only coredns,sigkill,...]', {
+  kubernetes: { type: 'string' },
+  only: { type: 'string' },
+});
 const base = parseConfig(['verify', ...(flags.kubernetes ? ['--kubernetes', flags.kubernetes] : [])], process.env);
 const only = flags.only ? flags.only.split(',') : undefined;
 
@@ -72,7 +75,11 @@ interface Outcome {
 
 /** `kube-claims verify` as a user runs it; the run's ID is ours, so its report folder is known. */
 const spawnVerify = (args: string[], runId: string) =>
-  $({ cwd: PACKAGE_ROOT, nothrow: true, env: { ...process.env, NO_COLOR: '1', KUBE_CLAIMS_RUN_ID: runId } })`exec ${process.execPath} ${CLI} verify ${args}`;
+  $({
+    cwd: PACKAGE_ROOT,
+    nothrow: true,
+    env: { ...process.env, NO_COLOR: '1', KUBE_CLAIMS_RUN_ID: runId },
+  })`exec ${process.execPath} ${CLI} verify ${args}`;
 
 /** A run to its end, and what it reported: the fields of an Outcome that come from the run. */
 async function verifyRun(args: string[], runId = newRunId()) {
@@ -87,10 +94,20 @@ async function verifyRun(args: string[], runId = newRunId()) {
   return {
     exitCode: r.exitCode ?? undefined, // null when killed by a signal
     seconds,
-    failed: model ? model.groups.flatMap((g) => g.claims).filter((c) => c.status === 'fail').map((c) => c.id) : [],
+    failed: model
+      ? model.groups
+          .flatMap((g) => g.claims)
+          .filter((c) => c.status === 'fail')
+          .map((c) => c.id)
+      : [],
     heldBack: model?.heldBack.length ?? 0,
     unchecked: model?.unchecked.length ?? 0,
-    detail: r.stdall.trim().split('\n').filter((l) => l.startsWith('kube-claims:') || /passed, \d+ failed/.test(l)).at(-1) ?? '',
+    detail:
+      r.stdall
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('kube-claims:') || /passed, \d+ failed/.test(l))
+        .at(-1) ?? '',
   };
 }
 
@@ -99,16 +116,29 @@ const kubeconfigArgs = () => ['--kubeconfig', kubeconfigPath(base.kind, NAME), '
 
 let kubectlBinary = '';
 const kubectl = () => new Kubectl(kubectlBinary, kubeconfigPath(base.kind, NAME));
-/** A command in the node's container; its stdout without the final newline, as execa gave it (the footprint reads it). */
+/**
+ * A command in the node's container; its stdout without the final newline, as execa gave it (the footprint reads it).
+ */
 const node = async (...cmd: string[]) => {
   const r = await $({ nothrow: true })`docker exec ${NODE} ${cmd}`;
   return { exitCode: r.exitCode, stdout: r.stdout.replace(/\r?\n$/, '') };
 };
-const etcdctl = (...args: string[]) => kubectl().run(['-n', 'kube-system', 'exec', `etcd-${NODE}`, '--', 'etcdctl', ...TLS_FLAGS, ...args], { timeoutMs: 30_000 });
+const etcdctl = (...args: string[]) =>
+  kubectl().run(['-n', 'kube-system', 'exec', `etcd-${NODE}`, '--', 'etcdctl', ...TLS_FLAGS, ...args], {
+    timeoutMs: 30_000,
+  });
 
 /** Asked of the authorizer as the admin (a SubjectAccessReview): anonymous cannot ask for itself. */
 async function anonymousMayListPods(): Promise<boolean> {
-  const review = { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user: 'system:anonymous', groups: ['system:unauthenticated'], resourceAttributes: { verb: 'list', resource: 'pods' } } };
+  const review = {
+    apiVersion: 'authorization.k8s.io/v1',
+    kind: 'SubjectAccessReview',
+    spec: {
+      user: 'system:anonymous',
+      groups: ['system:unauthenticated'],
+      resourceAttributes: { verb: 'list', resource: 'pods' },
+    },
+  };
   const r = await kubectl().ok(['create', '-o', 'json', '-f', '-'], { input: JSON.stringify(review) });
   return JSON.parse(r.stdout).status?.allowed === true;
 }
@@ -121,24 +151,59 @@ async function footprint(): Promise<string[]> {
   for (const kind of ['namespaces', 'clusterroles', 'clusterrolebindings', 'customresourcedefinitions']) {
     out.push(...(await names(['get', kind, '-l', 'kube-claims.io/run', '-o', 'name'])));
   }
-  out.push(...(await names(['get', 'statefulsets,services,pods', '-A', '-l', 'kube-claims.io/run', '-o', 'name'])).map((n) => `labelled ${n}`));
-  const coredns = JSON.parse((await k.run(['-n', 'kube-system', 'get', 'deployment', 'coredns', '-o', 'json'])).stdout || '{}');
-  out.push(`coredns replicas ${coredns.spec?.replicas} ready ${coredns.status?.readyReplicas ?? 0} annotations ${Object.keys(coredns.metadata?.annotations ?? {}).filter((a) => a.startsWith('kube-claims.io/')).join(',') || '-'}`);
+  out.push(
+    ...(await names(['get', 'statefulsets,services,pods', '-A', '-l', 'kube-claims.io/run', '-o', 'name'])).map(
+      (n) => `labelled ${n}`,
+    ),
+  );
+  const coredns = JSON.parse(
+    (await k.run(['-n', 'kube-system', 'get', 'deployment', 'coredns', '-o', 'json'])).stdout || '{}',
+  );
+  out.push(
+    `coredns replicas ${coredns.spec?.replicas} ready ${coredns.status?.readyReplicas ?? 0} annotations ${
+      Object.keys(coredns.metadata?.annotations ?? {})
+        .filter((a) => a.startsWith('kube-claims.io/'))
+        .join(',') || '-'
+    }`,
+  );
   out.push(`manifests ${(await node('ls', '/etc/kubernetes/manifests')).stdout.split('\n').join(' ')}`);
-  out.push(...(await node('ls', '/etc/kubernetes')).stdout.split('\n').filter((f) => f.includes('kc-')).map((f) => `parked ${f}`));
-  out.push(...(await node('sh', '-c', 'ls -d /tmp/kc-* /var/tmp/kc-* 2>/dev/null')).stdout.split('\n').filter(Boolean).map((f) => `node file ${f}`));
-  out.push(`etcd keys under /kube-claims: ${(await etcdctl('get', '/kube-claims', '--prefix', '--keys-only')).stdout.split('\n').filter(Boolean).length}`);
+  out.push(
+    ...(await node('ls', '/etc/kubernetes')).stdout
+      .split('\n')
+      .filter((f) => f.includes('kc-'))
+      .map((f) => `parked ${f}`),
+  );
+  out.push(
+    ...(await node('sh', '-c', 'ls -d /tmp/kc-* /var/tmp/kc-* 2>/dev/null')).stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((f) => `node file ${f}`),
+  );
+  out.push(
+    `etcd keys under /kube-claims: ${(await etcdctl('get', '/kube-claims', '--prefix', '--keys-only')).stdout.split('\n').filter(Boolean).length}`,
+  );
   out.push(`anonymous may list pods: ${await anonymousMayListPods()}`);
-  const viewer = JSON.parse((await k.run(['get', 'clusterrole', 'system:public-info-viewer', '-o', 'json'])).stdout || '{}');
-  out.push(`system:public-info-viewer rules ${JSON.stringify(viewer.rules)} annotations ${Object.keys(viewer.metadata?.annotations ?? {}).join(',') || '-'}`);
-  const containers = (await $`docker ps -a --format ${'{{.Names}}'}`).stdout.split('\n').filter((n) => n && !n.endsWith('-control-plane'));
+  const viewer = JSON.parse(
+    (await k.run(['get', 'clusterrole', 'system:public-info-viewer', '-o', 'json'])).stdout || '{}',
+  );
+  out.push(
+    `system:public-info-viewer rules ${JSON.stringify(viewer.rules)} annotations ${Object.keys(viewer.metadata?.annotations ?? {}).join(',') || '-'}`,
+  );
+  const containers = (await $`docker ps -a --format ${'{{.Names}}'}`).stdout
+    .split('\n')
+    .filter((n) => n && !n.endsWith('-control-plane'));
   out.push(...containers.map((c) => `container ${c}`));
-  const marked = (await $({ nothrow: true })`grep -l KUBE_CLAIMS_RUN_HASH /proc/[0-9]*/environ 2>/dev/null`).stdout.split('\n').filter(Boolean);
+  const marked = (await $({ nothrow: true })`grep -l KUBE_CLAIMS_RUN_HASH /proc/[0-9]*/environ 2>/dev/null`).stdout
+    .split('\n')
+    .filter(Boolean);
   out.push(...marked.map((p) => `marked process ${p.split('/')[2]}`));
   return out.sort();
 }
 
-const diff = (before: string[], after: string[]) => [...after.filter((x) => !before.includes(x)).map((x) => `+ ${x}`), ...before.filter((x) => !after.includes(x)).map((x) => `- ${x}`)];
+const diff = (before: string[], after: string[]) => [
+  ...after.filter((x) => !before.includes(x)).map((x) => `+ ${x}`),
+  ...before.filter((x) => !after.includes(x)).map((x) => `- ${x}`),
+];
 
 /**
  * What differs from `before` once the run's deletions went through: a run deletes what it made and does not
@@ -148,7 +213,8 @@ async function leftAfter(before: string[], boundMs = 120_000): Promise<{ left: s
   const t0 = Date.now();
   for (;;) {
     const left = diff(before, await footprint());
-    if (!left.length || Date.now() - t0 > boundMs) return { left, settledSeconds: Math.round((Date.now() - t0) / 1000) };
+    if (!left.length || Date.now() - t0 > boundMs)
+      return { left, settledSeconds: Math.round((Date.now() - t0) / 1000) };
     await sleep(3000);
   }
 }
@@ -162,36 +228,69 @@ interface Deviation {
   failed: string[];
 }
 
-const corednsReady = (n: number) => waitUntil(`coredns at ${n} Ready`, async () => {
-  const d = JSON.parse((await kubectl().run(['-n', 'kube-system', 'get', 'deployment', 'coredns', '-o', 'json'])).stdout || '{}');
-  return d.spec?.replicas === n && d.status?.readyReplicas === n && (d.status?.replicas ?? 0) === n;
-}, 120_000);
+const corednsReady = (n: number) =>
+  waitUntil(
+    `coredns at ${n} Ready`,
+    async () => {
+      const d = JSON.parse(
+        (await kubectl().run(['-n', 'kube-system', 'get', 'deployment', 'coredns', '-o', 'json'])).stdout || '{}',
+      );
+      return d.spec?.replicas === n && d.status?.readyReplicas === n && (d.status?.replicas ?? 0) === n;
+    },
+    120_000,
+  );
 
-const schedulerRunning = (running: boolean) => waitUntil(`kube-scheduler ${running ? 'running' : 'gone'}`, async () => {
-  const r = await node('crictl', 'ps', '--name', '^kube-scheduler$', '-q');
-  return r.exitCode === 0 && (r.stdout.trim() !== '') === running;
-}, 120_000);
+const schedulerRunning = (running: boolean) =>
+  waitUntil(
+    `kube-scheduler ${running ? 'running' : 'gone'}`,
+    async () => {
+      const r = await node('crictl', 'ps', '--name', '^kube-scheduler$', '-q');
+      return r.exitCode === 0 && (r.stdout.trim() !== '') === running;
+    },
+    120_000,
+  );
 
 const BROKEN_KEY = '/registry/pods/default/kc-accept-undecodable';
 
 const DEVIATIONS: Deviation[] = [
   {
     name: 'coredns',
-    stage: async () => { await kubectl().ok(['-n', 'kube-system', 'scale', 'deployment/coredns', '--replicas=1']); await corednsReady(1); },
-    undo: async () => { await kubectl().ok(['-n', 'kube-system', 'scale', 'deployment/coredns', '--replicas=2']); await corednsReady(2); },
+    stage: async () => {
+      await kubectl().ok(['-n', 'kube-system', 'scale', 'deployment/coredns', '--replicas=1']);
+      await corednsReady(1);
+    },
+    undo: async () => {
+      await kubectl().ok(['-n', 'kube-system', 'scale', 'deployment/coredns', '--replicas=2']);
+      await corednsReady(2);
+    },
     failed: ['COMP-01', 'COMP-02'],
   },
   {
     name: 'static-pod',
-    stage: async () => { await node('mv', '/etc/kubernetes/manifests/kube-scheduler.yaml', '/etc/kubernetes/kube-scheduler.yaml.accept'); await schedulerRunning(false); },
-    undo: async () => { await node('sh', '-c', 'test ! -f /etc/kubernetes/kube-scheduler.yaml.accept || mv /etc/kubernetes/kube-scheduler.yaml.accept /etc/kubernetes/manifests/kube-scheduler.yaml'); await schedulerRunning(true); },
+    stage: async () => {
+      await node('mv', '/etc/kubernetes/manifests/kube-scheduler.yaml', '/etc/kubernetes/kube-scheduler.yaml.accept');
+      await schedulerRunning(false);
+    },
+    undo: async () => {
+      await node(
+        'sh',
+        '-c',
+        'test ! -f /etc/kubernetes/kube-scheduler.yaml.accept || mv /etc/kubernetes/kube-scheduler.yaml.accept /etc/kubernetes/manifests/kube-scheduler.yaml',
+      );
+      await schedulerRunning(true);
+    },
     failed: ['COMP-01', 'COMP-02'],
   },
   {
     name: 'pod-list',
     // A value the API server cannot decode: pod lists fail (500), as in the issue's report.
-    stage: async () => { const r = await etcdctl('put', BROKEN_KEY, 'not a protobuf object'); if (r.exitCode !== 0) throw new Error(r.stderr); },
-    undo: async () => { await etcdctl('del', BROKEN_KEY); },
+    stage: async () => {
+      const r = await etcdctl('put', BROKEN_KEY, 'not a protobuf object');
+      if (r.exitCode !== 0) throw new Error(r.stderr);
+    },
+    undo: async () => {
+      await etcdctl('del', BROKEN_KEY);
+    },
     failed: ['COMP-02', 'API-09'],
   },
 ];
@@ -215,29 +314,55 @@ const KILL_POINTS: Array<{ name: string; when: () => Promise<void> }> = [
   { name: 'after 30 s (claims running)', when: () => sleep(30_000) },
   {
     name: 'while coredns is scaled down (COMP-02 control)',
-    when: () => watchFor(['-n', 'kube-system', 'get', 'deployment', 'coredns', '-o', 'jsonpath={.spec.replicas}{"\\n"}'], (l) => l === '1'),
+    when: () =>
+      watchFor(
+        ['-n', 'kube-system', 'get', 'deployment', 'coredns', '-o', 'jsonpath={.spec.replicas}{"\\n"}'],
+        (l) => l === '1',
+      ),
   },
   {
     name: 'while the kube-scheduler manifest is parked (COMP-01 control)',
-    when: () => waitUntil('kube-scheduler manifest parked', async () => (await node('sh', '-c', 'ls /etc/kubernetes/ | grep -q kc-parked')).exitCode === 0, 300_000, 250),
+    when: () =>
+      waitUntil(
+        'kube-scheduler manifest parked',
+        async () => (await node('sh', '-c', 'ls /etc/kubernetes/ | grep -q kc-parked')).exitCode === 0,
+        300_000,
+        250,
+      ),
   },
   {
     name: 'while anonymous may list pods (API-08 control)',
     // The grant lasts about a second: its ClusterRoleBinding is watched for.
-    when: () => watchFor(['get', 'clusterrolebindings', '-l', 'kube-claims.io/run', '-o', 'name'], (l) => l.startsWith('clusterrolebinding')),
+    when: () =>
+      watchFor(['get', 'clusterrolebindings', '-l', 'kube-claims.io/run', '-o', 'name'], (l) =>
+        l.startsWith('clusterrolebinding'),
+      ),
   },
   {
     name: 'while /version is taken from system:public-info-viewer (API-04 control)',
     // About half a second: the role's record of the run is watched for.
-    when: () => watchFor(['get', 'clusterrole', 'system:public-info-viewer', '-o', 'jsonpath={.metadata.annotations.kube-claims\\.io/restricted-by-run}{"\\n"}'], (l) => /^[0-9a-f]{6}$/.test(l)),
+    when: () =>
+      watchFor(
+        [
+          'get',
+          'clusterrole',
+          'system:public-info-viewer',
+          '-o',
+          'jsonpath={.metadata.annotations.kube-claims\\.io/restricted-by-run}{"\\n"}',
+        ],
+        (l) => /^[0-9a-f]{6}$/.test(l),
+      ),
   },
 ];
 
 function outcome(o: Omit<Outcome, 'ok'>): Outcome {
   const failedAsExpected = o.expectedFailed.every((id) => o.failed.includes(id));
-  const ok = o.exitCode === o.expectedExit && o.seconds <= o.maxSeconds && failedAsExpected && o.footprintLeft.length === 0;
+  const ok =
+    o.exitCode === o.expectedExit && o.seconds <= o.maxSeconds && failedAsExpected && o.footprintLeft.length === 0;
   const mark = ok ? 'ok  ' : 'FAIL';
-  console.log(`${mark} ${o.scenario} [${o.provider}]: exit ${o.exitCode} (want ${o.expectedExit}) in ${o.seconds} s (bound ${o.maxSeconds} s); failed ${o.failed.join(' ') || '-'}${o.heldBack ? `; ${o.heldBack} controls held back` : ''}${o.unchecked ? `; ${o.unchecked} unchecked` : ''}; ${o.footprintLeft.length ? `left: ${o.footprintLeft.join('; ')}` : `cluster as found ${o.settledSeconds} s after`}${o.detail ? `; ${o.detail}` : ''}`);
+  console.log(
+    `${mark} ${o.scenario} [${o.provider}]: exit ${o.exitCode} (want ${o.expectedExit}) in ${o.seconds} s (bound ${o.maxSeconds} s); failed ${o.failed.join(' ') || '-'}${o.heldBack ? `; ${o.heldBack} controls held back` : ''}${o.unchecked ? `; ${o.unchecked} unchecked` : ''}; ${o.footprintLeft.length ? `left: ${o.footprintLeft.join('; ')}` : `cluster as found ${o.settledSeconds} s after`}${o.detail ? `; ${o.detail}` : ''}`,
+  );
   return { ...o, ok };
 }
 
@@ -250,9 +375,15 @@ const settled = async (before: string[]) => {
 
 await main(async () => {
   const cli = async (args: string[]) => {
-    const r = await $({ cwd: PACKAGE_ROOT, stdio: 'inherit', nothrow: true, env: { ...process.env, NO_COLOR: '1' } })`${process.execPath} ${CLI} ${args}`;
+    const r = await $({
+      cwd: PACKAGE_ROOT,
+      stdio: 'inherit',
+      nothrow: true,
+      env: { ...process.env, NO_COLOR: '1' },
+    })`${process.execPath} ${CLI} ${args}`;
     // zx's own error would quote the child's stderr, which went to the terminal: it names the command instead.
-    if (r.exitCode !== 0) throw new Error(`command failed with exit code ${r.exitCode ?? r.signal}: kube-claims ${args.join(' ')}`);
+    if (r.exitCode !== 0)
+      throw new Error(`command failed with exit code ${r.exitCode ?? r.signal}: kube-claims ${args.join(' ')}`);
   };
   await cli(['cluster', 'up', '--name', NAME, '--kubernetes', base.line.id]);
   kubectlBinary = join(binDir(base.kind), 'kubernetes', base.line.version, 'kubectl');
@@ -266,27 +397,60 @@ await main(async () => {
     await corednsReady(2);
     await schedulerRunning(true);
     const ours = (f: string[]) => f.filter((x) => /kc-|labelled/.test(x));
-    await waitUntil('the cleaning run\'s deletions to finalize', async () => ours(await footprint()).length === 0, 120_000, 3000)
-      .catch(() => undefined);
+    await waitUntil(
+      "the cleaning run's deletions to finalize",
+      async () => ours(await footprint()).length === 0,
+      120_000,
+      3000,
+    ).catch(() => undefined);
     const before = await footprint();
-    if (ours(before).length) console.log(`note: the cluster holds objects of kube-claims runs before the first measured run: ${ours(before).join('; ')}`);
+    if (ours(before).length)
+      console.log(
+        `note: the cluster holds objects of kube-claims runs before the first measured run: ${ours(before).join('; ')}`,
+      );
     console.log(`footprint of the cluster as found:\n  ${before.join('\n  ')}`);
 
     if (wanted('healthy')) {
       // Also the issue's `--formats md --focus COMP-04`, which read "the run wrote no results".
-      for (const [provider, args] of [['kind', kindArgs], ['kubeconfig', kubeconfigArgs()]] as const) {
+      for (const [provider, args] of [
+        ['kind', kindArgs],
+        ['kubeconfig', kubeconfigArgs()],
+      ] as const) {
         const r = await verifyRun([...args]);
-        results.push(outcome({ scenario: 'healthy', provider, ...r, expectedExit: 0, maxSeconds: 180, expectedFailed: [], ...(await settled(before)) }));
+        results.push(
+          outcome({
+            scenario: 'healthy',
+            provider,
+            ...r,
+            expectedExit: 0,
+            maxSeconds: 180,
+            expectedFailed: [],
+            ...(await settled(before)),
+          }),
+        );
       }
       const r = await verifyRun([...kindArgs, '--formats', 'md', '--focus', 'COMP-04']);
-      results.push(outcome({ scenario: 'healthy --formats md --focus COMP-04', provider: 'kind', ...r, expectedExit: 0, maxSeconds: 60, expectedFailed: [], ...(await settled(before)) }));
+      results.push(
+        outcome({
+          scenario: 'healthy --formats md --focus COMP-04',
+          provider: 'kind',
+          ...r,
+          expectedExit: 0,
+          maxSeconds: 60,
+          expectedFailed: [],
+          ...(await settled(before)),
+        }),
+      );
     }
 
     for (const d of DEVIATIONS.filter((x) => wanted(x.name))) {
       await d.stage();
       const runs: Array<Omit<Outcome, 'ok' | 'footprintLeft' | 'settledSeconds'>> = [];
       try {
-        for (const [provider, args] of [['kind', kindArgs], ['kubeconfig', kubeconfigArgs()]] as const) {
+        for (const [provider, args] of [
+          ['kind', kindArgs],
+          ['kubeconfig', kubeconfigArgs()],
+        ] as const) {
           const r = await verifyRun([...args]);
           runs.push({ scenario: d.name, provider, ...r, expectedExit: 1, maxSeconds: 180, expectedFailed: d.failed });
         }
@@ -294,26 +458,48 @@ await main(async () => {
         await d.undo();
       }
       // The user's deviation undone, the cluster must be as found: what the runs made is gone, what they moved is back
-      // (on the deviating cluster itself, their deletions may wait for what the deviation broke: a pod list, a scheduler).
+      // (on the deviating cluster itself, their deletions may wait for what the deviation broke: a pod list, a
+      // scheduler).
       const after = await settled(before);
       for (const r of runs) results.push(outcome({ ...r, ...after }));
     }
 
     if (wanted('credentials')) {
       // The live API server with credentials it does not know: 401, one line, exit 2.
-      const kc = readFileSync(kubeconfigPath(base.kind, NAME), 'utf8').replace(/client-certificate-data: .*\n\s*client-key-data: .*/, 'token: kube-claims-not-a-token');
+      const kc = readFileSync(kubeconfigPath(base.kind, NAME), 'utf8').replace(
+        /client-certificate-data: .*\n\s*client-key-data: .*/,
+        'token: kube-claims-not-a-token',
+      );
       const file = join(logsDir(base.kind), '..', `${NAME}-badcreds.kubeconfig`);
       await writeFile(file, kc, { mode: 0o600 });
       const r = await verifyRun(['--kubeconfig', file]);
-      results.push(outcome({ scenario: 'unknown credentials (401)', provider: 'kubeconfig', ...r, expectedExit: 2, maxSeconds: 20, expectedFailed: [], ...(await settled(before)) }));
+      results.push(
+        outcome({
+          scenario: 'unknown credentials (401)',
+          provider: 'kubeconfig',
+          ...r,
+          expectedExit: 2,
+          maxSeconds: 20,
+          expectedFailed: [],
+          ...(await settled(before)),
+        }),
+      );
     }
 
     if (wanted('sigkill')) {
       for (const point of KILL_POINTS) {
         const child = spawnVerify(kindArgs, newRunId());
         let ended = false;
-        void child.then(() => { ended = true; });
-        const reachedPoint = await Promise.race([point.when().then(() => true, () => false), child.then(() => false)]);
+        void child.then(() => {
+          ended = true;
+        });
+        const reachedPoint = await Promise.race([
+          point.when().then(
+            () => true,
+            () => false,
+          ),
+          child.then(() => false),
+        ]);
         const reached = reachedPoint && !ended;
         stop(child, 'SIGKILL');
         await child;
@@ -321,10 +507,18 @@ await main(async () => {
         const r = await verifyRun([...kindArgs, '--claims-only', '--focus', 'COMP-04']);
         await corednsReady(2).catch(() => undefined);
         await schedulerRunning(true).catch(() => undefined);
-        results.push(outcome({
-          scenario: `SIGKILL ${point.name}, then a run`, provider: 'kind', ...r, expectedExit: 0, maxSeconds: 120, expectedFailed: [], ...(await settled(before)),
-          detail: reached ? 'killed at that point' : 'the run ended before that point: not killed there',
-        }));
+        results.push(
+          outcome({
+            scenario: `SIGKILL ${point.name}, then a run`,
+            provider: 'kind',
+            ...r,
+            expectedExit: 0,
+            maxSeconds: 120,
+            expectedFailed: [],
+            ...(await settled(before)),
+            detail: reached ? 'killed at that point' : 'the run ended before that point: not killed there',
+          }),
+        );
       }
     }
   } finally {

@@ -12,7 +12,12 @@ export function parseScriptArgs<const O extends ParseArgsOptionsConfig>(options:
  * The script's flags (process.argv by default); on an unknown or malformed flag it prints
  * `SCRIPT: reason (usage: USAGE)` to stderr and exits 2, the CLI's code for a usage error.
  */
-export function scriptArgs<const O extends ParseArgsOptionsConfig>(script: string, usage: string, options: O, args: readonly string[] = process.argv.slice(2)) {
+export function scriptArgs<const O extends ParseArgsOptionsConfig>(
+  script: string,
+  usage: string,
+  options: O,
+  args: readonly string[] = process.argv.slice(2),
+) {
   try {
     return parseScriptArgs(options, args);
   } catch (error) {

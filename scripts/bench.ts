@@ -24,7 +24,11 @@ import { stringify } from 'yaml';
 import { scriptArgs } from './args.ts';
 
 const usage = 'node scripts/bench.ts [--kubernetes v1.33] [--topology single|workers|ha] [--cold]';
-const flags = scriptArgs('bench', usage, { kubernetes: { type: 'string' }, topology: { type: 'string' }, cold: { type: 'boolean' } });
+const flags = scriptArgs('bench', usage, {
+  kubernetes: { type: 'string' },
+  topology: { type: 'string' },
+  cold: { type: 'boolean' },
+});
 
 $.verbose = false;
 $.cwd = PACKAGE_ROOT;
@@ -36,7 +40,10 @@ async function seconds<T>(fn: () => Promise<T>): Promise<[number, T]> {
 }
 
 await main(async () => {
-  const lineArgs = [...(flags.kubernetes ? ['--kubernetes', flags.kubernetes] : []), ...(flags.topology ? ['--topology', flags.topology] : [])];
+  const lineArgs = [
+    ...(flags.kubernetes ? ['--kubernetes', flags.kubernetes] : []),
+    ...(flags.topology ? ['--topology', flags.topology] : []),
+  ];
   const base = parseConfig(['verify', ...lineArgs], process.env);
   const memory = sampleMemory();
   // The Node.js running this script (24), whatever `node` is first on PATH.
@@ -48,10 +55,14 @@ await main(async () => {
     const gocache = await mkdtemp(join(tmpdir(), 'kube-claims-gocache-'));
     await rm(join(base.kind.cacheDir, 'bin'), { recursive: true, force: true });
     await rm(join(base.kind.cacheDir, 'rootfs'), { recursive: true, force: true });
-    const ours = (await $`docker images --filter label=${OWNER_LABEL} --format {{.Repository}}:{{.Tag}}`).stdout.split('\n').filter(Boolean);
+    const ours = (await $`docker images --filter label=${OWNER_LABEL} --format {{.Repository}}:{{.Tag}}`).stdout
+      .split('\n')
+      .filter(Boolean);
     if (ours.length) await $`docker rmi -f ${ours}`;
     console.error(`cold build: empty GOCACHE ${gocache}, ${ours.length} images removed`);
-    [figures.imageBuildColdSeconds] = await seconds(() => $({ env: { ...process.env, GOCACHE: gocache } })`${cli} image build --kubernetes ${base.line.id}`);
+    [figures.imageBuildColdSeconds] = await seconds(
+      () => $({ env: { ...process.env, GOCACHE: gocache } })`${cli} image build --kubernetes ${base.line.id}`,
+    );
     await rm(gocache, { recursive: true, force: true });
   }
   [figures.imageBuildWarmSeconds] = await seconds(() => $`${cli} image build --kubernetes ${base.line.id}`);
@@ -63,11 +74,18 @@ await main(async () => {
     [figures.clusterUpSeconds] = await seconds(() => $`${cli} cluster up --name ${name} ${lineArgs}`);
     image = await new KindCluster(kind, name, base.kind).image();
     // The same ready cluster, verified twice: claims only, then claims and negative controls (formats none).
-    for (const [label, claimsOnly] of [['verifyClaimsOnly', true], ['verifyWithControls', false]] as const) {
-      const config = { ...parseConfig(['verify', '--name', name, ...lineArgs, '--keep', '--formats', 'none'], process.env), claimsOnly };
+    for (const [label, claimsOnly] of [
+      ['verifyClaimsOnly', true],
+      ['verifyWithControls', false],
+    ] as const) {
+      const config = {
+        ...parseConfig(['verify', '--name', name, ...lineArgs, '--keep', '--formats', 'none'], process.env),
+        claimsOnly,
+      };
       const [s, result] = await seconds(() => verify(config));
       figures[`${label}Seconds`] = s;
-      figures[`${label}Tests`] = `${result.model.testCases.passed} passed, ${result.model.testCases.failed} failed, ${result.model.testCases.skipped} skipped (exit ${result.exitCode})`;
+      figures[`${label}Tests`] =
+        `${result.model.testCases.passed} passed, ${result.model.testCases.failed} failed, ${result.model.testCases.skipped} skipped (exit ${result.exitCode})`;
       figures[`${label}VitestSeconds`] = Math.round(result.model.durationMs / 100) / 10;
     }
   } finally {
@@ -77,18 +95,29 @@ await main(async () => {
     figures.kindCreateSeconds = await plainKindCreate(kind, base, image);
     for (const label of ['verifyClaimsOnly', 'verifyWithControls']) {
       const s = figures[`${label}Seconds`];
-      if (typeof s === 'number') figures[`${label}PerKindCreate`] = `${(s / figures.kindCreateSeconds).toFixed(2)} × kind create`;
+      if (typeof s === 'number')
+        figures[`${label}PerKindCreate`] = `${(s / figures.kindCreateSeconds).toFixed(2)} × kind create`;
     }
   }
   figures.peakMemoryInUseMiB = memory.stop();
 
-  const out = { line: base.line.id, version: base.line.version, topology: base.kindConfig ? 'kind-config' : base.topology.id, date: new Date().toISOString(), machine: `${cpus().length} cores`, figures };
+  const out = {
+    line: base.line.id,
+    version: base.line.version,
+    topology: base.kindConfig ? 'kind-config' : base.topology.id,
+    date: new Date().toISOString(),
+    machine: `${cpus().length} cores`,
+    figures,
+  };
   await mkdir(base.reportsDir, { recursive: true });
   const file = join(base.reportsDir, `bench-${base.runId}.json`);
   await writeFile(file, `${JSON.stringify(out, null, 2)}\n`);
   const width = Math.max(32, ...Object.keys(figures).map((k) => k.length));
   const unit = (k: string) => (k.endsWith('MiB') ? 'MiB' : 's');
-  for (const [k, v] of Object.entries(figures)) console.log(`${k.padEnd(width)} ${typeof v === 'number' ? `${v.toFixed(unit(k) === 's' ? 1 : 0).padStart(8)} ${unit(k)}` : v}`);
+  for (const [k, v] of Object.entries(figures))
+    console.log(
+      `${k.padEnd(width)} ${typeof v === 'number' ? `${v.toFixed(unit(k) === 's' ? 1 : 0).padStart(8)} ${unit(k)}` : v}`,
+    );
   console.log(`written to ${file}`);
   return 0;
 });
@@ -103,9 +132,14 @@ async function plainKindCreate(kind: string, base: RunConfig, image: string): Pr
   const config = join(dir, 'kind.yaml');
   // The shape the bench's cluster had: the user's kind configuration if one is set, else the topology.
   const shape = base.kindConfig ? await readKindConfig(base.kindConfig) : base.topology;
-  await writeFile(config, stringify(kindClusterConfig({ name, image, allowCgroupV1: base.line.behaviour.cgroupV1NeedsOptIn, shape })));
+  await writeFile(
+    config,
+    stringify(kindClusterConfig({ name, image, allowCgroupV1: base.line.behaviour.cgroupV1NeedsOptIn, shape })),
+  );
   try {
-    const [s] = await seconds(() => $`${kind} create cluster --name ${name} --config ${config} --kubeconfig ${join(dir, 'kubeconfig')}`);
+    const [s] = await seconds(
+      () => $`${kind} create cluster --name ${name} --config ${config} --kubeconfig ${join(dir, 'kubeconfig')}`,
+    );
     return s;
   } finally {
     await $`${kind} delete cluster --name ${name} --kubeconfig ${join(dir, 'kubeconfig')}`.nothrow();
@@ -123,5 +157,10 @@ function sampleMemory(): { stop: () => number } {
   };
   void sample();
   const timer = setInterval(() => void sample(), 1000);
-  return { stop: () => { clearInterval(timer); return Math.round(peak / 1024); } };
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return Math.round(peak / 1024);
+    },
+  };
 }

@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { PACKAGE_ROOT } from '../contract/package-root.ts';
 
-const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string>; files: string[] };
+const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
+  bin: Record<string, string>;
+  files: string[];
+};
 
 describe('the kube-claims command', () => {
   test('is the shim, which the package ships beside dist/', () => {
@@ -14,8 +17,11 @@ describe('the kube-claims command', () => {
     expect(pkg.files).toContain('bin/kube-claims.js');
     expect(pkg.files).toContain('dist/');
   });
-  test('runs the checkout\'s TypeScript without a build', () => {
-    const out = execFileSync(process.execPath, [join(PACKAGE_ROOT, 'bin/kube-claims.js'), '--help'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  test("runs the checkout's TypeScript without a build", () => {
+    const out = execFileSync(process.execPath, [join(PACKAGE_ROOT, 'bin/kube-claims.js'), '--help'], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     expect(out).toMatch(/^usage: kube-claims <command>/);
   }, 30_000);
 });

@@ -18,10 +18,18 @@ const BIN_SHIM = 'bin/kube-claims.js';
  * Not needed by a run: sources (emitted instead), unit tests' material, documentation. The recordings under
  * suites/checks/fixtures/ stay: a negative control judges one where it cannot stage its deviation live (API-04).
  */
-const runtimeFile = (path: string) => path !== BIN_SHIM && !/\.ts$/.test(path) && (!/(^|\/)fixtures\//.test(path) || path.startsWith('suites/checks/fixtures/')) && !/\.md$/.test(path);
+const runtimeFile = (path: string) =>
+  path !== BIN_SHIM &&
+  !/\.ts$/.test(path) &&
+  (!/(^|\/)fixtures\//.test(path) || path.startsWith('suites/checks/fixtures/')) &&
+  !/\.md$/.test(path);
 
 await rm(DIST, { recursive: true, force: true });
-await execa('tsc', ['-p', join(PACKAGE_ROOT, 'tsconfig.build.json')], { cwd: PACKAGE_ROOT, preferLocal: true, stdio: 'inherit' });
+await execa('tsc', ['-p', join(PACKAGE_ROOT, 'tsconfig.build.json')], {
+  cwd: PACKAGE_ROOT,
+  preferLocal: true,
+  stdio: 'inherit',
+});
 let copied = 0;
 for (const layer of SHIPPED) {
   for (const e of await readdir(join(PACKAGE_ROOT, layer), { withFileTypes: true, recursive: true })) {

@@ -10,12 +10,21 @@ import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { PACKAGE_ROOT } from '../contract/package-root.ts';
 
-interface Block { lang: string; action: 'file' | 'insert'; path: string; code: string }
+interface Block {
+  lang: string;
+  action: 'file' | 'insert';
+  path: string;
+  code: string;
+}
 
 /** The walkthrough's blocks: ```LANG file=PATH (a new file) or ```LANG insert=PATH (into an existing one). */
 function walkthroughBlocks(markdown: string): Block[] {
-  return [...markdown.matchAll(/^```(\w+) (file|insert)=(\S+)\n([\s\S]*?)^```$/gm)]
-    .map((m) => ({ lang: m[1]!, action: m[2] as Block['action'], path: m[3]!, code: m[4]! }));
+  return [...markdown.matchAll(/^```(\w+) (file|insert)=(\S+)\n([\s\S]*?)^```$/gm)].map((m) => ({
+    lang: m[1]!,
+    action: m[2] as Block['action'],
+    path: m[3]!,
+    code: m[4]!,
+  }));
 }
 
 /** Where an `insert` block goes: catalogue entries open the claims list. */
@@ -28,13 +37,27 @@ const contributing = readFileSync(join(PACKAGE_ROOT, 'CONTRIBUTING.md'), 'utf8')
 const blocks = walkthroughBlocks(contributing);
 const findingsApi = /export function finding\(/.test(readFileSync(join(PACKAGE_ROOT, 'suites/differences.ts'), 'utf8'));
 const copies: string[] = [];
-afterAll(() => { for (const c of copies) rmSync(c, { recursive: true, force: true }); });
+afterAll(() => {
+  for (const c of copies) rmSync(c, { recursive: true, force: true });
+});
 
 /** The tree's sources, with node_modules linked, and the walkthrough applied. */
 function treeWithWalkthrough(): string {
   const root = mkdtempSync(join(tmpdir(), 'kc-contributing-'));
   copies.push(root);
-  for (const entry of ['app', 'bin', 'contract', 'helpers', 'kind', 'report', 'scripts', 'suites', 'package.json', 'tsconfig.json', 'vitest.config.ts']) {
+  for (const entry of [
+    'app',
+    'bin',
+    'contract',
+    'helpers',
+    'kind',
+    'report',
+    'scripts',
+    'suites',
+    'package.json',
+    'tsconfig.json',
+    'vitest.config.ts',
+  ]) {
     cpSync(join(PACKAGE_ROOT, entry), join(root, entry), { recursive: true });
   }
   symlinkSync(join(PACKAGE_ROOT, 'node_modules'), join(root, 'node_modules'));
@@ -54,7 +77,7 @@ function treeWithWalkthrough(): string {
   return root;
 }
 
-describe('CONTRIBUTING.md\'s walkthrough', () => {
+describe("CONTRIBUTING.md's walkthrough", () => {
   test('has the blocks of every step: catalogue entry, its rights, fixture, check, its unit test, the live tests', () => {
     expect(blocks.map((b) => b.path)).toEqual([
       'contract/catalogue.ts',
@@ -69,22 +92,42 @@ describe('CONTRIBUTING.md\'s walkthrough', () => {
     expect(live).toMatch(/\bnegativeControl\('[^']+', '[^']+', '(live|copy|recorded)'/);
   });
 
-  test.skipIf(!findingsApi)('applied to a copy of the tree, it type-checks and its unit tests pass (needs the findings API of suites/differences.ts)', () => {
-    const root = treeWithWalkthrough();
-    const node = process.execPath;
-    const run = (args: string[]) => execFileSync(node, args, { cwd: root, encoding: 'utf8', stdio: 'pipe', env: { ...process.env, NO_COLOR: '1' } });
-    try {
-      run([join(root, 'node_modules/typescript/bin/tsc'), '-p', '.']);
-    } catch (e) {
-      throw new Error(`the tree with the walkthrough does not type-check:\n${(e as { stdout?: string }).stdout ?? e}`, { cause: e });
-    }
-    const check = blocks.find((b) => /^suites\/checks\/.+\.test\.ts$/.test(b.path))!.path;
-    let out: string;
-    try {
-      out = run([join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--project', 'unit', check, 'contract/catalogue.test.ts']);
-    } catch (e) {
-      throw new Error(`the walkthrough's unit tests fail:\n${(e as { stdout?: string }).stdout ?? e}`, { cause: e });
-    }
-    expect(out).toMatch(/ 0 failed/);
-  }, 300_000);
+  test.skipIf(!findingsApi)(
+    'applied to a copy of the tree, it type-checks and its unit tests pass (needs the findings API of suites/differences.ts)',
+    () => {
+      const root = treeWithWalkthrough();
+      const node = process.execPath;
+      const run = (args: string[]) =>
+        execFileSync(node, args, {
+          cwd: root,
+          encoding: 'utf8',
+          stdio: 'pipe',
+          env: { ...process.env, NO_COLOR: '1' },
+        });
+      try {
+        run([join(root, 'node_modules/typescript/bin/tsc'), '-p', '.']);
+      } catch (e) {
+        throw new Error(
+          `the tree with the walkthrough does not type-check:\n${(e as { stdout?: string }).stdout ?? e}`,
+          { cause: e },
+        );
+      }
+      const check = blocks.find((b) => /^suites\/checks\/.+\.test\.ts$/.test(b.path))!.path;
+      let out: string;
+      try {
+        out = run([
+          join(root, 'node_modules/vitest/vitest.mjs'),
+          'run',
+          '--project',
+          'unit',
+          check,
+          'contract/catalogue.test.ts',
+        ]);
+      } catch (e) {
+        throw new Error(`the walkthrough's unit tests fail:\n${(e as { stdout?: string }).stdout ?? e}`, { cause: e });
+      }
+      expect(out).toMatch(/ 0 failed/);
+    },
+    300_000,
+  );
 });

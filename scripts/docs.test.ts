@@ -11,7 +11,9 @@ import { GENERATED } from './docs.ts';
 describe('generated documentation', () => {
   test.each(Object.keys(GENERATED))('%s is up to date (npm run docs)', (path) => {
     const committed = readFileSync(join(PACKAGE_ROOT, path), 'utf8');
-    expect(committed, `${path} differs from what \`npm run docs\` writes: run it and commit the result`).toBe(GENERATED[path]!());
+    expect(committed, `${path} differs from what \`npm run docs\` writes: run it and commit the result`).toBe(
+      GENERATED[path]!(),
+    );
   });
 });
 
@@ -28,7 +30,9 @@ describe('the option table', () => {
     }
   });
   test('no flag, short flag or variable is declared twice', () => {
-    const names = OPTIONS.flatMap((o) => ['flag' in o ? `--${o.flag}` : [], 'short' in o ? `-${o.short}` : [], 'env' in o ? o.env : []].flat());
+    const names = OPTIONS.flatMap((o) =>
+      ['flag' in o ? `--${o.flag}` : [], 'short' in o ? `-${o.short}` : [], 'env' in o ? o.env : []].flat(),
+    );
     expect(names.length).toBe(new Set(names).size);
   });
 });

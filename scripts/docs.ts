@@ -24,17 +24,24 @@ export function claimsMarkdown(): string {
     '',
     '| ID | group | § | claim | needs the node |',
     '|---|---|---|---|---|',
-    ...CATALOGUE.map((c) => `| [${c.id}](#${c.id.toLowerCase()}) | ${c.group} | ${c.section} | ${cell(c.title)} | ${c.needsNode ? 'yes' : ''} |`),
+    ...CATALOGUE.map(
+      (c) =>
+        `| [${c.id}](#${c.id.toLowerCase()}) | ${c.group} | ${c.section} | ${cell(c.title)} | ${c.needsNode ? 'yes' : ''} |`,
+    ),
     '',
   ];
   for (const [group, g] of Object.entries(GROUPS)) {
     out.push(`## ${g.section} ${g.title} (\`${group}\`)`, '');
     for (const c of CATALOGUE.filter((x) => x.group === group)) {
       out.push(
-        `### ${c.id}`, '',
-        `**${c.title}** (${c.section}${c.needsNode ? '; needs a shell on the control-plane nodes' : ''})`, '',
-        `What is checked: ${c.checks}`, '',
-        `When it fails: ${c.remediation}`, '',
+        `### ${c.id}`,
+        '',
+        `**${c.title}** (${c.section}${c.needsNode ? '; needs a shell on the control-plane nodes' : ''})`,
+        '',
+        `What is checked: ${c.checks}`,
+        '',
+        `When it fails: ${c.remediation}`,
+        '',
       );
     }
   }

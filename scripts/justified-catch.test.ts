@@ -4,15 +4,22 @@ import { Linter, type Rule } from 'eslint';
 import { describe, expect, test } from 'vitest';
 
 // eslint.config.js is plain JavaScript without declarations: its exports, typed here.
-const { CATCH_JUSTIFICATIONS, justifiedCatch } = (await import('../eslint.config.js' as string)) as { CATCH_JUSTIFICATIONS: string[]; justifiedCatch: Rule.RuleModule };
+const { CATCH_JUSTIFICATIONS, justifiedCatch } = (await import('../eslint.config.js' as string)) as {
+  CATCH_JUSTIFICATIONS: string[];
+  justifiedCatch: Rule.RuleModule;
+};
 
 function problems(code: string): string[] {
   const linter = new Linter({ configType: 'flat' });
-  return linter.verify(code, [{
-    languageOptions: { ecmaVersion: 2024, sourceType: 'module' },
-    plugins: { 'kube-claims': { rules: { 'justified-catch': justifiedCatch } } },
-    rules: { 'kube-claims/justified-catch': 'error' },
-  }]).map((m) => m.message);
+  return linter
+    .verify(code, [
+      {
+        languageOptions: { ecmaVersion: 2024, sourceType: 'module' },
+        plugins: { 'kube-claims': { rules: { 'justified-catch': justifiedCatch } } },
+        rules: { 'kube-claims/justified-catch': 'error' },
+      },
+    ])
+    .map((m) => m.message);
 }
 
 describe('kube-claims/justified-catch', () => {
@@ -26,8 +33,13 @@ describe('kube-claims/justified-catch', () => {
   });
 
   test('each justification of the allowed set lets it pass, above the call or inside it', () => {
-    for (const j of CATCH_JUSTIFICATIONS) expect(problems(`// ${j} why\nconst cm = await read().catch(() => undefined);`)).toEqual([]);
-    expect(problems('await run({\n  a: 1,\n  // reported: thrown below\n}).catch((e) => ({ exitCode: -1, stderr: e.message }));')).toEqual([]);
+    for (const j of CATCH_JUSTIFICATIONS)
+      expect(problems(`// ${j} why\nconst cm = await read().catch(() => undefined);`)).toEqual([]);
+    expect(
+      problems(
+        'await run({\n  a: 1,\n  // reported: thrown below\n}).catch((e) => ({ exitCode: -1, stderr: e.message }));',
+      ),
+    ).toEqual([]);
   });
 
   test('rethrowing handlers, unlessNotFound and named handlers need none', () => {

@@ -12,14 +12,25 @@ import { PACKAGE_ROOT } from '../contract/package-root.ts';
 const DEPCRUISE = join(PACKAGE_ROOT, 'node_modules/dependency-cruiser/bin/dependency-cruiser.mjs');
 const CONFIG = join(PACKAGE_ROOT, '.dependency-cruiser.js');
 
-interface Checked { status: number | null; output: string }
+interface Checked {
+  status: number | null;
+  output: string;
+}
 
 function depcruise(cwd: string, args: string[]): Promise<Checked> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [DEPCRUISE, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' }, timeout: 30_000 });
+    const child = spawn(process.execPath, [DEPCRUISE, ...args], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1' },
+      timeout: 30_000,
+    });
     let output = '';
-    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
     child.on('error', reject);
     child.on('close', (status) => resolve({ status, output }));
   });
@@ -49,7 +60,8 @@ const TREES: Record<string, Record<string, string>> = {
   },
   upwardTypeFromTest: {
     'app/config.ts': 'export interface RunConfig { runId: string }\n',
-    'suites/x.test.ts': "import type { RunConfig } from '../app/config.ts';\nexport const id = (c: RunConfig) => c.runId;\n",
+    'suites/x.test.ts':
+      "import type { RunConfig } from '../app/config.ts';\nexport const id = (c: RunConfig) => c.runId;\n",
   },
 };
 
@@ -61,7 +73,9 @@ describe('lint:imports', () => {
   beforeAll(async () => {
     scratch = mkdtempSync(join(tmpdir(), 'kc-lint-imports-'));
     // The package as `npm run lint:imports` checks it: the same arguments, not a copy of them.
-    const scripts = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const scripts = (
+      JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+    ).scripts;
     const [command, ...args] = scripts['lint:imports']!.split(/\s+/);
     expect(command).toBe('depcruise');
     const runs = Object.entries(TREES).map(async ([name, files]) => {
@@ -75,7 +89,9 @@ describe('lint:imports', () => {
     });
     [pkg] = await Promise.all([depcruise(PACKAGE_ROOT, args), ...runs]);
   }, 60_000);
-  afterAll(() => { if (scratch) rmSync(scratch, { recursive: true, force: true }); });
+  afterAll(() => {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
 
   test('the package passes', () => {
     expect(pkg.output).toContain('no dependency violations found');
@@ -104,6 +120,8 @@ describe('lint:imports', () => {
 
   test('a test file importing a type from a higher layer fails too', () => {
     expect(trees.upwardTypeFromTest!.status).not.toBe(0);
-    expect(trees.upwardTypeFromTest!.output).toContain('error layer-suites-imports-upward: suites/x.test.ts → app/config.ts');
+    expect(trees.upwardTypeFromTest!.output).toContain(
+      'error layer-suites-imports-upward: suites/x.test.ts → app/config.ts',
+    );
   });
 });

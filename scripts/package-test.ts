@@ -19,7 +19,10 @@ import { PACKAGE_ROOT } from '../contract/package-root.ts';
 import { onInterrupt } from '../helpers/cleanup.ts';
 import { scriptArgs } from './args.ts';
 
-const flags = scriptArgs('package-test', 'node scripts/package-test.ts [--name NAME] [--node PATH]', { name: { type: 'string' }, node: { type: 'string' } });
+const flags = scriptArgs('package-test', 'node scripts/package-test.ts [--name NAME] [--node PATH]', {
+  name: { type: 'string' },
+  node: { type: 'string' },
+});
 const NAME = flags.name ?? 'kube-claims-package';
 const NODE = flags.node ?? process.execPath;
 
@@ -53,39 +56,63 @@ await main(async () => {
   // A user's shell: the chosen Node.js first on PATH (npx, npm and the bin's `#!/usr/bin/env node` take it),
   // none of the checkout's KUBE_CLAIMS_* settings; the state folder (XDG_STATE_HOME) is the test's own, the
   // build cache (~/.cache/kube-claims) the user's, so the offline node image is the one already built.
-  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('KUBE_CLAIMS_')));
-  Object.assign(env, { PATH: [dirname(NODE), env.PATH].join(delimiter), XDG_STATE_HOME: state, NO_COLOR: '1', npm_config_update_notifier: 'false' });
+  const env: NodeJS.ProcessEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('KUBE_CLAIMS_')),
+  );
+  Object.assign(env, {
+    PATH: [dirname(NODE), env.PATH].join(delimiter),
+    XDG_STATE_HOME: state,
+    NO_COLOR: '1',
+    npm_config_update_notifier: 'false',
+  });
   const user = $({ cwd: project, env, nothrow: true });
   const npx = (args: string[]) => user`npx kube-claims ${args}`;
   let clusterMade = false;
   const cleanUp = async () => {
     const down = clusterMade ? await npx(['cluster', 'down', '--name', NAME]) : undefined;
     // Should the installed package be unusable, the checkout's CLI deletes the cluster (by name, with the same state).
-    if (down && down.exitCode !== 0) await $({ env: { ...env, KUBE_CLAIMS_STATE: join(state, 'kube-claims') }, nothrow: true })`${process.execPath} ${join(PACKAGE_ROOT, 'bin/kube-claims.ts')} cluster down --name ${NAME}`;
+    if (down && down.exitCode !== 0)
+      await $({
+        env: { ...env, KUBE_CLAIMS_STATE: join(state, 'kube-claims') },
+        nothrow: true,
+      })`${process.execPath} ${join(PACKAGE_ROOT, 'bin/kube-claims.ts')} cluster down --name ${NAME}`;
     await rm(work, { recursive: true, force: true });
   };
   const unregister = onInterrupt(cleanUp);
   try {
     const version = (await $`${NODE} --version`).stdout.trim();
     console.log(`package test: Node.js ${version}, cluster ${NAME}, in ${work}`);
-    const packed = await step('npm pack', () => $({ cwd: PACKAGE_ROOT, nothrow: true })`npm pack --pack-destination ${work} --silent`);
+    const packed = await step(
+      'npm pack',
+      () => $({ cwd: PACKAGE_ROOT, nothrow: true })`npm pack --pack-destination ${work} --silent`,
+    );
     const tarball = join(work, packed.stdout.trim().split('\n').at(-1)!);
-    await writeFile(join(project, 'package.json'), `${JSON.stringify({ name: 'kube-claims-user', private: true, type: 'module' }, null, 2)}\n`);
+    await writeFile(
+      join(project, 'package.json'),
+      `${JSON.stringify({ name: 'kube-claims-user', private: true, type: 'module' }, null, 2)}\n`,
+    );
     await step('npm install the tarball', () => user`npm install --no-audit --no-fund --prefer-offline ${tarball}`);
     const installed = join(project, 'node_modules', 'kube-claims');
     const before = await tree(installed);
 
     const help = await step('npx kube-claims --help', () => npx(['--help']));
-    if (!help.stdout.startsWith('usage: kube-claims')) throw new StepFailed(`--help printed no usage: ${help.stdout.split('\n')[0]}`);
+    if (!help.stdout.startsWith('usage: kube-claims'))
+      throw new StepFailed(`--help printed no usage: ${help.stdout.split('\n')[0]}`);
     const list = await step('npx kube-claims list', () => npx(['list']));
     // The claims, then (after a blank line) the Kubernetes lines.
-    const ids = list.stdout.trim().split('\n\n')[0]!.split('\n').map((l) => l.split(/\s+/)[0]);
-    if (ids.join(' ') !== CATALOGUE.map((c) => c.id).join(' ')) throw new StepFailed(`list printed ${ids.length} claims, not the catalogue's ${CATALOGUE.length}`);
+    const ids = list.stdout
+      .trim()
+      .split('\n\n')[0]!
+      .split('\n')
+      .map((l) => l.split(/\s+/)[0]);
+    if (ids.join(' ') !== CATALOGUE.map((c) => c.id).join(' '))
+      throw new StepFailed(`list printed ${ids.length} claims, not the catalogue's ${CATALOGUE.length}`);
 
     clusterMade = true;
     const up = await step(`npx kube-claims cluster up --name ${NAME}`, () => npx(['cluster', 'up', '--name', NAME]));
     const kubeconfig = /^export KUBECONFIG=(.+)$/m.exec(up.stdout)?.[1];
-    if (kubeconfig !== join(state, 'kube-claims', `${NAME}.kubeconfig`)) throw new StepFailed(`cluster up wrote its kubeconfig to ${kubeconfig}, not to the user's state folder`);
+    if (kubeconfig !== join(state, 'kube-claims', `${NAME}.kubeconfig`))
+      throw new StepFailed(`cluster up wrote its kubeconfig to ${kubeconfig}, not to the user's state folder`);
 
     const verify = await step('npx kube-claims verify --kubeconfig', () => npx(['verify', '--kubeconfig', kubeconfig]));
     console.log(`package test: verify: ${verify.stdout.trim().split('\n').at(-1)}`);
@@ -94,29 +121,45 @@ await main(async () => {
     if (!existsSync(results)) throw new StepFailed(`verify wrote no ${results} in the working directory`);
 
     // The programmatic interface: type-checked against the package's declarations, then run (one claim, no reports).
-    await writeFile(join(project, 'check.ts'), [
-      `import { CATALOGUE, parseConfig, verify, type RunConfig, type VerifyResult } from 'kube-claims';`,
-      `const config: RunConfig = parseConfig(['verify', '--kubeconfig', process.argv[2]!, '--focus', 'COMP-04', '--formats', 'none'], process.env);`,
-      `const result: VerifyResult = await verify(config);`,
-      `// @ts-expect-error: the declarations type the exit code (were they missing, it would be any, and this line an error)`,
-      `const typed: string = result.exitCode;`,
-      `void typed;`,
-      `console.log(\`\${CATALOGUE.length} claims in the catalogue; COMP-04: exit \${result.exitCode}, \${result.model.totals.pass} passed\`);`,
-      `process.exit(result.exitCode);`,
-    ].join('\n'));
-    await writeFile(join(project, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: {
-        target: 'es2024', module: 'nodenext', strict: true, noEmit: true,
-        // @types/node is the user's to install; the checkout's stands in for it.
-        typeRoots: [join(PACKAGE_ROOT, 'node_modules', '@types')], types: ['node'],
-      },
-      include: ['check.ts'],
-    }));
-    await step('tsc on a program importing kube-claims', () => user`${NODE} ${join(PACKAGE_ROOT, 'node_modules', 'typescript', 'bin', 'tsc')} -p .`);
-    await step('node check.ts (verify from the package\'s interface)', () => user`node check.ts ${kubeconfig}`, { show: true });
+    await writeFile(
+      join(project, 'check.ts'),
+      [
+        `import { CATALOGUE, parseConfig, verify, type RunConfig, type VerifyResult } from 'kube-claims';`,
+        `const config: RunConfig = parseConfig(['verify', '--kubeconfig', process.argv[2]!, '--focus', 'COMP-04', '--formats', 'none'], process.env);`,
+        `const result: VerifyResult = await verify(config);`,
+        `// @ts-expect-error: the declarations type the exit code (were they missing, it would be any, and this line an error)`,
+        `const typed: string = result.exitCode;`,
+        `void typed;`,
+        `console.log(\`\${CATALOGUE.length} claims in the catalogue; COMP-04: exit \${result.exitCode}, \${result.model.totals.pass} passed\`);`,
+        `process.exit(result.exitCode);`,
+      ].join('\n'),
+    );
+    await writeFile(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'es2024',
+          module: 'nodenext',
+          strict: true,
+          noEmit: true,
+          // @types/node is the user's to install; the checkout's stands in for it.
+          typeRoots: [join(PACKAGE_ROOT, 'node_modules', '@types')],
+          types: ['node'],
+        },
+        include: ['check.ts'],
+      }),
+    );
+    await step(
+      'tsc on a program importing kube-claims',
+      () => user`${NODE} ${join(PACKAGE_ROOT, 'node_modules', 'typescript', 'bin', 'tsc')} -p .`,
+    );
+    await step("node check.ts (verify from the package's interface)", () => user`node check.ts ${kubeconfig}`, {
+      show: true,
+    });
 
     const added = (await tree(installed)).filter((p) => !before.includes(p));
-    if (added.length) throw new StepFailed(`the runs wrote inside node_modules/kube-claims: ${added.slice(0, 5).join(', ')}`);
+    if (added.length)
+      throw new StepFailed(`the runs wrote inside node_modules/kube-claims: ${added.slice(0, 5).join(', ')}`);
     const kubeconfigText = await readFile(kubeconfig, 'utf8');
     if (!kubeconfigText.includes(NAME)) throw new StepFailed(`the kubeconfig ${kubeconfig} is not the cluster's`);
     console.log(`package test: passed in ${elapsed()}`);

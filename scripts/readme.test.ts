@@ -10,16 +10,25 @@ import { PACKAGE_ROOT } from '../contract/package-root.ts';
 
 const readme = readFileSync(join(PACKAGE_ROOT, 'README.md'), 'utf8');
 const lines = readme.split('\n');
-const scripts = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+const scripts = (
+  JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+).scripts;
 
 /** The commands of the README's sh blocks, without comments. */
-const shellCommands = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => m[1]!.split('\n'))
-  .map((l) => l.replace(/#.*$/, '').trim()).filter(Boolean).flatMap((l) => l.split(/\s*&&\s*/));
+const shellCommands = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)]
+  .flatMap((m) => m[1]!.split('\n'))
+  .map((l) => l.replace(/#.*$/, '').trim())
+  .filter(Boolean)
+  .flatMap((l) => l.split(/\s*&&\s*/));
 
-/** Relative links of a markdown file, resolved from its folder (anchors dropped; the seed outside the tree kept apart). */
+/**
+ * Relative links of a markdown file, resolved from its folder (anchors dropped; the seed outside the tree kept apart).
+ */
 function links(file: string): string[] {
   const text = readFileSync(join(PACKAGE_ROOT, file), 'utf8');
-  return [...text.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!).filter((l) => !/^[a-z]+:/.test(l) && !l.startsWith('#'))
+  return [...text.matchAll(/\]\(([^)\s]+)\)/g)]
+    .map((m) => m[1]!)
+    .filter((l) => !/^[a-z]+:/.test(l) && !l.startsWith('#'))
     .map((l) => join(dirname(file), l.split('#')[0]!));
 }
 
@@ -50,13 +59,40 @@ describe('README', () => {
   });
   test('its links into the tree exist, and it links every file of docs/', () => {
     const targets = links('README.md').filter((l) => !l.startsWith('../'));
-    for (const t of targets.filter((l) => !l.startsWith('docs/images/'))) expect(existsSync(join(PACKAGE_ROOT, t)), `README links ${t}`).toBe(true);
-    const docs = ['architecture', 'configuration', 'claims', 'clusters', 'kubernetes-lines', 'offline-image', 'performance', 'ci', 'troubleshooting'];
+    for (const t of targets.filter((l) => !l.startsWith('docs/images/')))
+      expect(existsSync(join(PACKAGE_ROOT, t)), `README links ${t}`).toBe(true);
+    const docs = [
+      'architecture',
+      'configuration',
+      'claims',
+      'clusters',
+      'kubernetes-lines',
+      'offline-image',
+      'performance',
+      'ci',
+      'troubleshooting',
+    ];
     for (const d of docs) expect(targets, `README links docs/${d}.md`).toContain(`docs/${d}.md`);
   });
   test('the links of docs/ and CONTRIBUTING.md exist', () => {
-    const files = ['CONTRIBUTING.md', ...['architecture', 'configuration', 'claims', 'clusters', 'kubernetes-lines', 'offline-image', 'performance', 'ci', 'troubleshooting', 'package'].map((d) => `docs/${d}.md`)];
-    for (const f of files) for (const t of links(f).filter((l) => !l.includes('shared/seed'))) expect(existsSync(join(PACKAGE_ROOT, t)), `${f} links ${t}`).toBe(true);
+    const files = [
+      'CONTRIBUTING.md',
+      ...[
+        'architecture',
+        'configuration',
+        'claims',
+        'clusters',
+        'kubernetes-lines',
+        'offline-image',
+        'performance',
+        'ci',
+        'troubleshooting',
+        'package',
+      ].map((d) => `docs/${d}.md`),
+    ];
+    for (const f of files)
+      for (const t of links(f).filter((l) => !l.includes('shared/seed')))
+        expect(existsSync(join(PACKAGE_ROOT, t)), `${f} links ${t}`).toBe(true);
   });
   test('keeps the sample output and the screenshot in their marked places', () => {
     expect(readme).toMatch(/<!-- sample-output -->\n```[\s\S]+```\n<!-- \/sample-output -->/);
@@ -66,7 +102,7 @@ describe('README', () => {
     const rows = [...readme.matchAll(/^\| (\d) \| /gm)].map((m) => Number(m[1]));
     expect(rows).toEqual(Object.values(EXIT));
   });
-  test('the claim count it states is the catalogue\'s', () => {
+  test("the claim count it states is the catalogue's", () => {
     expect(readme).toContain(`${CATALOGUE.length} of them`);
   });
 });

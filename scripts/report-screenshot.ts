@@ -21,7 +21,8 @@ const HEIGHT = 1500;
 function reportFile(target: string | undefined): string {
   const dir = target ? resolve(target) : join(parseConfig([], process.env).reportsDir, 'latest');
   const file = dir.endsWith('.html') ? dir : join(dir, 'report.html');
-  if (!existsSync(file)) throw new Error(`no report.html at ${file} (run \`npm run verify\` first, or name a reports/RUN-ID folder)`);
+  if (!existsSync(file))
+    throw new Error(`no report.html at ${file} (run \`npm run verify\` first, or name a reports/RUN-ID folder)`);
   return realpathSync(file);
 }
 
@@ -32,8 +33,19 @@ async function main(): Promise<void> {
   mkdirSync(dirname(out), { recursive: true });
   const profile = mkdtempSync(join(tmpdir(), 'kc-chromium-'));
   try {
-    const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--hide-scrollbars', `--user-data-dir=${profile}`, `--window-size=${WIDTH},${HEIGHT}`];
+    const flags = [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--hide-scrollbars',
+      `--user-data-dir=${profile}`,
+      `--window-size=${WIDTH},${HEIGHT}`,
+    ];
     await execa(CHROMIUM, [...flags, `--screenshot=${out}`, pathToFileURL(file).href], { timeout: 60_000 });
   } finally {
     rmSync(profile, { recursive: true, force: true });

@@ -21,9 +21,17 @@ export function soakRows(models: readonly ResultsModel[]): SoakRow[] {
     const key = `${id}\u0000${test}`;
     const row = rows.get(key) ?? { id, test, pass: 0, fail: 0, skip: 0, minMs: Infinity, maxMs: 0 };
     row[status]++;
-    if (status !== 'skip') { row.minMs = Math.min(row.minMs, ms); row.maxMs = Math.max(row.maxMs, ms); }
+    if (status !== 'skip') {
+      row.minMs = Math.min(row.minMs, ms);
+      row.maxMs = Math.max(row.maxMs, ms);
+    }
     // The first two lines: a claim's message is its verdict, then the first difference.
-    if (status === 'fail' && !row.firstFailure) row.firstFailure = message?.split('\n').filter((l) => l.trim()).slice(0, 2).join(' ');
+    if (status === 'fail' && !row.firstFailure)
+      row.firstFailure = message
+        ?.split('\n')
+        .filter((l) => l.trim())
+        .slice(0, 2)
+        .join(' ');
     rows.set(key, row);
   };
   for (const m of models) {
@@ -39,8 +47,14 @@ export function soakRows(models: readonly ResultsModel[]): SoakRow[] {
 export function renderSoakTable(rows: readonly SoakRow[], runs: number): string {
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   const lines = [`| claim | test | passed | failed | skipped | time |`, `|---|---|---|---|---|---|`];
-  for (const r of rows) lines.push(`| ${r.id} | ${r.test === 'claim' ? 'claim' : `negative control: ${r.test}`} | ${r.pass} | ${r.fail} | ${r.skip} | ${s(r.minMs)}–${s(r.maxMs)} |`);
+  for (const r of rows)
+    lines.push(
+      `| ${r.id} | ${r.test === 'claim' ? 'claim' : `negative control: ${r.test}`} | ${r.pass} | ${r.fail} | ${r.skip} | ${s(r.minMs)}–${s(r.maxMs)} |`,
+    );
   const failed = rows.filter((r) => r.fail > 0);
-  lines.push('', `${runs} runs; ${failed.length ? `${failed.length} test(s) failed at least once: ${failed.map((r) => `${r.id} ${r.test} (${r.fail}×: ${r.firstFailure ?? ''})`).join('; ')}` : 'no test failed in any run'}.`);
+  lines.push(
+    '',
+    `${runs} runs; ${failed.length ? `${failed.length} test(s) failed at least once: ${failed.map((r) => `${r.id} ${r.test} (${r.fail}×: ${r.firstFailure ?? ''})`).join('; ')}` : 'no test failed in any run'}.`,
+  );
   return lines.join('\n');
 }

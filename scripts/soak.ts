@@ -18,7 +18,10 @@ import { renderSoakTable, soakRows } from './soak-table.ts';
 
 const USAGE = 'node scripts/soak.ts --runs N [--claims-only] [--kubeconfig FILE] [--kubernetes v1.33]';
 const flags = scriptArgs('soak', USAGE, {
-  runs: { type: 'string' }, 'claims-only': { type: 'boolean' }, kubeconfig: { type: 'string' }, kubernetes: { type: 'string' },
+  runs: { type: 'string' },
+  'claims-only': { type: 'boolean' },
+  kubeconfig: { type: 'string' },
+  kubernetes: { type: 'string' },
 });
 const runs = Number(flags.runs);
 if (!Number.isInteger(runs) || runs < 1) {
@@ -44,12 +47,19 @@ await main(async () => {
     for (let i = 1; i <= runs; i++) {
       const runId = `${base.runId}-soak-${i}`;
       const t0 = performance.now();
-      const r = await $({ nothrow: true, env: { ...process.env, NO_COLOR: '1', KUBE_CLAIMS_RUN_ID: runId } })`${cli} verify ${target} ${lineArgs} --formats json --report-dir ${dir} ${flags['claims-only'] ? ['--claims-only'] : []}`;
+      const r = await $({
+        nothrow: true,
+        env: { ...process.env, NO_COLOR: '1', KUBE_CLAIMS_RUN_ID: runId },
+      })`${cli} verify ${target} ${lineArgs} --formats json --report-dir ${dir} ${flags['claims-only'] ? ['--claims-only'] : []}`;
       const seconds = Math.round((performance.now() - t0) / 100) / 10;
       walls.push({ run: i, exitCode: r.exitCode ?? undefined, seconds });
-      const model = JSON.parse(await readFile(join(dir, runId, 'results.json'), 'utf8').catch(() => 'null')) as ResultsModel | null;
+      const model = JSON.parse(
+        await readFile(join(dir, runId, 'results.json'), 'utf8').catch(() => 'null'),
+      ) as ResultsModel | null;
       if (model) models.push(model);
-      console.log(`run ${i}/${runs}: exit ${r.exitCode} in ${seconds} s${model ? `, ${model.testCases.passed} passed, ${model.testCases.failed} failed, ${model.testCases.skipped} skipped` : ', no results'}`);
+      console.log(
+        `run ${i}/${runs}: exit ${r.exitCode} in ${seconds} s${model ? `, ${model.testCases.passed} passed, ${model.testCases.failed} failed, ${model.testCases.skipped} skipped` : ', no results'}`,
+      );
     }
   } finally {
     if (!flags.kubeconfig) await $({ nothrow: true })`${cli} cluster down --name ${name}`;
@@ -59,7 +69,10 @@ await main(async () => {
   console.log(`\n${renderSoakTable(rows, runs)}`);
   await mkdir(base.reportsDir, { recursive: true });
   const file = join(base.reportsDir, `soak-${base.runId}.json`);
-  await writeFile(file, `${JSON.stringify({ line: base.line.id, runs, claimsOnly: !!flags['claims-only'], kubeconfig: !!flags.kubeconfig, walls, rows }, null, 2)}\n`);
+  await writeFile(
+    file,
+    `${JSON.stringify({ line: base.line.id, runs, claimsOnly: !!flags['claims-only'], kubeconfig: !!flags.kubeconfig, walls, rows }, null, 2)}\n`,
+  );
   console.log(`written to ${file}`);
   const failed = walls.some((w) => w.exitCode !== 0) || rows.some((r) => r.fail > 0) || models.length < runs;
   return failed ? 1 : 0;

@@ -9,7 +9,9 @@ import { readSummaryCounts, summaryLine } from '../report/summary.ts';
 
 const target = process.argv[2];
 try {
-  console.log(summaryLine(readSummaryCounts(parseConfig([], process.env).reportsDir, target ? resolve(target) : undefined)));
+  console.log(
+    summaryLine(readSummaryCounts(parseConfig([], process.env).reportsDir, target ? resolve(target) : undefined)),
+  );
 } catch (error) {
   console.error(`summary-line: ${(error as Error).message}`);
   process.exitCode = 1;

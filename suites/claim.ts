@@ -2,7 +2,16 @@
 // The test is named after the catalogue entry; what it judged is kept as evidence for the reports. Its body
 // names in its context what it needs besides `record` and `note`: the fixtures of suites/fixtures.ts.
 import { inject, type TestContext } from 'vitest';
-import { CLAIM_TAG, claimById, claimTestName, NEGATIVE_CONTROL_TAG, stagingOn, type ClaimId, type Staging, type StagingDeclaration } from '../contract/catalogue.ts';
+import {
+  CLAIM_TAG,
+  claimById,
+  claimTestName,
+  NEGATIVE_CONTROL_TAG,
+  stagingOn,
+  type ClaimId,
+  type Staging,
+  type StagingDeclaration,
+} from '../contract/catalogue.ts';
 import { PrerequisiteMissing } from '../contract/errors.ts';
 import { unobservableOf } from '../helpers/not-found.ts';
 import { lackingOf, uncheckedText } from '../contract/rights.ts';
@@ -55,8 +64,12 @@ function skipWithoutNode(ctx: TestContext, id: ClaimId): void {
   if (!claimById(id).needsNode) return;
   // The claims about nodes look at every control-plane node: each needs a shell.
   const cluster = inject('cluster');
-  const without = [cluster.nodeAccess, ...(cluster.nodes ?? []).filter((n) => n.role === 'control-plane').map((n) => n.access)].find((a) => a.kind === 'none');
-  if (without?.kind === 'none') ctx.skip(`unchecked: needs a shell on the control-plane nodes, and there is none (${without.reason})`);
+  const without = [
+    cluster.nodeAccess,
+    ...(cluster.nodes ?? []).filter((n) => n.role === 'control-plane').map((n) => n.access),
+  ].find((a) => a.kind === 'none');
+  if (without?.kind === 'none')
+    ctx.skip(`unchecked: needs a shell on the control-plane nodes, and there is none (${without.reason})`);
 }
 
 /** The claims about etcd exec into its pod or read its flags: where the cluster's etcd is external there is none. */
@@ -64,7 +77,10 @@ function skipWithoutEtcdPod(ctx: TestContext, id: ClaimId): void {
   if (claimById(id).group !== 'etcd') return;
   // Absent where no cluster is provided (the selection fixtures).
   const external = inject('cluster')?.externalEtcd;
-  if (external) ctx.skip(`unchecked: the cluster's etcd is external (kubeadm-config etcd.external: ${external.join(', ')}): there is no etcd pod to exec into or read`);
+  if (external)
+    ctx.skip(
+      `unchecked: the cluster's etcd is external (kubeadm-config etcd.external: ${external.join(', ')}): there is no etcd pod to exec into or read`,
+    );
 }
 
 /**
@@ -75,7 +91,11 @@ function skipWithoutRights(ctx: TestContext, id: ClaimId, negative: boolean): vo
   // Absent where no run is provided (the selection fixtures) or the preflight did not run.
   const rights = inject('run')?.rights;
   if (!rights) return;
-  const lacking = lackingOf(rights, id, negative ? { name: ctx.task.name, live: ctx.task.meta.staging === 'live' } : undefined);
+  const lacking = lackingOf(
+    rights,
+    id,
+    negative ? { name: ctx.task.name, live: ctx.task.meta.staging === 'live' } : undefined,
+  );
   if (lacking.length) ctx.skip(uncheckedText(lacking, rights));
 }
 
@@ -102,8 +122,18 @@ function withEvidence(ctx: TestContext & ClaimFixtures, id: ClaimId, negative: b
 function keepFindings(ctx: TestContext, findings: readonly Finding[]): void {
   const kept = (ctx.task.meta.findings ??= []);
   for (const f of findings) {
-    const r: Finding = { check: f.check, ...(f.expected !== undefined ? { expected: redact(f.expected) } : {}), ...(f.actual !== undefined ? { actual: redact(f.actual) } : {}), message: redact(f.message) };
-    if (!kept.some((k) => k.check === r.check && k.expected === r.expected && k.actual === r.actual && k.message === r.message)) kept.push(r);
+    const r: Finding = {
+      check: f.check,
+      ...(f.expected !== undefined ? { expected: redact(f.expected) } : {}),
+      ...(f.actual !== undefined ? { actual: redact(f.actual) } : {}),
+      message: redact(f.message),
+    };
+    if (
+      !kept.some(
+        (k) => k.check === r.check && k.expected === r.expected && k.actual === r.actual && k.message === r.message,
+      )
+    )
+      kept.push(r);
   }
 }
 
@@ -150,15 +180,20 @@ function skipUnobservable(ctx: ClaimContext, error: unknown, prefix: string): ne
 
 /** A claim of the article, checked against the live cluster. */
 export function claim(id: ClaimId, fn: ClaimBody, timeout = DEFAULT_TIMEOUT): void {
-  // The meta and tags at definition: a test filtered out (app/vitest-projects.ts claimTagsFilter) still belongs to its claim.
-  claimTest(claimTestName(id), { timeout, tags: [CLAIM_TAG, id], meta: { claimId: id, negativeControl: false } }, testOf(fn, async (ctx) => {
-    const c = withEvidence(ctx, id, false);
-    try {
-      await keepingMismatch(ctx, () => fn(c));
-    } catch (error) {
-      skipUnobservable(c, error, 'unchecked');
-    }
-  }));
+  // The meta and tags at definition: a test filtered out (app/vitest-projects.ts claimTagsFilter) still belongs to its
+  // claim.
+  claimTest(
+    claimTestName(id),
+    { timeout, tags: [CLAIM_TAG, id], meta: { claimId: id, negativeControl: false } },
+    testOf(fn, async (ctx) => {
+      const c = withEvidence(ctx, id, false);
+      try {
+        await keepingMismatch(ctx, () => fn(c));
+      } catch (error) {
+        skipUnobservable(c, error, 'unchecked');
+      }
+    }),
+  );
 }
 
 export interface NegativeControlOptions {
@@ -168,7 +203,10 @@ export interface NegativeControlOptions {
    * cluster kube-claims did not make it is held back unless the run allows disruption (--allow-disruption).
    */
   disruptive?: boolean;
-  /** Why the control does not apply to this cluster at all (one control plane for an HA control): said before any policy. */
+  /**
+   * Why the control does not apply to this cluster at all (one control plane for an HA control): said before any
+   * policy.
+   */
   notApplicable?: string;
 }
 
@@ -176,18 +214,42 @@ export interface NegativeControlOptions {
  * Shows that the claim's check fails, saying what differed, when the cluster deviates. `staging` declares
  * where the deviation is made (live, on a copy, on a recorded observation); the reports show it.
  */
-export function negativeControl(id: ClaimId, deviation: string, staging: StagingDeclaration, fn: ClaimBody, options: NegativeControlOptions = {}): void {
-  const meta = { claimId: id, negativeControl: true, deviation, stagingDeclared: staging, ...(typeof staging === 'string' ? { staging } : {}) };
-  claimTest(`${id} negative control: ${deviation}`, { timeout: options.timeout ?? DEFAULT_TIMEOUT, tags: [NEGATIVE_CONTROL_TAG, id], meta }, testOf(fn, (ctx) => control(ctx, id, staging, fn, options)));
+export function negativeControl(
+  id: ClaimId,
+  deviation: string,
+  staging: StagingDeclaration,
+  fn: ClaimBody,
+  options: NegativeControlOptions = {},
+): void {
+  const meta = {
+    claimId: id,
+    negativeControl: true,
+    deviation,
+    stagingDeclared: staging,
+    ...(typeof staging === 'string' ? { staging } : {}),
+  };
+  claimTest(
+    `${id} negative control: ${deviation}`,
+    { timeout: options.timeout ?? DEFAULT_TIMEOUT, tags: [NEGATIVE_CONTROL_TAG, id], meta },
+    testOf(fn, (ctx) => control(ctx, id, staging, fn, options)),
+  );
 }
 
 /** A negative control's body: held back by policy, or reported as not staged, with the reason. */
-async function control(ctx: TestContext & ClaimFixtures, id: ClaimId, staging: StagingDeclaration, fn: ClaimBody, options: NegativeControlOptions): Promise<void> {
+async function control(
+  ctx: TestContext & ClaimFixtures,
+  id: ClaimId,
+  staging: StagingDeclaration,
+  fn: ClaimBody,
+  options: NegativeControlOptions,
+): Promise<void> {
   const run = inject('run');
-  ctx.task.meta.staging = typeof staging === 'string' ? staging : stagingOn(staging, inject('cluster').madeByKubeClaims);
+  ctx.task.meta.staging =
+    typeof staging === 'string' ? staging : stagingOn(staging, inject('cluster').madeByKubeClaims);
   if (options.notApplicable) ctx.skip(options.notApplicable);
   if (options.disruptive && !run.allowDisruption) {
-    // A read-only run names the writes the control needs (the rights table); held back all the same should it name none.
+    // A read-only run names the writes the control needs (the rights table); held back all the same should it name
+    // none.
     if (run.readOnly) skipWithoutRights(ctx, id, true);
     ctx.task.meta.heldBack = true;
     ctx.skip(run.heldBackReason ?? 'held back');
@@ -195,7 +257,10 @@ async function control(ctx: TestContext & ClaimFixtures, id: ClaimId, staging: S
   const c = withEvidence(ctx, id, true);
   try {
     // What the control's check found on the deviating cluster (each expectDifference sees it) goes to the reports.
-    return await collectingFindings((findings) => keepFindings(ctx, findings), () => keepingMismatch(ctx, () => fn(c)));
+    return await collectingFindings(
+      (findings) => keepFindings(ctx, findings),
+      () => keepingMismatch(ctx, () => fn(c)),
+    );
   } catch (error) {
     if (error instanceof NotStaged) ctx.skip(`not staged: ${error.message}`);
     skipUnobservable(c, error, 'not staged');

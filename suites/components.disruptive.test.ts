@@ -16,25 +16,41 @@ import { expectDifference, findingsOf, NotStaged } from './differences.ts';
  * checks have just failed on the live deviation.
  */
 const notStaged = (live: string[]) =>
-  new NotStaged(`the control plane already deviates (${live.join('; ')}), and nothing more is moved or scaled on a control plane that deviates`);
+  new NotStaged(
+    `the control plane already deviates (${live.join('; ')}), and nothing more is moved or scaled on a control plane that deviates`,
+  );
 
 describe('§2 containers and pods of the cluster: disruptive negative controls', () => {
-  negativeControl('COMP-01', 'the kube-scheduler static pod is removed from the node', 'live', async ({ record, cluster, kube, run, controlPlaneDeviations }) => {
-    if (controlPlaneDeviations.length) throw notStaged(controlPlaneDeviations);
-    await withStaticPodRemoved({ cluster, kube, run }, 'kube-scheduler', async () => {
-      const { tables, differences: diffs } = await controlPlaneContainers(cluster, kube);
-      record(`crictl ps on ${cluster.nodeName} without its kube-scheduler manifest`, tables[cluster.nodeName]);
-      expectDifference(diffs, 'container-count');
-      expect(findingsOf(diffs, 'container-count').map((f) => f.expected)).toContain(`${cluster.nodeName}/kube-scheduler × 1`);
-    });
-  }, { timeout: 300_000, disruptive: true });
+  negativeControl(
+    'COMP-01',
+    'the kube-scheduler static pod is removed from the node',
+    'live',
+    async ({ record, cluster, kube, run, controlPlaneDeviations }) => {
+      if (controlPlaneDeviations.length) throw notStaged(controlPlaneDeviations);
+      await withStaticPodRemoved({ cluster, kube, run }, 'kube-scheduler', async () => {
+        const { tables, differences: diffs } = await controlPlaneContainers(cluster, kube);
+        record(`crictl ps on ${cluster.nodeName} without its kube-scheduler manifest`, tables[cluster.nodeName]);
+        expectDifference(diffs, 'container-count');
+        expect(findingsOf(diffs, 'container-count').map((f) => f.expected)).toContain(
+          `${cluster.nodeName}/kube-scheduler × 1`,
+        );
+      });
+    },
+    { timeout: 300_000, disruptive: true },
+  );
 
-  negativeControl('COMP-02', 'coredns scaled to one replica', 'live', async ({ cluster, kube, kubectl, run, controlPlaneDeviations }) => {
-    if (controlPlaneDeviations.length) throw notStaged(controlPlaneDeviations);
-    await withDeploymentScaled({ kube, kubectl, run }, 'kube-system', 'coredns', 'k8s-app=kube-dns', 1, async () => {
-      const pods = (await kube.core.listNamespacedPod({ namespace: 'kube-system' })).items;
-      const diffs = checkKubeSystemPods(pods, await podExpectations(cluster, kube));
-      expect(expectDifference(diffs, 'coredns-replicas').actual).toBe('1');
-    });
-  }, { timeout: 300_000, disruptive: true });
+  negativeControl(
+    'COMP-02',
+    'coredns scaled to one replica',
+    'live',
+    async ({ cluster, kube, kubectl, run, controlPlaneDeviations }) => {
+      if (controlPlaneDeviations.length) throw notStaged(controlPlaneDeviations);
+      await withDeploymentScaled({ kube, kubectl, run }, 'kube-system', 'coredns', 'k8s-app=kube-dns', 1, async () => {
+        const pods = (await kube.core.listNamespacedPod({ namespace: 'kube-system' })).items;
+        const diffs = checkKubeSystemPods(pods, await podExpectations(cluster, kube));
+        expect(expectDifference(diffs, 'coredns-replicas').actual).toBe('1');
+      });
+    },
+    { timeout: 300_000, disruptive: true },
+  );
 });

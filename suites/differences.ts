@@ -23,10 +23,16 @@ function rendered(value: unknown): string | undefined {
 }
 
 export function finding(check: string, message: string, values?: { expected?: unknown; actual?: unknown }): Finding {
-  if (!CHECK_ID.test(check)) throw new Error(`a finding's check id must be kebab-case ("namespace-present"), not ${JSON.stringify(check)}`);
+  if (!CHECK_ID.test(check))
+    throw new Error(`a finding's check id must be kebab-case ("namespace-present"), not ${JSON.stringify(check)}`);
   const expected = rendered(values?.expected);
   const actual = rendered(values?.actual);
-  return { check, ...(expected !== undefined ? { expected } : {}), ...(actual !== undefined ? { actual } : {}), message };
+  return {
+    check,
+    ...(expected !== undefined ? { expected } : {}),
+    ...(actual !== undefined ? { actual } : {}),
+    message,
+  };
 }
 
 /** The findings, each with its message prefixed (`etcdctl: ` for the findings of one client of two). */
@@ -53,7 +59,8 @@ export class NotStaged extends Error {
 }
 
 export function expectNoDifferences(differences: Differences, what = 'the cluster differs from the claim'): void {
-  if (differences.length) throw new ClaimMismatch(`${what}:\n - ${differences.map((f) => f.message).join('\n - ')}`, differences);
+  if (differences.length)
+    throw new ClaimMismatch(`${what}:\n - ${differences.map((f) => f.message).join('\n - ')}`, differences);
 }
 
 let recordFindings: ((findings: Finding[]) => void) | undefined;
@@ -82,7 +89,10 @@ export function findingsOf(differences: Differences, check: string): Finding[] {
  * wording). Returns that finding, so the control may also assert on its expected and actual values.
  */
 export function expectDifference(differences: Differences, check: string): Finding {
-  if (!CHECK_ID.test(check)) throw new Error(`expectDifference names a check id (kebab-case, "namespace-present"), not ${JSON.stringify(check)}`);
+  if (!CHECK_ID.test(check))
+    throw new Error(
+      `expectDifference names a check id (kebab-case, "namespace-present"), not ${JSON.stringify(check)}`,
+    );
   recordFindings?.(differences);
   if (!differences.length) throw new ClaimMismatch('the check accepted a deviating cluster: it cannot fail');
   const found = differences.find((f) => f.check === check);

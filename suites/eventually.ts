@@ -12,7 +12,11 @@ export interface Settled<T> {
 }
 
 /** Observes until `check` finds no differences or `deadline` (epoch ms; claims pass the run's settleBy) has passed. */
-export async function eventually<T>(observe: () => Promise<T>, check: (o: T) => Differences, options: { deadline: number; intervalMs?: number }): Promise<Settled<T>> {
+export async function eventually<T>(
+  observe: () => Promise<T>,
+  check: (o: T) => Differences,
+  options: { deadline: number; intervalMs?: number },
+): Promise<Settled<T>> {
   const t0 = Date.now();
   const deadline = options.deadline;
   for (;;) {
@@ -26,5 +30,7 @@ export async function eventually<T>(observe: () => Promise<T>, check: (o: T) => 
 /** For the evidence: how long the claim watched. */
 export function settledNote(s: Settled<unknown>): string {
   const seconds = (s.waitedMs / 1000).toFixed(1);
-  return s.differences.length ? `still differing after ${seconds}s (the run's settle time ran out)` : `held after ${seconds}s of observing`;
+  return s.differences.length
+    ? `still differing after ${seconds}s (the run's settle time ran out)`
+    : `held after ${seconds}s of observing`;
 }

@@ -32,7 +32,10 @@ interface WorkerFixtures extends Live {
 interface FileFixtures {
   /** §4: the etcd under test, what this file writes to it and starts in it; cleaned up after the file. */
   etcd: EtcdUnderTest;
-  /** §2: how the control plane deviates (COMP-01's containers, COMP-02's pods) before a disruptive control stages anything. */
+  /**
+   * §2: how the control plane deviates (COMP-01's containers, COMP-02's pods) before a disruptive control stages
+   * anything.
+   */
   controlPlaneDeviations: string[];
 }
 
@@ -42,14 +45,31 @@ export const claimTest = test.extend<{ $worker: WorkerFixtures; $file: FileFixtu
   cluster: [async ({}, use) => use(inject('cluster')), { scope: 'worker' }],
   run: [async ({}, use) => use(inject('run')), { scope: 'worker' }],
   kube: [async ({ cluster }, use) => use(kubeClients(cluster.kubeconfig, cluster.context)), { scope: 'worker' }],
-  namespace: [async ({ cluster }, use) => use(contextNamespace(parseKubeconfig(await readFile(cluster.kubeconfig, 'utf8')), cluster.context)), { scope: 'worker' }],
-  kubectl: [async ({ cluster, run }, use) => use(new Kubectl(cluster.kubectl, cluster.kubeconfig, cluster.context, runHash(run.runId))), { scope: 'worker' }],
-  apiServer: [async ({ cluster, kube, kubectl }, use) => use(new ApiServer({ cluster, kube, kubectl })), { scope: 'worker' }],
-  etcd: [async ({ cluster, kube, run }, use) => {
-    const etcd = new EtcdUnderTest({ cluster, kube, run });
-    await use(etcd);
-    // After the file's last test, whatever happened in it: stops its etcdctl, removes its keys, closes etcd3.
-    await etcd.close();
-  }, { scope: 'file' }],
-  controlPlaneDeviations: [async ({ cluster, kube }, use) => use(await controlPlaneDeviations({ cluster, kube })), { scope: 'file' }],
+  namespace: [
+    async ({ cluster }, use) =>
+      use(contextNamespace(parseKubeconfig(await readFile(cluster.kubeconfig, 'utf8')), cluster.context)),
+    { scope: 'worker' },
+  ],
+  kubectl: [
+    async ({ cluster, run }, use) =>
+      use(new Kubectl(cluster.kubectl, cluster.kubeconfig, cluster.context, runHash(run.runId))),
+    { scope: 'worker' },
+  ],
+  apiServer: [
+    async ({ cluster, kube, kubectl }, use) => use(new ApiServer({ cluster, kube, kubectl })),
+    { scope: 'worker' },
+  ],
+  etcd: [
+    async ({ cluster, kube, run }, use) => {
+      const etcd = new EtcdUnderTest({ cluster, kube, run });
+      await use(etcd);
+      // After the file's last test, whatever happened in it: stops its etcdctl, removes its keys, closes etcd3.
+      await etcd.close();
+    },
+    { scope: 'file' },
+  ],
+  controlPlaneDeviations: [
+    async ({ cluster, kube }, use) => use(await controlPlaneDeviations({ cluster, kube })),
+    { scope: 'file' },
+  ],
 });

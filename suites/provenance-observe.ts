@@ -9,13 +9,18 @@ import { controlPlaneNodes, onNode } from './observations.ts';
 
 export interface ProvenanceObservation {
   binaries: BinaryProvenance[];
-  /** Control-plane nodes whose binary could not be read, and why (no shell on the node, no such process, no build information). */
+  /**
+   * Control-plane nodes whose binary could not be read, and why (no shell on the node, no such process, no build
+   * information).
+   */
   unread: string[];
 }
 
 const observed = new Map<string, Promise<ProvenanceObservation>>();
 
-/** The running `component` (its process name) on every control-plane node, with what the checksum database says of it. */
+/**
+ * The running `component` (its process name) on every control-plane node, with what the checksum database says of it.
+ */
 export function binaryProvenance(cluster: ClusterInfo, component: string): Promise<ProvenanceObservation> {
   const key = `${cluster.name}/${component}`;
   let o = observed.get(key);
@@ -32,22 +37,45 @@ async function observe(cluster: ClusterInfo, component: string): Promise<Provena
   const vouch = (path: string, version: string, sum: string) => {
     const k = `${path}@${version} ${sum}`;
     let v = asked.get(k);
-    if (!v) asked.set(k, (v = verifyWithSumdb(path, version, sum, env).then((vouched) => ({ vouched }), (e: unknown) => {
-      // The database answered against the hash: a finding. Anything else (no answer) is an observation not made.
-      // reported: the refusal is the finding the check reports; other errors are thrown
-      if (e instanceof ModuleNotVerified) return { refused: e.message };
-      throw e;
-    })));
+    if (!v)
+      asked.set(
+        k,
+        (v = verifyWithSumdb(path, version, sum, env).then(
+          (vouched) => ({ vouched }),
+          (e: unknown) => {
+            // The database answered against the hash: a finding. Anything else (no answer) is an observation not made.
+            // reported: the refusal is the finding the check reports; other errors are thrown
+            if (e instanceof ModuleNotVerified) return { refused: e.message };
+            throw e;
+          },
+        )),
+      );
     return v;
   };
   for (const node of controlPlaneNodes(cluster)) {
-    if (node.access.kind === 'none') { unread.push(`${node.name}: no shell on the node (${node.access.reason})`); continue; }
+    if (node.access.kind === 'none') {
+      unread.push(`${node.name}: no shell on the node (${node.access.reason})`);
+      continue;
+    }
     const [running] = await runningBinaries(onNode(cluster, node), [component]);
-    if (!running) { unread.push(`${node.name}: no ${component} process`); continue; }
-    if (!running.info) { unread.push(`${node.name}: ${running.executable}: ${running.error}`); continue; }
+    if (!running) {
+      unread.push(`${node.name}: no ${component} process`);
+      continue;
+    }
+    if (!running.info) {
+      unread.push(`${node.name}: ${running.executable}: ${running.error}`);
+      continue;
+    }
     const main = running.info.main;
-    const checksum = main && main.version !== DEVEL && main.sum ? await vouch(main.path, main.version, main.sum) : undefined;
-    binaries.push({ component, node: node.name, executable: running.executable, info: running.info, ...(checksum ? { checksum } : {}) });
+    const checksum =
+      main && main.version !== DEVEL && main.sum ? await vouch(main.path, main.version, main.sum) : undefined;
+    binaries.push({
+      component,
+      node: node.name,
+      executable: running.executable,
+      info: running.info,
+      ...(checksum ? { checksum } : {}),
+    });
   }
   return { binaries, unread };
 }

@@ -23,8 +23,13 @@ export interface EtcdClientCredentials {
 }
 
 /** Reads the CA and a client certificate and key from the control-plane node (docker exec, argv only). */
-export async function readClientCredentials(cluster: ClusterInfo, files: EtcdClientFiles): Promise<EtcdClientCredentials> {
-  const [ca, cert, key] = (await readNodeTextFiles(cluster, [files.ca, files.cert, files.key])).map((text) => Buffer.from(text));
+export async function readClientCredentials(
+  cluster: ClusterInfo,
+  files: EtcdClientFiles,
+): Promise<EtcdClientCredentials> {
+  const [ca, cert, key] = (await readNodeTextFiles(cluster, [files.ca, files.cert, files.key])).map((text) =>
+    Buffer.from(text),
+  );
   return { files, ca: ca!, cert: cert!, key: key! };
 }
 
@@ -48,7 +53,10 @@ export function etcd3Client(hostPort: string, security: Etcd3Security, options: 
     hosts: `${security.kind === 'plain' ? 'http' : 'https'}://${hostPort}`,
     // The server certificate is checked against the name "localhost" (one of its SANs, as is 127.0.0.1):
     // TLS does not send an IP address as server name (RFC 6066).
-    grpcOptions: security.kind === 'plain' ? undefined : { 'grpc.ssl_target_name_override': 'localhost', 'grpc.default_authority': 'localhost' },
+    grpcOptions:
+      security.kind === 'plain'
+        ? undefined
+        : { 'grpc.ssl_target_name_override': 'localhost', 'grpc.default_authority': 'localhost' },
     dialTimeout: options.dialTimeoutMs ?? 5_000,
     defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + callTimeoutMs }),
   };
@@ -56,7 +64,8 @@ export function etcd3Client(hostPort: string, security: Etcd3Security, options: 
     const c = security.credentials;
     return new Etcd3({ ...base, credentials: { rootCertificate: c.ca, certChain: c.cert, privateKey: c.key } });
   }
-  if (security.kind === 'tls-no-client-cert') return new Etcd3({ ...base, credentials: { rootCertificate: security.ca } });
+  if (security.kind === 'tls-no-client-cert')
+    return new Etcd3({ ...base, credentials: { rootCertificate: security.ca } });
   return new Etcd3(base);
 }
 
@@ -72,7 +81,12 @@ export interface EtcdConnection extends AsyncDisposable {
  * etcd3 through a port-forward to the etcd pod's client port (127.0.0.1:PORT here). The server certificate's
  * SANs include localhost and 127.0.0.1; the client verifies it as "localhost".
  */
-export async function connectThroughPortForward(kc: KubeConfig, ref: PodRef, security: Etcd3Security, options: Etcd3Options & { remotePort?: number } = {}): Promise<EtcdConnection> {
+export async function connectThroughPortForward(
+  kc: KubeConfig,
+  ref: PodRef,
+  security: Etcd3Security,
+  options: Etcd3Options & { remotePort?: number } = {},
+): Promise<EtcdConnection> {
   const forwarding = await portForward(kc, ref, options.remotePort ?? 2379);
   const hostPort = `127.0.0.1:${forwarding.port}`;
   let client: Etcd3;
@@ -83,8 +97,19 @@ export async function connectThroughPortForward(kc: KubeConfig, ref: PodRef, sec
     throw error;
   }
   let closed: Promise<void> | undefined;
-  const close = () => (closed ??= (async () => {
-    try { client.close(); } finally { await forwarding.close(); }
-  })());
-  return { client, endpoint: `${security.kind === 'plain' ? 'http' : 'https'}://${hostPort}`, forwarding, close, [Symbol.asyncDispose]: close };
+  const close = () =>
+    (closed ??= (async () => {
+      try {
+        client.close();
+      } finally {
+        await forwarding.close();
+      }
+    })());
+  return {
+    client,
+    endpoint: `${security.kind === 'plain' ? 'http' : 'https'}://${hostPort}`,
+    forwarding,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
 }

@@ -1,12 +1,17 @@
 // A throw-away etcd in a local container (testcontainers), configured the way the cluster's etcd must NOT be:
 // client URLs over plain http, and https without client-certificate authentication.
 // No registry is reachable: the image must already be in the local Docker (kube-claims builds it), and
-// testcontainers' Ryuk (a pulled image) is not used (withAutoCleanup(false)), so the caller always stops the container itself.
+// testcontainers' Ryuk (a pulled image) is not used (withAutoCleanup(false)), so the caller always stops the container
+// itself.
 import { runHash, runName } from '../../contract/run-id.ts';
 
-import { DOCKER_OWNER_PROCESS_LABEL, DOCKER_PURPOSE_LABEL, DOCKER_RUN_LABEL, OWNER_LABEL } from '../../contract/marks.ts';
+import {
+  DOCKER_OWNER_PROCESS_LABEL,
+  DOCKER_PURPOSE_LABEL,
+  DOCKER_RUN_LABEL,
+  OWNER_LABEL,
+} from '../../contract/marks.ts';
 import { processIdentity } from '../host-process.ts';
-
 
 export interface EtcdctlRun {
   stdout: string;
@@ -87,12 +92,21 @@ export function laxEtcdHandle(p: LaxEtcdParts): StartedLaxEtcd {
 const DATA_DIR = '/tmp/etcd-data';
 
 /** Starts `image` (the cluster's own etcd image) with plain http and unauthenticated https client URLs. */
-export async function startLaxEtcd(image: string, runId: string, options: { startupTimeoutMs?: number } = {}): Promise<StartedLaxEtcd> {
+export async function startLaxEtcd(
+  image: string,
+  runId: string,
+  options: { startupTimeoutMs?: number } = {},
+): Promise<StartedLaxEtcd> {
   const { GenericContainer, Wait } = await import('testcontainers');
   const name = `${runName(runId, 'etcd-lax')}-${process.pid}`;
   const container = await new GenericContainer(image)
     .withName(name)
-    .withLabels({ [OWNER_LABEL]: 'kube-claims', [DOCKER_RUN_LABEL]: runHash(runId), [DOCKER_PURPOSE_LABEL]: 'etcd-negative-control', [DOCKER_OWNER_PROCESS_LABEL]: processIdentity() })
+    .withLabels({
+      [OWNER_LABEL]: 'kube-claims',
+      [DOCKER_RUN_LABEL]: runHash(runId),
+      [DOCKER_PURPOSE_LABEL]: 'etcd-negative-control',
+      [DOCKER_OWNER_PROCESS_LABEL]: processIdentity(),
+    })
     .withCommand(laxEtcdCommand(DATA_DIR))
     .withExposedPorts(2379)
     // No Ryuk reaper (a pulled image): the run stops the container itself, and the next run removes a killed run's.
@@ -106,7 +120,12 @@ export async function startLaxEtcd(image: string, runId: string, options: { star
   let stopped: Promise<void> | undefined;
   const stop = () => (stopped ??= container.stop({ remove: true, removeVolumes: true }).then(() => undefined));
   return laxEtcdHandle({
-    where: `container ${name}`, name, image, plainHostPort: `127.0.0.1:${container.getMappedPort(2379)}`, dataDir: DATA_DIR,
-    exec: (argv) => container.exec(argv), stop,
+    where: `container ${name}`,
+    name,
+    image,
+    plainHostPort: `127.0.0.1:${container.getMappedPort(2379)}`,
+    dataDir: DATA_DIR,
+    exec: (argv) => container.exec(argv),
+    stop,
   });
 }

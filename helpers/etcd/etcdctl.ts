@@ -7,7 +7,10 @@ import { exportLines, podExec, shArgv, startInPod, type ExecResult, type LongRun
 /** Where kubeadm puts etcd's certificates; the etcd pod mounts the folder at the same path. */
 export const ETCD_PKI = '/etc/kubernetes/pki/etcd';
 
-/** The article's command-line settings (§4.1): the local client URL and the server's own certificate as client certificate. */
+/**
+ * The article's command-line settings (§4.1): the local client URL and the server's own certificate as client
+ * certificate.
+ */
 export const TLS_FLAGS: readonly string[] = [
   '--endpoints=https://127.0.0.1:2379',
   `--cacert=${ETCD_PKI}/ca.crt`,
@@ -46,7 +49,10 @@ function etcdctlArgv(argv: string[], flags: 'tls' | 'none'): string[] {
 export class EtcdPod {
   readonly kc: KubeConfig;
   readonly ref: PodRef;
-  /** The run's hash, exported as KUBE_CLAIMS_RUN_HASH into every etcdctl it starts: the node's sockets tell its clients from others by it. */
+  /**
+   * The run's hash, exported as KUBE_CLAIMS_RUN_HASH into every etcdctl it starts: the node's sockets tell its clients
+   * from others by it.
+   */
   readonly runHash?: string;
 
   constructor(kc: KubeConfig, ref: PodRef, runHash?: string) {
@@ -67,7 +73,8 @@ export class EtcdPod {
   async etcdctl(argv: string[], options: EtcdctlOptions = {}): Promise<EtcdctlResult> {
     const cmd = etcdctlArgv(argv, options.flags ?? 'tls');
     const env = this.marked(options.env);
-    // No `timeout` wrapper (upstream's image has none): etcdctl bounds itself (--dial-timeout 2s, --command-timeout 5s by default).
+    // No `timeout` wrapper (upstream's image has none): etcdctl bounds itself (--dial-timeout 2s, --command-timeout 5s
+    // by default).
     const full = Object.keys(env).length ? shArgv(`${exportLines(env)}exec "$@"`, cmd) : cmd;
     const r = await podExec(this.kc, this.ref, full, { timeoutMs: options.timeoutMs ?? 30_000 });
     const shown = Object.keys(options.env ?? {});
@@ -76,7 +83,10 @@ export class EtcdPod {
   }
 
   /** etcdctl left running (watch, lock); stop() it in a finally. */
-  startEtcdctl(argv: string[], options: { env?: Record<string, string>; flags?: 'tls' | 'none'; maxSeconds?: number } = {}): Promise<LongRunning> {
+  startEtcdctl(
+    argv: string[],
+    options: { env?: Record<string, string>; flags?: 'tls' | 'none'; maxSeconds?: number } = {},
+  ): Promise<LongRunning> {
     return startInPod(this.kc, this.ref, etcdctlArgv(argv, options.flags ?? 'tls'), {
       prelude: exportLines(this.marked(options.env)),
       maxSeconds: options.maxSeconds ?? 60,
@@ -86,6 +96,7 @@ export class EtcdPod {
 
 /** Fails with etcdctl's own message on a non-zero exit. */
 export function ok(r: EtcdctlResult): EtcdctlResult {
-  if (r.exitCode !== 0) throw new Error(`${r.typed} exited ${r.exitCode}: ${(r.stderr.trim().split('\n').at(-1) ?? '').slice(0, 400)}`);
+  if (r.exitCode !== 0)
+    throw new Error(`${r.typed} exited ${r.exitCode}: ${(r.stderr.trim().split('\n').at(-1) ?? '').slice(0, 400)}`);
   return r;
 }

@@ -60,10 +60,12 @@ export function shArgv(script: string, args: string[] = []): string[] {
 
 /** `export K=V; ` lines for a fixed set of environment variables (names are checked, values quoted). */
 export function exportLines(env: Record<string, string>): string {
-  return Object.entries(env).map(([k, v]) => {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new Error(`not an environment variable name: ${k}`);
-    return `export ${k}=${shellQuote(v)}; `;
-  }).join('');
+  return Object.entries(env)
+    .map(([k, v]) => {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new Error(`not an environment variable name: ${k}`);
+      return `export ${k}=${shellQuote(v)}; `;
+    })
+    .join('');
 }
 
 interface Running {
@@ -81,19 +83,43 @@ async function open(kc: KubeConfig, ref: PodRef, argv: string[], withStdin = fal
   const command = argv.join(' ');
   let settle!: (r: ExecResult) => void;
   let fail!: (e: Error) => void;
-  const done = new Promise<ExecResult>((resolve, reject) => { settle = resolve; fail = reject; });
+  const done = new Promise<ExecResult>((resolve, reject) => {
+    settle = resolve;
+    fail = reject;
+  });
   // awaited elsewhere: observed by whoever awaits it; never an unhandled rejection
   done.catch(() => undefined);
-  const ws = await new Exec(kc).exec(ref.namespace, ref.pod, ref.container, argv, stdout, stderr, stdin ?? null, false, (status) => {
-    settle({ stdout: stdout.text(), stderr: stderr.text(), exitCode: exitCodeOf(status), status, command });
-  });
-  ws.on('close', () => fail(new Error(`exec ${command}: the WebSocket closed before the command's status arrived (stdout: ${stdout.text().slice(-300)}; stderr: ${stderr.text().slice(-300)})`)));
+  const ws = await new Exec(kc).exec(
+    ref.namespace,
+    ref.pod,
+    ref.container,
+    argv,
+    stdout,
+    stderr,
+    stdin ?? null,
+    false,
+    (status) => {
+      settle({ stdout: stdout.text(), stderr: stderr.text(), exitCode: exitCodeOf(status), status, command });
+    },
+  );
+  ws.on('close', () =>
+    fail(
+      new Error(
+        `exec ${command}: the WebSocket closed before the command's status arrived (stdout: ${stdout.text().slice(-300)}; stderr: ${stderr.text().slice(-300)})`,
+      ),
+    ),
+  );
   ws.on('error', (e: Error) => fail(new Error(`exec ${command}: ${e.message}`)));
   return { ws, stdout, stderr, stdin, done };
 }
 
 /** Runs argv in the container and waits for its exit status (a non-zero exit is an answer, not an error). */
-export async function podExec(kc: KubeConfig, ref: PodRef, argv: string[], options: { timeoutMs?: number } = {}): Promise<ExecResult> {
+export async function podExec(
+  kc: KubeConfig,
+  ref: PodRef,
+  argv: string[],
+  options: { timeoutMs?: number } = {},
+): Promise<ExecResult> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const run = await open(kc, ref, argv);
   let timer: NodeJS.Timeout | undefined;
@@ -101,7 +127,15 @@ export async function podExec(kc: KubeConfig, ref: PodRef, argv: string[], optio
     return await Promise.race([
       run.done,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new ExecTimeout(`exec ${argv.join(' ')} gave no exit status within ${timeoutMs / 1000}s (stdout so far: ${run.stdout.text().slice(-300)}; stderr: ${run.stderr.text().slice(-300)})`)), timeoutMs);
+        timer = setTimeout(
+          () =>
+            reject(
+              new ExecTimeout(
+                `exec ${argv.join(' ')} gave no exit status within ${timeoutMs / 1000}s (stdout so far: ${run.stdout.text().slice(-300)}; stderr: ${run.stderr.text().slice(-300)})`,
+              ),
+            ),
+          timeoutMs,
+        );
       }),
     ]);
   } finally {
@@ -120,7 +154,10 @@ export interface LongRunning {
   waitFor(pattern: RegExp, timeoutMs: number): Promise<string>;
   /** Set once the command has exited. */
   result(): ExecResult | undefined;
-  /** Ends the command (stdin closed and SIGTERM to its PID, SIGKILL if it lingers), waits for the exit status, closes the WebSocket. Idempotent. */
+  /**
+   * Ends the command (stdin closed and SIGTERM to its PID, SIGKILL if it lingers), waits for the exit status, closes
+   * the WebSocket. Idempotent.
+   */
   stop(): Promise<ExecResult | undefined>;
 }
 
@@ -136,45 +173,95 @@ const PID_LINE = /^kube-claims-pid (\d+)\n/;
  * reaps nothing: an orphan there stays a zombie). Background jobs of a non-interactive shell read /dev/null,
  * hence the original stdin kept on fd 3.
  */
-const supervisor = (maxSeconds: number) => [
-  'exec 3<&0',
-  '"$@" & c=$!',
-  'echo "kube-claims-pid $c"',
-  `{ read -r -t ${Math.ceil(maxSeconds)} -u 3 _; } & r=$!`,
-  'wait -n',
-  'kill -TERM $c $r 2>/dev/null',
-  'wait $c; rc=$?',
-  'wait',
-  'exit $rc',
-].join('\n');
+const supervisor = (maxSeconds: number) =>
+  [
+    'exec 3<&0',
+    '"$@" & c=$!',
+    'echo "kube-claims-pid $c"',
+    `{ read -r -t ${Math.ceil(maxSeconds)} -u 3 _; } & r=$!`,
+    'wait -n',
+    'kill -TERM $c $r 2>/dev/null',
+    'wait $c; rc=$?',
+    'wait',
+    'exit $rc',
+  ].join('\n');
 
 /** Starts argv in the container under the supervisor and returns once it runs. */
-export async function startInPod(kc: KubeConfig, ref: PodRef, argv: string[], options: { prelude?: string; maxSeconds?: number } = {}): Promise<LongRunning> {
-  const run = await open(kc, ref, shArgv(`${options.prelude ?? ''}${supervisor(options.maxSeconds ?? 60)}`, argv), true);
+export async function startInPod(
+  kc: KubeConfig,
+  ref: PodRef,
+  argv: string[],
+  options: { prelude?: string; maxSeconds?: number } = {},
+): Promise<LongRunning> {
+  const run = await open(
+    kc,
+    ref,
+    shArgv(`${options.prelude ?? ''}${supervisor(options.maxSeconds ?? 60)}`, argv),
+    true,
+  );
   let result: ExecResult | undefined;
   // awaited elsewhere: a failure reaches whoever waits for the command (until, stop)
-  run.done.then((r) => { result = r; }, () => undefined);
+  run.done.then(
+    (r) => {
+      result = r;
+    },
+    () => undefined,
+  );
   const strip = (s: string) => s.replace(PID_LINE, '');
   const what = argv.join(' ');
 
   /** Resolves with `found()`'s value once it has one, on each stdout chunk; rejects on exit or timeout. */
-  const until = <T>(found: () => T | undefined, timeoutMs: number, describe: () => string) => new Promise<T>((resolve, reject) => {
-    let off = () => {};
-    const finish = (fn: () => void) => { clearTimeout(timer); off(); fn(); };
-    const check = () => { const v = found(); if (v !== undefined) finish(() => resolve(v)); };
-    off = run.stdout.onData(check);
-    const timer = setTimeout(() => finish(() => reject(new ExecTimeout(`${what}: ${describe()} within ${timeoutMs / 1000}s (stdout: ${JSON.stringify(strip(run.stdout.text()).slice(-300))}; stderr: ${JSON.stringify(run.stderr.text().slice(-300))})`))), timeoutMs);
-    // awaited elsewhere: both ways out settle the promise being built here
-    run.done.then(
-      (r) => { check(); finish(() => reject(new Error(`${what} exited ${r.exitCode} with ${describe()} (stdout: ${JSON.stringify(strip(r.stdout).slice(-300))}; stderr: ${JSON.stringify(r.stderr.slice(-300))})`))); },
-      (e: Error) => finish(() => reject(e)),
-    );
-    check();
-  });
+  const until = <T>(found: () => T | undefined, timeoutMs: number, describe: () => string) =>
+    new Promise<T>((resolve, reject) => {
+      let off = () => {};
+      const finish = (fn: () => void) => {
+        clearTimeout(timer);
+        off();
+        fn();
+      };
+      const check = () => {
+        const v = found();
+        if (v !== undefined) finish(() => resolve(v));
+      };
+      off = run.stdout.onData(check);
+      const timer = setTimeout(
+        () =>
+          finish(() =>
+            reject(
+              new ExecTimeout(
+                `${what}: ${describe()} within ${timeoutMs / 1000}s (stdout: ${JSON.stringify(strip(run.stdout.text()).slice(-300))}; stderr: ${JSON.stringify(run.stderr.text().slice(-300))})`,
+              ),
+            ),
+          ),
+        timeoutMs,
+      );
+      // awaited elsewhere: both ways out settle the promise being built here
+      run.done.then(
+        (r) => {
+          check();
+          finish(() =>
+            reject(
+              new Error(
+                `${what} exited ${r.exitCode} with ${describe()} (stdout: ${JSON.stringify(strip(r.stdout).slice(-300))}; stderr: ${JSON.stringify(r.stderr.slice(-300))})`,
+              ),
+            ),
+          );
+        },
+        (e: Error) => finish(() => reject(e)),
+      );
+      check();
+    });
 
   let pid: number;
   try {
-    pid = await until(() => { const m = PID_LINE.exec(run.stdout.text()); return m ? Number(m[1]) : undefined; }, 15_000, () => 'no start');
+    pid = await until(
+      () => {
+        const m = PID_LINE.exec(run.stdout.text());
+        return m ? Number(m[1]) : undefined;
+      },
+      15_000,
+      () => 'no start',
+    );
   } catch (error) {
     run.ws.terminate();
     throw error;
@@ -184,37 +271,55 @@ export async function startInPod(kc: KubeConfig, ref: PodRef, argv: string[], op
     let timer: NodeJS.Timeout | undefined;
     try {
       // awaited elsewhere: a failed command is its status's business (stop() reports it); here only whether it ended
-      return await Promise.race([run.done.then((r) => r, () => undefined), new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), ms); })]);
+      return await Promise.race([
+        run.done.then(
+          (r) => r,
+          () => undefined,
+        ),
+        new Promise<'timeout'>((r) => {
+          timer = setTimeout(() => r('timeout'), ms);
+        }),
+      ]);
     } finally {
       clearTimeout(timer);
     }
   };
   let stopping: Promise<ExecResult | undefined> | undefined;
-  const stop = () => (stopping ??= (async () => {
-    try {
-      if (!result) {
-        // Closing stdin ends the supervisor only where the exec protocol carries the close (not every
-        // API server does): the command is also sent SIGTERM at once, then SIGKILL if it lingers.
-        run.stdin?.end();
-        // best-effort: stopping our own command; the supervisor ends it anyway once stdin closes
-        await podExec(kc, ref, shArgv('kill -TERM "$1" 2>/dev/null', [String(pid)]), { timeoutMs: 15_000 }).catch(() => undefined);
-        if ((await exited(5_000)) === 'timeout') {
-          // best-effort: as above
-          await podExec(kc, ref, shArgv('kill -KILL "$1" 2>/dev/null', [String(pid)]), { timeoutMs: 15_000 }).catch(() => undefined);
-          await exited(5_000);
+  const stop = () =>
+    (stopping ??= (async () => {
+      try {
+        if (!result) {
+          // Closing stdin ends the supervisor only where the exec protocol carries the close (not every
+          // API server does): the command is also sent SIGTERM at once, then SIGKILL if it lingers.
+          run.stdin?.end();
+          // best-effort: stopping our own command; the supervisor ends it anyway once stdin closes
+          await podExec(kc, ref, shArgv('kill -TERM "$1" 2>/dev/null', [String(pid)]), { timeoutMs: 15_000 }).catch(
+            () => undefined,
+          );
+          if ((await exited(5_000)) === 'timeout') {
+            // best-effort: as above
+            await podExec(kc, ref, shArgv('kill -KILL "$1" 2>/dev/null', [String(pid)]), { timeoutMs: 15_000 }).catch(
+              () => undefined,
+            );
+            await exited(5_000);
+          }
         }
+        return result;
+      } finally {
+        run.ws.close();
       }
-      return result;
-    } finally {
-      run.ws.close();
-    }
-  })());
+    })());
 
   return {
     pid,
     stdout: () => strip(run.stdout.text()),
     stderr: () => run.stderr.text(),
-    waitFor: (pattern, timeoutMs) => until(() => (pattern.test(strip(run.stdout.text())) ? strip(run.stdout.text()) : undefined), timeoutMs, () => `no output matching ${pattern}`),
+    waitFor: (pattern, timeoutMs) =>
+      until(
+        () => (pattern.test(strip(run.stdout.text())) ? strip(run.stdout.text()) : undefined),
+        timeoutMs,
+        () => `no output matching ${pattern}`,
+      ),
     result: () => result,
     stop,
   };
@@ -244,16 +349,25 @@ export interface ContainerProcess {
 }
 
 export function parseProcessList(stdout: string): ContainerProcess[] {
-  return stdout.split('\n').filter(Boolean).flatMap((line) => {
-    const m = /^(\d+) (\S+) ?(.*)$/.exec(line);
-    return m ? [{ pid: Number(m[1]), state: m[2]!, command: m[3]! }] : [];
-  });
+  return stdout
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((line) => {
+      const m = /^(\d+) (\S+) ?(.*)$/.exec(line);
+      return m ? [{ pid: Number(m[1]), state: m[2]!, command: m[3]! }] : [];
+    });
 }
 
 /** The container's processes whose command line contains `marker`. */
-export async function processesMatching(kc: KubeConfig, ref: PodRef, marker: string): Promise<{ lines: string[]; table: string }> {
+export async function processesMatching(
+  kc: KubeConfig,
+  ref: PodRef,
+  marker: string,
+): Promise<{ lines: string[]; table: string }> {
   const r = await podExec(kc, ref, shArgv(LIST_PROCESSES), { timeoutMs: 15_000 });
   if (r.exitCode !== 0) throw new Error(`listing the processes of ${ref.pod} exited ${r.exitCode}: ${r.stderr.trim()}`);
-  const lines = parseProcessList(r.stdout).filter((p) => p.command.includes(marker)).map((p) => `${p.pid} ${p.state} ${p.command}`);
+  const lines = parseProcessList(r.stdout)
+    .filter((p) => p.command.includes(marker))
+    .map((p) => `${p.pid} ${p.state} ${p.command}`);
   return { lines, table: r.stdout };
 }

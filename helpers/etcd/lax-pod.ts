@@ -34,37 +34,71 @@ export async function startLaxEtcdPod(r: LaxEtcdPodRequest): Promise<StartedLaxE
     body: {
       metadata: { name, labels: { [RUN_LABEL]: runHash(r.runId) } },
       spec: {
-        nodeName: r.nodeName, restartPolicy: 'Never', terminationGracePeriodSeconds: 0, automountServiceAccountToken: false,
+        nodeName: r.nodeName,
+        restartPolicy: 'Never',
+        terminationGracePeriodSeconds: 0,
+        automountServiceAccountToken: false,
         tolerations: [{ operator: 'Exists' }],
         // What Pod Security's "restricted" level asks, so that a cluster enforcing it by default admits the pod.
-        securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+        securityContext: {
+          runAsNonRoot: true,
+          runAsUser: 65532,
+          runAsGroup: 65532,
+          fsGroup: 65532,
+          seccompProfile: { type: 'RuntimeDefault' },
+        },
         volumes: [{ name: 'data', emptyDir: {} }],
-        containers: [{
-          name: 'etcd', image: r.image, imagePullPolicy: 'IfNotPresent', command: laxEtcdCommand(DATA_DIR),
-          volumeMounts: [{ name: 'data', mountPath: MOUNT }],
-          securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-        }],
+        containers: [
+          {
+            name: 'etcd',
+            image: r.image,
+            imagePullPolicy: 'IfNotPresent',
+            command: laxEtcdCommand(DATA_DIR),
+            volumeMounts: [{ name: 'data', mountPath: MOUNT }],
+            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+          },
+        ],
       },
     },
   });
   let forwarding: Awaited<ReturnType<typeof portForward>> | undefined;
   let stopped: Promise<void> | undefined;
-  const stop = () => (stopped ??= (async () => {
-    await forwarding?.close();
-    // best-effort: the run's own pod; one that lingers is removed by the next run (kind/providers/leftovers.ts)
-    await r.k.core.deleteNamespacedPod({ namespace: r.namespace, name, gracePeriodSeconds: 0 }).catch(() => undefined);
-  })());
+  const stop = () =>
+    (stopped ??= (async () => {
+      await forwarding?.close();
+      // best-effort: the run's own pod; one that lingers is removed by the next run (kind/providers/leftovers.ts)
+      await r.k.core
+        .deleteNamespacedPod({ namespace: r.namespace, name, gracePeriodSeconds: 0 })
+        .catch(() => undefined);
+    })());
   try {
     // Serving when etcd answers on its plain-http URL inside the pod (the pod has no readiness probe).
-    const serving = async () => (await podExec(r.k.kc, ref, ['etcdctl', '--endpoints=http://127.0.0.1:2379', '--dial-timeout=1s', 'endpoint', 'health'], { timeoutMs: 10_000 })).exitCode === 0;
-    await awaitPodRunning(r.k, r.namespace, name, { timeoutMs: r.startupTimeoutMs ?? 30_000, what: `the lax etcd pod ${r.namespace}/${name}`, ready: { as: 'serving', check: serving } });
+    const serving = async () =>
+      (
+        await podExec(
+          r.k.kc,
+          ref,
+          ['etcdctl', '--endpoints=http://127.0.0.1:2379', '--dial-timeout=1s', 'endpoint', 'health'],
+          { timeoutMs: 10_000 },
+        )
+      ).exitCode === 0;
+    await awaitPodRunning(r.k, r.namespace, name, {
+      timeoutMs: r.startupTimeoutMs ?? 30_000,
+      what: `the lax etcd pod ${r.namespace}/${name}`,
+      ready: { as: 'serving', check: serving },
+    });
     forwarding = await portForward(r.k.kc, ref, 2379);
   } catch (error) {
     await stop();
     throw error;
   }
   return laxEtcdHandle({
-    where: `pod ${r.namespace}/${name} on ${r.nodeName}`, name, image: r.image, plainHostPort: `127.0.0.1:${forwarding.port}`, dataDir: DATA_DIR,
-    exec: (argv) => podExec(r.k.kc, ref, argv, { timeoutMs: 30_000 }), stop,
+    where: `pod ${r.namespace}/${name} on ${r.nodeName}`,
+    name,
+    image: r.image,
+    plainHostPort: `127.0.0.1:${forwarding.port}`,
+    dataDir: DATA_DIR,
+    exec: (argv) => podExec(r.k.kc, ref, argv, { timeoutMs: 30_000 }),
+    stop,
   });
 }

@@ -2,8 +2,16 @@
 // from the protobuf wire format (so the decoder is not only checked against its own encoder).
 import { describe, expect, test } from 'vitest';
 import {
-  decodeObjectMeta, decodeStorageValue, encodeField, encodeMessage, encodeObjectMeta, encodeStorageValue, hasK8sMagic,
-  K8S_MAGIC, ProtobufError, readFields,
+  decodeObjectMeta,
+  decodeStorageValue,
+  encodeField,
+  encodeMessage,
+  encodeObjectMeta,
+  encodeStorageValue,
+  hasK8sMagic,
+  K8S_MAGIC,
+  ProtobufError,
+  readFields,
 } from './protobuf.ts';
 
 /** A Namespace as the API server would store it: metadata, an empty spec, status {phase}. */
@@ -13,7 +21,10 @@ function namespaceFixture(name: string, uid: string) {
     [2, encodeMessage([[1, 'kubernetes']])],
     [3, encodeMessage([[1, 'Active']])],
   ]);
-  return { raw, value: encodeStorageValue({ apiVersion: 'v1', kind: 'Namespace', raw, contentEncoding: '', contentType: '' }) };
+  return {
+    raw,
+    value: encodeStorageValue({ apiVersion: 'v1', kind: 'Namespace', raw, contentEncoding: '', contentType: '' }),
+  };
 }
 
 describe('stored-value decoder', () => {
@@ -23,16 +34,41 @@ describe('stored-value decoder', () => {
     const env = decodeStorageValue(value);
     expect(env).toMatchObject({ apiVersion: 'v1', kind: 'Namespace', contentEncoding: '', contentType: '' });
     expect(env.raw.equals(raw)).toBe(true);
-    expect(decodeObjectMeta(env.raw)).toEqual({ name: 'kube-system', uid: '0b1f3a2c-1111-2222-3333-444455556666', resourceVersion: '42' });
+    expect(decodeObjectMeta(env.raw)).toEqual({
+      name: 'kube-system',
+      uid: '0b1f3a2c-1111-2222-3333-444455556666',
+      resourceVersion: '42',
+    });
   });
 
   test('reads bytes written by hand from the wire format', () => {
     // "k8s\0", field 1 (tag 0x0a) of 15 bytes: {field 1 "v1", field 2 "Namespace"}, field 2 (tag 0x12) of 9 bytes:
     // {field 1 (0x0a) of 7 bytes: {field 1 "ns", field 5 (tag 0x2a) "u"}}.
     const bytes = Buffer.from([
-      0x6b, 0x38, 0x73, 0x00,
-      0x0a, 0x0f, 0x0a, 0x02, 0x76, 0x31, 0x12, 0x09, ...Buffer.from('Namespace'),
-      0x12, 0x09, 0x0a, 0x07, 0x0a, 0x02, 0x6e, 0x73, 0x2a, 0x01, 0x75,
+      0x6b,
+      0x38,
+      0x73,
+      0x00,
+      0x0a,
+      0x0f,
+      0x0a,
+      0x02,
+      0x76,
+      0x31,
+      0x12,
+      0x09,
+      ...Buffer.from('Namespace'),
+      0x12,
+      0x09,
+      0x0a,
+      0x07,
+      0x0a,
+      0x02,
+      0x6e,
+      0x73,
+      0x2a,
+      0x01,
+      0x75,
     ]);
     const env = decodeStorageValue(bytes);
     expect([env.apiVersion, env.kind]).toEqual(['v1', 'Namespace']);
@@ -54,8 +90,20 @@ describe('stored-value decoder', () => {
   test('skips fields it does not know, of every wire type', () => {
     const fixed64 = Buffer.from([0x19, 1, 2, 3, 4, 5, 6, 7, 8]); // field 3, wire type 1
     const fixed32 = Buffer.from([0x25, 1, 2, 3, 4]); // field 4, wire type 5
-    const meta = Buffer.concat([encodeField(9, 12345), fixed64, fixed32, encodeObjectMeta({ name: 'a', namespace: 'b', uid: 'c' })]);
-    expect(decodeObjectMeta(encodeMessage([[1, meta], [2, 'spec']]))).toEqual({ name: 'a', namespace: 'b', uid: 'c' });
+    const meta = Buffer.concat([
+      encodeField(9, 12345),
+      fixed64,
+      fixed32,
+      encodeObjectMeta({ name: 'a', namespace: 'b', uid: 'c' }),
+    ]);
+    expect(
+      decodeObjectMeta(
+        encodeMessage([
+          [1, meta],
+          [2, 'spec'],
+        ]),
+      ),
+    ).toEqual({ name: 'a', namespace: 'b', uid: 'c' });
   });
 
   test('refuses what is not a k8s\\0 envelope, saying what it starts with', () => {

@@ -1,7 +1,8 @@
 // How the API server stores objects in etcd (k8s.io/apimachinery/pkg/runtime/serializer/protobuf):
 // the 4-byte magic "k8s\0", then a runtime.Unknown message:
 //   1 typeMeta { 1 apiVersion, 2 kind }   2 raw (the object's own protobuf)   3 contentEncoding   4 contentType
-// Inside raw, every API object has its ObjectMeta as field 1: { 1 name, 2 generateName, 3 namespace, 5 uid, 6 resourceVersion }.
+// Inside raw, every API object has its ObjectMeta as field 1: { 1 name, 2 generateName, 3 namespace, 5 uid, 6
+// resourceVersion }.
 // A small reader (and a writer, for fixtures) of the protobuf wire format is enough for that.
 
 export const K8S_MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]); // "k8s\0"
@@ -57,7 +58,10 @@ export function readFields(buf: Buffer): ProtoField[] {
       case 2: {
         const [len, start] = readVarint(buf, pos);
         const end = start + Number(len);
-        if (end > buf.length) throw new ProtobufError(`field ${number} declares ${len} bytes at byte ${start}, only ${buf.length - start} left`);
+        if (end > buf.length)
+          throw new ProtobufError(
+            `field ${number} declares ${len} bytes at byte ${start}, only ${buf.length - start} left`,
+          );
         fields.push({ number, wireType, value: buf.subarray(start, end) });
         pos = end;
         break;
@@ -97,7 +101,10 @@ export function hasK8sMagic(value: Buffer): boolean {
 
 /** Decodes a stored value; throws ProtobufError when it is not a k8s\0 envelope. */
 export function decodeStorageValue(value: Buffer): UnknownEnvelope {
-  if (!hasK8sMagic(value)) throw new ProtobufError(`no k8s\\0 envelope: the value starts with ${JSON.stringify(value.subarray(0, 12).toString('latin1'))}`);
+  if (!hasK8sMagic(value))
+    throw new ProtobufError(
+      `no k8s\\0 envelope: the value starts with ${JSON.stringify(value.subarray(0, 12).toString('latin1'))}`,
+    );
   const fields = readFields(value.subarray(K8S_MAGIC.length));
   const typeMeta = bytesField(fields, 1);
   const tm = typeMeta ? readFields(typeMeta) : [];
@@ -148,7 +155,8 @@ function writeVarint(n: bigint | number): Buffer {
 
 /** One field: a string or bytes (length-delimited), or a number/bigint (varint). */
 export function encodeField(number: number, value: string | Buffer | number | bigint): Buffer {
-  if (typeof value === 'number' || typeof value === 'bigint') return Buffer.concat([writeVarint((BigInt(number) << 3n) | 0n), writeVarint(value)]);
+  if (typeof value === 'number' || typeof value === 'bigint')
+    return Buffer.concat([writeVarint((BigInt(number) << 3n) | 0n), writeVarint(value)]);
   const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
   return Buffer.concat([writeVarint((BigInt(number) << 3n) | 2n), writeVarint(bytes.length), bytes]);
 }
@@ -162,7 +170,13 @@ export function encodeStorageValue(envelope: UnknownEnvelope): Buffer {
   return Buffer.concat([
     K8S_MAGIC,
     encodeMessage([
-      [1, encodeMessage([[1, envelope.apiVersion], [2, envelope.kind]])],
+      [
+        1,
+        encodeMessage([
+          [1, envelope.apiVersion],
+          [2, envelope.kind],
+        ]),
+      ],
       [2, envelope.raw],
       [3, envelope.contentEncoding],
       [4, envelope.contentType],
@@ -171,5 +185,11 @@ export function encodeStorageValue(envelope: UnknownEnvelope): Buffer {
 }
 
 export function encodeObjectMeta(meta: DecodedObjectMeta): Buffer {
-  return encodeMessage([[1, meta.name], [2, meta.generateName], [3, meta.namespace], [5, meta.uid], [6, meta.resourceVersion]]);
+  return encodeMessage([
+    [1, meta.name],
+    [2, meta.generateName],
+    [3, meta.namespace],
+    [5, meta.uid],
+    [6, meta.resourceVersion],
+  ]);
 }

@@ -27,7 +27,10 @@ export async function imageExists(ref: string): Promise<boolean> {
  * Providers put them in the cluster contract (ClusterInfo.hostImages), so the suites never ask Docker themselves.
  */
 export async function localImages(): Promise<string[]> {
-  const r = await execa('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}} {{.Repository}}@{{.Digest}}'], { reject: false, timeout: 15_000 });
+  const r = await execa('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}} {{.Repository}}@{{.Digest}}'], {
+    reject: false,
+    timeout: 15_000,
+  });
   if (r.exitCode !== 0) return [];
   return [...new Set(r.stdout.split(/\s+/).filter((ref) => ref && !ref.includes('<none>')))];
 }
@@ -53,13 +56,17 @@ export async function dockerBuild(o: BuildOptions): Promise<void> {
   args.push(o.context);
   // The legacy builder needs no image pulls for FROM scratch or local bases.
   const r = await execa('docker', args, { reject: false, all: true, env: { DOCKER_BUILDKIT: '0' } });
-  if (r.exitCode !== 0) throw new Error(`docker build ${o.tag} failed: ${(r.all ?? '').trim().split('\n').slice(-8).join(' | ')}`);
+  if (r.exitCode !== 0)
+    throw new Error(`docker build ${o.tag} failed: ${(r.all ?? '').trim().split('\n').slice(-8).join(' | ')}`);
 }
 
 /** Imports a root filesystem tarball stream as an image. */
 export async function dockerImportDir(dir: string, tag: string, changes: string[] = []): Promise<void> {
-  const r = await execa('tar', ['-C', dir, '--numeric-owner', '-c', '.'], { buffer: { stdout: false } })
-    .pipe('docker', ['import', ...changes.flatMap((c) => ['--change', c]), '-', tag], { reject: false });
+  const r = await execa('tar', ['-C', dir, '--numeric-owner', '-c', '.'], { buffer: { stdout: false } }).pipe(
+    'docker',
+    ['import', ...changes.flatMap((c) => ['--change', c]), '-', tag],
+    { reject: false },
+  );
   if (r.exitCode !== 0) throw new Error(`docker import ${tag} failed: ${r.stderr.trim()}`);
 }
 

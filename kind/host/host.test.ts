@@ -16,7 +16,8 @@ async function shim(): Promise<{ dir: string; run: (args: string[]) => Promise<s
   await writeFile(join(dir, 'runc'), '#!/bin/sh\necho "runc $*"\n');
   await chmod(join(dir, 'shim'), 0o755);
   await chmod(join(dir, 'runc'), 0o755);
-  const run = async (args: string[]) => (await execa(join(dir, 'shim'), args, { cwd: dir, env: { PATH: `${dir}:${process.env.PATH}` } })).stdout;
+  const run = async (args: string[]) =>
+    (await execa(join(dir, 'shim'), args, { cwd: dir, env: { PATH: `${dir}:${process.env.PATH}` } })).stdout;
   return { dir, run };
 }
 

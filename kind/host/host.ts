@@ -13,11 +13,46 @@ import { sleep } from '../../helpers/wait.ts';
 
 // Linux capability numbers (include/uapi/linux/capability.h), as Docker names them.
 const CAPABILITIES = [
-  'CHOWN', 'DAC_OVERRIDE', 'DAC_READ_SEARCH', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID', 'SETPCAP',
-  'LINUX_IMMUTABLE', 'NET_BIND_SERVICE', 'NET_BROADCAST', 'NET_ADMIN', 'NET_RAW', 'IPC_LOCK', 'IPC_OWNER',
-  'SYS_MODULE', 'SYS_RAWIO', 'SYS_CHROOT', 'SYS_PTRACE', 'SYS_PACCT', 'SYS_ADMIN', 'SYS_BOOT', 'SYS_NICE',
-  'SYS_RESOURCE', 'SYS_TIME', 'SYS_TTY_CONFIG', 'MKNOD', 'LEASE', 'AUDIT_WRITE', 'AUDIT_CONTROL', 'SETFCAP',
-  'MAC_OVERRIDE', 'MAC_ADMIN', 'SYSLOG', 'WAKE_ALARM', 'BLOCK_SUSPEND', 'AUDIT_READ', 'PERFMON', 'BPF',
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'DAC_READ_SEARCH',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'SETGID',
+  'SETUID',
+  'SETPCAP',
+  'LINUX_IMMUTABLE',
+  'NET_BIND_SERVICE',
+  'NET_BROADCAST',
+  'NET_ADMIN',
+  'NET_RAW',
+  'IPC_LOCK',
+  'IPC_OWNER',
+  'SYS_MODULE',
+  'SYS_RAWIO',
+  'SYS_CHROOT',
+  'SYS_PTRACE',
+  'SYS_PACCT',
+  'SYS_ADMIN',
+  'SYS_BOOT',
+  'SYS_NICE',
+  'SYS_RESOURCE',
+  'SYS_TIME',
+  'SYS_TTY_CONFIG',
+  'MKNOD',
+  'LEASE',
+  'AUDIT_WRITE',
+  'AUDIT_CONTROL',
+  'SETFCAP',
+  'MAC_OVERRIDE',
+  'MAC_ADMIN',
+  'SYSLOG',
+  'WAKE_ALARM',
+  'BLOCK_SUSPEND',
+  'AUDIT_READ',
+  'PERFMON',
+  'BPF',
   'CHECKPOINT_RESTORE',
 ].map((c) => `CAP_${c}`);
 
@@ -32,15 +67,26 @@ export async function missingCapabilities(): Promise<string[]> {
 async function aptInstall(packages: string[]): Promise<void> {
   // One dpkg-query for all of them (it prints what it knows and exits non-zero for a package it does not).
   const query = await execa('dpkg-query', ['-W', '-f', '${Package} ${Status}\n', ...packages], { reject: false });
-  const installed = new Set(query.stdout.split('\n').filter((l) => l.endsWith(' install ok installed')).map((l) => l.split(' ')[0]!.split(':')[0]));
+  const installed = new Set(
+    query.stdout
+      .split('\n')
+      .filter((l) => l.endsWith(' install ok installed'))
+      .map((l) => l.split(' ')[0]!.split(':')[0]),
+  );
   const missing = packages.filter((p) => !installed.has(p));
   if (!missing.length) return;
-  if (!existsSync('/usr/bin/apt-get')) throw new EnvironmentError(`cannot install ${missing.join(', ')}: no apt-get on this machine`);
+  if (!existsSync('/usr/bin/apt-get'))
+    throw new EnvironmentError(`cannot install ${missing.join(', ')}: no apt-get on this machine`);
   log.step(`apt-get install ${missing.join(' ')}`);
   const env = { DEBIAN_FRONTEND: 'noninteractive' };
   await execa('apt-get', ['update', '-qq'], { env, reject: false });
-  const r = await execa('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env, reject: false, all: true });
-  if (r.exitCode !== 0) throw new EnvironmentError(`apt-get install ${missing.join(' ')} failed: ${r.all?.trim().split('\n').at(-1)}`);
+  const r = await execa('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
+    env,
+    reject: false,
+    all: true,
+  });
+  if (r.exitCode !== 0)
+    throw new EnvironmentError(`apt-get install ${missing.join(' ')} failed: ${r.all?.trim().split('\n').at(-1)}`);
 }
 
 const DAEMON_JSON = '/etc/docker/daemon.json';
@@ -53,7 +99,9 @@ async function installCapabilityShim(missing: string[]): Promise<boolean> {
   const current = existsSync(SHIM.path) ? await readFile(SHIM.path, 'utf8') : '';
   if (current !== shim) await writeFile(SHIM.path, shim, { mode: 0o755 });
 
-  const daemon = existsSync(DAEMON_JSON) ? (JSON.parse(await readFile(DAEMON_JSON, 'utf8')) as Record<string, unknown>) : {};
+  const daemon = existsSync(DAEMON_JSON)
+    ? (JSON.parse(await readFile(DAEMON_JSON, 'utf8')) as Record<string, unknown>)
+    : {};
   const runtimes = (daemon.runtimes ?? {}) as Record<string, { path: string }>;
   if (runtimes[SHIM.runtimeName]?.path === SHIM.path && daemon['default-runtime'] === SHIM.runtimeName) return false;
   runtimes[SHIM.runtimeName] = { path: SHIM.path };
@@ -76,14 +124,19 @@ async function startDocker(restart: boolean): Promise<void> {
   } else {
     if (restart) {
       await execa('pkill', ['-x', 'dockerd'], { reject: false });
-      for (let i = 0; i < 30 && (await execa('pgrep', ['-x', 'dockerd'], { reject: false })).exitCode === 0; i++) await sleep(1000);
+      for (let i = 0; i < 30 && (await execa('pgrep', ['-x', 'dockerd'], { reject: false })).exitCode === 0; i++)
+        await sleep(1000);
     }
     // No service manager here: start dockerd by hand, detached, logging to a file. A dockerd killed
     // with the session that started it leaves its pid file; a reused pid would make the new one refuse.
-    if ((await execa('pgrep', ['-x', 'dockerd'], { reject: false })).exitCode !== 0) await rm('/var/run/docker.pid', { force: true });
+    if ((await execa('pgrep', ['-x', 'dockerd'], { reject: false })).exitCode !== 0)
+      await rm('/var/run/docker.pid', { force: true });
     await mkdir('/var/log/kube-claims', { recursive: true });
     log.step('starting dockerd (log: /var/log/kube-claims/dockerd.log)');
-    execa('sh', ['-c', 'setsid dockerd >>/var/log/kube-claims/dockerd.log 2>&1 &'], { detached: true, stdio: 'ignore' }).unref();
+    execa('sh', ['-c', 'setsid dockerd >>/var/log/kube-claims/dockerd.log 2>&1 &'], {
+      detached: true,
+      stdio: 'ignore',
+    }).unref();
   }
   for (let i = 0; i < 60; i++) {
     if (await dockerAnswers()) return;
@@ -91,7 +144,6 @@ async function startDocker(restart: boolean): Promise<void> {
   }
   throw new EnvironmentError('dockerd did not answer within 60s (see /var/log/kube-claims/dockerd.log)');
 }
-
 
 /**
  * Each kind node runs systemd, which takes inotify instances; a few nodes exhaust the kernel's default 128
@@ -108,7 +160,8 @@ async function raiseInotifyLimits(): Promise<void> {
     if (now >= wanted) continue;
     await writeFile(file, String(wanted)).then(
       () => log.step(`${key} raised from ${now} to ${wanted} (kind's nodes each take inotify instances)`),
-      (e: Error) => log.warn(`${key} is ${now} and cannot be raised (${e.message}): clusters of many nodes may fail to start`),
+      (e: Error) =>
+        log.warn(`${key} is ${now} and cannot be raised (${e.message}): clusters of many nodes may fail to start`),
     );
   }
 }
@@ -119,7 +172,18 @@ export async function prepareHost(): Promise<void> {
   // jq: the shim; debootstrap: the node image's Debian; gcc/libc6-dev: pause and runc (cgo);
   // libseccomp-dev/pkg-config: runc's seccomp (linked statically); libcap2-bin: setcap for the images
   // (kube-apiserver, coredns); iproute2: network checks.
-  await aptInstall(['jq', 'debootstrap', 'debian-archive-keyring', 'gcc', 'libc6-dev', 'libseccomp-dev', 'pkg-config', 'libcap2-bin', 'iproute2', 'ca-certificates']);
+  await aptInstall([
+    'jq',
+    'debootstrap',
+    'debian-archive-keyring',
+    'gcc',
+    'libc6-dev',
+    'libseccomp-dev',
+    'pkg-config',
+    'libcap2-bin',
+    'iproute2',
+    'ca-certificates',
+  ]);
   const dockerWasUp = await dockerVersion();
   if (!existsSync('/usr/bin/dockerd') && !existsSync('/usr/sbin/dockerd')) await aptInstall(['docker.io']);
   const missing = await missingCapabilities();
@@ -128,6 +192,9 @@ export async function prepareHost(): Promise<void> {
   await raiseInotifyLimits();
   // Asked again only when the engine was (re)started here.
   const version = !dockerWasUp || changed ? await dockerVersion() : dockerWasUp;
-  if (!version) throw new EnvironmentError('the Docker engine stopped answering (see /var/log/kube-claims/dockerd.log)');
-  log.step(`Docker engine ${version} answers${missing.length ? `; privileged containers run through the capability shim` : ''}`);
+  if (!version)
+    throw new EnvironmentError('the Docker engine stopped answering (see /var/log/kube-claims/dockerd.log)');
+  log.step(
+    `Docker engine ${version} answers${missing.length ? `; privileged containers run through the capability shim` : ''}`,
+  );
 }

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { addonImageNames } from './addons.ts';
 
-const manifest = (name: string) => readFileSync(fileURLToPath(new URL(`./node/files/kind/manifests/${name}`, import.meta.url)), 'utf8');
+const manifest = (name: string) =>
+  readFileSync(fileURLToPath(new URL(`./node/files/kind/manifests/${name}`, import.meta.url)), 'utf8');
 const placeholders = (text: string) => [...new Set([...text.matchAll(/@([A-Z_]+)@/g)].map((m) => m[1]!))].sort();
 
 describe("kind's default manifests in the offline node", () => {
@@ -11,7 +12,7 @@ describe("kind's default manifests in the offline node", () => {
     const used = placeholders(manifest('default-cni.yaml') + manifest('default-storage.yaml'));
     expect(used).toEqual(Object.keys(addonImageNames()).sort());
   });
-  test('the CNI manifest asks kind to template it, with kind\'s pod subnet as flannel\'s network', () => {
+  test("the CNI manifest asks kind to template it, with kind's pod subnet as flannel's network", () => {
     const cni = manifest('default-cni.yaml');
     expect(cni).toContain('would you kindly template this file');
     expect(cni).toContain('"Network": "{{ .PodSubnet }}"');

@@ -33,24 +33,37 @@ export async function ensureAddonImages(bin: string): Promise<AddonImages> {
   const flannel = await buildFlannel(bin);
   const flannelModule = (await downloadModule('github.com/flannel-io/flannel', TOOLS.flannel)).dir;
   await ensureRecipeImage({
-    tag: names.FLANNEL_IMAGE!, recipe: 'flannel.Dockerfile', from: [BASE_IMAGE], buildArgs: { BASE_IMAGE },
+    tag: names.FLANNEL_IMAGE!,
+    recipe: 'flannel.Dockerfile',
+    from: [BASE_IMAGE],
+    buildArgs: { BASE_IMAGE },
     context: {
-      flanneld: flannel.flanneld, 'install-conf': flannel.installConf,
+      flanneld: flannel.flanneld,
+      'install-conf': flannel.installConf,
       'mk-docker-opts.sh': join(flannelModule, 'dist/mk-docker-opts.sh'),
       'iptables-wrapper': fileURLToPath(new URL('./images/iptables-wrapper.sh', import.meta.url)),
     },
   });
   const bases = { STAGE_IMAGE, DISTROLESS_IMAGE };
   await ensureRecipeImage({
-    tag: names.FLANNEL_CNI_PLUGIN_IMAGE!, recipe: 'flannel-cni-plugin.Dockerfile', from: [STAGE_IMAGE, DISTROLESS_IMAGE], buildArgs: bases,
+    tag: names.FLANNEL_CNI_PLUGIN_IMAGE!,
+    recipe: 'flannel-cni-plugin.Dockerfile',
+    from: [STAGE_IMAGE, DISTROLESS_IMAGE],
+    buildArgs: bases,
     context: { flannel: await buildFlannelCniPlugin(bin) },
   });
   await ensureRecipeImage({
-    tag: names.LOCAL_PATH_PROVISIONER_IMAGE!, recipe: 'local-path-provisioner.Dockerfile', from: [DISTROLESS_IMAGE], buildArgs: { DISTROLESS_IMAGE },
+    tag: names.LOCAL_PATH_PROVISIONER_IMAGE!,
+    recipe: 'local-path-provisioner.Dockerfile',
+    from: [DISTROLESS_IMAGE],
+    buildArgs: { DISTROLESS_IMAGE },
     context: { 'local-path-provisioner': await buildLocalPathProvisioner(bin) },
   });
   await ensureRecipeImage({
-    tag: names.LOCAL_PATH_HELPER_IMAGE!, recipe: 'local-path-helper.Dockerfile', from: [STAGE_IMAGE, DISTROLESS_IMAGE], buildArgs: bases,
+    tag: names.LOCAL_PATH_HELPER_IMAGE!,
+    recipe: 'local-path-helper.Dockerfile',
+    from: [STAGE_IMAGE, DISTROLESS_IMAGE],
+    buildArgs: bases,
   });
   return { preload: Object.values(names).map((tag) => ({ local: tag, ref: tag })), manifestImages: names };
 }

@@ -16,7 +16,8 @@ async function removeAbandonedPartials(dir: string): Promise<void> {
   const entries = await readdir(dirname(dir)).catch(() => [] as string[]);
   for (const entry of entries.filter((e) => e.startsWith(prefix))) {
     const pid = Number(entry.slice(prefix.length));
-    if (pid && pid !== process.pid && !processAlive(pid)) await rm(join(dirname(dir), entry), { recursive: true, force: true });
+    if (pid && pid !== process.pid && !processAlive(pid))
+      await rm(join(dirname(dir), entry), { recursive: true, force: true });
   }
 }
 

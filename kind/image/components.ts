@@ -10,7 +10,13 @@ import { cached } from './cache.ts';
 import { WRAPPER_MODULE, buildWithWrapper, downloadModule, goInstall } from './go-modules.ts';
 
 export const KUBERNETES_BINARIES = [
-  'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'kubelet', 'kubeadm', 'kubectl',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kube-proxy',
+  'kubelet',
+  'kubeadm',
+  'kubectl',
   // The server images' /go-runner (build/server-image/Dockerfile from 1.36; the successor of go-runner).
   'kube-log-runner',
 ] as const;
@@ -30,15 +36,23 @@ export function kubernetesLdflags(version: string, buildDate: string, releaseCom
   const [, minorNumber, preRelease] = /^v\d+\.(\d+)(?:\.\d+)?(-[^+]*)?/.exec(version) ?? [];
   const minor = `${minorNumber}${preRelease ? '+' : ''}`;
   return ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version'].flatMap((p) => [
-    `-X ${p}.gitVersion=${version}`, `-X ${p}.gitMajor=1`, `-X ${p}.gitMinor=${minor}`,
+    `-X ${p}.gitVersion=${version}`,
+    `-X ${p}.gitMajor=1`,
+    `-X ${p}.gitMinor=${minor}`,
     // Unset, gitCommit would keep the source's export-subst placeholder "$Format:%H$": set it empty.
-    `-X ${p}.gitCommit=${releaseCommit ?? ''}`, `-X ${p}.gitTreeState=${releaseCommit ? 'clean' : 'archive'}`,
+    `-X ${p}.gitCommit=${releaseCommit ?? ''}`,
+    `-X ${p}.gitTreeState=${releaseCommit ? 'clean' : 'archive'}`,
     `-X ${p}.buildDate=${buildDate}`,
   ]);
 }
 
 /** Kubernetes server and client binaries, stamped like a release build (hack/lib/version.sh). */
-export async function buildKubernetes(bin: string, version: string, binaries: readonly string[] = KUBERNETES_BINARIES, outDir = join(bin, 'kubernetes', version)): Promise<string> {
+export async function buildKubernetes(
+  bin: string,
+  version: string,
+  binaries: readonly string[] = KUBERNETES_BINARIES,
+  outDir = join(bin, 'kubernetes', version),
+): Promise<string> {
   const releaseCommit = Object.values(LINES).find((l) => l.version === version)?.releaseCommit?.value;
   return buildWithWrapper({
     outDir,
@@ -84,8 +98,9 @@ export async function buildCoredns(bin: string, version: string): Promise<string
 }
 
 export async function buildCrictl(bin: string, version: string): Promise<string> {
-  return goInstall(join(bin, 'crictl', version), 'sigs.k8s.io/cri-tools/cmd/crictl', version, 'crictl',
-    { ldflags: [`-X sigs.k8s.io/cri-tools/pkg/version.Version=${version.slice(1)}`] });
+  return goInstall(join(bin, 'crictl', version), 'sigs.k8s.io/cri-tools/cmd/crictl', version, 'crictl', {
+    ldflags: [`-X sigs.k8s.io/cri-tools/pkg/version.Version=${version.slice(1)}`],
+  });
 }
 
 /**
@@ -101,7 +116,11 @@ export async function buildContainerd(bin: string, version = TOOLS.containerd): 
     replaceVersion: () => version,
     binaries: [
       { pkg: `${pkg}/cmd/containerd`, name: 'containerd' },
-      { pkg: `${pkg}/cmd/containerd-shim-runc-v2`, name: 'containerd-shim-runc-v2', tags: ['urfave_cli_no_docs', 'no_grpc'] },
+      {
+        pkg: `${pkg}/cmd/containerd-shim-runc-v2`,
+        name: 'containerd-shim-runc-v2',
+        tags: ['urfave_cli_no_docs', 'no_grpc'],
+      },
       { pkg: `${pkg}/cmd/ctr`, name: 'ctr' },
     ],
     tags: ['urfave_cli_no_docs'],
@@ -116,7 +135,9 @@ export async function buildContainerd(bin: string, version = TOOLS.containerd): 
  */
 export async function buildRunc(bin: string, version = TOOLS.runc): Promise<string> {
   return goInstall(join(bin, 'runc', version), 'github.com/opencontainers/runc', version, 'runc', {
-    cgo: true, tags: ['seccomp', 'urfave_cli_no_docs', 'netgo', 'osusergo'], ldflags: ['-extldflags', '-static'],
+    cgo: true,
+    tags: ['seccomp', 'urfave_cli_no_docs', 'netgo', 'osusergo'],
+    ldflags: ['-extldflags', '-static'],
   }).catch((e: Error) => {
     throw new Error(`${e.message} (runc needs gcc, pkg-config and libseccomp-dev: run host preparation)`);
   });
@@ -135,8 +156,18 @@ export async function buildPause(bin: string, kubernetesVersion: string, pauseTa
   const outDir = join(bin, 'pause', `${pauseTag}-from-${kubernetesVersion}`);
   await cached(outDir, { kind: 'pause', kubernetesVersion, pauseTag, v: 2 }, async (tmp) => {
     const k8s = await downloadModule('k8s.io/kubernetes', kubernetesVersion, goToolchainFor(kubernetesVersion));
-    await execa('gcc', ['-Os', '-Wall', '-Werror', '-static', `-DVERSION=v${pauseTag}`, '-o', join(tmp, 'pause'), join(k8s.dir, 'build/pause/linux/pause.c')])
-      .catch((e: { shortMessage?: string }) => { throw new Error(`cannot compile pause (gcc with static libc needed): ${e.shortMessage}`); });
+    await execa('gcc', [
+      '-Os',
+      '-Wall',
+      '-Werror',
+      '-static',
+      `-DVERSION=v${pauseTag}`,
+      '-o',
+      join(tmp, 'pause'),
+      join(k8s.dir, 'build/pause/linux/pause.c'),
+    ]).catch((e: { shortMessage?: string }) => {
+      throw new Error(`cannot compile pause (gcc with static libc needed): ${e.shortMessage}`);
+    });
     await execa('strip', [join(tmp, 'pause')]);
   });
   return join(outDir, 'pause');
@@ -145,9 +176,13 @@ export async function buildPause(bin: string, kubernetesVersion: string, pauseTa
 /** The import of flannel's Tencent Cloud backend, whose SDK module (tencentcloud/vpc) the proxy refuses. */
 const FLANNEL_TENCENT_IMPORT = /^\s*_ "github\.com\/flannel-io\/flannel\/pkg\/backend\/tencentvpc"\n/m;
 
-/** flannel's main.go without the tencent-vpc backend: the one change to upstream's source (fails loudly if the line moved). */
+/**
+ * flannel's main.go without the tencent-vpc backend: the one change to upstream's source (fails loudly if the line
+ * moved).
+ */
 export function flannelMainWithoutTencent(mainGo: string): string {
-  if (!FLANNEL_TENCENT_IMPORT.test(mainGo)) throw new Error('flannel main.go no longer imports pkg/backend/tencentvpc as expected: review the flanneld build');
+  if (!FLANNEL_TENCENT_IMPORT.test(mainGo))
+    throw new Error('flannel main.go no longer imports pkg/backend/tencentvpc as expected: review the flanneld build');
   return mainGo.replace(FLANNEL_TENCENT_IMPORT, '');
 }
 
@@ -157,7 +192,10 @@ export function flannelMainWithoutTencent(mainGo: string): string {
  * its own main.go compiled in the wrapper module, without the tencent-vpc backend (above); every
  * other backend (host-gw, vxlan, ipip, ipsec, udp, wireguard, extension, alloc) is in.
  */
-export async function buildFlannel(bin: string, version = TOOLS.flannel): Promise<{ flanneld: string; installConf: string }> {
+export async function buildFlannel(
+  bin: string,
+  version = TOOLS.flannel,
+): Promise<{ flanneld: string; installConf: string }> {
   const path = 'github.com/flannel-io/flannel';
   const mod = await downloadModule(path, version);
   const outDir = await buildWithWrapper({
@@ -170,7 +208,12 @@ export async function buildFlannel(bin: string, version = TOOLS.flannel): Promis
     ldflags: () => [`-X ${path}/pkg/version.Version=${version}`, '-extldflags', '-static'],
   });
   // images/Dockerfile: `CGO_ENABLED=0 go build -o dist/install-conf ./cmd/install_conf/`.
-  const installConf = await goInstall(join(bin, 'flannel-install-conf', version), `${path}/cmd/install_conf`, version, 'install-conf');
+  const installConf = await goInstall(
+    join(bin, 'flannel-install-conf', version),
+    `${path}/cmd/install_conf`,
+    version,
+    'install-conf',
+  );
   return { flanneld: join(outDir, 'flanneld'), installConf };
 }
 
@@ -184,9 +227,15 @@ export async function buildFlannelCniPlugin(bin: string, version = TOOLS.flannel
 
 /** local-path-provisioner as its scripts/build does: CGO_ENABLED=0, `-X main.VERSION=TAG -extldflags -static -s -w`. */
 export async function buildLocalPathProvisioner(bin: string, version = TOOLS.localPathProvisioner): Promise<string> {
-  return goInstall(join(bin, 'local-path-provisioner', version), 'github.com/rancher/local-path-provisioner', version, 'local-path-provisioner', {
-    ldflags: [`-X main.VERSION=${version}`, '-extldflags', '-static'],
-  });
+  return goInstall(
+    join(bin, 'local-path-provisioner', version),
+    'github.com/rancher/local-path-provisioner',
+    version,
+    'local-path-provisioner',
+    {
+      ldflags: [`-X main.VERSION=${version}`, '-extldflags', '-static'],
+    },
+  );
 }
 
 /** The source directory of kind's node files (entrypoint, systemd units) in the kind module. */

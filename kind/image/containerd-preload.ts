@@ -12,7 +12,16 @@ const buildContainerName = (identity: string) => `${BUILD_CONTAINER_PREFIX}${ide
 const BUILD_CONTAINER_NAME = new RegExp(`^${BUILD_CONTAINER_PREFIX}(\\d+)-(\\d+)$`);
 
 /** kind's own import flags (imageimporter.go LoadCommand), pinned so that kubelet's image GC leaves them. */
-export const IMPORT_ARGS = ['--namespace=k8s.io', 'images', 'import', '--label=io.cri-containerd.pinned=pinned', '--all-platforms', '--no-unpack', '--digests', '-'] as const;
+export const IMPORT_ARGS = [
+  '--namespace=k8s.io',
+  'images',
+  'import',
+  '--label=io.cri-containerd.pinned=pinned',
+  '--all-platforms',
+  '--no-unpack',
+  '--digests',
+  '-',
+] as const;
 
 /** What `docker commit` must set again: the build container ran `sleep infinity` instead of the node's init. */
 export const COMMIT_CHANGES = ['ENTRYPOINT ["/usr/local/bin/entrypoint", "/sbin/init"]', 'CMD []'] as const;
@@ -29,9 +38,14 @@ export interface PreloadCommit {
   labels: Record<string, string>;
 }
 
-async function docker(args: string[], what: string, options: { inputFile?: string; timeout?: number } = {}): Promise<string> {
+async function docker(
+  args: string[],
+  what: string,
+  options: { inputFile?: string; timeout?: number } = {},
+): Promise<string> {
   const r = await execa('docker', args, { reject: false, all: true, ...options });
-  if (r.exitCode !== 0) throw new Error(`${what} failed: ${(r.all ?? r.shortMessage ?? '').trim().split('\n').slice(-5).join(' | ')}`);
+  if (r.exitCode !== 0)
+    throw new Error(`${what} failed: ${(r.all ?? r.shortMessage ?? '').trim().split('\n').slice(-5).join(' | ')}`);
   return r.stdout;
 }
 
@@ -44,7 +58,10 @@ export function staleBuildContainers(names: string[], alive: (identity: string) 
 }
 
 async function removeStaleBuildContainers(): Promise<void> {
-  const out = await docker(['ps', '-a', '--filter', `name=^${BUILD_CONTAINER_PREFIX}`, '--format', '{{.Names}}'], 'listing build containers');
+  const out = await docker(
+    ['ps', '-a', '--filter', `name=^${BUILD_CONTAINER_PREFIX}`, '--format', '{{.Names}}'],
+    'listing build containers',
+  );
   const stale = staleBuildContainers(out.split('\n').filter(Boolean));
   if (stale.length) await docker(['rm', '-f', ...stale], 'removing build containers of ended builds');
 }
@@ -54,20 +71,47 @@ export async function commitWithPreload(p: PreloadCommit): Promise<void> {
   await removeStaleBuildContainers();
   const name = buildContainerName(processIdentity());
   await docker(['rm', '-f', name], 'removing an earlier build container');
-  await docker(['run', '-d', '--name', name, '--entrypoint', 'sleep', '--security-opt', 'seccomp=unconfined', p.from, 'infinity'], `starting build container ${name}`);
+  await docker(
+    ['run', '-d', '--name', name, '--entrypoint', 'sleep', '--security-opt', 'seccomp=unconfined', p.from, 'infinity'],
+    `starting build container ${name}`,
+  );
   try {
     // kind's importer: containerd in the background, then wait for its socket and `ctr info`.
-    await docker(['exec', name, 'bash', '-c', 'nohup containerd > /dev/null 2>&1 &'], 'starting containerd in the build container');
-    await docker(['exec', name, 'bash', '-c', 'for i in $(seq 1 30); do [ -S /run/containerd/containerd.sock ] && ctr info >/dev/null 2>&1 && exit 0; sleep 0.5; done; exit 1'],
-      'waiting for containerd in the build container');
-    await docker(['exec', '-i', name, 'ctr', ...IMPORT_ARGS], 'ctr images import', { inputFile: p.archive, timeout: 600_000 });
-    const listed = (await docker(['exec', name, 'ctr', '--namespace=k8s.io', 'images', 'list', '-q'], 'ctr images list')).split('\n');
+    await docker(
+      ['exec', name, 'bash', '-c', 'nohup containerd > /dev/null 2>&1 &'],
+      'starting containerd in the build container',
+    );
+    await docker(
+      [
+        'exec',
+        name,
+        'bash',
+        '-c',
+        'for i in $(seq 1 30); do [ -S /run/containerd/containerd.sock ] && ctr info >/dev/null 2>&1 && exit 0; sleep 0.5; done; exit 1',
+      ],
+      'waiting for containerd in the build container',
+    );
+    await docker(['exec', '-i', name, 'ctr', ...IMPORT_ARGS], 'ctr images import', {
+      inputFile: p.archive,
+      timeout: 600_000,
+    });
+    const listed = (
+      await docker(['exec', name, 'ctr', '--namespace=k8s.io', 'images', 'list', '-q'], 'ctr images list')
+    ).split('\n');
     const missing = p.refs.filter((ref) => !listed.includes(ref));
     if (missing.length) throw new Error(`containerd in the node image holds no ${missing.join(', ')} after the import`);
     // containerd stopped cleanly before the commit, so that its metadata database is closed. It stays a zombie
     // (`sleep`, PID 1 of the build container, reaps no children): gone means no containerd but zombies.
-    await docker(['exec', name, 'bash', '-c', "pkill -x containerd; for i in $(seq 1 100); do ps -C containerd -o stat= | grep -qv '^Z' || exit 0; sleep 0.2; done; exit 1"],
-      'stopping containerd in the build container');
+    await docker(
+      [
+        'exec',
+        name,
+        'bash',
+        '-c',
+        "pkill -x containerd; for i in $(seq 1 100); do ps -C containerd -o stat= | grep -qv '^Z' || exit 0; sleep 0.2; done; exit 1",
+      ],
+      'stopping containerd in the build container',
+    );
     const changes = [...COMMIT_CHANGES, ...Object.entries(p.labels).map(([k, v]) => `LABEL ${k}=${v}`)];
     await docker(['commit', ...changes.flatMap((c) => ['--change', c]), name, p.tag], `docker commit ${p.tag}`);
   } finally {

@@ -15,7 +15,11 @@ const GO_ENV = { CGO_ENABLED: '0', GOWORK: 'off', GOFLAGS: '-mod=mod -buildvcs=f
  * cgo builds (runc: libseccomp, nsenter) get CGO_ENABLED=1; everything else is built static without it.
  * `toolchain` is a GOTOOLCHAIN value (go1.27.3: fetched from the module proxy); default the local Go.
  */
-const goEnv = (cgo = false, toolchain = 'local') => ({ ...GO_ENV, CGO_ENABLED: cgo ? '1' : '0', GOTOOLCHAIN: toolchain });
+const goEnv = (cgo = false, toolchain = 'local') => ({
+  ...GO_ENV,
+  CGO_ENABLED: cgo ? '1' : '0',
+  GOTOOLCHAIN: toolchain,
+});
 
 export interface ModuleInfo {
   path: string;
@@ -29,14 +33,18 @@ export interface ModuleInfo {
 
 export async function downloadModule(path: string, version: string, toolchain?: string): Promise<ModuleInfo> {
   const r = await execa('go', ['mod', 'download', '-json', `${path}@${version}`], {
-    env: goEnv(false, toolchain), reject: false, cwd: '/',
+    env: goEnv(false, toolchain),
+    reject: false,
+    cwd: '/',
   });
   // Without go, nothing asked the proxy: say what is missing, not that the proxy did not answer.
   if (notStarted(r)) throw new Error(`cannot download Go module ${path}@${version}: ${notOnPath('go')}`);
   const { stdout, exitCode } = r;
   const info = JSON.parse(stdout || '{}') as { Error?: string; GoMod?: string; Info?: string; Dir?: string };
   if (exitCode !== 0 || info.Error || !info.GoMod || !info.Info || !info.Dir) {
-    throw new Error(`cannot download Go module ${path}@${version}: ${(info.Error ?? 'no answer from the module proxy').split('\n')[0]}`);
+    throw new Error(
+      `cannot download Go module ${path}@${version}: ${(info.Error ?? 'no answer from the module proxy').split('\n')[0]}`,
+    );
   }
   const time = (JSON.parse(await readFile(info.Info, 'utf8')) as { Time: string }).Time;
   return { path, version, time, goMod: await readFile(info.GoMod, 'utf8'), dir: info.Dir };
@@ -59,12 +67,18 @@ export function parseGoMod(text: string): GoModFile {
     const line = raw.replace(/\/\/.*$/, '').trim();
     if (!line) continue;
     if (block) {
-      if (line === ')') { block = undefined; continue; }
+      if (line === ')') {
+        block = undefined;
+        continue;
+      }
       handle(block, line);
       continue;
     }
     const m = /^(\w+)\s*\($/.exec(line);
-    if (m) { block = m[1]; continue; }
+    if (m) {
+      block = m[1];
+      continue;
+    }
     const [word, ...rest] = line.split(/\s+/);
     handle(word!, rest.join(' '));
   }
@@ -149,7 +163,13 @@ export async function buildWithWrapper(spec: WrapperBuild): Promise<string> {
   const mains = await Promise.all(spec.modules.map((m) => downloadModule(m.path, m.version, spec.toolchain)));
   const ldflags = ['-s', '-w', ...spec.ldflags(mains[0]!)].join(' ');
   const inputs = {
-    kind: 'go-wrapper', modules: spec.modules, binaries: spec.binaries, tags: spec.tags, ldflags, cgo: spec.cgo ?? false, go: await goVersion(spec.toolchain),
+    kind: 'go-wrapper',
+    modules: spec.modules,
+    binaries: spec.binaries,
+    tags: spec.tags,
+    ldflags,
+    cgo: spec.cgo ?? false,
+    go: await goVersion(spec.toolchain),
     ...(spec.sources ? { sources: spec.sources } : {}),
   };
   const what = spec.modules.map((m) => `${m.path}@${m.version}`).join(', ');
@@ -179,7 +199,10 @@ export async function buildWithWrapper(spec: WrapperBuild): Promise<string> {
     }
     // A tools file makes `go mod tidy` resolve every package we build (the wrapper's own it resolves anyway).
     const imported = spec.binaries.filter((b) => !b.pkg.startsWith(`${WRAPPER_MODULE}/`));
-    await writeFile(join(src, 'tools.go'), ['//go:build tools', 'package tools', ...imported.map((b) => `import _ "${b.pkg}"`), ''].join('\n'));
+    await writeFile(
+      join(src, 'tools.go'),
+      ['//go:build tools', 'package tools', ...imported.map((b) => `import _ "${b.pkg}"`), ''].join('\n'),
+    );
     log.step(`resolving dependencies of ${what}`);
     await go(['mod', 'tidy'], src, `go mod tidy for ${what}`, spec.cgo, spec.toolchain);
     const groups = buildGroups(spec.binaries, spec.tags);
@@ -190,7 +213,13 @@ export async function buildWithWrapper(spec: WrapperBuild): Promise<string> {
       const out = join(tmp, `.go-build-${i}`);
       await mkdir(out);
       const tags = group.tags?.length ? ['-tags', group.tags.join(',')] : [];
-      await go(['build', '-trimpath', ...tags, '-ldflags', ldflags, '-o', `${out}/`, ...group.binaries.map((b) => b.pkg)], src, `go build ${names} (${what})`, spec.cgo, spec.toolchain);
+      await go(
+        ['build', '-trimpath', ...tags, '-ldflags', ldflags, '-o', `${out}/`, ...group.binaries.map((b) => b.pkg)],
+        src,
+        `go build ${names} (${what})`,
+        spec.cgo,
+        spec.toolchain,
+      );
       for (const b of group.binaries) {
         await rename(join(out, goExecName(b.pkg)), join(tmp, b.name)).catch(() => {
           throw new Error(`go build ${names} (${what}) wrote no executable ${goExecName(b.pkg)} for ${b.pkg}`);
@@ -209,16 +238,37 @@ export interface GoInstallOptions {
 }
 
 /** `go install MODULE/PKG@VERSION` for modules that allow it; cached by its inputs. */
-export async function goInstall(outDir: string, pkg: string, version: string, name: string, o: GoInstallOptions = {}): Promise<string> {
+export async function goInstall(
+  outDir: string,
+  pkg: string,
+  version: string,
+  name: string,
+  o: GoInstallOptions = {},
+): Promise<string> {
   const ldflags = o.ldflags ?? [];
-  const inputs = { kind: 'go-install', pkg, version, ldflags, ...(o.tags ? { tags: o.tags } : {}), ...(o.cgo ? { cgo: true } : {}), go: await goVersion() };
+  const inputs = {
+    kind: 'go-install',
+    pkg,
+    version,
+    ldflags,
+    ...(o.tags ? { tags: o.tags } : {}),
+    ...(o.cgo ? { cgo: true } : {}),
+    go: await goVersion(),
+  };
   await cached(outDir, inputs, async (tmp) => {
     log.step(`go install ${pkg}@${version}`);
     const tags = o.tags?.length ? ['-tags', o.tags.join(',')] : [];
-    await execa('go', ['install', '-trimpath', ...tags, '-ldflags', ['-s', '-w', ...ldflags].join(' '), `${pkg}@${version}`], {
-      env: { ...goEnv(o.cgo), GOBIN: tmp }, cwd: '/',
-    }).catch((e: { stderr?: string; shortMessage?: string }) => {
-      throw new Error(`go install ${pkg}@${version} failed: ${notStarted(e) ? notOnPath('go') : lastLines(e.stderr ?? e.shortMessage ?? '')}`);
+    await execa(
+      'go',
+      ['install', '-trimpath', ...tags, '-ldflags', ['-s', '-w', ...ldflags].join(' '), `${pkg}@${version}`],
+      {
+        env: { ...goEnv(o.cgo), GOBIN: tmp },
+        cwd: '/',
+      },
+    ).catch((e: { stderr?: string; shortMessage?: string }) => {
+      throw new Error(
+        `go install ${pkg}@${version} failed: ${notStarted(e) ? notOnPath('go') : lastLines(e.stderr ?? e.shortMessage ?? '')}`,
+      );
     });
     const built = pkg.split('/').at(-1)!;
     if (built !== name) await execa('mv', [join(tmp, built), join(tmp, name)]);
@@ -231,9 +281,18 @@ const goVersions = new Map<string, string>();
 export async function goVersion(toolchain = 'local'): Promise<string> {
   if (!goVersions.has(toolchain)) {
     const r = await execa('go', ['env', 'GOVERSION'], { reject: false, cwd: '/', env: { GOTOOLCHAIN: toolchain } });
-    if (notStarted(r)) throw new Error(`${notOnPath('go')}: kube-claims builds Kubernetes, etcd, kind, crictl and coredns from Go modules`);
-    if (r.exitCode !== 0 && toolchain !== 'local') throw new Error(`cannot run Go toolchain ${toolchain} (fetched from the module proxy as golang.org/toolchain): ${lastLines(r.stderr)}`);
-    if (r.exitCode !== 0) throw new Error('Go is not installed: kube-claims builds Kubernetes, etcd, kind, crictl and coredns from Go modules');
+    if (notStarted(r))
+      throw new Error(
+        `${notOnPath('go')}: kube-claims builds Kubernetes, etcd, kind, crictl and coredns from Go modules`,
+      );
+    if (r.exitCode !== 0 && toolchain !== 'local')
+      throw new Error(
+        `cannot run Go toolchain ${toolchain} (fetched from the module proxy as golang.org/toolchain): ${lastLines(r.stderr)}`,
+      );
+    if (r.exitCode !== 0)
+      throw new Error(
+        'Go is not installed: kube-claims builds Kubernetes, etcd, kind, crictl and coredns from Go modules',
+      );
     goVersions.set(toolchain, r.stdout.trim());
   }
   return goVersions.get(toolchain)!;

@@ -20,7 +20,9 @@ const DEBIAN_SUITE = 'bookworm';
 export const BASE_IMAGE = `kube-claims/debian:${DEBIAN_SUITE}`;
 /** Debian with the packages the component images take files from (bash-static, iptables, setcap, tzdata ...). */
 export const STAGE_IMAGE = `kube-claims/debian-stage:${DEBIAN_SUITE}`;
-/** Like gcr.io/distroless/static-debian12: passwd/group with nonroot, CA certificates, tzdata, netbase, /tmp; no shell. */
+/**
+ * Like gcr.io/distroless/static-debian12: passwd/group with nonroot, CA certificates, tzdata, netbase, /tmp; no shell.
+ */
 export const DISTROLESS_IMAGE = `kube-claims/distroless-static:${DEBIAN_SUITE}`;
 /** The image recipes beside this module (resolved from it, so a move or a clone elsewhere keys the same). */
 const RECIPES = fileURLToPath(new URL('./images', import.meta.url));
@@ -30,7 +32,11 @@ const NODE_RECIPE = fileURLToPath(new URL('./node', import.meta.url));
 export const localTag = (ref: string) => `kube-claims.local/${ref}`;
 
 /** Builds an image unless one with the same inputs key is already tagged (docker tags only a finished build). */
-async function ensureImage(tag: string, inputs: unknown, build: (labels: Record<string, string>) => Promise<void>): Promise<boolean> {
+async function ensureImage(
+  tag: string,
+  inputs: unknown,
+  build: (labels: Record<string, string>) => Promise<void>,
+): Promise<boolean> {
   const key = inputsKey(inputs);
   const labels = await imageLabels(tag);
   if (labels?.[KEY_LABEL] === key) return false;
@@ -44,7 +50,10 @@ export async function hashFiles(files: string[], root = '/'): Promise<string> {
   for (const f of files.sort()) {
     h.update(relative(root, f));
     await new Promise<void>((resolve, reject) => {
-      createReadStream(f).on('data', (d) => h.update(d)).on('end', resolve).on('error', reject);
+      createReadStream(f)
+        .on('data', (d) => h.update(d))
+        .on('end', resolve)
+        .on('error', reject);
     });
   }
   return h.digest('hex').slice(0, 16);
@@ -67,8 +76,12 @@ export async function ensureBaseImage(debian: DebianSource): Promise<string> {
     const rootfs = join(debian.cacheDir, 'rootfs', DEBIAN_SUITE);
     await cached(rootfs, { suite: DEBIAN_SUITE, mirror }, async (tmp) => {
       log.step(`debootstrap ${DEBIAN_SUITE} (minbase) from ${mirror}`);
-      const r = await execa('debootstrap', ['--variant=minbase', DEBIAN_SUITE, tmp, mirror], { reject: false, all: true });
-      if (r.exitCode !== 0) throw new Error(`debootstrap failed: ${(r.all ?? '').trim().split('\n').slice(-3).join(' | ')}`);
+      const r = await execa('debootstrap', ['--variant=minbase', DEBIAN_SUITE, tmp, mirror], {
+        reject: false,
+        all: true,
+      });
+      if (r.exitCode !== 0)
+        throw new Error(`debootstrap failed: ${(r.all ?? '').trim().split('\n').slice(-3).join(' | ')}`);
       await execa('sh', ['-c', `rm -rf "${tmp}"/var/cache/apt/archives/*.deb "${tmp}"/var/lib/apt/lists/*`]);
     });
     log.step(`importing ${BASE_IMAGE}`);
@@ -96,7 +109,9 @@ export async function ensureComponentImage(image: ComponentImage): Promise<void>
   const templateText = await readFile(join(RECIPES, 'debian.Dockerfile'), 'utf8');
   const dockerfile = templateText + (image.entrypoint ? `ENTRYPOINT ${JSON.stringify(image.entrypoint)}\n` : '');
   // Host files by name and content, not by where the project is: a clone elsewhere, or a moved recipe, keys the same.
-  const placed = Object.fromEntries(Object.entries(image.files).map(([at, f]) => [at, f.startsWith('symlink:') ? f : basename(f)]));
+  const placed = Object.fromEntries(
+    Object.entries(image.files).map(([at, f]) => [at, f.startsWith('symlink:') ? f : basename(f)]),
+  );
   const files = await Promise.all(hostFiles.map((f) => hashFiles([f], dirname(f))));
   const inputs = { image: { ...image, files: placed }, files, dockerfile, base: await imageLabels(BASE_IMAGE) };
   const built = await ensureImage(image.tag, inputs, async (labels) => {
@@ -107,13 +122,19 @@ export async function ensureComponentImage(image: ComponentImage): Promise<void>
         const dest = join(ctx, 'rootfs', inImage);
         await mkdir(join(dest, '..'), { recursive: true });
         if (source.startsWith('symlink:')) await symlink(source.slice('symlink:'.length), dest);
-        else { await cp(source, dest); await chmod(dest, 0o755); }
+        else {
+          await cp(source, dest);
+          await chmod(dest, 0o755);
+        }
       }
       await mkdir(join(ctx, 'rootfs', 'tmp'), { recursive: true });
       await chmod(join(ctx, 'rootfs', 'tmp'), 0o1777);
       await writeFile(join(ctx, 'Dockerfile'), dockerfile);
       await dockerBuild({
-        tag: image.tag, context: ctx, dockerfile: join(ctx, 'Dockerfile'), labels,
+        tag: image.tag,
+        context: ctx,
+        dockerfile: join(ctx, 'Dockerfile'),
+        labels,
         buildArgs: { BASE_IMAGE, PACKAGES: image.packages.join(' ') },
       });
     } finally {
@@ -125,18 +146,35 @@ export async function ensureComponentImage(image: ComponentImage): Promise<void>
 
 /** What the component images copy from Debian packages, and the tools that stage them. */
 const STAGE_PACKAGES = [
-  'bash-static', 'libcap2-bin', 'ca-certificates', 'tzdata', 'netbase', 'base-files',
-  'iptables', 'ipset', 'kmod', 'nftables', 'dash', 'coreutils', 'grep',
+  'bash-static',
+  'libcap2-bin',
+  'ca-certificates',
+  'tzdata',
+  'netbase',
+  'base-files',
+  'iptables',
+  'ipset',
+  'kmod',
+  'nftables',
+  'dash',
+  'coreutils',
+  'grep',
 ];
 
 /** The staging image and the distroless-like base every component image but pause starts from. */
 export async function ensureComponentBases(debian: DebianSource): Promise<void> {
   await ensureBaseImage(debian);
   await ensureComponentImage({
-    tag: STAGE_IMAGE, packages: STAGE_PACKAGES,
+    tag: STAGE_IMAGE,
+    packages: STAGE_PACKAGES,
     files: { 'usr/local/bin/kc-stage': join(RECIPES, 'kc-stage.sh') },
   });
-  await ensureRecipeImage({ tag: DISTROLESS_IMAGE, recipe: 'distroless-static.Dockerfile', buildArgs: { STAGE_IMAGE }, from: [STAGE_IMAGE] });
+  await ensureRecipeImage({
+    tag: DISTROLESS_IMAGE,
+    recipe: 'distroless-static.Dockerfile',
+    buildArgs: { STAGE_IMAGE },
+    from: [STAGE_IMAGE],
+  });
 }
 
 export interface RecipeImage {
@@ -161,14 +199,29 @@ export interface RecipeImage {
 /** Builds an image from one of the recipe's Dockerfiles and a context of host files; cached by all of its inputs. */
 export async function ensureRecipeImage(image: RecipeImage): Promise<boolean> {
   const recipeDir = RECIPES;
-  const dockerfile = (await readFile(join(recipeDir, image.recipe), 'utf8')) + (image.append ?? []).map((l) => `${l}\n`).join('');
+  const dockerfile =
+    (await readFile(join(recipeDir, image.recipe), 'utf8')) + (image.append ?? []).map((l) => `${l}\n`).join('');
   const context = image.context ?? {};
   const inputs = {
-    recipe: image.recipe, dockerfile, buildArgs: image.buildArgs ?? {},
-    context: Object.fromEntries(await Promise.all(Object.entries(context).map(async ([n, f]) => [n, await hashFiles([f], dirname(f))]))),
-    archives: Object.fromEntries(await Promise.all(Object.entries(image.archives ?? {}).map(async ([n, a]) => [n, {
-      setcap: a.setcap ?? '', files: Object.fromEntries(await Promise.all(Object.entries(a.files).map(async ([p, f]) => [p, await hashFiles([f], dirname(f))]))),
-    }]))),
+    recipe: image.recipe,
+    dockerfile,
+    buildArgs: image.buildArgs ?? {},
+    context: Object.fromEntries(
+      await Promise.all(Object.entries(context).map(async ([n, f]) => [n, await hashFiles([f], dirname(f))])),
+    ),
+    archives: Object.fromEntries(
+      await Promise.all(
+        Object.entries(image.archives ?? {}).map(async ([n, a]) => [
+          n,
+          {
+            setcap: a.setcap ?? '',
+            files: Object.fromEntries(
+              await Promise.all(Object.entries(a.files).map(async ([p, f]) => [p, await hashFiles([f], dirname(f))])),
+            ),
+          },
+        ]),
+      ),
+    ),
     from: await Promise.all((image.from ?? []).map(async (ref) => `${ref}@${(await imageLabels(ref))?.[KEY_LABEL]}`)),
   };
   const built = await ensureImage(image.tag, inputs, async (labels) => {
@@ -179,9 +232,16 @@ export async function ensureRecipeImage(image: RecipeImage): Promise<boolean> {
         await cp(source, join(ctx, name));
         await chmod(join(ctx, name), 0o755);
       }
-      for (const [name, archive] of Object.entries(image.archives ?? {})) await capabilityArchive(join(ctx, name), archive.files, archive.setcap);
+      for (const [name, archive] of Object.entries(image.archives ?? {}))
+        await capabilityArchive(join(ctx, name), archive.files, archive.setcap);
       await writeFile(join(ctx, 'Dockerfile'), dockerfile);
-      await dockerBuild({ tag: image.tag, context: ctx, dockerfile: join(ctx, 'Dockerfile'), labels, buildArgs: image.buildArgs ?? {} });
+      await dockerBuild({
+        tag: image.tag,
+        context: ctx,
+        dockerfile: join(ctx, 'Dockerfile'),
+        labels,
+        buildArgs: image.buildArgs ?? {},
+      });
     } finally {
       await rm(ctx, { recursive: true, force: true });
     }
@@ -201,10 +261,22 @@ async function capabilityArchive(tarFile: string, files: Record<string, string>,
       await chmod(dest, 0o755);
       if (setcap) {
         const r = await execa('setcap', [setcap, dest], { reject: false, all: true });
-        if (r.exitCode !== 0) throw new Error(`setcap ${setcap} failed (libcap2-bin needed: run host preparation): ${r.all?.trim()}`);
+        if (r.exitCode !== 0)
+          throw new Error(`setcap ${setcap} failed (libcap2-bin needed: run host preparation): ${r.all?.trim()}`);
       }
     }
-    await execa('tar', ['--xattrs', '--xattrs-include=security.capability', '--owner=0', '--group=0', '--numeric-owner', '-cf', tarFile, '-C', root, '.']);
+    await execa('tar', [
+      '--xattrs',
+      '--xattrs-include=security.capability',
+      '--owner=0',
+      '--group=0',
+      '--numeric-owner',
+      '-cf',
+      tarFile,
+      '-C',
+      root,
+      '.',
+    ]);
   } finally {
     await rm(root, { recursive: true, force: true });
   }
@@ -217,12 +289,17 @@ async function capabilityArchive(tarFile: string, files: Record<string, string>,
 export async function savePreload(images: Array<{ local: string; ref: string }>, file: string): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'kube-claims-preload-'));
   try {
-    await dockerSave(images.map((i) => i.local), join(dir, 'save.tar'));
+    await dockerSave(
+      images.map((i) => i.local),
+      join(dir, 'save.tar'),
+    );
     await mkdir(join(dir, 'x'));
     await execa('tar', ['-xf', join(dir, 'save.tar'), '-C', join(dir, 'x')]);
     await rm(join(dir, 'save.tar'));
     const rename = new Map(images.map((i) => [i.local, i.ref]));
-    const manifest = JSON.parse(await readFile(join(dir, 'x', 'manifest.json'), 'utf8')) as Array<{ RepoTags?: string[] }>;
+    const manifest = JSON.parse(await readFile(join(dir, 'x', 'manifest.json'), 'utf8')) as Array<{
+      RepoTags?: string[];
+    }>;
     for (const m of manifest) m.RepoTags = (m.RepoTags ?? []).map((t) => rename.get(t) ?? t);
     const missing = images.filter((i) => !manifest.some((m) => m.RepoTags!.includes(i.ref)));
     if (missing.length) throw new Error(`docker save wrote no image for ${missing.map((i) => i.ref).join(', ')}`);
@@ -253,12 +330,20 @@ export interface NodeImageInputs {
 
 const CONTAINERD_BINARIES = ['containerd', 'containerd-shim-runc-v2', 'ctr'];
 
-/** The kind node image: kind's node files, containerd 2 and runc built from their modules, our binaries and preloaded images. */
+/**
+ * The kind node image: kind's node files, containerd 2 and runc built from their modules, our binaries and preloaded
+ * images.
+ */
 export async function ensureNodeImage(n: NodeImageInputs): Promise<boolean> {
   const recipeDir = NODE_RECIPE;
-  const preloadIds = await Promise.all(n.preload.map(async (i) => `${i.ref}@${(await imageLabels(i.local))?.[KEY_LABEL]}`));
+  const preloadIds = await Promise.all(
+    n.preload.map(async (i) => `${i.ref}@${(await imageLabels(i.local))?.[KEY_LABEL]}`),
+  );
   const inputs = {
-    kubernetesVersion: n.kubernetesVersion, pauseImage: n.pauseImage, preloadIds, manifestImages: n.manifestImages,
+    kubernetesVersion: n.kubernetesVersion,
+    pauseImage: n.pauseImage,
+    preloadIds,
+    manifestImages: n.manifestImages,
     bin: await hashFiles(['kubeadm', 'kubelet', 'kubectl'].map((b) => join(n.kubernetesBin, b)).concat(n.crictl)),
     runtime: await hashFiles(CONTAINERD_BINARIES.map((b) => join(n.containerdBin, b)).concat(n.runc)),
     recipe: await hashFiles(await listFiles(recipeDir), recipeDir),
@@ -289,13 +374,26 @@ export async function ensureNodeImage(n: NodeImageInputs): Promise<boolean> {
       // The recipe's image without its component images, tagged only until the commit below.
       const from = `${n.tag}-build`;
       await dockerBuild({
-        tag: from, context: ctx, dockerfile: join(recipeDir, 'Dockerfile'),
-        buildArgs: { BASE_IMAGE, PAUSE_IMAGE: n.pauseImage, KUBERNETES_VERSION: n.kubernetesVersion, ...n.manifestImages },
+        tag: from,
+        context: ctx,
+        dockerfile: join(recipeDir, 'Dockerfile'),
+        buildArgs: {
+          BASE_IMAGE,
+          PAUSE_IMAGE: n.pauseImage,
+          KUBERNETES_VERSION: n.kubernetesVersion,
+          ...n.manifestImages,
+        },
       });
-      log.step(`importing ${n.preload.length} images (${Math.round(size / 2 ** 20)} MiB) into the node image's containerd`);
+      log.step(
+        `importing ${n.preload.length} images (${Math.round(size / 2 ** 20)} MiB) into the node image's containerd`,
+      );
       try {
         await commitWithPreload({
-          from, tag: n.tag, archive, refs: n.preload.map((i) => i.ref), labels: { ...labels, [NODE_IMAGE_VERSION_LABEL]: n.kubernetesVersion },
+          from,
+          tag: n.tag,
+          archive,
+          refs: n.preload.map((i) => i.ref),
+          labels: { ...labels, [NODE_IMAGE_VERSION_LABEL]: n.kubernetesVersion },
         });
       } finally {
         await execa('docker', ['rmi', from], { reject: false });
@@ -306,4 +404,3 @@ export async function ensureNodeImage(n: NodeImageInputs): Promise<boolean> {
     }
   });
 }
-

@@ -7,7 +7,10 @@ import { flannelMainWithoutTencent } from './components.ts';
 
 const JQ = fileURLToPath(new URL('./images/load-balancer/xds-to-haproxy.jq', import.meta.url));
 
-/** kind v0.33.0's ProxyCDSConfigTemplate and ProxyLDSConfigTemplate (config.go) as kind renders them for two control planes. */
+/**
+ * kind v0.33.0's ProxyCDSConfigTemplate and ProxyLDSConfigTemplate (config.go) as kind renders them for two control
+ * planes.
+ */
 const KIND_CDS = `
 resources:
 - "@type": type.googleapis.com/envoy.config.cluster.v3.Cluster
@@ -75,7 +78,25 @@ resources:
 
 async function render(cds: string, lds: string) {
   const input = [cds, lds].map((y) => JSON.stringify(parse(y))).join('\n');
-  return execa('jq', ['-r', '-s', '--arg', 'admin', '0.0.0.0:10000', '--arg', 'cdsPath', 'cds.yaml', '--arg', 'ldsPath', 'lds.yaml', '-f', JQ], { input, reject: false });
+  return execa(
+    'jq',
+    [
+      '-r',
+      '-s',
+      '--arg',
+      'admin',
+      '0.0.0.0:10000',
+      '--arg',
+      'cdsPath',
+      'cds.yaml',
+      '--arg',
+      'ldsPath',
+      'lds.yaml',
+      '-f',
+      JQ,
+    ],
+    { input, reject: false },
+  );
 }
 
 describe("the load balancer's envoy stand-in: kind's xDS files → haproxy", () => {
@@ -110,7 +131,10 @@ describe("the load balancer's envoy stand-in: kind's xDS files → haproxy", () 
     const ringHash = await render(KIND_CDS.replace('ROUND_ROBIN', 'RING_HASH'), KIND_LDS);
     expect(ringHash.exitCode).not.toBe(0);
     expect(ringHash.stderr).toContain('lb_policy RING_HASH');
-    const verified = await render(KIND_CDS.replace('trust_chain_verification: ACCEPT_UNTRUSTED', 'trust_chain_verification: VERIFY_TRUST_CHAIN'), KIND_LDS);
+    const verified = await render(
+      KIND_CDS.replace('trust_chain_verification: ACCEPT_UNTRUSTED', 'trust_chain_verification: VERIFY_TRUST_CHAIN'),
+      KIND_LDS,
+    );
     expect(verified.exitCode).not.toBe(0);
     expect(verified.stderr).toContain('ACCEPT_UNTRUSTED');
   });
@@ -118,8 +142,11 @@ describe("the load balancer's envoy stand-in: kind's xDS files → haproxy", () 
 
 describe("kind's load balancer image name", () => {
   test("read from kind's const.go", () => {
-    expect(parseLoadBalancerConst('package loadbalancer\n\n// Image defines the loadbalancer image:tag\nconst Image = "docker.io/envoyproxy/envoy:v1.36.2"\n'))
-      .toBe('docker.io/envoyproxy/envoy:v1.36.2');
+    expect(
+      parseLoadBalancerConst(
+        'package loadbalancer\n\n// Image defines the loadbalancer image:tag\nconst Image = "docker.io/envoyproxy/envoy:v1.36.2"\n',
+      ),
+    ).toBe('docker.io/envoyproxy/envoy:v1.36.2');
   });
   test('a const.go without it fails loudly', () => {
     expect(() => parseLoadBalancerConst('package loadbalancer\n')).toThrow(/names no Image/);
@@ -127,9 +154,12 @@ describe("kind's load balancer image name", () => {
 });
 
 describe('flanneld without the tencent-vpc backend', () => {
-  const main = 'import (\n\t_ "github.com/flannel-io/flannel/pkg/backend/hostgw"\n\t_ "github.com/flannel-io/flannel/pkg/backend/tencentvpc"\n\t_ "github.com/flannel-io/flannel/pkg/backend/udp"\n)\n';
+  const main =
+    'import (\n\t_ "github.com/flannel-io/flannel/pkg/backend/hostgw"\n\t_ "github.com/flannel-io/flannel/pkg/backend/tencentvpc"\n\t_ "github.com/flannel-io/flannel/pkg/backend/udp"\n)\n';
   test('drops that import line alone', () => {
-    expect(flannelMainWithoutTencent(main)).toBe('import (\n\t_ "github.com/flannel-io/flannel/pkg/backend/hostgw"\n\t_ "github.com/flannel-io/flannel/pkg/backend/udp"\n)\n');
+    expect(flannelMainWithoutTencent(main)).toBe(
+      'import (\n\t_ "github.com/flannel-io/flannel/pkg/backend/hostgw"\n\t_ "github.com/flannel-io/flannel/pkg/backend/udp"\n)\n',
+    );
   });
   test('fails loudly when the import is not where it was', () => {
     expect(() => flannelMainWithoutTencent('import (\n)\n')).toThrow(/tencentvpc/);

@@ -21,7 +21,8 @@ const RECIPE = fileURLToPath(new URL('./images/load-balancer', import.meta.url))
 /** `const Image = "..."` of kind's loadbalancer package. */
 export function parseLoadBalancerConst(constGo: string): string {
   const m = /^const Image = "([^"]+)"$/m.exec(constGo);
-  if (!m) throw new Error("kind's pkg/cluster/internal/loadbalancer/const.go names no Image: review the load balancer image");
+  if (!m)
+    throw new Error("kind's pkg/cluster/internal/loadbalancer/const.go names no Image: review the load balancer image");
   return m[1]!;
 }
 
@@ -33,7 +34,10 @@ export async function kindLoadBalancerImage(): Promise<string> {
 
 export interface LoadBalancerImage {
   image: string;
-  /** built: kube-claims' (built now or up to date); present: an image of that name kube-claims did not build; pulled; upstream: left to kind. */
+  /**
+   * built: kube-claims' (built now or up to date); present: an image of that name kube-claims did not build; pulled;
+   * upstream: left to kind.
+   */
   origin: 'built' | 'present' | 'pulled' | 'upstream';
 }
 
@@ -42,12 +46,17 @@ export interface LoadBalancerImage {
  * `auto` keeps whatever is there, else pulls, else builds; `offline` builds unless an image of that
  * name that kube-claims did not build is there (it is left alone, and used, and the user told).
  */
-export async function ensureLoadBalancerImage(settings: KindSettings, imageSource: ImageSource): Promise<LoadBalancerImage> {
+export async function ensureLoadBalancerImage(
+  settings: KindSettings,
+  imageSource: ImageSource,
+): Promise<LoadBalancerImage> {
   const image = await kindLoadBalancerImage();
   if (imageSource === 'upstream') return { image, origin: 'upstream' };
   const labels = await imageLabels(image);
   if (labels && labels[OWNER_LABEL] !== 'kube-claims') {
-    log.step(`${image} is on this host and was not built by kube-claims: kind's load balancer uses it as it is (kube-claims does not replace it)`);
+    log.step(
+      `${image} is on this host and was not built by kube-claims: kind's load balancer uses it as it is (kube-claims does not replace it)`,
+    );
     return { image, origin: 'present' };
   }
   if (!labels && imageSource === 'auto') {
@@ -61,10 +70,15 @@ export async function ensureLoadBalancerImage(settings: KindSettings, imageSourc
   // envoy's own entrypoint (distribution/docker/docker-entrypoint.sh) at the image's version.
   const envoy = await downloadModule('github.com/envoyproxy/envoy', envoyVersion);
   await ensureRecipeImage({
-    tag: image, recipe: 'load-balancer.Dockerfile', from: [BASE_IMAGE], buildArgs: { BASE_IMAGE },
+    tag: image,
+    recipe: 'load-balancer.Dockerfile',
+    from: [BASE_IMAGE],
+    buildArgs: { BASE_IMAGE },
     context: {
       'docker-entrypoint.sh': join(envoy.dir, 'distribution/docker/docker-entrypoint.sh'),
-      envoy: join(RECIPE, 'envoy'), 'su-exec': join(RECIPE, 'su-exec'), 'xds-to-haproxy.jq': join(RECIPE, 'xds-to-haproxy.jq'),
+      envoy: join(RECIPE, 'envoy'),
+      'su-exec': join(RECIPE, 'su-exec'),
+      'xds-to-haproxy.jq': join(RECIPE, 'xds-to-haproxy.jq'),
     },
   });
   return { image, origin: 'built' };

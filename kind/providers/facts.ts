@@ -55,7 +55,8 @@ function lineText(serverVersion: string): string {
 export async function environmentFacts(c: ClusterInfo, leftoversRemoved: string[] = []): Promise<EnvironmentFacts> {
   const k = kubeClients(c.kubeconfig, c.context);
   // not judged: facts for the report's environment section, left out where they cannot be read
-  const onNode = async (argv: string[]) => (c.nodeAccess.kind === 'none' ? undefined : (await nodeExec(c, argv).catch(() => undefined)));
+  const onNode = async (argv: string[]) =>
+    c.nodeAccess.kind === 'none' ? undefined : await nodeExec(c, argv).catch(() => undefined);
   // Independent reads, at once.
   const [etcdPod, listing, adminConf, versionFields] = await Promise.all([
     // not judged: as above
@@ -63,19 +64,39 @@ export async function environmentFacts(c: ClusterInfo, leftoversRemoved: string[
     onNode(['find', '/etc/kubernetes', '-mindepth', '1', '-maxdepth', '1', '-printf', '%f %M\n']),
     onNode(['cat', '/etc/kubernetes/admin.conf']),
     // not judged: as above
-    k.version.getCode().then((v) => v as unknown as Record<string, unknown>, () => undefined),
+    k.version.getCode().then(
+      (v) => v as unknown as Record<string, unknown>,
+      () => undefined,
+    ),
   ]);
   let adminConfFields: string | undefined;
   try {
     // Names only: the file holds credentials.
-    if (adminConf?.exitCode === 0) adminConfFields = Object.keys((parse(adminConf.stdout) ?? {}) as object).sort().join(', ');
-  } catch { /* not YAML: left out */ }
+    if (adminConf?.exitCode === 0)
+      adminConfFields = Object.keys((parse(adminConf.stdout) ?? {}) as object)
+        .sort()
+        .join(', ');
+  } catch {
+    /* not YAML: left out */
+  }
   return {
-    cluster: c.name, provider: c.provider, madeByKubeClaims: c.madeByKubeClaims, createdByThisRun: c.createdByThisRun,
-    nodeName: c.nodeName, shape: c.shape, nodes: c.nodes.map((n) => `${n.name} (${n.role})`).join(', '), serverUrl: c.server, kubernetesVersion: c.serverVersion, requestedVersion: c.requestedVersion,
-    kubernetesLine: lineText(c.serverVersion), preRelease: isPreReleaseVersion(c.serverVersion),
+    cluster: c.name,
+    provider: c.provider,
+    madeByKubeClaims: c.madeByKubeClaims,
+    createdByThisRun: c.createdByThisRun,
+    nodeName: c.nodeName,
+    shape: c.shape,
+    nodes: c.nodes.map((n) => `${n.name} (${n.role})`).join(', '),
+    serverUrl: c.server,
+    kubernetesVersion: c.serverVersion,
+    requestedVersion: c.requestedVersion,
+    kubernetesLine: lineText(c.serverVersion),
+    preRelease: isPreReleaseVersion(c.serverVersion),
     etcdVersion: etcdPod?.spec?.containers[0]?.image?.split(':').at(-1)?.replace(/-\d+$/, ''),
-    nodeImage: c.nodeImage, nodeAccess: describeAccess(c), kubectl: kubectlFact(c), kubectlChoice: c.kubectlSource.choice,
+    nodeImage: c.nodeImage,
+    nodeAccess: describeAccess(c),
+    kubectl: kubectlFact(c),
+    kubectlChoice: c.kubectlSource.choice,
     workload: `StatefulSet ${c.workload.namespace}/${c.workload.name} (${c.workload.image})${c.workload.error ? `: ${c.workload.error}` : ''}`,
     timings: c.timings,
     versionFields,

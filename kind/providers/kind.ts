@@ -13,7 +13,8 @@ import { EnvironmentError, UsageError } from '../../contract/errors.ts';
 const OWNER_MARKER = '/kind/kube-claims-owner';
 
 /** The nodes of a cluster to make: a topology's counts, or a user's own kind configuration (already parsed). */
-export type KindShape = { controlPlanes: number; workers: number } | { userConfig: Record<string, unknown>; file: string };
+export type KindShape =
+  { controlPlanes: number; workers: number } | { userConfig: Record<string, unknown>; file: string };
 
 export interface KindClusterSpec {
   name: string;
@@ -34,17 +35,25 @@ type KindNode = { role?: string; image?: string } & Record<string, unknown>;
 export function kindClusterConfig(spec: KindClusterSpec): Record<string, unknown> {
   const user = 'userConfig' in spec.shape ? spec.shape.userConfig : {};
   if ('userConfig' in spec.shape) {
-    if (user.kind !== 'Cluster' || user.apiVersion !== KIND_API) throw new UsageError(`${spec.shape.file}: a kind configuration has kind: Cluster and apiVersion: ${KIND_API}`);
-    if (user.nodes !== undefined && (!Array.isArray(user.nodes) || !(user.nodes as KindNode[]).some((n) => n?.role === 'control-plane'))) {
+    if (user.kind !== 'Cluster' || user.apiVersion !== KIND_API)
+      throw new UsageError(`${spec.shape.file}: a kind configuration has kind: Cluster and apiVersion: ${KIND_API}`);
+    if (
+      user.nodes !== undefined &&
+      (!Array.isArray(user.nodes) || !(user.nodes as KindNode[]).some((n) => n?.role === 'control-plane'))
+    ) {
       throw new UsageError(`${spec.shape.file}: nodes must be a list with at least one role: control-plane`);
     }
   }
-  const nodes: KindNode[] = 'userConfig' in spec.shape
-    ? ((user.nodes as KindNode[] | undefined) ?? [{ role: 'control-plane' }]).map((n) => ({ ...n, image: spec.image }))
-    : [
-      ...Array.from({ length: spec.shape.controlPlanes }, () => ({ role: 'control-plane', image: spec.image })),
-      ...Array.from({ length: spec.shape.workers }, () => ({ role: 'worker', image: spec.image })),
-    ];
+  const nodes: KindNode[] =
+    'userConfig' in spec.shape
+      ? ((user.nodes as KindNode[] | undefined) ?? [{ role: 'control-plane' }]).map((n) => ({
+          ...n,
+          image: spec.image,
+        }))
+      : [
+          ...Array.from({ length: spec.shape.controlPlanes }, () => ({ role: 'control-plane', image: spec.image })),
+          ...Array.from({ length: spec.shape.workers }, () => ({ role: 'worker', image: spec.image })),
+        ];
   const networking = (user.networking ?? {}) as Record<string, unknown>;
   const patches = (user.kubeadmConfigPatches ?? []) as unknown[];
   return {
@@ -54,7 +63,14 @@ export function kindClusterConfig(spec: KindClusterSpec): Record<string, unknown
     name: spec.name,
     networking: { apiServerAddress: '127.0.0.1', ...networking },
     nodes,
-    ...(spec.allowCgroupV1 || patches.length ? { kubeadmConfigPatches: [...patches, ...(spec.allowCgroupV1 ? ['kind: KubeletConfiguration\nfailCgroupV1: false\n'] : [])] } : {}),
+    ...(spec.allowCgroupV1 || patches.length
+      ? {
+          kubeadmConfigPatches: [
+            ...patches,
+            ...(spec.allowCgroupV1 ? ['kind: KubeletConfiguration\nfailCgroupV1: false\n'] : []),
+          ],
+        }
+      : {}),
   };
 }
 
@@ -73,7 +89,8 @@ export async function readKindConfig(file: string): Promise<KindShape> {
   } catch (e) {
     throw new UsageError(`${file} is not a readable YAML file: ${(e as Error).message.split('\n')[0]}`);
   }
-  if (!userConfig || typeof userConfig !== 'object' || Array.isArray(userConfig)) throw new UsageError(`${file} is not a kind configuration (a YAML mapping)`);
+  if (!userConfig || typeof userConfig !== 'object' || Array.isArray(userConfig))
+    throw new UsageError(`${file} is not a kind configuration (a YAML mapping)`);
   return { userConfig: userConfig as Record<string, unknown>, file };
 }
 
@@ -114,13 +131,20 @@ export class KindCluster {
   }
 
   async running(): Promise<boolean> {
-    const r = await execa('docker', ['inspect', '--format', '{{.State.Running}}', this.controlPlaneContainer], { reject: false });
+    const r = await execa('docker', ['inspect', '--format', '{{.State.Running}}', this.controlPlaneContainer], {
+      reject: false,
+    });
     return r.stdout.trim() === 'true';
   }
 
   /** Seconds since the control-plane container (re)started; Docker restarts kind's nodes with the engine. */
   async secondsSinceStart(): Promise<number> {
-    const { stdout } = await execa('docker', ['inspect', '--format', '{{.State.StartedAt}}', this.controlPlaneContainer]);
+    const { stdout } = await execa('docker', [
+      'inspect',
+      '--format',
+      '{{.State.StartedAt}}',
+      this.controlPlaneContainer,
+    ]);
     return (Date.now() - Date.parse(stdout.trim())) / 1000;
   }
 
@@ -131,54 +155,102 @@ export class KindCluster {
   }
 
   async create(spec: KindClusterSpec): Promise<void> {
+    const nodes = await this.writeConfig(spec);
+    log.step(
+      `kind create cluster --name ${spec.name} (${nodes.filter((n) => n.role === 'control-plane').length} control plane(s), ${nodes.filter((n) => n.role === 'worker').length} worker(s), ${spec.image})`,
+    );
+    const r = await this.runKindCreate(spec.name);
+    if (r.exitCode !== 0) await this.failCreate(spec, r.all ?? '');
+    await this.markOwned();
+  }
+
+  /** Writes the kind configuration of `spec` where kind reads it; returns its nodes. */
+  private async writeConfig(spec: KindClusterSpec): Promise<KindNode[]> {
     const clusterConfig = kindClusterConfig(spec);
-    const configFile = this.configPath;
-    await mkdir(dirname(configFile), { recursive: true });
-    await writeFile(configFile, stringify(clusterConfig));
-    const nodes = clusterConfig.nodes as KindNode[];
-    log.step(`kind create cluster --name ${spec.name} (${nodes.filter((n) => n.role === 'control-plane').length} control plane(s), ${nodes.filter((n) => n.role === 'worker').length} worker(s), ${spec.image})`);
-    const child = execa(this.kind, ['create', 'cluster', '--name', spec.name, '--config', configFile, '--kubeconfig', this.kubeconfigPath, '--wait', '0s', '--retain'], {
-      reject: false, all: true,
+    await mkdir(dirname(this.configPath), { recursive: true });
+    await writeFile(this.configPath, stringify(clusterConfig));
+    return clusterConfig.nodes as KindNode[];
+  }
+
+  /** `kind create cluster`, its output streamed as progress detail; kube-claims waits for readiness itself. */
+  private async runKindCreate(name: string): Promise<{ exitCode?: number; all?: string }> {
+    const args = ['create', 'cluster', '--name', name, '--config', this.configPath];
+    const child = execa(this.kind, [...args, '--kubeconfig', this.kubeconfigPath, '--wait', '0s', '--retain'], {
+      reject: false,
+      all: true,
     });
-    child.all?.on('data', (d: Buffer) => { for (const line of d.toString().split('\n')) if (line.trim()) log.detail(line.trim()); });
-    const r = await child;
-    if (r.exitCode !== 0 && !/Creating cluster/.test(r.all ?? '')) {
+    child.all?.on('data', (d: Buffer) => {
+      for (const line of d.toString().split('\n')) if (line.trim()) log.detail(line.trim());
+    });
+    return await child;
+  }
+
+  /** A failed create: a configuration kind refused is the user's to fix; a failure while creating keeps kind's logs. */
+  private async failCreate(spec: KindClusterSpec, output: string): Promise<never> {
+    const lines = output.trim().split('\n');
+    if (!/Creating cluster/.test(output)) {
       // kind refused the configuration before making anything (its Validate runs before the nodes exist).
-      const reason = (r.all ?? '').trim().split('\n').filter((l) => /ERROR|error/i.test(l)).slice(-3).join(' | ');
-      throw new UsageError(`kind rejected the cluster configuration${'file' in spec.shape ? ` of ${spec.shape.file}` : ''}: ${reason || (r.all ?? '').trim().split('\n').at(-1)}`);
+      const reason = lines
+        .filter((l) => /ERROR|error/i.test(l))
+        .slice(-3)
+        .join(' | ');
+      const of = 'file' in spec.shape ? ` of ${spec.shape.file}` : '';
+      throw new UsageError(`kind rejected the cluster configuration${of}: ${reason || lines.at(-1)}`);
     }
-    if (r.exitCode !== 0) {
-      const failureLogs = `${logsDir(this.settings)}/${spec.name}-create-failure`;
-      await execa(this.kind, ['export', 'logs', failureLogs, '--name', spec.name], { reject: false });
-      await this.delete();
-      const tail = (r.all ?? '').trim().split('\n').filter((l) => /ERROR|error|failed/i.test(l)).slice(-2).join(' | ');
-      throw new EnvironmentError(`kind create cluster ${spec.name} failed (logs in ${failureLogs}): ${tail}`);
-    }
-    for (const node of await this.nodeContainers()) await execa('docker', ['exec', node, 'sh', '-c', `echo "${new Date().toISOString()}" > ${OWNER_MARKER}`]);
+    const failureLogs = `${logsDir(this.settings)}/${spec.name}-create-failure`;
+    await execa(this.kind, ['export', 'logs', failureLogs, '--name', spec.name], { reject: false });
+    await this.delete();
+    const tail = lines
+      .filter((l) => /ERROR|error|failed/i.test(l))
+      .slice(-2)
+      .join(' | ');
+    throw new EnvironmentError(`kind create cluster ${spec.name} failed (logs in ${failureLogs}): ${tail}`);
+  }
+
+  /** Marks every node as made by kube-claims, so a later run may delete the cluster. */
+  private async markOwned(): Promise<void> {
+    for (const node of await this.nodeContainers())
+      await execa('docker', ['exec', node, 'sh', '-c', `echo "${new Date().toISOString()}" > ${OWNER_MARKER}`]);
   }
 
   /** The cluster's node containers (kind names each node's container and hostname alike), without its load balancer. */
   async nodeContainers(): Promise<string[]> {
     const { stdout } = await execa(this.kind, ['get', 'nodes', '--name', this.name], { reject: false });
-    return stdout.split('\n').map((l) => l.trim()).filter((n) => n && !n.endsWith('-external-load-balancer'));
+    return stdout
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((n) => n && !n.endsWith('-external-load-balancer'));
   }
 
   /** Rewrites the project-local kubeconfig of an existing cluster. */
   async exportKubeconfig(): Promise<void> {
     await mkdir(dirname(this.kubeconfigPath), { recursive: true });
-    const r = await execa(this.kind, ['export', 'kubeconfig', '--name', this.name, '--kubeconfig', this.kubeconfigPath], { reject: false, all: true });
-    if (r.exitCode !== 0) throw new EnvironmentError(`cannot export the kubeconfig of kind cluster ${this.name}: ${r.all?.trim().split('\n').at(-1)}`);
+    const r = await execa(
+      this.kind,
+      ['export', 'kubeconfig', '--name', this.name, '--kubeconfig', this.kubeconfigPath],
+      { reject: false, all: true },
+    );
+    if (r.exitCode !== 0)
+      throw new EnvironmentError(
+        `cannot export the kubeconfig of kind cluster ${this.name}: ${r.all?.trim().split('\n').at(-1)}`,
+      );
   }
 
   /** `kind load docker-image` into `nodes` (all of the cluster's by default); kind skips a node that has it already. */
   async loadImage(image: string, nodes: string[] = []): Promise<void> {
     const only = nodes.length ? ['--nodes', nodes.join(',')] : [];
-    const r = await execa(this.kind, ['load', 'docker-image', image, '--name', this.name, ...only], { reject: false, all: true });
-    if (r.exitCode !== 0) throw new EnvironmentError(`kind load docker-image ${image} failed: ${r.all?.trim().split('\n').at(-1)}`);
+    const r = await execa(this.kind, ['load', 'docker-image', image, '--name', this.name, ...only], {
+      reject: false,
+      all: true,
+    });
+    if (r.exitCode !== 0)
+      throw new EnvironmentError(`kind load docker-image ${image} failed: ${r.all?.trim().split('\n').at(-1)}`);
   }
 
   async delete(): Promise<void> {
-    await execa(this.kind, ['delete', 'cluster', '--name', this.name, '--kubeconfig', this.kubeconfigPath], { reject: false });
+    await execa(this.kind, ['delete', 'cluster', '--name', this.name, '--kubeconfig', this.kubeconfigPath], {
+      reject: false,
+    });
     // kind takes the cluster's entries out of the kubeconfig but leaves the file: the run's own files go too.
     await rm(this.kubeconfigPath, { force: true });
     await rm(this.configPath, { force: true });

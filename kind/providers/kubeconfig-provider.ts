@@ -30,26 +30,56 @@ export class KubeconfigProvider implements ClusterProvider {
     const apiWait = Math.round((performance.now() - t0) / 100) / 10;
     // The user's kubectl where it suits the server (no Go, no build needed), else kube-claims' build of the release.
     const tool = await kubectlFor({
-      flag: this.r.kubectl, serverVersion: api.serverVersion, buildVersion: kubectlVersionFor(this.r.requestedVersion, api.serverVersion), settings: this.r.settings, preferBuild: false,
+      flag: this.r.kubectl,
+      serverVersion: api.serverVersion,
+      buildVersion: kubectlVersionFor(this.r.requestedVersion, api.serverVersion),
+      settings: this.r.settings,
+      preferBuild: false,
       target: { kubeconfig: this.r.kubeconfig, context: this.r.context },
     });
     const byRole = await nodesByRole(k);
     const first = byRole.find((n) => n.role === 'control-plane');
-    if (!first) throw new EnvironmentError('the cluster has no node labelled node-role.kubernetes.io/control-plane, and more than one node: kube-claims checks a kubeadm control plane');
+    if (!first)
+      throw new EnvironmentError(
+        'the cluster has no node labelled node-role.kubernetes.io/control-plane, and more than one node: kube-claims checks a kubeadm control plane',
+      );
     const nodeName = first.name;
     const nodeNames = byRole.map((n) => n.name);
     // A node shell is a privileged pod of the run: a read-only run opens none.
     const accesses: Map<string, NodeAccess> = this.r.readOnly
-      ? new Map(nodeNames.map((name) => [name, { kind: 'none', reason: `a node shell is a privileged pod of the run, and ${READ_ONLY_REASON}` }]))
-      : await openNodeShells({ k, kubectl: new Kubectl(tool.kubectl, this.r.kubeconfig, this.r.context), runId: this.r.runId, nodeNames, image: this.r.nodeShellImage });
+      ? new Map(
+          nodeNames.map((name) => [
+            name,
+            { kind: 'none', reason: `a node shell is a privileged pod of the run, and ${READ_ONLY_REASON}` },
+          ]),
+        )
+      : await openNodeShells({
+          k,
+          kubectl: new Kubectl(tool.kubectl, this.r.kubeconfig, this.r.context),
+          runId: this.r.runId,
+          nodeNames,
+          image: this.r.nodeShellImage,
+        });
     const nodes = byRole.map((n) => ({ ...n, access: accesses.get(n.name)! }));
     const nodeAccess = accesses.get(nodeName)!;
     const cluster: Omit<ClusterInfo, 'workload'> = {
-      name: k.kc.getCurrentCluster()?.name ?? 'cluster', provider: 'kubeconfig', madeByKubeClaims: false, createdByThisRun: false,
-      kubeconfig: this.r.kubeconfig, context: this.r.context, server: k.server, nodeName, nodeAccess, nodes, shape: shapeOf(nodes), externalEtcd: await externalEtcdEndpoints(k),
+      name: k.kc.getCurrentCluster()?.name ?? 'cluster',
+      provider: 'kubeconfig',
+      madeByKubeClaims: false,
+      createdByThisRun: false,
+      kubeconfig: this.r.kubeconfig,
+      context: this.r.context,
+      server: k.server,
+      nodeName,
+      nodeAccess,
+      nodes,
+      shape: shapeOf(nodes),
+      externalEtcd: await externalEtcdEndpoints(k),
       // A cluster of one control plane ran kubeadm init on it; of several, nothing independent says which did.
       initNode: byRole.filter((n) => n.role === 'control-plane').length === 1 ? nodeName : undefined,
-      serverVersion: api.serverVersion, requestedVersion: this.r.requestedVersion, ...tool,
+      serverVersion: api.serverVersion,
+      requestedVersion: this.r.requestedVersion,
+      ...tool,
       timings: { apiWaitSeconds: apiWait },
       // A lax etcd container can run on this host only from an image this host's Docker already has.
       hostImages: await localImages(),
@@ -59,7 +89,14 @@ export class KubeconfigProvider implements ClusterProvider {
     // redis pods go wherever the scheduler puts them, so the image must be on every node that can run them.
     // A read-only run applies no workload: no image to choose for it.
     const images = this.r.readOnly ? [] : await commonRuntimeImages(cluster, await schedulableNodes(k, nodes));
-    return { ...cluster, workload: workloadFor(this.r.runId, runName(this.r.runId, 'run'), this.r.workloadImage ?? chooseRedisImage(images)) };
+    return {
+      ...cluster,
+      workload: workloadFor(
+        this.r.runId,
+        runName(this.r.runId, 'run'),
+        this.r.workloadImage ?? chooseRedisImage(images),
+      ),
+    };
   }
 
   exportLogs(cluster: ClusterInfo, dir: string): Promise<string[]> {
@@ -68,6 +105,7 @@ export class KubeconfigProvider implements ClusterProvider {
 
   async destroy(cluster: ClusterInfo): Promise<void> {
     const shell = cluster.nodes.map((n) => n.access).find((a) => a.kind === 'pod');
-    if (shell?.kind === 'pod') await deleteNamespace(kubeClients(cluster.kubeconfig, cluster.context), shell.namespace, 0);
+    if (shell?.kind === 'pod')
+      await deleteNamespace(kubeClients(cluster.kubeconfig, cluster.context), shell.namespace, 0);
   }
 }

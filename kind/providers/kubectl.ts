@@ -28,23 +28,33 @@ export function parseClientVersion(json: string): ClientVersion | undefined {
     const v = (JSON.parse(json) as { clientVersion?: Record<string, unknown> }).clientVersion;
     if (typeof v?.gitVersion !== 'string' || !v.gitVersion) return undefined;
     const s = (k: string) => (typeof v[k] === 'string' && v[k] ? (v[k] as string) : undefined);
-    return { gitVersion: v.gitVersion, ...(s('gitCommit') ? { gitCommit: s('gitCommit') } : {}), ...(s('platform') ? { platform: s('platform') } : {}) };
+    return {
+      gitVersion: v.gitVersion,
+      ...(s('gitCommit') ? { gitCommit: s('gitCommit') } : {}),
+      ...(s('platform') ? { platform: s('platform') } : {}),
+    };
   } catch {
     return undefined;
   }
 }
 
 /** The Kubernetes version-skew policy's kubectl rule, as it words it. */
-export const KUBECTL_SKEW_POLICY = 'kubectl is supported within one minor version (older or newer) of kube-apiserver (https://kubernetes.io/releases/version-skew-policy/#kubectl)';
+export const KUBECTL_SKEW_POLICY =
+  'kubectl is supported within one minor version (older or newer) of kube-apiserver (https://kubernetes.io/releases/version-skew-policy/#kubectl)';
 
 /** How many minors a kubectl is from the API server, and whether the skew policy supports the pair. */
 export function kubectlSkew(client: string, server: string): { supported: boolean; text: string } {
   const c = /^v?(\d+)\.(\d+)/.exec(client);
   const s = /^v?(\d+)\.(\d+)/.exec(server);
-  if (!c || !s) return { supported: false, text: `${client} and the server's ${server}: not both vMAJOR.MINOR versions` };
-  if (c[1] !== s[1]) return { supported: false, text: `${client} is another major version than the server's ${server}` };
+  if (!c || !s)
+    return { supported: false, text: `${client} and the server's ${server}: not both vMAJOR.MINOR versions` };
+  if (c[1] !== s[1])
+    return { supported: false, text: `${client} is another major version than the server's ${server}` };
   const d = Number(c[2]) - Number(s[2]);
-  const what = d === 0 ? 'the server\'s minor' : `${Math.abs(d)} minor${Math.abs(d) > 1 ? 's' : ''} ${d < 0 ? 'older' : 'newer'} than the server's`;
+  const what =
+    d === 0
+      ? "the server's minor"
+      : `${Math.abs(d)} minor${Math.abs(d) > 1 ? 's' : ''} ${d < 0 ? 'older' : 'newer'} than the server's`;
   return { supported: Math.abs(d) <= 1, text: `${client} is ${what} ${server}` };
 }
 
@@ -83,32 +93,65 @@ export function decideKubectl(i: KubectlInputs): KubectlDecision {
   if (i.flag) {
     if (!i.flag.version) return { use: 'none', reason: `${FLAG} ${i.flag.path}: ${i.flag.error ?? 'no version'}` };
     const skew = kubectlSkew(i.flag.version.gitVersion, i.serverVersion);
-    return { use: 'flag', path: i.flag.path, version: i.flag.version, choice: `given by ${FLAG}; ${skew.text}${skew.supported ? '' : `, outside kubectl's supported skew (${KUBECTL_SKEW_POLICY}): used as given`}` };
+    return {
+      use: 'flag',
+      path: i.flag.path,
+      version: i.flag.version,
+      choice: `given by ${FLAG}; ${skew.text}${skew.supported ? '' : `, outside kubectl's supported skew (${KUBECTL_SKEW_POLICY}): used as given`}`,
+    };
   }
   const passedOver: string[] = [];
   let pathChoice: Taken | undefined;
   if (!i.onPath) passedOver.push(notOnPath('kubectl'));
-  else if (!i.onPath.version) passedOver.push(`PATH's kubectl ${i.onPath.path} did not say its version (${i.onPath.error ?? 'no version'})`);
+  else if (!i.onPath.version)
+    passedOver.push(`PATH's kubectl ${i.onPath.path} did not say its version (${i.onPath.error ?? 'no version'})`);
   else {
     const skew = kubectlSkew(i.onPath.version.gitVersion, i.serverVersion);
-    if (skew.supported) pathChoice = { use: 'path', path: i.onPath.path, version: i.onPath.version, choice: `the first kubectl on PATH; ${skew.text}: within kubectl's supported skew (${KUBECTL_SKEW_POLICY})` };
-    else passedOver.push(`PATH's kubectl ${i.onPath.path}: ${skew.text}, outside kubectl's supported skew (${KUBECTL_SKEW_POLICY})`);
+    if (skew.supported)
+      pathChoice = {
+        use: 'path',
+        path: i.onPath.path,
+        version: i.onPath.version,
+        choice: `the first kubectl on PATH; ${skew.text}: within kubectl's supported skew (${KUBECTL_SKEW_POLICY})`,
+      };
+    else
+      passedOver.push(
+        `PATH's kubectl ${i.onPath.path}: ${skew.text}, outside kubectl's supported skew (${KUBECTL_SKEW_POLICY})`,
+      );
   }
   const build: Taken | undefined = i.cachedBuild
-    ? { use: 'built', path: i.cachedBuild, version: i.buildVersion, choice: `kube-claims' build of ${i.buildVersion} (cached)` }
-    : i.goOnPath ? { use: 'built', version: i.buildVersion, choice: `kube-claims' build of ${i.buildVersion} from its Go modules` } : undefined;
+    ? {
+        use: 'built',
+        path: i.cachedBuild,
+        version: i.buildVersion,
+        choice: `kube-claims' build of ${i.buildVersion} (cached)`,
+      }
+    : i.goOnPath
+      ? { use: 'built', version: i.buildVersion, choice: `kube-claims' build of ${i.buildVersion} from its Go modules` }
+      : undefined;
   if (!build) passedOver.push(`no build of kubectl ${i.buildVersion} is cached and ${notOnPath('go')} to build one`);
-  const first = i.preferBuild ? build ?? pathChoice : pathChoice ?? build;
-  if (!first) return { use: 'none', reason: `no kubectl for the server's ${i.serverVersion}: ${passedOver.join('; ')}; give one with ${FLAG}` };
+  const first = i.preferBuild ? (build ?? pathChoice) : (pathChoice ?? build);
+  if (!first)
+    return {
+      use: 'none',
+      reason: `no kubectl for the server's ${i.serverVersion}: ${passedOver.join('; ')}; give one with ${FLAG}`,
+    };
   // Said beside the choice: why PATH's kubectl was not taken, or why no build was (when one was preferred).
   const ownBuild = 'a cluster kube-claims makes is checked with its own build of the release';
-  const notes = first.use !== 'built' ? (i.preferBuild ? passedOver : [])
-    : !i.preferBuild ? passedOver
-    : !i.onPath ? [`${ownBuild} (PATH's kubectl not asked)`]
-    : pathChoice?.use === 'path' ? [`PATH's kubectl ${pathChoice.path} (${pathChoice.version.gitVersion}) passed over: ${ownBuild}`] : passedOver;
+  const notes =
+    first.use !== 'built'
+      ? i.preferBuild
+        ? passedOver
+        : []
+      : !i.preferBuild
+        ? passedOver
+        : !i.onPath
+          ? [`${ownBuild} (PATH's kubectl not asked)`]
+          : pathChoice?.use === 'path'
+            ? [`PATH's kubectl ${pathChoice.path} (${pathChoice.version.gitVersion}) passed over: ${ownBuild}`]
+            : passedOver;
   return { ...first, choice: [first.choice, ...notes].join('; ') };
 }
-
 
 /** The cluster a candidate is asked about: `kubectl version` then reports the client that runs for it. */
 export interface VersionTarget {
@@ -124,32 +167,71 @@ export interface VersionTarget {
  */
 export async function askVersion(path: string, target?: VersionTarget): Promise<Candidate> {
   const args = target
-    ? ['--kubeconfig', target.kubeconfig, ...(target.context ? ['--context', target.context] : []), 'version', '-o', 'json', '--request-timeout=20s']
+    ? [
+        '--kubeconfig',
+        target.kubeconfig,
+        ...(target.context ? ['--context', target.context] : []),
+        'version',
+        '-o',
+        'json',
+        '--request-timeout=20s',
+      ]
     : ['version', '--client', '-o', 'json'];
   const r = await execa(path, args, { reject: false, timeout: 30_000 });
   if (notStarted(r)) return { path, error: 'cannot be run (no such file)' };
   const version = parseClientVersion(r.stdout);
-  return version ? { path, version } : { path, error: `\`${path} ${args.join(' ')}\` printed no clientVersion (exit ${r.exitCode ?? (r.timedOut ? 'by timeout' : '?')}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').at(-1)}` : ''})` };
+  return version
+    ? { path, version }
+    : {
+        path,
+        error: `\`${path} ${args.join(' ')}\` printed no clientVersion (exit ${r.exitCode ?? (r.timedOut ? 'by timeout' : '?')}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').at(-1)}` : ''})`,
+      };
 }
 
-/** The run's kubectl: found, decided (decideKubectl), built where the decision says so. One-line EnvironmentError when there is none. */
-export async function kubectlFor(o: { flag?: string; serverVersion: string; buildVersion: string; settings: KindSettings; preferBuild: boolean; target?: VersionTarget }): Promise<Pick<ClusterInfo, 'kubectl' | 'kubectlVersion' | 'kubectlSource'>> {
+/**
+ * The run's kubectl: found, decided (decideKubectl), built where the decision says so. One-line EnvironmentError when
+ * there is none.
+ */
+export async function kubectlFor(o: {
+  flag?: string;
+  serverVersion: string;
+  buildVersion: string;
+  settings: KindSettings;
+  preferBuild: boolean;
+  target?: VersionTarget;
+}): Promise<Pick<ClusterInfo, 'kubectl' | 'kubectlVersion' | 'kubectlSource'>> {
   const goOnPath = !!findOnPath('go');
   // The node image's build of the release (an offline kind cluster), else, without Go to check it, a complete
   // kubectl build; with Go, buildKubectl checks its own cache.
-  const cached = [join(binDir(o.settings), 'kubernetes', o.buildVersion, 'kubectl'), ...(goOnPath ? [] : [join(binDir(o.settings), 'kubectl', o.buildVersion, 'kubectl')])]
-    .find((f) => existsSync(f) && existsSync(join(dirname(f), COMPLETE_STAMP)));
+  const cached = [
+    join(binDir(o.settings), 'kubernetes', o.buildVersion, 'kubectl'),
+    ...(goOnPath ? [] : [join(binDir(o.settings), 'kubectl', o.buildVersion, 'kubectl')]),
+  ].find((f) => existsSync(f) && existsSync(join(dirname(f), COMPLETE_STAMP)));
   const flag = o.flag ? findOnPath(o.flag) : undefined;
   // PATH's kubectl is asked only where it may be taken (a preferred build that can be had makes it moot).
   const onPath = o.flag || (o.preferBuild && (cached || goOnPath)) ? undefined : findOnPath('kubectl');
   const decision = decideKubectl({
-    serverVersion: o.serverVersion, buildVersion: o.buildVersion, preferBuild: o.preferBuild, cachedBuild: cached, goOnPath,
-    ...(o.flag ? { flag: flag ? await askVersion(flag, o.target) : { path: o.flag, error: o.flag.includes('/') ? 'no such executable file' : notOnPath(o.flag) } } : {}),
+    serverVersion: o.serverVersion,
+    buildVersion: o.buildVersion,
+    preferBuild: o.preferBuild,
+    cachedBuild: cached,
+    goOnPath,
+    ...(o.flag
+      ? {
+          flag: flag
+            ? await askVersion(flag, o.target)
+            : { path: o.flag, error: o.flag.includes('/') ? 'no such executable file' : notOnPath(o.flag) },
+        }
+      : {}),
     ...(onPath ? { onPath: await askVersion(onPath, o.target) } : {}),
   });
   if (decision.use === 'none') throw new EnvironmentError(decision.reason);
   if (decision.use !== 'built') {
-    return { kubectl: decision.path, kubectlVersion: decision.version.gitVersion, kubectlSource: { origin: decision.use, reported: decision.version, choice: decision.choice } };
+    return {
+      kubectl: decision.path,
+      kubectlVersion: decision.version.gitVersion,
+      kubectlSource: { origin: decision.use, reported: decision.version, choice: decision.choice },
+    };
   }
   let path = decision.path;
   if (!path) {
@@ -158,7 +240,9 @@ export async function kubectlFor(o: { flag?: string; serverVersion: string; buil
     } catch (e) {
       // With why the others were not taken (PATH's kubectl missing or outside the skew).
       const others = decision.choice.split('; ').slice(1);
-      throw new EnvironmentError(`no kubectl ${o.buildVersion} can be built: ${(e as Error).message.split('\n')[0]}${others.length ? `; ${others.join('; ')}` : ''}; give one with ${FLAG}`);
+      throw new EnvironmentError(
+        `no kubectl ${o.buildVersion} can be built: ${(e as Error).message.split('\n')[0]}${others.length ? `; ${others.join('; ')}` : ''}; give one with ${FLAG}`,
+      );
     }
   }
   return { kubectl: path, kubectlVersion: o.buildVersion, kubectlSource: { origin: 'built', choice: decision.choice } };

@@ -16,7 +16,16 @@ import { log } from '../../helpers/log.ts';
 import { createRunNamespace } from '../../helpers/namespace.ts';
 import { restoreScaled } from '../../helpers/scaled.ts';
 import { restoreRestricted } from '../../helpers/restricted-role.ts';
-import { DOCKER_OWNER_PROCESS_LABEL, DOCKER_RUN_LABEL, OWNER_LABEL, OWNER_PROCESS_ENV, REPLICAS_BEFORE, RUN_LABEL, SCALED_BY, RESTRICTED_BY } from '../../contract/marks.ts';
+import {
+  DOCKER_OWNER_PROCESS_LABEL,
+  DOCKER_RUN_LABEL,
+  OWNER_LABEL,
+  OWNER_PROCESS_ENV,
+  REPLICAS_BEFORE,
+  RUN_LABEL,
+  SCALED_BY,
+  RESTRICTED_BY,
+} from '../../contract/marks.ts';
 import { inOwnPidNamespace, processAlive, processIdentity } from '../../helpers/host-process.ts';
 import { nodeExec } from '../../helpers/node.ts';
 import { removeStoppedSandboxes } from '../../helpers/static-pod.ts';
@@ -26,7 +35,6 @@ import { isNotFound, unlessNotFound } from '../../helpers/not-found.ts';
 const LEASE = 'run';
 const LEASE_SECONDS = 30;
 const RENEW_MS = 10_000;
-
 
 async function identity(): Promise<string> {
   return `${hostname()}:${processIdentity()}`;
@@ -45,10 +53,18 @@ export async function holdRunLease(k: KubeClients, runId: string): Promise<RunLe
   // A Lease's times are MicroTime (six fractional digits), which client-node's Date serialisation cannot
   // write: the lease is created without them and its renewTime set by a JSON patch, as a string.
   const microNow = () => new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-  const renew = () => leases.patchNamespacedLease({ namespace, name: LEASE, body: [{ op: 'add', path: '/spec/renewTime', value: microNow() }] });
+  const renew = () =>
+    leases.patchNamespacedLease({
+      namespace,
+      name: LEASE,
+      body: [{ op: 'add', path: '/spec/renewTime', value: microNow() }],
+    });
   await leases.createNamespacedLease({
     namespace,
-    body: { metadata: { name: LEASE }, spec: { holderIdentity: await identity(), leaseDurationSeconds: LEASE_SECONDS } },
+    body: {
+      metadata: { name: LEASE },
+      spec: { holderIdentity: await identity(), leaseDurationSeconds: LEASE_SECONDS },
+    },
   });
   await renew();
   const timer = setInterval(() => {
@@ -58,7 +74,9 @@ export async function holdRunLease(k: KubeClients, runId: string): Promise<RunLe
   timer.unref();
   return {
     namespace,
-    stop: async () => { clearInterval(timer); },
+    stop: async () => {
+      clearInterval(timer);
+    },
   };
 }
 
@@ -95,27 +113,51 @@ async function clusterObjects(k: KubeClients): Promise<Found[]> {
   const hashOf = (m?: { labels?: Record<string, string> }) => m?.labels?.[RUN_LABEL] ?? '';
   for (const ns of (await k.core.listNamespace({ labelSelector })).items) {
     const name = ns.metadata!.name!;
-    found.push({ hash: hashOf(ns.metadata), what: `namespace ${name}`, remove: () => unlessNotFound(k.core.deleteNamespace({ name })) });
+    found.push({
+      hash: hashOf(ns.metadata),
+      what: `namespace ${name}`,
+      remove: () => unlessNotFound(k.core.deleteNamespace({ name })),
+    });
   }
   for (const r of (await k.rbac.listClusterRoleBinding({ labelSelector })).items) {
     const name = r.metadata!.name!;
-    found.push({ hash: hashOf(r.metadata), what: `ClusterRoleBinding ${name}`, remove: () => k.rbac.deleteClusterRoleBinding({ name }) });
+    found.push({
+      hash: hashOf(r.metadata),
+      what: `ClusterRoleBinding ${name}`,
+      remove: () => k.rbac.deleteClusterRoleBinding({ name }),
+    });
   }
   for (const r of (await k.rbac.listClusterRole({ labelSelector })).items) {
     const name = r.metadata!.name!;
-    found.push({ hash: hashOf(r.metadata), what: `ClusterRole ${name}`, remove: () => k.rbac.deleteClusterRole({ name }) });
+    found.push({
+      hash: hashOf(r.metadata),
+      what: `ClusterRole ${name}`,
+      remove: () => k.rbac.deleteClusterRole({ name }),
+    });
   }
   for (const s of (await k.apps.listStatefulSetForAllNamespaces({ labelSelector })).items) {
     const { name, namespace } = s.metadata as { name: string; namespace: string };
-    found.push({ hash: hashOf(s.metadata), what: `StatefulSet ${namespace}/${name}`, remove: () => k.apps.deleteNamespacedStatefulSet({ name, namespace }) });
+    found.push({
+      hash: hashOf(s.metadata),
+      what: `StatefulSet ${namespace}/${name}`,
+      remove: () => k.apps.deleteNamespacedStatefulSet({ name, namespace }),
+    });
   }
   for (const s of (await k.core.listServiceForAllNamespaces({ labelSelector })).items) {
     const { name, namespace } = s.metadata as { name: string; namespace: string };
-    found.push({ hash: hashOf(s.metadata), what: `Service ${namespace}/${name}`, remove: () => k.core.deleteNamespacedService({ name, namespace }) });
+    found.push({
+      hash: hashOf(s.metadata),
+      what: `Service ${namespace}/${name}`,
+      remove: () => k.core.deleteNamespacedService({ name, namespace }),
+    });
   }
   for (const crd of (await k.make(ApiextensionsV1Api).listCustomResourceDefinition({ labelSelector })).items) {
     const name = crd.metadata!.name!;
-    found.push({ hash: hashOf(crd.metadata), what: `CustomResourceDefinition ${name}`, remove: () => k.make(ApiextensionsV1Api).deleteCustomResourceDefinition({ name }) });
+    found.push({
+      hash: hashOf(crd.metadata),
+      what: `CustomResourceDefinition ${name}`,
+      remove: () => k.make(ApiextensionsV1Api).deleteCustomResourceDefinition({ name }),
+    });
   }
   for (const d of (await k.apps.listDeploymentForAllNamespaces({})).items) {
     const a = d.metadata?.annotations ?? {};
@@ -123,7 +165,8 @@ async function clusterObjects(k: KubeClients): Promise<Found[]> {
     const { name, namespace } = d.metadata as { name: string; namespace: string };
     const replicas = Number(a[REPLICAS_BEFORE]);
     found.push({
-      hash: a[SCALED_BY]!, what: `Deployment ${namespace}/${name} scaled by the run (back to ${replicas})`,
+      hash: a[SCALED_BY]!,
+      what: `Deployment ${namespace}/${name} scaled by the run (back to ${replicas})`,
       remove: () => restoreScaled(k, namespace, name),
     });
   }
@@ -131,35 +174,66 @@ async function clusterObjects(k: KubeClients): Promise<Found[]> {
     const by = r.metadata?.annotations?.[RESTRICTED_BY];
     if (!by) continue;
     const name = r.metadata!.name!;
-    found.push({ hash: by, what: `ClusterRole ${name} without rules taken by the run (put back)`, remove: () => restoreRestricted(k, name) });
+    found.push({
+      hash: by,
+      what: `ClusterRole ${name} without rules taken by the run (put back)`,
+      remove: () => restoreRestricted(k, name),
+    });
   }
   return found;
 }
 
-/** What runs left on the nodes: on every node there is a shell on (a control of a cluster of several control planes works on any of them). */
+/**
+ * What runs left on the nodes: on every node there is a shell on (a control of a cluster of several control planes
+ * works on any of them).
+ */
 async function nodeFiles(cluster: ClusterInfo): Promise<Found[]> {
-  const nodes = cluster.nodes.length ? cluster.nodes : [{ name: cluster.nodeName, role: 'control-plane' as const, access: cluster.nodeAccess }];
-  return (await Promise.all(nodes.map((n) => filesOnNode({ ...cluster, nodeName: n.name, nodeAccess: n.access })))).flat();
+  const nodes = cluster.nodes.length
+    ? cluster.nodes
+    : [{ name: cluster.nodeName, role: 'control-plane' as const, access: cluster.nodeAccess }];
+  return (
+    await Promise.all(nodes.map((n) => filesOnNode({ ...cluster, nodeName: n.name, nodeAccess: n.access })))
+  ).flat();
 }
 
 async function filesOnNode(cluster: ClusterInfo): Promise<Found[]> {
   if (cluster.nodeAccess.kind === 'none') return [];
   const found: Found[] = [];
   // One exec for the three kinds of leftovers (parked manifests, stopped processes' markers, node folders).
-  const listed = await nodeExec(cluster, ['find', '/etc/kubernetes', '/tmp', '-maxdepth', '1', '(', '-name', '*.kc-parked-*', '-o', '-name', '*.pid.kc-stopped-*', '-o', '-name', 'kc-*', ')']);
+  const listed = await nodeExec(cluster, [
+    'find',
+    '/etc/kubernetes',
+    '/tmp',
+    '-maxdepth',
+    '1',
+    '(',
+    '-name',
+    '*.kc-parked-*',
+    '-o',
+    '-name',
+    '*.pid.kc-stopped-*',
+    '-o',
+    '-name',
+    'kc-*',
+    ')',
+  ]);
   const paths = listed.stdout.split('\n').filter(Boolean);
   for (const path of paths) {
     const m = /^\/etc\/kubernetes\/([^/]+\.yaml)\.kc-parked-([0-9a-f]{6})$/.exec(path);
     if (!m) continue;
     const manifest = `/etc/kubernetes/manifests/${m[1]}`;
     found.push({
-      hash: m[2]!, what: `static pod manifest ${m[1]} parked at ${path} on ${cluster.nodeName} (put back)`,
+      hash: m[2]!,
+      what: `static pod manifest ${m[1]} parked at ${path} on ${cluster.nodeName} (put back)`,
       // Put back unless a manifest is there again (someone restored it): then the parked copy goes.
       remove: async () => {
         const present = (await nodeExec(cluster, ['test', '-e', manifest])).exitCode === 0;
         // As the control itself does before putting it back: no exited container left to back off from.
         // best-effort: without it kubelet only backs off longer before starting the pod again
-        if (!present) await removeStoppedSandboxes(cluster, `${m[1]!.replace(/\.yaml$/, '')}-${cluster.nodeName}`, 15_000).catch(() => []);
+        if (!present)
+          await removeStoppedSandboxes(cluster, `${m[1]!.replace(/\.yaml$/, '')}-${cluster.nodeName}`, 15_000).catch(
+            () => [],
+          );
         await nodeExec(cluster, present ? ['rm', '-f', '--', path] : ['mv', '--', path, manifest]);
       },
     });
@@ -168,28 +242,49 @@ async function filesOnNode(cluster: ClusterInfo): Promise<Found[]> {
     const m = /^\/etc\/kubernetes\/([^/]+)\.pid\.kc-stopped-([0-9a-f]{6})$/.exec(path);
     if (!m) continue;
     found.push({
-      hash: m[2]!, what: `process of container ${m[1]} stopped by the run on ${cluster.nodeName} (let go on)`,
+      hash: m[2]!,
+      what: `process of container ${m[1]} stopped by the run on ${cluster.nodeName} (let go on)`,
       // SIGCONT to the PID it stopped: harmless if that process ended meanwhile (kubelet restarted the container).
       remove: () => nodeExec(cluster, ['sh', '-c', 'kill -CONT "$(cat "$1")" 2>/dev/null; rm -f "$1"', 'resume', path]),
     });
   }
   for (const path of paths.filter((p) => p.startsWith('/tmp/kc-'))) {
     const hash = hashOfRunName(path.slice('/tmp/'.length));
-    if (hash) found.push({ hash, what: `node folder ${path} on ${cluster.nodeName}`, remove: () => nodeExec(cluster, ['rm', '-rf', '--', path]) });
+    if (hash)
+      found.push({
+        hash,
+        what: `node folder ${path} on ${cluster.nodeName}`,
+        remove: () => nodeExec(cluster, ['rm', '-rf', '--', path]),
+      });
   }
   return found;
 }
 
 async function etcdKeys(k: KubeClients, cluster: ClusterInfo): Promise<Found[]> {
   const ref = { namespace: 'kube-system', pod: `etcd-${cluster.nodeName}`, container: 'etcd' };
-  const tls = ['--endpoints=https://127.0.0.1:2379', `--cacert=${ETCD_PKI}/ca.crt`, `--cert=${ETCD_PKI}/server.crt`, `--key=${ETCD_PKI}/server.key`];
+  const tls = [
+    '--endpoints=https://127.0.0.1:2379',
+    `--cacert=${ETCD_PKI}/ca.crt`,
+    `--cert=${ETCD_PKI}/server.crt`,
+    `--key=${ETCD_PKI}/server.key`,
+  ];
   // best-effort: where etcd cannot be exec'd into (external etcd, no pod) its keys are not looked for, and not removed
-  const r = await podExec(k.kc, ref, ['etcdctl', ...tls, 'get', '/kube-claims/', '--prefix', '--keys-only'], { timeoutMs: 15_000 }).catch(() => undefined);
+  const r = await podExec(k.kc, ref, ['etcdctl', ...tls, 'get', '/kube-claims/', '--prefix', '--keys-only'], {
+    timeoutMs: 15_000,
+  }).catch(() => undefined);
   if (!r || r.exitCode !== 0) return [];
-  const runs = new Set(r.stdout.split('\n').filter(Boolean).map((key) => key.split('/')[2]!).filter(Boolean));
+  const runs = new Set(
+    r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((key) => key.split('/')[2]!)
+      .filter(Boolean),
+  );
   return [...runs].map((id) => ({
-    hash: runHash(id), what: `etcd keys /kube-claims/${id}/`,
-    remove: () => podExec(k.kc, ref, ['etcdctl', ...tls, 'del', '--prefix', `/kube-claims/${id}/`], { timeoutMs: 15_000 }),
+    hash: runHash(id),
+    what: `etcd keys /kube-claims/${id}/`,
+    remove: () =>
+      podExec(k.kc, ref, ['etcdctl', ...tls, 'del', '--prefix', `/kube-claims/${id}/`], { timeoutMs: 15_000 }),
   }));
 }
 
@@ -200,11 +295,29 @@ async function etcdKeys(k: KubeClients, cluster: ClusterInfo): Promise<Found[]> 
  */
 async function localLeftovers(): Promise<Found[]> {
   const found: Found[] = [];
-  const ps = await execa('docker', ['ps', '-a', '--filter', `label=${OWNER_LABEL}`, '--filter', `label=${DOCKER_RUN_LABEL}`,
-    '--format', `{{.ID}} {{.Label "${DOCKER_RUN_LABEL}"}} {{.Label "${DOCKER_OWNER_PROCESS_LABEL}"}}`], { reject: false });
+  const ps = await execa(
+    'docker',
+    [
+      'ps',
+      '-a',
+      '--filter',
+      `label=${OWNER_LABEL}`,
+      '--filter',
+      `label=${DOCKER_RUN_LABEL}`,
+      '--format',
+      `{{.ID}} {{.Label "${DOCKER_RUN_LABEL}"}} {{.Label "${DOCKER_OWNER_PROCESS_LABEL}"}}`,
+    ],
+    { reject: false },
+  );
   for (const line of ps.stdout.split('\n').filter(Boolean)) {
     const [id, hash, owner] = line.split(' ');
-    if (id && hash) found.push({ hash, what: `container ${id}`, ownerAlive: owner ? processAlive(owner) : undefined, remove: () => execa('docker', ['rm', '-f', id], { reject: false }) });
+    if (id && hash)
+      found.push({
+        hash,
+        what: `container ${id}`,
+        ownerAlive: owner ? processAlive(owner) : undefined,
+        remove: () => execa('docker', ['rm', '-f', id], { reject: false }),
+      });
   }
   // absent is the truth: without /proc (not Linux) there are no processes of runs to find
   for (const pid of (await readdir('/proc').catch(() => [] as string[])).filter((p) => /^\d+$/.test(p))) {
@@ -215,7 +328,18 @@ async function localLeftovers(): Promise<Found[]> {
     const hash = variable(PROCESS_MARKER);
     if (!hash || !/^[0-9a-f]{6}$/.test(hash)) continue;
     const owner = variable(OWNER_PROCESS_ENV);
-    found.push({ hash, what: `process ${pid}`, ownerAlive: owner ? processAlive(owner) : undefined, remove: async () => { try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ } } });
+    found.push({
+      hash,
+      what: `process ${pid}`,
+      ownerAlive: owner ? processAlive(owner) : undefined,
+      remove: async () => {
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      },
+    });
   }
   return found;
 }
@@ -229,7 +353,10 @@ export async function removeLeftovers(k: KubeClients, cluster: ClusterInfo, ownR
   const own = runHash(ownRunId);
   const sources = await Promise.all([
     // best-effort: without a shell on the node its files are not looked for
-    clusterObjects(k), nodeFiles(cluster).catch(() => []), etcdKeys(k, cluster), localLeftovers(),
+    clusterObjects(k),
+    nodeFiles(cluster).catch(() => []),
+    etcdKeys(k, cluster),
+    localLeftovers(),
   ]);
   const found = sources.flat().filter((f) => f.hash !== own);
   const alive = new Map<string, boolean>();

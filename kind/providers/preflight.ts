@@ -3,12 +3,27 @@
 // bounded. A run that cannot do what it needs for itself (its lease, its namespace, the nodes) ends with exit 2
 // naming the right; a claim or control whose rights are missing is reported unchecked with them
 // (suites/claim.ts), never failed on a 403 halfway through. On a cluster kube-claims made everything is allowed.
-import { AuthenticationV1Api, AuthorizationV1Api, type V1ResourceAttributes, type V1NonResourceAttributes } from '@kubernetes/client-node';
+import {
+  AuthenticationV1Api,
+  AuthorizationV1Api,
+  type V1ResourceAttributes,
+  type V1NonResourceAttributes,
+} from '@kubernetes/client-node';
 import { CATALOGUE, type ClaimId } from '../../contract/catalogue.ts';
 import { EnvironmentError } from '../../contract/errors.ts';
 import {
-  allRights, claimNeeds, describeRight, isWrite, namespaceOf, rightKey, RUN_GROUP, RUN_NEEDS,
-  type LackingRights, type Right, type RunNeed, type ScopeNamespaces,
+  allRights,
+  claimNeeds,
+  describeRight,
+  isWrite,
+  namespaceOf,
+  rightKey,
+  RUN_GROUP,
+  RUN_NEEDS,
+  type LackingRights,
+  type Right,
+  type RunNeed,
+  type ScopeNamespaces,
 } from '../../contract/rights.ts';
 import { runHash, runName } from '../../contract/run-id.ts';
 import type { KubeClients } from '../../helpers/kube.ts';
@@ -58,7 +73,7 @@ export interface PreflightOptions {
   deadlineMs?: number;
 }
 
-export const KUBECONFIG_USER = 'the kubeconfig\'s user';
+export const KUBECONFIG_USER = "the kubeconfig's user";
 
 /** The namespaces and group this run's rights name. */
 export function scopeNamespaces(runId: string, contextNamespace: string): ScopeNamespaces {
@@ -70,8 +85,11 @@ export function reviewRequest(right: Right, ns: ScopeNamespaces): ReviewRequest 
   const namespace = namespaceOf(right.scope, ns);
   return {
     resourceAttributes: {
-      verb: right.verb, group: right.group === RUN_GROUP ? ns.runGroup : right.group, resource: right.resource,
-      ...(right.subresource ? { subresource: right.subresource } : {}), ...(right.name ? { name: right.name } : {}),
+      verb: right.verb,
+      group: right.group === RUN_GROUP ? ns.runGroup : right.group,
+      resource: right.resource,
+      ...(right.subresource ? { subresource: right.subresource } : {}),
+      ...(right.name ? { name: right.name } : {}),
       ...(namespace !== undefined ? { namespace } : {}),
     },
   };
@@ -79,8 +97,12 @@ export function reviewRequest(right: Right, ns: ScopeNamespaces): ReviewRequest 
 
 function within<T>(ms: number, what: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([what, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000}s`)), ms); })])
-    .finally(() => clearTimeout(timer));
+  return Promise.race([
+    what,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000}s`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 const firstLine = (e: unknown) => {
@@ -89,7 +111,12 @@ const firstLine = (e: unknown) => {
 };
 
 /** Asks about every right, `concurrency` at a time, each bounded, all within the deadline. */
-export async function askAll(rights: Right[], ns: ScopeNamespaces, review: Review, o: PreflightOptions = {}): Promise<Verdict[]> {
+export async function askAll(
+  rights: Right[],
+  ns: ScopeNamespaces,
+  review: Review,
+  o: PreflightOptions = {},
+): Promise<Verdict[]> {
   const concurrency = o.concurrency ?? 16;
   const timeoutMs = o.timeoutMs ?? 3_000;
   const deadline = Date.now() + (o.deadlineMs ?? 5_000);
@@ -104,7 +131,10 @@ export async function askAll(rights: Right[], ns: ScopeNamespaces, review: Revie
         continue;
       }
       try {
-        const a = await within(Math.min(timeoutMs, Math.max(1, deadline - Date.now())), review(reviewRequest(right, ns)));
+        const a = await within(
+          Math.min(timeoutMs, Math.max(1, deadline - Date.now())),
+          review(reviewRequest(right, ns)),
+        );
         const reason = [a.reason, a.evaluationError].filter(Boolean).join('; ') || undefined;
         verdicts[i] = { right, text, outcome: a.allowed ? 'allowed' : 'denied', ...(reason ? { reason } : {}) };
       } catch (e) {
@@ -119,8 +149,14 @@ export async function askAll(rights: Right[], ns: ScopeNamespaces, review: Revie
 export function kubeReview(k: KubeClients): Review {
   const api = k.make(AuthorizationV1Api);
   return async (spec) => {
-    const r = await api.createSelfSubjectAccessReview({ body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec } });
-    return { allowed: r.status?.allowed ?? false, reason: r.status?.reason, evaluationError: r.status?.evaluationError };
+    const r = await api.createSelfSubjectAccessReview({
+      body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec },
+    });
+    return {
+      allowed: r.status?.allowed ?? false,
+      reason: r.status?.reason,
+      evaluationError: r.status?.evaluationError,
+    };
   };
 }
 
@@ -128,7 +164,9 @@ export function kubeReview(k: KubeClients): Review {
 export function kubeWhoAmI(k: KubeClients): WhoAmI {
   return async () => {
     try {
-      const r = await k.make(AuthenticationV1Api).createSelfSubjectReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } });
+      const r = await k
+        .make(AuthenticationV1Api)
+        .createSelfSubjectReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } });
       const info = r.status?.userInfo;
       return info?.username ? { username: info.username, groups: info.groups ?? [] } : undefined;
     } catch {
@@ -138,7 +176,12 @@ export function kubeWhoAmI(k: KubeClients): WhoAmI {
 }
 
 /** The preflight: who the user is and a verdict for every right a full run needs. */
-export async function preflight(ns: ScopeNamespaces, review: Review, whoami: WhoAmI, o: PreflightOptions = {}): Promise<PreflightResult> {
+export async function preflight(
+  ns: ScopeNamespaces,
+  review: Review,
+  whoami: WhoAmI,
+  o: PreflightOptions = {},
+): Promise<PreflightResult> {
   const t0 = performance.now();
   const rights = allRights();
   const [who, verdicts] = await Promise.all([
@@ -146,7 +189,13 @@ export async function preflight(ns: ScopeNamespaces, review: Review, whoami: Who
     within(o.timeoutMs ?? 3_000, whoami()).catch(() => undefined),
     askAll(rights, ns, review, o),
   ]);
-  return { user: who?.username ?? KUBECONFIG_USER, groups: who?.groups ?? [], verdicts, requests: rights.length + 1, ms: Math.round(performance.now() - t0) };
+  return {
+    user: who?.username ?? KUBECONFIG_USER,
+    groups: who?.groups ?? [],
+    verdicts,
+    requests: rights.length + 1,
+    ms: Math.round(performance.now() - t0),
+  };
 }
 
 function byKey(result: PreflightResult): Map<string, Verdict> {
@@ -155,7 +204,9 @@ function byKey(result: PreflightResult): Map<string, Verdict> {
 
 const deniedAmong = (rights: Right[], verdicts: Map<string, Verdict>): Verdict[] => {
   const seen = new Set<string>();
-  return rights.map((r) => verdicts.get(rightKey(r))).filter((v): v is Verdict => v?.outcome === 'denied' && !seen.has(v.text) && !!seen.add(v.text));
+  return rights
+    .map((r) => verdicts.get(rightKey(r)))
+    .filter((v): v is Verdict => v?.outcome === 'denied' && !seen.has(v.text) && !!seen.add(v.text));
 };
 
 const withReasons = (denied: Verdict[]) => denied.map((v) => `${v.text}${v.reason ? ` (${v.reason})` : ''}`).join(', ');
@@ -170,7 +221,8 @@ export interface RunMode {
 }
 
 /** What the run does besides the claims: a read-only run leaves out what writes (and what is only for a write). */
-const runNeeds = (mode: RunMode): readonly RunNeed[] => (mode.readOnly ? RUN_NEEDS.filter((n) => n.readOnly) : RUN_NEEDS);
+const runNeeds = (mode: RunMode): readonly RunNeed[] =>
+  mode.readOnly ? RUN_NEEDS.filter((n) => n.readOnly) : RUN_NEEDS;
 
 /**
  * The one-line reason a run cannot start, naming every right it needs for itself that was denied (exit 2), or
@@ -178,26 +230,36 @@ const runNeeds = (mode: RunMode): readonly RunNeed[] => (mode.readOnly ? RUN_NEE
  */
 export function runDenial(result: PreflightResult, mode: RunMode = {}): string | undefined {
   const verdicts = byKey(result);
-  const lines = runNeeds(mode).filter((n) => n.required).flatMap((n) => {
-    const denied = deniedAmong(n.rights, verdicts);
-    return denied.length ? [`${withReasons(denied)} (to ${n.for})`] : [];
-  });
+  const lines = runNeeds(mode)
+    .filter((n) => n.required)
+    .flatMap((n) => {
+      const denied = deniedAmong(n.rights, verdicts);
+      return denied.length ? [`${withReasons(denied)} (to ${n.for})`] : [];
+    });
   return lines.length ? `the run needs ${lines.join('; ')}, denied for ${userText(result)}` : undefined;
 }
 
 /** What the run goes without, one line per need it may lack (it says so, and goes on). */
 export function runWarnings(result: PreflightResult, mode: RunMode = {}): string[] {
   const verdicts = byKey(result);
-  return runNeeds(mode).filter((n) => !n.required).flatMap((n) => {
-    const denied = deniedAmong(n.rights, verdicts);
-    return denied.length ? [`the run cannot ${n.for}: ${withReasons(denied)} denied for ${result.user}`] : [];
-  });
+  return runNeeds(mode)
+    .filter((n) => !n.required)
+    .flatMap((n) => {
+      const denied = deniedAmong(n.rights, verdicts);
+      return denied.length ? [`the run cannot ${n.for}: ${withReasons(denied)} denied for ${result.user}`] : [];
+    });
 }
 
 /** The rights whose review failed (neither allowed nor denied): the run goes on, and the checks meet what they meet. */
 export function unknownRights(result: PreflightResult, mode: RunMode = {}): string[] {
   // A read-only run makes no write: what it may write does not matter.
-  return [...new Set(result.verdicts.filter((v) => v.outcome === 'unknown' && !(mode.readOnly && isWrite(v.right))).map((v) => `${v.text}: ${v.reason}`))];
+  return [
+    ...new Set(
+      result.verdicts
+        .filter((v) => v.outcome === 'unknown' && !(mode.readOnly && isWrite(v.right)))
+        .map((v) => `${v.text}: ${v.reason}`),
+    ),
+  ];
 }
 
 /**
@@ -225,7 +287,9 @@ export function lackingRights(result: PreflightResult, mode: RunMode = {}): Lack
     const needs = claimNeeds(id as ClaimId);
     const claim = texts(needs.claim);
     if (claim.length) out.claims[id] = claim;
-    const controls = Object.entries(needs.controls).map(([deviation, rights]) => ({ deviation, lacking: texts(rights) })).filter((c) => c.lacking.length);
+    const controls = Object.entries(needs.controls)
+      .map(([deviation, rights]) => ({ deviation, lacking: texts(rights) }))
+      .filter((c) => c.lacking.length);
     if (controls.length) out.controls[id] = controls;
   }
   if (mode.readOnly) out.readOnlyWrites = [...unmade];

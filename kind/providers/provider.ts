@@ -12,7 +12,9 @@ import { unlessNotFound } from '../../helpers/not-found.ts';
 export interface ClusterProvider {
   /** 'kind' or 'kubeconfig'. */
   readonly kind: ClusterInfo['provider'];
-  /** Creates (or reuses) the cluster, or connects to it; describes it. Bounded: fails with a one-line EnvironmentError. */
+  /**
+   * Creates (or reuses) the cluster, or connects to it; describes it. Bounded: fails with a one-line EnvironmentError.
+   */
   create(): Promise<ClusterInfo>;
   /** Collects the node's diagnostics (kubelet journal, container logs, events) into dir; returns the files written. */
   exportLogs(cluster: ClusterInfo, dir: string): Promise<string[]>;
@@ -48,24 +50,35 @@ export interface ProviderRequest {
 
 const CONTROL_PLANE_LABELS = ['node-role.kubernetes.io/control-plane', 'node-role.kubernetes.io/master'];
 
-/** The cluster's nodes by kubeadm's role labels, control planes first, each group by name; a lone unlabelled node counts as the control plane. */
+/**
+ * The cluster's nodes by kubeadm's role labels, control planes first, each group by name; a lone unlabelled node counts
+ * as the control plane.
+ */
 export async function nodesByRole(k: KubeClients): Promise<Array<{ name: string; role: ClusterNode['role'] }>> {
   const all = (await k.core.listNode()).items;
   const isControlPlane = (labels: Record<string, string> = {}) => CONTROL_PLANE_LABELS.some((l) => l in labels);
-  const named = all.map((n) => ({ name: n.metadata!.name!, role: (isControlPlane(n.metadata?.labels) || all.length === 1 ? 'control-plane' : 'worker') as ClusterNode['role'] }));
+  const named = all.map((n) => ({
+    name: n.metadata!.name!,
+    role: (isControlPlane(n.metadata?.labels) || all.length === 1 ? 'control-plane' : 'worker') as ClusterNode['role'],
+  }));
   return named.sort((a, b) => (a.role === b.role ? a.name.localeCompare(b.name) : a.role === 'control-plane' ? -1 : 1));
 }
 
 /** The shape the nodes show. */
 export function shapeOf(nodes: Array<{ role: ClusterNode['role'] }>): string {
-  return describeShape(nodes.filter((n) => n.role === 'control-plane').length, nodes.filter((n) => n.role === 'worker').length);
+  return describeShape(
+    nodes.filter((n) => n.role === 'control-plane').length,
+    nodes.filter((n) => n.role === 'worker').length,
+  );
 }
 
 /** kubeadm-config's etcd.external endpoints, when the cluster's own configuration says its etcd is external. */
 export async function externalEtcdEndpoints(k: KubeClients): Promise<string[] | undefined> {
   // absent is the truth: a 404 means no kubeadm-config, so nothing says the etcd is external; a refusal is thrown
   const cm = await unlessNotFound(k.core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'kubeadm-config' }));
-  const config = parse(cm?.data?.ClusterConfiguration ?? '') as { etcd?: { external?: { endpoints?: string[] } } } | null;
+  const config = parse(cm?.data?.ClusterConfiguration ?? '') as {
+    etcd?: { external?: { endpoints?: string[] } };
+  } | null;
   const endpoints = config?.etcd?.external?.endpoints;
   return endpoints?.length ? endpoints : undefined;
 }

@@ -18,7 +18,10 @@ export function chooseRedisImage(images: V1ContainerImage[]): string {
   return names.find((n) => /(^|\/)redis:/.test(n)) ?? UPSTREAM_REDIS;
 }
 
-/** The images the node's container runtime holds (crictl images), as the node's status names them; undefined without a shell on the node. */
+/**
+ * The images the node's container runtime holds (crictl images), as the node's status names them; undefined without a
+ * shell on the node.
+ */
 export async function runtimeImages(cluster: NodeTarget): Promise<V1ContainerImage[] | undefined> {
   if (cluster.nodeAccess.kind === 'none') return undefined;
   // best-effort: without crictl's answer the caller uses the images the node's status names
@@ -33,7 +36,10 @@ export async function runtimeImages(cluster: NodeTarget): Promise<V1ContainerIma
 }
 
 /** The nodes the workload's pods may land on: not cordoned, no NoSchedule or NoExecute taint (it tolerates none). */
-export async function schedulableNodes(k: KubeClients, nodes: ClusterNode[]): Promise<Array<ClusterNode & { statusImages: V1ContainerImage[] }>> {
+export async function schedulableNodes(
+  k: KubeClients,
+  nodes: ClusterNode[],
+): Promise<Array<ClusterNode & { statusImages: V1ContainerImage[] }>> {
   const objects = new Map((await k.core.listNode()).items.map((n) => [n.metadata?.name, n]));
   return nodes.flatMap((n) => {
     const o = objects.get(n.name);
@@ -43,11 +49,16 @@ export async function schedulableNodes(k: KubeClients, nodes: ClusterNode[]): Pr
 }
 
 /** The image names every one of `nodes` holds (its runtime's list where there is a shell on it, else its status'). */
-export async function commonRuntimeImages(target: Omit<NodeTarget, 'nodeAccess'>, nodes: Array<ClusterNode & { statusImages: V1ContainerImage[] }>): Promise<V1ContainerImage[]> {
-  const perNode = await Promise.all(nodes.map(async (n) => {
-    const images = (await runtimeImages({ ...target, nodeAccess: n.access })) ?? n.statusImages;
-    return new Set(images.flatMap((i) => i.names ?? []));
-  }));
+export async function commonRuntimeImages(
+  target: Omit<NodeTarget, 'nodeAccess'>,
+  nodes: Array<ClusterNode & { statusImages: V1ContainerImage[] }>,
+): Promise<V1ContainerImage[]> {
+  const perNode = await Promise.all(
+    nodes.map(async (n) => {
+      const images = (await runtimeImages({ ...target, nodeAccess: n.access })) ?? n.statusImages;
+      return new Set(images.flatMap((i) => i.names ?? []));
+    }),
+  );
   if (!perNode.length) return [];
   return [{ names: [...perNode[0]!].filter((name) => perNode.every((set) => set.has(name))) }];
 }
@@ -59,21 +70,31 @@ export function workloadFor(runId: string, namespace: string, image: string): Wo
 function manifests(w: Workload, runId: string) {
   const labels = { ...runLabels(runId), app: w.name };
   return {
-    service: { metadata: { name: w.name, namespace: w.namespace, labels }, spec: { clusterIP: 'None', selector: { app: w.name }, ports: [{ port: 6379 }] } },
+    service: {
+      metadata: { name: w.name, namespace: w.namespace, labels },
+      spec: { clusterIP: 'None', selector: { app: w.name }, ports: [{ port: 6379 }] },
+    },
     statefulSet: {
       metadata: { name: w.name, namespace: w.namespace, labels },
       spec: {
-        serviceName: w.name, replicas: w.replicas, podManagementPolicy: 'Parallel', selector: { matchLabels: { app: w.name } },
+        serviceName: w.name,
+        replicas: w.replicas,
+        podManagementPolicy: 'Parallel',
+        selector: { matchLabels: { app: w.name } },
         template: {
           metadata: { labels },
           spec: {
             terminationGracePeriodSeconds: 1,
-            containers: [{
-              name: 'redis', image: w.image, imagePullPolicy: 'IfNotPresent',
-              command: ['redis-server', '--protected-mode', 'no', '--save', '', '--appendonly', 'no'],
-              ports: [{ containerPort: 6379 }],
-              readinessProbe: { exec: { command: ['redis-cli', 'PING'] }, periodSeconds: 2 },
-            }],
+            containers: [
+              {
+                name: 'redis',
+                image: w.image,
+                imagePullPolicy: 'IfNotPresent',
+                command: ['redis-server', '--protected-mode', 'no', '--save', '', '--appendonly', 'no'],
+                ports: [{ containerPort: 6379 }],
+                readinessProbe: { exec: { command: ['redis-cli', 'PING'] }, periodSeconds: 2 },
+              },
+            ],
           },
         },
       },
@@ -95,6 +116,8 @@ export async function applyWorkload(k: KubeClients, runId: string, w: Workload):
 
 export async function removeWorkload(k: KubeClients, w: Workload): Promise<void> {
   // Absent is what removal wants: a 404 is fine, any other failure is thrown.
-  await unlessNotFound(k.apps.deleteNamespacedStatefulSet({ namespace: w.namespace, name: w.name, propagationPolicy: 'Foreground' }));
+  await unlessNotFound(
+    k.apps.deleteNamespacedStatefulSet({ namespace: w.namespace, name: w.name, propagationPolicy: 'Foreground' }),
+  );
   await unlessNotFound(k.core.deleteNamespacedService({ namespace: w.namespace, name: w.name }));
 }

@@ -26,7 +26,10 @@ const dir = mkdtempSync(join(tmpdir(), 'kc-accounts-'));
 const FOCUS = 'API-01,API-02,API-09,COMP-04';
 
 async function serviceAccountToken(name: string, clusterRole: string, binding: string): Promise<string> {
-  await k.core.createNamespacedServiceAccount({ namespace, body: { metadata: { name, labels: runLabels(run.runId) } } });
+  await k.core.createNamespacedServiceAccount({
+    namespace,
+    body: { metadata: { name, labels: runLabels(run.runId) } },
+  });
   await k.rbac.createClusterRoleBinding({
     body: {
       metadata: { name: binding, labels: runLabels(run.runId) },
@@ -34,7 +37,11 @@ async function serviceAccountToken(name: string, clusterRole: string, binding: s
       subjects: [{ kind: 'ServiceAccount', name, namespace }],
     },
   });
-  const r = await k.core.createNamespacedServiceAccountToken({ namespace, name, body: { spec: { expirationSeconds: 3600 } } });
+  const r = await k.core.createNamespacedServiceAccountToken({
+    namespace,
+    name,
+    body: { spec: { expirationSeconds: 3600 } },
+  });
   const token = r.status?.token;
   if (!token) throw new Error(`the TokenRequest for ServiceAccount ${namespace}/${name} returned no token`);
   return token;
@@ -44,8 +51,18 @@ async function serviceAccountToken(name: string, clusterRole: string, binding: s
 function kubeconfigWith(file: string, user: Record<string, unknown>): string {
   const c = k.kc.getCurrentCluster()!;
   const config = {
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'kc',
-    clusters: [{ name: 'kc', cluster: { server: c.server, ...(c.caData ? { 'certificate-authority-data': c.caData } : { 'certificate-authority': c.caFile }) } }],
+    apiVersion: 'v1',
+    kind: 'Config',
+    'current-context': 'kc',
+    clusters: [
+      {
+        name: 'kc',
+        cluster: {
+          server: c.server,
+          ...(c.caData ? { 'certificate-authority-data': c.caData } : { 'certificate-authority': c.caFile }),
+        },
+      },
+    ],
     users: [{ name: 'u', user }],
     contexts: [{ name: 'kc', context: { cluster: 'kc', user: 'u' } }],
   };
@@ -57,12 +74,33 @@ function kubeconfigWith(file: string, user: Record<string, unknown>): string {
 /** `kube-claims verify` as a user runs it: a process of its own, none of this run's KUBE_CLAIMS_* settings. */
 async function verify(label: string, kubeconfig: string, ...args: string[]) {
   const reportDir = join(dir, 'reports', label);
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('KUBE_CLAIMS_') || key === 'KUBE_CLAIMS_CACHE'));
-  const r = await execa(process.execPath, [join(PACKAGE_ROOT, 'bin/kube-claims.js'), 'verify', '--kubeconfig', kubeconfig, '--kubectl', cluster.kubectl,
-    '--kubernetes', cluster.serverVersion, '--report-dir', reportDir, '--formats', 'json', ...args], { env: { ...env, NO_COLOR: '1' }, extendEnv: false, reject: false, timeout: 150_000 });
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !key.startsWith('KUBE_CLAIMS_') || key === 'KUBE_CLAIMS_CACHE'),
+  );
+  const r = await execa(
+    process.execPath,
+    [
+      join(PACKAGE_ROOT, 'bin/kube-claims.js'),
+      'verify',
+      '--kubeconfig',
+      kubeconfig,
+      '--kubectl',
+      cluster.kubectl,
+      '--kubernetes',
+      cluster.serverVersion,
+      '--report-dir',
+      reportDir,
+      '--formats',
+      'json',
+      ...args,
+    ],
+    { env: { ...env, NO_COLOR: '1' }, extendEnv: false, reject: false, timeout: 150_000 },
+  );
   const output = redact(`${r.stdout}\n${r.stderr}`);
   // The results of the run, as JSON text (its evidence says which credentials a request carried).
-  const runs = !existsSync(reportDir) ? [] : readdirSync(reportDir, { withFileTypes: true }).filter((d) => d.isDirectory());
+  const runs = !existsSync(reportDir)
+    ? []
+    : readdirSync(reportDir, { withFileTypes: true }).filter((d) => d.isDirectory());
   const results = runs.length === 1 ? readFileSync(join(reportDir, runs[0]!.name, 'results.json'), 'utf8') : '';
   return { exitCode: r.exitCode, output, results, tail: output.trim().split('\n').slice(-15).join('\n') };
 }
@@ -84,7 +122,13 @@ afterAll(async () => {
 
 describe('kube-claims verify --kubeconfig with the credentials users bring', () => {
   test('a ServiceAccount token bound to cluster-admin: every claim checked and passed', async () => {
-    const r = await verify('token', kubeconfigWith('admin-token.kubeconfig', { token: adminToken }), '--claims-only', '--focus', FOCUS);
+    const r = await verify(
+      'token',
+      kubeconfigWith('admin-token.kubeconfig', { token: adminToken }),
+      '--claims-only',
+      '--focus',
+      FOCUS,
+    );
     expect(r.exitCode, r.tail).toBe(EXIT.PASSED);
     expect(r.output).toMatch(/^4 claims PASS\b/m);
     expect(r.results).toContain(`with the kubeconfig's credentials: bearer token (ServiceAccount ${namespace}/admin)`);
@@ -93,10 +137,22 @@ describe('kube-claims verify --kubeconfig with the credentials users bring', () 
 
   test('an exec plugin printing an ExecCredential with that token: every claim checked and passed', async () => {
     const plugin = join(dir, 'exec-plugin.sh');
-    const credential = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: adminToken } });
+    const credential = JSON.stringify({
+      apiVersion: 'client.authentication.k8s.io/v1',
+      kind: 'ExecCredential',
+      status: { token: adminToken },
+    });
     writeFileSync(plugin, `#!/bin/sh\ncat <<'EOF'\n${credential}\nEOF\n`, { mode: 0o700 });
     chmodSync(plugin, 0o700);
-    const r = await verify('exec', kubeconfigWith('admin-exec.kubeconfig', { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never' } }), '--claims-only', '--focus', FOCUS);
+    const r = await verify(
+      'exec',
+      kubeconfigWith('admin-exec.kubeconfig', {
+        exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never' },
+      }),
+      '--claims-only',
+      '--focus',
+      FOCUS,
+    );
     expect(r.exitCode, r.tail).toBe(EXIT.PASSED);
     expect(r.output).toMatch(/^4 claims PASS\b/m);
     expect(r.results).toContain(`with the kubeconfig's credentials: exec plugin ${plugin}`);
@@ -104,9 +160,17 @@ describe('kube-claims verify --kubeconfig with the credentials users bring', () 
   }, 180_000);
 
   test('a ServiceAccount bound to view: exit 2 before any claim, naming the rights the run lacks and the user', async () => {
-    const r = await verify('view', kubeconfigWith('viewer-token.kubeconfig', { token: viewerToken }), '--claims-only', '--focus', FOCUS);
+    const r = await verify(
+      'view',
+      kubeconfigWith('viewer-token.kubeconfig', { token: viewerToken }),
+      '--claims-only',
+      '--focus',
+      FOCUS,
+    );
     expect(r.exitCode, r.tail).toBe(EXIT.USAGE_OR_ENVIRONMENT);
-    expect(r.output).toMatch(new RegExp(`the run needs create namespaces[^\\n]*denied for system:serviceaccount:${namespace}:viewer`));
+    expect(r.output).toMatch(
+      new RegExp(`the run needs create namespaces[^\\n]*denied for system:serviceaccount:${namespace}:viewer`),
+    );
     expect(r.output).not.toMatch(/claims FAIL/);
     expect(r.output).not.toContain(viewerToken);
   }, 180_000);

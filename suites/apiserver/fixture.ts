@@ -53,9 +53,14 @@ export class ApiServer {
 
   async serverVersion(): Promise<Record<string, unknown>> {
     const r = await this.get('/version?timeout=32s', this.asKubeconfigUser());
-    if (r.status !== 200) throw new Unobservable(`GET ${r.url} as the kubeconfig's user`, `${r.status} ${r.statusText}: ${r.body.slice(0, 200)}`);
+    if (r.status !== 200)
+      throw new Unobservable(
+        `GET ${r.url} as the kubeconfig's user`,
+        `${r.status} ${r.statusText}: ${r.body.slice(0, 200)}`,
+      );
     const body = jsonBody<Record<string, unknown>>(r);
-    if (!body || typeof body !== 'object') throw new Error(`GET ${r.url} answered 200 with a body that is not a JSON object: ${r.body.slice(0, 200)}`);
+    if (!body || typeof body !== 'object')
+      throw new Error(`GET ${r.url} answered 200 with a body that is not a JSON object: ${r.body.slice(0, 200)}`);
     return body;
   }
 
@@ -67,11 +72,15 @@ export class ApiServer {
    */
   async expectedVersion(): Promise<{ version: string; source: string }> {
     const { cluster, kube } = this.live;
-    if (cluster.requestedVersion) return { version: cluster.requestedVersion, source: 'the version kube-claims was asked to run' };
+    if (cluster.requestedVersion)
+      return { version: cluster.requestedVersion, source: 'the version kube-claims was asked to run' };
     const cm = await kube.core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'kubeadm-config' });
     const version = /kubernetesVersion:\s*(\S+)/.exec(cm.data?.ClusterConfiguration ?? '')?.[1];
     if (!version) throw new Error('no version was asked for (--kubernetes) and kubeadm-config names none');
-    return { version, source: 'kube-system/kubeadm-config ClusterConfiguration.kubernetesVersion (what kubeadm was asked to install)' };
+    return {
+      version,
+      source: 'kube-system/kubeadm-config ClusterConfiguration.kubernetesVersion (what kubeadm was asked to install)',
+    };
   }
 
   /**
@@ -85,7 +94,10 @@ export class ApiServer {
     const pod = await unlessNotFound(kube.core.readNamespacedPod({ namespace: 'kube-system', name }));
     const container = pod?.spec?.containers.find((c) => c.name === 'kube-apiserver');
     if (!container) return undefined;
-    return { args: [...(container.command ?? []), ...(container.args ?? [])], source: `the command line of kube-system/${name}` };
+    return {
+      args: [...(container.command ?? []), ...(container.args ?? [])],
+      source: `the command line of kube-system/${name}`,
+    };
   }
 
   /** The line profile of the cluster's version (contract/lines.ts). */

@@ -18,10 +18,19 @@ export async function moduleOrSkip({ cluster, skip }: Pick<ClaimContext, 'cluste
   }
 }
 
-/** The kustomize release kubectl's go.mod pins (what `kubectl version` reads back from its build info as Kustomize Version). */
-export async function pinnedKustomize(ctx: Pick<ClaimContext, 'cluster' | 'skip'>): Promise<{ version: string; source: string }> {
+/**
+ * The kustomize release kubectl's go.mod pins (what `kubectl version` reads back from its build info as Kustomize
+ * Version).
+ */
+export async function pinnedKustomize(
+  ctx: Pick<ClaimContext, 'cluster' | 'skip'>,
+): Promise<{ version: string; source: string }> {
   const kubectl = await moduleOrSkip(ctx, 'kubectl');
   const pin = kustomizeOfGoMod(await readFile(join(kubectl.dir, 'go.mod'), 'utf8'));
-  if (!pin) throw new Error(`${kubectl.path}@${kubectl.version}/go.mod requires no sigs.k8s.io/kustomize/kustomize module`);
-  return { version: pin.version, source: `${kubectl.path}@${kubectl.version}/go.mod: require ${pin.module} ${pin.version} (Go module proxy; ${kubectl.hash}, ${kubectl.verification})` };
+  if (!pin)
+    throw new Error(`${kubectl.path}@${kubectl.version}/go.mod requires no sigs.k8s.io/kustomize/kustomize module`);
+  return {
+    version: pin.version,
+    source: `${kubectl.path}@${kubectl.version}/go.mod: require ${pin.module} ${pin.version} (Go module proxy; ${kubectl.hash}, ${kubectl.verification})`,
+  };
 }

@@ -19,12 +19,29 @@ import { findFiles, KUBECTL_MODULES, sourceLines } from '../../helpers/go-source
 import { goPlatform, type Kubectl } from '../../helpers/kubectl.ts';
 import { KubectlProxy } from '../../helpers/proxy.ts';
 import {
-  ETC_KUBERNETES_DIRS, ETC_KUBERNETES_KUBECONFIGS, expectedAdminConf, parseStat, type AdminConfExpectation, type EndpointExpectation, type StatEntry,
+  ETC_KUBERNETES_DIRS,
+  ETC_KUBERNETES_KUBECONFIGS,
+  expectedAdminConf,
+  parseStat,
+  type AdminConfExpectation,
+  type EndpointExpectation,
+  type StatEntry,
 } from '../checks/apiserver/admin-conf.ts';
 import { ordinalPods } from '../checks/components.ts';
 import { parseFlags } from '../checks/etcd/common.ts';
-import { isLogStatement, parseKnownFeatures, sourceReferences, truncationLimit, type SourceReference } from '../checks/apiserver/verbosity.ts';
-import { compatibilityVersions, expectedUserAgent, type VerboseVersionExpectation, type VersionInfoExpectation } from '../checks/apiserver/version.ts';
+import {
+  isLogStatement,
+  parseKnownFeatures,
+  sourceReferences,
+  truncationLimit,
+  type SourceReference,
+} from '../checks/apiserver/verbosity.ts';
+import {
+  compatibilityVersions,
+  expectedUserAgent,
+  type VerboseVersionExpectation,
+  type VersionInfoExpectation,
+} from '../checks/apiserver/version.ts';
 import type { ClaimContext } from '../claim.ts';
 import { finding, type Differences } from '../differences.ts';
 import type { ClaimFixtures } from '../fixtures.ts';
@@ -45,7 +62,12 @@ export function userAgentExpectation(cluster: ClusterInfo): { userAgent: string;
   const command = basename(cluster.kubectl);
   const reported = cluster.kubectlSource.reported;
   if (cluster.kubectlSource.origin !== 'built' && reported) {
-    const userAgent = expectedUserAgent({ command, version: reported.gitVersion, platform: reported.platform ?? goPlatform(), commit: reported.gitCommit });
+    const userAgent = expectedUserAgent({
+      command,
+      version: reported.gitVersion,
+      platform: reported.platform ?? goPlatform(),
+      commit: reported.gitCommit,
+    });
     return {
       userAgent,
       source: `${userAgent}: ${describeKubectl(cluster)}, from what it reported of itself (kubectl version -o json against this cluster: ${reported.gitVersion}, commit ${reported.gitCommit ?? 'none'}, ${reported.platform ?? `no platform, so this host's ${goPlatform()}`}) — its own stamp, so the comparison proves only that client-go composes the header from it`,
@@ -61,7 +83,10 @@ export function userAgentExpectation(cluster: ClusterInfo): { userAgent: string;
 
 /** What `kubectl -v 8` must log as the file it loaded, by client-go's loading rules applied to how kubectl is run. */
 export function loadedKubeconfigExpectation(k: Kubectl): { kubeconfig: string; rule: string } {
-  const { files, rule } = kubeconfigFilesLoaded({ flag: k.kubeconfig, env: process.env.KUBECONFIG, home: homedir() }, existsSync);
+  const { files, rule } = kubeconfigFilesLoaded(
+    { flag: k.kubeconfig, env: process.env.KUBECONFIG, home: homedir() },
+    existsSync,
+  );
   return { kubeconfig: files[0] ?? '', rule };
 }
 
@@ -74,7 +99,9 @@ export async function serverOfLoadedFile(stderr: string, context?: string): Prom
   return text === undefined ? `(${loaded} cannot be read)` : resolveContext(parseKubeconfig(text), context).server;
 }
 
-export async function apfObjects(kube: Live['kube']): Promise<Pick<VerboseVersionExpectation, 'flowSchemas' | 'priorityLevels'>> {
+export async function apfObjects(
+  kube: Live['kube'],
+): Promise<Pick<VerboseVersionExpectation, 'flowSchemas' | 'priorityLevels'>> {
   const fc = kube.make(FlowcontrolApiserverV1Api);
   const [fs, pl] = await Promise.all([fc.listFlowSchema(), fc.listPriorityLevelConfiguration()]);
   return {
@@ -86,8 +113,10 @@ export async function apfObjects(kube: Live['kube']): Promise<Pick<VerboseVersio
 /** Which FlowSchema and priority level the logged APF headers name, for the evidence. */
 export function apfNames(stderr: string, apf: Awaited<ReturnType<typeof apfObjects>>): string {
   const uid = (name: string) => new RegExp(`${name}: (\\S+)`, 'i').exec(stderr)?.[1] ?? '';
-  return `FlowSchema ${apf.flowSchemas?.get(uid('X-Kubernetes-Pf-Flowschema-Uid')) ?? '?'}, `
-    + `PriorityLevelConfiguration ${apf.priorityLevels?.get(uid('X-Kubernetes-Pf-Prioritylevel-Uid')) ?? '?'}`;
+  return (
+    `FlowSchema ${apf.flowSchemas?.get(uid('X-Kubernetes-Pf-Flowschema-Uid')) ?? '?'}, ` +
+    `PriorityLevelConfiguration ${apf.priorityLevels?.get(uid('X-Kubernetes-Pf-Prioritylevel-Uid')) ?? '?'}`
+  );
 }
 
 /** The node's OS/ARCH as the kubelet reports it: what /version's platform should say. */
@@ -97,12 +126,18 @@ export async function nodePlatform({ cluster, kube }: Pick<Live, 'cluster' | 'ku
 }
 
 /** What /version must say, from the configuration and the line profile (never from /version itself). */
-export async function versionExpectation({ cluster, kube, apiServer }: Pick<ClaimFixtures, 'cluster' | 'kube' | 'apiServer'>): Promise<VersionInfoExpectation> {
+export async function versionExpectation({
+  cluster,
+  kube,
+  apiServer,
+}: Pick<ClaimFixtures, 'cluster' | 'kube' | 'apiServer'>): Promise<VersionInfoExpectation> {
   const { version } = await apiServer.expectedVersion();
   const { line } = apiServer.lineProfile();
   const own = await apiServer.ownArgs();
   return {
-    gitVersion: version, platform: await nodePlatform({ cluster, kube }), compatibilityFields: line.behaviour.versionCompatibilityFields,
+    gitVersion: version,
+    platform: await nodePlatform({ cluster, kube }),
+    compatibilityFields: line.behaviour.versionCompatibilityFields,
     releaseCommit: line.version === version ? line.releaseCommit?.value : undefined,
     ...compatibilityVersions(version, own?.args, own?.source ?? 'no kube-apiserver static pod'),
   };
@@ -111,27 +146,55 @@ export async function versionExpectation({ cluster, kube, apiServer }: Pick<Clai
 /** Where API-03's gitCommit expectation comes from, and what comparing with it proves on this cluster. */
 export function releaseCommitEvidence(cluster: ClusterInfo, line: KubernetesLine, version: string): string {
   const commit = line.version === version ? line.releaseCommit : undefined;
-  if (!commit) return `none known for ${version} (contract/lines.ts): gitCommit must be a 40-digit commit, or "" with gitTreeState archive`;
+  if (!commit)
+    return `none known for ${version} (contract/lines.ts): gitCommit must be a 40-digit commit, or "" with gitTreeState archive`;
   return cluster.offlineBuild
     ? `${commit.value} (${commit.source}); this cluster runs kube-claims' offline build, which stamps gitCommit from the same table: the comparison proves the stamp reaches /version, not that the binary was built from that commit`
     : `${commit.value} (${commit.source}); this cluster's binaries were not built by kube-claims: an independent comparison`;
 }
 
 /** Whence API-02's Client Version expectation: kube-claims' build, or the kubectl's own report. */
-export const clientVersionFrom = (cluster: ClusterInfo) => (cluster.kubectlSource.origin === 'built' ? 'build' as const : 'self-report' as const);
+export const clientVersionFrom = (cluster: ClusterInfo) =>
+  cluster.kubectlSource.origin === 'built' ? ('build' as const) : ('self-report' as const);
 
 /** What `kubectl version -v 8` must log, from the cluster, kubectl's build and the loading rules. */
-export async function verboseExpectation(cluster: ClusterInfo, k: Kubectl, kube: Live['kube'], apiServer: ApiServer, stderr: string): Promise<VerboseVersionExpectation> {
-  const [versionBody, apf, loadedServer] = await Promise.all([apiServer.serverVersion(), apfObjects(kube), serverOfLoadedFile(stderr, k.context)]);
-  return { kubeconfig: loadedKubeconfigExpectation(k).kubeconfig, serverOfLoadedFile: loadedServer, server: apiServer.server, userAgent: userAgentExpectation(cluster).userAgent, versionBody, ...apf };
+export async function verboseExpectation(
+  cluster: ClusterInfo,
+  k: Kubectl,
+  kube: Live['kube'],
+  apiServer: ApiServer,
+  stderr: string,
+): Promise<VerboseVersionExpectation> {
+  const [versionBody, apf, loadedServer] = await Promise.all([
+    apiServer.serverVersion(),
+    apfObjects(kube),
+    serverOfLoadedFile(stderr, k.context),
+  ]);
+  return {
+    kubeconfig: loadedKubeconfigExpectation(k).kubeconfig,
+    serverOfLoadedFile: loadedServer,
+    server: apiServer.server,
+    userAgent: userAgentExpectation(cluster).userAgent,
+    versionBody,
+    ...apf,
+  };
 }
 
 /** What kubectl version must print, from the configuration and kubectl's source (never from kubectl's own output). */
-export async function kubectlVersionExpectation({ cluster, skip, apiServer }: Pick<ClaimContext, 'cluster' | 'skip' | 'apiServer'>) {
+export async function kubectlVersionExpectation({
+  cluster,
+  skip,
+  apiServer,
+}: Pick<ClaimContext, 'cluster' | 'skip' | 'apiServer'>) {
   const [asked, kustomize] = await Promise.all([apiServer.expectedVersion(), pinnedKustomize({ cluster, skip })]);
   const client = clientVersionExpectation(cluster);
   return {
-    expectation: { serverVersion: asked.version, clientVersion: client.version, clientVersionFrom: clientVersionFrom(cluster), kustomizeVersion: kustomize.version },
+    expectation: {
+      serverVersion: asked.version,
+      clientVersion: client.version,
+      clientVersionFrom: clientVersionFrom(cluster),
+      kustomizeVersion: kustomize.version,
+    },
     sources: [
       `Server Version ${asked.version}: ${asked.source}`,
       `Client Version ${client.version}: ${client.source} (${describeKubectl(cluster)}; ${cluster.kubectlSource.choice})`,
@@ -143,7 +206,10 @@ export async function kubectlVersionExpectation({ cluster, skip, apiServer }: Pi
 // ------------------------------------------------------------------------------------------------------------
 // §3.2 admin.conf and its neighbours
 
-/** kube-apiserver's --secure-port default (pkg/kubeapiserver/options: SecureServingOptions BindPort 6443), where the flag is not given. */
+/**
+ * kube-apiserver's --secure-port default (pkg/kubeapiserver/options: SecureServingOptions BindPort 6443), where the
+ * flag is not given.
+ */
 const KUBE_APISERVER_DEFAULT_SECURE_PORT = '6443';
 
 export const ADMIN_CONF = '/etc/kubernetes/admin.conf';
@@ -153,7 +219,10 @@ export async function nodeAddresses({ cluster, kube }: Pick<Live, 'cluster' | 'k
 }
 
 /** What admin.conf's server must resolve to, from the nodes and (on kind) the load balancer container. */
-export async function endpointExpectation({ cluster, kube }: Pick<Live, 'cluster' | 'kube'>): Promise<EndpointExpectation> {
+export async function endpointExpectation({
+  cluster,
+  kube,
+}: Pick<Live, 'cluster' | 'kube'>): Promise<EndpointExpectation> {
   const ips = await internalIps(kube);
   return {
     controlPlaneAddresses: controlPlaneNodes(cluster).flatMap((n) => ips.get(n.name) ?? []),
@@ -167,27 +236,51 @@ export async function readAdminConf(cluster: ClusterInfo): Promise<{ text: strin
   return { text, kc: parseKubeconfig(text) };
 }
 
-export async function adminConfExpectation({ cluster, kube, apiServer }: Pick<ClaimFixtures, 'cluster' | 'kube' | 'apiServer'>): Promise<AdminConfExpectation> {
+export async function adminConfExpectation({
+  cluster,
+  kube,
+  apiServer,
+}: Pick<ClaimFixtures, 'cluster' | 'kube' | 'apiServer'>): Promise<AdminConfExpectation> {
   const cm = await kube.core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'kubeadm-config' });
-  const clusterConfiguration = parse(cm.data?.ClusterConfiguration ?? '{}') as { clusterName?: string; controlPlaneEndpoint?: string };
+  const clusterConfiguration = parse(cm.data?.ClusterConfiguration ?? '{}') as {
+    clusterName?: string;
+    controlPlaneEndpoint?: string;
+  };
   const [ip] = await nodeAddresses({ cluster, kube });
-  const securePort = parseFlags(await staticPodCommand({ cluster, kube }, 'kube-apiserver')).get('secure-port') ?? KUBE_APISERVER_DEFAULT_SECURE_PORT;
-  return { ...expectedAdminConf(clusterConfiguration, ip ?? '', securePort), preferences: apiServer.lineProfile().line.behaviour.kubeconfigPreferences };
+  const securePort =
+    parseFlags(await staticPodCommand({ cluster, kube }, 'kube-apiserver')).get('secure-port') ??
+    KUBE_APISERVER_DEFAULT_SECURE_PORT;
+  return {
+    ...expectedAdminConf(clusterConfiguration, ip ?? '', securePort),
+    preferences: apiServer.lineProfile().line.behaviour.kubeconfigPreferences,
+  };
 }
 
 /** stat and kubeconfig contents of /etc/kubernetes (or a staged copy of it), read on the node. */
-export async function etcKubernetes(c: ClusterInfo, root: string): Promise<{ stats: StatEntry[]; kubeconfigs: Record<string, Kubeconfig | Error>; listing: string }> {
+export async function etcKubernetes(
+  c: ClusterInfo,
+  root: string,
+): Promise<{ stats: StatEntry[]; kubeconfigs: Record<string, Kubeconfig | Error>; listing: string }> {
   const names = [...ETC_KUBERNETES_KUBECONFIGS, ...ETC_KUBERNETES_DIRS];
   // stat exits non-zero when an entry is missing, and still prints the others: the check names what is missing.
   const stats = parseStat((await nodeExec(c, ['stat', '-c', '%a|%F|%n', ...names.map((n) => `${root}/${n}`)])).stdout);
-  const files = stats.filter((s) => (ETC_KUBERNETES_KUBECONFIGS as readonly string[]).includes(s.path.slice(root.length + 1)) && s.type.startsWith('regular'));
+  const files = stats.filter(
+    (s) =>
+      (ETC_KUBERNETES_KUBECONFIGS as readonly string[]).includes(s.path.slice(root.length + 1)) &&
+      s.type.startsWith('regular'),
+  );
   // All in one exec; should one not be readable, each on its own, so that the check names the one that is not.
   // reported: read again one by one below, where each failure is the check's difference for that file
-  const texts = await readNodeTextFiles(c, files.map((s) => s.path)).catch(() => undefined);
+  const texts = await readNodeTextFiles(
+    c,
+    files.map((s) => s.path),
+  ).catch(() => undefined);
   const kubeconfigs: Record<string, Kubeconfig | Error> = {};
   for (const [i, s] of files.entries()) {
     try {
-      kubeconfigs[s.path.slice(root.length + 1)] = parseKubeconfig(texts?.[i] ?? (await nodeExecOk(c, ['cat', s.path])));
+      kubeconfigs[s.path.slice(root.length + 1)] = parseKubeconfig(
+        texts?.[i] ?? (await nodeExecOk(c, ['cat', s.path])),
+      );
     } catch (e) {
       kubeconfigs[s.path.slice(root.length + 1)] = e as Error;
     }
@@ -198,7 +291,11 @@ export async function etcKubernetes(c: ClusterInfo, root: string): Promise<{ sta
 /** What admin.conf's credentials must be: kubeadm's admin user, signed by the cluster CA. */
 export async function adminCredentialExpectation({ cluster, apiServer }: Pick<ClaimFixtures, 'cluster' | 'apiServer'>) {
   const ca = new X509Certificate(await nodeExecOk(cluster, ['cat', '/etc/kubernetes/pki/ca.crt']));
-  return { commonName: 'kubernetes-admin', organization: apiServer.lineProfile().line.behaviour.adminOrganization, clusterCaFingerprint: ca.fingerprint256 };
+  return {
+    commonName: 'kubernetes-admin',
+    organization: apiServer.lineProfile().line.behaviour.adminOrganization,
+    clusterCaFingerprint: ca.fingerprint256,
+  };
 }
 
 // ------------------------------------------------------------------------------------------------------------
@@ -220,15 +317,28 @@ export async function hostFilterProbe(proxy: KubectlProxy) {
   return { local, foreign };
 }
 
-/** Addresses of this host other than 127.0.0.1 on which a proxy must not answer: 127.0.0.2 and the kind network's gateways. */
+/**
+ * Addresses of this host other than 127.0.0.1 on which a proxy must not answer: 127.0.0.2 and the kind network's
+ * gateways.
+ */
 export async function otherAddresses(c: ClusterInfo): Promise<string[]> {
   const out = ['127.0.0.2'];
   if (c.nodeAccess.kind !== 'docker') return out;
-  const r = await execa('docker', ['inspect', c.nodeAccess.container, '--format', '{{json .NetworkSettings.Networks}}']);
+  const r = await execa('docker', [
+    'inspect',
+    c.nodeAccess.container,
+    '--format',
+    '{{json .NetworkSettings.Networks}}',
+  ]);
   const networks = JSON.parse(r.stdout) as Record<string, { Gateway?: string; IPv6Gateway?: string }>;
   // Only addresses of this host's own bridges (a remote Docker's gateway is not ours to probe).
-  const local = new Set(Object.values(networkInterfaces()).flat().map((i) => i?.address));
-  for (const n of Object.values(networks)) for (const g of [n.Gateway, n.IPv6Gateway]) if (g && local.has(g)) out.push(g);
+  const local = new Set(
+    Object.values(networkInterfaces())
+      .flat()
+      .map((i) => i?.address),
+  );
+  for (const n of Object.values(networks))
+    for (const g of [n.Gateway, n.IPv6Gateway]) if (g && local.has(g)) out.push(g);
   return out;
 }
 
@@ -238,7 +348,10 @@ export async function otherAddresses(c: ClusterInfo): Promise<string[]> {
 /** What the helpers that read the client-go source need of a claim's context: they record what they read, or skip. */
 export type SourceContext = Pick<ClaimContext, 'cluster' | 'record' | 'skip'>;
 
-/** What kubectl get pods requests: the API server, the kubeconfig context's namespace (the `namespace` fixture), kubectl's --chunk-size. */
+/**
+ * What kubectl get pods requests: the API server, the kubeconfig context's namespace (the `namespace` fixture),
+ * kubectl's --chunk-size.
+ */
 export async function podListExpectation(apiServer: ApiServer, namespace: string) {
   return { server: apiServer.server, namespace, limit: await apiServer.defaultChunkSize() };
 }
@@ -255,7 +368,10 @@ export async function bodyLimit(ctx: SourceContext): Promise<number> {
 export async function knownFeatures(ctx: SourceContext): Promise<Map<string, boolean>> {
   const m = await moduleOrSkip(ctx, 'client-go');
   const known = parseKnownFeatures((await sourceLines(m.dir, 'features/known_features.go')).join('\n'));
-  ctx.record(`feature gates of ${m.path}@${m.version} features/known_features.go (default)`, [...known].map(([g, d]) => `${g}=${d}`).join('\n'));
+  ctx.record(
+    `feature gates of ${m.path}@${m.version} features/known_features.go (default)`,
+    [...known].map(([g, d]) => `${g}=${d}`).join('\n'),
+  );
   return known;
 }
 
@@ -270,7 +386,10 @@ export async function loggedSources(k: Kubectl): Promise<SourceReference[]> {
 }
 
 /** Where each reference is in the modules kubectl is built from, and whether that line logs it. */
-export async function judgeReferences(ctx: Pick<ClaimContext, 'cluster' | 'skip'>, refs: SourceReference[]): Promise<{ diffs: Differences; table: string[] }> {
+export async function judgeReferences(
+  ctx: Pick<ClaimContext, 'cluster' | 'skip'>,
+  refs: SourceReference[],
+): Promise<{ diffs: Differences; table: string[] }> {
   const modules = await Promise.all(KUBECTL_MODULES.map((n) => moduleOrSkip(ctx, n)));
   const diffs: Differences = [];
   const table: string[] = [];
@@ -280,20 +399,37 @@ export async function judgeReferences(ctx: Pick<ClaimContext, 'cluster' | 'skip'
     for (const m of modules) {
       for (const file of await findFiles(m.dir, ref.file)) {
         candidates.push(`${m.path}/${file}`);
-        if (isLogStatement(await sourceLines(m.dir, file), ref)) hits.push(`${m.path}@${m.version}/${file}:${ref.line}`);
+        if (isLogStatement(await sourceLines(m.dir, file), ref))
+          hits.push(`${m.path}@${m.version}/${file}:${ref.line}`);
       }
     }
-    table.push(`${ref.file}:${ref.line} ${JSON.stringify(ref.message.slice(0, 60))} → ${hits.join(', ') || 'no logging statement'}`);
-    if (!hits.length) diffs.push(finding('log-statement', `${ref.file}:${ref.line} (${JSON.stringify(ref.message.slice(0, 60))}) is not a statement that logs it in ${candidates.join(', ') || 'any module kubectl is built from'}`, {
-      expected: `${ref.file}:${ref.line} logs ${JSON.stringify(ref.message.slice(0, 60))}`, actual: 'no logging statement',
-    }));
+    table.push(
+      `${ref.file}:${ref.line} ${JSON.stringify(ref.message.slice(0, 60))} → ${hits.join(', ') || 'no logging statement'}`,
+    );
+    if (!hits.length)
+      diffs.push(
+        finding(
+          'log-statement',
+          `${ref.file}:${ref.line} (${JSON.stringify(ref.message.slice(0, 60))}) is not a statement that logs it in ${candidates.join(', ') || 'any module kubectl is built from'}`,
+          {
+            expected: `${ref.file}:${ref.line} logs ${JSON.stringify(ref.message.slice(0, 60))}`,
+            actual: 'no logging statement',
+          },
+        ),
+      );
   }
   return { diffs, table };
 }
 
-/** admin.conf, controller-manager.conf, kubelet.conf, scheduler.conf (and super-admin.conf) parsed on the node; only their structure is recorded. */
+/**
+ * admin.conf, controller-manager.conf, kubelet.conf, scheduler.conf (and super-admin.conf) parsed on the node; only
+ * their structure is recorded.
+ */
 export async function readNodeKubeconfigs(cluster: ClusterInfo): Promise<Record<string, Kubeconfig>> {
   const names = ETC_KUBERNETES_KUBECONFIGS.filter((n) => n !== 'super-admin.conf');
-  const texts = await readNodeTextFiles(cluster, names.map((n) => `/etc/kubernetes/${n}`));
+  const texts = await readNodeTextFiles(
+    cluster,
+    names.map((n) => `/etc/kubernetes/${n}`),
+  );
   return Object.fromEntries(names.map((n, i) => [n, parseKubeconfig(texts[i]!)]));
 }

@@ -7,20 +7,37 @@ import { parseBuildInfoSection, type GoBuildInfo } from '../../helpers/go-buildi
 import { checkGoVersion, checkReleaseProvenance, DEVEL, provenanceBasis, type BinaryProvenance } from './provenance.ts';
 
 const fixtures = new URL('../../helpers/fixtures/', import.meta.url);
-const buildInfo = JSON.parse(readFileSync(new URL('go-buildinfo.json', fixtures), 'utf8')) as { binaries: Record<string, { section: string }> };
+const buildInfo = JSON.parse(readFileSync(new URL('go-buildinfo.json', fixtures), 'utf8')) as {
+  binaries: Record<string, { section: string }>;
+};
 
-const apiserverInfo = (): GoBuildInfo => parseBuildInfoSection(Buffer.from(buildInfo.binaries['kube-apiserver']!.section, 'base64'));
-const VOUCHED = { vouched: 'sum.golang.org record 40641929 in its signed tree of 56974002 (through https://proxy.golang.org/sumdb/sum.golang.org)' };
+const apiserverInfo = (): GoBuildInfo =>
+  parseBuildInfoSection(Buffer.from(buildInfo.binaries['kube-apiserver']!.section, 'base64'));
+const VOUCHED = {
+  vouched:
+    'sum.golang.org record 40641929 in its signed tree of 56974002 (through https://proxy.golang.org/sumdb/sum.golang.org)',
+};
 
-async function provenance(info = apiserverInfo(), checksum: BinaryProvenance['checksum'] = VOUCHED): Promise<BinaryProvenance> {
-  return { component: 'kube-apiserver', node: 'kc-control-plane', executable: '/usr/local/bin/kube-apiserver', info, checksum };
+async function provenance(
+  info = apiserverInfo(),
+  checksum: BinaryProvenance['checksum'] = VOUCHED,
+): Promise<BinaryProvenance> {
+  return {
+    component: 'kube-apiserver',
+    node: 'kc-control-plane',
+    executable: '/usr/local/bin/kube-apiserver',
+    info,
+    checksum,
+  };
 }
 
 describe('release provenance from the build information', () => {
   test('the offline v1.33.3 kube-apiserver: compiled from k8s.io/kubernetes v1.33.3 with the hash the checksum database records', async () => {
     const p = await provenance();
     expect(checkReleaseProvenance(p, 'k8s.io/kubernetes', 'v1.33.3')).toEqual([]);
-    expect(provenanceBasis(p)).toMatch(/compiled from module k8s\.io\/kubernetes v1\.33\.3 h1:\S+, the hash the Go checksum database records/);
+    expect(provenanceBasis(p)).toMatch(
+      /compiled from module k8s\.io\/kubernetes v1\.33\.3 h1:\S+, the hash the Go checksum database records/,
+    );
   });
 
   test('stamped v1.33.3 but compiled from another release (a copy of the recording with its module version changed): fails naming the module version', async () => {
@@ -35,8 +52,14 @@ describe('release provenance from the build information', () => {
 
   test('compiled from sources whose hash the checksum database does not vouch for: fails naming the hash and the refusal', async () => {
     const info = apiserverInfo();
-    const refused = { refused: 'k8s.io/kubernetes@v1.33.3: the zip\'s hash is h1:AAAA…, the checksum database sum.golang.org records h1:dBx5…' };
-    const p = await provenance({ ...info, main: { ...info.main!, sum: 'h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=' } }, refused);
+    const refused = {
+      refused:
+        "k8s.io/kubernetes@v1.33.3: the zip's hash is h1:AAAA…, the checksum database sum.golang.org records h1:dBx5…",
+    };
+    const p = await provenance(
+      { ...info, main: { ...info.main!, sum: 'h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=' } },
+      refused,
+    );
     const d = checkReleaseProvenance(p, 'k8s.io/kubernetes', 'v1.33.3').find((x) => x.check === 'checksum-database');
     expect(d?.actual).toBe('h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');
     expect(d?.message).toContain(refused.refused);

@@ -1,5 +1,6 @@
 // Where a running binary came from, from its Go build information (helpers/go-buildinfo.ts) and the Go checksum
-// database (helpers/go-proxy.ts verifyWithSumdb): sources kube-claims does not write. A release's gitVersion is a -X stamp of the
+// database (helpers/go-proxy.ts verifyWithSumdb): sources kube-claims does not write. A release's gitVersion is a -X
+// stamp of the
 // build; the module version in the build information is what the go command recorded of the sources it
 // compiled, and its h1 hash is what the checksum database holds for that module version. Pure functions.
 import type { GoBuildInfo } from '../../helpers/go-buildinfo.ts';
@@ -45,7 +46,10 @@ export function provenanceBasis(p: BinaryProvenance): string {
     const vcs = p.info.settings['vcs.revision'];
     return `${where}: its build information names the main module ${main?.path ?? '?'} as ${main?.version || 'unversioned'}${vcs ? `, vcs.revision ${vcs}` : ''} (built from a checkout): it cannot name the release; the version below is stamped by this build: it proves the stamp reaches /version, not the release`;
   }
-  const vouched = p.checksum && 'vouched' in p.checksum ? `, the hash the Go checksum database records for it (${p.checksum.vouched})` : '';
+  const vouched =
+    p.checksum && 'vouched' in p.checksum
+      ? `, the hash the Go checksum database records for it (${p.checksum.vouched})`
+      : '';
   return `${where}: compiled from module ${main.path} ${main.version} ${main.sum}${vouched}`;
 }
 
@@ -57,15 +61,45 @@ export function provenanceBasis(p: BinaryProvenance): string {
 export function checkReleaseProvenance(p: BinaryProvenance, module: string, reportedRelease: string): Differences {
   const main = p.info.main;
   const diffs: Differences = [];
-  if (!main) return [finding('build-info-main-module', `${p.component}: its build information names no main module`, { expected: module })];
-  if (main.path !== module) diffs.push(finding('build-info-main-module', `${p.component} was compiled from module ${main.path}, not ${module}`, { expected: module, actual: main.path }));
+  if (!main)
+    return [
+      finding('build-info-main-module', `${p.component}: its build information names no main module`, {
+        expected: module,
+      }),
+    ];
+  if (main.path !== module)
+    diffs.push(
+      finding('build-info-main-module', `${p.component} was compiled from module ${main.path}, not ${module}`, {
+        expected: module,
+        actual: main.path,
+      }),
+    );
   if (main.version === DEVEL || !main.sum) return diffs;
   if (main.version !== reportedRelease) {
-    diffs.push(finding('build-info-module-version', `${p.component} reports ${reportedRelease}, but its build information says it was compiled from ${main.path} ${main.version}`, { expected: main.version, actual: reportedRelease }));
+    diffs.push(
+      finding(
+        'build-info-module-version',
+        `${p.component} reports ${reportedRelease}, but its build information says it was compiled from ${main.path} ${main.version}`,
+        { expected: main.version, actual: reportedRelease },
+      ),
+    );
   }
-  if (!p.checksum) diffs.push(finding('checksum-database', `${p.component}: the Go checksum database was not asked about ${main.path} ${main.version} ${main.sum}`, { expected: 'vouched', actual: 'not asked' }));
+  if (!p.checksum)
+    diffs.push(
+      finding(
+        'checksum-database',
+        `${p.component}: the Go checksum database was not asked about ${main.path} ${main.version} ${main.sum}`,
+        { expected: 'vouched', actual: 'not asked' },
+      ),
+    );
   else if ('refused' in p.checksum) {
-    diffs.push(finding('checksum-database', `${p.component} was compiled from ${main.path} ${main.version} ${main.sum}, which the Go checksum database does not vouch for: ${p.checksum.refused}`, { expected: 'vouched', actual: main.sum }));
+    diffs.push(
+      finding(
+        'checksum-database',
+        `${p.component} was compiled from ${main.path} ${main.version} ${main.sum}, which the Go checksum database does not vouch for: ${p.checksum.refused}`,
+        { expected: 'vouched', actual: main.sum },
+      ),
+    );
   }
   return diffs;
 }
@@ -74,10 +108,19 @@ export function checkReleaseProvenance(p: BinaryProvenance, module: string, repo
 export function checkGoVersion(p: BinaryProvenance, reportedGoVersion: unknown): Differences {
   return reportedGoVersion === p.info.goVersion
     ? []
-    : [finding('go-version', `/version's goVersion is ${String(reportedGoVersion)}, but ${p.component}'s build information was written by ${p.info.goVersion}`, { expected: p.info.goVersion, actual: String(reportedGoVersion) })];
+    : [
+        finding(
+          'go-version',
+          `/version's goVersion is ${String(reportedGoVersion)}, but ${p.component}'s build information was written by ${p.info.goVersion}`,
+          { expected: p.info.goVersion, actual: String(reportedGoVersion) },
+        ),
+      ];
 }
 
 /** The evidence: what each control plane's binary gave, and which could not be read. */
 export function provenanceEvidence(o: { binaries: BinaryProvenance[]; unread: string[] }): string {
-  return [...o.binaries.map(provenanceBasis), ...o.unread.map((u) => `not read: ${u}`)].join('\n') || 'no control-plane node to read';
+  return (
+    [...o.binaries.map(provenanceBasis), ...o.unread.map((u) => `not read: ${u}`)].join('\n') ||
+    'no control-plane node to read'
+  );
 }

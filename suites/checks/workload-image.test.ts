@@ -16,7 +16,10 @@ describe('the workload image cannot be pulled', () => {
 
   test('a pod still creating its container, or running, is no pull failure', () => {
     const [pod] = recorded.value;
-    const status = (state: object) => ({ ...pod!, status: { containerStatuses: [{ ...pod!.status!.containerStatuses![0]!, state }] } });
+    const status = (state: object) => ({
+      ...pod!,
+      status: { containerStatuses: [{ ...pod!.status!.containerStatuses![0]!, state }] },
+    });
     expect(imagePullFailures([status({ waiting: { reason: 'ContainerCreating' } })])).toEqual([]);
     expect(imagePullFailures([status({ running: { startedAt: '2026-12-07T05:40:00Z' } })])).toEqual([]);
     expect(imagePullFailures([{ metadata: { name: 'pending' } }])).toEqual([]);

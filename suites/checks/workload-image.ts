@@ -5,7 +5,13 @@
 export interface PodPullObservation {
   metadata?: { name?: string; namespace?: string };
   spec?: { nodeName?: string; containers?: Array<{ name?: string; image?: string }> };
-  status?: { containerStatuses?: Array<{ name?: string; image?: string; state?: { waiting?: { reason?: string; message?: string } } }> };
+  status?: {
+    containerStatuses?: Array<{
+      name?: string;
+      image?: string;
+      state?: { waiting?: { reason?: string; message?: string } };
+    }>;
+  };
 }
 
 export interface ImagePullFailure {
@@ -20,16 +26,31 @@ export interface ImagePullFailure {
  * kubelet's waiting reasons that say the image is not there and cannot be had (pkg/kubelet/images: ErrImagePull,
  * ImagePullBackOff, ErrImageNeverPull, InvalidImageName). Other waiting reasons (ContainerCreating) are the rollout.
  */
-export const IMAGE_PULL_REASONS = ['ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName'] as const;
+export const IMAGE_PULL_REASONS = [
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'ErrImageNeverPull',
+  'InvalidImageName',
+] as const;
 
 /** Every container of these pods that waits because its image cannot be pulled. */
 export function imagePullFailures(pods: PodPullObservation[]): ImagePullFailure[] {
-  return pods.flatMap((p) => (p.status?.containerStatuses ?? []).flatMap((c) => {
-    const waiting = c.state?.waiting;
-    if (!waiting?.reason || !(IMAGE_PULL_REASONS as readonly string[]).includes(waiting.reason)) return [];
-    const image = c.image ?? p.spec?.containers?.find((s) => s.name === c.name)?.image ?? '(unknown)';
-    return [{ pod: p.metadata?.name ?? '(unnamed)', node: p.spec?.nodeName ?? '(not scheduled)', image, reason: waiting.reason, message: waiting.message ?? '' }];
-  }));
+  return pods.flatMap((p) =>
+    (p.status?.containerStatuses ?? []).flatMap((c) => {
+      const waiting = c.state?.waiting;
+      if (!waiting?.reason || !(IMAGE_PULL_REASONS as readonly string[]).includes(waiting.reason)) return [];
+      const image = c.image ?? p.spec?.containers?.find((s) => s.name === c.name)?.image ?? '(unknown)';
+      return [
+        {
+          pod: p.metadata?.name ?? '(unnamed)',
+          node: p.spec?.nodeName ?? '(not scheduled)',
+          image,
+          reason: waiting.reason,
+          message: waiting.message ?? '',
+        },
+      ];
+    }),
+  );
 }
 
 /** What was missing and what to do, for the claim's unchecked reason. */
@@ -39,6 +60,7 @@ export function describePullFailure(failures: ImagePullFailure[]): { missing: st
   const first = failures[0]!;
   return {
     missing: `the workload image ${images.join(', ')} cannot be pulled on ${nodes.join(', ')} (${first.pod}: ${first.reason}: ${first.message.split('\n')[0]})`,
-    remedy: 'give --workload-image an image every node holds, or load a redis image onto the nodes (kind load docker-image IMAGE --name CLUSTER)',
+    remedy:
+      'give --workload-image an image every node holds, or load a redis image onto the nodes (kind load docker-image IMAGE --name CLUSTER)',
   };
 }

@@ -18,7 +18,10 @@ export async function assertWorkloadImagePullable({ cluster, kube }: Pick<Live, 
 }
 
 /** redis-cli PING in each replica of the run's StatefulSet: pod name → answer (or the error). */
-export async function pingReplicas({ cluster, kubectl }: Pick<Live, 'cluster' | 'kubectl'>): Promise<Record<string, string>> {
+export async function pingReplicas({
+  cluster,
+  kubectl,
+}: Pick<Live, 'cluster' | 'kubectl'>): Promise<Record<string, string>> {
   const w = cluster.workload;
   const answers: Record<string, string> = {};
   for (const pod of ordinalPods(w.name, w.replicas)) {

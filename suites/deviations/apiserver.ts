@@ -15,18 +15,23 @@ import { unlessNotFound } from '../../helpers/not-found.ts';
 
 const ANONYMOUS_READER = 'anonymous-pod-reader';
 
-
 /**
  * Grants system:anonymous `list pods` in every namespace (a run-named ClusterRole and ClusterRoleBinding),
  * waits until `anonymousMayList` says the grant is in force, runs fn, then deletes both and waits until
  * the grant is gone again. The API server is reachable on loopback only, and only for the seconds fn takes.
  */
-export async function withAnonymousPodReader({ kube, run }: Pick<Live, 'kube' | 'run'>, anonymousMayList: () => Promise<boolean>, fn: () => Promise<void>): Promise<void> {
+export async function withAnonymousPodReader(
+  { kube, run }: Pick<Live, 'kube' | 'run'>,
+  anonymousMayList: () => Promise<boolean>,
+  fn: () => Promise<void>,
+): Promise<void> {
   const rbac = kube.rbac;
   const name = runName(run.runId, ANONYMOUS_READER);
   const labels = { ...runLabels(run.runId), [PURPOSE_LABEL]: ANONYMOUS_READER };
   try {
-    await rbac.createClusterRole({ body: { metadata: { name, labels }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }] } });
+    await rbac.createClusterRole({
+      body: { metadata: { name, labels }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }] },
+    });
     await rbac.createClusterRoleBinding({
       body: {
         metadata: { name, labels },
@@ -34,28 +39,44 @@ export async function withAnonymousPodReader({ kube, run }: Pick<Live, 'kube' | 
         subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'system:anonymous' }],
       },
     });
-    await vi.waitFor(async () => {
-      if (!(await anonymousMayList())) throw new Error(`the grant ${name} is not in force after 30 s`);
-    }, { timeout: 30_000, interval: 250 });
+    await vi.waitFor(
+      async () => {
+        if (!(await anonymousMayList())) throw new Error(`the grant ${name} is not in force after 30 s`);
+      },
+      { timeout: 30_000, interval: 250 },
+    );
     await fn();
   } finally {
     // Absent is what removal wants: a 404 is fine, any other failure is thrown.
     await unlessNotFound(rbac.deleteClusterRoleBinding({ name }));
     await unlessNotFound(rbac.deleteClusterRole({ name }));
-    await vi.waitFor(async () => {
-      if (await anonymousMayList()) throw new Error(`anonymous users may still list pods 30 s after ${name} was deleted`);
-    }, { timeout: 30_000, interval: 250 });
+    await vi.waitFor(
+      async () => {
+        if (await anonymousMayList())
+          throw new Error(`anonymous users may still list pods 30 s after ${name} was deleted`);
+      },
+      { timeout: 30_000, interval: 250 },
+    );
   }
 }
 
-/** The role (and its binding) that lets anonymous users read /version, /healthz, /livez and /readyz (kube-apiserver's RBAC bootstrap policy). */
+/**
+ * The role (and its binding) that lets anonymous users read /version, /healthz, /livez and /readyz (kube-apiserver's
+ * RBAC bootstrap policy).
+ */
 export const PUBLIC_INFO_VIEWER = 'system:public-info-viewer';
 
 const VERSION_URLS = new Set(['/version', '/version/']);
 
-/** The rules without the non-resource URLs /version and /version/ (the health endpoints stay: kubelet probes kube-apiserver with them). */
+/**
+ * The rules without the non-resource URLs /version and /version/ (the health endpoints stay: kubelet probes
+ * kube-apiserver with them).
+ */
 function withoutVersion(rules: V1PolicyRule[]): V1PolicyRule[] {
-  return rules.map((r) => (r.nonResourceURLs ? { ...r, nonResourceURLs: r.nonResourceURLs.filter((u) => !VERSION_URLS.has(u)) } : r))
+  return rules
+    .map((r) =>
+      r.nonResourceURLs ? { ...r, nonResourceURLs: r.nonResourceURLs.filter((u) => !VERSION_URLS.has(u)) } : r,
+    )
     .filter((r) => !r.nonResourceURLs || r.nonResourceURLs.length);
 }
 
@@ -66,7 +87,11 @@ function withoutVersion(rules: V1PolicyRule[]): V1PolicyRule[] {
  * Only anonymous users lose /version meanwhile (authenticated ones have it through system:discovery too), and
  * the health endpoints stay readable.
  */
-export async function withoutAnonymousVersion({ kube, run }: Pick<Live, 'kube' | 'run'>, anonymousStatus: () => Promise<number>, fn: () => Promise<void>): Promise<{ deniedAfterMs: number; windowMs: number }> {
+export async function withoutAnonymousVersion(
+  { kube, run }: Pick<Live, 'kube' | 'run'>,
+  anonymousStatus: () => Promise<number>,
+  fn: () => Promise<void>,
+): Promise<{ deniedAfterMs: number; windowMs: number }> {
   const rbac = kube.rbac;
   const before = await rbac.readClusterRole({ name: PUBLIC_INFO_VIEWER });
   const t0 = performance.now();
@@ -75,28 +100,47 @@ export async function withoutAnonymousVersion({ kube, run }: Pick<Live, 'kube' |
   try {
     await restrictRecorded(kube, PUBLIC_INFO_VIEWER, withoutVersion, run.runId);
     restricted = true;
-    await vi.waitFor(async () => {
-      if ((await anonymousStatus()) !== 403) throw new Error(`anonymous GET /version is not denied 10 s after ${PUBLIC_INFO_VIEWER} lost it`);
-    }, { timeout: 10_000, interval: 20 });
+    await vi.waitFor(
+      async () => {
+        if ((await anonymousStatus()) !== 403)
+          throw new Error(`anonymous GET /version is not denied 10 s after ${PUBLIC_INFO_VIEWER} lost it`);
+      },
+      { timeout: 10_000, interval: 20 },
+    );
     deniedAfterMs = Math.round(performance.now() - t0);
     await fn();
   } finally {
     if (restricted) await restoreRestricted(kube, PUBLIC_INFO_VIEWER);
   }
-  await vi.waitFor(async () => {
-    if ((await anonymousStatus()) !== 200) throw new Error(`anonymous GET /version is still denied 10 s after ${PUBLIC_INFO_VIEWER} got it back`);
-  }, { timeout: 10_000, interval: 20 });
+  await vi.waitFor(
+    async () => {
+      if ((await anonymousStatus()) !== 200)
+        throw new Error(`anonymous GET /version is still denied 10 s after ${PUBLIC_INFO_VIEWER} got it back`);
+    },
+    { timeout: 10_000, interval: 20 },
+  );
   const windowMs = Math.round(performance.now() - t0);
   const after = await rbac.readClusterRole({ name: PUBLIC_INFO_VIEWER });
-  const shape = (r: typeof before) => ({ rules: r.rules, aggregationRule: r.aggregationRule, labels: r.metadata?.labels, annotations: r.metadata?.annotations });
+  const shape = (r: typeof before) => ({
+    rules: r.rules,
+    aggregationRule: r.aggregationRule,
+    labels: r.metadata?.labels,
+    annotations: r.metadata?.annotations,
+  });
   if (!isDeepStrictEqual(shape(after), shape(before))) {
-    throw new Error(`${PUBLIC_INFO_VIEWER} is not as it was after the control: ${JSON.stringify(shape(after))} (before: ${JSON.stringify(shape(before))})`);
+    throw new Error(
+      `${PUBLIC_INFO_VIEWER} is not as it was after the control: ${JSON.stringify(shape(after))} (before: ${JSON.stringify(shape(before))})`,
+    );
   }
   return { deniedAfterMs: deniedAfterMs ?? windowMs, windowMs };
 }
 
 /** A run-named folder under /tmp on the control-plane node, removed (with its content) afterwards. */
-export async function withNodeTempDir({ cluster: c, run }: Pick<Live, 'cluster' | 'run'>, purpose: string, fn: (dir: string) => Promise<void>): Promise<void> {
+export async function withNodeTempDir(
+  { cluster: c, run }: Pick<Live, 'cluster' | 'run'>,
+  purpose: string,
+  fn: (dir: string) => Promise<void>,
+): Promise<void> {
   const dir = `/tmp/${runName(run.runId, purpose)}`;
   await nodeExecOk(c, ['mkdir', '-m', '755', dir]);
   try {
@@ -109,7 +153,9 @@ export async function withNodeTempDir({ cluster: c, run }: Pick<Live, 'cluster' 
 /** A kubeconfig of the shape kubeadm writes, with no credentials in it (for staged copies on the node). */
 export function credentialFreeKubeconfig(name: string): string {
   return stringify({
-    apiVersion: 'v1', kind: 'Config', preferences: {},
+    apiVersion: 'v1',
+    kind: 'Config',
+    preferences: {},
     clusters: [{ name, cluster: { server: 'https://control-plane.invalid:6443' } }],
     contexts: [{ name: `user@${name}`, context: { cluster: name, user: 'user' } }],
     users: [{ name: 'user', user: {} }],
@@ -125,5 +171,8 @@ export async function writeNodeFile(c: ClusterInfo, path: string, content: strin
 
 /** kubectl -v 8 output as if API Priority and Fairness were off: without the X-Kubernetes-Pf-* response headers. */
 export function withoutApfHeaders(stderr: string): string {
-  return stderr.split('\n').filter((l) => !/^\s*X-Kubernetes-Pf-/i.test(l)).join('\n');
+  return stderr
+    .split('\n')
+    .filter((l) => !/^\s*X-Kubernetes-Pf-/i.test(l))
+    .join('\n');
 }

@@ -23,26 +23,44 @@ import { controlPlaneContainers, podExpectations } from '../observations.ts';
  */
 export async function controlPlaneDeviations({ cluster, kube }: Pick<Live, 'cluster' | 'kube'>): Promise<string[]> {
   // reported: a failed observation is a deviation, named, that keeps the disruptive controls from staging
-  const differencesNow = (observe: () => Promise<string[]>) => observe().catch((e: Error) => [`the observation failed: ${e.message.split('\n')[0]}`]);
-  return (await Promise.all([
-    differencesNow(async () => (await controlPlaneContainers(cluster, kube)).differences.map((f) => f.message)),
-    differencesNow(async () => checkKubeSystemPods((await kube.core.listNamespacedPod({ namespace: 'kube-system' })).items, await podExpectations(cluster, kube)).map((f) => f.message)),
-  ])).flat();
+  const differencesNow = (observe: () => Promise<string[]>) =>
+    observe().catch((e: Error) => [`the observation failed: ${e.message.split('\n')[0]}`]);
+  return (
+    await Promise.all([
+      differencesNow(async () => (await controlPlaneContainers(cluster, kube)).differences.map((f) => f.message)),
+      differencesNow(async () =>
+        checkKubeSystemPods(
+          (await kube.core.listNamespacedPod({ namespace: 'kube-system' })).items,
+          await podExpectations(cluster, kube),
+        ).map((f) => f.message),
+      ),
+    ])
+  ).flat();
 }
 
-/** Moves a static pod manifest off /etc/kubernetes/manifests, runs fn, puts it back and waits until its pod is Ready again. */
+/**
+ * Moves a static pod manifest off /etc/kubernetes/manifests, runs fn, puts it back and waits until its pod is Ready
+ * again.
+ */
 export async function withStaticPodRemoved(
-  { cluster: c, kube, run }: Pick<Live, 'cluster' | 'kube' | 'run'>, component: string, fn: () => Promise<void>, restoreTimeoutMs = 90_000,
+  { cluster: c, kube, run }: Pick<Live, 'cluster' | 'kube' | 'run'>,
+  component: string,
+  fn: () => Promise<void>,
+  restoreTimeoutMs = 90_000,
 ): Promise<void> {
   const manifest = `/etc/kubernetes/manifests/${component}.yaml`;
   const parked = `/etc/kubernetes/${component}.yaml${parkedSuffix(run.runId)}`;
   const pod = `${component}-${c.nodeName}`;
   await nodeExecOk(c, ['mv', manifest, parked]);
   try {
-    await waitUntil(`${component} container to stop`, async () => {
-      const r = await nodeExec(c, ['crictl', 'ps', '--name', `^${component}$`, '-q']);
-      return r.exitCode === 0 && r.stdout.trim() === '';
-    }, 90_000);
+    await waitUntil(
+      `${component} container to stop`,
+      async () => {
+        const r = await nodeExec(c, ['crictl', 'ps', '--name', `^${component}$`, '-q']);
+        return r.exitCode === 0 && r.stdout.trim() === '';
+      },
+      90_000,
+    );
     await fn();
   } finally {
     // Without the stopped pod's exited container, kubelet starts the restored pod at once instead of under a
@@ -54,14 +72,21 @@ export async function withStaticPodRemoved(
     // (the mirror pod may still show the old one's status for a moment). The API is asked first and the node
     // only once the API says Ready: kubeadm's startup probe keeps the pod unready 10-20 s, and an exec on every
     // poll cost the files running beside it the CPU of a runtime exec each time.
-    await waitUntil(`${pod} to be Ready again`, async () => {
-      // retried: the mirror pod may be gone for a moment; the wait asks again until its deadline
-      const status = await kube.core.readNamespacedPod({ namespace: 'kube-system', name: pod }).catch(() => undefined);
-      const current = status?.status?.containerStatuses?.find((s) => s.name === component);
-      if (!status || !podReady(status) || !current?.containerID) return false;
-      const running = await runningContainerId(c, component);
-      return !!running && current.containerID.endsWith(running);
-    }, restoreTimeoutMs, 500);
+    await waitUntil(
+      `${pod} to be Ready again`,
+      async () => {
+        // retried: the mirror pod may be gone for a moment; the wait asks again until its deadline
+        const status = await kube.core
+          .readNamespacedPod({ namespace: 'kube-system', name: pod })
+          .catch(() => undefined);
+        const current = status?.status?.containerStatuses?.find((s) => s.name === component);
+        if (!status || !podReady(status) || !current?.containerID) return false;
+        const running = await runningContainerId(c, component);
+        return !!running && current.containerID.endsWith(running);
+      },
+      restoreTimeoutMs,
+      500,
+    );
   }
 }
 
@@ -73,11 +98,18 @@ export async function withStaticPodRemoved(
  * lets a killed run's stopped process go on (kind/providers/leftovers.ts); kubelet's liveness probe would
  * restart it within minutes anyway.
  */
-export async function withProcessStopped({ cluster: c, run }: Pick<Live, 'cluster' | 'run'>, container: string, fn: () => Promise<void>): Promise<void> {
+export async function withProcessStopped(
+  { cluster: c, run }: Pick<Live, 'cluster' | 'run'>,
+  container: string,
+  fn: () => Promise<void>,
+): Promise<void> {
   const id = await runningContainerId(c, container);
   if (!id) throw new Error(`no running ${container} container on ${c.nodeName} to stop`);
-  const pid = (await nodeExecOk(c, ['crictl', 'inspect', '--output', 'go-template', '--template', '{{.info.pid}}', id])).trim();
-  if (!/^[1-9]\d*$/.test(pid)) throw new Error(`crictl inspect gave no process ID for ${container} on ${c.nodeName}: ${pid}`);
+  const pid = (
+    await nodeExecOk(c, ['crictl', 'inspect', '--output', 'go-template', '--template', '{{.info.pid}}', id])
+  ).trim();
+  if (!/^[1-9]\d*$/.test(pid))
+    throw new Error(`crictl inspect gave no process ID for ${container} on ${c.nodeName}: ${pid}`);
   const marker = `/etc/kubernetes/${container}.pid${stoppedSuffix(run.runId)}`;
   await nodeExecOk(c, ['sh', '-c', 'echo "$1" > "$2" && kill -STOP "$1"', 'stop', pid, marker]);
   try {
@@ -87,36 +119,60 @@ export async function withProcessStopped({ cluster: c, run }: Pick<Live, 'cluste
   }
 }
 
-/** Scales a Deployment (recording the replicas before, on the object), runs fn, scales back and waits for the rollout. */
+/**
+ * Scales a Deployment (recording the replicas before, on the object), runs fn, scales back and waits for the rollout.
+ */
 export async function withDeploymentScaled(
-  { kube, kubectl, run }: Pick<Live, 'kube' | 'kubectl' | 'run'>, namespace: string, name: string, selector: string, replicas: number, fn: () => Promise<void>,
+  { kube, kubectl, run }: Pick<Live, 'kube' | 'kubectl' | 'run'>,
+  namespace: string,
+  name: string,
+  selector: string,
+  replicas: number,
+  fn: () => Promise<void>,
 ): Promise<void> {
   await scaleRecorded(kube, namespace, name, replicas, run.runId);
   try {
-    await waitUntil(`${name} to have ${replicas} pod(s)`, async () => {
-      const pods = (await kube.core.listNamespacedPod({ namespace, labelSelector: selector })).items;
-      return pods.filter((p) => !p.metadata?.deletionTimestamp).length === replicas;
-    }, 40_000);
+    await waitUntil(
+      `${name} to have ${replicas} pod(s)`,
+      async () => {
+        const pods = (await kube.core.listNamespacedPod({ namespace, labelSelector: selector })).items;
+        return pods.filter((p) => !p.metadata?.deletionTimestamp).length === replicas;
+      },
+      40_000,
+    );
     await fn();
   } finally {
     await restoreScaled(kube, namespace, name);
     // Bounded: on a cluster that deviates (no controller-manager, say) the rollout may never finish, and the
     // control then fails saying so rather than holding the run.
-    await kubectl.ok(['-n', namespace, 'rollout', 'status', `deployment/${name}`, '--timeout=40s'], { timeoutMs: 50_000 });
+    await kubectl.ok(['-n', namespace, 'rollout', 'status', `deployment/${name}`, '--timeout=40s'], {
+      timeoutMs: 50_000,
+    });
     // The pod scaled away is gone from the API only once kubelet has stopped its containers (coredns: lameduck 5 s);
     // until then a node runs one more container than the API places there, which the next observation would judge.
-    await waitUntil(`the ${name} pod scaled away to be gone`, async () => {
-      const pods = (await kube.core.listNamespacedPod({ namespace, labelSelector: selector })).items;
-      return pods.every((p) => !p.metadata?.deletionTimestamp);
-    }, 40_000);
+    await waitUntil(
+      `the ${name} pod scaled away to be gone`,
+      async () => {
+        const pods = (await kube.core.listNamespacedPod({ namespace, labelSelector: selector })).items;
+        return pods.every((p) => !p.metadata?.deletionTimestamp);
+      },
+      40_000,
+    );
   }
 }
 
 /** A copy of the run's kubeconfig whose current context names another namespace (removed afterwards). */
-export async function withContextNamespace({ kubectl: base, run }: Pick<Live, 'kubectl' | 'run'>, namespace: string, fn: (k: Kubectl) => Promise<void>): Promise<void> {
+export async function withContextNamespace(
+  { kubectl: base, run }: Pick<Live, 'kubectl' | 'run'>,
+  namespace: string,
+  fn: (k: Kubectl) => Promise<void>,
+): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), `${runName(run.runId, 'kubeconfig')}-`));
   try {
-    const kc = parse(await readFile(base.kubeconfig, 'utf8')) as { 'current-context': string; contexts: Array<{ name: string; context: Record<string, string> }> };
+    const kc = parse(await readFile(base.kubeconfig, 'utf8')) as {
+      'current-context': string;
+      contexts: Array<{ name: string; context: Record<string, string> }>;
+    };
     const current = base.context ?? kc['current-context'];
     for (const ctx of kc.contexts) if (ctx.name === current) ctx.context.namespace = namespace;
     const file = join(dir, 'kubeconfig');

@@ -21,13 +21,19 @@ import { isNotFound } from '../../helpers/not-found.ts';
  * a container on this host (testcontainers) when this host's Docker has the image (under the name it gives
  * it), else a pod of the run on the control-plane node, which has it. No registry is asked either way.
  */
-export async function withLaxEtcd<T>({ cluster, kube, run }: Pick<Live, 'cluster' | 'kube' | 'run'>, image: string, fn: (etcd: StartedLaxEtcd) => Promise<T>): Promise<T> {
+export async function withLaxEtcd<T>(
+  { cluster, kube, run }: Pick<Live, 'cluster' | 'kube' | 'run'>,
+  image: string,
+  fn: (etcd: StartedLaxEtcd) => Promise<T>,
+): Promise<T> {
   const hostImage = `${cluster.hostImagePrefix ?? ''}${image}`;
   const { runId } = run;
   const start = cluster.hostImages?.includes(hostImage)
     ? startLaxEtcd(hostImage, runId)
     : startLaxEtcdPod({ k: kube, namespace: runName(runId, 'run'), nodeName: cluster.nodeName, image, runId });
-  await using etcd = await start.catch((e: Error) => { throw new NotStaged(`the lax etcd could not be started: ${e.message.split('\n')[0]}`); });
+  await using etcd = await start.catch((e: Error) => {
+    throw new NotStaged(`the lax etcd could not be started: ${e.message.split('\n')[0]}`);
+  });
   return await fn(etcd);
 }
 
@@ -38,7 +44,10 @@ export function schedulerWithEtcdFlag(o: EtcdClientsObservation, etcdServers: st
 
 /** The live observation with the pod's etcd image moved to another patch release. */
 export function podImageOtherRelease(o: VersionObservation): VersionObservation {
-  const image = o.podImage.replace(/:(v?)(\d+)\.(\d+)\.(\d+)/, (_m, v: string, ma: string, mi: string, pa: string) => `:${v}${ma}.${mi}.${Number(pa) + 1}`);
+  const image = o.podImage.replace(
+    /:(v?)(\d+)\.(\d+)\.(\d+)/,
+    (_m, v: string, ma: string, mi: string, pa: string) => `:${v}${ma}.${mi}.${Number(pa) + 1}`,
+  );
   return { ...o, podImage: image };
 }
 
@@ -62,7 +71,6 @@ export function withoutKey(keys: string[], key: string): string[] {
   return keys.filter((k) => k !== key);
 }
 
-
 /**
  * A custom resource of a run-named CustomResourceDefinition, in the run's namespace: the API server stores
  * custom resources as JSON, whatever it does for built-in types. A live value in etcd that is not protobuf,
@@ -70,7 +78,9 @@ export function withoutKey(keys: string[], key: string): string[] {
  * run removes it if this one is killed. `fn` gets its etcd key and the object as the API serves it.
  */
 export async function withCustomResource<T>(
-  { kube, run }: Pick<Live, 'kube' | 'run'>, fn: (cr: { key: string; object: Record<string, unknown> }) => Promise<T>, skip: (reason: string) => never,
+  { kube, run }: Pick<Live, 'kube' | 'run'>,
+  fn: (cr: { key: string; object: Record<string, unknown> }) => Promise<T>,
+  skip: (reason: string) => never,
 ): Promise<T> {
   const runId = run.runId;
   const group = `kc-${runHash(runId)}.kube-claims.io`;
@@ -82,30 +92,56 @@ export async function withCustomResource<T>(
       body: {
         metadata: { name, labels: runLabels(runId) },
         spec: {
-          group, scope: 'Namespaced', names: { plural: 'probes', singular: 'probe', kind: 'Probe' },
-          versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', x_kubernetes_preserve_unknown_fields: true } } }],
+          group,
+          scope: 'Namespaced',
+          names: { plural: 'probes', singular: 'probe', kind: 'Probe' },
+          versions: [
+            {
+              name: 'v1',
+              served: true,
+              storage: true,
+              schema: { openAPIV3Schema: { type: 'object', x_kubernetes_preserve_unknown_fields: true } },
+            },
+          ],
         },
       },
     });
   } catch (e) {
-    if ((e as { code?: number }).code === 403) skip(`unchecked: the kubeconfig's user may not create a CustomResourceDefinition (${name})`);
+    if ((e as { code?: number }).code === 403)
+      skip(`unchecked: the kubeconfig's user may not create a CustomResourceDefinition (${name})`);
     throw e;
   }
   try {
     const custom = kube.make(CustomObjectsApi);
-    const body = { apiVersion: `${group}/v1`, kind: 'Probe', metadata: { name: 'stored-as-json' }, spec: { note: 'kube-claims negative control' } };
+    const body = {
+      apiVersion: `${group}/v1`,
+      kind: 'Probe',
+      metadata: { name: 'stored-as-json' },
+      spec: { note: 'kube-claims negative control' },
+    };
     // The new type is served once the definition is established and discovery has it: bounded.
     let object: Record<string, unknown> | undefined;
-    await waitUntil(`custom resource type ${name} to be served`, async () => {
-      try {
-        object = (await custom.createNamespacedCustomObject({ group, version: 'v1', namespace, plural: 'probes', body })) as Record<string, unknown>;
-        return true;
-      } catch (e) {
-        // retried: the API server does not serve the new type yet (404)
-        if (isNotFound(e)) return false;
-        throw e;
-      }
-    }, 30_000, 500);
+    await waitUntil(
+      `custom resource type ${name} to be served`,
+      async () => {
+        try {
+          object = (await custom.createNamespacedCustomObject({
+            group,
+            version: 'v1',
+            namespace,
+            plural: 'probes',
+            body,
+          })) as Record<string, unknown>;
+          return true;
+        } catch (e) {
+          // retried: the API server does not serve the new type yet (404)
+          if (isNotFound(e)) return false;
+          throw e;
+        }
+      },
+      30_000,
+      500,
+    );
     return await fn({ key: `/registry/${group}/probes/${namespace}/stored-as-json`, object: object! });
   } finally {
     // best-effort: the run-named type; one that lingers is removed by the next run
@@ -127,25 +163,40 @@ const UNKNOWN_FIELD = 15;
  * the object's JSON as the API serves it at that revision.
  */
 export async function withPaddedConfigMap<T>(
-  { kube, run, kubectl }: Pick<Live, 'kube' | 'run' | 'kubectl'>, client: Etcd3,
+  { kube, run, kubectl }: Pick<Live, 'kube' | 'run' | 'kubectl'>,
+  client: Etcd3,
   fn: (cm: { key: string; stored: Buffer; json: string }) => Promise<T>,
 ): Promise<T> {
   const namespace = runName(run.runId, 'run');
   const name = runName(run.runId, 'padded');
   const key = `/registry/configmaps/${namespace}/${name}`;
-  await kube.core.createNamespacedConfigMap({ namespace, body: { metadata: { name, labels: runLabels(run.runId) }, data: { note: 'kube-claims negative control' } } });
+  await kube.core.createNamespacedConfigMap({
+    namespace,
+    body: { metadata: { name, labels: runLabels(run.runId) }, data: { note: 'kube-claims negative control' } },
+  });
   try {
     const stored = await client.get(key).buffer();
     if (!stored) throw new NotStaged(`the API server stored no value under ${key}`);
     const length: number[] = [];
-    for (let n = PADDING; ; n >>= 7) { if (n < 0x80) { length.push(n); break; } length.push((n & 0x7f) | 0x80); }
+    for (let n = PADDING; ; n >>= 7) {
+      if (n < 0x80) {
+        length.push(n);
+        break;
+      }
+      length.push((n & 0x7f) | 0x80);
+    }
     const padded = Buffer.concat([stored, Buffer.from([(UNKNOWN_FIELD << 3) | 2, ...length]), Buffer.alloc(PADDING)]);
     const revision = String((await client.put(key).value(padded).exec()).header.revision);
     let json = '';
-    await waitUntil(`the API server to serve ${namespace}/${name} at revision ${revision}`, async () => {
-      json = (await kubectl.ok(['get', '--raw', `/api/v1/namespaces/${namespace}/configmaps/${name}`])).stdout;
-      return (JSON.parse(json) as { metadata: { resourceVersion: string } }).metadata.resourceVersion === revision;
-    }, 15_000, 200);
+    await waitUntil(
+      `the API server to serve ${namespace}/${name} at revision ${revision}`,
+      async () => {
+        json = (await kubectl.ok(['get', '--raw', `/api/v1/namespaces/${namespace}/configmaps/${name}`])).stdout;
+        return (JSON.parse(json) as { metadata: { resourceVersion: string } }).metadata.resourceVersion === revision;
+      },
+      15_000,
+      200,
+    );
     return await fn({ key, stored: padded, json: JSON.stringify(JSON.parse(json)) });
   } finally {
     // best-effort: in the run's namespace, which goes at the end of the run

@@ -25,32 +25,56 @@ describe('§4 etcd: only kube-apiserver talks to it', () => {
       const o = await observeEtcdClients({ cluster: here, kube });
       record(`etcd-related flags and kubeconfig servers (${node.name})`, clientFlags(o));
       const sockets = await observeSockets({ cluster: here, kube, run });
-      record(`processes holding connections to etcd's client port ${sockets.port} (on ${node.name}, from /proc)`, describeClients(sockets.clients));
+      record(
+        `processes holding connections to etcd's client port ${sockets.port} (on ${node.name}, from /proc)`,
+        describeClients(sockets.clients),
+      );
       const found = [...checkOnlyApiServerTalksToEtcd(o), ...checkEtcdClients(sockets.clients)];
       diffs.push(...(cps.length > 1 ? prefixed(`${node.name}: `, found) : found));
     }
     expectNoDifferences(diffs);
   });
 
-  negativeControl('ETCD-01', 'kube-scheduler given an etcd flag (deviated copy of the live static pod specs)', 'copy', async ({ cluster, kube }) => {
-    const live = await observeEtcdClients({ cluster, kube });
-    const servers = parseFlags(live.apiserver).get('etcd-servers') ?? 'https://127.0.0.1:2379';
-    const diffs = checkOnlyApiServerTalksToEtcd(schedulerWithEtcdFlag(live, servers));
-    expect(expectDifference(diffs, 'no-etcd-flag').actual).toBe(`kube-scheduler: --etcd-servers=${servers}`);
-  });
+  negativeControl(
+    'ETCD-01',
+    'kube-scheduler given an etcd flag (deviated copy of the live static pod specs)',
+    'copy',
+    async ({ cluster, kube }) => {
+      const live = await observeEtcdClients({ cluster, kube });
+      const servers = parseFlags(live.apiserver).get('etcd-servers') ?? 'https://127.0.0.1:2379';
+      const diffs = checkOnlyApiServerTalksToEtcd(schedulerWithEtcdFlag(live, servers));
+      expect(expectDifference(diffs, 'no-etcd-flag').actual).toBe(`kube-scheduler: --etcd-servers=${servers}`);
+    },
+  );
 
-  negativeControl('ETCD-01', 'another process holds a connection to etcd (an etcdctl watch the run does not mark as its own)', 'live', async ({ record, cluster, kube, run, etcd }) => {
-    // A client that is neither kube-apiserver nor this run's: an etcdctl left watching in the etcd pod.
-    const stranger = new EtcdPod(kube.kc, etcd.ref);
-    const watcher = await stranger.startEtcdctl(['watch', etcd.runKey('stranger')], { env: withEnv.env, flags: 'none', maxSeconds: 30 });
-    try {
-      // The watcher connects a moment after it starts: observe until it shows (10 s at most).
-      const s = await eventually(() => observeSockets({ cluster, kube, run }), (o) => (checkEtcdClients(o.clients).length ? [] : [finding('stranger-seen', 'no stranger seen yet')]), { deadline: Date.now() + 10_000, intervalMs: 500 });
-      record('processes holding connections to etcd while the stranger watches', describeClients(s.observation.clients));
-      const diffs = checkEtcdClients(s.observation.clients);
-      expect(expectDifference(diffs, 'other-client').actual).toMatch(/^etcdctl: etcdctl .*watch /);
-    } finally {
-      await watcher.stop();
-    }
-  });
+  negativeControl(
+    'ETCD-01',
+    'another process holds a connection to etcd (an etcdctl watch the run does not mark as its own)',
+    'live',
+    async ({ record, cluster, kube, run, etcd }) => {
+      // A client that is neither kube-apiserver nor this run's: an etcdctl left watching in the etcd pod.
+      const stranger = new EtcdPod(kube.kc, etcd.ref);
+      const watcher = await stranger.startEtcdctl(['watch', etcd.runKey('stranger')], {
+        env: withEnv.env,
+        flags: 'none',
+        maxSeconds: 30,
+      });
+      try {
+        // The watcher connects a moment after it starts: observe until it shows (10 s at most).
+        const s = await eventually(
+          () => observeSockets({ cluster, kube, run }),
+          (o) => (checkEtcdClients(o.clients).length ? [] : [finding('stranger-seen', 'no stranger seen yet')]),
+          { deadline: Date.now() + 10_000, intervalMs: 500 },
+        );
+        record(
+          'processes holding connections to etcd while the stranger watches',
+          describeClients(s.observation.clients),
+        );
+        const diffs = checkEtcdClients(s.observation.clients);
+        expect(expectDifference(diffs, 'other-client').actual).toMatch(/^etcdctl: etcdctl .*watch /);
+      } finally {
+        await watcher.stop();
+      }
+    },
+  );
 });

@@ -5,7 +5,12 @@
 // Every key a file writes is under /kube-claims/RUN-ID/FILE/ and removed when the file ends, whatever happened.
 import type { V1Pod } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
-import { connectThroughPortForward, readClientCredentials, type EtcdClientCredentials, type EtcdConnection } from '../../helpers/etcd/client.ts';
+import {
+  connectThroughPortForward,
+  readClientCredentials,
+  type EtcdClientCredentials,
+  type EtcdConnection,
+} from '../../helpers/etcd/client.ts';
 import { EtcdPod, ETCDCTL_ENV, type EtcdctlResult } from '../../helpers/etcd/etcdctl.ts';
 import type { LongRunning, PodRef } from '../../helpers/etcd/exec.ts';
 import { parseFlags, type CommandOutcome } from '../checks/etcd/common.ts';
@@ -53,13 +58,19 @@ export class EtcdUnderTest {
   }
 
   /** etcdctl in the etcd pod: with the article's TLS flags (default), or with `env` exported and flags 'none'. */
-  etcdctl(argv: string[], options: { env?: Record<string, string>; flags?: 'tls' | 'none'; timeoutMs?: number } = {}): Promise<EtcdctlResult> {
+  etcdctl(
+    argv: string[],
+    options: { env?: Record<string, string>; flags?: 'tls' | 'none'; timeoutMs?: number } = {},
+  ): Promise<EtcdctlResult> {
     this.used = true;
     return this.pod.etcdctl(argv, options);
   }
 
   /** etcdctl left running in the pod (watch, lock); stopped with stop(), or at the latest when the file ends. */
-  async start(argv: string[], options: { env?: Record<string, string>; flags?: 'tls' | 'none' } = {}): Promise<LongRunning> {
+  async start(
+    argv: string[],
+    options: { env?: Record<string, string>; flags?: 'tls' | 'none' } = {},
+  ): Promise<LongRunning> {
     this.used = true;
     const running = await this.pod.startEtcdctl(argv, { ...options, maxSeconds: 60 });
     this.started.add(running);
@@ -67,7 +78,11 @@ export class EtcdUnderTest {
   }
 
   async stop(running: LongRunning): Promise<void> {
-    try { await running.stop(); } finally { this.started.delete(running); }
+    try {
+      await running.stop();
+    } finally {
+      this.started.delete(running);
+    }
   }
 
   async spec(): Promise<V1Pod> {
@@ -84,15 +99,22 @@ export class EtcdUnderTest {
   /** The CA and client certificate the API server itself uses for etcd (its --etcd-* flags), read from the node. */
   async apiServerCredentials(): Promise<EtcdClientCredentials> {
     const flags = parseFlags(await staticPodCommand(this.live, 'kube-apiserver'));
-    const files = { ca: flags.get('etcd-cafile') ?? '', cert: flags.get('etcd-certfile') ?? '', key: flags.get('etcd-keyfile') ?? '' };
-    if (!files.ca || !files.cert || !files.key) throw new Error('kube-apiserver has no --etcd-cafile/--etcd-certfile/--etcd-keyfile to borrow');
+    const files = {
+      ca: flags.get('etcd-cafile') ?? '',
+      cert: flags.get('etcd-certfile') ?? '',
+      key: flags.get('etcd-keyfile') ?? '',
+    };
+    if (!files.ca || !files.cert || !files.key)
+      throw new Error('kube-apiserver has no --etcd-cafile/--etcd-certfile/--etcd-keyfile to borrow');
     return readClientCredentials(this.live.cluster, files);
   }
 
   /** The file's etcd3 connection (mTLS through a port-forward), opened on first use. */
   etcd3(): Promise<EtcdConnection> {
     this.used = true;
-    this.connection ??= this.apiServerCredentials().then((credentials) => connectThroughPortForward(this.live.kube.kc, this.ref, { kind: 'mtls', credentials }));
+    this.connection ??= this.apiServerCredentials().then((credentials) =>
+      connectThroughPortForward(this.live.kube.kc, this.ref, { kind: 'mtls', credentials }),
+    );
     return this.connection;
   }
 
@@ -102,27 +124,39 @@ export class EtcdUnderTest {
     if (this.live.cluster.externalEtcd || !this.used) return;
     const problems: string[] = [];
     // reported: each failure is a problem close() throws at the end, after the rest is cleaned up
-    for (const running of [...this.started]) await this.stop(running).catch((e: Error) => problems.push(`stopping ${running.pid}: ${e.message}`));
+    for (const running of [...this.started])
+      await this.stop(running).catch((e: Error) => problems.push(`stopping ${running.pid}: ${e.message}`));
     // Remove the file's keys through the pod, which works even when the port-forward does not.
     // reported: as above
-    const del = await this.etcdctl(['del', '--prefix', this.prefix]).catch((e: Error) => ({ exitCode: -1, stderr: e.message }) as EtcdctlResult);
+    const del = await this.etcdctl(['del', '--prefix', this.prefix]).catch(
+      (e: Error) => ({ exitCode: -1, stderr: e.message }) as EtcdctlResult,
+    );
     if (del.exitCode !== 0) problems.push(`removing ${this.prefix}: ${del.stderr.trim().split('\n').at(-1)}`);
     const connection = this.connection;
     this.connection = undefined;
     // best-effort: a connection that never opened has nothing to close
-    if (connection) await connection.then((c) => c.close(), () => undefined);
+    if (connection)
+      await connection.then(
+        (c) => c.close(),
+        () => undefined,
+      );
     if (problems.length) throw new Error(`etcd suite clean-up: ${problems.join('; ')}`);
   }
 }
 
 /** One etcd member per control-plane node (kubeadm's stacked etcd): its name and InternalIP, from the Node objects. */
-export async function memberExpectations({ cluster, kube }: Pick<Live, 'cluster' | 'kube'>): Promise<MemberExpectation[]> {
+export async function memberExpectations({
+  cluster,
+  kube,
+}: Pick<Live, 'cluster' | 'kube'>): Promise<MemberExpectation[]> {
   const nodes = new Map((await kube.core.listNode()).items.map((n) => [n.metadata?.name, n]));
-  return cluster.nodes.filter((n) => n.role === 'control-plane').map(({ name }) => {
-    const ip = nodes.get(name)?.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
-    if (!ip) throw new Error(`node ${name} has no InternalIP`);
-    return { name, ip };
-  });
+  return cluster.nodes
+    .filter((n) => n.role === 'control-plane')
+    .map(({ name }) => {
+      const ip = nodes.get(name)?.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+      if (!ip) throw new Error(`node ${name} has no InternalIP`);
+      return { name, ip };
+    });
 }
 
 export { staticPodCommand };
@@ -133,26 +167,45 @@ export interface MemberReader {
 }
 
 /** etcdctl get in each control-plane node's etcd pod, at its own local client URL (the ETCDCTL_* of the article). */
-export function memberPods({ cluster, kube, run }: Pick<Live, 'cluster' | 'kube' | 'run'>, timeoutMs?: number): MemberReader[] {
-  return cluster.nodes.filter((n) => n.role === 'control-plane').map((n) => {
-    const pod = new EtcdPod(kube.kc, { namespace: NAMESPACE, pod: `etcd-${n.name}`, container: 'etcd' }, runHash(run.runId));
-    return { name: `etcd-${n.name}`, get: async (key: string) => outcome(await pod.etcdctl(['get', key], { ...withEnv, timeoutMs })) };
-  });
+export function memberPods(
+  { cluster, kube, run }: Pick<Live, 'cluster' | 'kube' | 'run'>,
+  timeoutMs?: number,
+): MemberReader[] {
+  return cluster.nodes
+    .filter((n) => n.role === 'control-plane')
+    .map((n) => {
+      const pod = new EtcdPod(
+        kube.kc,
+        { namespace: NAMESPACE, pod: `etcd-${n.name}`, container: 'etcd' },
+        runHash(run.runId),
+      );
+      return {
+        name: `etcd-${n.name}`,
+        get: async (key: string) => outcome(await pod.etcdctl(['get', key], { ...withEnv, timeoutMs })),
+      };
+    });
 }
 
 /** Each reader's answer for `key`; a reader that fails (a stopped member's pod is gone) answers with the error. */
-export async function readThroughMembers(readers: MemberReader[], key: string): Promise<Record<string, CommandOutcome>> {
+export async function readThroughMembers(
+  readers: MemberReader[],
+  key: string,
+): Promise<Record<string, CommandOutcome>> {
   const reads: Record<string, CommandOutcome> = {};
   // reported: a member that cannot answer (its pod stopped) is an answer the check judges by its error
-  for (const r of readers) reads[r.name] = await r.get(key).catch((e: Error) => ({ exitCode: -1, stdout: '', stderr: e.message }));
+  for (const r of readers)
+    reads[r.name] = await r.get(key).catch((e: Error) => ({ exitCode: -1, stdout: '', stderr: e.message }));
   return reads;
 }
-
 
 // ---------------------------------------------------------------------------------------------------------------
 // Small utilities
 
-export const outcome = (r: { exitCode: number; stdout: string; stderr: string }): CommandOutcome => ({ exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr });
+export const outcome = (r: { exitCode: number; stdout: string; stderr: string }): CommandOutcome => ({
+  exitCode: r.exitCode,
+  stdout: r.stdout,
+  stderr: r.stderr,
+});
 
 export async function attempt<T>(fn: () => Promise<T>): Promise<CommandOutcome & { value?: T }> {
   try {

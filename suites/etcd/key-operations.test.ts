@@ -8,7 +8,13 @@ import { ok } from '../../helpers/etcd/etcdctl.ts';
 import { processesMatching } from '../../helpers/etcd/exec.ts';
 import { sleep } from '../../helpers/wait.ts';
 import { claim, negativeControl } from '../claim.ts';
-import { checkKvSequence, checkReadThroughEveryMember, checkNoProcessesLeft, checkWatchSawPut, parseWatchOutput } from '../checks/etcd/keys.ts';
+import {
+  checkKvSequence,
+  checkReadThroughEveryMember,
+  checkNoProcessesLeft,
+  checkWatchSawPut,
+  parseWatchOutput,
+} from '../checks/etcd/keys.ts';
 import { withLaxEtcd } from '../deviations/etcd.ts';
 import { expectDifference, expectNoDifferences, finding, findingsOf, prefixed } from '../differences.ts';
 import { memberPods, outcome, readThroughMembers, withEnv } from './fixture.ts';
@@ -26,32 +32,64 @@ describe('§4.2 key operations: put, get, del, watch', () => {
     const put = outcome(await etcd.etcdctl(['put', shared, '222'], withEnv));
     const reads = await readThroughMembers(memberPods({ cluster, kube, run }), shared);
     record(`etcdctl put ${shared} 222 through ${etcd.podName}, then get through each member's pod`, { put, reads });
-    if (Object.keys(reads).length > 1) note('etcd is a distributed key-value store (shown on one member)', `this cluster has ${Object.keys(reads).length} members: a key put through ${etcd.podName} is read through each of them`);
+    if (Object.keys(reads).length > 1)
+      note(
+        'etcd is a distributed key-value store (shown on one member)',
+        `this cluster has ${Object.keys(reads).length} members: a key put through ${etcd.podName} is read through each of them`,
+      );
     expectNoDifferences([
       ...prefixed('etcdctl: ', checkKvSequence(viaEtcdctl, key, '111')),
       ...prefixed('etcd3: ', checkKvSequence(viaEtcd3, etcd.runKey('xdkey1-etcd3'), '111')),
-      ...(put.exitCode ? [finding('shared-put-exit', `put through ${etcd.podName} exited ${put.exitCode}`, { expected: 0, actual: put.exitCode })] : []),
+      ...(put.exitCode
+        ? [
+            finding('shared-put-exit', `put through ${etcd.podName} exited ${put.exitCode}`, {
+              expected: 0,
+              actual: put.exitCode,
+            }),
+          ]
+        : []),
       ...checkReadThroughEveryMember(reads, shared, '222'),
     ]);
   });
 
-  negativeControl('ETCD-06', 'the key read through every member and through another etcd that is not a member (a lax etcd of the cluster\'s image)', 'live', async ({ cluster, kube, run, etcd }) => {
-    const shared = etcd.runKey('xdkey1-every-member-negative');
-    ok(await etcd.etcdctl(['put', shared, '222'], withEnv));
-    await withLaxEtcd({ cluster, kube, run }, await etcd.image(), async (other) => {
-      const reads = await readThroughMembers([...memberPods({ cluster, kube, run }), { name: `${other.name} (${other.where})`, get: (k) => other.etcdctl([`--endpoints=${other.plainUrl}`, 'get', k]).then(outcome) }], shared);
-      const diffs = checkReadThroughEveryMember(reads, shared, '222');
-      expectDifference(diffs, 'member-read');
-      expect(findingsOf(diffs, 'member-read').map((f) => f.expected)).toContain(`${other.name} (${other.where}): 222`);
-    });
-  });
+  negativeControl(
+    'ETCD-06',
+    "the key read through every member and through another etcd that is not a member (a lax etcd of the cluster's image)",
+    'live',
+    async ({ cluster, kube, run, etcd }) => {
+      const shared = etcd.runKey('xdkey1-every-member-negative');
+      ok(await etcd.etcdctl(['put', shared, '222'], withEnv));
+      await withLaxEtcd({ cluster, kube, run }, await etcd.image(), async (other) => {
+        const reads = await readThroughMembers(
+          [
+            ...memberPods({ cluster, kube, run }),
+            {
+              name: `${other.name} (${other.where})`,
+              get: (k) => other.etcdctl([`--endpoints=${other.plainUrl}`, 'get', k]).then(outcome),
+            },
+          ],
+          shared,
+        );
+        const diffs = checkReadThroughEveryMember(reads, shared, '222');
+        expectDifference(diffs, 'member-read');
+        expect(findingsOf(diffs, 'member-read').map((f) => f.expected)).toContain(
+          `${other.name} (${other.where}): 222`,
+        );
+      });
+    },
+  );
 
-  negativeControl('ETCD-06', 'get after del still returns the value (deviated copy of the live sequence)', 'copy', async ({ etcd }) => {
-    const key = etcd.runKey('xdkey1-negative');
-    const live = await kvSequenceWithEtcdctl(etcd, key, '111');
-    const diffs = checkKvSequence({ ...live, getAfterDel: live.get }, key, '111');
-    expectDifference(diffs, 'key-deleted');
-  });
+  negativeControl(
+    'ETCD-06',
+    'get after del still returns the value (deviated copy of the live sequence)',
+    'copy',
+    async ({ etcd }) => {
+      const key = etcd.runKey('xdkey1-negative');
+      const live = await kvSequenceWithEtcdctl(etcd, key, '111');
+      const diffs = checkKvSequence({ ...live, getAfterDel: live.get }, key, '111');
+      expectDifference(diffs, 'key-deleted');
+    },
+  );
 
   claim('ETCD-07', async ({ record, kube, etcd }) => {
     const key = etcd.runKey('watched');
@@ -64,7 +102,10 @@ describe('§4.2 key operations: put, get, del, watch', () => {
     }
     const left = await processesMatching(kube.kc, etcd.ref, key);
     record(`etcdctl watch ${key} (while another exec puts ttt)`, output);
-    record('processes in the etcd container after the watcher was stopped', left.lines.join('\n') || '(no process mentions the watched key)');
+    record(
+      'processes in the etcd container after the watcher was stopped',
+      left.lines.join('\n') || '(no process mentions the watched key)',
+    );
 
     // etcd3 watcher: create() resolves once etcd has registered it, so one put is enough.
     const key3 = etcd.runKey('watched-etcd3');
@@ -72,7 +113,12 @@ describe('§4.2 key operations: put, get, del, watch', () => {
     const w = await client.watch().key(key3).create();
     const events: Array<{ type: string; key: string; value?: string }> = [];
     try {
-      const seen = new Promise<void>((resolve) => w.on('put', (kv) => { events.push({ type: 'PUT', key: kv.key.toString(), value: kv.value.toString() }); resolve(); }));
+      const seen = new Promise<void>((resolve) =>
+        w.on('put', (kv) => {
+          events.push({ type: 'PUT', key: kv.key.toString(), value: kv.value.toString() });
+          resolve();
+        }),
+      );
       ok(await etcd.etcdctl(['put', key3, 'ttt'], withEnv));
       await Promise.race([seen, sleep(5_000)]);
     } finally {

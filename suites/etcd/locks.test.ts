@@ -11,24 +11,37 @@ import { withEnv } from './fixture.ts';
 import { contend, lockWithEtcd3, withLockHolder } from './observe.ts';
 
 describe('§4.2 key operations: locks', () => {
-  claim('ETCD-09', async ({ record, etcd }) => {
-    const name = etcd.runKey('lock');
-    const viaEtcdctl = await withLockHolder(etcd, name, () => contend(etcd, name, 3_000));
-    record('etcdctl lock: holder key, contender while held (3s), contender after release', viaEtcdctl);
-    const viaEtcd3 = await lockWithEtcd3(etcd, etcd.runKey('lock-etcd3'));
-    record('etcd3 Lock: second acquire while held, after release', viaEtcd3);
-    expectNoDifferences([...prefixed('etcdctl: ', checkLockExclusive(viaEtcdctl)), ...prefixed('etcd3: ', checkLockExclusive(viaEtcd3))]);
-  }, 60_000);
+  claim(
+    'ETCD-09',
+    async ({ record, etcd }) => {
+      const name = etcd.runKey('lock');
+      const viaEtcdctl = await withLockHolder(etcd, name, () => contend(etcd, name, 3_000));
+      record('etcdctl lock: holder key, contender while held (3s), contender after release', viaEtcdctl);
+      const viaEtcd3 = await lockWithEtcd3(etcd, etcd.runKey('lock-etcd3'));
+      record('etcd3 Lock: second acquire while held, after release', viaEtcd3);
+      expectNoDifferences([
+        ...prefixed('etcdctl: ', checkLockExclusive(viaEtcdctl)),
+        ...prefixed('etcd3: ', checkLockExclusive(viaEtcd3)),
+      ]);
+    },
+    60_000,
+  );
 
-  negativeControl('ETCD-09', "the holder's session lease is revoked behind its back while it still runs", 'live', async ({ record, etcd }) => {
-    const name = etcd.runKey('lock-negative');
-    const o = await withLockHolder(etcd, name, async (holderKey) => {
-      const lease = holderKey.slice(name.length + 1);
-      ok(await etcd.etcdctl(['lease', 'revoke', lease], withEnv));
-      return contend(etcd, name, 3_000);
-    });
-    record('etcdctl lock with the holder\'s lease revoked', o);
-    const diffs = checkLockExclusive(o);
-    expectDifference(diffs, 'exclusive-while-held');
-  }, { timeout: 60_000 });
+  negativeControl(
+    'ETCD-09',
+    "the holder's session lease is revoked behind its back while it still runs",
+    'live',
+    async ({ record, etcd }) => {
+      const name = etcd.runKey('lock-negative');
+      const o = await withLockHolder(etcd, name, async (holderKey) => {
+        const lease = holderKey.slice(name.length + 1);
+        ok(await etcd.etcdctl(['lease', 'revoke', lease], withEnv));
+        return contend(etcd, name, 3_000);
+      });
+      record("etcdctl lock with the holder's lease revoked", o);
+      const diffs = checkLockExclusive(o);
+      expectDifference(diffs, 'exclusive-while-held');
+    },
+    { timeout: 60_000 },
+  );
 });

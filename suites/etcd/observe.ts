@@ -24,25 +24,52 @@ import type { Live } from '../live.ts';
 import { attempt, escapeRe, NAMESPACE, outcome, staticPodCommand, withEnv, type EtcdUnderTest } from './fixture.ts';
 
 /** The command lines of the control-plane components and the kubelet, and the servers of their kubeconfigs. */
-export async function observeEtcdClients({ cluster: c, kube }: Pick<Live, 'cluster' | 'kube'>): Promise<EtcdClientsObservation> {
+export async function observeEtcdClients({
+  cluster: c,
+  kube,
+}: Pick<Live, 'cluster' | 'kube'>): Promise<EtcdClientsObservation> {
   const [apiserver, controllerManager, scheduler, etcd] = await Promise.all(
-    ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd'].map((component) => staticPodCommand({ cluster: c, kube }, component)),
+    ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd'].map((component) =>
+      staticPodCommand({ cluster: c, kube }, component),
+    ),
   );
   const kubeletPid = (await nodeExecOk(c, ['pgrep', '-x', 'kubelet'])).trim().split('\n')[0]!;
   const kubelet = (await nodeExecOk(c, ['cat', `/proc/${kubeletPid}/cmdline`])).split('\0').filter(Boolean);
   const node = await kube.core.readNode({ name: c.nodeName });
   // absent is the truth: without kubeadm-config nothing names a controlPlaneEndpoint; a refusal is thrown
-  const cm = await unlessNotFound(kube.core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'kubeadm-config' }));
-  const controlPlaneEndpoint = (parse(cm?.data?.ClusterConfiguration ?? '{}') as { controlPlaneEndpoint?: string } | null)?.controlPlaneEndpoint || undefined;
+  const cm = await unlessNotFound(
+    kube.core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'kubeadm-config' }),
+  );
+  const controlPlaneEndpoint =
+    (parse(cm?.data?.ClusterConfiguration ?? '{}') as { controlPlaneEndpoint?: string } | null)?.controlPlaneEndpoint ||
+    undefined;
   const kubeconfigServers: Record<string, string> = {};
   for (const command of [controllerManager!, scheduler!, kubelet]) {
     const path = parseFlags(command).get('kubeconfig');
     // kubectl on the node prints only the server of the file's current context (no credentials leave the node).
-    if (path) kubeconfigServers[path] = (await nodeExecOk(c, ['kubectl', 'config', 'view', '--kubeconfig', path, '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'])).trim();
+    if (path)
+      kubeconfigServers[path] = (
+        await nodeExecOk(c, [
+          'kubectl',
+          'config',
+          'view',
+          '--kubeconfig',
+          path,
+          '--minify',
+          '-o',
+          'jsonpath={.clusters[0].cluster.server}',
+        ])
+      ).trim();
   }
   return {
-    apiserver: apiserver!, controllerManager: controllerManager!, scheduler: scheduler!, etcd: etcd!, kubelet, kubeconfigServers,
-    nodeAddresses: (node.status?.addresses ?? []).map((a) => a.address), controlPlaneEndpoint,
+    apiserver: apiserver!,
+    controllerManager: controllerManager!,
+    scheduler: scheduler!,
+    etcd: etcd!,
+    kubelet,
+    kubeconfigServers,
+    nodeAddresses: (node.status?.addresses ?? []).map((a) => a.address),
+    controlPlaneEndpoint,
   };
 }
 
@@ -55,14 +82,33 @@ export async function etcdClientPort(live: Pick<Live, 'cluster' | 'kube'>): Prom
 }
 
 /** The connections to etcd's client port on the node, with the processes that hold them (read from /proc there). */
-export async function observeSockets({ cluster: c, kube, run }: Pick<Live, 'cluster' | 'kube' | 'run'>): Promise<{ clients: EtcdClient[]; port: number }> {
+export async function observeSockets({
+  cluster: c,
+  kube,
+  run,
+}: Pick<Live, 'cluster' | 'kube' | 'run'>): Promise<{ clients: EtcdClient[]; port: number }> {
   const port = await etcdClientPort({ cluster: c, kube });
   // Connections are read before and after the sockets of the processes, and after the processes themselves:
   // only those open all along are judged (a short-lived client, an etcdctl of another test ending meanwhile,
   // would have no process left).
   const tcpBefore = await nodeExecOk(c, ['cat', '/proc/net/tcp', '/proc/net/tcp6']);
   // Processes that end while find walks /proc make it exit 1: what it printed stands.
-  const fds = (await nodeExec(c, ['find', '/proc', '-mindepth', '3', '-maxdepth', '3', '-path', '/proc/[0-9]*/fd/*', '-lname', 'socket:*', '-printf', '%h %l\\n'])).stdout;
+  const fds = (
+    await nodeExec(c, [
+      'find',
+      '/proc',
+      '-mindepth',
+      '3',
+      '-maxdepth',
+      '3',
+      '-path',
+      '/proc/[0-9]*/fd/*',
+      '-lname',
+      'socket:*',
+      '-printf',
+      '%h %l\\n',
+    ])
+  ).stdout;
   const tcp = await nodeExecOk(c, ['cat', '/proc/net/tcp', '/proc/net/tcp6']);
   const inodePids = new Map<string, number>();
   for (const line of fds.split('\n')) {
@@ -78,25 +124,40 @@ export async function observeSockets({ cluster: c, kube, run }: Pick<Live, 'clus
   const processes = new Map<number, ProcessInfo>();
   for (const line of info.split('\n').filter(Boolean)) {
     const [pid, comm, ours, cmdline] = line.split('\t');
-    processes.set(Number(pid), { pid: Number(pid), comm: comm ?? '', ours: ours === '1', cmdline: (cmdline ?? '').trim() });
+    processes.set(Number(pid), {
+      pid: Number(pid),
+      comm: comm ?? '',
+      ours: ours === '1',
+      cmdline: (cmdline ?? '').trim(),
+    });
   }
   // And once more after the processes were read: a client that ended while they were (an etcdctl of this
   // run's other files, whose name and marker could then no longer be read) is not judged either (seen once
   // in 20 runs: a connection of a process gone by then, taken for a client from elsewhere).
-  const after = new Set(parseProcNetTcp(await nodeExecOk(c, ['cat', '/proc/net/tcp', '/proc/net/tcp6'])).map((e) => `${e.local} ${e.remote} ${e.inode}`));
+  const after = new Set(
+    parseProcNetTcp(await nodeExecOk(c, ['cat', '/proc/net/tcp', '/proc/net/tcp6'])).map(
+      (e) => `${e.local} ${e.remote} ${e.inode}`,
+    ),
+  );
   const lasting = entries.filter((e) => after.has(`${e.local} ${e.remote} ${e.inode}`));
   return { clients: etcdClients(lasting, port, inodePids, processes), port };
 }
 
 /** The flags that matter for who talks to etcd, for the evidence. */
 export function clientFlags(o: EtcdClientsObservation): Record<string, string[]> {
-  const pick = (cmd: string[]) => cmd.filter((a) => /^--(etcd|kubeconfig|advertise-address|secure-port|listen-client-urls|advertise-client-urls)/.test(a));
+  const pick = (cmd: string[]) =>
+    cmd.filter((a) =>
+      /^--(etcd|kubeconfig|advertise-address|secure-port|listen-client-urls|advertise-client-urls)/.test(a),
+    );
   return {
-    'kube-apiserver': pick(o.apiserver), 'kube-controller-manager': pick(o.controllerManager), 'kube-scheduler': pick(o.scheduler),
-    kubelet: pick(o.kubelet), etcd: pick(o.etcd), 'kubeconfig servers': Object.entries(o.kubeconfigServers).map(([p, s]) => `${p}: ${s}`),
+    'kube-apiserver': pick(o.apiserver),
+    'kube-controller-manager': pick(o.controllerManager),
+    'kube-scheduler': pick(o.scheduler),
+    kubelet: pick(o.kubelet),
+    etcd: pick(o.etcd),
+    'kubeconfig servers': Object.entries(o.kubeconfigServers).map(([p, s]) => `${p}: ${s}`),
   };
 }
-
 
 // ------------------------------------------------------------------------------------------------------------
 // §4.1 etcdctl in the etcd pod (etcdctl.test.ts)
@@ -109,44 +170,82 @@ export const LIMITS = ['--dial-timeout=1s', '--command-timeout=2s'];
  * certificates, which must succeed for the refusals to mean anything. `port` lets a negative control aim at a
  * port where nothing listens.
  */
-export async function probeRefusalsInPod(etcd: EtcdUnderTest, port = 2379): Promise<{ probes: ProbeObservation[]; control: ProbeObservation }> {
+export async function probeRefusalsInPod(
+  etcd: EtcdUnderTest,
+  port = 2379,
+): Promise<{ probes: ProbeObservation[]; control: ProbeObservation }> {
   const probes: Array<[ProbeName, string[]]> = [
-    ['no client certificate', [`--endpoints=https://127.0.0.1:${port}`, '--cacert=/etc/kubernetes/pki/etcd/ca.crt', ...LIMITS, 'member', 'list']],
+    [
+      'no client certificate',
+      [
+        `--endpoints=https://127.0.0.1:${port}`,
+        '--cacert=/etc/kubernetes/pki/etcd/ca.crt',
+        ...LIMITS,
+        'member',
+        'list',
+      ],
+    ],
     ['plain http', [`--endpoints=http://127.0.0.1:${port}`, ...LIMITS, 'member', 'list']],
     ['default endpoint', [...LIMITS, 'member', 'list']],
   ];
-  const control = etcd.etcdctl([`--endpoints=https://127.0.0.1:${port}`, ...TLS_FLAGS.filter((f) => !f.startsWith('--endpoints')), ...LIMITS, 'member', 'list'], { flags: 'none' });
-  const observed = await Promise.all(probes.map(async ([probe, argv]) => {
-    const r = await etcd.etcdctl(argv, { flags: 'none' });
-    return { probe, command: r.typed, ...outcome(r) };
-  }));
+  const control = etcd.etcdctl(
+    [
+      `--endpoints=https://127.0.0.1:${port}`,
+      ...TLS_FLAGS.filter((f) => !f.startsWith('--endpoints')),
+      ...LIMITS,
+      'member',
+      'list',
+    ],
+    { flags: 'none' },
+  );
+  const observed = await Promise.all(
+    probes.map(async ([probe, argv]) => {
+      const r = await etcd.etcdctl(argv, { flags: 'none' });
+      return { probe, command: r.typed, ...outcome(r) };
+    }),
+  );
   const c = await control;
   return { probes: observed, control: { probe: 'right certificates' as ProbeName, command: c.typed, ...outcome(c) } };
 }
 
 /** etcd3 from the test process with a given security, reading /registry/namespaces/ keys. */
-export async function probeEtcd3({ etcd, kube }: { etcd: EtcdUnderTest; kube: Live['kube'] }, probe: ProbeName, hostPort: string | undefined, security: Etcd3Security): Promise<ProbeObservation> {
-  const conn = hostPort ? undefined : await connectThroughPortForward(kube.kc, etcd.ref, security, { callTimeoutMs: 3_000 });
+export async function probeEtcd3(
+  { etcd, kube }: { etcd: EtcdUnderTest; kube: Live['kube'] },
+  probe: ProbeName,
+  hostPort: string | undefined,
+  security: Etcd3Security,
+): Promise<ProbeObservation> {
+  const conn = hostPort
+    ? undefined
+    : await connectThroughPortForward(kube.kc, etcd.ref, security, { callTimeoutMs: 3_000 });
   const client = conn?.client ?? etcd3Client(hostPort!, security, { callTimeoutMs: 3_000 });
   const endpoint = conn?.endpoint ?? `${security.kind === 'plain' ? 'http' : 'https'}://${hostPort}`;
   try {
     const r = await attempt(() => client.getAll().prefix('/registry/namespaces/').keys());
-    return { probe, command: `etcd3 getAll().prefix('/registry/namespaces/') via ${endpoint}`, ...r, stdout: r.value ? r.value.join('\n') || '(no keys)' : '' };
+    return {
+      probe,
+      command: `etcd3 getAll().prefix('/registry/namespaces/') via ${endpoint}`,
+      ...r,
+      stdout: r.value ? r.value.join('\n') || '(no keys)' : '',
+    };
   } finally {
-    if (conn) await conn.close(); else client.close();
+    if (conn) await conn.close();
+    else client.close();
   }
 }
 
 /** The first "@(#)Bash version …" string in the bytes of /bin/sh, without the "@(#)" (bash builtins only). */
 const STAMP_OF_BIN_SH = [
   'mapfile -d "" strings < /bin/sh',
-  "IFS=$'\\n'; all=\"${strings[*]}\"",
+  'IFS=$\'\\n\'; all="${strings[*]}"',
   "re=$'@\\\\(#\\\\)(Bash version [^\\n]*)'",
   '[[ $all =~ $re ]] && printf "%s\\n" "${BASH_REMATCH[1]}"; true',
 ].join('; ');
 
 /** What the container's sh is, and whether it has bash, with shell builtins only. */
-export async function observeShell(exec: (argv: string[]) => Promise<{ exitCode: number; stdout: string; stderr: string }>): Promise<ShellObservation> {
+export async function observeShell(
+  exec: (argv: string[]) => Promise<{ exitCode: number; stdout: string; stderr: string }>,
+): Promise<ShellObservation> {
   // reported: an exec that fails is recorded with its error, and the shell check names what it could not see
   const safe = (argv: string[]) => exec(argv).catch((e: Error) => ({ exitCode: -1, stdout: '', stderr: e.message }));
   // Six independent execs, at once.
@@ -165,23 +264,36 @@ export async function observeShell(exec: (argv: string[]) => Promise<{ exitCode:
 }
 
 /** The shell observation as the evidence shows it. */
-export const showShell = (o: ShellObservation) => [
-  `sh -c 'echo "$BASH_VERSION"': ${o.bashVersion.stdout.trim() || `(empty; exit ${o.bashVersion.exitCode})`}`,
-  `sh -c 'command -v bash': ${o.whichBash.stdout.trim()}`,
-  `bash -c true: exit ${o.runBash.exitCode} ${o.runBash.stderr.trim().split('\n').at(-1) ?? ''}`,
-  `sh -ic 'echo "\${PS1@P}"': ${o.prompt.stdout.trim()}`,
-  `the version stamp in the bytes of /bin/sh: ${o.binaryStamp.stdout.trim() || `(none; exit ${o.binaryStamp.exitCode})`}`,
-  `Uid of /proc/self/status (real, effective, saved, fs): ${o.uid.stdout.trim() || `(none; exit ${o.uid.exitCode})`}`,
-  `the expected prompt: bash's documented default PS1 "${BASH_DEFAULT_PS1}", \\s = sh (the name it is run as), \\v = MAJOR.MINOR of the stamp, \\$ = # for effective uid 0`,
-].join('\n');
+export const showShell = (o: ShellObservation) =>
+  [
+    `sh -c 'echo "$BASH_VERSION"': ${o.bashVersion.stdout.trim() || `(empty; exit ${o.bashVersion.exitCode})`}`,
+    `sh -c 'command -v bash': ${o.whichBash.stdout.trim()}`,
+    `bash -c true: exit ${o.runBash.exitCode} ${o.runBash.stderr.trim().split('\n').at(-1) ?? ''}`,
+    `sh -ic 'echo "\${PS1@P}"': ${o.prompt.stdout.trim()}`,
+    `the version stamp in the bytes of /bin/sh: ${o.binaryStamp.stdout.trim() || `(none; exit ${o.binaryStamp.exitCode})`}`,
+    `Uid of /proc/self/status (real, effective, saved, fs): ${o.uid.stdout.trim() || `(none; exit ${o.uid.exitCode})`}`,
+    `the expected prompt: bash's documented default PS1 "${BASH_DEFAULT_PS1}", \\s = sh (the name it is run as), \\v = MAJOR.MINOR of the stamp, \\$ = # for effective uid 0`,
+  ].join('\n');
 
 /** etcdctl version and endpoint status, and the etcd image of the pod and of kubeadm's list. */
-export async function observeVersions({ cluster, kube, etcd }: Pick<Live, 'cluster' | 'kube'> & { etcd: EtcdUnderTest }): Promise<VersionObservation> {
+export async function observeVersions({
+  cluster,
+  kube,
+  etcd,
+}: Pick<Live, 'cluster' | 'kube'> & { etcd: EtcdUnderTest }): Promise<VersionObservation> {
   const version = ok(await etcd.etcdctl(['version']));
   const status = ok(await etcd.etcdctl(['endpoint', 'status', '-w', 'json']));
   const server = (await kube.version.getCode()).gitVersion;
   const images = await nodeExecOk(cluster, ['kubeadm', 'config', 'images', 'list', '--kubernetes-version', server]);
-  return { version: version.stdout, status: status.stdout, podImage: await etcd.image(), kubeadmImage: images.split('\n').find((l) => /\/etcd:/.test(l))?.trim() };
+  return {
+    version: version.stdout,
+    status: status.stdout,
+    podImage: await etcd.image(),
+    kubeadmImage: images
+      .split('\n')
+      .find((l) => /\/etcd:/.test(l))
+      ?.trim(),
+  };
 }
 
 // ------------------------------------------------------------------------------------------------------------
@@ -214,10 +326,18 @@ export async function kvSequenceWithEtcd3(etcd: EtcdUnderTest, key: string, valu
 }
 
 /** A put/get/del/get sequence as the evidence shows it. */
-export const showSequence = (s: KvSequence) => (['put', 'get', 'del', 'getAfterDel'] as const).map((k) => `${k}: exit ${s[k].exitCode} ${JSON.stringify(s[k].stdout)}`).join('\n');
+export const showSequence = (s: KvSequence) =>
+  (['put', 'get', 'del', 'getAfterDel'] as const)
+    .map((k) => `${k}: exit ${s[k].exitCode} ${JSON.stringify(s[k].stdout)}`)
+    .join('\n');
 
 /** Puts `value` under `key` until the watcher prints the PUT (etcdctl watch gives no sign that it is registered). */
-export async function putUntilWatched(etcd: EtcdUnderTest, watcher: LongRunning, key: string, value: string): Promise<string> {
+export async function putUntilWatched(
+  etcd: EtcdUnderTest,
+  watcher: LongRunning,
+  key: string,
+  value: string,
+): Promise<string> {
   for (let i = 0; ; i++) {
     ok(await etcd.etcdctl(['put', key, value], withEnv));
     try {
@@ -234,18 +354,28 @@ export async function putUntilWatched(etcd: EtcdUnderTest, watcher: LongRunning,
 
 /** Which resources the API serves namespaced, and which cluster-scoped. */
 export async function resourceScopes(k: Live['kubectl']): Promise<ResourceScopes> {
-  const names = async (namespaced: boolean) => (await k.ok(['api-resources', `--namespaced=${namespaced}`, '-o', 'name'])).stdout.split('\n').filter(Boolean);
+  const names = async (namespaced: boolean) =>
+    (await k.ok(['api-resources', `--namespaced=${namespaced}`, '-o', 'name'])).stdout.split('\n').filter(Boolean);
   const [ns, cluster] = await Promise.all([names(true), names(false)]);
   return { namespaced: new Map([...ns.map((n) => [n, true] as const), ...cluster.map((n) => [n, false] as const)]) };
 }
 
 /** Keys under a prefix at the revision an API list was served at, so both describe the same moment. */
-export async function keysAt(etcd: EtcdUnderTest, prefix: string, revision: string | undefined): Promise<{ keys: string[]; typed: string; stdout: string }> {
-  const r = ok(await etcd.etcdctl(['get', prefix, '--prefix', '--keys-only', ...(revision ? [`--rev=${revision}`] : [])]));
+export async function keysAt(
+  etcd: EtcdUnderTest,
+  prefix: string,
+  revision: string | undefined,
+): Promise<{ keys: string[]; typed: string; stdout: string }> {
+  const r = ok(
+    await etcd.etcdctl(['get', prefix, '--prefix', '--keys-only', ...(revision ? [`--rev=${revision}`] : [])]),
+  );
   return { keys: parseKeysOnly(r.stdout), typed: r.typed, stdout: r.stdout };
 }
 
-export interface Listed { names: string[]; resourceVersion?: string }
+export interface Listed {
+  names: string[];
+  resourceVersion?: string;
+}
 
 export async function apiNamespaces(kube: Live['kube']): Promise<Listed> {
   const l = await kube.core.listNamespace();
@@ -253,25 +383,59 @@ export async function apiNamespaces(kube: Live['kube']): Promise<Listed> {
 }
 export async function apiPods(kube: Live['kube']): Promise<Listed> {
   const l = await kube.core.listPodForAllNamespaces();
-  return { names: l.items.map((p) => `${p.metadata!.namespace}/${p.metadata!.name}`), resourceVersion: l.metadata?.resourceVersion };
+  return {
+    names: l.items.map((p) => `${p.metadata!.namespace}/${p.metadata!.name}`),
+    resourceVersion: l.metadata?.resourceVersion,
+  };
 }
-/** The APIServices through kubectl. `kubectl get apiservices -o json` wraps them in a List without a resourceVersion, so the raw list is read. */
+/**
+ * The APIServices through kubectl. `kubectl get apiservices -o json` wraps them in a List without a resourceVersion, so
+ * the raw list is read.
+ */
 export async function apiApiServices(kubectl: Live['kubectl']): Promise<Listed & { command: string }> {
   const args = ['get', '--raw', '/apis/apiregistration.k8s.io/v1/apiservices'];
-  const l = JSON.parse((await kubectl.ok(args)).stdout) as { items: Array<{ metadata: { name: string } }>; metadata?: { resourceVersion?: string } };
-  return { names: l.items.map((a) => a.metadata.name), resourceVersion: l.metadata?.resourceVersion, command: `kubectl ${args.join(' ')}` };
+  const l = JSON.parse((await kubectl.ok(args)).stdout) as {
+    items: Array<{ metadata: { name: string } }>;
+    metadata?: { resourceVersion?: string };
+  };
+  return {
+    names: l.items.map((a) => a.metadata.name),
+    resourceVersion: l.metadata?.resourceVersion,
+    command: `kubectl ${args.join(' ')}`,
+  };
 }
 
 /** The file's namespace and the etcd pod, as stored in etcd and as the API serves them. */
-export async function storedAndApi({ kube, etcd }: Pick<Live, 'kube'> & { etcd: EtcdUnderTest }): Promise<Array<{ key: string; value: Buffer | null; api: ApiObjectIdentity; object: unknown }>> {
+export async function storedAndApi({
+  kube,
+  etcd,
+}: Pick<Live, 'kube'> & { etcd: EtcdUnderTest }): Promise<
+  Array<{ key: string; value: Buffer | null; api: ApiObjectIdentity; object: unknown }>
+> {
   const { client } = await etcd.etcd3();
   const ns = await kube.core.readNamespace({ name: NAMESPACE });
   const p = await etcd.spec();
   const nsKey = `/registry/namespaces/${NAMESPACE}`;
   const podKey = `/registry/pods/${NAMESPACE}/${etcd.podName}`;
   return [
-    { key: nsKey, value: await client.get(nsKey).buffer(), object: ns, api: { apiVersion: 'v1', kind: 'Namespace', name: ns.metadata!.name!, uid: ns.metadata!.uid! } },
-    { key: podKey, value: await client.get(podKey).buffer(), object: p, api: { apiVersion: 'v1', kind: 'Pod', name: p.metadata!.name!, namespace: p.metadata!.namespace!, uid: p.metadata!.uid! } },
+    {
+      key: nsKey,
+      value: await client.get(nsKey).buffer(),
+      object: ns,
+      api: { apiVersion: 'v1', kind: 'Namespace', name: ns.metadata!.name!, uid: ns.metadata!.uid! },
+    },
+    {
+      key: podKey,
+      value: await client.get(podKey).buffer(),
+      object: p,
+      api: {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        name: p.metadata!.name!,
+        namespace: p.metadata!.namespace!,
+        uid: p.metadata!.uid!,
+      },
+    },
   ];
 }
 
@@ -288,8 +452,14 @@ export const describeValue = (value: Buffer | null) => {
   }
 };
 
-/** Values under the prefixes and the same objects from the API, paired where etcd's mod revision is the object's resourceVersion. */
-export async function storedSizes({ kubectl, etcd }: Pick<Live, 'kubectl'> & { etcd: EtcdUnderTest }): Promise<{ sizes: StoredSize[]; unpaired: number }> {
+/**
+ * Values under the prefixes and the same objects from the API, paired where etcd's mod revision is the object's
+ * resourceVersion.
+ */
+export async function storedSizes({
+  kubectl,
+  etcd,
+}: Pick<Live, 'kubectl'> & { etcd: EtcdUnderTest }): Promise<{ sizes: StoredSize[]; unpaired: number }> {
   const { client } = await etcd.etcd3();
   const kinds = [
     { prefix: '/registry/pods/', path: '/api/v1/pods', kind: 'Pod', namespaced: true },
@@ -299,15 +469,25 @@ export async function storedSizes({ kubectl, etcd }: Pick<Live, 'kubectl'> & { e
   const sizes: StoredSize[] = [];
   let unpaired = 0;
   for (const k of kinds) {
-    const list = JSON.parse((await kubectl.ok(['get', '--raw', k.path])).stdout) as { items: Array<{ metadata: { name: string; namespace?: string; resourceVersion: string } }> };
+    const list = JSON.parse((await kubectl.ok(['get', '--raw', k.path])).stdout) as {
+      items: Array<{ metadata: { name: string; namespace?: string; resourceVersion: string } }>;
+    };
     const kvs = (await client.getAll().prefix(k.prefix).exec()).kvs;
     const byKey = new Map(kvs.map((kv) => [kv.key.toString(), kv]));
     for (const item of list.items) {
       const key = `${k.prefix}${k.namespaced ? `${item.metadata.namespace}/` : ''}${item.metadata.name}`;
       const kv = byKey.get(key);
       // An object that changed between the two reads is not compared (its sizes would be of two versions).
-      if (!kv || String(kv.mod_revision) !== item.metadata.resourceVersion) { unpaired++; continue; }
-      sizes.push({ key, stored: kv.value.length, protobuf: hasK8sMagic(kv.value), json: Buffer.byteLength(JSON.stringify({ kind: k.kind, apiVersion: 'v1', ...item })) });
+      if (!kv || String(kv.mod_revision) !== item.metadata.resourceVersion) {
+        unpaired++;
+        continue;
+      }
+      sizes.push({
+        key,
+        stored: kv.value.length,
+        protobuf: hasK8sMagic(kv.value),
+        json: Buffer.byteLength(JSON.stringify({ kind: k.kind, apiVersion: 'v1', ...item })),
+      });
     }
   }
   return { sizes, unpaired };
@@ -319,7 +499,11 @@ export async function storedSizes({ kubectl, etcd }: Pick<Live, 'kubectl'> & { e
 /** The TTL of the leases ETCD-08 grants, in seconds. */
 export const LEASE_TTL = 3;
 /** Polls until the key is gone or `watchMs` after the grant passed. */
-export async function watchExpiry(present: () => Promise<boolean>, grantedAt: number, watchMs: number): Promise<{ goneAfterMs?: number; watchedMs: number }> {
+export async function watchExpiry(
+  present: () => Promise<boolean>,
+  grantedAt: number,
+  watchMs: number,
+): Promise<{ goneAfterMs?: number; watchedMs: number }> {
   while (Date.now() - grantedAt < watchMs) {
     if (!(await present())) return { goneAfterMs: Date.now() - grantedAt, watchedMs: Date.now() - grantedAt };
     await sleep(250);
@@ -334,13 +518,25 @@ export async function leaseWithEtcdctl(etcd: EtcdUnderTest, key: string): Promis
   const parsed = parseLeaseGrant(grant.stdout);
   if (!parsed) return { ttlSeconds: LEASE_TTL, grantText: grant.stdout, presentAfterPut: false, watchedMs: 0 };
   ok(await etcd.etcdctl(['put', `--lease=${parsed.id}`, key, 'leased'], withEnv));
-  const present = async () => ok(await etcd.etcdctl(['get', key, '--print-value-only'], withEnv)).stdout.trim() === 'leased';
+  const present = async () =>
+    ok(await etcd.etcdctl(['get', key, '--print-value-only'], withEnv)).stdout.trim() === 'leased';
   const presentAfterPut = await present();
-  return { ttlSeconds: LEASE_TTL, grantText: grant.stdout, grantedTtl: parsed.ttl, presentAfterPut, ...(await watchExpiry(present, grantedAt, (LEASE_TTL + 5) * 1000)) };
+  return {
+    ttlSeconds: LEASE_TTL,
+    grantText: grant.stdout,
+    grantedTtl: parsed.ttl,
+    presentAfterPut,
+    ...(await watchExpiry(present, grantedAt, (LEASE_TTL + 5) * 1000)),
+  };
 }
 
 /** The same with the etcd3 client of the test process, its lease kept alive or not. */
-export async function leaseWithEtcd3(etcd: EtcdUnderTest, key: string, keepAlive: boolean, watchMs = (LEASE_TTL + 5) * 1000): Promise<LeaseObservation> {
+export async function leaseWithEtcd3(
+  etcd: EtcdUnderTest,
+  key: string,
+  keepAlive: boolean,
+  watchMs = (LEASE_TTL + 5) * 1000,
+): Promise<LeaseObservation> {
   const { client } = await etcd.etcd3();
   const lease = client.lease(LEASE_TTL, { autoKeepAlive: keepAlive });
   try {
@@ -351,8 +547,11 @@ export async function leaseWithEtcd3(etcd: EtcdUnderTest, key: string, keepAlive
     const present = async () => (await client.get(key).string()) === 'leased';
     const presentAfterPut = await present();
     return {
-      ttlSeconds: LEASE_TTL, grantText: `lease ${BigInt(id).toString(16)} granted with TTL(${ttl.grantedTTL}s)`, grantedTtl: Number(ttl.grantedTTL),
-      presentAfterPut, ...(await watchExpiry(present, grantedAt, watchMs)),
+      ttlSeconds: LEASE_TTL,
+      grantText: `lease ${BigInt(id).toString(16)} granted with TTL(${ttl.grantedTTL}s)`,
+      grantedTtl: Number(ttl.grantedTTL),
+      presentAfterPut,
+      ...(await watchExpiry(present, grantedAt, watchMs)),
     };
   } finally {
     // best-effort: an expired lease cannot be revoked, and needs not be
@@ -365,25 +564,42 @@ export async function leaseWithEtcd3(etcd: EtcdUnderTest, key: string, keepAlive
 
 const ACQUIRED = /^acquired (\S+)$/m;
 /** A contender that runs `sh -c 'echo acquired $ETCD_LOCK_KEY'` once it holds the lock (then releases it). */
-export async function contend(etcd: EtcdUnderTest, name: string, waitMs: number): Promise<{ acquired: boolean; output: string }> {
+export async function contend(
+  etcd: EtcdUnderTest,
+  name: string,
+  waitMs: number,
+): Promise<{ acquired: boolean; output: string }> {
   // "--": what follows is the command etcdctl runs under the lock, not etcdctl flags.
   const contender = await etcd.start(['lock', name, '--', 'sh', '-c', 'echo "acquired $ETCD_LOCK_KEY"'], withEnv);
   try {
     // absent is the truth: no output within waitMs is the observation (not acquired); a contender that failed is thrown
-    const out = await contender.waitFor(ACQUIRED, waitMs).catch((e: unknown) => { if (e instanceof ExecTimeout) return undefined; throw e; });
-    return { acquired: out !== undefined, output: out ?? `(nothing within ${waitMs / 1000}s) ${contender.stderr().trim().split('\n').at(-1) ?? ''}` };
+    const out = await contender.waitFor(ACQUIRED, waitMs).catch((e: unknown) => {
+      if (e instanceof ExecTimeout) return undefined;
+      throw e;
+    });
+    return {
+      acquired: out !== undefined,
+      output: out ?? `(nothing within ${waitMs / 1000}s) ${contender.stderr().trim().split('\n').at(-1) ?? ''}`,
+    };
   } finally {
     await etcd.stop(contender);
   }
 }
 
 /** Holder `etcdctl lock NAME` (prints its key NAME/LEASE and holds until stopped); `meanwhile` runs while it holds. */
-export async function withLockHolder(etcd: EtcdUnderTest, name: string, meanwhile: (holderKey: string) => Promise<LockObservation['whileHeld']>): Promise<LockObservation> {
+export async function withLockHolder(
+  etcd: EtcdUnderTest,
+  name: string,
+  meanwhile: (holderKey: string) => Promise<LockObservation['whileHeld']>,
+): Promise<LockObservation> {
   const holder = await etcd.start(['lock', name], withEnv);
   let holderKey: string;
   let whileHeld: LockObservation['whileHeld'];
   try {
-    holderKey = (await holder.waitFor(new RegExp(`^${escapeRe(name)}/[0-9a-f]+$`, 'm'), 10_000)).split('\n').find((l) => l.startsWith(`${name}/`)) ?? '';
+    holderKey =
+      (await holder.waitFor(new RegExp(`^${escapeRe(name)}/[0-9a-f]+$`, 'm'), 10_000))
+        .split('\n')
+        .find((l) => l.startsWith(`${name}/`)) ?? '';
     whileHeld = await meanwhile(holderKey);
   } finally {
     await etcd.stop(holder); // SIGTERM: etcdctl lock unlocks and ends its session
@@ -403,11 +619,17 @@ export async function lockWithEtcd3(etcd: EtcdUnderTest, name: string): Promise<
     const r = await attempt(() => second.acquire());
     whileHeld = { acquired: r.exitCode === 0, output: r.exitCode === 0 ? 'acquired' : r.stderr };
     if (r.exitCode === 0) await second.release(); // it should not have had it; give it back at once
-    if (r.exitCode !== 0 && !r.stderr.startsWith(new EtcdLockFailedError('').name)) throw new Error(`etcd3 Lock failed for another reason: ${r.stderr}`);
+    if (r.exitCode !== 0 && !r.stderr.startsWith(new EtcdLockFailedError('').name))
+      throw new Error(`etcd3 Lock failed for another reason: ${r.stderr}`);
   } finally {
     await holder.release();
   }
   const r = await attempt(() => second.acquire());
   if (r.exitCode === 0) await second.release();
-  return { name, holderKey: name, whileHeld, afterRelease: { acquired: r.exitCode === 0, output: r.exitCode === 0 ? 'acquired' : r.stderr } };
+  return {
+    name,
+    holderKey: name,
+    whileHeld,
+    afterRelease: { acquired: r.exitCode === 0, output: r.exitCode === 0 ? 'acquired' : r.stderr },
+  };
 }

@@ -10,20 +10,44 @@ export const show = (v: unknown) => (v === undefined ? 'absent' : JSON.stringify
  */
 export function diffJson(expected: unknown, actual: unknown, path = ''): Differences {
   const at = path || '(body)';
-  if (expected && actual && typeof expected === 'object' && typeof actual === 'object' && Array.isArray(expected) === Array.isArray(actual)) {
+  if (
+    expected &&
+    actual &&
+    typeof expected === 'object' &&
+    typeof actual === 'object' &&
+    Array.isArray(expected) === Array.isArray(actual)
+  ) {
     const keys = new Set([...Object.keys(expected), ...Object.keys(actual)]);
     return [...keys].flatMap((k) => {
       const p = path ? `${path}.${k}` : k;
       const e = (expected as Record<string, unknown>)[k];
       const a = (actual as Record<string, unknown>)[k];
-      if (!(k in (actual as object))) return [finding('field-present', `${p}: expected ${show(e)}, absent`, { expected: `${p}: ${show(e)}`, actual: `${p}: absent` })];
-      if (!(k in (expected as object))) return [finding('field-unexpected', `${p}: unexpected field, ${show(a)}`, { expected: `${p}: absent`, actual: `${p}: ${show(a)}` })];
+      if (!(k in (actual as object)))
+        return [
+          finding('field-present', `${p}: expected ${show(e)}, absent`, {
+            expected: `${p}: ${show(e)}`,
+            actual: `${p}: absent`,
+          }),
+        ];
+      if (!(k in (expected as object)))
+        return [
+          finding('field-unexpected', `${p}: unexpected field, ${show(a)}`, {
+            expected: `${p}: absent`,
+            actual: `${p}: ${show(a)}`,
+          }),
+        ];
       return diffJson(e, a, p);
     });
   }
-  return JSON.stringify(expected) === JSON.stringify(actual) ? [] : [finding('field-value', `${at}: expected ${show(expected)}, got ${show(actual)}`, { expected: `${at}: ${show(expected)}`, actual: `${at}: ${show(actual)}` })];
+  return JSON.stringify(expected) === JSON.stringify(actual)
+    ? []
+    : [
+        finding('field-value', `${at}: expected ${show(expected)}, got ${show(actual)}`, {
+          expected: `${at}: ${show(expected)}`,
+          actual: `${at}: ${show(actual)}`,
+        }),
+      ];
 }
-
 
 export function parseJson(text: string | undefined): { ok: true; value: unknown } | { ok: false; error: string } {
   try {
@@ -32,6 +56,5 @@ export function parseJson(text: string | undefined): { ok: true; value: unknown 
     return { ok: false, error: (e as Error).message };
   }
 }
-
 
 export const statusLine = (r: HttpResponse) => `${r.status}${r.statusText ? ` ${r.statusText}` : ''}`;

@@ -12,9 +12,23 @@ export function checkEveryApiServerReached(connections: string[][], controlPlane
   const reached = connections.map((names) => serverOf(names, controlPlanes));
   const diffs: Differences = [];
   const unknown = connections.filter((_, i) => !reached[i]);
-  if (unknown.length) diffs.push(finding('unknown-server', `${unknown.length} of ${connections.length} connections reached a server whose certificate names no control-plane node (${unknown[0]!.join(', ')})`, { expected: 0, actual: unknown.length }));
+  if (unknown.length)
+    diffs.push(
+      finding(
+        'unknown-server',
+        `${unknown.length} of ${connections.length} connections reached a server whose certificate names no control-plane node (${unknown[0]!.join(', ')})`,
+        { expected: 0, actual: unknown.length },
+      ),
+    );
   for (const node of controlPlanes) {
-    if (!reached.includes(node)) diffs.push(finding('server-reached', `the API server of ${node} is not reached through the endpoint (${connections.length} connections reached ${[...new Set(reached.filter(Boolean))].join(', ') || 'none'})`, { expected: node, actual: [...new Set(reached.filter(Boolean))].join(', ') || 'none' }));
+    if (!reached.includes(node))
+      diffs.push(
+        finding(
+          'server-reached',
+          `the API server of ${node} is not reached through the endpoint (${connections.length} connections reached ${[...new Set(reached.filter(Boolean))].join(', ') || 'none'})`,
+          { expected: node, actual: [...new Set(reached.filter(Boolean))].join(', ') || 'none' },
+        ),
+      );
   }
   return diffs;
 }

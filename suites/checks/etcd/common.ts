@@ -24,7 +24,9 @@ export function parseFlags(command: string[]): Map<string, string> {
 
 /** etcdctl's JSON with its uint64 IDs kept exact (as decimal strings). */
 export function parseEtcdJson<T>(text: string): T {
-  return JSON.parse(text.replace(/("(?:ID|id|member_id|cluster_id|leader|raft_term|ttl|granted-ttl)"\s*:\s*)(\d{16,})/g, '$1"$2"')) as T;
+  return JSON.parse(
+    text.replace(/("(?:ID|id|member_id|cluster_id|leader|raft_term|ttl|granted-ttl)"\s*:\s*)(\d{16,})/g, '$1"$2"'),
+  ) as T;
 }
 
 export const hex = (decimal: string | number) => BigInt(decimal).toString(16);
@@ -41,7 +43,12 @@ export function parseKeysOnly(stdout: string): string[] {
 export function failureReason(stderr: string): string {
   const reasons = stderr.split('\n').flatMap((l) => {
     if (!l.startsWith('{')) return [];
-    try { const e = (JSON.parse(l) as { error?: string }).error; return e ? [e] : []; } catch { return []; }
+    try {
+      const e = (JSON.parse(l) as { error?: string }).error;
+      return e ? [e] : [];
+    } catch {
+      return [];
+    }
   });
   const text = reasons.at(-1) ?? stderr.trim().split('\n').filter(Boolean).join(' ');
   return text.replace(/\s+/g, ' ').slice(0, 300);

@@ -16,18 +16,39 @@ describe('etcdctl member list of stacked etcd (ETCD-02)', () => {
     expect(checkMemberList(table, json, controlPlanes)).toEqual([]);
   });
   test('a control plane without its member, or a member of no control plane, is named', () => {
-    expect(checkMemberList(table, json, controlPlanes.slice(0, 2))).toEqual(expect.arrayContaining([
-      expect.objectContaining({ check: 'member-count', expected: '2', actual: '3' }),
-      expect.objectContaining({ check: 'member-name', actual: expect.stringMatching(/^kc-topo-ha-control-plane3 \(peer /) }),
-    ]));
-    expect(checkMemberList(table, json, [...controlPlanes, { name: 'kc-topo-ha-control-plane4', ip: '172.18.0.19' }]))
-      .toEqual(expect.arrayContaining([{ check: 'member-present', expected: 'kc-topo-ha-control-plane4', actual: 'absent', message: 'no member named after the node kc-topo-ha-control-plane4' }]));
+    expect(checkMemberList(table, json, controlPlanes.slice(0, 2))).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ check: 'member-count', expected: '2', actual: '3' }),
+        expect.objectContaining({
+          check: 'member-name',
+          actual: expect.stringMatching(/^kc-topo-ha-control-plane3 \(peer /),
+        }),
+      ]),
+    );
+    expect(
+      checkMemberList(table, json, [...controlPlanes, { name: 'kc-topo-ha-control-plane4', ip: '172.18.0.19' }]),
+    ).toEqual(
+      expect.arrayContaining([
+        {
+          check: 'member-present',
+          expected: 'kc-topo-ha-control-plane4',
+          actual: 'absent',
+          message: 'no member named after the node kc-topo-ha-control-plane4',
+        },
+      ]),
+    );
   });
-  test('a member whose URLs are another node\'s is named', () => {
+  test("a member whose URLs are another node's is named", () => {
     const swapped = controlPlanes.map((c, i) => ({ ...c, ip: controlPlanes[(i + 1) % 3]!.ip }));
-    expect(checkMemberList(table, json, swapped)).toEqual(expect.arrayContaining([{
-      check: 'peer-url', expected: 'https://172.18.0.13:2380', actual: 'https://172.18.0.18:2380',
-      message: 'kc-topo-ha-control-plane: peer URL is https://172.18.0.18:2380, not https://172.18.0.13:2380',
-    }]));
+    expect(checkMemberList(table, json, swapped)).toEqual(
+      expect.arrayContaining([
+        {
+          check: 'peer-url',
+          expected: 'https://172.18.0.13:2380',
+          actual: 'https://172.18.0.18:2380',
+          message: 'kc-topo-ha-control-plane: peer URL is https://172.18.0.18:2380, not https://172.18.0.13:2380',
+        },
+      ]),
+    );
   });
 });

@@ -8,7 +8,10 @@ export interface ResourceScopes {
 }
 
 /** Where a key's resource is and how many segments its NAMESPACE/NAME part must have. */
-function classifyKey(key: string, scopes: ResourceScopes): { resource: string; rest: string[]; namespaced: boolean } | undefined {
+function classifyKey(
+  key: string,
+  scopes: ResourceScopes,
+): { resource: string; rest: string[]; namespaced: boolean } | undefined {
   const segs = key.slice('/registry/'.length).split('/');
   let resource: string;
   let rest: string[];
@@ -24,7 +27,8 @@ function classifyKey(key: string, scopes: ResourceScopes): { resource: string; r
     resource = segs[0] === 'minions' ? 'nodes' : segs[0]!; // Nodes are stored as "minions".
     rest = segs.slice(1);
   }
-  const namespaced = scopes.namespaced.get(resource) ?? [...scopes.namespaced].find(([r]) => r.split('.')[0] === resource)?.[1];
+  const namespaced =
+    scopes.namespaced.get(resource) ?? [...scopes.namespaced].find(([r]) => r.split('.')[0] === resource)?.[1];
   return namespaced === undefined ? undefined : { resource, rest, namespaced };
 }
 
@@ -41,18 +45,37 @@ export function checkRegistryLayout(keys: string[], scopes: ResourceScopes, repo
   const notJudged = new Set<string>();
   const judgedResources = new Set<string>();
   for (const key of keys) {
-    if (!key.startsWith('/registry/')) { diffs.push(finding('key-prefix', `${key} is not under /registry/`, { expected: '/registry/', actual: key })); continue; }
+    if (!key.startsWith('/registry/')) {
+      diffs.push(finding('key-prefix', `${key} is not under /registry/`, { expected: '/registry/', actual: key }));
+      continue;
+    }
     const k = classifyKey(key, scopes);
-    if (!k) { notJudged.add(key.split('/').slice(0, 3).join('/')); continue; }
+    if (!k) {
+      notJudged.add(key.split('/').slice(0, 3).join('/'));
+      continue;
+    }
     judged++;
     judgedResources.add(k.resource);
     const want = k.namespaced ? 2 : 1;
     if (k.rest.length !== want || k.rest.some((s) => !s)) {
-      diffs.push(finding('key-segments', `${key}: ${k.resource} are ${k.namespaced ? 'namespaced' : 'cluster-scoped'}, so …/${k.namespaced ? 'NAMESPACE/NAME' : 'NAME'} is expected, found ${k.rest.length} segment(s) after the resource`, { expected: `…/${k.resource}/${k.namespaced ? 'NAMESPACE/NAME' : 'NAME'}`, actual: key }));
+      diffs.push(
+        finding(
+          'key-segments',
+          `${key}: ${k.resource} are ${k.namespaced ? 'namespaced' : 'cluster-scoped'}, so …/${k.namespaced ? 'NAMESPACE/NAME' : 'NAME'} is expected, found ${k.rest.length} segment(s) after the resource`,
+          { expected: `…/${k.resource}/${k.namespaced ? 'NAMESPACE/NAME' : 'NAME'}`, actual: key },
+        ),
+      );
     }
   }
-  for (const r of ['namespaces', 'pods']) if (!judgedResources.has(r)) diffs.push(finding('resource-keys-present', `no key of ${r} found under /registry/`, { expected: r, actual: 'absent' }));
-  if (report) { report.judged = judged; report.notJudged = [...notJudged].sort(); }
+  for (const r of ['namespaces', 'pods'])
+    if (!judgedResources.has(r))
+      diffs.push(
+        finding('resource-keys-present', `no key of ${r} found under /registry/`, { expected: r, actual: 'absent' }),
+      );
+  if (report) {
+    report.judged = judged;
+    report.notJudged = [...notJudged].sort();
+  }
   return diffs;
 }
 
@@ -62,12 +85,27 @@ export function compareKeysWithApi(keys: string[], prefix: string, apiNames: str
   const outside = keys.filter((k) => !k.startsWith(prefix));
   const api = new Set(apiNames);
   return [
-    ...outside.map((k) => finding('key-outside-prefix', `key ${k} is outside ${prefix}`, { expected: prefix, actual: k })),
-    ...[...api].filter((n) => !keyNames.has(n)).map((n) => finding('key-for-api-object', `${what} ${n} listed by the API has no key ${prefix}${n}`, { expected: `${prefix}${n}`, actual: 'absent' })),
-    ...[...keyNames].filter((n) => !api.has(n)).map((n) => finding('api-object-for-key', `key ${prefix}${n} has no ${what} in the API`, { expected: n, actual: 'absent' })),
+    ...outside.map((k) =>
+      finding('key-outside-prefix', `key ${k} is outside ${prefix}`, { expected: prefix, actual: k }),
+    ),
+    ...[...api]
+      .filter((n) => !keyNames.has(n))
+      .map((n) =>
+        finding('key-for-api-object', `${what} ${n} listed by the API has no key ${prefix}${n}`, {
+          expected: `${prefix}${n}`,
+          actual: 'absent',
+        }),
+      ),
+    ...[...keyNames]
+      .filter((n) => !api.has(n))
+      .map((n) =>
+        finding('api-object-for-key', `key ${prefix}${n} has no ${what} in the API`, { expected: n, actual: 'absent' }),
+      ),
   ];
 }
 
 export function checkContains(names: string[], required: readonly string[], where: string): Differences {
-  return required.filter((r) => !names.includes(r)).map((r) => finding('name-present', `${r} missing from ${where}`, { expected: r, actual: 'absent' }));
+  return required
+    .filter((r) => !names.includes(r))
+    .map((r) => finding('name-present', `${r} missing from ${where}`, { expected: r, actual: 'absent' }));
 }

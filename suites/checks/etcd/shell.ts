@@ -27,28 +27,82 @@ export function stampedBashVersion(stamp: string): { major: string; minor: strin
 }
 
 /** The default prompt as bash expands it: \s the shell's name, \v its MAJOR.MINOR, \$ # for uid 0 (else $). */
-export function expandDefaultPrompt(name: string, version: { major: string; minor: string }, effectiveUid: number): string {
-  return BASH_DEFAULT_PS1.replace('\\s', name).replace('\\v', `${version.major}.${version.minor}`).replace('\\$', effectiveUid === 0 ? '#' : '$');
+export function expandDefaultPrompt(
+  name: string,
+  version: { major: string; minor: string },
+  effectiveUid: number,
+): string {
+  return BASH_DEFAULT_PS1.replace('\\s', name)
+    .replace('\\v', `${version.major}.${version.minor}`)
+    .replace('\\$', effectiveUid === 0 ? '#' : '$');
 }
 
-/** The container has sh and no bash, and its sh is bash (in POSIX mode) whose prompt is bash's default for its version. */
+/**
+ * The container has sh and no bash, and its sh is bash (in POSIX mode) whose prompt is bash's default for its version.
+ */
 export function checkShellIsBashAsSh(o: ShellObservation): Differences {
   const diffs: Differences = [];
   const version = o.bashVersion.stdout.trim();
-  if (o.bashVersion.exitCode !== 0) diffs.push(finding('sh-runs', `sh does not run: exit ${o.bashVersion.exitCode}: ${lastLine(o.bashVersion.stderr)}`, { expected: 0, actual: o.bashVersion.exitCode }));
-  else if (!/^\d+\.\d+/.test(version)) diffs.push(finding('sh-is-bash', `sh is not bash: $BASH_VERSION is ${JSON.stringify(version)}`, { expected: 'a $BASH_VERSION', actual: version }));
+  if (o.bashVersion.exitCode !== 0)
+    diffs.push(
+      finding('sh-runs', `sh does not run: exit ${o.bashVersion.exitCode}: ${lastLine(o.bashVersion.stderr)}`, {
+        expected: 0,
+        actual: o.bashVersion.exitCode,
+      }),
+    );
+  else if (!/^\d+\.\d+/.test(version))
+    diffs.push(
+      finding('sh-is-bash', `sh is not bash: $BASH_VERSION is ${JSON.stringify(version)}`, {
+        expected: 'a $BASH_VERSION',
+        actual: version,
+      }),
+    );
   const which = o.whichBash.stdout.trim();
-  if (which && which !== '(none)') diffs.push(finding('bash-not-on-path', `bash is on PATH at ${which}`, { expected: '(none)', actual: which }));
-  if (o.runBash.exitCode === 0) diffs.push(finding('bash-not-runnable', '`bash` can be executed in the container', { expected: 'bash not found', actual: 'exit 0' }));
-  // The expected prompt from bash's documented default, the image's binary and the kernel's uid: not from the shell's own variables.
+  if (which && which !== '(none)')
+    diffs.push(finding('bash-not-on-path', `bash is on PATH at ${which}`, { expected: '(none)', actual: which }));
+  if (o.runBash.exitCode === 0)
+    diffs.push(
+      finding('bash-not-runnable', '`bash` can be executed in the container', {
+        expected: 'bash not found',
+        actual: 'exit 0',
+      }),
+    );
+  // The expected prompt from bash's documented default, the image's binary and the kernel's uid: not from the shell's
+  // own variables.
   const stamped = stampedBashVersion(o.binaryStamp.stdout);
   const euid = Number(/^\s*\d+\s+(\d+)/.exec(o.uid.stdout)?.[1] ?? NaN);
-  if (!stamped) diffs.push(finding('bash-stamp', `no bash version stamp in the image's /bin/sh (${o.binaryStamp.exitCode ? `exit ${o.binaryStamp.exitCode}: ${lastLine(o.binaryStamp.stderr)}` : 'none found'})`, { expected: 'a bash version stamp', actual: 'none' }));
-  else if (version && !version.startsWith(stamped.full)) diffs.push(finding('bash-version', `$BASH_VERSION ${version} is not the version stamped in /bin/sh, ${stamped.full}`, { expected: stamped.full, actual: version }));
-  if (Number.isNaN(euid)) diffs.push(finding('euid', `no effective uid in /proc/self/status (${JSON.stringify(o.uid.stdout.trim())})`, { expected: 'an effective uid', actual: o.uid.stdout.trim() }));
+  if (!stamped)
+    diffs.push(
+      finding(
+        'bash-stamp',
+        `no bash version stamp in the image's /bin/sh (${o.binaryStamp.exitCode ? `exit ${o.binaryStamp.exitCode}: ${lastLine(o.binaryStamp.stderr)}` : 'none found'})`,
+        { expected: 'a bash version stamp', actual: 'none' },
+      ),
+    );
+  else if (version && !version.startsWith(stamped.full))
+    diffs.push(
+      finding('bash-version', `$BASH_VERSION ${version} is not the version stamped in /bin/sh, ${stamped.full}`, {
+        expected: stamped.full,
+        actual: version,
+      }),
+    );
+  if (Number.isNaN(euid))
+    diffs.push(
+      finding('euid', `no effective uid in /proc/self/status (${JSON.stringify(o.uid.stdout.trim())})`, {
+        expected: 'an effective uid',
+        actual: o.uid.stdout.trim(),
+      }),
+    );
   if (stamped && !Number.isNaN(euid)) {
     const want = expandDefaultPrompt('sh', stamped, euid).trim();
-    if (o.prompt.stdout.trim() !== want) diffs.push(finding('prompt', `the interactive prompt is ${JSON.stringify(o.prompt.stdout.trim())}, not bash's default "${BASH_DEFAULT_PS1}" for sh ${stamped.major}.${stamped.minor} as uid ${euid}: ${JSON.stringify(want)}`, { expected: want, actual: o.prompt.stdout.trim() }));
+    if (o.prompt.stdout.trim() !== want)
+      diffs.push(
+        finding(
+          'prompt',
+          `the interactive prompt is ${JSON.stringify(o.prompt.stdout.trim())}, not bash's default "${BASH_DEFAULT_PS1}" for sh ${stamped.major}.${stamped.minor} as uid ${euid}: ${JSON.stringify(want)}`,
+          { expected: want, actual: o.prompt.stdout.trim() },
+        ),
+      );
   }
   return diffs;
 }

@@ -18,9 +18,11 @@ export function decodeEndpoint(hex: string): string {
   if (addr.length === 8) return `${[6, 4, 2, 0].map((i) => parseInt(addr.slice(i, i + 2), 16)).join('.')}:${p}`;
   // IPv6: four 32-bit words, each little-endian.
   const bytes: number[] = [];
-  for (let w = 0; w < 4; w++) for (const i of [6, 4, 2, 0]) bytes.push(parseInt(addr.slice(w * 8 + i, w * 8 + i + 2), 16));
+  for (let w = 0; w < 4; w++)
+    for (const i of [6, 4, 2, 0]) bytes.push(parseInt(addr.slice(w * 8 + i, w * 8 + i + 2), 16));
   // An IPv4-mapped address (::ffff:a.b.c.d) is the IPv4 peer.
-  if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) return `${bytes.slice(12).join('.')}:${p}`;
+  if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff)
+    return `${bytes.slice(12).join('.')}:${p}`;
   const groups = Array.from({ length: 8 }, (_, g) => ((bytes[g * 2]! << 8) | bytes[g * 2 + 1]!).toString(16));
   return `[${groups.join(':').replace(/(^|:)0(:0)+(:|$)/, '::')}]:${p}`;
 }
@@ -69,7 +71,12 @@ export function classify(p: ProcessInfo | undefined): ClientKind {
  * client socket of the same connection and the process that holds it (when it is in the node's network
  * namespace; a client elsewhere stays without a process).
  */
-export function etcdClients(entries: TcpEntry[], port: number, inodePids: Map<string, number>, processes: Map<number, ProcessInfo>): EtcdClient[] {
+export function etcdClients(
+  entries: TcpEntry[],
+  port: number,
+  inodePids: Map<string, number>,
+  processes: Map<number, ProcessInfo>,
+): EtcdClient[] {
   const established = entries.filter((e) => e.state === '01');
   const accepted = established.filter((e) => e.local.endsWith(`:${port}`));
   return accepted.map((server) => {
@@ -83,11 +90,26 @@ export function etcdClients(entries: TcpEntry[], port: number, inodePids: Map<st
 /** Only kube-apiserver talks to etcd: it holds connections, and no other component does. */
 export function checkEtcdClients(clients: EtcdClient[]): Differences {
   const diffs: Differences = [];
-  if (!clients.some((c) => c.kind === 'kube-apiserver')) diffs.push(finding('apiserver-connected', 'kube-apiserver holds no connection to etcd\'s client port', { expected: 'kube-apiserver', actual: 'no connection' }));
+  if (!clients.some((c) => c.kind === 'kube-apiserver'))
+    diffs.push(
+      finding('apiserver-connected', "kube-apiserver holds no connection to etcd's client port", {
+        expected: 'kube-apiserver',
+        actual: 'no connection',
+      }),
+    );
   for (const c of clients.filter((x) => x.kind === 'other')) {
-    diffs.push(finding('other-client', c.process
-      ? `${c.process.comm} (pid ${c.process.pid}: ${c.process.cmdline.slice(0, 120)}) holds a connection to etcd from ${c.endpoint}`
-      : `a client at ${c.endpoint}, outside the node's network namespace, holds a connection to etcd`, { expected: 'kube-apiserver only', actual: c.process ? `${c.process.comm}: ${c.process.cmdline.slice(0, 120)}` : c.endpoint }));
+    diffs.push(
+      finding(
+        'other-client',
+        c.process
+          ? `${c.process.comm} (pid ${c.process.pid}: ${c.process.cmdline.slice(0, 120)}) holds a connection to etcd from ${c.endpoint}`
+          : `a client at ${c.endpoint}, outside the node's network namespace, holds a connection to etcd`,
+        {
+          expected: 'kube-apiserver only',
+          actual: c.process ? `${c.process.comm}: ${c.process.cmdline.slice(0, 120)}` : c.endpoint,
+        },
+      ),
+    );
   }
   return diffs;
 }
