@@ -429,14 +429,22 @@ export function claimTestName(id: ClaimId): string {
 }
 
 /**
- * How a negative control stages its deviation, which the reports show beside it: on the live cluster (made
- * there and undone), on a copy (a live observation of this run, deviated in memory), or on an observation
- * recorded from a real run (a fixture with its provenance). A control that can stage live only on clusters
- * kube-claims made declares both: `{ madeByKubeClaims: 'live', elsewhere: 'copy' }`.
+ * How a negative control stages its deviation, which the reports show beside it:
+ * - live: made on the cluster, or in the live exchange the check observes, and undone;
+ * - beside: a deviating thing of the run's own staged on the cluster beside the real one (a file tree in a
+ *   run-named folder on the node, another etcd container of the cluster's etcd image), which the check is
+ *   pointed at; the real one is untouched;
+ * - copy: a live observation of this run, deviated in memory;
+ * - expectation: the cluster and its observation untouched, the check given another expectation (it shows the
+ *   check compares with what it is told to expect, not that the cluster can deviate);
+ * - recorded: an observation recorded from a real run (a fixture with its provenance).
+ * A control that can stage live only on clusters kube-claims made declares both:
+ * `{ madeByKubeClaims: 'live', elsewhere: 'copy' }`. suites/deviations/kinds.ts says which deviation helper
+ * stages which kind, and a test holds the declarations to it.
  */
-export type Staging = 'live' | 'copy' | 'recorded';
+export type Staging = 'live' | 'beside' | 'copy' | 'expectation' | 'recorded';
 export type StagingDeclaration = Staging | { madeByKubeClaims: Staging; elsewhere: Staging };
-export const STAGINGS: readonly Staging[] = ['live', 'copy', 'recorded'];
+export const STAGINGS: readonly Staging[] = ['live', 'beside', 'copy', 'expectation', 'recorded'];
 
 /** The staging a declaration gives on a cluster kube-claims made, or did not. */
 export function stagingOn(declaration: StagingDeclaration, madeByKubeClaims: boolean): Staging {
@@ -447,14 +455,24 @@ export function stagingOn(declaration: StagingDeclaration, madeByKubeClaims: boo
       : declaration.elsewhere;
 }
 
+/** A staging that writes to the cluster (and so needs the rights of a write, and is left out of a read-only run). */
+export function stagesOnCluster(staging: Staging | undefined): boolean {
+  return staging === 'live' || staging === 'beside';
+}
+
 /** How the reports word a staging. */
 export const STAGING_LABELS: Record<Staging, string> = {
   live: 'staged live (on the cluster, undone afterwards)',
+  beside:
+    "staged beside the real one (the run's own deviating file tree or container on the cluster, removed afterwards)",
   copy: 'staged on a copy (a live observation of this run, deviated)',
+  expectation: 'staged in the expectation (the cluster and its observation untouched, another expectation given)',
   recorded: 'staged on a recorded observation (a fixture from a real run)',
 };
 export const STAGING_SHORT: Record<Staging, string> = {
   live: 'live',
+  beside: 'beside the real one',
   copy: 'on a copy',
+  expectation: 'in the expectation',
   recorded: 'on a recorded observation',
 };

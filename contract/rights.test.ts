@@ -36,7 +36,7 @@ function statedControls(): Array<{ id: string; deviation: string; live: boolean 
     [...text.matchAll(call)].map((m) => ({
       id: m[1]!,
       deviation: m[3]!.replace(/\\(.)/g, '$1'),
-      live: (m[5] ?? m[4]!).includes('live'),
+      live: /'(live|beside)'/.test(m[5] ? `'${m[5]}'` : m[4]!),
     })),
   );
 }

@@ -7,6 +7,7 @@ import {
   claimById,
   claimTestName,
   NEGATIVE_CONTROL_TAG,
+  stagesOnCluster,
   stagingOn,
   type ClaimId,
   type Staging,
@@ -94,7 +95,7 @@ function skipWithoutRights(ctx: TestContext, id: ClaimId, negative: boolean): vo
   const lacking = lackingOf(
     rights,
     id,
-    negative ? { name: ctx.task.name, live: ctx.task.meta.staging === 'live' } : undefined,
+    negative ? { name: ctx.task.name, live: stagesOnCluster(ctx.task.meta.staging) } : undefined,
   );
   if (lacking.length) ctx.skip(uncheckedText(lacking, rights));
 }

@@ -163,7 +163,7 @@ describe('§3 kube-apiserver', () => {
     negativeControl(
       'API-06',
       "admin.conf's certificate checked against the cluster's front-proxy CA",
-      'live',
+      'copy',
       async ({ cluster, apiServer }) => {
         const { kc } = await readAdminConf(cluster);
         const pem = contextCredentials(resolveContext(kc));
@@ -216,7 +216,7 @@ describe('§3 kube-apiserver', () => {
     negativeControl(
       'API-07',
       'a staged copy of the layout on the node: scheduler.conf mode 644, no pki/',
-      'live',
+      'beside',
       async ({ record, cluster, run }) => {
         // Staged in a run-named folder under /tmp on the node, with credential-free kubeconfigs; removed afterwards.
         await withNodeTempDir({ cluster, run }, 'etc-kubernetes', async (dir) => {

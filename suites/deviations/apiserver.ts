@@ -176,3 +176,16 @@ export function withoutApfHeaders(stderr: string): string {
     .filter((l) => !/^\s*X-Kubernetes-Pf-/i.test(l))
     .join('\n');
 }
+
+/** v1.33.3 → v1.33.4. */
+export function nextPatch(version: string): string {
+  return version.replace(/^(v\d+\.\d+\.)(\d+)/, (_m, p: string, patch: string) => `${p}${Number(patch) + 1}`);
+}
+
+/**
+ * The run told to expect the next patch release of what it was configured with (as when the wrong image was used);
+ * the cluster and its observation stay as they are.
+ */
+export function expectingNextPatch(configured: string): string {
+  return nextPatch(configured);
+}

@@ -62,7 +62,7 @@ describe('§4.1 etcdctl in the etcd pod', () => {
   negativeControl(
     'ETCD-02',
     "the same check pointed at another etcd of the cluster's etcd image (other name, plain-http URLs)",
-    'live',
+    'beside',
     async ({ record, cluster, run, kube, etcd }) => {
       await withLaxEtcd({ cluster, kube, run }, await etcd.image(), async (other) => {
         const table = await other.etcdctl([`--endpoints=${other.plainUrl}`, 'member', 'list']);
@@ -277,7 +277,7 @@ describe('§4.1 etcdctl in the etcd pod', () => {
   negativeControl(
     'ETCD-05',
     "the same probes against an etcd of the cluster's etcd image with plain http and no client-cert-auth",
-    'live',
+    'beside',
     async ({ record, cluster, run, kube, etcd }) => {
       await withLaxEtcd({ cluster, kube, run }, await etcd.image(), async (lax) => {
         const limits = ['--dial-timeout=2s', '--command-timeout=3s'];

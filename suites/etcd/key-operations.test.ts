@@ -55,7 +55,7 @@ describe('§4.2 key operations: put, get, del, watch', () => {
   negativeControl(
     'ETCD-06',
     "the key read through every member and through another etcd that is not a member (a lax etcd of the cluster's image)",
-    'live',
+    'beside',
     async ({ cluster, kube, run, etcd }) => {
       const shared = etcd.runKey('xdkey1-every-member-negative');
       ok(await etcd.etcdctl(['put', shared, '222'], withEnv));
