@@ -1,12 +1,15 @@
-// The executables of processes running on a node, and their Go build information, read on the node itself:
+// The executables of static pods' processes running on a node, and their Go build information, read on the node itself:
 // a process's /proc/PID/exe is the file it runs, whatever container it runs in. The bytes come over as od's
 // hex (byte-safe through any exec), in a few execs for all binaries together: the ELF header, then the section
 // table, then the section names and the .go.buildinfo section.
 import { NoBuildInfo, parseBuildInfoSection, parseOdHex, type GoBuildInfo } from './go-buildinfo.ts';
 import { nodeExec, type NodeTarget } from './node.ts';
 
+/** A node to run commands on, and its name (the static pods' names end with it). */
+export type NamedNode = NodeTarget & { nodeName: string };
+
 export interface RunningBinary {
-  /** The process name (/proc/PID/comm) asked for. */
+  /** The process name (/proc/PID/comm) of the container's main process. */
   name: string;
   pid: number;
   /** What /proc/PID/exe links to, as the node's mount namespace shows it (the container's path). */
@@ -41,30 +44,40 @@ async function readRanges(node: NodeTarget, ranges: Range[]): Promise<Buffer[]> 
   return parts.map(parseOdHex);
 }
 
-/** The newest process of each name on the node (pid and executable), in one exec. */
-async function findProcesses(
-  node: NodeTarget,
-  names: string[],
-): Promise<Array<{ name: string; pid: number; executable: string }>> {
-  const script =
-    'for p in /proc/[0-9]*; do read -r c < "$p/comm" 2>/dev/null || continue; for n; do [ "$c" = "$n" ] && echo "${p#/proc/} $c $(readlink "$p/exe")"; done; done; true';
-  const r = await nodeExec(node, ['sh', '-c', script, 'ps', ...names]);
-  if (r.exitCode !== 0) throw new Error(`on node: cannot list processes: ${r.stderr.trim()}`);
-  const found = new Map<string, { name: string; pid: number; executable: string }>();
-  for (const line of r.stdout.split('\n')) {
-    const m = /^(\d+) (\S+) (.*)$/.exec(line);
-    if (!m) continue;
-    const p = { pid: Number(m[1]), name: m[2]!, executable: m[3]! };
-    if ((found.get(p.name)?.pid ?? -1) < p.pid) found.set(p.name, p);
-  }
-  return [...found.values()];
+/**
+ * The main process of a static pod's container on the node: the container crictl lists for the pod
+ * COMPONENT-NODE, and the pid the runtime gives for it. Chosen by container, not by process name: other processes
+ * of the same name can run on the node (a run's own throw-away etcd pod among them), and one that ends while its
+ * file is read would fail the read.
+ */
+async function staticPodProcess(
+  node: NamedNode,
+  component: string,
+): Promise<{ name: string; pid: number; executable: string } | undefined> {
+  const script = [
+    'id=$(crictl ps -q --state running --label io.kubernetes.pod.namespace=kube-system' +
+      ' --label "io.kubernetes.pod.name=$1-$2" --label "io.kubernetes.container.name=$1" | head -n 1) || exit 1',
+    '[ -n "$id" ] || exit 0',
+    'pid=$(crictl inspect -o go-template --template \'{{.info.pid}}\' "$id") || exit 1',
+    'read -r c < "/proc/$pid/comm" || exit 1',
+    'echo "$pid $c $(readlink "/proc/$pid/exe")"',
+  ].join('; ');
+  const r = await nodeExec(node, ['sh', '-c', script, 'ps', component, node.nodeName]);
+  if (r.exitCode !== 0)
+    throw new Error(`on node: cannot find the ${component} container's process: ${r.stderr.trim().split('\n').at(-1)}`);
+  const m = /^(\d+) (\S+) (.*)$/m.exec(r.stdout);
+  return m ? { pid: Number(m[1]), name: m[2]!, executable: m[3]! } : undefined;
 }
 
 const u64 = (b: Buffer, at: number) => Number(b.readBigUInt64LE(at));
 
-/** The running binaries of these process names on the node, with their build information. */
-export async function runningBinaries(node: NodeTarget, names: string[]): Promise<RunningBinary[]> {
-  const processes = await findProcesses(node, names);
+/** The running binaries of these static pods' containers on the node, with their build information. */
+export async function runningBinaries(node: NamedNode, components: string[]): Promise<RunningBinary[]> {
+  const processes: Array<{ name: string; pid: number; executable: string }> = [];
+  for (const c of components) {
+    const p = await staticPodProcess(node, c);
+    if (p) processes.push(p);
+  }
   const exe = (pid: number) => `/proc/${pid}/exe`;
   const headers = await readRanges(
     node,

@@ -59,7 +59,7 @@ async function observe(cluster: ClusterInfo, component: string): Promise<Provena
     }
     const [running] = await runningBinaries(onNode(cluster, node), [component]);
     if (!running) {
-      unread.push(`${node.name}: no ${component} process`);
+      unread.push(`${node.name}: no running ${component} container in kube-system/${component}-${node.name}`);
       continue;
     }
     if (!running.info) {
