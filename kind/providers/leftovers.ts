@@ -135,6 +135,23 @@ async function clusterObjects(k: KubeClients): Promise<Found[]> {
       remove: () => k.rbac.deleteClusterRole({ name }),
     });
   }
+  // Roles of a run in kube-system (the test command's read-only account is granted there as `kube-claims rbac` says).
+  for (const r of (await k.rbac.listNamespacedRoleBinding({ namespace: 'kube-system', labelSelector })).items) {
+    const name = r.metadata!.name!;
+    found.push({
+      hash: hashOf(r.metadata),
+      what: `RoleBinding kube-system/${name}`,
+      remove: () => unlessNotFound(k.rbac.deleteNamespacedRoleBinding({ name, namespace: 'kube-system' })),
+    });
+  }
+  for (const r of (await k.rbac.listNamespacedRole({ namespace: 'kube-system', labelSelector })).items) {
+    const name = r.metadata!.name!;
+    found.push({
+      hash: hashOf(r.metadata),
+      what: `Role kube-system/${name}`,
+      remove: () => unlessNotFound(k.rbac.deleteNamespacedRole({ name, namespace: 'kube-system' })),
+    });
+  }
   for (const s of (await k.apps.listStatefulSetForAllNamespaces({ labelSelector })).items) {
     const { name, namespace } = s.metadata as { name: string; namespace: string };
     found.push({

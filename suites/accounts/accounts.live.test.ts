@@ -1,12 +1,14 @@
 // The clusters users bring come with other credentials and fewer rights than kind's admin certificate. After the
 // claims of `npm test` ran, kube-claims is run again, as a user would, through --kubeconfig on the same cluster:
-// with a ServiceAccount token bound to cluster-admin, with an exec plugin that prints an ExecCredential, and with
-// a ServiceAccount bound to `view`. The accounts live in a namespace named by the run, removed afterwards (and by
-// the next run's leftover removal, should this one be killed). Nothing of a token is printed.
+// with a ServiceAccount token bound to cluster-admin, with an exec plugin that prints an ExecCredential, with
+// a ServiceAccount bound to `view`, and with one bound to what `kube-claims rbac --read-only` prints, run
+// --read-only. The accounts and roles are named by the run and removed afterwards (and by the next run's
+// leftover removal, should this one be killed). Nothing of a token is printed.
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { KubernetesObjectApi, loadAllYaml, type KubernetesObject } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { EXIT } from '../../contract/exit-codes.ts';
 import { PACKAGE_ROOT } from '../../contract/package-root.ts';
@@ -15,15 +17,24 @@ import { kubeClients } from '../../helpers/kube.ts';
 import { createRunNamespace, deleteNamespace, runLabels } from '../../helpers/namespace.ts';
 import { unlessNotFound } from '../../helpers/not-found.ts';
 import { redact } from '../../helpers/redact.ts';
+import { READ_ONLY_REASON } from '../../contract/rights.ts';
+import { watchWrites } from './writes.ts';
+import { waitUntil } from '../../helpers/wait.ts';
 
 const cluster = inject('cluster');
 const run = inject('run');
 const k = kubeClients(cluster.kubeconfig, cluster.context);
 const namespace = runName(run.runId, 'accounts');
-const bindings = { admin: runName(run.runId, 'accounts-admin'), viewer: runName(run.runId, 'accounts-view') };
+const bindings = {
+  admin: runName(run.runId, 'accounts-admin'),
+  viewer: runName(run.runId, 'accounts-view'),
+  readOnly: runName(run.runId, 'accounts-read-only'),
+};
 const dir = mkdtempSync(join(tmpdir(), 'kc-accounts-'));
 /** Claims that read the API server with the kubeconfig's credentials, and nothing the controls disturb. */
 const FOCUS = 'API-01,API-02,API-09,COMP-04';
+/** Claims whose checks need a write (the article's workload, an exec into etcd's pod): unchecked when read-only. */
+const NEEDS_A_WRITE = 'COMP-05,ETCD-04';
 
 async function serviceAccountToken(name: string, clusterRole: string, binding: string): Promise<string> {
   await k.core.createNamespacedServiceAccount({
@@ -37,6 +48,10 @@ async function serviceAccountToken(name: string, clusterRole: string, binding: s
       subjects: [{ kind: 'ServiceAccount', name, namespace }],
     },
   });
+  return tokenOf(name);
+}
+
+async function tokenOf(name: string): Promise<string> {
   const r = await k.core.createNamespacedServiceAccountToken({
     namespace,
     name,
@@ -71,31 +86,36 @@ function kubeconfigWith(file: string, user: Record<string, unknown>): string {
   return path;
 }
 
-/** `kube-claims verify` as a user runs it: a process of its own, none of this run's KUBE_CLAIMS_* settings. */
-async function verify(label: string, kubeconfig: string, ...args: string[]) {
-  const reportDir = join(dir, 'reports', label);
+/** kube-claims as a user runs it: a process of its own, none of this run's KUBE_CLAIMS_* settings. */
+function kubeClaims(args: string[]) {
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !key.startsWith('KUBE_CLAIMS_') || key === 'KUBE_CLAIMS_CACHE'),
   );
-  const r = await execa(
-    process.execPath,
-    [
-      join(PACKAGE_ROOT, 'bin/kube-claims.js'),
-      'verify',
-      '--kubeconfig',
-      kubeconfig,
-      '--kubectl',
-      cluster.kubectl,
-      '--kubernetes',
-      cluster.serverVersion,
-      '--report-dir',
-      reportDir,
-      '--formats',
-      'json',
-      ...args,
-    ],
-    { env: { ...env, NO_COLOR: '1' }, extendEnv: false, reject: false, timeout: 150_000 },
-  );
+  return execa(process.execPath, [join(PACKAGE_ROOT, 'bin/kube-claims.js'), ...args], {
+    env: { ...env, NO_COLOR: '1' },
+    extendEnv: false,
+    reject: false,
+    timeout: 150_000,
+  });
+}
+
+/** `kube-claims verify --kubeconfig` on this cluster, its JSON report read back. */
+async function verify(label: string, kubeconfig: string, ...args: string[]) {
+  const reportDir = join(dir, 'reports', label);
+  const r = await kubeClaims([
+    'verify',
+    '--kubeconfig',
+    kubeconfig,
+    '--kubectl',
+    cluster.kubectl,
+    '--kubernetes',
+    cluster.serverVersion,
+    '--report-dir',
+    reportDir,
+    '--formats',
+    'json',
+    ...args,
+  ]);
   const output = redact(`${r.stdout}\n${r.stderr}`);
   // The results of the run, as JSON text (its evidence says which credentials a request carried).
   const runs = !existsSync(reportDir)
@@ -105,17 +125,43 @@ async function verify(label: string, kubeconfig: string, ...args: string[]) {
   return { exitCode: r.exitCode, output, results, tail: output.trim().split('\n').slice(-15).join('\n') };
 }
 
+/**
+ * What `kube-claims rbac --read-only` prints for a ServiceAccount of the run's namespace, applied under names of
+ * the run (the printed names are the ones a user applies once; a test must not take them from the cluster).
+ */
+async function applyReadOnlyRole(serviceAccount: string): Promise<void> {
+  const r = await kubeClaims(['rbac', '--read-only', '--service-account', `${namespace}/${serviceAccount}`]);
+  if (r.exitCode !== 0) throw new Error(`kube-claims rbac --read-only: exit ${r.exitCode}: ${r.stderr}`);
+  const objects = loadAllYaml(r.stdout) as KubernetesObject[];
+  const api = KubernetesObjectApi.makeApiClient(k.kc);
+  for (const o of objects) {
+    const named = structuredClone(o) as KubernetesObject & { roleRef?: { name: string } };
+    named.metadata = { ...named.metadata, labels: { ...named.metadata?.labels, ...runLabels(run.runId) } };
+    if (o.kind !== 'ServiceAccount') named.metadata.name = bindings.readOnly;
+    if (named.roleRef) named.roleRef.name = bindings.readOnly;
+    await api.create(named);
+  }
+}
+
 let adminToken: string;
 let viewerToken: string;
+let readOnlyToken: string;
 
 beforeAll(async () => {
   await createRunNamespace(k, run.runId, namespace);
   adminToken = await serviceAccountToken('admin', 'cluster-admin', bindings.admin);
   viewerToken = await serviceAccountToken('viewer', 'view', bindings.viewer);
+  await applyReadOnlyRole('reader');
+  readOnlyToken = await tokenOf('reader');
 }, 60_000);
 
 afterAll(async () => {
-  for (const name of Object.values(bindings)) await unlessNotFound(k.rbac.deleteClusterRoleBinding({ name }));
+  for (const name of Object.values(bindings)) {
+    await unlessNotFound(k.rbac.deleteClusterRoleBinding({ name }));
+    await unlessNotFound(k.rbac.deleteClusterRole({ name }));
+    await unlessNotFound(k.rbac.deleteNamespacedRoleBinding({ name, namespace: 'kube-system' }));
+    await unlessNotFound(k.rbac.deleteNamespacedRole({ name, namespace: 'kube-system' }));
+  }
   await deleteNamespace(k, namespace, 0);
   rmSync(dir, { recursive: true, force: true });
 });
@@ -174,4 +220,42 @@ describe('kube-claims verify --kubeconfig with the credentials users bring', () 
     expect(r.output).not.toMatch(/claims FAIL/);
     expect(r.output).not.toContain(viewerToken);
   }, 180_000);
+
+  test('a ServiceAccount bound to `kube-claims rbac --read-only`, run --read-only: exit 3, nothing failed, nothing written', async () => {
+    const writes = await watchWrites(k.kc);
+    const r = await verify(
+      'read-only',
+      kubeconfigWith('reader-token.kubeconfig', { token: readOnlyToken }),
+      '--read-only',
+      '--focus',
+      `${FOCUS},${NEEDS_A_WRITE}`,
+    ).finally(() => writes.stop());
+    expect(r.exitCode, r.tail).toBe(EXIT.UNCHECKED);
+    expect(r.output).toMatch(/^4 claims PASS\b/m);
+    expect(r.output).toMatch(/^0 claims FAIL\b/m);
+    const report = JSON.parse(r.results) as {
+      readOnly?: unknown;
+      groups: Array<{ claims: Array<{ id: string; status: string; message?: string }> }>;
+    };
+    expect(report.readOnly).toBeTruthy();
+    for (const id of NEEDS_A_WRITE.split(',')) {
+      const c = report.groups.flatMap((g) => g.claims).find((x) => x.id === id);
+      expect(c?.status, id).toBe('skip');
+      expect(c?.message, id).toContain(READ_ONLY_REASON);
+    }
+    expect(writes.seen(), 'writes seen while the read-only run ran').toEqual([]);
+    expect(r.output).not.toContain(readOnlyToken);
+  }, 180_000);
+
+  test('the write watch sees a write (its negative control: a ConfigMap made in the accounts namespace)', async () => {
+    const writes = await watchWrites(k.kc);
+    const name = 'write-watch-probe';
+    try {
+      await k.core.createNamespacedConfigMap({ namespace, body: { metadata: { name, labels: runLabels(run.runId) } } });
+      await waitUntil('the watch to see the ConfigMap', async () => writes.seen().length > 0, 20_000, 200);
+    } finally {
+      writes.stop();
+    }
+    expect(writes.seen()).toEqual([`ADDED ConfigMap ${namespace}/${name}`]);
+  }, 60_000);
 });
