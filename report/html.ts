@@ -48,6 +48,7 @@ export function renderHtml(input: ResultsModel): string {
 ${overview(model)}
 ${runNotes(model)}
 ${model.groups.map(group).join('\n')}
+${articleReplay(model)}
 ${otherTests(model)}
 ${runErrors(model)}
 </main>
@@ -149,6 +150,19 @@ function claim(c: ClaimResult): string {
   ${evidence(c.evidence)}
   ${c.negativeControls.length ? negativeControls(c.negativeControls) : ''}
 </article>`;
+}
+
+/** The article replayed: each literal and this run's value side by side, with its status and reason. */
+function articleReplay(model: ResultsModel): string {
+  const r = model.articleReplay;
+  if (!r) return '';
+  const rows = r.literals
+    .map(
+      (l) =>
+        `<tr class="replay-${l.status.replace(/ /g, '-')}"><td>${l.line}</td><td><code>${h(l.command)}</code></td><td>${h(`${l.kind} ${l.field}`)}</td><td><code>${h(l.value)}</code></td><td><code>${h(l.observed ?? '')}</code></td><td>${h(l.status)}</td><td class="muted">${h(l.reason ?? '')}</td></tr>`,
+    )
+    .join('');
+  return `<section class="card" id="article-replay"><h2>The article, replayed</h2><p>${h(r.summary)}. Beside the verdicts, never one of them: a claim is judged on what is true.</p><table class="notes replay"><tr><th>Line</th><th>Command</th><th>What</th><th>The article</th><th>This run</th><th>Status</th><th>Why</th></tr>${rows}</table></section>`;
 }
 
 /** Where the article is imprecise: what it says, what this cluster shows. */
@@ -352,6 +366,9 @@ pre.message.skip { background: var(--skip-bg); }
 details.evidence { margin-top: 10px; }
 table.notes, table.findings { border-collapse: collapse; margin-top: 10px; font-size: 13px; }
 table.notes th, table.notes td, table.findings th, table.findings td { border: 1px solid #d0d7de; padding: 4px 8px; text-align: left; vertical-align: top; }
+tr.replay-differs td { background: #ffebe9; }
+tr.replay-differs-as-expected td:nth-child(5) { background: #fff8c5; }
+tr.replay-not-observed td { color: #57606a; }
 table.findings caption { text-align: left; font-weight: 600; font-size: 12.5px; padding-bottom: 4px; }
 table.findings td { white-space: pre-wrap; word-break: break-word; }
 .card.attention { border-left: 4px solid #bf8700; }

@@ -67,6 +67,11 @@ export function renderJunit(input: ResultsModel): string {
     ['runId', model.runId],
     ['outcome', model.outcome],
     ...(model.readOnly ? [['read-only', readOnlyText(model.readOnly)] as [string, string]] : []),
+    ...(model.articleReplay ? [['article-replay', model.articleReplay.summary] as [string, string]] : []),
+    ...(model.articleReplay?.literals ?? []).map((l): [string, string] => [
+      `article line ${l.line}: ${l.kind} ${l.field}`,
+      `${l.status}: ${l.value}${l.observed !== undefined && l.observed !== l.value ? ` → ${l.observed}` : ''}${l.reason ? ` (${l.reason})` : ''}`,
+    ]),
     ...environmentRows(model.environment).map((row): [string, string] => [
       row.kind === 'timing' ? `timing: ${row.label}` : row.label,
       row.value,

@@ -22,6 +22,7 @@ export function renderMarkdown(input: ResultsModel): string {
     ...runNotes(model),
     ...articleNotes(model),
     ...model.groups.flatMap(groupTable),
+    ...articleReplay(model),
     ...failures(model),
     ...otherFailures(model),
     ...errorsOutsideTests(model),
@@ -138,6 +139,25 @@ function articleNotes(model: ResultsModel): string[] {
 }
 
 /** One row per claim of the group, its negative controls under it. */
+/** The article replayed: each literal and this run's value side by side, with its status and reason. */
+function articleReplay(model: ResultsModel): string[] {
+  const r = model.articleReplay;
+  if (!r) return [];
+  return [
+    '## The article, replayed',
+    '',
+    `${markdownText(r.summary)}. Beside the verdicts, never one of them: a claim is judged on what is true.`,
+    '',
+    '| Line | Command | What | The article | This run | Status | Why |',
+    '|---:|---|---|---|---|---|---|',
+    ...r.literals.map(
+      (l) =>
+        `| ${l.line} | ${markdownCell(l.command)} | ${markdownCell(`${l.kind} ${l.field}`)} | ${markdownCell(l.value)} | ${markdownCell(l.observed ?? '')} | ${markdownCell(l.status)} | ${markdownCell(l.reason ?? '')} |`,
+    ),
+    '',
+  ];
+}
+
 function groupTable(group: GroupResult): string[] {
   const out = [
     `## ${markdownText(`${group.section} ${group.title}`)}`,

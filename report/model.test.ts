@@ -227,7 +227,7 @@ describe('buildModel', () => {
       outcome: 'failed',
     });
     expect(model).toMatchObject({
-      schemaVersion: 4,
+      schemaVersion: 5,
       tool: 'kube-claims',
       runId: 'run-1',
       startedAt: '2025-01-01T00:00:00.000Z',

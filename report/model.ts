@@ -5,8 +5,10 @@ import { CATALOGUE, GROUPS, type Claim, type ClaimGroup } from '../contract/cata
 import { READ_ONLY_REASON } from '../contract/rights.ts';
 import { redactDeep } from './redact-model.ts';
 import { firstLines } from './text.ts';
+import { replayCounts, replaySummary } from '../suites/checks/article/compare.ts';
 import {
   RESULTS_SCHEMA_VERSION,
+  type ArticleReplay,
   type ClaimResult,
   type EnvironmentInfo,
   type EvidenceItem,
@@ -131,9 +133,18 @@ export function buildModel(input: RunInput): ResultsModel {
       c.negativeControls.filter((n) => n.heldBack).map((n) => ({ id: c.id, control: n.name, reason: n.message ?? '' })),
     ),
     readOnly: input.readOnly ? readOnlyRun(claims) : null,
+    articleReplay: articleReplayOf(tests),
     diagnostics: [...(input.diagnostics ?? [])].map(redact),
     slowest: slowestOf(claims),
   };
+}
+
+/** The article's replay, from the test that made it (redacted as every value of the model). */
+function articleReplayOf(tests: readonly TestRecord[]): ArticleReplay | null {
+  const literals = tests.find((t) => t.article?.length)?.article;
+  if (!literals) return null;
+  const kept = redactDeep(literals);
+  return { summary: replaySummary(kept), counts: replayCounts(kept), literals: kept };
 }
 
 /** What a read-only run left unchecked for want of a write: the skips whose reason says the run is read-only. */

@@ -200,6 +200,7 @@ function summary(out: TerminalOutput, model: ResultsModel, options: TerminalOpti
     `${t.skip} claims SKIP`,
   );
   if (o.pass + o.fail + o.skip) out.push(`Other tests: ${o.pass} pass, ${o.fail} fail, ${o.skip} skip`);
+  if (model.articleReplay) out.push(model.articleReplay.summary);
   if (model.errors.length) out.push(`Errors outside tests: ${model.errors.length}`);
   out.push(`Duration: ${formatDuration(model.durationMs)}`);
   if (options.reportDir)

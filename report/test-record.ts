@@ -23,6 +23,7 @@ export function testRecordFrom(testCase: TestCase): TestRecord {
     staging: (STAGINGS as readonly unknown[]).includes(meta.staging) ? meta.staging : undefined,
     deviation: typeof meta.deviation === 'string' ? meta.deviation : undefined,
     findings: Array.isArray(meta.findings) ? meta.findings.map(findingOf) : undefined,
+    article: Array.isArray(meta.article) ? meta.article : undefined,
   };
   switch (result.state) {
     case 'passed':

@@ -1,3 +1,4 @@
+import type { ReplayedLiteral, ReplayStatus } from '../suites/checks/article/compare.ts';
 // The results model: built once per run (model.ts), rendered by every format (junit, json, markdown, html, terminal).
 // Every string in it has already passed through redact(); renderers redact again (redact-model.ts) so that a
 // hand-made model cannot leak either.
@@ -5,8 +6,11 @@ import type { Claim, ClaimGroup, Staging } from '../contract/catalogue.ts';
 
 export type Status = 'pass' | 'fail' | 'skip';
 
-/** Bumped when a field is added, changes meaning or disappears; scripts reading results.json check it. 4: readOnly. */
-export const RESULTS_SCHEMA_VERSION = 4;
+/**
+ * Bumped when a field is added, changes meaning or disappears; scripts reading results.json check it. 4: readOnly;
+ * 5: articleReplay.
+ */
+export const RESULTS_SCHEMA_VERSION = 5;
 
 export interface EvidenceItem {
   label: string;
@@ -54,6 +58,8 @@ export interface TestRecord {
   deviation?: string;
   /** What the check found: a failed claim's findings, or those a negative control's check produced on the deviation. */
   findings?: Finding[];
+  /** The article replayed (suites/article/replay.test.ts): each literal beside this run's. */
+  article?: ReplayedLiteral[];
 }
 
 /** "What the article says / what the cluster shows", beside the evidence. */
@@ -175,6 +181,13 @@ export interface RunError {
   countsAsFailure: boolean;
 }
 
+export interface ArticleReplay {
+  /** "article literals: N same, M differ as expected, K differ, L not observed". */
+  summary: string;
+  counts: Record<ReplayStatus, number>;
+  literals: ReplayedLiteral[];
+}
+
 export interface ResultsModel {
   schemaVersion: typeof RESULTS_SCHEMA_VERSION;
   tool: 'kube-claims';
@@ -212,6 +225,11 @@ export interface ResultsModel {
    * null.
    */
   readOnly: ReadOnlyRun | null;
+  /**
+   * The article replayed: each literal output of the article beside what this run printed for the same command;
+   * beside the verdicts, never one of them. null when the replay did not run.
+   */
+  articleReplay: ArticleReplay | null;
   /** Node diagnostics collected because claims failed, relative to the run's folder. */
   diagnostics: string[];
   /** The slowest claim tests and negative controls of the run, slowest first (at most SLOWEST_COUNT). */

@@ -1,6 +1,7 @@
 // How a suite states a claim: `claim('API-08', async ({ record, apiServer }) => { ... })`.
 // The test is named after the catalogue entry; what it judged is kept as evidence for the reports. Its body
 // names in its context what it needs besides `record` and `note`: the fixtures of suites/fixtures.ts.
+import type { ReplayedLiteral } from './checks/article/compare.ts';
 import { inject, type TestContext } from 'vitest';
 import {
   CLAIM_TAG,
@@ -50,6 +51,8 @@ declare module 'vitest' {
      * ClaimMismatch; for a negative control, the findings its check produced on the deviating cluster.
      */
     findings?: Finding[];
+    /** The article replayed (suites/article/replay.test.ts): each literal beside what this run printed. */
+    article?: ReplayedLiteral[];
   }
 }
 

@@ -17,9 +17,10 @@ export interface ReplayedLiteral extends ArticleLiteral {
 
 /**
  * Says why the run's value is what it should be here, from an observation of this run, or nothing when that
- * observation does not predict it (then the literal differs).
+ * observation does not predict it (then the literal differs); `unexplained` when the observation that would
+ * explain it could not be made (it differs, saying why nothing explains it).
  */
-export type Explain = (observed: string, article: ArticleLiteral) => string | undefined;
+export type Explain = (observed: string, article: ArticleLiteral) => string | { unexplained: string } | undefined;
 
 export interface RunOutput {
   /** The literals parsed from this run's output of the article's commands, keyed as the article's. */
@@ -46,6 +47,7 @@ export function replay(article: readonly ArticleLiteral[], run: RunOutput): Repl
     if (value === undefined) return { ...l, status: 'not observed', reason: "not in this run's output of the command" };
     if (value === l.value) return { ...l, status: 'same', observed: value };
     const reason = run.explain(l)?.(value, l);
+    if (typeof reason === 'object') return { ...l, status: 'differs', observed: value, reason: reason.unexplained };
     return reason
       ? { ...l, status: 'differs as expected', observed: value, reason }
       : { ...l, status: 'differs', observed: value };

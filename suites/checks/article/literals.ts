@@ -82,7 +82,7 @@ export function parseOutput(command: string, lines: readonly string[], firstLine
     if (version) return add('version-line', version[1]!, version[2]!, i);
     const etcdctl = /^(etcdctl version|API version): (\S+)$/.exec(line);
     if (etcdctl) return add('etcdctl-version', etcdctl[1]!, etcdctl[2]!, i);
-    const member = /^([0-9a-f]{16}), (\w+), ([^,]+), ([^,]+), ([^,]+), (true|false)$/.exec(line);
+    const member = /^([0-9a-f]{1,16}), (\w+), ([^,]+), ([^,]+), ([^,]+), (true|false)$/.exec(line);
     if (member) {
       // One member line per member: the first is the article's (it has one member); a run's first likewise.
       if (members++ === 0) MEMBER_FIELDS.forEach((f, n) => add('member-field', f, member[n + 1]!, i));
