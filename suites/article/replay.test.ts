@@ -6,7 +6,8 @@ import { FlowcontrolApiserverV1Api } from '@kubernetes/client-node';
 import { expect } from 'vitest';
 import { READ_ONLY_REASON, lackingOf, uncheckedText } from '../../contract/rights.ts';
 import { LINES } from '../../contract/lines.ts';
-import { anonymous } from '../../helpers/http.ts';
+import { anonymous, request } from '../../helpers/http.ts';
+import { KubectlProxy } from '../../helpers/proxy.ts';
 import { redact } from '../../helpers/redact.ts';
 import { userAgentExpectation } from '../apiserver/observe.ts';
 import { replay, replaySummary, type Explain, type ReplayedLiteral } from '../checks/article/compare.ts';
@@ -41,10 +42,7 @@ claimTest(
     const run = inject('run');
     const started = Date.now();
     const literals: ArticleLiteral[] = [];
-    const notRun: Record<string, string> = {
-      [cmd('proxy')]: 'the replay does not start kubectl proxy (API-10 and API-16 do, on a port of their own)',
-      [cmd('curlProxy')]: 'the replay does not start kubectl proxy (API-10 and API-16 do, on a port of their own)',
-    };
+    const notRun: Record<string, string> = {};
     /** Runs an article command unless the run may not (rights, --read-only); a failure is said, not a value. */
     const observe = async (c: Command, how: () => Promise<string[]>) => {
       if (notRun[cmd(c)]) return;
@@ -87,6 +85,16 @@ claimTest(
     await observe('curlPods', async () =>
       jsonLines((await apiServer.get(await apiServer.podListPath(), anonymous())).body),
     );
+    // kubectl proxy on a free port of its own (the article's 8001 may be taken here), then curl through it.
+    let proxied: Promise<string[]> | undefined;
+    await observe('proxy', async () => {
+      await using proxy = await KubectlProxy.start(kubectl, { extraArgs: ['-v8'] });
+      proxied = request(`${proxy.url}/api/v1/namespaces/default/pods?limit=500`).then((r) => jsonLines(r.body));
+      // awaited elsewhere: its failure is curl's, observed below; here it only has to end before the proxy stops
+      await proxied.catch(() => undefined);
+      return lines(proxy.output());
+    });
+    await observe('curlProxy', () => proxied ?? Promise.reject(new Error('kubectl proxy did not start')));
     if (run.readOnly) {
       for (const c of ['exec', 'memberList', 'etcdctlVersion', 'registry', 'namespaces'] as const)
         notRun[cmd(c)] ??= `an exec into the etcd pod is a write: ${READ_ONLY_REASON}`;
@@ -181,6 +189,8 @@ claimTest(
           return uidOf('flowSchemas', 'FlowSchema');
         case 'response-header X-Kubernetes-Pf-Prioritylevel-Uid':
           return uidOf('priorityLevels', 'PriorityLevelConfiguration');
+        case 'body-field resourceVersion':
+          return (o) => when(/^\d+$/.test(o), 'the resourceVersion of the pod list at this run’s request');
         case 'response-header Content-Length':
           return (o) => when(Number(o) === Buffer.byteLength(versionBody), 'the length of this server’s /version body');
         case 'body-field goVersion':
