@@ -17,7 +17,7 @@ import { expectDifference, expectNoDifferences, finding, NotStaged } from './dif
 import { eventually, settledNote } from './eventually.ts';
 import { withContextNamespace } from './deviations/components.ts';
 import { controlPlaneContainers, controlPlaneNodes, podExpectations } from './observations.ts';
-import { assertWorkloadImagePullable, pingReplicas } from './components/observe.ts';
+import { assertWorkloadImagePullable, pingReplicas, redisContainersOnNodes } from './components/observe.ts';
 import { PrerequisiteMissing } from '../contract/errors.ts';
 
 describe('§2 containers and pods of the cluster', () => {
@@ -188,6 +188,10 @@ describe('§2 containers and pods of the cluster', () => {
           listing.exitCode === 0 ? listing.stdout : `exit ${listing.exitCode}: ${listing.stderr.trim()}`,
         );
         record('redis-cli PING in each replica', s.observation);
+        record(
+          'crictl ps --name redis on the nodes that run a replica',
+          await redisContainersOnNodes({ cluster, kube }),
+        );
         if (w.namespace !== 'default')
           note(
             'the redis pods run in namespace default',

@@ -1,4 +1,6 @@
 // Live observations of §2's claims (components.test.ts).
+import { nodeExec } from '../../helpers/node.ts';
+import { onNode } from '../observations.ts';
 import { PrerequisiteMissing } from '../../contract/errors.ts';
 import { ordinalPods } from '../checks/components.ts';
 import { describePullFailure, imagePullFailures, type PodPullObservation } from '../checks/workload-image.ts';
@@ -29,4 +31,25 @@ export async function pingReplicas({
     answers[pod] = r.exitCode === 0 ? r.stdout.trim() : `error: ${r.stderr.trim()}`;
   }
   return answers;
+}
+
+/**
+ * §2 says `crictl ps` also shows the redis containers: crictl ps --name redis on each node that runs a replica (the
+ * API says which), as evidence. Bounded; a node without a shell, or a crictl that fails, is said in its place.
+ */
+export async function redisContainersOnNodes({ cluster, kube }: Pick<Live, 'cluster' | 'kube'>): Promise<string> {
+  const w = cluster.workload;
+  const pods = (await kube.core.listNamespacedPod({ namespace: w.namespace, labelSelector: `app=${w.name}` })).items;
+  const nodes = [...new Set(pods.map((p) => p.spec?.nodeName).filter((n): n is string => !!n))].sort();
+  const parts: string[] = [];
+  for (const name of nodes) {
+    const node = cluster.nodes.find((n) => n.name === name);
+    if (!node || node.access.kind === 'none') {
+      parts.push(`${name}: no shell on the node${node?.access.kind === 'none' ? ` (${node.access.reason})` : ''}`);
+      continue;
+    }
+    const r = await nodeExec(onNode(cluster, node), ['crictl', 'ps', '--name', 'redis'], undefined, 15_000);
+    parts.push(`${name}:\n${r.exitCode === 0 ? r.stdout.trimEnd() : `exit ${r.exitCode}: ${r.stderr.trim()}`}`);
+  }
+  return parts.join('\n\n') || 'no node runs a replica';
 }

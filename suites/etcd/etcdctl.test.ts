@@ -76,12 +76,18 @@ describe('§4.1 etcdctl in the etcd pod', () => {
     },
   );
 
-  claim('ETCD-15', async ({ record, note, etcd }) => {
+  claim('ETCD-15', async ({ record, note, cluster, etcd }) => {
     const o = await observeShell((argv) => etcd.pod.exec(argv));
     record(`kubectl -n kube-system exec ${etcd.podName} -- …`, showShell(o));
+    // The image it ran on: upstream's (cluster/images/etcd puts Debian's bash-static at /bin/sh), or the offline
+    // build's kind/image/images/etcd.Dockerfile, which copies that layout.
+    const image = await etcd.image();
+    const whose = cluster.offlineBuild
+      ? `kube-claims' offline build of ${image} (kind/image/images/etcd.Dockerfile, which copies upstream's layout: Debian's bash-static as /bin/sh)`
+      : `${image} (upstream's cluster/images/etcd: Debian's bash-static as /bin/sh)`;
     note(
       'the etcd pod has only sh installed, no bash',
-      `right about the names: there is no bash, but ${etcd.podName}'s sh is bash ${o.bashVersion.stdout.trim()} (Debian's bash-static copied to /bin/sh by upstream's image), which is why the prompt reads ${o.prompt.stdout.trim()}`,
+      `right about the names: there is no bash, but ${etcd.podName}'s sh is bash ${o.bashVersion.stdout.trim()} on ${whose}, which is why the prompt reads ${o.prompt.stdout.trim()}`,
     );
     expectNoDifferences(checkShellIsBashAsSh(o));
   });
