@@ -286,22 +286,20 @@ async function etcdKeys(k: KubeClients, cluster: ClusterInfo): Promise<Found[]> 
     `--key=${ETCD_PKI}/server.key`,
   ];
   // best-effort: where etcd cannot be exec'd into (external etcd, no pod) its keys are not looked for, and not removed
-  const r = await podExec(k.kc, ref, ['etcdctl', ...tls, 'get', '/kube-claims/', '--prefix', '--keys-only'], {
+  // /kube-claims/RUN-ID/… (the runs' key operations) and /kube-claims-stray/RUN-ID (ETCD-10's key outside /registry/).
+  const r = await podExec(k.kc, ref, ['etcdctl', ...tls, 'get', '/kube-claims', '--prefix', '--keys-only'], {
     timeoutMs: 15_000,
   }).catch(() => undefined);
   if (!r || r.exitCode !== 0) return [];
-  const runs = new Set(
-    r.stdout
-      .split('\n')
-      .filter(Boolean)
-      .map((key) => key.split('/')[2]!)
-      .filter(Boolean),
-  );
-  return [...runs].map((id) => ({
+  const prefixes = new Map<string, string>();
+  for (const key of r.stdout.split('\n')) {
+    const m = /^\/(kube-claims(?:-stray)?)\/([^/]+)/.exec(key);
+    if (m) prefixes.set(`/${m[1]}/${m[2]}`, m[2]!);
+  }
+  return [...prefixes].map(([prefix, id]) => ({
     hash: runHash(id),
-    what: `etcd keys /kube-claims/${id}/`,
-    remove: () =>
-      podExec(k.kc, ref, ['etcdctl', ...tls, 'del', '--prefix', `/kube-claims/${id}/`], { timeoutMs: 15_000 }),
+    what: `etcd keys ${prefix}`,
+    remove: () => podExec(k.kc, ref, ['etcdctl', ...tls, 'del', '--prefix', prefix], { timeoutMs: 15_000 }),
   }));
 }
 

@@ -15,6 +15,7 @@ import type { Live } from '../live.ts';
 import type { EtcdClientsObservation } from '../checks/etcd/clients.ts';
 import type { VersionObservation } from '../checks/etcd/version.ts';
 import { isNotFound } from '../../helpers/not-found.ts';
+import type { EtcdUnderTest } from '../etcd/fixture.ts';
 
 /**
  * A throw-away etcd from the cluster's own etcd image with plain http and no client-cert-auth, always stopped:
@@ -60,6 +61,28 @@ export function v2StyleEnv(env: Readonly<Record<string, string>>): Record<string
     ETCDCTL_CERT_FILE: env.ETCDCTL_CERT!,
     ETCDCTL_KEY_FILE: env.ETCDCTL_KEY!,
   };
+}
+
+/** Where a run's stray key goes: outside /registry/ and outside the runs' own /kube-claims/ (leftovers find both). */
+export const strayKey = (runId: string) => `/kube-claims-stray/${runId}`;
+
+/**
+ * A key outside /registry/ put into the cluster's etcd for real, named by the run, and deleted afterwards (by a
+ * later run's leftover removal should this one be killed). Nothing of Kubernetes' is touched.
+ */
+export async function withKeyOutsideRegistry<T>(
+  etcd: Pick<EtcdUnderTest, 'etcdctl'>,
+  runId: string,
+  fn: (key: string) => Promise<T>,
+): Promise<T> {
+  const key = strayKey(runId);
+  const put = await etcd.etcdctl(['put', key, 'kube-claims ETCD-10 negative control']);
+  if (put.exitCode !== 0) throw new NotStaged(`etcdctl put ${key}: ${put.stderr.trim().split('\n').at(-1)}`);
+  try {
+    return await fn(key);
+  } finally {
+    await etcd.etcdctl(['del', key]);
+  }
 }
 
 /** A key list with one more key, as if something wrote it (nothing is written under /registry). */

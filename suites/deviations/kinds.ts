@@ -15,6 +15,7 @@ export const DEVIATION_HELPERS: Readonly<Record<Staging, readonly string[]>> = {
     'withContextNamespace',
     'withCustomResource',
     'withPaddedConfigMap',
+    'withKeyOutsideRegistry',
   ],
   // The run's own deviating thing beside the real one: a file tree in a run-named folder on the node, another
   // etcd container of the cluster's etcd image.

@@ -24,6 +24,9 @@ export const NAMESPACE = 'kube-system';
 /** The article's way after its "export" tip: the ETCDCTL_* variables and no flags. */
 export const withEnv = { env: { ...ETCDCTL_ENV }, flags: 'none' as const };
 
+/** Where kube-claims runs write their own keys: /kube-claims/RUN-ID/…, removed after each file (and as leftovers). */
+export const RUNS_KEY_PREFIX = '/kube-claims/';
+
 /** The etcd under test as one test file uses it; `close()` (the fixture's teardown) undoes what the file left. */
 export class EtcdUnderTest {
   /** etcd-NODE, the etcd static pod of the control-plane node. */
@@ -49,7 +52,7 @@ export class EtcdUnderTest {
     this.podName = `etcd-${cluster.nodeName}`;
     this.ref = { namespace: NAMESPACE, pod: this.podName, container: 'etcd' };
     this.pod = new EtcdPod(kube.kc, this.ref, runHash(run.runId));
-    this.prefix = `/kube-claims/${run.runId}/${randomBytes(3).toString('hex')}/`;
+    this.prefix = `${RUNS_KEY_PREFIX}${run.runId}/${randomBytes(3).toString('hex')}/`;
   }
 
   /** A key of this file: PREFIX/NAME. */

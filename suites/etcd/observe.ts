@@ -19,9 +19,23 @@ import type { ShellObservation } from '../checks/etcd/shell.ts';
 import { BASH_DEFAULT_PS1 } from '../checks/etcd/shell.ts';
 import type { VersionObservation } from '../checks/etcd/version.ts';
 import type { EtcdClientsObservation } from '../checks/etcd/clients.ts';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import { ModuleUnavailable, stagingModule } from '../../helpers/go-source.ts';
+import type { ClaimContext } from '../claim.ts';
 import { etcdClients, parseProcNetTcp, type EtcdClient, type ProcessInfo } from '../checks/etcd/sockets.ts';
 import type { Live } from '../live.ts';
-import { attempt, escapeRe, NAMESPACE, outcome, staticPodCommand, withEnv, type EtcdUnderTest } from './fixture.ts';
+import {
+  attempt,
+  escapeRe,
+  NAMESPACE,
+  outcome,
+  RUNS_KEY_PREFIX,
+  staticPodCommand,
+  withEnv,
+  type EtcdUnderTest,
+} from './fixture.ts';
 
 /** The command lines of the control-plane components and the kubelet, and the servers of their kubeconfigs. */
 export async function observeEtcdClients({
@@ -632,4 +646,43 @@ export async function lockWithEtcd3(etcd: EtcdUnderTest, name: string): Promise<
     whileHeld,
     afterRelease: { acquired: r.exitCode === 0, output: r.exitCode === 0 ? 'acquired' : r.stderr },
   };
+}
+
+/**
+ * The keys the API server keeps outside its /registry prefix, from k8s.io/apiserver's source of the server's
+ * version (pkg/storage/etcd3/compact.go: compactRevKey), with where that was read; unchecked where the module
+ * proxy cannot serve it.
+ */
+export async function apiServerKeysOutsideRegistry({
+  cluster,
+  skip,
+}: Pick<ClaimContext, 'cluster' | 'skip'>): Promise<{ keys: string[]; source: string }> {
+  const module = await stagingModule('apiserver', cluster.serverVersion, inject('run').moduleCacheDir).catch(
+    (e: unknown) => {
+      if (e instanceof ModuleUnavailable) skip(`unchecked: ${e.message}`);
+      throw e;
+    },
+  );
+  const file = 'pkg/storage/etcd3/compact.go';
+  const m = /\bcompactRevKey\s*=\s*"([^"]+)"/.exec(await readFile(join(module.dir, file), 'utf8'));
+  if (!m) throw new Error(`${module.path}@${module.version}/${file} defines no compactRevKey`);
+  return {
+    keys: [m[1]!],
+    source: `${module.path}@${module.version}/${file}: compactRevKey = "${m[1]}" (${module.hash})`,
+  };
+}
+
+/**
+ * ETCD-10's observation: every key of the etcd (`get "" --prefix --keys-only`) but those of kube-claims runs'
+ * key operations (RUNS_KEY_PREFIX, written while this runs), the resources the API serves, and the keys the API
+ * server keeps outside /registry by its own source.
+ */
+export async function everyKey(ctx: Pick<ClaimContext, 'cluster' | 'skip' | 'kubectl' | 'etcd'>) {
+  const [{ keys: all, typed }, scopes, outside] = await Promise.all([
+    keysAt(ctx.etcd, '', undefined),
+    resourceScopes(ctx.kubectl),
+    apiServerKeysOutsideRegistry(ctx),
+  ]);
+  const keys = all.filter((k) => !k.startsWith(RUNS_KEY_PREFIX));
+  return { all, keys, typed, scopes, outside };
 }

@@ -7,14 +7,22 @@ import { ARTICLE_NAMESPACES } from '../checks/components.ts';
 import { claim, negativeControl } from '../claim.ts';
 import { checkCompactness, checkStoredValue, describeSizes } from '../checks/etcd/protobuf.ts';
 import { checkContains, checkRegistryLayout, compareKeysWithApi, type LayoutReport } from '../checks/etcd/registry.ts';
-import { withCustomResource, withExtraKey, withoutKey, withPaddedConfigMap } from '../deviations/etcd.ts';
+import {
+  withCustomResource,
+  withExtraKey,
+  withKeyOutsideRegistry,
+  withoutKey,
+  withPaddedConfigMap,
+} from '../deviations/etcd.ts';
+
 import { expectDifference, expectNoDifferences, findingsOf } from '../differences.ts';
-import { NAMESPACE } from './fixture.ts';
+import { NAMESPACE, RUNS_KEY_PREFIX as RUNS_PREFIX } from './fixture.ts';
 import {
   apiApiServices,
   apiNamespaces,
   apiPods,
   describeValue,
+  everyKey,
   keysAt,
   resourceScopes,
   storedAndApi,
@@ -22,20 +30,34 @@ import {
 } from './observe.ts';
 
 describe('§4.3 Kubernetes objects in etcd', () => {
-  claim('ETCD-10', async ({ record, kubectl, etcd }) => {
-    const [{ keys, typed }, scopes] = await Promise.all([
-      keysAt(etcd, '/registry', undefined),
-      resourceScopes(kubectl),
-    ]);
+  claim('ETCD-10', async ({ record, cluster, skip, kubectl, etcd }) => {
+    const { all, keys, typed, scopes, outside } = await everyKey({ cluster, skip, kubectl, etcd });
     const report: LayoutReport = { judged: 0, notJudged: [] };
-    const diffs = checkRegistryLayout(keys, scopes, report);
-    record(`${typed} (${keys.length} keys; first 40)`, keys.slice(0, 40).join('\n'));
+    const diffs = checkRegistryLayout(keys, scopes, report, outside.keys);
+    record(
+      `${typed} (every key: ${all.length}, of which ${all.length - keys.length} of kube-claims runs under ${RUNS_PREFIX}, not judged; first 40)`,
+      keys.slice(0, 40).join('\n'),
+    );
+    record("the API server's own keys outside /registry", outside.source);
     record(
       'layout judged',
       `${report.judged} keys of resources the API serves; not judged (not API resources): ${report.notJudged.join(', ') || 'none'}`,
     );
     expectNoDifferences(diffs);
   });
+
+  negativeControl(
+    'ETCD-10',
+    'a key outside /registry/, put into etcd by the run and deleted',
+    'live',
+    async ({ run, cluster, skip, kubectl, etcd }) => {
+      await withKeyOutsideRegistry(etcd, run.runId, async (stray) => {
+        const { keys, scopes, outside } = await everyKey({ cluster, skip, kubectl, etcd });
+        const diffs = checkRegistryLayout(keys, scopes, undefined, outside.keys);
+        expect(findingsOf(diffs, 'key-prefix').map((f) => f.actual)).toEqual([stray]);
+      });
+    },
+  );
 
   negativeControl(
     'ETCD-10',
