@@ -343,7 +343,7 @@ const claims = [
     section: '§4.3',
     title: 'Keys under /registry follow /registry/RESOURCE/NAMESPACE/NAME',
     checks:
-      'etcdctl get "" --prefix --keys-only (every key of the etcd, but kube-claims runs\' own under /kube-claims/): every key starts with /registry/ except the API server\'s own compaction marker (compactRevKey in k8s.io/apiserver\'s pkg/storage/etcd3/compact.go of the server\'s version); for each resource the API serves (scope from kubectl api-resources), keys are /registry/[GROUP/]RESOURCE/NAMESPACE/NAME when namespaced and /registry/[GROUP/]RESOURCE/NAME when not (Nodes are stored as minions, Services and Endpoints under services/specs and services/endpoints).',
+      "etcdctl get \"\" --prefix --keys-only (every key of the etcd, but kube-claims runs' own under /kube-claims/): every key starts with /registry/ except the API server's own compaction marker (compactRevKey in k8s.io/apiserver's pkg/storage/etcd3/compact.go of the server's version); for each resource the API serves (scope from kubectl api-resources), keys are /registry/[GROUP/]RESOURCE/NAMESPACE/NAME when namespaced and /registry/[GROUP/]RESOURCE/NAME when not (Nodes are stored as minions, Services and Endpoints under services/specs and services/endpoints).",
     remediation: "The API server's --etcd-prefix changes the root.",
   },
   {
