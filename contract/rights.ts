@@ -384,7 +384,11 @@ export const CLAIM_RIGHTS: Record<ClaimId, ClaimRights> = {
   'ETCD-09': { claim: [...ETCDCTL, ...ETCD3] },
   // suites/etcd/registry.test.ts: kubectl api-resources (discovery), etcdctl get --keys-only.
   'ETCD-10': { claim: [...ETCDCTL, ...KUBECTL] },
-  'ETCD-11': { claim: [...ETCDCTL, ...on('list', 'namespaces', 'cluster')] },
+  // The control: a namespace the run makes and deletes.
+  'ETCD-11': {
+    claim: [...ETCDCTL, ...on('list', 'namespaces', 'cluster')],
+    controls: { 'a namespace the run makes': on(['create', 'delete'], 'namespaces', 'cluster') },
+  },
   'ETCD-12': { claim: [...ETCDCTL, ...on('list', 'pods', 'all-namespaces')] },
   // kubectl get --raw /apis/apiregistration.k8s.io/v1/apiservices.
   'ETCD-13': { claim: [...ETCDCTL, ...on('list', 'apiservices', 'cluster')] },

@@ -6,7 +6,8 @@
 import { startLaxEtcd, type StartedLaxEtcd } from '../../helpers/etcd/container.ts';
 import { startLaxEtcdPod } from '../../helpers/etcd/lax-pod.ts';
 import { ApiextensionsV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { runLabels } from '../../helpers/namespace.ts';
+import { createRunNamespace, runLabels } from '../../helpers/namespace.ts';
+import { randomBytes } from 'node:crypto';
 import { runHash, runName } from '../../contract/run-id.ts';
 import { waitUntil } from '../../helpers/wait.ts';
 import type { Etcd3 } from 'etcd3';
@@ -14,7 +15,7 @@ import { NotStaged } from '../differences.ts';
 import type { Live } from '../live.ts';
 import type { EtcdClientsObservation } from '../checks/etcd/clients.ts';
 import type { VersionObservation } from '../checks/etcd/version.ts';
-import { isNotFound } from '../../helpers/not-found.ts';
+import { isNotFound, unlessNotFound } from '../../helpers/not-found.ts';
 import type { EtcdUnderTest } from '../etcd/fixture.ts';
 
 /**
@@ -82,6 +83,23 @@ export async function withKeyOutsideRegistry<T>(
     return await fn(key);
   } finally {
     await etcd.etcdctl(['del', key]);
+  }
+}
+
+/**
+ * A namespace the run makes (named and labelled by the run) and deletes afterwards, without waiting for it to
+ * go: `fn` gets its name. The API then lists a namespace that etcd's keys of an earlier revision lack.
+ */
+export async function withRunMadeNamespace<T>(
+  { kube, run }: Pick<Live, 'kube' | 'run'>,
+  fn: (name: string) => Promise<T>,
+): Promise<T> {
+  const name = runName(run.runId, `etcd11-${randomBytes(2).toString('hex')}`);
+  await createRunNamespace(kube, run.runId, name);
+  try {
+    return await fn(name);
+  } finally {
+    await unlessNotFound(kube.core.deleteNamespace({ name }));
   }
 }
 

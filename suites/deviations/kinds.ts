@@ -16,6 +16,7 @@ export const DEVIATION_HELPERS: Readonly<Record<Staging, readonly string[]>> = {
     'withCustomResource',
     'withPaddedConfigMap',
     'withKeyOutsideRegistry',
+    'withRunMadeNamespace',
   ],
   // The run's own deviating thing beside the real one: a file tree in a run-named folder on the node, another
   // etcd container of the cluster's etcd image.

@@ -11,6 +11,7 @@ import {
   withCustomResource,
   withExtraKey,
   withKeyOutsideRegistry,
+  withRunMadeNamespace,
   withoutKey,
   withPaddedConfigMap,
 } from '../deviations/etcd.ts';
@@ -107,6 +108,23 @@ describe('§4.3 Kubernetes objects in etcd', () => {
       ];
       expect(expectDifference(diffs, 'key-for-api-object').expected).toBe('/registry/namespaces/kube-public');
       expect(expectDifference(diffs, 'api-object-for-key').expected).toBe('kc-ghost');
+    },
+  );
+
+  negativeControl(
+    'ETCD-11',
+    "a namespace the run makes, against etcd's keys of the revision before it",
+    'live',
+    async ({ kube, run, etcd }) => {
+      const before = await apiNamespaces(kube);
+      await withRunMadeNamespace({ kube, run }, async (name) => {
+        const after = await apiNamespaces(kube);
+        const { keys } = await keysAt(etcd, '/registry/namespaces/', before.resourceVersion);
+        const diffs = compareKeysWithApi(keys, '/registry/namespaces/', after.names, 'namespace');
+        expect(findingsOf(diffs, 'key-for-api-object').map((f) => f.expected)).toContain(
+          `/registry/namespaces/${name}`,
+        );
+      });
     },
   );
 
