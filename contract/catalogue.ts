@@ -155,7 +155,7 @@ const claims = [
     section: '§3.3',
     title: 'kubectl get pods -v 8 requests GET SERVER/api/v1/namespaces/default/pods?limit=500',
     checks:
-      "The klog output of kubectl get pods -v 8: exactly one pod list request, verb GET, URL the kubeconfig's server followed by /api/v1/namespaces/default/pods?limit=500, answered 200 OK. The other §3.3 claims request the path observed here, not a path written into kube-claims.",
+      "The klog output of kubectl get pods -v 8: exactly one pod list request, verb GET, URL the kubeconfig's server followed by /api/v1/namespaces/default/pods?limit=N, N kubectl get's default chunk size from k8s.io/kubectl's source of its release (DefaultChunkSize, 500 in the article's v1.33), answered 200 OK. The other §3.3 claims request the path observed here, not a path written into kube-claims.",
     remediation: 'A context namespace other than default, or a --chunk-size, changes the request.',
   },
   {

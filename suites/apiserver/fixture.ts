@@ -105,14 +105,6 @@ export class ApiServer {
     return profileFor(this.live.cluster.serverVersion);
   }
 
-  /** kubectl get's default --chunk-size, from its own --help (the limit of its list requests). */
-  async defaultChunkSize(): Promise<number> {
-    const help = (await this.live.kubectl.ok(['get', '--help'])).stdout;
-    const m = /--chunk-size=(\d+)/.exec(help);
-    if (!m) throw new Error('kubectl get --help names no default --chunk-size');
-    return Number(m[1]);
-  }
-
   /** The path and query kubectl get pods -v 8 requests (§3.3's premise): the §3.3 claims request what was observed. */
   podListPath(): Promise<string> {
     this.podList ??= this.live.kubectl.ok(['get', 'pods', '-v', '8']).then((r) => {

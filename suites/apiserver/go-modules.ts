@@ -34,3 +34,24 @@ export async function pinnedKustomize(
     source: `${kubectl.path}@${kubectl.version}/go.mod: require ${pin.module} ${pin.version} (Go module proxy; ${kubectl.hash}, ${kubectl.verification})`,
   };
 }
+
+/**
+ * kubectl get's default --chunk-size (the limit of its list requests), from k8s.io/kubectl's source of the
+ * running kubectl's release: get.go sets ChunkSize to cmdutil.DefaultChunkSize, defined in pkg/cmd/util/helpers.go.
+ */
+export async function defaultChunkSize(
+  ctx: Pick<ClaimContext, 'cluster' | 'skip'>,
+): Promise<{ size: number; source: string }> {
+  const kubectl = await moduleOrSkip(ctx, 'kubectl');
+  const get = await readFile(join(kubectl.dir, 'pkg/cmd/get/get.go'), 'utf8');
+  if (!/ChunkSize:\s*cmdutil\.DefaultChunkSize/.test(get))
+    throw new Error(
+      `${kubectl.path}@${kubectl.version}/pkg/cmd/get/get.go does not default ChunkSize to cmdutil.DefaultChunkSize`,
+    );
+  const m = /\bDefaultChunkSize\s*=\s*(\d+)/.exec(await readFile(join(kubectl.dir, 'pkg/cmd/util/helpers.go'), 'utf8'));
+  if (!m) throw new Error(`${kubectl.path}@${kubectl.version}/pkg/cmd/util/helpers.go defines no DefaultChunkSize`);
+  return {
+    size: Number(m[1]),
+    source: `${kubectl.path}@${kubectl.version}: pkg/cmd/get/get.go ChunkSize: cmdutil.DefaultChunkSize, pkg/cmd/util/helpers.go DefaultChunkSize = ${m[1]} (${kubectl.hash}, ${kubectl.verification})`,
+  };
+}

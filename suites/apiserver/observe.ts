@@ -49,7 +49,7 @@ import type { Live } from '../live.ts';
 import { controlPlaneNodes, internalIps, kindLoadBalancerAddresses, staticPodCommand } from '../observations.ts';
 import type { ApiServer } from './fixture.ts';
 import { clientVersionExpectation, describeKubectl } from '../../contract/kubectl-source.ts';
-import { moduleOrSkip, pinnedKustomize } from './go-modules.ts';
+import { defaultChunkSize, moduleOrSkip, pinnedKustomize } from './go-modules.ts';
 
 /**
  * The User-Agent kubectl must send, composed as client-go composes it from what kubectl was built as. kube-claims'
@@ -350,10 +350,15 @@ export type SourceContext = Pick<ClaimContext, 'cluster' | 'record' | 'skip'>;
 
 /**
  * What kubectl get pods requests: the API server, the kubeconfig context's namespace (the `namespace` fixture),
- * kubectl's --chunk-size.
+ * kubectl's default --chunk-size from its source (k8s.io/kubectl of the running kubectl's release).
  */
-export async function podListExpectation(apiServer: ApiServer, namespace: string) {
-  return { server: apiServer.server, namespace, limit: await apiServer.defaultChunkSize() };
+export async function podListExpectation(
+  ctx: Pick<ClaimContext, 'cluster' | 'skip'>,
+  apiServer: ApiServer,
+  namespace: string,
+) {
+  const chunk = await defaultChunkSize(ctx);
+  return { server: apiServer.server, namespace, limit: chunk.size, limitSource: chunk.source };
 }
 
 /** client-go's -v 8 body limit, read from rest/request.go of the cluster's client-go. */

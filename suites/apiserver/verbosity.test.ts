@@ -30,15 +30,15 @@ import {
 } from './observe.ts';
 
 describe("§3 kubectl's verbose logs and the code behind them", () => {
-  claim('API-12', async ({ record, kubectl, apiServer, namespace }) => {
+  claim('API-12', async ({ record, cluster, skip, kubectl, apiServer, namespace }) => {
     const r = await kubectl.ok(['get', 'pods', '-v', '8']);
     const exchanges = loggedExchanges(parseKlog(r.stderr).entries);
-    const want = await podListExpectation(apiServer, namespace);
+    const want = await podListExpectation({ cluster, skip }, apiServer, namespace);
     record(
       'kubectl get pods -v 8 (requests logged)',
       exchanges.map((x) => `${x.verb} ${x.url} → ${x.status}`).join('\n'),
     );
-    record('expected from the kubeconfig and kubectl get --help', want);
+    record("expected from the kubeconfig and kubectl's source", want);
     expectNoDifferences(checkPodListRequest(exchanges, want));
   });
 
@@ -46,11 +46,11 @@ describe("§3 kubectl's verbose logs and the code behind them", () => {
     'API-12',
     'kubectl get pods --chunk-size=100 -v 8',
     'live',
-    async ({ kubectl, apiServer, namespace }) => {
+    async ({ cluster, skip, kubectl, apiServer, namespace }) => {
       const r = await kubectl.ok(['get', 'pods', '--chunk-size=100', '-v', '8']);
       const diffs = checkPodListRequest(
         loggedExchanges(parseKlog(r.stderr).entries),
-        await podListExpectation(apiServer, namespace),
+        await podListExpectation({ cluster, skip }, apiServer, namespace),
       );
       expect(expectDifference(diffs, 'pod-list-url').actual).toMatch(/pods\?limit=100$/);
     },
