@@ -29,12 +29,15 @@ const bindings = {
   admin: runName(run.runId, 'accounts-admin'),
   viewer: runName(run.runId, 'accounts-view'),
   readOnly: runName(run.runId, 'accounts-read-only'),
+  full: runName(run.runId, 'accounts-rbac'),
 };
 const dir = mkdtempSync(join(tmpdir(), 'kc-accounts-'));
 /** Claims that read the API server with the kubeconfig's credentials, and nothing the controls disturb. */
 const FOCUS = 'API-01,API-02,API-09,COMP-04';
 /** Claims whose checks need a write (the article's workload, an exec into etcd's pod): unchecked when read-only. */
 const NEEDS_A_WRITE = 'COMP-05,ETCD-04';
+/** Claims that need an exec into etcd's pod and a shell on the node: what `kube-claims rbac` must grant. */
+const NEEDS_A_WRITE_OF_RIGHTS = 'ETCD-04,COMP-01';
 
 async function serviceAccountToken(name: string, clusterRole: string, binding: string): Promise<string> {
   await k.core.createNamespacedServiceAccount({
@@ -126,19 +129,21 @@ async function verify(label: string, kubeconfig: string, ...args: string[]) {
 }
 
 /**
- * What `kube-claims rbac --read-only` prints for a ServiceAccount of the run's namespace, applied under names of
- * the run (the printed names are the ones a user applies once; a test must not take them from the cluster).
+ * What `kube-claims rbac [--read-only]` prints for a ServiceAccount of the run's namespace, applied under names
+ * of the run (the printed names are the ones a user applies once; a test must not take them from the cluster).
  */
-async function applyReadOnlyRole(serviceAccount: string): Promise<void> {
-  const r = await kubeClaims(['rbac', '--read-only', '--service-account', `${namespace}/${serviceAccount}`]);
-  if (r.exitCode !== 0) throw new Error(`kube-claims rbac --read-only: exit ${r.exitCode}: ${r.stderr}`);
+async function applyRbac(serviceAccount: string, readOnly: boolean): Promise<void> {
+  const name = readOnly ? bindings.readOnly : bindings.full;
+  const args = ['rbac', ...(readOnly ? ['--read-only'] : []), '--service-account', `${namespace}/${serviceAccount}`];
+  const r = await kubeClaims(args);
+  if (r.exitCode !== 0) throw new Error(`kube-claims ${args.join(' ')}: exit ${r.exitCode}: ${r.stderr}`);
   const objects = loadAllYaml(r.stdout) as KubernetesObject[];
   const api = KubernetesObjectApi.makeApiClient(k.kc);
   for (const o of objects) {
     const named = structuredClone(o) as KubernetesObject & { roleRef?: { name: string } };
     named.metadata = { ...named.metadata, labels: { ...named.metadata?.labels, ...runLabels(run.runId) } };
-    if (o.kind !== 'ServiceAccount') named.metadata.name = bindings.readOnly;
-    if (named.roleRef) named.roleRef.name = bindings.readOnly;
+    if (o.kind !== 'ServiceAccount') named.metadata.name = name;
+    if (named.roleRef) named.roleRef.name = name;
     await api.create(named);
   }
 }
@@ -146,13 +151,16 @@ async function applyReadOnlyRole(serviceAccount: string): Promise<void> {
 let adminToken: string;
 let viewerToken: string;
 let readOnlyToken: string;
+let rbacToken: string;
 
 beforeAll(async () => {
   await createRunNamespace(k, run.runId, namespace);
   adminToken = await serviceAccountToken('admin', 'cluster-admin', bindings.admin);
   viewerToken = await serviceAccountToken('viewer', 'view', bindings.viewer);
-  await applyReadOnlyRole('reader');
+  await applyRbac('reader', true);
   readOnlyToken = await tokenOf('reader');
+  await applyRbac('runner', false);
+  rbacToken = await tokenOf('runner');
 }, 60_000);
 
 afterAll(async () => {
@@ -203,6 +211,19 @@ describe('kube-claims verify --kubeconfig with the credentials users bring', () 
     expect(r.output).toMatch(/^4 claims PASS\b/m);
     expect(r.results).toContain(`with the kubeconfig's credentials: exec plugin ${plugin}`);
     expect(r.output + r.results).not.toContain(adminToken);
+  }, 180_000);
+
+  test('a ServiceAccount bound to what `kube-claims rbac` prints: exec, node shell and all, every claim passed', async () => {
+    const r = await verify(
+      'rbac',
+      kubeconfigWith('runner-token.kubeconfig', { token: rbacToken }),
+      '--claims-only',
+      '--focus',
+      `${FOCUS},${NEEDS_A_WRITE_OF_RIGHTS}`,
+    );
+    expect(r.exitCode, r.tail).toBe(EXIT.PASSED);
+    expect(r.output).toMatch(/^6 claims PASS\b/m);
+    expect(r.output).not.toContain(rbacToken);
   }, 180_000);
 
   test('a ServiceAccount bound to view: exit 2 before any claim, naming the rights the run lacks and the user', async () => {
