@@ -389,7 +389,11 @@ export const CLAIM_RIGHTS: Record<ClaimId, ClaimRights> = {
     claim: [...ETCDCTL, ...on('list', 'namespaces', 'cluster')],
     controls: { 'a namespace the run makes': on(['create', 'delete'], 'namespaces', 'cluster') },
   },
-  'ETCD-12': { claim: [...ETCDCTL, ...on('list', 'pods', 'all-namespaces')] },
+  // The control: a pod the run makes (never scheduled) and deletes.
+  'ETCD-12': {
+    claim: [...ETCDCTL, ...on('list', 'pods', 'all-namespaces')],
+    controls: { 'a pod the run makes': on(['create', 'delete'], 'pods', 'run') },
+  },
   // kubectl get --raw /apis/apiregistration.k8s.io/v1/apiservices.
   'ETCD-13': { claim: [...ETCDCTL, ...on('list', 'apiservices', 'cluster')] },
   // etcd3 reads of /registry/namespaces/kube-system and the etcd pod's key beside the API objects; the control: a

@@ -103,6 +103,33 @@ export async function withRunMadeNamespace<T>(
   }
 }
 
+/**
+ * A pod the run makes in its own namespace and deletes afterwards: held by a scheduling gate, so it is never
+ * scheduled and no image is pulled; only the object (and its key) exists. `fn` gets NAMESPACE/NAME.
+ */
+export async function withRunMadePod<T>(
+  { kube, run }: Pick<Live, 'kube' | 'run'>,
+  fn: (pod: string) => Promise<T>,
+): Promise<T> {
+  const namespace = runName(run.runId, 'run');
+  const name = `etcd12-${randomBytes(2).toString('hex')}`;
+  await kube.core.createNamespacedPod({
+    namespace,
+    body: {
+      metadata: { name, labels: runLabels(run.runId) },
+      spec: {
+        schedulingGates: [{ name: 'kube-claims.io/never-scheduled' }],
+        containers: [{ name: 'never-runs', image: 'registry.k8s.io/pause:3.10' }],
+      },
+    },
+  });
+  try {
+    return await fn(`${namespace}/${name}`);
+  } finally {
+    await unlessNotFound(kube.core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: 0 }));
+  }
+}
+
 /** A key list with one more key, as if something wrote it (nothing is written under /registry). */
 export function withExtraKey(keys: string[], key: string): string[] {
   return [...keys, key];

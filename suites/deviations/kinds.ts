@@ -17,6 +17,7 @@ export const DEVIATION_HELPERS: Readonly<Record<Staging, readonly string[]>> = {
     'withPaddedConfigMap',
     'withKeyOutsideRegistry',
     'withRunMadeNamespace',
+    'withRunMadePod',
   ],
   // The run's own deviating thing beside the real one: a file tree in a run-named folder on the node, another
   // etcd container of the cluster's etcd image.

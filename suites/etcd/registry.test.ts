@@ -12,6 +12,7 @@ import {
   withExtraKey,
   withKeyOutsideRegistry,
   withRunMadeNamespace,
+  withRunMadePod,
   withoutKey,
   withPaddedConfigMap,
 } from '../deviations/etcd.ts';
@@ -153,6 +154,21 @@ describe('§4.3 Kubernetes objects in etcd', () => {
         'pod',
       );
       expect(expectDifference(diffs, 'api-object-for-key').expected).toBe('kube-system/kc-ghost-pod');
+    },
+  );
+
+  negativeControl(
+    'ETCD-12',
+    "a pod the run makes (never scheduled), against etcd's keys of the revision before it",
+    'live',
+    async ({ kube, run, etcd }) => {
+      const before = await apiPods(kube);
+      await withRunMadePod({ kube, run }, async (pod) => {
+        const after = await apiPods(kube);
+        const { keys } = await keysAt(etcd, '/registry/pods/', before.resourceVersion);
+        const diffs = compareKeysWithApi(keys, '/registry/pods/', after.names, 'pod');
+        expect(findingsOf(diffs, 'key-for-api-object').map((f) => f.expected)).toContain(`/registry/pods/${pod}`);
+      });
     },
   );
 
