@@ -6,6 +6,7 @@ import { EXIT } from '../contract/exit-codes.ts';
 import { exitCodeOf } from './exit-code.ts';
 import { buildModel, type RunInput } from './model.ts';
 import type { TestRecord } from './types.ts';
+import { claimTestRecord } from './fixtures/records.ts';
 
 const CATALOGUE: Claim[] = [
   {
@@ -27,21 +28,7 @@ const CATALOGUE: Claim[] = [
 ];
 const ALL = new Set(CATALOGUE.map((c) => c.id));
 
-const test_ = (
-  id: string,
-  state: TestRecord['state'],
-  negativeControl: boolean,
-  extra: Partial<TestRecord> = {},
-): TestRecord => ({
-  name: id,
-  fullName: id,
-  file: 'suites/x.test.ts',
-  state,
-  durationMs: 5,
-  claimId: id,
-  negativeControl,
-  ...extra,
-});
+const test_ = claimTestRecord;
 
 function build(tests: TestRecord[], extra: Partial<RunInput> = {}) {
   return buildModel({

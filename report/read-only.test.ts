@@ -11,7 +11,8 @@ import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
 import { buildModel, type RunInput } from './model.ts';
 import { renderTerminal } from './terminal.ts';
-import { RESULTS_SCHEMA_VERSION, type ResultsModel, type TestRecord } from './types.ts';
+import { RESULTS_SCHEMA_VERSION, type ResultsModel } from './types.ts';
+import { claimTestRecord } from './fixtures/records.ts';
 
 const CATALOGUE: Claim[] = [
   {
@@ -42,21 +43,7 @@ const CATALOGUE: Claim[] = [
 const ALL = new Set(CATALOGUE.map((c) => c.id));
 const EXEC = `unchecked: needs create pods/exec in namespace kube-system, and ${READ_ONLY_REASON}`;
 
-const test_ = (
-  id: string,
-  state: TestRecord['state'],
-  negativeControl: boolean,
-  extra: Partial<TestRecord> = {},
-): TestRecord => ({
-  name: id,
-  fullName: id,
-  file: 'suites/x.test.ts',
-  state,
-  durationMs: 5,
-  claimId: id,
-  negativeControl,
-  ...extra,
-});
+const test_ = claimTestRecord;
 
 const TESTS = [
   test_('COMP-04', 'passed', false),
