@@ -15,6 +15,7 @@ import { PROCESS_MARKER } from '../../helpers/kubectl.ts';
 import { log } from '../../helpers/log.ts';
 import { createRunNamespace } from '../../helpers/namespace.ts';
 import { restoreScaled } from '../../helpers/scaled.ts';
+import { untilSettled } from './settle.ts';
 import { restoreRestricted } from '../../helpers/restricted-role.ts';
 import {
   DOCKER_OWNER_PROCESS_LABEL,
@@ -105,6 +106,8 @@ interface Found {
    * no lease here, and what it started is not ours to remove.
    */
   ownerAlive?: boolean;
+  /** Putting it back moves the control plane (a static pod, a process, replicas): the run waits for it to settle. */
+  moves?: boolean;
 }
 
 async function clusterObjects(k: KubeClients): Promise<Found[]> {
@@ -184,6 +187,7 @@ async function clusterObjects(k: KubeClients): Promise<Found[]> {
     found.push({
       hash: a[SCALED_BY]!,
       what: `Deployment ${namespace}/${name} scaled by the run (back to ${replicas})`,
+      moves: true,
       remove: () => restoreScaled(k, namespace, name),
     });
   }
@@ -242,6 +246,7 @@ async function filesOnNode(cluster: ClusterInfo): Promise<Found[]> {
     found.push({
       hash: m[2]!,
       what: `static pod manifest ${m[1]} parked at ${path} on ${cluster.nodeName} (put back)`,
+      moves: true,
       // Put back unless a manifest is there again (someone restored it): then the parked copy goes.
       remove: async () => {
         const present = (await nodeExec(cluster, ['test', '-e', manifest])).exitCode === 0;
@@ -261,6 +266,7 @@ async function filesOnNode(cluster: ClusterInfo): Promise<Found[]> {
     found.push({
       hash: m[2]!,
       what: `process of container ${m[1]} stopped by the run on ${cluster.nodeName} (let go on)`,
+      moves: true,
       // SIGCONT to the PID it stopped: harmless if that process ended meanwhile (kubelet restarted the container).
       remove: () => nodeExec(cluster, ['sh', '-c', 'kill -CONT "$(cat "$1")" 2>/dev/null; rm -f "$1"', 'resume', path]),
     });
@@ -377,14 +383,26 @@ export async function removeLeftovers(k: KubeClients, cluster: ClusterInfo, ownR
   const alive = new Map<string, boolean>();
   for (const hash of new Set(found.map((f) => f.hash))) alive.set(hash, await runAlive(k, hash));
   const removed: string[] = [];
+  let moved = false;
   for (const f of found.filter((x) => !(x.ownerAlive ?? alive.get(x.hash)))) {
     try {
       await f.remove();
       removed.push(`${f.what} (run ${f.hash})`);
+      moved ||= !!f.moves;
     } catch (e) {
       log.warn(`could not remove ${f.what} left by run ${f.hash}: ${(e as Error).message.split('\n')[0]}`);
     }
   }
   if (removed.length) log.step(`removed what ended runs left: ${removed.join('; ')}`);
+  // Bounded: a control plane that does not settle is what the claims then report.
+  if (moved) {
+    log.step('waiting (at most 120 s) for the control plane to settle after the restoration');
+    const settled = await untilSettled(k, cluster).catch(
+      // reported: a read refused or failed leaves the settling unknown, said in the report; the claims judge
+      (e: Error) => `whether the control plane settled could not be read: ${e.message.split('\n')[0]}`,
+    );
+    log.step(settled);
+    removed.push(settled);
+  }
   return removed;
 }
