@@ -9,9 +9,17 @@ import { kustomizeOfGoMod } from '../checks/apiserver/version.ts';
 import type { ClaimContext } from '../claim.ts';
 import { inject } from 'vitest';
 
-export async function moduleOrSkip({ cluster, skip }: Pick<ClaimContext, 'cluster' | 'skip'>, name: string) {
+/**
+ * k8s.io/NAME at the staging version of `version` (by default the running kubectl's release), or the claim
+ * unchecked where the module proxy cannot serve it.
+ */
+export async function moduleOrSkip(
+  { cluster, skip }: Pick<ClaimContext, 'cluster' | 'skip'>,
+  name: string,
+  version = cluster.kubectlVersion,
+) {
   try {
-    return await stagingModule(name, cluster.kubectlVersion, inject('run').moduleCacheDir);
+    return await stagingModule(name, version, inject('run').moduleCacheDir);
   } catch (e) {
     if (e instanceof ModuleUnavailable) skip(`unchecked: ${e.message}`);
     throw e;

@@ -3,7 +3,7 @@
 // verdicts, never one of them: the claims judge what is true; this says where the article's own outputs hold
 // here, where they differ for a reason this run observed, and where they differ.
 import { FlowcontrolApiserverV1Api } from '@kubernetes/client-node';
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
 import { READ_ONLY_REASON, lackingOf, uncheckedText } from '../../contract/rights.ts';
 import { LINES } from '../../contract/lines.ts';
 import { anonymous, request } from '../../helpers/http.ts';
@@ -16,7 +16,6 @@ import { committedLiterals } from '../checks/article/source.ts';
 import { claimTest } from '../fixtures.ts';
 import { internalIps } from '../observations.ts';
 import { binaryProvenance } from '../provenance-observe.ts';
-import { inject } from 'vitest';
 
 const article = committedLiterals().literals;
 /** The article's commands by what they are, and the claim whose rights running them needs. */

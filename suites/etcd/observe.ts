@@ -21,8 +21,7 @@ import type { VersionObservation } from '../checks/etcd/version.ts';
 import type { EtcdClientsObservation } from '../checks/etcd/clients.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { inject } from 'vitest';
-import { ModuleUnavailable, stagingModule } from '../../helpers/go-source.ts';
+import { moduleOrSkip } from '../apiserver/go-modules.ts';
 import type { ClaimContext } from '../claim.ts';
 import { etcdClients, parseProcNetTcp, type EtcdClient, type ProcessInfo } from '../checks/etcd/sockets.ts';
 import type { Live } from '../live.ts';
@@ -657,12 +656,7 @@ export async function apiServerKeysOutsideRegistry({
   cluster,
   skip,
 }: Pick<ClaimContext, 'cluster' | 'skip'>): Promise<{ keys: string[]; source: string }> {
-  const module = await stagingModule('apiserver', cluster.serverVersion, inject('run').moduleCacheDir).catch(
-    (e: unknown) => {
-      if (e instanceof ModuleUnavailable) skip(`unchecked: ${e.message}`);
-      throw e;
-    },
-  );
+  const module = await moduleOrSkip({ cluster, skip }, 'apiserver', cluster.serverVersion);
   const file = 'pkg/storage/etcd3/compact.go';
   const m = /\bcompactRevKey\s*=\s*"([^"]+)"/.exec(await readFile(join(module.dir, file), 'utf8'));
   if (!m) throw new Error(`${module.path}@${module.version}/${file} defines no compactRevKey`);
