@@ -30,13 +30,24 @@ export async function verify(config: RunConfig): Promise<VerifyResult> {
   const unregister = onInterrupt(session.close);
   try {
     log.step(`run ${config.runId}: checking the claims on ${session.cluster.name} (${session.cluster.serverVersion})`);
-    const { projects, tags, tagsFilter, reporters, reporter } = vitestOptions(config, { unit: false });
+    const { projects, sequence, tags, tagsFilter, reporters, reporter } = vitestOptions(config, { unit: false });
     // vitest's caches (its results, for the next run's order; the transformed modules) with the build cache,
     // not beside the suites: installed, those are under node_modules.
     const cache = { fsModuleCachePath: join(config.kind.cacheDir, 'vitest-modules') };
     const vitest = await createVitest(
       'test',
-      { root: PACKAGE_ROOT, config: false, watch: false, run: true, projects, tags, tagsFilter, reporters, ...cache },
+      {
+        root: PACKAGE_ROOT,
+        config: false,
+        watch: false,
+        run: true,
+        projects,
+        sequence,
+        tags,
+        tagsFilter,
+        reporters,
+        ...cache,
+      },
       { cacheDir: join(config.kind.cacheDir, 'vite') },
     );
     try {

@@ -12,6 +12,7 @@ import { exportDiagnostics } from '../kind/providers/diagnostics.ts';
 import type { EnvironmentFacts } from '../kind/providers/facts.ts';
 import KubeClaimsReporter from '../report/vitest-reporter.ts';
 import { selectedClaims, type RunConfig } from './config.ts';
+import TouchSequencer from './touch-sequencer.ts';
 
 declare module 'vitest' {
   interface ProvidedContext {
@@ -22,8 +23,6 @@ declare module 'vitest' {
 
 export const UNIT_PROJECT = 'unit';
 export const CLAIMS_PROJECT = 'claims';
-export const ETCD_PROJECT = 'claims-etcd';
-export const DISRUPTIVE_PROJECT = 'claims-disruptive';
 export const HA_PROJECT = 'claims-ha-disruptive';
 export const ACCOUNTS_PROJECT = 'accounts';
 /** kube-claims run again through --kubeconfig with other credentials, after every claim (npm test only). */
@@ -64,86 +63,44 @@ function unitProject(): TestProjectInlineConfiguration {
   };
 }
 
-/**
- * Files that observe etcd alone (etcdctl in the etcd pod, its keys, a lax etcd of the run): nothing the disruptive
- * controls move.
- */
-const ETCD_ONLY_FILES = ['etcdctl', 'key-operations', 'leases', 'locks'].map((f) => `suites/etcd/${f}.test${EXT}`);
-
 const CLUSTER_SETUP = fileURLToPath(new URL(`./cluster-setup${EXT}`, import.meta.url));
 
 /**
- * The live claims, in two groups: first every claim and negative control that observes the control plane's
- * pods and containers, files in parallel; then (sequence.groupOrder) the controls that disturb the control
- * plane (a static pod moved, coredns scaled), and beside them the files that observe etcd alone, which
- * those controls do not touch. The first group's global setup provides the cluster to all (verify provides
- * it itself).
+ * The live claims and their negative controls, disruptive or not, in one pool of three reused workers: modules load
+ * once per worker per run. What may run at once is not a matter of groups: each test declares the cluster state it
+ * reads and a disruptive control the state it disturbs (contract/touches.ts), and the run's scheduler (started by
+ * the global setup, helpers/touches.ts) holds back a test while a running one conflicts with it. The global setup
+ * also provides the cluster to all (verify provides it itself). On a cluster of several control planes the HA
+ * controls follow, last and alone: they stop an API server or an etcd member that every other test talks to.
  */
 function claimsProjects(config: RunConfig): TestProjectInlineConfiguration[] {
   const common = { testTimeout: 120_000, hookTimeout: 120_000, isolate: false, tags: CLAIM_TAGS };
-  // Without the negative controls nothing disturbs the control plane: the etcd files join the first group.
-  const etcdBeside = !config.claimsOnly;
   return [
     {
       test: {
         ...common,
         name: CLAIMS_PROJECT,
         include: [`suites/**/*.test${EXT}`],
-        exclude: [
-          'suites/checks/**',
-          ACCOUNTS_FILES,
-          `suites/**/*.disruptive.test${EXT}`,
-          ...(etcdBeside ? ETCD_ONLY_FILES : []),
-        ],
+        exclude: ['suites/checks/**', ACCOUNTS_FILES, HA_FILES],
         globalSetup: [CLUSTER_SETUP],
         provide: { config },
         // Files share the cluster but not their state: three run at once (the waits are the API server's, not the
-        // CPU's).
-        // Files of a worker share its module graph (client-node, etcd3 are imported once per worker, not per file)
-        // and its worker-scoped fixtures; what a file opens it closes in its file-scoped fixtures' teardown
+        // CPU's). Files of a worker share its module graph (client-node, etcd3 are imported once per worker, not per
+        // file) and its worker-scoped fixtures; what a file opens it closes in its file-scoped fixtures' teardown
         // (suites/fixtures.ts).
         maxWorkers: 3,
         sequence: { groupOrder: 1 },
       },
     },
-    ...(etcdBeside
-      ? [
+    // Without the negative controls the HA project is left out: vitest would import and collect its files to run
+    // nothing.
+    ...(config.claimsOnly
+      ? []
+      : [
           {
-            // One group, one worker count (vitest requires it): the etcd files and the disruptive file share three
-            // workers.
-            test: {
-              ...common,
-              name: ETCD_PROJECT,
-              include: ETCD_ONLY_FILES,
-              maxWorkers: 3,
-              sequence: { groupOrder: 2 },
-            },
+            test: { ...common, name: HA_PROJECT, include: [HA_FILES], maxWorkers: 1, sequence: { groupOrder: 2 } },
           },
-        ]
-      : []),
-    // Without the negative controls, the two projects that hold controls only are left out: vitest would import
-    // and collect their files, one group after the other, to run nothing.
-    ...(config.claimsOnly ? [] : controlsOnlyProjects(common)),
-  ];
-}
-
-/** The disruptive controls, then the HA controls (last and alone). */
-function controlsOnlyProjects(common: TestProjectInlineConfiguration['test']): TestProjectInlineConfiguration[] {
-  return [
-    {
-      test: {
-        ...common,
-        name: DISRUPTIVE_PROJECT,
-        include: [`suites/**/*.disruptive.test${EXT}`],
-        exclude: [HA_FILES],
-        maxWorkers: 3,
-        sequence: { groupOrder: 2 },
-      },
-    },
-    {
-      // Last and alone: a control here stops an API server or an etcd member that every other file uses.
-      test: { ...common, name: HA_PROJECT, include: [HA_FILES], maxWorkers: 1, sequence: { groupOrder: 3 } },
-    },
+        ]),
   ];
 }
 
@@ -159,13 +116,15 @@ function accountsProject(): TestProjectInlineConfiguration {
       testTimeout: 180_000,
       hookTimeout: 120_000,
       maxWorkers: 1,
-      sequence: { groupOrder: 4 },
+      sequence: { groupOrder: 3 },
     },
   };
 }
 
 export interface VitestOptions {
   projects: TestProjectInlineConfiguration[];
+  /** The order the live files start in, from what their tests touch (app/touch-sequencer.ts). */
+  sequence: { sequencer: typeof TouchSequencer };
   tags: TestTagDefinition[];
   tagsFilter: string[] | undefined;
   reporters: Array<Reporter | 'default'>;
@@ -187,6 +146,7 @@ export function vitestOptions(config: RunConfig, { unit }: { unit: boolean }): V
   });
   return {
     projects: [...(unit ? [unitProject()] : []), ...claimsProjects(config), ...(unit ? [accountsProject()] : [])],
+    sequence: { sequencer: TouchSequencer },
     tags: CLAIM_TAGS,
     tagsFilter: claimTagsFilter(config),
     // The kube-claims reporter first: it redacts what the reporters after it print, and prints last.

@@ -1,6 +1,8 @@
 // The one catalogue of claims: suites register tests by these IDs, reports render from them.
 // Each entry: what the article claims (title), where (section), what is checked, and what to do when it fails.
 
+import type { ClusterState } from './touches.ts';
+
 export type ClaimGroup = 'components' | 'apiserver' | 'etcd';
 
 export interface Claim {
@@ -15,6 +17,11 @@ export interface Claim {
   remediation: string;
   /** Needs a shell on a control-plane node (crictl, /etc/kubernetes). */
   needsNode?: boolean;
+  /**
+   * The cluster state its check reads that a disruptive control of the run disturbs (contract/touches.ts): the
+   * run's scheduler starts the claim's tests only while no such control runs.
+   */
+  reads?: readonly ClusterState[];
 }
 
 export const GROUPS: Record<ClaimGroup, { section: string; title: string }> = {
@@ -30,6 +37,7 @@ const claims = [
   // §2 — the containers and pods of the cluster
   {
     id: 'COMP-01',
+    reads: ['static-pods', 'coredns'],
     group: 'components',
     section: '§2',
     needsNode: true,
@@ -41,6 +49,7 @@ const claims = [
   },
   {
     id: 'COMP-02',
+    reads: ['static-pods', 'coredns'],
     group: 'components',
     section: '§2',
     title: 'kubectl get pod -A shows the kube-system pods Running and Ready, static pods named COMPONENT-NODE',
@@ -109,6 +118,7 @@ const claims = [
   },
   {
     id: 'API-04',
+    reads: ['anonymous-version'],
     group: 'apiserver',
     section: '§3.1',
     title: 'Anonymous GET /version (as curl -k) returns 200 and the same body, granted by system:public-info-viewer',
@@ -240,6 +250,7 @@ const claims = [
   // §4 — etcd
   {
     id: 'ETCD-01',
+    reads: ['static-pods'],
     group: 'etcd',
     section: '§4',
     needsNode: true,
@@ -358,6 +369,7 @@ const claims = [
   },
   {
     id: 'ETCD-12',
+    reads: ['static-pods', 'coredns'],
     group: 'etcd',
     section: '§4.3',
     title: 'Every pod the API lists has /registry/pods/NS/NAME and no pod key lacks a pod',

@@ -179,5 +179,7 @@ declare module 'vitest' {
     run: RunContext;
     /** Facts about the cluster for the reports' environment section (kind/providers/facts.ts). */
     environment: Record<string, unknown>;
+    /** The run's scheduler of what tests touch (helpers/touches.ts), where the live tests run in a pool of workers. */
+    scheduler?: string;
   }
 }

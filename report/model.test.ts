@@ -77,6 +77,19 @@ describe('claimStatus', () => {
 });
 
 describe('buildModel', () => {
+  test('the pool: each worker once by its process, its start-up CPU, and the waits the scheduler imposed', () => {
+    const model = build([
+      claimTest('COMP-01', 'passed', { worker: { pid: 11, startupCpuMs: 2450 }, waitedMs: 1200 }),
+      control('COMP-01', 'a container stopped', 'passed', { worker: { pid: 12, startupCpuMs: 2600 } }),
+      claimTest('API-08', 'passed', { worker: { pid: 11, startupCpuMs: 2450 }, waitedMs: 300 }),
+    ]);
+    expect(model.pool).toEqual({ workers: 2, startupCpuSeconds: 5.1, waitedTests: 2, waitedSeconds: 1.5 });
+    expect(renderTerminal(model)).toContain(
+      'Workers: 2, 5.1 CPU-s before their first tests; 2 test(s) waited 1.5 s for a test they conflict with',
+    );
+    expect(build([claimTest('COMP-01', 'passed')]).pool).toBeNull();
+  });
+
   test('a claim passes when its test passes and its negative controls pass', () => {
     const model = build([claimTest('COMP-01', 'passed'), control('COMP-01', 'a container stopped', 'passed')]);
     expect(claim(model, 'COMP-01')).toMatchObject({ status: 'pass', message: undefined, testCount: 2 });
@@ -227,7 +240,7 @@ describe('buildModel', () => {
       outcome: 'failed',
     });
     expect(model).toMatchObject({
-      schemaVersion: 5,
+      schemaVersion: 6,
       tool: 'kube-claims',
       runId: 'run-1',
       startedAt: '2025-01-01T00:00:00.000Z',

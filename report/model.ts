@@ -24,6 +24,7 @@ import {
   type TestCaseTotals,
   type TestRecord,
   type SlowTest,
+  type PoolUse,
 } from './types.ts';
 
 export interface RunInput {
@@ -136,6 +137,23 @@ export function buildModel(input: RunInput): ResultsModel {
     articleReplay: articleReplayOf(tests),
     diagnostics: [...(input.diagnostics ?? [])].map(redact),
     slowest: slowestOf(claims),
+    pool: poolOf(tests),
+  };
+}
+
+const seconds = (ms: number) => Math.round(ms / 100) / 10;
+
+/** The run's workers (each once, by its process) and the waits the scheduler imposed. */
+function poolOf(tests: readonly TestRecord[]): PoolUse | null {
+  const workers = new Map<number, number>();
+  for (const t of tests) if (t.worker) workers.set(t.worker.pid, t.worker.startupCpuMs);
+  if (!workers.size) return null;
+  const waited = tests.filter((t) => (t.waitedMs ?? 0) > 0);
+  return {
+    workers: workers.size,
+    startupCpuSeconds: seconds([...workers.values()].reduce((a, b) => a + b, 0)),
+    waitedTests: waited.length,
+    waitedSeconds: seconds(waited.reduce((a, t) => a + t.waitedMs!, 0)),
   };
 }
 

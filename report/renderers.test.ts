@@ -313,7 +313,7 @@ describe('findings: expected beside actual in every format', () => {
   test('JSON: one object per finding, on the claim and on its negative controls', () => {
     const json = JSON.parse(renderJson(model)) as ResultsModel;
     const claims = json.groups.flatMap((g) => g.claims);
-    expect(json.schemaVersion).toBe(5);
+    expect(json.schemaVersion).toBe(6);
     expect(claims.find((c) => c.id === 'COMP-04')?.findings).toEqual([
       {
         check: 'namespace-present',

@@ -6,7 +6,7 @@ import { compactFinding } from './findings.ts';
 import { redactDeep } from './redact-model.ts';
 import { summaryLine } from './summary.ts';
 import { formatDuration, readOnlyText } from './text.ts';
-import type { ClaimResult, ResultsModel, Status } from './types.ts';
+import type { ClaimResult, PoolUse, ResultsModel, Status } from './types.ts';
 
 export interface TerminalOptions {
   /** ANSI colours for the status tags. */
@@ -203,9 +203,18 @@ function summary(out: TerminalOutput, model: ResultsModel, options: TerminalOpti
   if (model.articleReplay) out.push(model.articleReplay.summary);
   if (model.errors.length) out.push(`Errors outside tests: ${model.errors.length}`);
   out.push(`Duration: ${formatDuration(model.durationMs)}`);
+  if (model.pool) out.push(poolLine(model.pool));
   if (options.reportDir)
     out.push(`Reports: ${options.reportDir}${options.files?.length ? ` (${options.files.join(', ')})` : ''}`);
   out.push(summaryLine(model.summaryCounts));
+}
+
+/** The pool's cost and the scheduler's waits, in one line (npm run bench reads them from the model). */
+export function poolLine(p: PoolUse): string {
+  const waits = p.waitedTests
+    ? `${p.waitedTests} test(s) waited ${p.waitedSeconds.toFixed(1)} s for a test they conflict with`
+    : 'no test waited for another';
+  return `Workers: ${p.workers}, ${p.startupCpuSeconds.toFixed(1)} CPU-s before their first tests; ${waits}`;
 }
 
 function cut(text: string, maxLines: number): string[] {

@@ -24,6 +24,8 @@ export function testRecordFrom(testCase: TestCase): TestRecord {
     deviation: typeof meta.deviation === 'string' ? meta.deviation : undefined,
     findings: Array.isArray(meta.findings) ? meta.findings.map(findingOf) : undefined,
     article: Array.isArray(meta.article) ? meta.article : undefined,
+    worker: meta.worker && typeof meta.worker.pid === 'number' ? meta.worker : undefined,
+    waitedMs: typeof meta.scheduled?.waitedMs === 'number' ? meta.scheduled.waitedMs : undefined,
   };
   switch (result.state) {
     case 'passed':

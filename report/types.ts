@@ -8,9 +8,9 @@ export type Status = 'pass' | 'fail' | 'skip';
 
 /**
  * Bumped when a field is added, changes meaning or disappears; scripts reading results.json check it. 4: readOnly;
- * 5: articleReplay.
+ * 5: articleReplay; 6: pool.
  */
-export const RESULTS_SCHEMA_VERSION = 5;
+export const RESULTS_SCHEMA_VERSION = 6;
 
 export interface EvidenceItem {
   label: string;
@@ -60,6 +60,15 @@ export interface TestRecord {
   findings?: Finding[];
   /** The article replayed (suites/article/replay.test.ts): each literal beside this run's. */
   article?: ReplayedLiteral[];
+  /** The worker process that ran the test, and the CPU it had used before its first test (start-up, modules). */
+  worker?: WorkerStart;
+  /** How long the run's scheduler held the test back for conflicting tests (contract/touches.ts). */
+  waitedMs?: number;
+}
+
+export interface WorkerStart {
+  pid: number;
+  startupCpuMs: number;
 }
 
 /** "What the article says / what the cluster shows", beside the evidence. */
@@ -234,6 +243,18 @@ export interface ResultsModel {
   diagnostics: string[];
   /** The slowest claim tests and negative controls of the run, slowest first (at most SLOWEST_COUNT). */
   slowest: SlowTest[];
+  /** The run's pool of workers and its scheduler; null when no claim test ran. */
+  pool: PoolUse | null;
+}
+
+/** How the live tests ran: in how many worker processes, what starting them cost, how long tests waited. */
+export interface PoolUse {
+  workers: number;
+  /** CPU-seconds the workers used before their first test: the process, vitest and the first file's modules. */
+  startupCpuSeconds: number;
+  /** Tests the scheduler held back for a conflicting test, and their waits in all. */
+  waitedTests: number;
+  waitedSeconds: number;
 }
 
 /** What a read-only run left unchecked because it writes nothing. */

@@ -15,6 +15,8 @@ import {
   type StagingDeclaration,
 } from '../contract/catalogue.ts';
 import { PrerequisiteMissing } from '../contract/errors.ts';
+import type { ClusterState, Touches } from '../contract/touches.ts';
+import { holding, type Grant } from '../helpers/touches.ts';
 import { unobservableOf } from '../helpers/not-found.ts';
 import { lackingOf, uncheckedText } from '../contract/rights.ts';
 import { redact } from '../helpers/redact.ts';
@@ -51,6 +53,10 @@ declare module 'vitest' {
      * ClaimMismatch; for a negative control, the findings its check produced on the deviating cluster.
      */
     findings?: Finding[];
+    /** Where the run's scheduler held the test back (contract/touches.ts): how long, and for which tests. */
+    scheduled?: Grant;
+    /** The worker process that ran the test and the CPU it had used before its first test (the pool's cost). */
+    worker?: { pid: number; startupCpuMs: number };
     /** The article replayed (suites/article/replay.test.ts): each literal beside what this run printed. */
     article?: ReplayedLiteral[];
   }
@@ -103,8 +109,19 @@ function skipWithoutRights(ctx: TestContext, id: ClaimId, negative: boolean): vo
   if (lacking.length) ctx.skip(uncheckedText(lacking, rights));
 }
 
+/** This worker's start: the CPU its process had used when its first claim test began (taken once per worker). */
+let workerStart: { pid: number; startupCpuMs: number } | undefined;
+function thisWorker(): { pid: number; startupCpuMs: number } {
+  if (!workerStart) {
+    const cpu = process.cpuUsage();
+    workerStart = { pid: process.pid, startupCpuMs: Math.round((cpu.user + cpu.system) / 1000) };
+  }
+  return workerStart;
+}
+
 function withEvidence(ctx: TestContext & ClaimFixtures, id: ClaimId, negative: boolean): ClaimContext {
   const meta = ctx.task.meta;
+  meta.worker = thisWorker();
   meta.claimId = id;
   meta.negativeControl = negative;
   meta.evidence = [];
@@ -153,6 +170,32 @@ async function keepingMismatch(ctx: TestContext, body: () => Promise<void>): Pro
 
 const DEFAULT_TIMEOUT = 120_000;
 
+/**
+ * Runs a test's body once the run's scheduler lets it start (nothing running disturbs what it reads, or reads what
+ * it disturbs: contract/touches.ts), with its declaration for the guard of each observation.
+ */
+export async function touching(
+  ctx: Pick<TestContext, 'task' | 'signal'>,
+  touches: Touches,
+  body: () => Promise<void>,
+): Promise<void> {
+  await holding(
+    inject('scheduler'),
+    ctx.task.name,
+    touches,
+    async (grant) => {
+      if (grant.waitedMs > 0) ctx.task.meta.scheduled = grant;
+      await body();
+    },
+    ctx.signal,
+  );
+}
+
+/** What a claim's tests read, from the catalogue; a disruptive control adds what it disturbs. */
+function touchesOf(id: ClaimId, disturbs: readonly ClusterState[] = []): Touches {
+  return { reads: claimById(id).reads ?? [], disturbs };
+}
+
 type ClaimBody = (ctx: ClaimContext) => Promise<void>;
 
 /**
@@ -192,7 +235,7 @@ export function claim(id: ClaimId, fn: ClaimBody, timeout = DEFAULT_TIMEOUT): vo
     testOf(fn, async (ctx) => {
       const c = withEvidence(ctx, id, false);
       try {
-        await keepingMismatch(ctx, () => fn(c));
+        await touching(ctx, touchesOf(id), () => keepingMismatch(ctx, () => fn(c)));
       } catch (error) {
         skipUnobservable(c, error, 'unchecked');
       }
@@ -207,6 +250,11 @@ export interface NegativeControlOptions {
    * cluster kube-claims did not make it is held back unless the run allows disruption (--allow-disruption).
    */
   disruptive?: boolean;
+  /**
+   * The cluster state the control moves while it runs (contract/touches.ts): the run's scheduler keeps every test
+   * that reads it from running meanwhile. A disruptive control that moves live state declares it.
+   */
+  disturbs?: readonly ClusterState[];
   /**
    * Why the control does not apply to this cluster at all (one control plane for an HA control): said before any
    * policy.
@@ -263,7 +311,7 @@ async function control(
     // What the control's check found on the deviating cluster (each expectDifference sees it) goes to the reports.
     return await collectingFindings(
       (findings) => keepFindings(ctx, findings),
-      () => keepingMismatch(ctx, () => fn(c)),
+      () => touching(ctx, touchesOf(id, options.disturbs), () => keepingMismatch(ctx, () => fn(c))),
     );
   } catch (error) {
     if (error instanceof NotStaged) ctx.skip(`not staged: ${error.message}`);

@@ -1,7 +1,8 @@
 // The negative controls of §2 that disturb the control plane (a static pod moved away, coredns scaled down).
-// They run in a project of their own, after the claims that observe pods and containers (app/vitest-projects.ts):
-// only the files that observe etcd alone run beside them. One after the other: coredns scaled back up needs the
-// scheduler that the other control moves away. Held back on clusters kube-claims did not make.
+// Each declares what it disturbs (contract/touches.ts): the run's scheduler keeps the tests that read it (COMP-01,
+// COMP-02, ETCD-01, ETCD-12, the article replay) from running meanwhile; every other test runs beside them. One
+// after the other: coredns scaled back up needs the scheduler that the other control moves away. Held back on
+// clusters kube-claims did not make.
 import { describe, expect } from 'vitest';
 import { negativeControl } from './claim.ts';
 import { checkKubeSystemPods } from './checks/components.ts';
@@ -36,7 +37,7 @@ describe('§2 containers and pods of the cluster: disruptive negative controls',
         );
       });
     },
-    { timeout: 300_000, disruptive: true },
+    { timeout: 300_000, disruptive: true, disturbs: ['static-pods', 'scheduling'] },
   );
 
   negativeControl(
@@ -51,6 +52,6 @@ describe('§2 containers and pods of the cluster: disruptive negative controls',
         expect(expectDifference(diffs, 'coredns-replicas').actual).toBe('1');
       });
     },
-    { timeout: 300_000, disruptive: true },
+    { timeout: 300_000, disruptive: true, disturbs: ['coredns'] },
   );
 });

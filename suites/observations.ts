@@ -16,6 +16,7 @@ import {
 } from './checks/components.ts';
 import type { Differences } from './differences.ts';
 import { isNotFound, unlessNotFound } from '../helpers/not-found.ts';
+import { reading } from '../helpers/touches.ts';
 
 /** The cluster as seen from one of its nodes: commands go to that node. */
 export const onNode = (cluster: ClusterInfo, node: ClusterNode): ClusterInfo => ({
@@ -38,6 +39,7 @@ export async function crictlContainers(c: ClusterInfo): Promise<{ containers: Cr
  * What §2's listings must show, from the cluster's objects: its nodes by role and the coredns Deployment's replicas.
  */
 export async function podExpectations(cluster: ClusterInfo, kube: KubeClients): Promise<PodExpectations> {
+  reading('coredns');
   // absent is the truth: a 404 means no coredns Deployment, and so no coredns pods to expect; a refusal is thrown
   const coredns = await unlessNotFound(
     kube.apps.readNamespacedDeployment({ namespace: 'kube-system', name: 'coredns' }),
@@ -62,6 +64,7 @@ export interface ControlPlaneContainers {
 
 /** crictl ps on every control-plane node, judged against where the API says the coredns pods are. */
 export async function controlPlaneContainers(cluster: ClusterInfo, kube: KubeClients): Promise<ControlPlaneContainers> {
+  reading('static-pods', 'coredns');
   const pods: V1Pod[] = (await kube.core.listNamespacedPod({ namespace: 'kube-system' })).items;
   const out: ControlPlaneContainers = { tables: {}, differences: [] };
   for (const node of controlPlaneNodes(cluster)) {

@@ -12,6 +12,7 @@ import { profileFor } from '../../contract/lines.ts';
 import { loggedExchanges, parseKlog } from '../../helpers/klog.ts';
 import { observedPodListPath } from '../checks/apiserver/verbosity.ts';
 import type { Live } from '../live.ts';
+import { reading } from '../../helpers/touches.ts';
 
 export class ApiServer {
   /** https://HOST:PORT of the API server, from the run's kubeconfig. */
@@ -48,6 +49,7 @@ export class ApiServer {
 
   /** GET on the API server, like `curl` (-k when anonymous). */
   async get(path: string, auth: HttpAuth): Promise<HttpResponse> {
+    if (auth.kind.startsWith('anonymous') && path.startsWith('/version')) reading('anonymous-version');
     return request(`${this.server}${path}`, { auth });
   }
 

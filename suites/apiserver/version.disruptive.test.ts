@@ -1,7 +1,7 @@
-// API-04's negative control with /version denied to anonymous users. It runs after the claims that observe
-// the cluster (app/vitest-projects.ts), so that no claim of the run reads /version anonymously while it is
-// denied. Live on clusters kube-claims made; elsewhere nothing is taken from the cluster's roles, and the check
-// judges the denial a live run recorded.
+// API-04's negative control with /version denied to anonymous users. It declares that it disturbs anonymous
+// /version (contract/touches.ts), so that no test of the run reads /version anonymously while it is denied. Live
+// on clusters kube-claims made; elsewhere nothing is taken from the cluster's roles, and the check judges the
+// denial a live run recorded.
 import { describe, expect } from 'vitest';
 import { anonymous, describeExchange, type HttpResponse } from '../../helpers/http.ts';
 import { negativeControl } from '../claim.ts';
@@ -57,5 +57,6 @@ describe('§3.1 /version for anonymous users: disruptive negative control', () =
       expect(expectDifference(diffs, 'http-status').actual).toBe('403 Forbidden');
       expectDifference(diffs, 'role-allows-version');
     },
+    { disturbs: ['anonymous-version'] },
   );
 });

@@ -35,12 +35,14 @@ import {
   withEnv,
   type EtcdUnderTest,
 } from './fixture.ts';
+import { reading } from '../../helpers/touches.ts';
 
 /** The command lines of the control-plane components and the kubelet, and the servers of their kubeconfigs. */
 export async function observeEtcdClients({
   cluster: c,
   kube,
 }: Pick<Live, 'cluster' | 'kube'>): Promise<EtcdClientsObservation> {
+  reading('static-pods');
   const [apiserver, controllerManager, scheduler, etcd] = await Promise.all(
     ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd'].map((component) =>
       staticPodCommand({ cluster: c, kube }, component),
@@ -395,6 +397,7 @@ export async function apiNamespaces(kube: Live['kube']): Promise<Listed> {
   return { names: l.items.map((n) => n.metadata!.name!), resourceVersion: l.metadata?.resourceVersion };
 }
 export async function apiPods(kube: Live['kube']): Promise<Listed> {
+  reading('static-pods', 'coredns');
   const l = await kube.core.listPodForAllNamespaces();
   return {
     names: l.items.map((p) => `${p.metadata!.namespace}/${p.metadata!.name}`),
