@@ -2,7 +2,8 @@
 // Benchmark: the node-image build (warm, and cold with --cold), cluster creation, and `verify` on the ready
 // cluster side by side: the claims only, then the claims with their negative controls; then, in the same run,
 // a plain `kind create cluster` of the same image and nodes (the time users already accept for a cluster) and
-// each verify's ratio to it. The machine's peak memory in use is sampled throughout. Prints the figures and
+// each verify's ratio to it; where each verify's CPU went, by process class (scripts/process-cpu.ts), and its pool
+// of workers (report/types.ts PoolUse). The machine's peak memory in use is sampled throughout. Prints the figures and
 // writes them to reports/bench-ID.json; they go into the README. Tests never assert times.
 //
 //   node scripts/bench.ts [--kubernetes v1.33] [--topology single|workers|ha] [--cold]
@@ -22,6 +23,8 @@ import { KindCluster, kindClusterConfig, readKindConfig } from '../kind/provider
 import { binDir } from '../kind/settings.ts';
 import { stringify } from 'yaml';
 import { scriptArgs } from './args.ts';
+import { cpuByClass, snapshot } from './process-cpu.ts';
+import { poolLine } from '../report/terminal.ts';
 
 const usage = 'node scripts/bench.ts [--kubernetes v1.33] [--topology single|workers|ha] [--cold]';
 const flags = scriptArgs('bench', usage, {
@@ -49,6 +52,8 @@ await main(async () => {
   // The Node.js running this script (24), whatever `node` is first on PATH.
   const cli = [process.execPath, 'bin/kube-claims.ts'];
   const figures: Record<string, number | string> = {};
+  /** CPU-seconds by process class during each verify (scripts/process-cpu.ts). */
+  const cpu: Record<string, Record<string, number>> = {};
   await $`${cli} host prepare`;
 
   if (flags.cold) {
@@ -82,8 +87,11 @@ await main(async () => {
         ...parseConfig(['verify', '--name', name, ...lineArgs, '--keep', '--formats', 'none'], process.env),
         claimsOnly,
       };
+      const before = snapshot();
       const [s, result] = await seconds(() => verify(config));
+      cpu[label] = { ...cpuByClass(before, snapshot()), 'the two cores had': Math.round(s * cpus().length * 10) / 10 };
       figures[`${label}Seconds`] = s;
+      if (result.model.pool) figures[`${label}Pool`] = poolLine(result.model.pool);
       figures[`${label}Tests`] =
         `${result.model.testCases.passed} passed, ${result.model.testCases.failed} failed, ${result.model.testCases.skipped} skipped (exit ${result.exitCode})`;
       figures[`${label}VitestSeconds`] = Math.round(result.model.durationMs / 100) / 10;
@@ -108,6 +116,7 @@ await main(async () => {
     date: new Date().toISOString(),
     machine: `${cpus().length} cores`,
     figures,
+    cpuSeconds: cpu,
   };
   await mkdir(base.reportsDir, { recursive: true });
   const file = join(base.reportsDir, `bench-${base.runId}.json`);
@@ -118,6 +127,10 @@ await main(async () => {
     console.log(
       `${k.padEnd(width)} ${typeof v === 'number' ? `${v.toFixed(unit(k) === 's' ? 1 : 0).padStart(8)} ${unit(k)}` : v}`,
     );
+  for (const [label, classes] of Object.entries(cpu)) {
+    console.log(`CPU-s during ${label}:`);
+    for (const [c, v] of Object.entries(classes)) console.log(`  ${c.padEnd(width - 2)} ${v.toFixed(1).padStart(8)} s`);
+  }
   console.log(`written to ${file}`);
   return 0;
 });
