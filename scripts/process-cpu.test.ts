@@ -17,7 +17,7 @@ describe('CPU by process class', () => {
       own: 45.81,
       reaped: 0.02,
     });
-    expect(parseStat(7, '7 (a (b) c) S 1 7 7 0 -1 0 0 0 0 0 100 50 0 0').comm).toBe('a (b) c');
+    expect(parseStat(7, '7 (a (b) c) S 1 7 7 0 -1 0 0 0 0 0 100 50 0 0')?.comm).toBe('a (b) c');
   });
 
   test('kube-claims is this process with what it reaped; runc what the shims reaped; new processes count whole', () => {

@@ -184,7 +184,7 @@ export async function touching(
     ctx.task.name,
     touches,
     async (grant) => {
-      if (grant.waitedMs > 0) ctx.task.meta.scheduled = grant;
+      if (grant.waitedFor.length) ctx.task.meta.scheduled = grant;
       await body();
     },
     ctx.signal,

@@ -16,7 +16,8 @@ export interface ExecResult {
   stderr: string;
   /** 0 on Success, the ExitCode cause on NonZeroExitCode, -1 when the command did not run at all. */
   exitCode: number;
-  status: V1Status;
+  /** The pods/exec status, where the command ran as an exec of its own (not in a long-lived shell, ./shell.ts). */
+  status?: V1Status;
   /** What ran, for messages (argv joined; never contains key material: only file paths are passed). */
   command: string;
 }
@@ -34,7 +35,7 @@ export function exitCodeOf(status: V1Status): number {
 }
 
 /** A Writable that keeps what it is given, in order. */
-class Collector extends Writable {
+export class Collector extends Writable {
   private readonly chunks: Buffer[] = [];
   private readonly dataListeners = new Set<() => void>();
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (error?: Error | null) => void): void {
@@ -44,6 +45,21 @@ class Collector extends Writable {
   }
   text(): string {
     return Buffer.concat(this.chunks).toString('utf8');
+  }
+  /** The last `bytes` bytes (a frame marker at the end is looked for there, not in all the output). */
+  tail(bytes: number): string {
+    const parts: Buffer[] = [];
+    let n = 0;
+    for (let i = this.chunks.length - 1; i >= 0 && n < bytes; i--) {
+      parts.unshift(this.chunks[i]!);
+      n += this.chunks[i]!.length;
+    }
+    const b = Buffer.concat(parts);
+    return b.subarray(Math.max(0, b.length - bytes)).toString('utf8');
+  }
+  /** Forgets what it kept (a long-lived shell's output, once a command's frame is read). */
+  clear(): void {
+    this.chunks.length = 0;
   }
   onData(listener: () => void): () => void {
     this.dataListeners.add(listener);
@@ -68,7 +84,7 @@ export function exportLines(env: Record<string, string>): string {
     .join('');
 }
 
-interface Running {
+export interface Running {
   ws: WebSocket.WebSocket;
   stdout: Collector;
   stderr: Collector;
@@ -76,7 +92,7 @@ interface Running {
   done: Promise<ExecResult>;
 }
 
-async function open(kc: KubeConfig, ref: PodRef, argv: string[], withStdin = false): Promise<Running> {
+export async function openExec(kc: KubeConfig, ref: PodRef, argv: string[], withStdin = false): Promise<Running> {
   const stdout = new Collector();
   const stderr = new Collector();
   const stdin = withStdin ? new PassThrough() : undefined;
@@ -121,7 +137,7 @@ export async function podExec(
   options: { timeoutMs?: number } = {},
 ): Promise<ExecResult> {
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const run = await open(kc, ref, argv);
+  const run = await openExec(kc, ref, argv);
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
@@ -193,7 +209,7 @@ export async function startInPod(
   argv: string[],
   options: { prelude?: string; maxSeconds?: number } = {},
 ): Promise<LongRunning> {
-  const run = await open(
+  const run = await openExec(
     kc,
     ref,
     shArgv(`${options.prelude ?? ''}${supervisor(options.maxSeconds ?? 60)}`, argv),

@@ -51,7 +51,8 @@ export class EtcdUnderTest {
     this.live = { cluster, kube };
     this.podName = `etcd-${cluster.nodeName}`;
     this.ref = { namespace: NAMESPACE, pod: this.podName, container: 'etcd' };
-    this.pod = new EtcdPod(kube.kc, this.ref, runHash(run.runId));
+    // The file's etcdctl commands in one long-lived shell of the pod (closed by close()), as the article types them.
+    this.pod = new EtcdPod(kube.kc, this.ref, runHash(run.runId), { longLivedShell: true });
     this.prefix = `${RUNS_KEY_PREFIX}${run.runId}/${randomBytes(3).toString('hex')}/`;
   }
 
@@ -135,6 +136,8 @@ export class EtcdUnderTest {
       (e: Error) => ({ exitCode: -1, stderr: e.message }) as EtcdctlResult,
     );
     if (del.exitCode !== 0) problems.push(`removing ${this.prefix}: ${del.stderr.trim().split('\n').at(-1)}`);
+    // The pod's long-lived shell of etcdctl commands, last: the keys were removed through it.
+    await this.pod.close();
     const connection = this.connection;
     this.connection = undefined;
     // best-effort: a connection that never opened has nothing to close
