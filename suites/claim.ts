@@ -121,7 +121,6 @@ function thisWorker(): { pid: number; startupCpuMs: number } {
 
 function withEvidence(ctx: TestContext & ClaimFixtures, id: ClaimId, negative: boolean): ClaimContext {
   const meta = ctx.task.meta;
-  meta.worker = thisWorker();
   meta.claimId = id;
   meta.negativeControl = negative;
   meta.evidence = [];
@@ -191,9 +190,9 @@ export async function touching(
   );
 }
 
-/** What a claim's tests read, from the catalogue; a disruptive control adds what it disturbs. */
-function touchesOf(id: ClaimId, disturbs: readonly ClusterState[] = []): Touches {
-  return { reads: claimById(id).reads ?? [], disturbs };
+/** What a claim's tests read, from the catalogue; a control adds what it reads besides and what it disturbs. */
+function touchesOf(id: ClaimId, options: Pick<NegativeControlOptions, 'reads' | 'disturbs'> = {}): Touches {
+  return { reads: [...(claimById(id).reads ?? []), ...(options.reads ?? [])], disturbs: options.disturbs ?? [] };
 }
 
 type ClaimBody = (ctx: ClaimContext) => Promise<void>;
@@ -233,6 +232,8 @@ export function claim(id: ClaimId, fn: ClaimBody, timeout = DEFAULT_TIMEOUT): vo
     claimTestName(id),
     { timeout, tags: [CLAIM_TAG, id], meta: { claimId: id, negativeControl: false } },
     testOf(fn, async (ctx) => {
+      // Every test counts its worker, also one skipped before its body (the pool's cost is the run's either way).
+      ctx.task.meta.worker = thisWorker();
       const c = withEvidence(ctx, id, false);
       try {
         await touching(ctx, touchesOf(id), () => keepingMismatch(ctx, () => fn(c)));
@@ -255,6 +256,8 @@ export interface NegativeControlOptions {
    * that reads it from running meanwhile. A disruptive control that moves live state declares it.
    */
   disturbs?: readonly ClusterState[];
+  /** What the control reads beyond its claim's reads (the catalogue's), of the state disruptive controls move. */
+  reads?: readonly ClusterState[];
   /**
    * Why the control does not apply to this cluster at all (one control plane for an HA control): said before any
    * policy.
@@ -296,6 +299,7 @@ async function control(
   options: NegativeControlOptions,
 ): Promise<void> {
   const run = inject('run');
+  ctx.task.meta.worker = thisWorker();
   ctx.task.meta.staging =
     typeof staging === 'string' ? staging : stagingOn(staging, inject('cluster').madeByKubeClaims);
   if (options.notApplicable) ctx.skip(options.notApplicable);
@@ -311,7 +315,7 @@ async function control(
     // What the control's check found on the deviating cluster (each expectDifference sees it) goes to the reports.
     return await collectingFindings(
       (findings) => keepFindings(ctx, findings),
-      () => touching(ctx, touchesOf(id, options.disturbs), () => keepingMismatch(ctx, () => fn(c))),
+      () => touching(ctx, touchesOf(id, options), () => keepingMismatch(ctx, () => fn(c))),
     );
   } catch (error) {
     if (error instanceof NotStaged) ctx.skip(`not staged: ${error.message}`);

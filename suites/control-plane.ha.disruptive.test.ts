@@ -75,7 +75,8 @@ describe('a highly available control plane: one member stopped at a time', () =>
         );
       });
     },
-    { timeout: 300_000, disruptive: true, notApplicable },
+    // Its kube-apiserver's static pod moved away; the control plane's containers (coredns' too) read while it is.
+    { timeout: 300_000, disruptive: true, notApplicable, disturbs: ['static-pods'], reads: ['coredns'] },
   );
 
   negativeControl(
@@ -149,6 +150,7 @@ describe('a highly available control plane: one member stopped at a time', () =>
         await writer.etcdctl(['del', key], withEnv).catch(() => undefined);
       }
     },
-    { timeout: 300_000, disruptive: true, notApplicable },
+    // Its etcd static pod's process stopped.
+    { timeout: 300_000, disruptive: true, notApplicable, disturbs: ['static-pods'] },
   );
 });
