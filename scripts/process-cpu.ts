@@ -42,7 +42,7 @@ export function snapshot(): Snapshot {
     try {
       text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     } catch {
-      // reported: a process that ended while /proc was read is not in the snapshot (its parent reaps its time)
+      // absent is the truth: a process that ended while /proc was read has no row (its parent reaps its time)
       continue;
     }
     const p = parseStat(pid, text);

@@ -67,7 +67,8 @@ export class Collector extends Writable {
   }
 }
 
-const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+/** One shell word for `s`, quoted so that the shell takes it as it is. */
+export const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** `sh -c SCRIPT sh ARGS...`: the script refers to its data as "$@", never by interpolation. */
 export function shArgv(script: string, args: string[] = []): string[] {

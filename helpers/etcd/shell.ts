@@ -7,11 +7,18 @@
 // IDLE_SECONDS exits by itself (the client died: nothing is left in the container).
 import type { KubeConfig } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
-import { openExec, ExecTimeout, exportLines, shArgv, type ExecResult, type PodRef, type Running } from './exec.ts';
+import {
+  openExec,
+  ExecTimeout,
+  exportLines,
+  shArgv,
+  shellQuote,
+  type ExecResult,
+  type PodRef,
+  type Running,
+} from './exec.ts';
 
 const IDLE_SECONDS = 120;
-
-const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** Whether argv fits on one command line (a newline in an argument would end the line early). */
 export function framable(argv: readonly string[]): boolean {
@@ -80,9 +87,10 @@ export class PodShell {
     // Commands run one at a time: what the shell printed so far belongs to commands before this one.
     this.run.stdout.clear();
     this.run.stderr.clear();
+    const outEnd = new RegExp(`\\n${mark} \\d+\\n$`);
     const ends = () => {
       const tail = 2 * mark.length + 16;
-      return /\n\S+ \d+\n$/.test(this.run.stdout.tail(tail)) && this.run.stderr.tail(tail).endsWith(`\n${mark}\n`);
+      return outEnd.test(this.run.stdout.tail(tail)) && this.run.stderr.tail(tail).endsWith(`\n${mark}\n`);
     };
     const framed = () => (ends() ? unframe(this.run.stdout.text(), this.run.stderr.text(), mark) : undefined);
     const result = new Promise<ExecResult>((resolve, reject) => {
