@@ -69,7 +69,7 @@ export const claimTest = test.extend<{ $worker: WorkerFixtures; $file: FileFixtu
     { scope: 'file' },
   ],
   controlPlaneDeviations: [
-    async ({ cluster, kube }, use) => use(await controlPlaneDeviations({ cluster, kube })),
+    async ({ cluster, kube, run }, use) => use(await controlPlaneDeviations({ cluster, kube, run })),
     { scope: 'file' },
   ],
 });
