@@ -84,7 +84,7 @@ const claims = [
     title:
       'A redis StatefulSet of 3 replicas gives its ordinal pods NAME-0, NAME-1 and NAME-2 Running, each answering PING with PONG',
     checks:
-      "The run applies StatefulSet kc-redis-HASH (3 replicas) before the claims: in namespace default, as in the article, on clusters kube-claims made, and in the run's own namespace on others; the claim watches the three ordinal pods come up (within the run's settle time) and runs redis-cli PING in each. The redis image is one the node's runtime holds (`crictl images` on the node; kube-claims loads its own into its kind clusters), else redis:7.",
+      "The run applies StatefulSet kc-redis-HASH (3 replicas) before the claims: in namespace default, as in the article, on clusters kube-claims made, and in the run's own namespace on others; the claim watches the three ordinal pods come up (within the run's settle time) and runs redis-cli PING in each (pods/exec). The redis image is one the node's runtime holds (`crictl images` on the node; kube-claims loads its own into its kind clusters), else redis:7.",
     remediation: 'Check the StatefulSet events and the image (`crictl images` on the node).',
   },
   // §3 — kube-apiserver
@@ -354,7 +354,7 @@ const claims = [
     section: '§4.3',
     title: 'Keys under /registry follow /registry/RESOURCE/NAMESPACE/NAME',
     checks:
-      "etcdctl get \"\" --prefix --keys-only (every key of the etcd, but kube-claims runs' own under /kube-claims/): every key starts with /registry/ except the API server's own compaction marker (compactRevKey in k8s.io/apiserver's pkg/storage/etcd3/compact.go of the server's version); for each resource the API serves (scope from kubectl api-resources), keys are /registry/[GROUP/]RESOURCE/NAMESPACE/NAME when namespaced and /registry/[GROUP/]RESOURCE/NAME when not (Nodes are stored as minions, Services and Endpoints under services/specs and services/endpoints).",
+      "etcdctl get \"\" --prefix --keys-only (every key of the etcd, but kube-claims runs' own under /kube-claims/): every key starts with /registry/ except the API server's own compaction marker (compactRevKey in k8s.io/apiserver's pkg/storage/etcd3/compact.go of the server's version); for each resource the API serves (scope from the API's discovery, as kubectl api-resources reads it), keys are /registry/[GROUP/]RESOURCE/NAMESPACE/NAME when namespaced and /registry/[GROUP/]RESOURCE/NAME when not (Nodes are stored as minions, Services and Endpoints under services/specs and services/endpoints).",
     remediation: "The API server's --etcd-prefix changes the root.",
   },
   {

@@ -133,6 +133,9 @@ export const TIMING_LABELS = {
 export type Timings = Partial<Record<keyof typeof TIMING_LABELS, number>>;
 
 /** The article's workload: a StatefulSet of 3 redis replicas and its headless Service, named by the run. */
+/** The container of the article's redis StatefulSet, in each of its pods. */
+export const WORKLOAD_CONTAINER = 'redis';
+
 export interface Workload {
   /** `default`, as in the article, on clusters kube-claims made; the run's own namespace elsewhere. */
   namespace: string;

@@ -151,6 +151,19 @@ export async function request(url: string, options: HttpRequest = {}): Promise<H
   });
 }
 
+/**
+ * GET of an API path as the kubeconfig's user, asking for JSON: the body as the server sent it (what
+ * `kubectl get --raw` prints, without a kubectl process), for checks that weigh the bytes the API serves. Any status
+ * but 200 is an observation that could not be made.
+ */
+export async function getApiJson(kc: KubeConfig, path: string): Promise<string> {
+  const url = `${kc.getCurrentCluster()!.server.replace(/\/$/, '')}${path}`;
+  const r = await request(url, { auth: asKubeconfigUser(kc), headers: { Accept: 'application/json' } });
+  if (r.status !== 200)
+    throw new Unobservable(`GET ${url}`, `${r.status} ${r.statusText}: ${r.body.split('\n')[0]!.slice(0, 300)}`);
+  return r.body;
+}
+
 /** The body as JSON, or undefined when it is not JSON. */
 export function jsonBody<T = unknown>(r: HttpResponse): T | undefined {
   try {

@@ -44,9 +44,9 @@ describe('§2 containers and pods of the cluster: disruptive negative controls',
     'COMP-02',
     'coredns scaled to one replica',
     'live',
-    async ({ cluster, kube, kubectl, run, controlPlaneDeviations }) => {
+    async ({ cluster, kube, run, controlPlaneDeviations }) => {
       if (controlPlaneDeviations.length) throw notStaged(controlPlaneDeviations);
-      await withDeploymentScaled({ kube, kubectl, run }, 'kube-system', 'coredns', 'k8s-app=kube-dns', 1, async () => {
+      await withDeploymentScaled({ kube, run }, 'kube-system', 'coredns', 'k8s-app=kube-dns', 1, async () => {
         const pods = (await kube.core.listNamespacedPod({ namespace: 'kube-system' })).items;
         const diffs = checkKubeSystemPods(pods, await podExpectations(cluster, kube));
         expect(expectDifference(diffs, 'coredns-replicas').actual).toBe('1');

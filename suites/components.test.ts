@@ -15,7 +15,7 @@ import {
 } from './checks/components.ts';
 import { expectDifference, expectNoDifferences, finding, NotStaged } from './differences.ts';
 import { eventually, settledNote } from './eventually.ts';
-import { withContextNamespace } from './deviations/components.ts';
+import { withContextNamespace, withRedisPassword } from './deviations/components.ts';
 import { controlPlaneContainers, controlPlaneNodes, podExpectations } from './observations.ts';
 import { assertWorkloadImagePullable, pingReplicas, redisContainersOnNodes } from './components/observe.ts';
 import { PrerequisiteMissing } from '../contract/errors.ts';
@@ -176,7 +176,7 @@ describe('§2 containers and pods of the cluster', () => {
         const s = await eventually(
           async () => {
             await assertWorkloadImagePullable({ cluster, kube });
-            return pingReplicas({ cluster, kubectl: k });
+            return pingReplicas({ cluster, kube });
           },
           (answers) => checkRedisReplicas(answers, w.name, w.replicas),
           { deadline: Math.max(run.settleBy, Date.now() + 45_000) },
@@ -206,7 +206,7 @@ describe('§2 containers and pods of the cluster', () => {
       'COMP-05',
       'the second replica requires a password, so PING is refused',
       'live',
-      async ({ cluster, kube, kubectl }) => {
+      async ({ cluster, kube }) => {
         const w = cluster.workload;
         // A workload that cannot run (its image cannot be pulled) cannot be deviated: not staged, with the reason.
         await assertWorkloadImagePullable({ cluster, kube }).catch((e: unknown) => {
@@ -214,28 +214,10 @@ describe('§2 containers and pods of the cluster', () => {
           throw e;
         });
         const pod = ordinalPods(w.name, w.replicas)[1]!;
-        const password = `kc-${Math.random().toString(36).slice(2)}`;
-        await kubectl.ok(['-n', w.namespace, 'exec', pod, '--', 'redis-cli', 'CONFIG', 'SET', 'requirepass', password]);
-        try {
-          const diffs = checkRedisReplicas(await pingReplicas({ cluster, kubectl }), w.name, w.replicas);
+        await withRedisPassword({ cluster, kube }, pod, async () => {
+          const diffs = checkRedisReplicas(await pingReplicas({ cluster, kube }), w.name, w.replicas);
           expect(expectDifference(diffs, 'ping-answer').actual).toMatch(new RegExp(`^${pod}: `));
-        } finally {
-          await kubectl.ok([
-            '-n',
-            w.namespace,
-            'exec',
-            pod,
-            '--',
-            'redis-cli',
-            '-a',
-            password,
-            '--no-auth-warning',
-            'CONFIG',
-            'SET',
-            'requirepass',
-            '',
-          ]);
-        }
+        });
       },
     );
   });

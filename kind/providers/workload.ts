@@ -2,7 +2,7 @@
 // namespace default. Applied by the provider before the claims run, named and labelled by the run, removed
 // at release (or by the next run, if this one is killed). COMP-05 checks it; COMP-03, API-09 and API-10 list it.
 import type { V1ContainerImage } from '@kubernetes/client-node';
-import type { ClusterNode, Workload } from '../../contract/cluster.ts';
+import { WORKLOAD_CONTAINER, type ClusterNode, type Workload } from '../../contract/cluster.ts';
 import { nodeExec, type NodeTarget } from '../../helpers/node.ts';
 import type { KubeClients } from '../../helpers/kube.ts';
 import { runLabels } from '../../helpers/namespace.ts';
@@ -87,7 +87,7 @@ function manifests(w: Workload, runId: string) {
             terminationGracePeriodSeconds: 1,
             containers: [
               {
-                name: 'redis',
+                name: WORKLOAD_CONTAINER,
                 image: w.image,
                 imagePullPolicy: 'IfNotPresent',
                 command: ['redis-server', '--protected-mode', 'no', '--save', '', '--appendonly', 'no'],

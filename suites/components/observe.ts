@@ -1,7 +1,9 @@
 // Live observations of §2's claims (components.test.ts).
 import { nodeExec } from '../../helpers/node.ts';
 import { onNode } from '../observations.ts';
-import { PrerequisiteMissing } from '../../contract/errors.ts';
+import { PrerequisiteMissing, Unobservable } from '../../contract/errors.ts';
+import { WORKLOAD_CONTAINER } from '../../contract/cluster.ts';
+import { podExec } from '../../helpers/etcd/exec.ts';
 import { ordinalPods } from '../checks/components.ts';
 import { describePullFailure, imagePullFailures, type PodPullObservation } from '../checks/workload-image.ts';
 import type { Live } from '../live.ts';
@@ -19,17 +21,33 @@ export async function assertWorkloadImagePullable({ cluster, kube }: Pick<Live, 
   throw new PrerequisiteMissing(missing, remedy);
 }
 
-/** redis-cli PING in each replica of the run's StatefulSet: pod name → answer (or the error). */
-export async function pingReplicas({
-  cluster,
-  kubectl,
-}: Pick<Live, 'cluster' | 'kubectl'>): Promise<Record<string, string>> {
-  const w = cluster.workload;
-  const answers: Record<string, string> = {};
-  for (const pod of ordinalPods(w.name, w.replicas)) {
-    const r = await kubectl.run(['-n', w.namespace, 'exec', pod, '--', 'redis-cli', 'PING'], { timeoutMs: 20_000 });
-    answers[pod] = r.exitCode === 0 ? r.stdout.trim() : `error: ${r.stderr.trim()}`;
+/**
+ * redis-cli in one replica of the run's StatefulSet (pods/exec through client-node): its answer, or what kept the
+ * replica from answering (no such pod, its container not running, a non-zero exit). Refused or failed requests
+ * (401, 403, 429, 5xx) and a timeout are observations that could not be made: thrown, never an answer.
+ */
+export async function redisCli({ cluster, kube }: Pick<Live, 'cluster' | 'kube'>, pod: string, args: string[]) {
+  const ref = { namespace: cluster.workload.namespace, pod, container: WORKLOAD_CONTAINER };
+  // A password given with -a is the run's own, but no password goes into a message.
+  const shown = args.map((a, i) => (args[i - 1] === '-a' ? '***' : a));
+  const command = `redis-cli ${shown.join(' ')} in ${ref.namespace}/${pod}`;
+  try {
+    const r = await podExec(kube.kc, ref, ['redis-cli', ...args], { timeoutMs: 20_000 });
+    return r.exitCode === 0 ? r.stdout.trim() : `error: exit ${r.exitCode}: ${(r.stderr || r.stdout).trim()}`;
+  } catch (e) {
+    const message = (e as Error).message;
+    const status = /Unexpected server response: (\d+)/.exec(message)?.[1];
+    if (status === '404') return `error: no pod ${pod} (pods/exec answered 404)`;
+    if (status === '400') return `error: its container is not running (pods/exec answered 400)`;
+    throw new Unobservable(command, message.split('\n')[0]!);
   }
+}
+
+/** redis-cli PING in each replica of the run's StatefulSet: pod name → answer (or why there was none). */
+export async function pingReplicas(live: Pick<Live, 'cluster' | 'kube'>): Promise<Record<string, string>> {
+  const w = live.cluster.workload;
+  const answers: Record<string, string> = {};
+  for (const pod of ordinalPods(w.name, w.replicas)) answers[pod] = await redisCli(live, pod, ['PING']);
   return answers;
 }
 

@@ -6,12 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { parkedSuffix, stoppedSuffix } from '../../contract/marks.ts';
-import { restoreScaled, scaleRecorded } from '../../helpers/scaled.ts';
+import { restoreScaled, scaleRecorded, untilRolledOut } from '../../helpers/scaled.ts';
 import { Kubectl } from '../../helpers/kubectl.ts';
 import { nodeExec, nodeExecOk } from '../../helpers/node.ts';
 import { removeStoppedSandboxes, runningContainerId } from '../../helpers/static-pod.ts';
 import { waitUntil } from '../../helpers/wait.ts';
 import { runName } from '../../contract/run-id.ts';
+import { randomBytes } from 'node:crypto';
+import { NotStaged } from '../differences.ts';
+import { redisCli } from '../components/observe.ts';
 import { checkKubeSystemPods, podReady } from '../checks/components.ts';
 import type { Live } from '../live.ts';
 import { controlPlaneContainers, podExpectations } from '../observations.ts';
@@ -136,7 +139,7 @@ export async function withProcessStopped(
  * Scales a Deployment (recording the replicas before, on the object), runs fn, scales back and waits for the rollout.
  */
 export async function withDeploymentScaled(
-  { kube, kubectl, run }: Pick<Live, 'kube' | 'kubectl' | 'run'>,
+  { kube, run }: Pick<Live, 'kube' | 'run'>,
   namespace: string,
   name: string,
   selector: string,
@@ -158,9 +161,7 @@ export async function withDeploymentScaled(
     await restoreScaled(kube, namespace, name);
     // Bounded: on a cluster that deviates (no controller-manager, say) the rollout may never finish, and the
     // control then fails saying so rather than holding the run.
-    await kubectl.ok(['-n', namespace, 'rollout', 'status', `deployment/${name}`, '--timeout=40s'], {
-      timeoutMs: 50_000,
-    });
+    await untilRolledOut(kube, namespace, name, 40_000);
     // The pod scaled away is gone from the API only once kubelet has stopped its containers (coredns: lameduck 5 s);
     // until then a node runs one more container than the API places there, which the next observation would judge.
     await waitUntil(
@@ -193,5 +194,25 @@ export async function withContextNamespace(
     await fn(new Kubectl(base.binary, file, base.context));
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** A password required by one replica of the run's redis StatefulSet (CONFIG SET requirepass) while fn runs. */
+export async function withRedisPassword(
+  live: Pick<Live, 'cluster' | 'kube'>,
+  pod: string,
+  fn: () => Promise<void>,
+): Promise<void> {
+  const password = `kc-${randomBytes(9).toString('base64url')}`;
+  const set = await redisCli(live, pod, ['CONFIG', 'SET', 'requirepass', password]);
+  if (set !== 'OK') throw new NotStaged(`redis-cli CONFIG SET requirepass in ${pod} answered ${set}`);
+  const unset = async () => {
+    const answer = await redisCli(live, pod, ['-a', password, '--no-auth-warning', 'CONFIG', 'SET', 'requirepass', '']);
+    if (answer !== 'OK') throw new Error(`the password of ${pod} could not be removed: redis-cli answered ${answer}`);
+  };
+  try {
+    await fn();
+  } finally {
+    await unset();
   }
 }

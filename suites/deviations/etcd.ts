@@ -10,6 +10,7 @@ import { createRunNamespace, runLabels } from '../../helpers/namespace.ts';
 import { randomBytes } from 'node:crypto';
 import { runHash, runName } from '../../contract/run-id.ts';
 import { waitUntil } from '../../helpers/wait.ts';
+import { getApiJson } from '../../helpers/http.ts';
 import type { Etcd3 } from 'etcd3';
 import { NotStaged } from '../differences.ts';
 import type { Live } from '../live.ts';
@@ -231,7 +232,7 @@ const UNKNOWN_FIELD = 15;
  * the object's JSON as the API serves it at that revision.
  */
 export async function withPaddedConfigMap<T>(
-  { kube, run, kubectl }: Pick<Live, 'kube' | 'run' | 'kubectl'>,
+  { kube, run }: Pick<Live, 'kube' | 'run'>,
   client: Etcd3,
   fn: (cm: { key: string; stored: Buffer; json: string }) => Promise<T>,
 ): Promise<T> {
@@ -259,7 +260,7 @@ export async function withPaddedConfigMap<T>(
     await waitUntil(
       `the API server to serve ${namespace}/${name} at revision ${revision}`,
       async () => {
-        json = (await kubectl.ok(['get', '--raw', `/api/v1/namespaces/${namespace}/configmaps/${name}`])).stdout;
+        json = await getApiJson(kube.kc, `/api/v1/namespaces/${namespace}/configmaps/${name}`);
         return (JSON.parse(json) as { metadata: { resourceVersion: string } }).metadata.resourceVersion === revision;
       },
       15_000,

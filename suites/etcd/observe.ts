@@ -36,6 +36,8 @@ import {
   type EtcdUnderTest,
 } from './fixture.ts';
 import { reading } from '../../helpers/touches.ts';
+import { getApiJson } from '../../helpers/http.ts';
+import { ApiregistrationV1Api, ApisApi, CustomObjectsApi } from '@kubernetes/client-node';
 
 /** The command lines of the control-plane components and the kubelet, and the servers of their kubeconfigs. */
 export async function observeEtcdClients({
@@ -367,12 +369,26 @@ export async function putUntilWatched(
 // ------------------------------------------------------------------------------------------------------------
 // §4.3 Kubernetes objects in etcd (registry.test.ts)
 
-/** Which resources the API serves namespaced, and which cluster-scoped. */
-export async function resourceScopes(k: Live['kubectl']): Promise<ResourceScopes> {
-  const names = async (namespaced: boolean) =>
-    (await k.ok(['api-resources', `--namespaced=${namespaced}`, '-o', 'name'])).stdout.split('\n').filter(Boolean);
-  const [ns, cluster] = await Promise.all([names(true), names(false)]);
-  return { namespaced: new Map([...ns.map((n) => [n, true] as const), ...cluster.map((n) => [n, false] as const)]) };
+/**
+ * Which resources the API serves namespaced, and which cluster-scoped: its discovery, as `kubectl api-resources`
+ * reads it (core v1 and every version of every group, subresources left out, names RESOURCE[.GROUP]).
+ */
+export async function resourceScopes(kube: Live['kube']): Promise<ResourceScopes> {
+  const custom = kube.make(CustomObjectsApi);
+  const [core, groups] = await Promise.all([kube.core.getAPIResources(), kube.make(ApisApi).getAPIVersions()]);
+  const lists = await Promise.all(
+    groups.groups.flatMap((g) =>
+      g.versions.map(async (v) => ({
+        group: g.name,
+        resources: (await custom.getAPIResources({ group: g.name, version: v.version })).resources,
+      })),
+    ),
+  );
+  const namespaced = new Map<string, boolean>();
+  for (const { group, resources } of [{ group: '', resources: core.resources }, ...lists])
+    for (const r of resources)
+      if (!r.name.includes('/')) namespaced.set(group ? `${r.name}.${group}` : r.name, r.namespaced);
+  return { namespaced };
 }
 
 /** Keys under a prefix at the revision an API list was served at, so both describe the same moment. */
@@ -404,20 +420,13 @@ export async function apiPods(kube: Live['kube']): Promise<Listed> {
     resourceVersion: l.metadata?.resourceVersion,
   };
 }
-/**
- * The APIServices through kubectl. `kubectl get apiservices -o json` wraps them in a List without a resourceVersion, so
- * the raw list is read.
- */
-export async function apiApiServices(kubectl: Live['kubectl']): Promise<Listed & { command: string }> {
-  const args = ['get', '--raw', '/apis/apiregistration.k8s.io/v1/apiservices'];
-  const l = JSON.parse((await kubectl.ok(args)).stdout) as {
-    items: Array<{ metadata: { name: string } }>;
-    metadata?: { resourceVersion?: string };
-  };
+/** The APIServices the API lists, with the list's resourceVersion. */
+export async function apiApiServices(kube: Live['kube']): Promise<Listed & { request: string }> {
+  const l = await kube.make(ApiregistrationV1Api).listAPIService();
   return {
-    names: l.items.map((a) => a.metadata.name),
+    names: l.items.map((a) => a.metadata!.name!),
     resourceVersion: l.metadata?.resourceVersion,
-    command: `kubectl ${args.join(' ')}`,
+    request: 'GET /apis/apiregistration.k8s.io/v1/apiservices',
   };
 }
 
@@ -473,9 +482,9 @@ export const describeValue = (value: Buffer | null) => {
  * resourceVersion.
  */
 export async function storedSizes({
-  kubectl,
+  kube,
   etcd,
-}: Pick<Live, 'kubectl'> & { etcd: EtcdUnderTest }): Promise<{ sizes: StoredSize[]; unpaired: number }> {
+}: Pick<Live, 'kube'> & { etcd: EtcdUnderTest }): Promise<{ sizes: StoredSize[]; unpaired: number }> {
   const { client } = await etcd.etcd3();
   const kinds = [
     { prefix: '/registry/pods/', path: '/api/v1/pods', kind: 'Pod', namespaced: true },
@@ -485,7 +494,8 @@ export async function storedSizes({
   const sizes: StoredSize[] = [];
   let unpaired = 0;
   for (const k of kinds) {
-    const list = JSON.parse((await kubectl.ok(['get', '--raw', k.path])).stdout) as {
+    // The JSON as the API serves it (typed clients would turn timestamps into Dates and back, changing the size).
+    const list = JSON.parse(await getApiJson(kube.kc, k.path)) as {
       items: Array<{ metadata: { name: string; namespace?: string; resourceVersion: string } }>;
     };
     const kvs = (await client.getAll().prefix(k.prefix).exec()).kvs;
@@ -674,10 +684,10 @@ export async function apiServerKeysOutsideRegistry({
  * key operations (RUNS_KEY_PREFIX, written while this runs), the resources the API serves, and the keys the API
  * server keeps outside /registry by its own source.
  */
-export async function everyKey(ctx: Pick<ClaimContext, 'cluster' | 'skip' | 'kubectl' | 'etcd'>) {
+export async function everyKey(ctx: Pick<ClaimContext, 'cluster' | 'skip' | 'kube' | 'etcd'>) {
   const [{ keys: all, typed }, scopes, outside] = await Promise.all([
     keysAt(ctx.etcd, '', undefined),
-    resourceScopes(ctx.kubectl),
+    resourceScopes(ctx.kube),
     apiServerKeysOutsideRegistry(ctx),
   ]);
   const keys = all.filter((k) => !k.startsWith(RUNS_KEY_PREFIX));

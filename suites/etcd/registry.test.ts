@@ -32,8 +32,8 @@ import {
 } from './observe.ts';
 
 describe('§4.3 Kubernetes objects in etcd', () => {
-  claim('ETCD-10', async ({ record, cluster, skip, kubectl, etcd }) => {
-    const { all, keys, typed, scopes, outside } = await everyKey({ cluster, skip, kubectl, etcd });
+  claim('ETCD-10', async ({ record, cluster, skip, kube, etcd }) => {
+    const { all, keys, typed, scopes, outside } = await everyKey({ cluster, skip, kube, etcd });
     const report: LayoutReport = { judged: 0, notJudged: [] };
     const diffs = checkRegistryLayout(keys, scopes, report, outside.keys);
     record(
@@ -52,9 +52,9 @@ describe('§4.3 Kubernetes objects in etcd', () => {
     'ETCD-10',
     'a key outside /registry/, put into etcd by the run and deleted',
     'live',
-    async ({ run, cluster, skip, kubectl, etcd }) => {
+    async ({ run, cluster, skip, kube, etcd }) => {
       await withKeyOutsideRegistry(etcd, run.runId, async (stray) => {
-        const { keys, scopes, outside } = await everyKey({ cluster, skip, kubectl, etcd });
+        const { keys, scopes, outside } = await everyKey({ cluster, skip, kube, etcd });
         const diffs = checkRegistryLayout(keys, scopes, undefined, outside.keys);
         expect(findingsOf(diffs, 'key-prefix').map((f) => f.actual)).toEqual([stray]);
       });
@@ -65,8 +65,8 @@ describe('§4.3 Kubernetes objects in etcd', () => {
     'ETCD-10',
     'a pod key without its namespace, /registry/pods/onlytwo (deviated copy of the live key list)',
     'copy',
-    async ({ kubectl, etcd }) => {
-      const [{ keys }, scopes] = await Promise.all([keysAt(etcd, '/registry', undefined), resourceScopes(kubectl)]);
+    async ({ kube, etcd }) => {
+      const [{ keys }, scopes] = await Promise.all([keysAt(etcd, '/registry', undefined), resourceScopes(kube)]);
       const diffs = checkRegistryLayout(withExtraKey(keys, '/registry/pods/onlytwo'), scopes);
       expectDifference(diffs, 'key-segments');
       expect(findingsOf(diffs, 'key-segments').map((f) => f.actual)).toContain('/registry/pods/onlytwo');
@@ -172,12 +172,12 @@ describe('§4.3 Kubernetes objects in etcd', () => {
     },
   );
 
-  claim('ETCD-13', async ({ record, kubectl, etcd }) => {
-    const api = await apiApiServices(kubectl);
+  claim('ETCD-13', async ({ record, kube, etcd }) => {
+    const api = await apiApiServices(kube);
     const prefix = '/registry/apiregistration.k8s.io/apiservices/';
     const { keys, typed, stdout } = await keysAt(etcd, prefix, api.resourceVersion);
     record(typed, stdout);
-    record(`${api.command} (resourceVersion ${api.resourceVersion})`, api.names.join('\n'));
+    record(`${api.request} (resourceVersion ${api.resourceVersion})`, api.names.join('\n'));
     expectNoDifferences([
       ...compareKeysWithApi(keys, prefix, api.names, 'APIService'),
       ...checkContains(api.names, ['v1.'], 'the APIService list'),
@@ -188,8 +188,8 @@ describe('§4.3 Kubernetes objects in etcd', () => {
     'ETCD-13',
     'the v1. APIService key missing (deviated copy of the live keys)',
     'copy',
-    async ({ kubectl, etcd }) => {
-      const api = await apiApiServices(kubectl);
+    async ({ kube, etcd }) => {
+      const api = await apiApiServices(kube);
       const prefix = '/registry/apiregistration.k8s.io/apiservices/';
       const { keys } = await keysAt(etcd, prefix, api.resourceVersion);
       const diffs = compareKeysWithApi(withoutKey(keys, `${prefix}v1.`), prefix, api.names, 'APIService');
@@ -234,8 +234,8 @@ describe('§4.3 Kubernetes objects in etcd', () => {
 
   claim(
     'ETCD-16',
-    async ({ record, kubectl, etcd }) => {
-      const { sizes, unpaired } = await storedSizes({ kubectl, etcd });
+    async ({ record, kube, etcd }) => {
+      const { sizes, unpaired } = await storedSizes({ kube, etcd });
       record(
         'sizes: stored under /registry against the same object as JSON from the API',
         `${describeSizes(sizes)}\n(${unpaired} objects changed between the two reads and were not compared)`,
@@ -276,9 +276,9 @@ describe('§4.3 Kubernetes objects in etcd', () => {
     'ETCD-16',
     'a ConfigMap of the run whose stored protobuf value is padded past its JSON (put into etcd, deleted afterwards)',
     'live',
-    async ({ record, run, kube, kubectl, etcd }) => {
+    async ({ record, run, kube, etcd }) => {
       const { client } = await etcd.etcd3();
-      await withPaddedConfigMap({ kube, run, kubectl }, client, async (cm) => {
+      await withPaddedConfigMap({ kube, run }, client, async (cm) => {
         const sizes = [
           { key: cm.key, stored: cm.stored.length, protobuf: hasK8sMagic(cm.stored), json: Buffer.byteLength(cm.json) },
         ];
