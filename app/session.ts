@@ -1,6 +1,8 @@
 // A run's session with its cluster: the provider gives the cluster; the session holds the run's lease,
 // removes what ended runs left, applies the article's workload and describes the environment. close()
 // undoes all of it (also on Ctrl-C). Used by `verify` and by the test command's global setup alike.
+import type { RunNodeFiles } from '../contract/node-files.ts';
+import { observeRunNodeFiles } from '../suites/node-files.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClusterInfo, RunContext } from '../contract/cluster.ts';
@@ -35,6 +37,8 @@ export interface Session {
   cluster: ClusterInfo;
   run: RunContext;
   facts: EnvironmentFacts;
+  /** /etc/kubernetes of each control-plane node kube-claims can reach, read once (suites/node-files.ts). */
+  nodeFiles: RunNodeFiles;
   close(): Promise<void>;
 }
 
@@ -191,7 +195,9 @@ export async function openSession(config: RunConfig): Promise<Session> {
       moduleCacheDir: moduleCacheDir(config.kind),
       rights,
     };
-    return { provider, cluster, run, facts: await environmentFacts(cluster, removed), close };
+    // After what ended runs left is put back and settled: the run observes the node's files as it found them.
+    const [facts, nodeFiles] = await Promise.all([environmentFacts(cluster, removed), observeRunNodeFiles(cluster)]);
+    return { provider, cluster, run, facts, nodeFiles, close };
   } catch (error) {
     await close();
     throw error;

@@ -2,6 +2,7 @@
 // the session's values. The test command (vitest.config.ts) and `verify` (app/verify.ts) both build their
 // run from vitestOptions, so `npm test` and `verify` select, run and report the same way; provideSession
 // is the one place that hands a session's cluster to the tests.
+import type { RunNodeFiles } from '../contract/node-files.ts';
 import { fileURLToPath } from 'node:url';
 import type { TestProjectInlineConfiguration, TestTagDefinition } from 'vitest/config';
 import type { Reporter, Vitest } from 'vitest/node';
@@ -159,6 +160,7 @@ export interface SessionValues {
   cluster: ClusterInfo;
   run: RunContext;
   facts: EnvironmentFacts;
+  nodeFiles?: RunNodeFiles;
 }
 
 /** Hands the session's cluster, run and environment to every project of the run. */
@@ -166,4 +168,5 @@ export function provideSession(vitest: Pick<Vitest, 'provide'>, session: Session
   vitest.provide('cluster', session.cluster);
   vitest.provide('run', session.run);
   vitest.provide('environment', session.facts);
+  if (session.nodeFiles) vitest.provide('nodeFiles', session.nodeFiles);
 }

@@ -1,6 +1,7 @@
 // The cluster contract: what a provider hands to the suites about the cluster under test and the run.
 // Plain, serialisable data: it travels from the CLI (or the test command's global setup) to the vitest
 // workers through `provide`/`inject`, never through environment variables or files.
+import type { RunNodeFiles } from './node-files.ts';
 import type { LackingRights } from './rights.ts';
 
 /**
@@ -184,5 +185,7 @@ declare module 'vitest' {
     environment: Record<string, unknown>;
     /** The run's scheduler of what tests touch (helpers/touches.ts), where the live tests run in a pool of workers. */
     scheduler?: string;
+    /** /etc/kubernetes of each control-plane node, read once when the session opened (suites/node-files.ts). */
+    nodeFiles?: RunNodeFiles;
   }
 }

@@ -1,5 +1,7 @@
 // §3.2 of the article: /etc/kubernetes/admin.conf, its credentials, and the files beside it.
 // Expectations come from the cluster under test (server URL, versions, node), never from the article's values.
+import { FRONT_PROXY_CA } from '../node-files.ts';
+import { kubeadmFileOf } from '../run-node-files.ts';
 import { generateKeyPairSync } from 'node:crypto';
 import { KubeConfig } from '@kubernetes/client-node';
 import { describe, expect } from 'vitest';
@@ -167,7 +169,7 @@ describe('§3 kube-apiserver', () => {
       async ({ cluster, apiServer }) => {
         const { kc } = await readAdminConf(cluster);
         const pem = contextCredentials(resolveContext(kc));
-        const frontProxyCa = await nodeExecOk(cluster, ['cat', '/etc/kubernetes/pki/front-proxy-ca.crt']);
+        const frontProxyCa = await kubeadmFileOf(cluster, FRONT_PROXY_CA);
         const insp = inspectCredentials({ ...pem, ca: frontProxyCa });
         const diffs = checkAdminCredentials(insp, await adminCredentialExpectation({ cluster, apiServer }));
         expectDifference(diffs, 'certificate-signed-by-ca');
@@ -181,8 +183,8 @@ describe('§3 kube-apiserver', () => {
       const holders: string[] = [];
       const cps = controlPlaneNodes(cluster);
       for (const node of cps) {
-        const { stats, kubeconfigs, listing } = await etcKubernetes(onNode(cluster, node), '/etc/kubernetes');
-        record(`ls -la /etc/kubernetes (on ${node.name})`, listing);
+        const { stats, kubeconfigs, listing, readAt } = await etcKubernetes(onNode(cluster, node), '/etc/kubernetes');
+        record(`ls -la /etc/kubernetes (on ${node.name}, the run's observation at ${readAt})`, listing);
         if (stats.some((s) => s.path.endsWith('/super-admin.conf'))) holders.push(node.name);
         // kubeadm writes super-admin.conf on the init node only; where nothing says which node that was, exactly one
         // has it.

@@ -1,6 +1,8 @@
 // Live observations and expectations of §3's claims (the test files beside this one): what kubectl, /version,
 // admin.conf and kubectl proxy must show on this cluster, from its configuration and kubectl's build (never from
 // the output judged).
+import { CLUSTER_CA, ETC_KUBERNETES, readKubeadmFiles } from '../node-files.ts';
+import { kubeadmFileOf, kubeadmFilesOf } from '../run-node-files.ts';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir, networkInterfaces } from 'node:os';
@@ -13,13 +15,11 @@ import type { ClusterInfo } from '../../contract/cluster.ts';
 import { LINES, type KubernetesLine } from '../../contract/lines.ts';
 import { configLoadedFrom, parseKlog } from '../../helpers/klog.ts';
 import { kubeconfigFilesLoaded, parseKubeconfig, resolveContext, type Kubeconfig } from '../../helpers/kubeconfig.ts';
-import { nodeExec, nodeExecOk, readNodeTextFiles } from '../../helpers/node.ts';
 import { request } from '../../helpers/http.ts';
 import { findFiles, KUBECTL_MODULES, sourceLines } from '../../helpers/go-source.ts';
 import { goPlatform, type Kubectl } from '../../helpers/kubectl.ts';
 import { KubectlProxy } from '../../helpers/proxy.ts';
 import {
-  ETC_KUBERNETES_DIRS,
   ETC_KUBERNETES_KUBECONFIGS,
   expectedAdminConf,
   parseStat,
@@ -231,8 +231,9 @@ export async function endpointExpectation({
   };
 }
 
+/** admin.conf of the node `cluster` points at, from the run's observation of its files. */
 export async function readAdminConf(cluster: ClusterInfo): Promise<{ text: string; kc: Kubeconfig }> {
-  const text = await nodeExecOk(cluster, ['cat', ADMIN_CONF]);
+  const text = await kubeadmFileOf(cluster, ADMIN_CONF);
   return { text, kc: parseKubeconfig(text) };
 }
 
@@ -256,41 +257,35 @@ export async function adminConfExpectation({
   };
 }
 
-/** stat and kubeconfig contents of /etc/kubernetes (or a staged copy of it), read on the node. */
+/**
+ * stat and kubeconfig contents of /etc/kubernetes, from the run's observation of the node's files, or of a staged
+ * copy of it elsewhere (`root`), read live.
+ */
 export async function etcKubernetes(
   c: ClusterInfo,
   root: string,
-): Promise<{ stats: StatEntry[]; kubeconfigs: Record<string, Kubeconfig | Error>; listing: string }> {
-  const names = [...ETC_KUBERNETES_KUBECONFIGS, ...ETC_KUBERNETES_DIRS];
-  // stat exits non-zero when an entry is missing, and still prints the others: the check names what is missing.
-  const stats = parseStat((await nodeExec(c, ['stat', '-c', '%a|%F|%n', ...names.map((n) => `${root}/${n}`)])).stdout);
-  const files = stats.filter(
-    (s) =>
-      (ETC_KUBERNETES_KUBECONFIGS as readonly string[]).includes(s.path.slice(root.length + 1)) &&
-      s.type.startsWith('regular'),
-  );
-  // All in one exec; should one not be readable, each on its own, so that the check names the one that is not.
-  // reported: read again one by one below, where each failure is the check's difference for that file
-  const texts = await readNodeTextFiles(
-    c,
-    files.map((s) => s.path),
-  ).catch(() => undefined);
+): Promise<{ stats: StatEntry[]; kubeconfigs: Record<string, Kubeconfig | Error>; listing: string; readAt: string }> {
+  const files = root === ETC_KUBERNETES ? await kubeadmFilesOf(c) : await readKubeadmFiles(c, root);
+  // A missing entry has no stat line: the check names what is missing.
+  const stats = parseStat(files.stat);
   const kubeconfigs: Record<string, Kubeconfig | Error> = {};
-  for (const [i, s] of files.entries()) {
+  for (const s of stats) {
+    const name = s.path.slice(root.length + 1);
+    if (!(ETC_KUBERNETES_KUBECONFIGS as readonly string[]).includes(name) || !s.type.startsWith('regular')) continue;
+    const text = files.texts[s.path];
     try {
-      kubeconfigs[s.path.slice(root.length + 1)] = parseKubeconfig(
-        texts?.[i] ?? (await nodeExecOk(c, ['cat', s.path])),
-      );
+      if (text == null) throw new Error(`on node ${c.nodeName}: cannot read ${s.path}`);
+      kubeconfigs[name] = parseKubeconfig(text);
     } catch (e) {
-      kubeconfigs[s.path.slice(root.length + 1)] = e as Error;
+      kubeconfigs[name] = e as Error;
     }
   }
-  return { stats, kubeconfigs, listing: await nodeExecOk(c, ['ls', '-la', root]) };
+  return { stats, kubeconfigs, listing: files.listing, readAt: files.readAt };
 }
 
 /** What admin.conf's credentials must be: kubeadm's admin user, signed by the cluster CA. */
 export async function adminCredentialExpectation({ cluster, apiServer }: Pick<ClaimFixtures, 'cluster' | 'apiServer'>) {
-  const ca = new X509Certificate(await nodeExecOk(cluster, ['cat', '/etc/kubernetes/pki/ca.crt']));
+  const ca = new X509Certificate(await kubeadmFileOf(cluster, CLUSTER_CA));
   return {
     commonName: 'kubernetes-admin',
     organization: apiServer.lineProfile().line.behaviour.adminOrganization,
@@ -432,9 +427,6 @@ export async function judgeReferences(
  */
 export async function readNodeKubeconfigs(cluster: ClusterInfo): Promise<Record<string, Kubeconfig>> {
   const names = ETC_KUBERNETES_KUBECONFIGS.filter((n) => n !== 'super-admin.conf');
-  const texts = await readNodeTextFiles(
-    cluster,
-    names.map((n) => `/etc/kubernetes/${n}`),
-  );
+  const texts = await Promise.all(names.map((n) => kubeadmFileOf(cluster, `${ETC_KUBERNETES}/${n}`)));
   return Object.fromEntries(names.map((n, i) => [n, parseKubeconfig(texts[i]!)]));
 }

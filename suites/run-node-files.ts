@@ -1,0 +1,25 @@
+// The run's observation of a control-plane node's /etc/kubernetes (suites/node-files.ts), as a test reads it: handed to
+// the worker by the run, or read live (once per worker) where the run has none for that node.
+import { inject } from 'vitest';
+import type { ClusterInfo } from '../contract/cluster.ts';
+import type { NodeFiles } from '../contract/node-files.ts';
+import { CLUSTER_CA, ETC_KUBERNETES, FRONT_PROXY_CA, readKubeadmFiles } from './node-files.ts';
+
+const readLive = new Map<string, Promise<NodeFiles>>();
+
+/** /etc/kubernetes of the node `c` points at, as the run observed it. */
+export async function kubeadmFilesOf(c: ClusterInfo): Promise<NodeFiles> {
+  const run = inject('nodeFiles')?.[c.nodeName];
+  if (run && 'error' in run) throw new Error(run.error);
+  if (run) return run;
+  let live = readLive.get(c.nodeName);
+  if (!live) readLive.set(c.nodeName, (live = readKubeadmFiles(c, ETC_KUBERNETES, [CLUSTER_CA, FRONT_PROXY_CA])));
+  return live;
+}
+
+/** One file of that observation; fails naming it when it could not be read. */
+export async function kubeadmFileOf(c: ClusterInfo, path: string): Promise<string> {
+  const text = (await kubeadmFilesOf(c)).texts[path];
+  if (text == null) throw new Error(`on node ${c.nodeName}: cannot read ${path}`);
+  return text;
+}
