@@ -9,6 +9,8 @@ import { nodeExec, type NodeTarget } from './node.ts';
 export type NamedNode = NodeTarget & { nodeName: string };
 
 export interface RunningBinary {
+  /** The static pod's component (its container's name). */
+  component: string;
   /** The process name (/proc/PID/comm) of the container's main process. */
   name: string;
   pid: number;
@@ -45,39 +47,44 @@ async function readRanges(node: NodeTarget, ranges: Range[]): Promise<Buffer[]> 
 }
 
 /**
- * The main process of a static pod's container on the node: the container crictl lists for the pod
- * COMPONENT-NODE, and the pid the runtime gives for it. Chosen by container, not by process name: other processes
- * of the same name can run on the node (a run's own throw-away etcd pod among them), and one that ends while its
- * file is read would fail the read.
+ * The main processes of static pods' containers on the node, in one exec: for each component, the container crictl
+ * lists for the pod COMPONENT-NODE, and the pid the runtime gives for it. Chosen by container, not by process
+ * name: other processes of the same name can run on the node (a run's own throw-away etcd pod among them), and one
+ * that ends while its file is read would fail the read. A component without a running container has no line.
  */
-async function staticPodProcess(
+async function staticPodProcesses(
   node: NamedNode,
-  component: string,
-): Promise<{ name: string; pid: number; executable: string } | undefined> {
+  components: string[],
+): Promise<Array<{ component: string; name: string; pid: number; executable: string }>> {
   const script = [
-    'id=$(crictl ps -q --state running --label io.kubernetes.pod.namespace=kube-system' +
-      ' --label "io.kubernetes.pod.name=$1-$2" --label "io.kubernetes.container.name=$1" | head -n 1) || exit 1',
-    '[ -n "$id" ] || exit 0',
-    'pid=$(crictl inspect -o go-template --template \'{{.info.pid}}\' "$id") || exit 1',
-    'read -r c < "/proc/$pid/comm" || exit 1',
-    'echo "$pid $c $(readlink "/proc/$pid/exe")"',
-  ].join('; ');
-  const r = await nodeExec(node, ['sh', '-c', script, 'ps', component, node.nodeName]);
+    'n=$1; shift',
+    'for c; do',
+    '  id=$(crictl ps -q --state running --label io.kubernetes.pod.namespace=kube-system' +
+      ' --label "io.kubernetes.pod.name=$c-$n" --label "io.kubernetes.container.name=$c" | head -n 1) || exit 1',
+    '  [ -n "$id" ] || continue',
+    '  pid=$(crictl inspect -o go-template --template \'{{.info.pid}}\' "$id") || exit 1',
+    '  read -r comm < "/proc/$pid/comm" || exit 1',
+    '  echo "$c $pid $comm $(readlink "/proc/$pid/exe")"',
+    'done',
+  ].join('\n');
+  const r = await nodeExec(node, ['sh', '-c', script, 'ps', node.nodeName, ...components]);
   if (r.exitCode !== 0)
-    throw new Error(`on node: cannot find the ${component} container's process: ${r.stderr.trim().split('\n').at(-1)}`);
-  const m = /^(\d+) (\S+) (.*)$/m.exec(r.stdout);
-  return m ? { pid: Number(m[1]), name: m[2]!, executable: m[3]! } : undefined;
+    throw new Error(
+      `on node: cannot find the ${components.join(', ')} containers' processes: ${r.stderr.trim().split('\n').at(-1)}`,
+    );
+  return [...r.stdout.matchAll(/^(\S+) (\d+) (\S+) (.*)$/gm)].map((m) => ({
+    component: m[1]!,
+    pid: Number(m[2]),
+    name: m[3]!,
+    executable: m[4]!,
+  }));
 }
 
 const u64 = (b: Buffer, at: number) => Number(b.readBigUInt64LE(at));
 
 /** The running binaries of these static pods' containers on the node, with their build information. */
 export async function runningBinaries(node: NamedNode, components: string[]): Promise<RunningBinary[]> {
-  const processes: Array<{ name: string; pid: number; executable: string }> = [];
-  for (const c of components) {
-    const p = await staticPodProcess(node, c);
-    if (p) processes.push(p);
-  }
+  const processes = await staticPodProcesses(node, components);
   const exe = (pid: number) => `/proc/${pid}/exe`;
   const headers = await readRanges(
     node,
@@ -125,7 +132,7 @@ export async function runningBinaries(node: NamedNode, components: string[]): Pr
   );
   const infos = new Map(withInfo.map((l, i) => [l.pid, blobs[i]!]));
   return elf.map((e) => {
-    const base = { name: e.name, pid: e.pid, executable: e.executable };
+    const base = { component: e.component, name: e.name, pid: e.pid, executable: e.executable };
     if ('error' in e) return { ...base, error: e.error };
     const blob = infos.get(e.pid);
     if (!blob) return { ...base, error: 'no .go.buildinfo section: not a Go binary, or one built before Go 1.18' };

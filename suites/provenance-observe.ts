@@ -1,9 +1,10 @@
 // What the running binaries say of where they came from: each control-plane node's process of a component, its
 // Go build information read on the node (helpers/running-binaries.ts), and the Go checksum database asked about
-// its main module's version and hash (helpers/go-proxy.ts). One observation per component per worker.
+// its main module's version and hash (helpers/go-proxy.ts). One observation per node per worker, of all the
+// components asked about.
 import type { ClusterInfo } from '../contract/cluster.ts';
 import { goEnvironment, ModuleNotVerified, verifyWithSumdb } from '../helpers/go-proxy.ts';
-import { runningBinaries } from '../helpers/running-binaries.ts';
+import { runningBinaries, type RunningBinary } from '../helpers/running-binaries.ts';
 import { DEVEL, type BinaryProvenance } from './checks/provenance.ts';
 import { controlPlaneNodes, onNode } from './observations.ts';
 
@@ -17,6 +18,18 @@ export interface ProvenanceObservation {
 }
 
 const observed = new Map<string, Promise<ProvenanceObservation>>();
+
+/** The components whose binaries the claims ask about: read together, in one set of execs per node. */
+const READ_TOGETHER = ['kube-apiserver', 'etcd'];
+const onNodes = new Map<string, Promise<RunningBinary[]>>();
+/** The running binaries of a node, once per node per worker (all of READ_TOGETHER at once). */
+function binariesOn(c: ClusterInfo, component: string): Promise<RunningBinary[]> {
+  const components = READ_TOGETHER.includes(component) ? READ_TOGETHER : [component];
+  const key = `${c.name}/${c.nodeName}/${components.join(',')}`;
+  let b = onNodes.get(key);
+  if (!b) onNodes.set(key, (b = runningBinaries(c, components)));
+  return b;
+}
 
 /**
  * The running `component` (its process name) on every control-plane node, with what the checksum database says of it.
@@ -57,7 +70,7 @@ async function observe(cluster: ClusterInfo, component: string): Promise<Provena
       unread.push(`${node.name}: no shell on the node (${node.access.reason})`);
       continue;
     }
-    const [running] = await runningBinaries(onNode(cluster, node), [component]);
+    const running = (await binariesOn(onNode(cluster, node), component)).find((b) => b.component === component);
     if (!running) {
       unread.push(`${node.name}: no running ${component} container in kube-system/${component}-${node.name}`);
       continue;
