@@ -3,6 +3,7 @@
 // undoes all of it (also on Ctrl-C). Used by `verify` and by the test command's global setup alike.
 import type { RunNodeFiles } from '../contract/node-files.ts';
 import { observeRunNodeFiles } from '../suites/node-files.ts';
+import { observeRunBinaries, type RunNodeBinaries } from '../suites/node-binaries.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClusterInfo, RunContext } from '../contract/cluster.ts';
@@ -39,6 +40,8 @@ export interface Session {
   facts: EnvironmentFacts;
   /** /etc/kubernetes of each control-plane node kube-claims can reach, read once (suites/node-files.ts). */
   nodeFiles: RunNodeFiles;
+  /** kube-apiserver's and etcd's running binaries on each control-plane node, read once (suites/node-binaries.ts). */
+  runBinaries: RunNodeBinaries;
   close(): Promise<void>;
 }
 
@@ -196,8 +199,12 @@ export async function openSession(config: RunConfig): Promise<Session> {
       rights,
     };
     // After what ended runs left is put back and settled: the run observes the node's files as it found them.
-    const [facts, nodeFiles] = await Promise.all([environmentFacts(cluster, removed), observeRunNodeFiles(cluster)]);
-    return { provider, cluster, run, facts, nodeFiles, close };
+    const [facts, nodeFiles, runBinaries] = await Promise.all([
+      environmentFacts(cluster, removed),
+      observeRunNodeFiles(cluster),
+      observeRunBinaries(cluster),
+    ]);
+    return { provider, cluster, run, facts, nodeFiles, runBinaries, close };
   } catch (error) {
     await close();
     throw error;

@@ -3,6 +3,7 @@
 // run from vitestOptions, so `npm test` and `verify` select, run and report the same way; provideSession
 // is the one place that hands a session's cluster to the tests.
 import type { RunNodeFiles } from '../contract/node-files.ts';
+import type { RunNodeBinaries } from '../suites/node-binaries.ts';
 import { fileURLToPath } from 'node:url';
 import type { TestProjectInlineConfiguration, TestTagDefinition } from 'vitest/config';
 import type { Reporter, Vitest } from 'vitest/node';
@@ -161,6 +162,7 @@ export interface SessionValues {
   run: RunContext;
   facts: EnvironmentFacts;
   nodeFiles?: RunNodeFiles;
+  runBinaries?: RunNodeBinaries;
 }
 
 /** Hands the session's cluster, run and environment to every project of the run. */
@@ -169,4 +171,5 @@ export function provideSession(vitest: Pick<Vitest, 'provide'>, session: Session
   vitest.provide('run', session.run);
   vitest.provide('environment', session.facts);
   if (session.nodeFiles) vitest.provide('nodeFiles', session.nodeFiles);
+  if (session.runBinaries) vitest.provide('runBinaries', session.runBinaries);
 }

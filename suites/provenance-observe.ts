@@ -1,12 +1,13 @@
 // What the running binaries say of where they came from: each control-plane node's process of a component, its
 // Go build information read on the node (helpers/running-binaries.ts), and the Go checksum database asked about
-// its main module's version and hash (helpers/go-proxy.ts). One observation per node per worker, of all the
-// components asked about.
+// its main module's version and hash (helpers/go-proxy.ts). The binaries are the run's one observation of each node.
 import type { ClusterInfo } from '../contract/cluster.ts';
 import { goEnvironment, ModuleNotVerified, verifyWithSumdb } from '../helpers/go-proxy.ts';
 import { runningBinaries, type RunningBinary } from '../helpers/running-binaries.ts';
 import { DEVEL, type BinaryProvenance } from './checks/provenance.ts';
 import { controlPlaneNodes, onNode } from './observations.ts';
+import { READ_TOGETHER } from './node-binaries.ts';
+import { inject } from 'vitest';
 
 export interface ProvenanceObservation {
   binaries: BinaryProvenance[];
@@ -19,12 +20,16 @@ export interface ProvenanceObservation {
 
 const observed = new Map<string, Promise<ProvenanceObservation>>();
 
-/** The components whose binaries the claims ask about: read together, in one set of execs per node. */
-const READ_TOGETHER = ['kube-apiserver', 'etcd'];
 const onNodes = new Map<string, Promise<RunningBinary[]>>();
-/** The running binaries of a node, once per node per worker (all of READ_TOGETHER at once). */
-function binariesOn(c: ClusterInfo, component: string): Promise<RunningBinary[]> {
+/**
+ * The running binaries of a node: the run's observation (suites/node-binaries.ts), or, where it has none for this
+ * node or component, read live once per worker.
+ */
+async function binariesOn(c: ClusterInfo, component: string): Promise<RunningBinary[]> {
   const components = READ_TOGETHER.includes(component) ? READ_TOGETHER : [component];
+  const run = components === READ_TOGETHER ? inject('runBinaries')?.[c.nodeName] : undefined;
+  if (run && 'error' in run) throw new Error(run.error);
+  if (run) return run;
   const key = `${c.name}/${c.nodeName}/${components.join(',')}`;
   let b = onNodes.get(key);
   if (!b) onNodes.set(key, (b = runningBinaries(c, components)));
