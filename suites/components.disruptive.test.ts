@@ -27,7 +27,8 @@ describe('§2 containers and pods of the cluster: disruptive negative controls',
     'the kube-scheduler static pod is removed from the node',
     'live',
     async ({ record, cluster, kube, run, controlPlaneDeviations }) => {
-      if (controlPlaneDeviations.length) throw notStaged(controlPlaneDeviations);
+      if (controlPlaneDeviations.deviations.length) throw notStaged(controlPlaneDeviations.deviations);
+      record('the control plane as the controls found it', controlPlaneDeviations.note);
       await withStaticPodRemoved({ cluster, kube, run }, 'kube-scheduler', async () => {
         const { tables, differences: diffs } = await controlPlaneContainers(cluster, kube);
         record(`crictl ps on ${cluster.nodeName} without its kube-scheduler manifest`, tables[cluster.nodeName]);
@@ -44,8 +45,9 @@ describe('§2 containers and pods of the cluster: disruptive negative controls',
     'COMP-02',
     'coredns scaled to one replica',
     'live',
-    async ({ cluster, kube, run, controlPlaneDeviations }) => {
-      if (controlPlaneDeviations.length) throw notStaged(controlPlaneDeviations);
+    async ({ record, cluster, kube, run, controlPlaneDeviations }) => {
+      if (controlPlaneDeviations.deviations.length) throw notStaged(controlPlaneDeviations.deviations);
+      record('the control plane as the controls found it', controlPlaneDeviations.note);
       await withDeploymentScaled({ kube, run }, 'kube-system', 'coredns', 'k8s-app=kube-dns', 1, async () => {
         const pods = (await kube.core.listNamespacedPod({ namespace: 'kube-system' })).items;
         const diffs = checkKubeSystemPods(pods, await podExpectations(cluster, kube));

@@ -44,7 +44,8 @@ describe('a highly available control plane: one member stopped at a time', () =>
     `the kube-apiserver of ${target.name} stopped (its manifest moved away): the load balancer keeps serving, the stopped server is named`,
     'live',
     async ({ record, cluster, kube, run, controlPlaneDeviations }) => {
-      if (controlPlaneDeviations.length) throw notStaged(controlPlaneDeviations);
+      if (controlPlaneDeviations.deviations.length) throw notStaged(controlPlaneDeviations.deviations);
+      record('the control plane as the controls found it', controlPlaneDeviations.note);
       const names = controlPlanes.map((n) => n.name);
       await withStaticPodRemoved({ cluster: onNode(cluster, target), kube, run }, 'kube-apiserver', async () => {
         const behind = await untilLoadBalancerSkips(kube, names, target.name);
@@ -84,7 +85,8 @@ describe('a highly available control plane: one member stopped at a time', () =>
     `the etcd member of ${target.name} stopped (its process SIGSTOPped): a put still succeeds (quorum), the stopped member is named`,
     'live',
     async ({ record, cluster, kube, run, controlPlaneDeviations }) => {
-      if (controlPlaneDeviations.length) throw notStaged(controlPlaneDeviations);
+      if (controlPlaneDeviations.deviations.length) throw notStaged(controlPlaneDeviations.deviations);
+      record('the control plane as the controls found it', controlPlaneDeviations.note);
       const first = controlPlanes[0]!;
       const writer = new EtcdPod(
         kube.kc,

@@ -15,7 +15,7 @@ import { contextNamespace, parseKubeconfig } from '../helpers/kubeconfig.ts';
 import { Kubectl } from '../helpers/kubectl.ts';
 import type { Live } from './live.ts';
 import { ApiServer } from './apiserver/fixture.ts';
-import { controlPlaneDeviations } from './deviations/components.ts';
+import { controlPlaneDeviations, type ControlPlaneAsFound } from './deviations/components.ts';
 import { EtcdUnderTest } from './etcd/fixture.ts';
 
 interface WorkerFixtures extends Live {
@@ -36,7 +36,7 @@ interface FileFixtures {
    * §2: how the control plane deviates (COMP-01's containers, COMP-02's pods) before a disruptive control stages
    * anything.
    */
-  controlPlaneDeviations: string[];
+  controlPlaneDeviations: ControlPlaneAsFound;
 }
 
 export type ClaimFixtures = WorkerFixtures & FileFixtures;

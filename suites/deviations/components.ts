@@ -28,11 +28,17 @@ import { finding } from '../differences.ts';
  * as the claims themselves do: the disruptive controls run first in the pool, and on a cluster created a moment
  * ago coredns is often not Ready yet (a CI run on 2026-12-07 held both controls back for "coredns … found 0").
  */
+/** How the disruptive controls found the control plane: what deviates (nothing, to stage), and how long that took. */
+export interface ControlPlaneAsFound {
+  deviations: string[];
+  note: string;
+}
+
 export async function controlPlaneDeviations({
   cluster,
   kube,
   run,
-}: Pick<Live, 'cluster' | 'kube' | 'run'>): Promise<string[]> {
+}: Pick<Live, 'cluster' | 'kube' | 'run'>): Promise<ControlPlaneAsFound> {
   // reported: a failed observation is a deviation, named, that keeps the disruptive controls from staging
   const differencesNow = (observe: () => Promise<string[]>) =>
     observe().catch((e: Error) => [`the observation failed: ${e.message.split('\n')[0]}`]);
@@ -51,7 +57,8 @@ export async function controlPlaneDeviations({
   const s = await eventually(observe, (live) => live.map((message) => finding('control-plane', message)), {
     deadline: run.settleBy,
   });
-  return s.differences.length ? [...s.observation, settledNote(s)] : [];
+  const note = `COMP-01's and COMP-02's checks on the control plane, before this file's controls staged anything: ${settledNote(s)}`;
+  return { deviations: s.differences.length ? [...s.observation, settledNote(s)] : [], note };
 }
 
 /**
