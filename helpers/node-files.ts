@@ -3,7 +3,8 @@
 import type { NodeFiles } from '../contract/node-files.ts';
 import { nodeExec, type NodeTarget } from './node.ts';
 
-const SCRIPT = [
+/** The one exec: argv ROOT ENTRY… -- FILE…; exits 0 whatever is missing (the parts say what). */
+export const NODE_FILES_SCRIPT = [
   'root=$1; shift',
   'while [ "$1" != -- ]; do stat -c "%a|%F|%n" -- "$1" 2>/dev/null; shift; done; shift',
   'printf "\\0"; ls -la -- "$root"; printf "\\0"',
@@ -18,11 +19,19 @@ export async function readNodeFiles(
   files: readonly string[],
 ): Promise<NodeFiles> {
   const readAt = new Date().toISOString();
-  const r = await nodeExec(target, ['sh', '-c', SCRIPT, 'read', root, ...entries, '--', ...files]);
+  const r = await nodeExec(target, ['sh', '-c', NODE_FILES_SCRIPT, 'read', root, ...entries, '--', ...files]);
   if (r.exitCode !== 0) throw new Error(`on node ${node}: cannot read ${root}: ${r.stderr.trim().split('\n').at(-1)}`);
-  const [stat = '', listing = '', ...rest] = r.stdout.split('\0');
-  if (rest.length < files.length * 2)
-    throw new Error(`on node ${node}: reading ${files.join(', ')} gave ${Math.floor(rest.length / 2)} file(s)`);
+  return { node, readAt, root, ...parseNodeFiles(r.stdout, files, node) };
+}
+
+/** The script's output: its stat lines, its listing, and each file's text (null where cat failed). */
+export function parseNodeFiles(stdout: string, files: readonly string[], node = 'the node') {
+  const [stat = '', listing = '', ...rest] = stdout.split('\0');
+  if (
+    rest.length < files.length * 2 ||
+    rest.slice(0, files.length * 2).some((x, i) => i % 2 === 1 && !/^[+-]$/.test(x))
+  )
+    throw new Error(`on ${node}: reading ${files.join(', ')} gave ${Math.floor(rest.length / 2)} framed file(s)`);
   const texts = Object.fromEntries(files.map((f, i) => [f, rest[2 * i + 1] === '+' ? rest[2 * i]! : null]));
-  return { node, readAt, root, stat, listing, texts };
+  return { stat, listing, texts };
 }
