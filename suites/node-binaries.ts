@@ -3,7 +3,7 @@
 // them, and handed to every worker (suites/provenance-observe.ts reads it, or reads live where the run has none).
 import type { ClusterInfo } from '../contract/cluster.ts';
 import { runningBinaries, type RunningBinary } from '../helpers/running-binaries.ts';
-import { controlPlaneNodes, onNode } from './observations.ts';
+import { perReachableControlPlane } from './run-observations.ts';
 
 /** The components whose binaries the claims ask about (API-03, ETCD-03 and the article replay). */
 export const READ_TOGETHER = ['kube-apiserver', 'etcd'];
@@ -18,13 +18,5 @@ declare module 'vitest' {
   }
 }
 
-export async function observeRunBinaries(cluster: ClusterInfo): Promise<RunNodeBinaries> {
-  const nodes = controlPlaneNodes(cluster).filter((n) => n.access.kind !== 'none');
-  const read = async (name: string, c: ClusterInfo) =>
-    [
-      name,
-      // reported: the claims that read it rethrow this, as a live read would have thrown it
-      await runningBinaries(c, READ_TOGETHER).catch((e: Error) => ({ error: e.message })),
-    ] as const;
-  return Object.fromEntries(await Promise.all(nodes.map((n) => read(n.name, onNode(cluster, n)))));
-}
+export const observeRunBinaries = (cluster: ClusterInfo): Promise<RunNodeBinaries> =>
+  perReachableControlPlane(cluster, (c) => runningBinaries(c, READ_TOGETHER));

@@ -6,7 +6,7 @@ import type { ClusterInfo } from '../contract/cluster.ts';
 import type { NodeFiles, RunNodeFiles } from '../contract/node-files.ts';
 import { readNodeFiles } from '../helpers/node-files.ts';
 import { ETC_KUBERNETES_DIRS, ETC_KUBERNETES_KUBECONFIGS } from './checks/apiserver/admin-conf.ts';
-import { controlPlaneNodes, onNode } from './observations.ts';
+import { perReachableControlPlane } from './run-observations.ts';
 
 export const ETC_KUBERNETES = '/etc/kubernetes';
 export const CLUSTER_CA = `${ETC_KUBERNETES}/pki/ca.crt`;
@@ -19,16 +19,9 @@ export function readKubeadmFiles(c: ClusterInfo, root: string, extra: string[] =
   return readNodeFiles(c, c.nodeName, root, names, files);
 }
 
+/** /etc/kubernetes as the claims read it: the layout, the kubeconfigs and the two CAs. */
+export const readEtcKubernetes = (c: ClusterInfo) => readKubeadmFiles(c, ETC_KUBERNETES, [CLUSTER_CA, FRONT_PROXY_CA]);
+
 /** The run's one observation of each control-plane node that kube-claims can reach (for the session). */
-export async function observeRunNodeFiles(cluster: ClusterInfo): Promise<RunNodeFiles> {
-  const nodes = controlPlaneNodes(cluster).filter((n) => n.access.kind !== 'none');
-  const read = async (name: string, c: ClusterInfo) =>
-    [
-      name,
-      // reported: the claims that read it rethrow this, as a live read would have thrown it
-      await readKubeadmFiles(c, ETC_KUBERNETES, [CLUSTER_CA, FRONT_PROXY_CA]).catch((e: Error) => ({
-        error: e.message,
-      })),
-    ] as const;
-  return Object.fromEntries(await Promise.all(nodes.map((n) => read(n.name, onNode(cluster, n)))));
-}
+export const observeRunNodeFiles = (cluster: ClusterInfo): Promise<RunNodeFiles> =>
+  perReachableControlPlane(cluster, readEtcKubernetes);

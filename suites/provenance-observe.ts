@@ -7,6 +7,7 @@ import { runningBinaries, type RunningBinary } from '../helpers/running-binaries
 import { DEVEL, type BinaryProvenance } from './checks/provenance.ts';
 import { controlPlaneNodes, onNode } from './observations.ts';
 import { READ_TOGETHER } from './node-binaries.ts';
+import { runOrLive } from './run-observations.ts';
 import { inject } from 'vitest';
 
 export interface ProvenanceObservation {
@@ -25,15 +26,13 @@ const onNodes = new Map<string, Promise<RunningBinary[]>>();
  * The running binaries of a node: the run's observation (suites/node-binaries.ts), or, where it has none for this
  * node or component, read live once per worker.
  */
-async function binariesOn(c: ClusterInfo, component: string): Promise<RunningBinary[]> {
-  const components = READ_TOGETHER.includes(component) ? READ_TOGETHER : [component];
-  const run = components === READ_TOGETHER ? inject('runBinaries')?.[c.nodeName] : undefined;
-  if (run && 'error' in run) throw new Error(run.error);
-  if (run) return run;
-  const key = `${c.name}/${c.nodeName}/${components.join(',')}`;
-  let b = onNodes.get(key);
-  if (!b) onNodes.set(key, (b = runningBinaries(c, components)));
-  return b;
+function binariesOn(c: ClusterInfo, component: string): Promise<RunningBinary[]> {
+  const together = READ_TOGETHER.includes(component);
+  const components = together ? READ_TOGETHER : [component];
+  const run = together ? inject('runBinaries')?.[c.nodeName] : undefined;
+  return runOrLive(run, onNodes, `${c.name}/${c.nodeName}/${components.join(',')}`, () =>
+    runningBinaries(c, components),
+  );
 }
 
 /**

@@ -3,19 +3,14 @@
 import { inject } from 'vitest';
 import type { ClusterInfo } from '../contract/cluster.ts';
 import type { NodeFiles } from '../contract/node-files.ts';
-import { CLUSTER_CA, ETC_KUBERNETES, FRONT_PROXY_CA, readKubeadmFiles } from './node-files.ts';
+import { readEtcKubernetes } from './node-files.ts';
+import { runOrLive } from './run-observations.ts';
 
 const readLive = new Map<string, Promise<NodeFiles>>();
 
 /** /etc/kubernetes of the node `c` points at, as the run observed it. */
-export async function kubeadmFilesOf(c: ClusterInfo): Promise<NodeFiles> {
-  const run = inject('nodeFiles')?.[c.nodeName];
-  if (run && 'error' in run) throw new Error(run.error);
-  if (run) return run;
-  let live = readLive.get(c.nodeName);
-  if (!live) readLive.set(c.nodeName, (live = readKubeadmFiles(c, ETC_KUBERNETES, [CLUSTER_CA, FRONT_PROXY_CA])));
-  return live;
-}
+export const kubeadmFilesOf = (c: ClusterInfo): Promise<NodeFiles> =>
+  runOrLive(inject('nodeFiles')?.[c.nodeName], readLive, c.nodeName, () => readEtcKubernetes(c));
 
 /** One file of that observation; fails naming it when it could not be read. */
 export async function kubeadmFileOf(c: ClusterInfo, path: string): Promise<string> {
